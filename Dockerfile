@@ -1,0 +1,15 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY domain ./domain
+COPY storage ./storage
+COPY security ./security
+COPY projections ./projections
+COPY audit ./audit
+COPY api ./api
+COPY bench ./bench
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac
+USER marac
+EXPOSE 8000
+CMD ["marac", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,2 @@
+"""The HTTP API, the composition root and the `marac` command line. The only package that
+imports the web framework."""

@@ -1,0 +1,54 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel
+
+from api.bootstrap import Platform
+from api.errors import install_error_handlers
+from api.logs import install_request_ids
+
+API_PREFIX = "/api/v1"
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    demo: bool
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+CurrentPlatform = Annotated[Platform, Depends(get_platform)]
+
+health_router = APIRouter(prefix=API_PREFIX, tags=["health"])
+
+
+@health_router.get("/health", response_model=Health)
+def health(platform: CurrentPlatform) -> Health:
+    """Liveness and database reachability. No case data."""
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT 1")
+    return Health(status="ok", database=platform.database.dialect, demo=platform.settings.demo)
+
+
+def create_app(platform: Platform) -> FastAPI:
+    app = FastAPI(
+        title="marac-platform",
+        version="0.1.0",
+        description="Need-to-know information sharing for MARAC partnerships.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    install_request_ids(app)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,34 @@
+"""The `marac` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from api.commands import bench, keys, serve, worker
+from domain.exceptions import DomainError
+from security.errors import SecurityError
+from storage.url import DatabaseUrlError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="marac", description="MARAC information-sharing platform")
+    sub = p.add_subparsers(dest="command", required=True)
+    for module in (serve, worker, keys, bench):
+        module.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (DomainError, SecurityError, DatabaseUrlError) as exc:
+        print(f"marac: {getattr(exc, 'code', 'error')}: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""`marac keys`: create key material, rotate the KEK, shred a case, show status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from uuid import UUID
+
+from api.bootstrap import build_platform, load_key_material
+from api.commands.serve import settings_from
+from domain.exceptions import CaseNotFound
+from security.erasure import erase_case
+from security.kek import KeyFile, KeyMaterial
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("keys", help="key management")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--demo", action="store_true", help="operate on demo keys")
+    ks = p.add_subparsers(dest="keys_command", required=True)
+    ks.add_parser("init", help="create key material (refuses to overwrite)")
+    ks.add_parser("rotate", help="add a new KEK and re-wrap every data key under it")
+    ks.add_parser("status", help="data keys per KEK, and shredded cases")
+    shred = ks.add_parser("shred", help="erase a case by destroying its data key")
+    shred.add_argument("case_id", type=UUID)
+    shred.add_argument("--reason", required=True,
+                       help="the lawful basis or retention rule (no personal data)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args, demo=True if args.demo else None)
+    key_file = KeyFile(settings.key_path)
+    if args.keys_command == "init":
+        if key_file.exists() or settings.keys_json:
+            print("key material already exists; refusing to overwrite", file=sys.stderr)
+            return 1
+        key_file.save(KeyMaterial.generate(demo=settings.demo))
+        print(json.dumps({"created": str(settings.key_path)}))
+        return 0
+    if args.keys_command == "rotate":
+        if settings.keys_json:
+            print("MARAC_KEYS_JSON is managed outside; add the new KEK there and rerun",
+                  file=sys.stderr)
+            return 1
+        material = load_key_material(settings)
+        new_kek = material.add_kek()
+        # Save first: the new KEK must be durable before anything is wrapped under it.
+        key_file.save(material)
+    platform = build_platform(settings)
+    try:
+        if args.keys_command == "rotate":
+            count = platform.keyring.rotate()
+            print(json.dumps({"current_kek": new_kek, "rewrapped": count}))
+        elif args.keys_command == "status":
+            print(json.dumps({
+                "data_keys_by_kek": platform.keyring.keys_by_kek(),
+                "shredded": len(platform.keyring.shred_ledger()),
+            }))
+        elif args.keys_command == "shred":
+            try:
+                records = erase_case(platform.marac, platform.keyring, args.case_id, args.reason)
+            except CaseNotFound:
+                print(json.dumps({"code": "case_not_found"}), file=sys.stderr)
+                return 2
+            print(json.dumps({"shredded": [str(r.scope_id) for r in records]}))
+    finally:
+        platform.close()
+    return 0

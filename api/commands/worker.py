@@ -1,0 +1,52 @@
+"""`marac worker`: the background process beside the API.
+
+Today it keeps erasure honest: it re-applies the shred ledger file, so a database restored
+from a backup loses again every key shredded since. Projection runners and feed delivery
+join it as they are built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from types import FrameType
+
+import structlog
+
+from api.bootstrap import build_platform
+from api.commands.serve import settings_from
+from api.logs import configure_logging
+
+log = structlog.get_logger("worker")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("worker", help="run background work")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--demo", action="store_true")
+    p.add_argument("--interval", type=float, default=60.0, help="seconds between passes")
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    configure_logging()
+    settings = settings_from(args, demo=True if args.demo else None)
+    platform = build_platform(settings)
+    stop = threading.Event()
+
+    def _stop(signum: int, _: FrameType | None) -> None:
+        log.info("worker_stopping", signal=signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while True:
+            destroyed = platform.keyring.reapply_ledger()
+            log.info("shred_ledger_reapplied", keys_destroyed=destroyed)
+            if args.once or stop.wait(args.interval):
+                return 0
+    finally:
+        platform.close()

@@ -1,0 +1,48 @@
+"""Error mapping in one place: every error is JSON with a stable `code`, never a stack trace."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.exceptions import CaseErased, DomainError
+
+log = structlog.get_logger(__name__)
+
+_NOT_FOUND = {"code": "not_found", "message": "Not found"}
+
+
+def error_body(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return JSONResponse(_NOT_FOUND, status_code=404)
+        code = "method_not_allowed" if exc.status_code == 405 else f"http_{exc.status_code}"
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # Field locations and messages only: echoing the input could echo personal data.
+        fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
+        body = {**error_body("invalid_request", "The request is not valid"), "fields": fields}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(CaseErased)
+    async def erased(_: Request, exc: CaseErased) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, "This case has been erased"), status_code=410)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled_error", error_type=type(exc).__name__)
+        return JSONResponse(error_body("internal_error", "Internal error"), status_code=500)

@@ -1,0 +1,36 @@
+"""Settings from the environment (MARAC_*), refusing demo secrets outside demo mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MARAC_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    # sqlite:///path or postgresql://user@host:port/db?schema=name; default: SQLite in data_dir.
+    database_url: str = ""
+    demo: bool = False
+    # Key material: a file (default data_dir/keys.json) or the same JSON document inline.
+    key_file: Path | None = None
+    keys_json: str = ""
+    # The shred ledger's copy outside the database; survives a database restore.
+    shred_ledger_file: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def key_path(self) -> Path:
+        return self.key_file or self.data_dir / "keys.json"
+
+    @model_validator(mode="after")
+    def _fill_paths(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'marac.sqlite').as_posix()}"
+        if self.shred_ledger_file is None:
+            self.shred_ledger_file = self.data_dir / "shred-ledger.jsonl"
+        return self

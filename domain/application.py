@@ -1,0 +1,203 @@
+"""The Marac application: command methods over areas, agencies and cases.
+
+Persistence and encryption are chosen by the composition root (environment and an injected
+mapper factory), never imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
+from eventsourcing.utils import EnvType
+
+from domain.agency import Agency
+from domain.area import Area, AreaSettings
+from domain.case import Case, Decision, Referral
+from domain.consent import Consent
+from domain.criteria import CriteriaClaimed, CriteriaEvaluation, referral_criteria_met
+from domain.exceptions import (
+    AgencyNotFound,
+    AlreadyExists,
+    AreaNotFound,
+    CaseErased,
+    CaseNotFound,
+)
+from domain.ports import IdentifierIndex, NoIndex
+from domain.repeats import is_repeat
+from domain.risk import Answer, RiskAssessment
+from domain.subjects import Subject
+from domain.values import DateAsISO, dataclass_transcoding
+
+T = TypeVar("T")
+MapperFactory = Callable[[Transcoder], Mapper[UUID]]
+VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
+               Referral, Decision)
+
+
+@dataclass(frozen=True)
+class PossibleRepeat:
+    case_id: UUID
+    matched_on: tuple[str, ...]
+    status: str
+    last_referral_on: date
+    within_window: bool
+
+
+class Marac(Application[UUID]):
+    name = "marac"
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        mapper_factory: MapperFactory | None = None,
+        identifier_index: IdentifierIndex | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._mapper_factory = mapper_factory
+        self.identifier_index: IdentifierIndex = identifier_index or NoIndex()
+        self.today = today
+        super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        if self._mapper_factory is None:
+            return super().construct_mapper()
+        return self._mapper_factory(self.construct_transcoder())
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        for cls in VALUE_TYPES:
+            transcoder.register(dataclass_transcoding(cls))
+
+    # Areas and agencies ---------------------------------------------------------------------
+
+    def create_area(self, code: str, name: str, settings: AreaSettings | None = None) -> UUID:
+        if Area.create_id(code) in self.repository:
+            raise AlreadyExists(f"area code {code!r} is taken")
+        area = Area.create(code, name, settings or AreaSettings())
+        self.save(area)
+        return area.id
+
+    def change_area_settings(self, area_id: UUID, settings: AreaSettings) -> None:
+        area = self.get_area(area_id)
+        area.change_settings(settings)
+        self.save(area)
+
+    def get_area(self, area_id: UUID) -> Area:
+        return self._load(area_id, Area, AreaNotFound)
+
+    def register_agency(
+        self, area_id: UUID, code: str, name: str, agency_type: str, *, core: bool
+    ) -> UUID:
+        self.get_area(area_id)
+        if Agency.create_id(area_id, code) in self.repository:
+            raise AlreadyExists(f"agency code {code!r} is taken in this area")
+        agency = Agency.register(area_id, code, name, agency_type, core)
+        self.save(agency)
+        return agency.id
+
+    def get_agency(self, agency_id: UUID) -> Agency:
+        return self._load(agency_id, Agency, AgencyNotFound)
+
+    # Referral and threshold ------------------------------------------------------------------
+
+    def refer(self, referral: Referral) -> UUID:
+        self.get_area(referral.area_id)
+        agency = self.get_agency(referral.referring_agency_id)
+        if agency.area_id != referral.area_id:
+            raise AgencyNotFound(f"agency {agency.id} is not in area {referral.area_id}")
+        case = Case.refer(referral)
+        # Index before saving: a failed save leaves an entry pointing nowhere (ignored on
+        # lookup), whereas the other order could leave a case that no repeat search finds.
+        self.identifier_index.record(case.area_id, case.id, case.subjects.values())
+        self.save(case)
+        return case.id
+
+    def get_case(self, case_id: UUID) -> Case:
+        return self._load(case_id, Case, CaseNotFound)
+
+    def evaluate_threshold(self, case_id: UUID) -> CriteriaEvaluation:
+        case = self.get_case(case_id)
+        return self._evaluate(case)
+
+    def _evaluate(self, case: Case) -> CriteriaEvaluation:
+        settings = self.get_area(case.area_id).settings
+        return referral_criteria_met(case.risk_assessment, case.referral.criteria, settings)
+
+    def accept(self, case_id: UUID, by: str) -> None:
+        case = self.get_case(case_id)
+        case.accept(by, self.today(), self._evaluate(case))
+        self.save(case)
+
+    def decline(self, case_id: UUID, by: str, reason: str) -> None:
+        case = self.get_case(case_id)
+        case.decline(by, self.today(), reason, self._evaluate(case))
+        self.save(case)
+
+    def link_as_repeat(self, case_id: UUID, existing_case_id: UUID, by: str) -> None:
+        case, existing = self.get_case(case_id), self.get_case(existing_case_id)
+        window = self.get_area(case.area_id).settings.repeat_window_months
+        case.link_as_repeat_of(existing, by, self.today(), window)
+        self.save(case, existing)
+
+    def possible_repeats(self, case_id: UUID) -> list[PossibleRepeat]:
+        """Earlier cases in the area whose victim shares an identifier with this one's."""
+        case = self.get_case(case_id)
+        window = self.get_area(case.area_id).settings.repeat_window_months
+        found: dict[UUID, PossibleRepeat] = {}
+        for other_id, kinds in self.identifier_index.matches(
+            case.area_id, case.victim, "victim"
+        ).items():
+            if other_id == case.id:
+                continue
+            try:
+                other = self.get_case(other_id)
+            except (CaseNotFound, CaseErased):
+                continue  # an index entry whose save failed, or an erased case
+            if other.repeat_of is not None:  # a linked repeat stands for its case
+                other = self.get_case(other.repeat_of)
+            previous = found.get(other.id)
+            matched = tuple(sorted(kinds | set(previous.matched_on if previous else ())))
+            found[other.id] = PossibleRepeat(
+                case_id=other.id,
+                matched_on=matched,
+                status=other.status,
+                last_referral_on=other.last_referral_on,
+                within_window=is_repeat(
+                    other.last_referral_on, case.referral.referred_on, window
+                ),
+            )
+        return sorted(found.values(), key=lambda p: p.last_referral_on, reverse=True)
+
+    # Corrections --------------------------------------------------------------------------
+
+    def correct_subject(
+        self, case_id: UUID, subject_id: UUID, changes: dict[str, Any], by: str
+    ) -> None:
+        case = self.get_case(case_id)
+        case.correct_subject(subject_id, changes, by)
+        self.identifier_index.record(case.area_id, case.id, case.subjects.values())
+        self.save(case)
+
+    def correct_risk_assessment(self, case_id: UUID, assessment: RiskAssessment, by: str) -> None:
+        case = self.get_case(case_id)
+        case.correct_risk_assessment(assessment, by)
+        self.save(case)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _load(self, aggregate_id: UUID, cls: type[T], missing: type[Exception]) -> T:
+        try:
+            aggregate: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise missing(f"{cls.__name__.lower()} {aggregate_id} not found") from None
+        if not isinstance(aggregate, cls):
+            raise missing(f"{cls.__name__.lower()} {aggregate_id} not found")
+        return aggregate

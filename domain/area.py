@@ -1,0 +1,70 @@
+"""A MARAC area and its local settings (thresholds, repeat window, model, retention)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.exceptions import InvalidSettings
+
+Model = Literal["marac", "marrac"]
+
+
+@dataclass(frozen=True)
+class AreaSettings:
+    """Local settings, all configurable; the defaults are SafeLives' recommendations."""
+
+    # "Visible high risk": this many "yes" answers on the DASH RIC.
+    referral_threshold: int = 14
+    # "Potential escalation": this many incidents (police call-outs) in 12 months.
+    escalation_count: int = 3
+    # A new referral within this many months of the last referral is a repeat.
+    repeat_window_months: int = 12
+    # Some areas treat suspected 'honour'-based abuse or forced marriage as a criterion in itself.
+    hba_automatic: bool = False
+    # Meeting-based MARAC, or Lancashire's coordinator-led MARRAC.
+    model: Model = "marac"
+    # Case records are kept this long after closure (local ISPs: often 6 or 7 years).
+    retention_months: int = 84
+
+    def check_valid(self) -> None:
+        if not 1 <= self.referral_threshold <= 24:
+            raise InvalidSettings("referral_threshold must be between 1 and 24")
+        if not 1 <= self.escalation_count <= 50:
+            raise InvalidSettings("escalation_count must be between 1 and 50")
+        if not 1 <= self.repeat_window_months <= 60:
+            raise InvalidSettings("repeat_window_months must be between 1 and 60")
+        if self.model not in ("marac", "marrac"):
+            raise InvalidSettings("model must be 'marac' or 'marrac'")
+        if not 1 <= self.retention_months <= 600:
+            raise InvalidSettings("retention_months must be between 1 and 600")
+
+
+class Area(Aggregate):
+    """One MARAC partnership area; its id derives from its code, so codes are unique."""
+
+    @staticmethod
+    def create_id(code: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE_URL, f"marac:area:{code.strip().lower()}")
+
+    @classmethod
+    def create(cls, code: str, name: str, settings: AreaSettings) -> Area:
+        settings.check_valid()
+        return cls(code=code, name=name, settings=settings)
+
+    @event("Created")
+    def __init__(self, code: str, name: str, settings: AreaSettings) -> None:
+        self.code = code
+        self.name = name
+        self.settings = settings
+
+    def change_settings(self, settings: AreaSettings) -> None:
+        settings.check_valid()
+        self._settings_changed(settings=settings)
+
+    @event("SettingsChanged")
+    def _settings_changed(self, settings: AreaSettings) -> None:
+        self.settings = settings

@@ -1,0 +1,61 @@
+"""The people a referral is about: victim, perpetrators, children, other household members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal, get_args
+from uuid import UUID
+
+from domain.exceptions import InvalidReferral
+
+Role = Literal["victim", "perpetrator", "child", "household_member"]
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+@dataclass(frozen=True)
+class Subject:
+    subject_id: UUID
+    role: Role
+    forenames: str
+    surname: str
+    aliases: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    sexuality: str | None = None
+    disability: str | None = None
+    address: str | None = None
+    safe_contact: str | None = None
+    # Agencies' own reference numbers (e.g. a police PNC id), matched through the blind index.
+    references: tuple[str, ...] = ()
+
+    def check_valid(self) -> None:
+        if self.role not in ROLES:
+            raise InvalidReferral(f"subject role must be one of {ROLES}")
+        if not (self.forenames.strip() or self.surname.strip()):
+            raise InvalidReferral("every subject needs a forename or a surname")
+
+    def corrected(self, changes: dict[str, Any]) -> Subject:
+        fixed = {"subject_id", "role"}
+        if fixed & changes.keys():
+            raise InvalidReferral("a subject's id and role cannot be corrected")
+        unknown = changes.keys() - set(self.__dataclass_fields__)
+        if unknown:
+            raise InvalidReferral(f"{len(unknown)} corrections name no subject field")
+        new = replace(self, **changes)
+        new.check_valid()
+        return new
+
+
+def check_subjects(subjects: tuple[Subject, ...]) -> None:
+    """Exactly one victim and at least one perpetrator; ids unique."""
+    for s in subjects:
+        s.check_valid()
+    roles = [s.role for s in subjects]
+    if roles.count("victim") != 1:
+        raise InvalidReferral("a referral names exactly one victim")
+    if roles.count("perpetrator") < 1:
+        raise InvalidReferral("a referral names at least one perpetrator")
+    if len({s.subject_id for s in subjects}) != len(subjects):
+        raise InvalidReferral("subject ids must be unique")

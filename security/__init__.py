@@ -1,0 +1,2 @@
+"""Identity, access policy and key management: envelope encryption, per-case keys,
+crypto-shredding and blind indexes."""

@@ -1,0 +1,146 @@
+"""Key-encryption keys (KEKs): the provider interface and the local key file.
+
+A KMS or HSM implements `KekProvider`; the key file (or the same document in an environment
+variable) serves development and small deployments. KEKs never leave the provider in a KMS, so
+the interface is wrap/unwrap, not "give me the key".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from security.errors import KeyConfigurationError, TamperedCiphertext
+
+DEMO_WARNING = "DEMO KEYS generated at run time for development; never use them for real data"
+_NONCE = 12
+
+
+class KekProvider(Protocol):
+    def current_kek_id(self) -> str: ...
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:
+        """Encrypt under the current KEK; returns (kek id, wrapped bytes)."""
+        ...
+    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes: ...
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise KeyConfigurationError(f"{what} is not valid base64") from None
+
+
+@dataclass
+class KeyMaterial:
+    """KEKs by id (the newest is current) and the separate blind-index HMAC key."""
+
+    keks: dict[str, bytes]
+    current: str
+    blind_index_key: bytes
+    demo: bool = False
+    created: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def generate(cls, *, demo: bool) -> KeyMaterial:
+        material = cls(keks={}, current="", blind_index_key=secrets.token_bytes(32), demo=demo)
+        material.add_kek()
+        return material
+
+    def add_kek(self) -> str:
+        now = datetime.now(UTC)
+        kek_id = f"kek-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        self.keks[kek_id] = AESGCM.generate_key(bit_length=256)
+        self.created[kek_id] = now.isoformat()
+        self.current = kek_id
+        return kek_id
+
+    def to_json(self) -> str:
+        doc: dict[str, object] = {
+            "format": "marac-keys/1",
+            "current_kek": self.current,
+            "keks": {k: _b64(v) for k, v in self.keks.items()},
+            "kek_created": self.created,
+            "blind_index_key": _b64(self.blind_index_key),
+            "demo": self.demo,
+        }
+        if self.demo:
+            doc = {"warning": DEMO_WARNING, **doc}
+        return json.dumps(doc, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> KeyMaterial:
+        try:
+            doc = json.loads(text)
+            keks = {k: _unb64(v, f"KEK {k}") for k, v in doc["keks"].items()}
+            material = cls(
+                keks=keks,
+                current=doc["current_kek"],
+                blind_index_key=_unb64(doc["blind_index_key"], "blind_index_key"),
+                demo=bool(doc.get("demo", False)),
+                created=dict(doc.get("kek_created", {})),
+            )
+        except (KeyError, TypeError, AttributeError, json.JSONDecodeError):
+            raise KeyConfigurationError("key document is malformed") from None
+        if material.current not in keks or any(len(k) != 32 for k in keks.values()):
+            raise KeyConfigurationError("key document needs a current 256-bit KEK")
+        if len(material.blind_index_key) < 32:
+            raise KeyConfigurationError("blind_index_key must be at least 256 bits")
+        return material
+
+
+class KeyFile:
+    """Key material in a JSON file readable by the service account only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def load(self) -> KeyMaterial:
+        return KeyMaterial.from_json(self.path.read_text(encoding="utf-8"))
+
+    def save(self, material: KeyMaterial) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(material.to_json())
+        os.replace(tmp, self.path)
+
+
+class LocalKekProvider:
+    """AES-256-GCM key wrapping with KEKs held in process memory."""
+
+    def __init__(self, material: KeyMaterial) -> None:
+        self._keks = {k: AESGCM(v) for k, v in material.keks.items()}
+        self._current = material.current
+
+    def current_kek_id(self) -> str:
+        return self._current
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> tuple[str, bytes]:
+        nonce = os.urandom(_NONCE)
+        return self._current, nonce + self._keks[self._current].encrypt(nonce, plaintext, aad)
+
+    def unwrap(self, kek_id: str, wrapped: bytes, aad: bytes) -> bytes:
+        kek = self._keks.get(kek_id)
+        if kek is None:
+            raise KeyConfigurationError(f"KEK {kek_id} is not available")
+        try:
+            return kek.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], aad)
+        except Exception:
+            raise TamperedCiphertext("a wrapped data key failed authentication") from None

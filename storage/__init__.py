@@ -1,0 +1,1 @@
+"""Database access for the platform's own tables, and the event store's configuration."""

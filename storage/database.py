@@ -1,0 +1,137 @@
+"""A small handle on the platform's own tables in SQLite or PostgreSQL.
+
+The event store has its own connections (the eventsourcing library's); this handle serves the
+tables beside it: data keys, the shred ledger, blind indexes, and later read models and audit.
+SQL is written once with `%s` placeholders; SQLite's `?` is substituted here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from storage.url import DatabaseUrl, parse_database_url
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> list[tuple[Any, ...]]: ...
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+class _SqliteCursor:
+    """Adapts sqlite3's cursor to the `%s` placeholder style."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(sql.replace("%s", "?"), tuple(params))
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(sql.replace("%s", "?"), [tuple(p) for p in params])
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._cursor.fetchone()
+        return row
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class Database:
+    """Transactions over one database, named by URL."""
+
+    def __init__(self, url: DatabaseUrl | str, pool_size: int = 4) -> None:
+        self.url = parse_database_url(url) if isinstance(url, str) else url
+        self.dialect = self.url.dialect
+        self._local = threading.local()
+        self._sqlite_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] | None = None
+        if self.url.path is not None:
+            self.url.path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            with psycopg.connect(self.url.conninfo, autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.url.schema}"')
+            # Autocommit connections: a read is one round trip, and writes open an explicit
+            # transaction block (BEGIN … COMMIT) through `conn.transaction()`.
+            self._pool = ConnectionPool(
+                self.url.conninfo,
+                min_size=1,
+                max_size=pool_size,
+                kwargs={"autocommit": True},
+                configure=self._configure_pg,
+                open=True,
+            )
+
+    def _configure_pg(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+        conn.execute(f'SET search_path TO "{self.url.schema}"')
+
+    def _sqlite(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                str(self.url.path), timeout=10, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._sqlite_connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[Cursor]:
+        """One transaction: committed on success, rolled back on any exception. SQLite
+        writers take the lock up front (BEGIN IMMEDIATE) so that two writers queue instead of
+        deadlocking; readers do not take it at all."""
+        if self._pool is not None:
+            with self._pool.connection() as pg:
+                if readonly:
+                    with pg.cursor() as cur:
+                        yield cur
+                    return
+                with pg.transaction(), pg.cursor() as cur:
+                    yield cur
+            return
+        conn = self._sqlite()
+        conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        try:
+            yield _SqliteCursor(conn.cursor())
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def execute_script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cur:
+            for statement in statements:
+                cur.execute(statement)
+
+    @property
+    def blob(self) -> str:
+        return "BLOB" if self.dialect == "sqlite" else "BYTEA"
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        with self._lock:
+            for conn in self._sqlite_connections:
+                conn.close()
+            self._sqlite_connections.clear()
+        self._local = threading.local()

@@ -1,0 +1,110 @@
+"""The `marac` command line, run in-process on a SQLite data directory."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import build_platform
+from api.cli import main
+from api.demo import seed_demo
+from api.settings import Settings
+from domain.exceptions import CaseErased
+from security.kek import KeyFile
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_keys_init_creates_private_production_keys_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run(capsys, "keys", "--data-dir", str(tmp_path), "init")
+    assert code == 0
+    key_file = tmp_path / "keys.json"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert not KeyFile(key_file).load().demo
+    code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "init")
+    assert code == 1
+    assert "refusing" in err
+
+
+def test_demo_keys_are_refused_outside_demo_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "status")[0] == 0
+    code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "status")
+    assert code == 2
+    assert "key_configuration_error" in err
+
+
+def test_without_keys_a_production_start_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "status")
+    assert code == 2
+    assert "marac keys init" in err
+
+
+def test_rotate_then_shred_through_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path, demo=True)
+    platform = build_platform(settings)
+    demo = seed_demo(platform.marac)
+    platform.close()
+    first_kek = KeyFile(tmp_path / "keys.json").load().current
+
+    code, out, _ = run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "rotate")
+    assert code == 0
+    rotated = json.loads(out)
+    assert rotated["current_kek"] != first_kek
+    assert rotated["rewrapped"] > len(demo.cases)
+
+    case_id = str(demo.cases["accepted"])
+    code, out, _ = run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "shred", case_id,
+                       "--reason", "Retention period expired")
+    assert code == 0
+    # The accepted demo case has no linked repeat yet, so exactly one key goes.
+    assert json.loads(out) == {"shredded": [case_id]}
+
+    status = json.loads(run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "status")[1])
+    assert status["shredded"] == 1
+    assert list(status["data_keys_by_kek"]) == [rotated["current_kek"]]
+
+    platform = build_platform(settings)
+    try:
+        with pytest.raises(CaseErased):
+            platform.marac.get_case(demo.cases["accepted"])
+        assert platform.marac.get_case(demo.cases["pending"]).status == "referred"
+    finally:
+        platform.close()
+
+
+def test_shredding_an_unknown_case_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "shred",
+                       "8d4ac0e4-8f3f-4d58-9e2e-1f0f1b5c2a11", "--reason", "test")
+    assert code == 2
+    assert "case_not_found" in err
+
+
+def test_the_demo_seed_runs_once(tmp_path: Path) -> None:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    try:
+        demo = seed_demo(platform.marac)
+        statuses = {k: platform.marac.get_case(v).status for k, v in demo.cases.items()}
+        assert statuses == {"accepted": "accepted", "repeat": "referred",
+                            "declined": "declined", "pending": "referred"}
+        repeats = platform.marac.possible_repeats(demo.cases["repeat"])
+        assert [r.case_id for r in repeats] == [demo.cases["accepted"]]
+        assert seed_demo(platform.marac).cases == {}
+    finally:
+        platform.close()

@@ -1,0 +1,223 @@
+"""The encrypted event store on a real SQLite file and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import Platform, build_platform
+from api.settings import Settings
+from domain.exceptions import CaseErased
+from security.errors import TamperedCiphertext
+from security.kek import KeyMaterial
+from tests.conftest import Today
+from tests.factories import (
+    VICTIM_ADDRESS,
+    VICTIM_DOB,
+    VICTIM_FORENAME,
+    VICTIM_SURNAME,
+    area_with_agency,
+    referral,
+)
+from tests.integration.raw import events_table, execute, raw_contents
+
+
+def refer_one(platform: Platform) -> UUID:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    app.accept(case_id, "coordinator-1")
+    victim = app.get_case(case_id).victim
+    app.correct_subject(case_id, victim.subject_id, {"aliases": (f"{VICTIM_FORENAME} Q",)}, "x")
+    return case_id
+
+
+def test_the_raw_database_never_holds_a_victims_identity(platform: Platform) -> None:
+    refer_one(platform)
+    platform.close()  # checkpoint nothing away: read the file and its WAL as they are
+    raw = raw_contents(platform)
+    assert raw  # the search below is over real content
+    for secret in (VICTIM_SURNAME, VICTIM_FORENAME, VICTIM_ADDRESS, VICTIM_DOB.isoformat(),
+                   VICTIM_DOB.strftime("%d/%m/%Y"), "Strangulation"):
+        assert secret.encode() not in raw, secret
+        assert secret.lower().encode() not in raw.lower(), secret
+
+
+def test_the_same_raw_search_finds_plaintext_when_it_is_there(platform: Platform) -> None:
+    # Shows the search above can fail: a plaintext row is found.
+    execute(platform, "INSERT INTO shred_ledger VALUES (%s, %s, %s)",
+            ("canary", "2026-01-01", VICTIM_SURNAME))
+    platform.close()
+    assert VICTIM_SURNAME.encode() in raw_contents(platform)
+
+
+def test_a_ciphertext_moved_to_another_row_fails_to_decrypt(platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    first, second = app.refer(referral(area, agency)), app.refer(referral(area, agency))
+    table = events_table(platform)
+    ids = (first.hex, second.hex) if platform.database.dialect == "sqlite" else (first, second)
+    execute(platform, f"UPDATE {table} SET state = (SELECT state FROM {table} "  # noqa: S608
+            "WHERE originator_id = %s AND originator_version = 1) "
+            "WHERE originator_id = %s AND originator_version = 1", ids)
+    with pytest.raises(TamperedCiphertext):
+        app.get_case(second)
+    assert app.get_case(first).victim.surname == VICTIM_SURNAME
+
+
+def test_a_tampered_ciphertext_fails_to_decrypt(platform: Platform) -> None:
+    case_id = refer_one(platform)
+    table = events_table(platform)
+    oid = case_id.hex if platform.database.dialect == "sqlite" else case_id
+    with platform.database.transaction() as cur:
+        cur.execute(f"SELECT state FROM {table} WHERE originator_id = %s "  # noqa: S608
+                    "AND originator_version = 2", (oid,))
+        row = cur.fetchone()
+        assert row is not None
+        state = bytearray(row[0])
+        state[-20] ^= 0xFF
+        cur.execute(f"UPDATE {table} SET state = %s WHERE originator_id = %s "  # noqa: S608
+                    "AND originator_version = 2", (bytes(state), oid))
+    with pytest.raises(TamperedCiphertext):
+        platform.marac.get_case(case_id)
+
+
+def test_kek_rotation_keeps_every_case_readable(
+    settings: Settings, key_material: KeyMaterial, today: Today
+) -> None:
+    platform = build_platform(settings, material=key_material, today=today)
+    area, agency = area_with_agency(platform.marac)
+    cases = [platform.marac.refer(referral(area, agency)) for _ in range(5)]
+    old_kek = key_material.current
+    platform.close()
+
+    key_material.add_kek()
+    rotated = build_platform(settings, material=key_material, today=today)
+    assert rotated.keyring.rotate(batch=2) == 5 + 2  # five cases, the area and the agency
+    assert rotated.keyring.keys_by_kek() == {key_material.current: 7}
+    rotated.close()
+
+    # Without the old KEK at all, every case still reads: every data key was re-wrapped.
+    del key_material.keks[old_kek]
+    fresh = build_platform(settings, material=key_material, today=today)
+    try:
+        assert all(fresh.marac.get_case(c).victim.surname == VICTIM_SURNAME for c in cases)
+    finally:
+        fresh.close()
+
+
+def test_shredding_erases_one_case_and_leaves_the_others(platform: Platform) -> None:
+    from security.erasure import erase_case  # noqa: PLC0415
+
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    doomed, kept = app.refer(referral(area, agency)), app.refer(referral(area, agency))
+    app.accept(doomed, "coordinator-1")
+    erase_case(app, platform.keyring, doomed, "Retention period expired")
+    platform.keyring.forget_cached()
+
+    with pytest.raises(CaseErased):
+        app.get_case(doomed)
+    assert app.get_case(kept).victim.surname == VICTIM_SURNAME
+    assert platform.keyring.is_shredded(doomed)
+    assert [r.scope_id for r in platform.keyring.shred_ledger()] == [doomed]
+    # Its blind-index entries are gone: a search for the victim finds only the other case.
+    victim = app.get_case(kept).victim
+    assert set(platform.blind_index.matches(area, victim, "victim")) == {kept}
+
+
+def test_an_erased_case_takes_no_new_events(platform: Platform) -> None:
+    from security.erasure import erase_case  # noqa: PLC0415
+
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    case = app.get_case(case_id)
+    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    case.accept("coordinator-1", case.referral.referred_on,
+                app.evaluate_threshold(app.refer(referral(area, agency))))
+    with pytest.raises(CaseErased):
+        app.save(case)
+
+
+def test_erasure_takes_the_repeat_referrals_merged_into_the_case(platform: Platform) -> None:
+    from security.erasure import erase_case  # noqa: PLC0415
+
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    first = app.refer(referral(area, agency))
+    app.accept(first, "coordinator-1")
+    repeat = app.refer(referral(area, agency))
+    app.link_as_repeat(repeat, first, "coordinator-1")
+    records = erase_case(app, platform.keyring, first, "Retention period expired")
+    assert {r.scope_id for r in records} == {first, repeat}
+    platform.keyring.forget_cached()
+    for case_id in (first, repeat):
+        with pytest.raises(CaseErased):
+            app.get_case(case_id)
+
+
+def test_a_restored_backup_does_not_bring_a_shredded_key_back(
+    platform: Platform, settings: Settings, key_material: KeyMaterial, today: Today
+) -> None:
+    from security.erasure import erase_case  # noqa: PLC0415
+
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT scope_id, kek_id, wrapped, created_at FROM data_keys "
+                    "WHERE scope_id = %s", (str(case_id),))
+        backup = cur.fetchone()
+    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    # "Restore" the old key row and lose the database's ledger, as an old backup would.
+    execute(platform, "INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(backup or ()))
+    execute(platform, "DELETE FROM shred_ledger")
+    platform.close()
+
+    restarted = build_platform(settings, material=key_material, today=today)
+    try:
+        with pytest.raises(CaseErased):
+            restarted.marac.get_case(case_id)
+    finally:
+        restarted.close()
+
+
+def test_a_repeat_is_found_through_the_blind_index(platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    other_area = area_with_agency(app, code="elsewhere")
+    first = app.refer(referral(area, agency))
+    app.accept(first, "coordinator-1")
+    unrelated = app.refer(referral(*other_area))  # same person, another partnership
+    app.accept(unrelated, "coordinator-1")
+
+    from tests.factories import victim  # noqa: PLC0415
+
+    spelled_differently = victim(surname=VICTIM_SURNAME.upper(), forenames="Pippa")
+    again = app.refer(referral(area, agency, subjects=(
+        spelled_differently, *app.get_case(first).perpetrators)))
+    found = app.possible_repeats(again)
+    assert [p.case_id for p in found] == [first]
+    assert found[0].within_window
+    assert "surname_dob" in found[0].matched_on
+    app.link_as_repeat(again, first, "coordinator-1")
+    assert app.get_case(first).repeat_referrals == [again]
+
+
+def test_the_database_ledger_wins_over_a_restored_key_row(platform: Platform) -> None:
+    from security.erasure import erase_case  # noqa: PLC0415
+
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT scope_id, kek_id, wrapped, created_at FROM data_keys "
+                    "WHERE scope_id = %s", (str(case_id),))
+        backup = cur.fetchone()
+    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    execute(platform, "INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(backup or ()))
+    platform.keyring.forget_cached()
+    with pytest.raises(CaseErased):
+        app.get_case(case_id)

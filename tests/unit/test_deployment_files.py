@@ -1,0 +1,50 @@
+"""docker-compose.yml and the Dockerfile, checked by reading (no Docker engine here)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.cli import parser
+from storage.url import parse_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return doc
+
+
+def test_postgres_16_with_a_healthcheck() -> None:
+    pg = compose()["services"]["postgres"]
+    assert pg["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
+
+
+def test_api_and_worker_run_real_commands_once_postgres_is_healthy() -> None:
+    services = compose()["services"]
+    for name, subcommand in (("api", "serve"), ("worker", "worker")):
+        service = services[name]
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        command = service["command"]
+        assert command[:2] == ["marac", subcommand]
+        parser().parse_args(command[1:])  # exits if the CLI would refuse it
+        url = re.sub(r"\$\{[^}]*\}", "secret", service["environment"]["MARAC_DATABASE_URL"])
+        assert parse_database_url(url).dialect == "postgresql"
+
+
+def test_no_secret_is_committed() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON"):
+        assert re.search(r"\$\{" + name + r":\?", text), name
+
+
+def test_the_dockerfile_copies_every_package() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\w+) ", dockerfile, flags=re.M))
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"tests"}
+    assert packages <= copied

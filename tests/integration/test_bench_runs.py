@@ -1,0 +1,26 @@
+"""`marac bench store` runs on both backends and reports every promised key (sizes tiny;
+no timing is asserted: figures belong in the README, not in tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.store import StoreBenchmark
+
+KEYS = {"encrypted_over_bare_append", "encrypted_over_bare_create", "encrypted_over_bare_batch10",
+        "encrypted_over_bare_load_p50", "encrypted_over_bare_load_p99"}
+
+
+def test_store_benchmark_on_sqlite() -> None:
+    result = StoreBenchmark("sqlite", None, saves=40, rounds=1).run()
+    assert result["backend"] == "sqlite"
+    assert result.keys() >= KEYS
+    assert result["bare"]["single_event_saves_per_s"] > 0
+
+
+@pytest.mark.postgres
+def test_store_benchmark_on_postgres(postgres_server: str) -> None:
+    result = StoreBenchmark("postgres", postgres_server, saves=40, rounds=1).run()
+    assert result["backend"] == "postgresql"
+    assert result.keys() >= KEYS
+    assert result["encrypted"]["single_event_saves_per_s"] > 0

@@ -1,15 +1,22 @@
-"""The composition root: wires storage, keys and the domain application together."""
+"""The composition root: wires storage, keys, identity, projections and the domain together."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from api.settings import Settings
-from domain.application import Marac
+from audit.trail import AuditTrail
+from domain.application import Marac, utc_now
+from projections.cases import CaseProjector
+from projections.runner import ProjectionRunner
 from security.blind_index import BlindIndex
+from security.documents import DocumentSealer
+from security.erasure import Eraser
 from security.errors import KeyConfigurationError
+from security.identity import HttpJwks, StaticJwks, TokenVerifier
+from security.issuer import LocalIssuer
 from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
@@ -23,6 +30,13 @@ class Platform:
     keyring: Keyring
     blind_index: BlindIndex
     marac: Marac
+    cases: CaseProjector
+    runner: ProjectionRunner
+    audit: AuditTrail
+    eraser: Eraser
+    verifier: TokenVerifier
+    issuer: LocalIssuer | None
+    now: Callable[[], datetime]
 
     def close(self) -> None:
         self.marac.close()
@@ -48,23 +62,48 @@ def load_key_material(settings: Settings) -> KeyMaterial:
     return material
 
 
+def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
+    if issuer is not None:
+        return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()))
+    if not (settings.oidc_issuer and settings.oidc_audience and settings.oidc_jwks_url):
+        raise KeyConfigurationError(
+            "set MARAC_OIDC_ISSUER, MARAC_OIDC_AUDIENCE and MARAC_OIDC_JWKS_URL (or use --demo)")
+    return TokenVerifier(settings.oidc_issuer, settings.oidc_audience,
+                         HttpJwks(settings.oidc_jwks_url))
+
+
 def build_platform(
     settings: Settings,
     *,
     material: KeyMaterial | None = None,
-    today: Callable[[], date] = date.today,
+    issuer: LocalIssuer | None = None,
+    today: Callable[[], date] | None = None,
+    now: Callable[[], datetime] = utc_now,
 ) -> Platform:
+    """`issuer`: a local token issuer (tests); demo mode makes its own when none is given."""
     database = Database(settings.database_url)
     material = material or load_key_material(settings)
     keyring = Keyring(database, LocalKekProvider(material), ledger_file=settings.shred_ledger_file)
     keyring.create_tables()
-    keyring.reapply_ledger()
     blind_index = BlindIndex(database, material.blind_index_key)
     blind_index.create_tables()
     marac = Marac(
         env=encrypted_store_env(database),
         mapper_factory=lambda transcoder: EncryptingMapper(transcoder, keyring),
         identifier_index=blind_index,
-        today=today,
+        today=today or (lambda: now().date()),
+        now=now,
     )
-    return Platform(settings, database, keyring, blind_index, marac)
+    cases = CaseProjector(marac, database, blind_index, DocumentSealer(keyring))
+    runner = ProjectionRunner(marac, database, cases)
+    runner.create_tables()
+    audit = AuditTrail(database)
+    audit.create_tables()
+    eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
+                    purges=[cases.purge_case])
+    # A restored backup may have brought back keys shredded since: destroy them again first.
+    eraser.reapply()
+    if issuer is None and settings.demo:
+        issuer = LocalIssuer()
+    return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
+                    eraser, token_verifier(settings, issuer), issuer, now)

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.exceptions import CaseErased, DomainError
+from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
 
 log = structlog.get_logger(__name__)
 
@@ -17,6 +17,10 @@ _NOT_FOUND = {"code": "not_found", "message": "Not found"}
 
 def error_body(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
+
+
+async def not_found(_: Request, __: Exception) -> JSONResponse:
+    return JSONResponse(_NOT_FOUND, status_code=404)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -34,9 +38,10 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {**error_body("invalid_request", "The request is not valid"), "fields": fields}
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(CaseErased)
-    async def erased(_: Request, exc: CaseErased) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, "This case has been erased"), status_code=410)
+    # Missing, erased and invisible answer alike: a different status or body for an erased
+    # case would tell a caller that it once existed.
+    for missing in (CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound):
+        app.add_exception_handler(missing, not_found)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

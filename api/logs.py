@@ -11,7 +11,22 @@ import structlog
 from fastapi import FastAPI, Request, Response
 
 
+class _TypeOnly(logging.Filter):
+    """Uvicorn logs an unhandled exception with its message and traceback, which may carry
+    case content: keep the exception's type, drop the rest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg = f"unhandled {record.exc_info[0].__name__}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(level: int = logging.INFO) -> None:
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
+        logging.getLogger(name).addFilter(_TypeOnly())
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     keys_json: str = ""
     # The shred ledger's copy outside the database; survives a database restore.
     shred_ledger_file: Path | None = None
+    # The identity provider (e.g. Keycloak): tokens are verified against its JWKS.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 

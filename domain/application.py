@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
 from eventsourcing.utils import EnvType
 
+from domain.access import AccessGrant, Audience, BreakGlass, SharedItem
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
 from domain.case import Case, Decision, Referral
@@ -37,7 +38,11 @@ from domain.values import DateAsISO, dataclass_transcoding
 T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
-               Referral, Decision)
+               Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,12 @@ class Marac(Application[UUID]):
         mapper_factory: MapperFactory | None = None,
         identifier_index: IdentifierIndex | None = None,
         today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._mapper_factory = mapper_factory
         self.identifier_index: IdentifierIndex = identifier_index or NoIndex()
         self.today = today
+        self.now = now
         super().__init__(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -190,6 +197,77 @@ class Marac(Application[UUID]):
         case = self.get_case(case_id)
         case.correct_risk_assessment(assessment, by)
         self.save(case)
+
+    # Access management ------------------------------------------------------------------------
+
+    def grant_access(
+        self,
+        case_id: UUID,
+        *,
+        by: str,
+        reason: str,
+        agency_id: UUID | None = None,
+        person: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        grant_id = uuid4()
+        case.grant_access(grant_id, agency_id=agency_id, person=person, reason=reason,
+                          expires_at=expires_at, by=by, at=self.now())
+        self.save(case)
+        return grant_id
+
+    def revoke_access(self, case_id: UUID, grant_id: UUID, *, by: str, reason: str) -> None:
+        case = self.get_case(case_id)
+        case.revoke_access(grant_id, reason, by, self.now())
+        self.save(case)
+
+    def restrict(
+        self,
+        case_id: UUID,
+        *,
+        by: str,
+        reason: str,
+        members: set[str],
+        member_agencies: set[UUID] | None = None,
+    ) -> None:
+        case = self.get_case(case_id)
+        case.restrict(members, member_agencies or set(), reason, by, self.now())
+        self.save(case)
+
+    def exclude(self, case_id: UUID, person: str, *, by: str, reason: str) -> None:
+        case = self.get_case(case_id)
+        case.exclude(person, reason, by, self.now())
+        self.save(case)
+
+    def readmit(self, case_id: UUID, person: str, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.readmit(person, by, self.now())
+        self.save(case)
+
+    def open_break_glass(
+        self, case_id: UUID, *, person: str, agency_id: UUID, reason: str, minutes: int = 60
+    ) -> datetime:
+        case = self.get_case(case_id)
+        case.open_break_glass(person, agency_id, reason, self.now(), minutes)
+        self.save(case)
+        return case.break_glass[-1].expires_at
+
+    def share(
+        self,
+        case_id: UUID,
+        *,
+        kind: str,
+        text: str,
+        audience: Audience,
+        author: str,
+        author_agency: UUID,
+    ) -> UUID:
+        case = self.get_case(case_id)
+        item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now())
+        case.share(item)
+        self.save(case)
+        return item.item_id
 
     # ------------------------------------------------------------------------------------------
 

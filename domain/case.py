@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.access import (
+    BREAK_GLASS_LIMIT,
+    AccessGrant,
+    BreakGlass,
+    InvalidAccessChange,
+    SharedItem,
+)
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
@@ -84,6 +91,15 @@ class Case(Aggregate):
         # The repeat window runs from the last referral, including repeats linked in since.
         self.last_referral_on = referral.referred_on
         self.repeat_referrals: list[UUID] = []
+        # Access facts (see security/policy.py for the decisions made from them).
+        self.involved_agencies: set[UUID] = {referral.referring_agency_id}
+        self.grants: dict[UUID, AccessGrant] = {}
+        self.restricted = False
+        self.members: set[str] = set()
+        self.member_agencies: set[UUID] = set()
+        self.excluded: set[str] = set()
+        self.break_glass: list[BreakGlass] = []
+        self.items: dict[UUID, SharedItem] = {}
 
     @property
     def victim(self) -> Subject:
@@ -160,3 +176,113 @@ class Case(Aggregate):
     @event("RiskAssessmentCorrected")
     def _risk_assessment_corrected(self, assessment: RiskAssessment, by: str) -> None:
         self.risk_assessment = assessment
+
+    # Access management (coordinators and chairs) -------------------------------------------
+
+    def grant_access(
+        self,
+        grant_id: UUID,
+        *,
+        agency_id: UUID | None,
+        person: str | None,
+        reason: str,
+        expires_at: datetime | None,
+        by: str,
+        at: datetime,
+    ) -> None:
+        if (agency_id is None) == (person is None):
+            raise InvalidAccessChange("a grant is to one agency or one person")
+        if not reason.strip():
+            raise InvalidAccessChange("a grant needs a reason")
+        if expires_at is not None and expires_at <= at:
+            raise InvalidAccessChange("a grant cannot expire before it starts")
+        if grant_id in self.grants:
+            raise InvalidAccessChange(f"grant {grant_id} exists")
+        self._access_granted(
+            grant=AccessGrant(grant_id, agency_id, person, expires_at), reason=reason, by=by,
+            at=at)
+
+    @event("AccessGranted")
+    def _access_granted(self, grant: AccessGrant, reason: str, by: str, at: datetime) -> None:
+        self.grants[grant.grant_id] = grant
+
+    def revoke_access(self, grant_id: UUID, reason: str, by: str, at: datetime) -> None:
+        if grant_id not in self.grants:
+            raise InvalidAccessChange(f"case {self.id} has no grant {grant_id}")
+        self._access_revoked(grant_id=grant_id, reason=reason, by=by, at=at)
+
+    @event("AccessRevoked")
+    def _access_revoked(self, grant_id: UUID, reason: str, by: str, at: datetime) -> None:
+        del self.grants[grant_id]
+
+    def restrict(
+        self, members: set[str], member_agencies: set[UUID], reason: str, by: str, at: datetime
+    ) -> None:
+        """Make the case need-to-know: only its named members see it. The coordinator who
+        restricts it is a member, or they would lock themselves out."""
+        if not reason.strip():
+            raise InvalidAccessChange("a restriction needs a reason")
+        self._restricted(members=tuple(sorted(members | {by})),
+                         member_agencies=tuple(sorted(member_agencies, key=str)),
+                         reason=reason, by=by, at=at)
+
+    @event("Restricted")
+    def _restricted(self, members: tuple[str, ...], member_agencies: tuple[UUID, ...],
+                    reason: str, by: str, at: datetime) -> None:
+        self.restricted = True
+        self.members = set(members)
+        self.member_agencies = set(member_agencies)
+
+    def exclude(self, person: str, reason: str, by: str, at: datetime) -> None:
+        if not reason.strip():
+            raise InvalidAccessChange("an exclusion needs a reason")
+        if person == by:
+            raise InvalidAccessChange("a coordinator cannot exclude themselves")
+        self._excluded(person=person, reason=reason, by=by, at=at)
+
+    @event("PersonExcluded")
+    def _excluded(self, person: str, reason: str, by: str, at: datetime) -> None:
+        self.excluded.add(person)
+        self.members.discard(person)
+
+    def readmit(self, person: str, by: str, at: datetime) -> None:
+        if person not in self.excluded:
+            raise InvalidAccessChange("that person is not excluded")
+        self._readmitted(person=person, by=by, at=at)
+
+    @event("ExclusionRemoved")
+    def _readmitted(self, person: str, by: str, at: datetime) -> None:
+        self.excluded.discard(person)
+
+    def open_break_glass(
+        self, person: str, agency_id: UUID, reason: str, at: datetime, minutes: int = 60
+    ) -> None:
+        """Emergency access by a representative who cannot otherwise see the case; flagged for
+        review. Never opens a restricted case, never overrides an exclusion."""
+        if self.restricted or person in self.excluded:
+            raise InvalidAccessChange("break-glass is not available on this case")
+        if not reason.strip():
+            raise InvalidAccessChange("break-glass needs a reason")
+        duration = min(BREAK_GLASS_LIMIT, BREAK_GLASS_LIMIT * minutes / 60)
+        if minutes <= 0:
+            raise InvalidAccessChange("break-glass lasts between 1 and 60 minutes")
+        self._break_glass_opened(
+            session=BreakGlass(person, agency_id, at, at + duration), reason=reason)
+
+    @event("BreakGlassOpened")
+    def _break_glass_opened(self, session: BreakGlass, reason: str) -> None:
+        self.break_glass.append(session)
+
+    # Information shared on the case ------------------------------------------------------
+
+    def share(self, item: SharedItem) -> None:
+        item.audience.check_valid()
+        if not item.text.strip():
+            raise InvalidAccessChange("shared information cannot be empty")
+        if item.item_id in self.items:
+            raise InvalidAccessChange(f"item {item.item_id} exists")
+        self._shared(item=item)
+
+    @event("InformationShared")
+    def _shared(self, item: SharedItem) -> None:
+        self.items[item.item_id] = item

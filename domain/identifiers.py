@@ -21,11 +21,17 @@ _SOUNDEX_CODES = {
 }
 
 
+# Latin letters that carry no combining mark to strip, as agencies' systems commonly key them.
+_LATIN_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae",
+                              "œ": "oe", "\u0131": "i", "ħ": "h", "ŧ": "t"})
+
+
 def normalise_name(name: str) -> str:
-    """Letters only, accents removed, case folded."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    """Letters only (of any script), accents removed, case folded: "Øster" and "Oster"
+    meet, and a name in Cyrillic or Arabic script is indexed rather than dropped."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(_LATIN_FOLDS))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c for c in bare.casefold() if c.isalpha() and c.isascii())
+    return "".join(c for c in bare.translate(_LATIN_FOLDS) if c.isalpha())
 
 
 def normalise_reference(reference: str) -> str:
@@ -35,8 +41,8 @@ def normalise_reference(reference: str) -> str:
 def soundex(name: str) -> str:
     """American Soundex (as used by the US census), on a normalised name."""
     letters = normalise_name(name)
-    if not letters:
-        return ""
+    if not letters or not letters.isascii():
+        return ""  # Soundex is defined for Latin letters only
     first, digits, previous = letters[0], [], _SOUNDEX_CODES.get(letters[0], "")
     for c in letters[1:]:
         code = _SOUNDEX_CODES.get(c, "")
@@ -68,7 +74,8 @@ def identifier_keys(subject: Subject) -> set[tuple[str, str]]:
         if dob is not None:
             if sur:
                 keys.add(("surname_dob", f"{sur}|{dob.isoformat()}"))
-                keys.add(("phonetic_surname_year", f"{soundex(sur)}|{dob.year}"))
+                if soundex(sur):
+                    keys.add(("phonetic_surname_year", f"{soundex(sur)}|{dob.year}"))
             if fore:
                 keys.add(("forename_dob", f"{fore}|{dob.isoformat()}"))
         elif sur and fore:

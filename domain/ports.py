@@ -15,8 +15,11 @@ class IdentifierIndex(Protocol):
     def record(self, area_id: UUID, case_id: UUID, subjects: Iterable[Subject]) -> None:
         """Replace the index entries of a case."""
 
-    def matches(self, area_id: UUID, subject: Subject, role: Role) -> Mapping[UUID, set[str]]:
-        """Cases in the area with a subject of `role` sharing an identifier: id -> kinds."""
+    def matches(
+        self, area_id: UUID, subject: Subject, role: Role | None
+    ) -> Mapping[UUID, set[str]]:
+        """Cases in the area with a subject of `role` (any role if None) sharing an
+        identifier: id -> kinds."""
         ...
 
     def forget(self, case_id: UUID) -> None:
@@ -29,7 +32,9 @@ class NoIndex:
     def record(self, area_id: UUID, case_id: UUID, subjects: Iterable[Subject]) -> None:
         return None
 
-    def matches(self, area_id: UUID, subject: Subject, role: Role) -> Mapping[UUID, set[str]]:
+    def matches(
+        self, area_id: UUID, subject: Subject, role: Role | None
+    ) -> Mapping[UUID, set[str]]:
         return {}
 
     def forget(self, case_id: UUID) -> None:

@@ -12,6 +12,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 from uuid import UUID
 
+from domain.exceptions import CaseErased
 from domain.identifiers import identifier_keys
 from domain.subjects import Role, Subject
 from storage.database import Database
@@ -38,6 +39,11 @@ class BlindIndex:
             "CREATE INDEX IF NOT EXISTS blind_index_lookup ON blind_index (area_id, digest)",
         ])
 
+    def person_ref(self, subject: str) -> str:
+        """A staff member's identity as read models store it: who is excluded from, or a
+        member of, a case says something about the case, so it is not stored in the clear."""
+        return hmac.new(self._key, f"person\x1f{subject}".encode(), hashlib.sha256).hexdigest()
+
     def digest(self, area_id: UUID, kind: str, value: str) -> str:
         message = f"{area_id}\x1f{kind}\x1f{value}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
@@ -52,6 +58,10 @@ class BlindIndex:
             for kind, digest in self._rows(area_id, s)
         }
         with self.db.transaction() as cur:
+            # Never index an erased case again (a process may still hold its cached key).
+            cur.execute("SELECT 1 FROM shred_ledger WHERE scope_id = %s", (str(case_id),))
+            if cur.fetchone() is not None:
+                raise CaseErased(f"case {case_id} has been erased")
             cur.execute("DELETE FROM blind_index WHERE case_id = %s", (str(case_id),))
             if rows:
                 cur.executemany(
@@ -60,16 +70,22 @@ class BlindIndex:
                     sorted(rows),
                 )
 
-    def matches(self, area_id: UUID, subject: Subject, role: Role) -> Mapping[UUID, set[str]]:
+    def matches(
+        self, area_id: UUID, subject: Subject, role: Role | None
+    ) -> Mapping[UUID, set[str]]:
+        """Cases in the area with a subject (of `role`, or of any role) sharing an identifier."""
         digests = sorted(d for _, d in self._rows(area_id, subject))
         if not digests:
             return {}
         marks = ", ".join(["%s"] * len(digests))
+        roles = [role] if role is not None else ["victim", "perpetrator", "child",
+                                                  "household_member"]
+        role_marks = ", ".join(["%s"] * len(roles))
         with self.db.transaction(readonly=True) as cur:
             cur.execute(
                 "SELECT case_id, kind FROM blind_index "  # noqa: S608 - only placeholders added
-                f"WHERE area_id = %s AND role = %s AND digest IN ({marks})",
-                (str(area_id), role, *digests),
+                f"WHERE area_id = %s AND role IN ({role_marks}) AND digest IN ({marks})",
+                (str(area_id), *roles, *digests),
             )
             found: dict[UUID, set[str]] = {}
             for case_id, kind in cur.fetchall():

@@ -111,15 +111,32 @@ class KeyFile:
         return self.path.exists()
 
     def load(self) -> KeyMaterial:
+        if self.path.stat().st_mode & 0o077:
+            raise KeyConfigurationError(
+                f"{self.path} is readable by others: chmod 600 it (and rotate the keys)")
         return KeyMaterial.from_json(self.path.read_text(encoding="utf-8"))
 
     def save(self, material: KeyMaterial) -> None:
+        """Atomically and durably: a rotation wraps data keys under the new KEK only after
+        this returns, so the new KEK must be on disk first."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(material.to_json())
-        os.replace(tmp, self.path)
+        tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(material.to_json())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 class LocalKekProvider:

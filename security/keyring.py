@@ -43,6 +43,14 @@ class ShredRecord:
     reason: str
 
 
+SHRED_REASONS = (
+    "retention_expired",
+    "lawful_erasure_decision",
+    "subject_erasure_request",
+    "entered_in_error",
+)
+
+
 def _wrap_aad(scope_id: UUID) -> bytes:
     # Binds a wrapped key to its case: swapping two cases' wrapped keys fails to unwrap.
     return b"marac:dek:v1:" + scope_id.bytes
@@ -100,12 +108,15 @@ class Keyring:
         if row is not None:
             self._pending.pop(scope_id, None)
             return self._remember(scope_id, row), None
-        pending = self._pending.get(scope_id)
-        if pending is None:
-            key = AESGCM.generate_key(bit_length=256)
-            kek_id, wrapped = self.keks.wrap(key, _wrap_aad(scope_id))
-            pending = (AESGCM(key), NewDataKey(scope_id, kek_id, wrapped, _now()))
-            self._pending[scope_id] = pending
+        with self._lock:
+            # Under the lock: two threads saving the same new aggregate must seal under the
+            # same pending key, or one of them would commit events under a key never stored.
+            pending = self._pending.get(scope_id)
+            if pending is None:
+                key = AESGCM.generate_key(bit_length=256)
+                kek_id, wrapped = self.keks.wrap(key, _wrap_aad(scope_id))
+                pending = (AESGCM(key), NewDataKey(scope_id, kek_id, wrapped, _now()))
+                self._pending[scope_id] = pending
         return pending
 
     def decryption_key(self, scope_id: UUID) -> AESGCM:
@@ -166,10 +177,10 @@ class Keyring:
     # Shredding -----------------------------------------------------------------------------
 
     def shred(self, scope_id: UUID, reason: str) -> ShredRecord:
-        """Destroy the scope's data key and record it in the ledger (idempotent)."""
-        reason = " ".join(reason.split())
-        if not reason or len(reason) > 200:
-            raise ValueError("a shred needs a reason of at most 200 characters")
+        """Destroy the scope's data key and record it in the ledger (idempotent). The reason
+        is a code, not free text: the ledger is plaintext and outlives the case."""
+        if reason not in SHRED_REASONS:
+            raise ValueError(f"shred reason must be one of {SHRED_REASONS}")
         record = ShredRecord(scope_id, _now(), reason)
         # The file first: if the database step then fails, the next reapply finishes the job.
         self._append_to_ledger_file(record)
@@ -208,19 +219,22 @@ class Keyring:
             f.write(line + "\n")
             f.flush()
 
-    def reapply_ledger(self) -> int:
-        """Destroy again every key the ledger file names (after a restore from backup)."""
+    def reapply_ledger(self) -> list[UUID]:
+        """Destroy again every key the ledger file names (after a restore from backup);
+        returns the scopes whose key had come back, for the rest of erasure to run again."""
         if self.ledger_file is None or not self.ledger_file.exists():
-            return 0
-        destroyed = 0
+            return []
+        destroyed: list[UUID] = []
         with self.db.transaction() as cur:
             for line in self.ledger_file.read_text(encoding="utf-8").splitlines():
                 if not line.strip():
                     continue
                 doc = json.loads(line)
                 record = ShredRecord(UUID(doc["scope_id"]), doc["shredded_at"], doc["reason"])
-                if self._select(cur, record.scope_id) is not None:
-                    destroyed += 1
+                cur.execute("SELECT 1 FROM data_keys WHERE scope_id = %s",
+                            (str(record.scope_id),))
+                if cur.fetchone() is not None:
+                    destroyed.append(record.scope_id)
                 self._shred_in(cur, record)
         self.forget_cached()
         return destroyed

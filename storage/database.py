@@ -99,7 +99,21 @@ class Database:
     def transaction(self, *, readonly: bool = False) -> Iterator[Cursor]:
         """One transaction: committed on success, rolled back on any exception. SQLite
         writers take the lock up front (BEGIN IMMEDIATE) so that two writers queue instead of
-        deadlocking; readers do not take it at all."""
+        deadlocking; readers do not take it at all. Called inside another transaction on the
+        same thread, it joins that one (a projector's key lookups ride in its transaction)."""
+        outer: Cursor | None = getattr(self._local, "cursor", None)
+        if outer is not None:
+            yield outer
+            return
+        with self._new_transaction(readonly) as cur:
+            self._local.cursor = cur
+            try:
+                yield cur
+            finally:
+                self._local.cursor = None
+
+    @contextmanager
+    def _new_transaction(self, readonly: bool) -> Iterator[Cursor]:
         if self._pool is not None:
             with self._pool.connection() as pg:
                 if readonly:

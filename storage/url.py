@@ -72,6 +72,12 @@ def parse_database_url(url: str) -> DatabaseUrl:
         return DatabaseUrl("sqlite", path=Path(unquote(raw[1:])))
     if parts.scheme in ("postgresql", "postgres"):
         query = parse_qs(parts.query)
+        unknown = set(query) - {"schema"}
+        if unknown:
+            # Not silently dropped: TLS settings go in libpq's environment (PGSSLMODE,
+            # PGSSLROOTCERT …), which every connection, ours and the event store's, honours.
+            raise DatabaseUrlError(
+                f"unsupported URL parameters {sorted(unknown)}; use PGSSLMODE etc. for TLS")
         schema = query.get("schema", ["public"])[0]
         if not _IDENTIFIER.match(schema):
             raise DatabaseUrlError("schema must be a lower-case SQL identifier")

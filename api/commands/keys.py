@@ -10,8 +10,8 @@ from uuid import UUID
 from api.bootstrap import build_platform, load_key_material
 from api.commands.serve import settings_from
 from domain.exceptions import CaseNotFound
-from security.erasure import erase_case
 from security.kek import KeyFile, KeyMaterial
+from security.keyring import SHRED_REASONS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,8 +24,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ks.add_parser("status", help="data keys per KEK, and shredded cases")
     shred = ks.add_parser("shred", help="erase a case by destroying its data key")
     shred.add_argument("case_id", type=UUID)
-    shred.add_argument("--reason", required=True,
-                       help="the lawful basis or retention rule (no personal data)")
+    shred.add_argument("--reason", required=True, choices=SHRED_REASONS,
+                       help="why (a code: the ledger is plaintext and outlives the case)")
     p.set_defaults(run=run)
 
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             }))
         elif args.keys_command == "shred":
             try:
-                records = erase_case(platform.marac, platform.keyring, args.case_id, args.reason)
+                records = platform.eraser.erase(args.case_id, args.reason)
             except CaseNotFound:
                 print(json.dumps({"code": "case_not_found"}), file=sys.stderr)
                 return 2

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         while True:
-            destroyed = platform.keyring.reapply_ledger()
-            log.info("shred_ledger_reapplied", keys_destroyed=destroyed)
+            revived = platform.eraser.reapply()
+            log.info("shred_ledger_reapplied", keys_destroyed=len(revived))
             if args.once or stop.wait(args.interval):
                 return 0
     finally:

@@ -69,7 +69,7 @@ def test_rotate_then_shred_through_the_command_line(
 
     case_id = str(demo.cases["accepted"])
     code, out, _ = run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "shred", case_id,
-                       "--reason", "Retention period expired")
+                       "--reason", "retention_expired")
     assert code == 0
     # The accepted demo case has no linked repeat yet, so exactly one key goes.
     assert json.loads(out) == {"shredded": [case_id]}
@@ -91,7 +91,7 @@ def test_shredding_an_unknown_case_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(capsys, "keys", "--demo", "--data-dir", str(tmp_path), "shred",
-                       "8d4ac0e4-8f3f-4d58-9e2e-1f0f1b5c2a11", "--reason", "test")
+                       "8d4ac0e4-8f3f-4d58-9e2e-1f0f1b5c2a11", "--reason", "entered_in_error")
     assert code == 2
     assert "case_not_found" in err
 
@@ -108,3 +108,13 @@ def test_the_demo_seed_runs_once(tmp_path: Path) -> None:
         assert seed_demo(platform.marac).cases == {}
     finally:
         platform.close()
+
+
+def test_a_key_file_readable_by_others_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "keys", "--data-dir", str(tmp_path), "init")[0] == 0
+    (tmp_path / "keys.json").chmod(0o644)
+    code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "status")
+    assert code == 2
+    assert "chmod 600" in err

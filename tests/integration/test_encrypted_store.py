@@ -108,13 +108,11 @@ def test_kek_rotation_keeps_every_case_readable(
 
 
 def test_shredding_erases_one_case_and_leaves_the_others(platform: Platform) -> None:
-    from security.erasure import erase_case  # noqa: PLC0415
-
     app = platform.marac
     area, agency = area_with_agency(app)
     doomed, kept = app.refer(referral(area, agency)), app.refer(referral(area, agency))
     app.accept(doomed, "coordinator-1")
-    erase_case(app, platform.keyring, doomed, "Retention period expired")
+    platform.eraser.erase(doomed, "retention_expired")
     platform.keyring.forget_cached()
 
     with pytest.raises(CaseErased):
@@ -128,13 +126,11 @@ def test_shredding_erases_one_case_and_leaves_the_others(platform: Platform) -> 
 
 
 def test_an_erased_case_takes_no_new_events(platform: Platform) -> None:
-    from security.erasure import erase_case  # noqa: PLC0415
-
     app = platform.marac
     area, agency = area_with_agency(app)
     case_id = app.refer(referral(area, agency))
     case = app.get_case(case_id)
-    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    platform.eraser.erase(case_id, "lawful_erasure_decision")
     case.accept("coordinator-1", case.referral.referred_on,
                 app.evaluate_threshold(app.refer(referral(area, agency))))
     with pytest.raises(CaseErased):
@@ -142,15 +138,13 @@ def test_an_erased_case_takes_no_new_events(platform: Platform) -> None:
 
 
 def test_erasure_takes_the_repeat_referrals_merged_into_the_case(platform: Platform) -> None:
-    from security.erasure import erase_case  # noqa: PLC0415
-
     app = platform.marac
     area, agency = area_with_agency(app)
     first = app.refer(referral(area, agency))
     app.accept(first, "coordinator-1")
     repeat = app.refer(referral(area, agency))
     app.link_as_repeat(repeat, first, "coordinator-1")
-    records = erase_case(app, platform.keyring, first, "Retention period expired")
+    records = platform.eraser.erase(first, "retention_expired")
     assert {r.scope_id for r in records} == {first, repeat}
     platform.keyring.forget_cached()
     for case_id in (first, repeat):
@@ -161,8 +155,6 @@ def test_erasure_takes_the_repeat_referrals_merged_into_the_case(platform: Platf
 def test_a_restored_backup_does_not_bring_a_shredded_key_back(
     platform: Platform, settings: Settings, key_material: KeyMaterial, today: Today
 ) -> None:
-    from security.erasure import erase_case  # noqa: PLC0415
-
     app = platform.marac
     area, agency = area_with_agency(app)
     case_id = app.refer(referral(area, agency))
@@ -170,7 +162,7 @@ def test_a_restored_backup_does_not_bring_a_shredded_key_back(
         cur.execute("SELECT scope_id, kek_id, wrapped, created_at FROM data_keys "
                     "WHERE scope_id = %s", (str(case_id),))
         backup = cur.fetchone()
-    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    platform.eraser.erase(case_id, "lawful_erasure_decision")
     # "Restore" the old key row and lose the database's ledger, as an old backup would.
     execute(platform, "INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(backup or ()))
     execute(platform, "DELETE FROM shred_ledger")
@@ -207,8 +199,6 @@ def test_a_repeat_is_found_through_the_blind_index(platform: Platform) -> None:
 
 
 def test_the_database_ledger_wins_over_a_restored_key_row(platform: Platform) -> None:
-    from security.erasure import erase_case  # noqa: PLC0415
-
     app = platform.marac
     area, agency = area_with_agency(app)
     case_id = app.refer(referral(area, agency))
@@ -216,8 +206,72 @@ def test_the_database_ledger_wins_over_a_restored_key_row(platform: Platform) ->
         cur.execute("SELECT scope_id, kek_id, wrapped, created_at FROM data_keys "
                     "WHERE scope_id = %s", (str(case_id),))
         backup = cur.fetchone()
-    erase_case(app, platform.keyring, case_id, "Lawful erasure decision")
+    platform.eraser.erase(case_id, "lawful_erasure_decision")
     execute(platform, "INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(backup or ()))
     platform.keyring.forget_cached()
     with pytest.raises(CaseErased):
         app.get_case(case_id)
+
+
+def test_another_process_holding_the_key_cannot_write_after_erasure(
+    platform: Platform, settings: Settings, key_material: KeyMaterial, today: Today
+) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    other = build_platform(settings, material=key_material, today=today)
+    try:
+        stale = other.marac.get_case(case_id)  # the other process now caches the key
+        platform.eraser.erase(case_id, "lawful_erasure_decision")
+        stale.correct_subject(stale.victim.subject_id, {"surname": "Later"}, "x")
+        with pytest.raises(CaseErased):
+            other.marac.save(stale)
+        with pytest.raises(CaseErased):
+            other.marac.correct_subject(case_id, stale.victim.subject_id, {"surname": "L"}, "x")
+        assert platform.blind_index.matches(area, stale.victim, None) == {}
+    finally:
+        other.close()
+
+
+def test_an_interrupted_erasure_finishes_the_family_on_retry(platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    first = app.refer(referral(area, agency))
+    app.accept(first, "coordinator-1")
+    repeat = app.refer(referral(area, agency))
+    app.link_as_repeat(repeat, first, "coordinator-1")
+    platform.runner.catch_up()
+    platform.keyring.shred(first, "retention_expired")  # ... and then the process died
+    platform.keyring.forget_cached()
+    platform.eraser.erase(first, "retention_expired")
+    with pytest.raises(CaseErased):
+        app.get_case(repeat)
+
+
+def test_a_restore_does_not_bring_back_index_rows(
+    platform: Platform, settings: Settings, key_material: KeyMaterial, today: Today
+) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    case_id = app.refer(referral(area, agency))
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT * FROM data_keys WHERE scope_id = %s", (str(case_id),))
+        key_row = cur.fetchone()
+        cur.execute("SELECT * FROM blind_index WHERE case_id = %s", (str(case_id),))
+        index_rows = cur.fetchall()
+    assert index_rows
+    platform.eraser.erase(case_id, "retention_expired")
+    with platform.database.transaction() as cur:  # an old backup comes back
+        cur.execute("INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(key_row or ()))
+        cur.executemany("INSERT INTO blind_index VALUES (%s, %s, %s, %s, %s)", index_rows)
+        cur.execute("DELETE FROM shred_ledger")
+    platform.close()
+    restarted = build_platform(settings, material=key_material, today=today)
+    try:
+        with restarted.database.transaction() as cur:
+            cur.execute("SELECT COUNT(*) FROM blind_index WHERE case_id = %s", (str(case_id),))
+            row = cur.fetchone()
+        assert row is not None
+        assert row[0] == 0
+    finally:
+        restarted.close()

@@ -48,3 +48,12 @@ def test_the_dockerfile_copies_every_package() -> None:
     copied = set(re.findall(r"^COPY (\w+) ", dockerfile, flags=re.M))
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {"tests"}
     assert packages <= copied
+
+
+def test_database_url_parameters_are_never_silently_dropped() -> None:
+    import pytest  # noqa: PLC0415
+
+    from storage.url import DatabaseUrlError  # noqa: PLC0415
+
+    with pytest.raises(DatabaseUrlError, match="PGSSLMODE"):
+        parse_database_url("postgresql://u@h/db?sslmode=verify-full")

@@ -32,3 +32,16 @@ def test_aliases_and_references_are_indexed() -> None:
 def test_without_a_date_of_birth_only_the_full_name_is_indexed() -> None:
     s = Subject(uuid4(), "victim", "Ann", "Smith")
     assert identifier_keys(s) == {("full_name", "ann|smith")}
+
+
+@pytest.mark.parametrize(("a", "b"), [("Øster", "Oster"), ("Łucja", "Lucja"),
+                                      ("Æbelø", "aebelo")])
+def test_latin_letters_without_accents_fold_alike(a: str, b: str) -> None:
+    assert normalise_name(a) == normalise_name(b)
+
+
+def test_names_in_other_scripts_are_indexed_not_dropped() -> None:
+    s = Subject(uuid4(), "victim", "Ольга", "Иванова", date_of_birth=date(1990, 1, 2))
+    keys = identifier_keys(s)
+    assert ("surname_dob", "иванова|1990-01-02") in keys
+    assert not any(kind == "phonetic_surname_year" for kind, _ in keys)

@@ -1,0 +1,77 @@
+"""Case-level access records: grants, restriction, exclusions, break-glass, item audiences.
+
+Who may see what is decided in security/policy.py; these are the facts it decides from.
+People are named by their identity-provider subject (a staff id), never by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, get_args
+from uuid import UUID
+
+from domain.exceptions import DomainError
+
+BREAK_GLASS_LIMIT = timedelta(minutes=60)
+
+AudienceKind = Literal["whole_case", "agencies", "coordinators", "authoring_agency"]
+AUDIENCE_KINDS: tuple[str, ...] = get_args(AudienceKind)
+
+
+class InvalidAccessChange(DomainError):
+    code = "invalid_access_change"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who within a case may see an item: everyone who sees the case, named agencies,
+    coordinators only, or the authoring agency only."""
+
+    kind: AudienceKind
+    agencies: tuple[UUID, ...] = ()
+
+    def check_valid(self) -> None:
+        if self.kind not in AUDIENCE_KINDS:
+            raise InvalidAccessChange(f"audience must be one of {AUDIENCE_KINDS}")
+        if (self.kind == "agencies") != bool(self.agencies):
+            raise InvalidAccessChange("named agencies go with, and only with, 'agencies'")
+
+
+WHOLE_CASE = Audience("whole_case")
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    grant_id: UUID
+    agency_id: UUID | None
+    person: str | None
+    expires_at: datetime | None
+
+    def active(self, now: datetime) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    person: str
+    agency_id: UUID
+    opened_at: datetime
+    expires_at: datetime
+
+    def active(self, now: datetime) -> bool:
+        return self.opened_at <= now < self.expires_at
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    """Information shared on a case: a research note, a disclosure, a risk. Its text is
+    personal data and lives only inside encrypted events and documents."""
+
+    item_id: UUID
+    kind: str
+    text: str
+    audience: Audience
+    author: str
+    author_agency: UUID
+    recorded_at: datetime

@@ -1,0 +1,275 @@
+"""The case read models: an index of routing and filter columns only, the access facts the
+policy decides from (staff as keyed digests), and the case document sealed under the case key.
+
+Each view is rebuilt from the aggregate at the projected version, so the projector holds no
+copy of the aggregate's rules, and replaying a notification twice writes the same rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from domain.application import Marac
+from domain.case import Case
+from domain.exceptions import CaseErased
+from security.blind_index import BlindIndex
+from security.documents import DocumentSealer
+from security.policy import CaseAccess
+from storage.database import Cursor, Database
+
+CASE_TOPIC = "domain.case:Case."
+DOCUMENTS = "case_documents"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dataclasses to dicts, ids and dates to strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (UUID, date, datetime)):
+        return str(value) if isinstance(value, UUID) else value.isoformat()
+    return value
+
+
+def case_document(case: Case) -> dict[str, Any]:
+    """The whole case as coordinators see it; the API filters items by audience per viewer."""
+    referral = case.referral
+    return {
+        "case_id": str(case.id),
+        "version": case.version,
+        "area_id": str(case.area_id),
+        "status": case.status,
+        "referred_on": referral.referred_on.isoformat(),
+        "referring_agency_id": str(referral.referring_agency_id),
+        "referral": {
+            "referrer": referral.referrer,
+            "subjects": _plain(list(case.subjects.values())),
+            "incident_summary": referral.incident_summary,
+            "risk_assessment": _plain(case.risk_assessment),
+            "criteria": _plain(referral.criteria),
+            "consent": _plain(referral.consent),
+            "victim_informed": referral.victim_informed,
+            "idva_referral_made": referral.idva_referral_made,
+            "manager_sign_off": referral.manager_sign_off,
+        },
+        "decision": _plain(case.decision),
+        "repeat_of": str(case.repeat_of) if case.repeat_of else None,
+        "repeat_referrals": [str(r) for r in case.repeat_referrals],
+        "last_referral_on": case.last_referral_on.isoformat(),
+        "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
+    }
+
+
+class CaseProjector:
+    name = "cases"
+
+    def __init__(self, app: Marac, db: Database, index: BlindIndex, sealer: DocumentSealer) -> None:
+        self.app = app
+        self.db = db
+        self.index = index
+        self.sealer = sealer
+
+    def create_tables(self) -> None:
+        self.db.execute_script([
+            """CREATE TABLE IF NOT EXISTS case_index (
+                case_id TEXT PRIMARY KEY,
+                area_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                referring_agency_id TEXT NOT NULL,
+                referred_on TEXT NOT NULL,
+                last_referral_on TEXT NOT NULL,
+                restricted INTEGER NOT NULL,
+                repeat_of TEXT,
+                version INTEGER NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS case_index_area ON case_index (area_id, referred_on)",
+            """CREATE TABLE IF NOT EXISTS case_access (
+                case_id TEXT NOT NULL,
+                relation TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                opened_at TEXT,
+                expires_at TEXT)""",
+            "CREATE INDEX IF NOT EXISTS case_access_case ON case_access (case_id)",
+            "CREATE INDEX IF NOT EXISTS case_access_ref ON case_access (ref)",
+            f"""CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
+                case_id TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                document {self.db.blob} NOT NULL)""",
+        ])
+
+    def tables(self) -> tuple[str, ...]:
+        return ("case_index", "case_access", DOCUMENTS)
+
+    # Projection --------------------------------------------------------------------------
+
+    def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
+        latest: dict[UUID, int] = {}
+        for n in notifications:
+            if n.topic.startswith(CASE_TOPIC):
+                oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(
+                    n.originator_id)
+                latest[oid] = max(latest.get(oid, 0), n.originator_version)
+        for case_id, version in latest.items():
+            # A process may still hold an erased case's key in its cache: the ledger decides.
+            if self.sealer.keyring.is_shredded(case_id):
+                self.purge(cur, case_id)
+                continue
+            try:
+                case: Case = self.app.repository.get(case_id, version=version)
+            except CaseErased:
+                self.purge(cur, case_id)
+                continue
+            self._write(cur, case)
+
+    def purge_case(self, case_id: UUID) -> None:
+        """Erasure: drop every read-model row of the case."""
+        with self.db.transaction() as cur:
+            self.purge(cur, case_id)
+
+    def linked_repeats(self, case_id: UUID) -> list[UUID]:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (str(case_id),))
+            return [UUID(r[0]) for r in cur.fetchall()]
+
+    def purge(self, cur: Cursor, case_id: UUID) -> None:
+        for table in self.tables():
+            cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
+
+    def _write(self, cur: Cursor, case: Case) -> None:
+        cid = str(case.id)
+        self.purge(cur, case.id)
+        cur.execute(
+            "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
+            " last_referral_on, restricted, repeat_of, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (cid, str(case.area_id), case.status, str(case.referral.referring_agency_id),
+             case.referral.referred_on.isoformat(), case.last_referral_on.isoformat(),
+             1 if case.restricted else 0, str(case.repeat_of) if case.repeat_of else None,
+             case.version),
+        )
+        rows = list(self._access_rows(case))
+        if rows:
+            cur.executemany(
+                "INSERT INTO case_access (case_id, relation, ref, opened_at, expires_at)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                [(cid, *row) for row in rows],
+            )
+        sealed = self.sealer.seal(DOCUMENTS, case.id, case_document(case))
+        cur.execute(f"INSERT INTO {DOCUMENTS} (case_id, version, document) "  # noqa: S608
+                    "VALUES (%s, %s, %s)", (cid, case.version, sealed))
+
+    def _access_rows(self, case: Case) -> Iterable[tuple[str, str, str | None, str | None]]:
+        ref = self.index.person_ref
+        for agency in case.involved_agencies:
+            yield "involved_agency", str(agency), None, None
+        for grant in case.grants.values():
+            expiry = grant.expires_at.isoformat() if grant.expires_at else None
+            if grant.agency_id is not None:
+                yield "agency_grant", str(grant.agency_id), None, expiry
+            elif grant.person is not None:
+                yield "person_grant", ref(grant.person), None, expiry
+        for person in case.members:
+            yield "member", ref(person), None, None
+        for agency in case.member_agencies:
+            yield "member_agency", str(agency), None, None
+        for person in case.excluded:
+            yield "excluded", ref(person), None, None
+        for session in case.break_glass:
+            yield ("break_glass", ref(session.person), session.opened_at.isoformat(),
+                   session.expires_at.isoformat())
+
+    # Queries -----------------------------------------------------------------------------
+
+    def candidates(self, area_id: UUID | None, refs: Sequence[str]) -> list[UUID]:
+        """Cases a caller could possibly see: their area's, and any naming their agency or
+        them. The policy decides which of these they do see."""
+        found: set[str] = set()
+        with self.db.transaction(readonly=True) as cur:
+            if area_id is not None:
+                cur.execute("SELECT case_id FROM case_index WHERE area_id = %s", (str(area_id),))
+                found.update(r[0] for r in cur.fetchall())
+            if refs:
+                marks = ", ".join(["%s"] * len(refs))
+                cur.execute(f"SELECT case_id FROM case_access WHERE ref IN ({marks})",  # noqa: S608
+                            tuple(refs))
+                found.update(r[0] for r in cur.fetchall())
+        return [UUID(c) for c in found]
+
+    def index_rows(self, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+        rows: dict[UUID, dict[str, Any]] = {}
+        columns = ("case_id", "area_id", "status", "referring_agency_id", "referred_on",
+                   "last_referral_on", "restricted", "repeat_of", "version")
+        for chunk in _chunks(case_ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            with self.db.transaction(readonly=True) as cur:
+                cur.execute(f"SELECT {', '.join(columns)} FROM case_index "  # noqa: S608
+                            f"WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
+                for row in cur.fetchall():
+                    rows[UUID(row[0])] = dict(zip(columns, row, strict=True))
+        return rows
+
+    def access(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
+        """The access facts of each case, from the index, for the policy."""
+        index = self.index_rows(case_ids)
+        facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
+            c: {} for c in index}
+        for chunk in _chunks(list(index)):
+            marks = ", ".join(["%s"] * len(chunk))
+            with self.db.transaction(readonly=True) as cur:
+                cur.execute("SELECT case_id, relation, ref, opened_at, expires_at "  # noqa: S608
+                            f"FROM case_access WHERE case_id IN ({marks})",
+                            tuple(str(c) for c in chunk))
+                for case_id, relation, ref, opened, expires in cur.fetchall():
+                    facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
+        return {c: _case_access(c, index[c], facts[c]) for c in index}
+
+    def document(self, case_id: UUID) -> dict[str, Any] | None:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT document FROM {DOCUMENTS} WHERE case_id = %s",  # noqa: S608
+                        (str(case_id),))
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return self.sealer.open(DOCUMENTS, case_id, bytes(row[0]))
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _case_access(
+    case_id: UUID, row: dict[str, Any], facts: dict[str, list[tuple[str, str | None, str | None]]]
+) -> CaseAccess:
+    def refs(relation: str) -> list[str]:
+        return [ref for ref, _, _ in facts.get(relation, [])]
+
+    return CaseAccess(
+        case_id=case_id,
+        area_id=UUID(row["area_id"]),
+        involved_agencies=frozenset(UUID(a) for a in refs("involved_agency")),
+        agency_grants=tuple((UUID(a), _when(e)) for a, _, e in facts.get("agency_grant", [])),
+        person_grants=tuple((p, _when(e)) for p, _, e in facts.get("person_grant", [])),
+        restricted=bool(row["restricted"]),
+        members=frozenset(refs("member")),
+        member_agencies=frozenset(UUID(a) for a in refs("member_agency")),
+        excluded=frozenset(refs("excluded")),
+        break_glass=tuple(
+            (p, datetime.fromisoformat(o or ""), datetime.fromisoformat(e or ""))
+            for p, o, e in facts.get("break_glass", [])
+        ),
+    )
+
+
+def _chunks(items: Sequence[UUID], size: int = 500) -> Iterable[Sequence[UUID]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+

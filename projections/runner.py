@@ -1,0 +1,124 @@
+"""Keeps read models up to date from the notification log.
+
+Each batch's view changes and its tracking position commit in one transaction, so a crash
+between the two cannot happen and replaying a batch changes nothing. Runners in several
+processes (the API's read-your-writes catch-up, the worker) take turns by locking the tracking
+row. On PostgreSQL the worker wakes on the event table's NOTIFY, with polling as the fallback
+for a missed notification or a dropped connection; SQLite has no notifications, so it polls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import psycopg
+import structlog
+from eventsourcing.persistence import Notification
+
+from domain.application import Marac
+from storage.database import Cursor, Database
+
+log = structlog.get_logger("projections")
+
+
+class Projector(Protocol):
+    name: str
+
+    def create_tables(self) -> None: ...
+    def tables(self) -> tuple[str, ...]: ...
+    def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None: ...
+
+
+class ProjectionRunner:
+    def __init__(self, app: Marac, db: Database, projector: Projector, batch: int = 200) -> None:
+        self.app = app
+        self.db = db
+        self.projector = projector
+        self.batch = batch
+
+    def create_tables(self) -> None:
+        self.db.execute_script([
+            """CREATE TABLE IF NOT EXISTS projection_tracking (
+                name TEXT PRIMARY KEY,
+                position INTEGER NOT NULL)""",
+        ])
+        with self.db.transaction() as cur:
+            cur.execute("INSERT INTO projection_tracking (name, position) VALUES (%s, 0) "
+                        "ON CONFLICT (name) DO NOTHING", (self.projector.name,))
+        self.projector.create_tables()
+
+    def position(self) -> int:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT position FROM projection_tracking WHERE name = %s",
+                        (self.projector.name,))
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def catch_up(self) -> int:
+        """Project everything recorded so far; returns how many notifications were read.
+        Called after a write, it gives the writer read-your-writes."""
+        total = 0
+        while True:
+            with self.db.transaction() as cur:
+                # The row lock makes concurrent runners take turns (SQLite's writer lock
+                # already does); each sees the position the last one committed.
+                lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+                cur.execute("SELECT position FROM projection_tracking "  # noqa: S608
+                            "WHERE name = %s" + lock, (self.projector.name,))
+                row = cur.fetchone()
+                position = int(row[0]) if row else 0
+                notifications = self.app.recorder.select_notifications(
+                    start=position, limit=self.batch, inclusive_of_start=False)
+                if not notifications:
+                    return total
+                self.projector.project(cur, notifications)
+                cur.execute("UPDATE projection_tracking SET position = %s WHERE name = %s",
+                            (notifications[-1].id, self.projector.name))
+            total += len(notifications)
+            if len(notifications) < self.batch:
+                return total
+
+    def rebuild(self) -> int:
+        """Drop the read models' rows and project the whole log again."""
+        with self.db.transaction() as cur:
+            for table in self.projector.tables():
+                cur.execute(f"DELETE FROM {table}")  # noqa: S608 - the projector's own names
+            cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = %s",
+                        (self.projector.name,))
+        return self.catch_up()
+
+    def run(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
+        """Catch up whenever woken (NOTIFY) or every `poll_interval` seconds, until `stop`."""
+        channel = getattr(self.app.recorder, "channel_name", None)
+        listener = self._listen(channel) if self.db.dialect == "postgresql" and channel else None
+        try:
+            while not stop.is_set():
+                try:
+                    self.catch_up()
+                except Exception as exc:  # keep running; the next pass retries
+                    log.error("projection_failed", projection=self.projector.name,
+                              error_type=type(exc).__name__)
+                if listener is not None:
+                    try:
+                        for _ in listener.notifies(timeout=poll_interval, stop_after=1):
+                            pass
+                    except psycopg.Error:
+                        listener.close()
+                        listener = self._listen(channel)
+                        stop.wait(poll_interval)
+                else:
+                    stop.wait(poll_interval)
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _listen(self, channel: str | None) -> psycopg.Connection[tuple[object, ...]] | None:
+        try:
+            conn = psycopg.connect(self.db.url.conninfo, autocommit=True)
+            conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(channel or "")))
+        except psycopg.Error:
+            log.warning("listen_unavailable_polling", projection=self.projector.name)
+            return None
+        return conn

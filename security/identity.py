@@ -1,0 +1,185 @@
+"""Who is calling: principals from OIDC access tokens (JWT) validated against a JWKS.
+
+Issuer, audience, expiry and algorithm are pinned. A token naming an unknown key id triggers
+one JWKS refresh, at most once per `refresh_interval`, so a flood of forged key ids cannot turn
+into a flood of requests to the identity provider.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, get_args
+from uuid import UUID
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from joserfc.jwt import JWTClaimsRegistry
+
+Role = Literal[
+    "representative", "coordinator", "chair", "team_leader", "case_coordinator", "dpo",
+    "administrator",
+]
+ROLES: tuple[str, ...] = get_args(Role)
+ALLOWED_ALGORITHMS = ("RS256", "ES256")
+
+
+class InvalidToken(Exception):
+    """Any reason a token is refused. The reason is logged by code, never the token."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    kind: Literal["person", "integration"]
+    agency_id: UUID | None
+    area_id: UUID | None
+    roles: frozenset[str]
+    scopes: frozenset[str] = frozenset()
+    client_id: str | None = None
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class JwksSource(Protocol):
+    def fetch(self) -> Mapping[str, Any]: ...
+
+
+class StaticJwks:
+    """A JWKS held in memory (the demo issuer, tests); `keys` may be replaced to rotate."""
+
+    def __init__(self, jwks: Mapping[str, Any]) -> None:
+        self.jwks = jwks
+        self.fetches = 0
+
+    def fetch(self) -> Mapping[str, Any]:
+        self.fetches += 1
+        return self.jwks
+
+
+class HttpJwks:
+    """The identity provider's published JWKS (e.g. Keycloak's /protocol/openid-connect/certs)."""
+
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+            raise ValueError("a JWKS is fetched over HTTPS (or from loopback in development)")
+        self.url = url
+        self.timeout = timeout
+
+    def fetch(self) -> Mapping[str, Any]:
+        with urllib.request.urlopen(self.url, timeout=self.timeout) as response:  # noqa: S310
+            doc: Mapping[str, Any] = json.loads(response.read())
+            return doc
+
+
+def _header(token: str) -> dict[str, Any]:
+    try:
+        segment = token.split(".", maxsplit=1)[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, IndexError):
+        raise InvalidToken("malformed") from None
+    if not isinstance(header, dict):
+        raise InvalidToken("malformed")
+    return header
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks: JwksSource,
+        *,
+        refresh_interval: float = 60.0,
+        leeway: int = 30,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks = jwks
+        self.refresh_interval = refresh_interval
+        self.leeway = leeway
+        self.clock = clock
+        self._keys: KeySet | None = None
+        self._refreshed_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _key_set(self, kid: str, refresh: bool) -> KeySet:
+        with self._lock:
+            due = self.clock() - self._refreshed_at >= self.refresh_interval
+            if self._keys is None or (refresh and due):
+                self._keys = KeySet.import_key_set(self.jwks.fetch())  # type: ignore[arg-type]
+                self._refreshed_at = self.clock()
+            return self._keys
+
+    def verify(self, token: str) -> Principal:
+        header = _header(token)
+        if header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise InvalidToken("algorithm")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidToken("kid")
+        keys = self._key_set(kid, refresh=False)
+        if not any(k.kid == kid for k in keys):
+            keys = self._key_set(kid, refresh=True)
+            if not any(k.kid == kid for k in keys):
+                raise InvalidToken("unknown_kid")
+        try:
+            decoded = jwt.decode(token, keys.get_by_kid(kid), algorithms=list(ALLOWED_ALGORITHMS))
+            JWTClaimsRegistry(
+                now=lambda: int(self.clock()),
+                leeway=self.leeway,
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": self.audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+        except JoseError:
+            raise InvalidToken("signature_or_claims") from None
+        return principal_from_claims(decoded.claims)
+
+
+def _uuid_claim(claims: Mapping[str, Any], name: str) -> UUID | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidToken(f"claim_{name}") from None
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """Claims: `sub`; `agency` and `area` (ids); `roles` (list); `scope` (space-separated);
+    `client_id` (RFC 9068). A token whose subject is its own client is an integration's
+    (client credentials), which acts for its agency with its scopes and no personal role."""
+    subject = str(claims["sub"])
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InvalidToken("claim_roles")
+    client_id = claims.get("client_id")
+    kind: Literal["person", "integration"] = (
+        "integration" if client_id is not None and client_id == subject else "person"
+    )
+    scope = claims.get("scope", "")
+    return Principal(
+        subject=subject,
+        kind=kind,
+        agency_id=_uuid_claim(claims, "agency"),
+        area_id=_uuid_claim(claims, "area"),
+        # An integration never holds a person's role, whatever its token says.
+        roles=frozenset(r for r in roles if r in ROLES) if kind == "person" else frozenset(),
+        scopes=frozenset(str(scope).split()) if isinstance(scope, str) else frozenset(),
+        client_id=str(client_id) if client_id is not None else None,
+    )

@@ -1,0 +1,32 @@
+"""A local token issuer, for demo mode and tests only: it signs real JWTs with a key generated
+at run time and publishes the matching JWKS. Production uses the identity provider."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+DEMO_ISSUER = "http://127.0.0.1/marac-demo-issuer"
+DEMO_AUDIENCE = "marac-api"
+
+
+class LocalIssuer:
+    def __init__(self, issuer: str = DEMO_ISSUER, audience: str = DEMO_AUDIENCE) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
+        self.key.ensure_kid()
+
+    def jwks(self) -> Mapping[str, Any]:
+        return KeySet([self.key]).as_dict(private=False)
+
+    def issue(self, claims: Mapping[str, Any], ttl: int = 3600) -> str:
+        now = int(time.time())
+        body = {"iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + ttl,
+                "jti": str(uuid.uuid4()), **claims}
+        return jwt.encode({"alg": "RS256", "kid": self.key.kid}, body, self.key)

@@ -1,0 +1,154 @@
+"""The need-to-know access policy: the one place where access to case data is decided.
+
+Decisions are made on every request from the current event-derived state (`CaseAccess`, read
+from the case index), and never cached past the request. The rules, in order (DESIGN.md):
+1. exclusion wins; 2. a restricted case exists only for its members; 3. coordinators and chairs
+of the area see all of a non-restricted case; 4. representatives see cases their agency is
+involved in or they hold a personal grant for, item by item by audience; 5. break-glass, at most
+60 minutes, never on a restricted case; 6. DPOs and administrators see no case content;
+7. integrations act for their agency, never more than its representatives; 8. grants expire
+and revocations apply on the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from domain.access import Audience
+from security.identity import Principal
+
+COORDINATOR_ROLES = ("coordinator", "chair", "team_leader", "case_coordinator")
+READ_SCOPE = "cases:read"
+WRITE_SCOPE = "cases:write"
+
+Basis = Literal["coordinator", "member", "agency", "personal_grant", "break_glass"]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A principal with `ref`, the keyed digest of their subject that read models store."""
+
+    principal: Principal
+    ref: str
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    case_id: UUID
+    area_id: UUID
+    involved_agencies: frozenset[UUID] = frozenset()
+    agency_grants: tuple[tuple[UUID, datetime | None], ...] = ()
+    person_grants: tuple[tuple[str, datetime | None], ...] = ()
+    restricted: bool = False
+    members: frozenset[str] = frozenset()
+    member_agencies: frozenset[UUID] = frozenset()
+    excluded: frozenset[str] = frozenset()
+    break_glass: tuple[tuple[str, datetime, datetime], ...] = ()
+
+
+@dataclass(frozen=True)
+class Visibility:
+    basis: Basis
+    all_items: bool
+    agency_id: UUID | None
+
+
+def _active(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is None or now < expires_at
+
+
+def is_coordinator_of(principal: Principal, area_id: UUID) -> bool:
+    return (principal.kind == "person" and principal.area_id == area_id
+            and principal.has_role(*COORDINATOR_ROLES))
+
+
+def reads_case_content(principal: Principal) -> bool:
+    """DPOs and administrators hold no content role: they get no case content by role."""
+    if principal.kind == "integration":
+        return principal.agency_id is not None and READ_SCOPE in principal.scopes
+    return principal.has_role("representative", *COORDINATOR_ROLES)
+
+
+def _acts_for_agency(principal: Principal) -> bool:
+    if principal.kind == "integration":
+        return principal.agency_id is not None and READ_SCOPE in principal.scopes
+    return principal.agency_id is not None and principal.has_role("representative")
+
+
+def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list they are
+    viewer: Viewer, access: CaseAccess, now: datetime
+) -> Visibility | None:
+    """How the viewer may see the case, or None: then it answers as if it did not exist."""
+    p = viewer.principal
+    if not reads_case_content(p):
+        return None
+    is_person = p.kind == "person"
+    if is_person and viewer.ref in access.excluded:
+        return None
+    coordinator = is_coordinator_of(p, access.area_id)
+    if access.restricted:
+        if is_person and viewer.ref in access.members:
+            return Visibility("member", all_items=coordinator, agency_id=p.agency_id)
+        if p.agency_id in access.member_agencies and (coordinator or _acts_for_agency(p)):
+            return Visibility("member", all_items=False, agency_id=p.agency_id)
+        return None
+    if coordinator:
+        return Visibility("coordinator", all_items=True, agency_id=p.agency_id)
+    if not _acts_for_agency(p):
+        return None
+    agency = p.agency_id
+    if agency in access.involved_agencies or any(
+        a == agency and _active(expiry, now) for a, expiry in access.agency_grants
+    ):
+        return Visibility("agency", all_items=False, agency_id=agency)
+    if is_person:
+        if any(ref == viewer.ref and _active(expiry, now) for ref, expiry in access.person_grants):
+            return Visibility("personal_grant", all_items=False, agency_id=agency)
+        if any(ref == viewer.ref and opened <= now < expires
+               for ref, opened, expires in access.break_glass):
+            return Visibility("break_glass", all_items=False, agency_id=agency)
+    return None
+
+
+def item_visible(visibility: Visibility, audience: Audience, author_agency: UUID | None) -> bool:
+    if visibility.all_items:
+        return True
+    if author_agency is not None and author_agency == visibility.agency_id:
+        return True  # an agency always sees what it shared
+    if audience.kind == "whole_case":
+        return True
+    if audience.kind == "agencies":
+        return visibility.agency_id in audience.agencies
+    return False  # coordinators only, or another agency's own
+
+
+def may_refer(principal: Principal, area_id: UUID, agency_id: UUID) -> bool:
+    if principal.agency_id != agency_id or principal.area_id != area_id:
+        return False
+    if principal.kind == "integration":
+        return WRITE_SCOPE in principal.scopes
+    return principal.has_role("representative", *COORDINATOR_ROLES)
+
+
+def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """Threshold decisions, access management, possible repeats: the area's coordinators and
+    chairs, on a case they can see (a restricted case: as a named member)."""
+    visibility = case_visibility(viewer, access, now)
+    return visibility is not None and visibility.all_items
+
+
+def may_share(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    visibility = case_visibility(viewer, access, now)
+    return (visibility is not None and viewer.principal.kind == "person"
+            and visibility.agency_id is not None)
+
+
+def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """A representative who cannot otherwise see a non-restricted case, and is not excluded."""
+    p = viewer.principal
+    return (p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+            and not access.restricted and viewer.ref not in access.excluded
+            and case_visibility(viewer, access, now) is None)

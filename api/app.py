@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
+from api.auth import CurrentPlatform
 from api.bootstrap import Platform
 from api.errors import install_error_handlers
 from api.logs import install_request_ids
+from api.routes import cases, dev
 
 API_PREFIX = "/api/v1"
 
@@ -19,13 +19,6 @@ class Health(BaseModel):
     database: str
     demo: bool
 
-
-def get_platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-CurrentPlatform = Annotated[Platform, Depends(get_platform)]
 
 health_router = APIRouter(prefix=API_PREFIX, tags=["health"])
 
@@ -51,4 +44,7 @@ def create_app(platform: Platform) -> FastAPI:
     install_request_ids(app)
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(cases.router)
+    if platform.settings.demo:
+        app.include_router(dev.router)
     return app

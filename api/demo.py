@@ -1,12 +1,15 @@
-"""Demo data for `marac serve --demo`: one area, its agencies and cases in several states.
-Every person here is invented."""
+"""Demo data for `marac serve --demo`: one area, its agencies, personas, and cases in several
+states (one of them a restricted 'honour'-based-abuse case). Every person here is invented."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
+from domain.access import Audience
+from domain.agency import Agency
 from domain.application import Marac
 from domain.area import Area, AreaSettings
 from domain.case import Referral
@@ -29,10 +32,58 @@ DEMO_AGENCIES = (
 
 
 @dataclass(frozen=True)
+class Persona:
+    name: str
+    description: str
+    roles: tuple[str, ...]
+    agency: str | None
+    client: bool = False
+    scopes: tuple[str, ...] = ()
+
+
+PERSONAS = (
+    Persona("police-officer", "Police MARAC representative", ("representative",), "police"),
+    Persona("idva", "Independent domestic violence advisor", ("representative",), "idva"),
+    Persona("health-rep", "Hospital trust safeguarding lead", ("representative",), "health"),
+    Persona("hospital-employee", "Hospital staff member related to the HBA case's family: "
+            "excluded from it", ("representative",), "health"),
+    Persona("housing-officer", "Housing representative", ("representative",), "housing"),
+    Persona("social-worker", "Children's social care representative", ("representative",),
+            "csc"),
+    Persona("probation-officer", "Probation representative", ("representative",), "probation"),
+    Persona("hp-expert", "Harmful-practices expert adviser", ("representative",), "hpx"),
+    Persona("coordinator", "MARAC coordinator", ("coordinator",), "police"),
+    Persona("chair", "MARAC chair", ("chair",), "police"),
+    Persona("dpo", "Data protection officer (no case content)", ("dpo",), None),
+    Persona("administrator", "Platform administrator (no case content)", ("administrator",),
+            None),
+    Persona("police-integration", "Police case system (client credentials)", (), "police",
+            client=True, scopes=("cases:read",)),
+)
+
+
+@dataclass(frozen=True)
 class DemoData:
     area_id: UUID
     agencies: dict[str, UUID]
-    cases: dict[str, UUID]
+    cases: dict[str, UUID] = field(default_factory=dict)
+
+    def claims(self, persona: Persona) -> dict[str, Any]:
+        subject = f"demo-{persona.name}"
+        claims: dict[str, Any] = {"sub": subject, "area": str(self.area_id),
+                                  "roles": list(persona.roles)}
+        if persona.agency:
+            claims["agency"] = str(self.agencies[persona.agency])
+        if persona.client:
+            claims["client_id"] = subject
+            claims["scope"] = " ".join(persona.scopes)
+        return claims
+
+
+def demo_ids() -> DemoData:
+    area_id = Area.create_id(DEMO_AREA_CODE)
+    return DemoData(area_id, {code: Agency.create_id(area_id, code)
+                              for code, *_ in DEMO_AGENCIES})
 
 
 def _assessment(yes: int) -> RiskAssessment:
@@ -47,7 +98,7 @@ def _referral(area: UUID, agency: UUID, *, victim: tuple[str, str, date], yes: i
     return Referral(
         area_id=area,
         referring_agency_id=agency,
-        referrer="demo-referrer",
+        referrer="demo-police-officer",
         referred_on=referred_on,
         subjects=(
             Subject(uuid4(), "victim", victim[0], victim[1], date_of_birth=victim[2]),
@@ -64,21 +115,30 @@ def _referral(area: UUID, agency: UUID, *, victim: tuple[str, str, date], yes: i
 
 def seed_demo(app: Marac) -> DemoData:
     """Create the demo area once; later runs find it and change nothing."""
-    area_id = Area.create_id(DEMO_AREA_CODE)
-    if area_id in app.repository:
-        return DemoData(area_id, {}, {})
-    app.create_area(DEMO_AREA_CODE, "Demoshire MARAC", AreaSettings(hba_automatic=True))
-    agencies = {
-        code: app.register_agency(area_id, code, name, kind, core=core)
-        for code, name, kind, core in DEMO_AGENCIES
-    }
+    ids = demo_ids()
+    if ids.area_id in app.repository:
+        return ids
+    area_id = app.create_area(DEMO_AREA_CODE, "Demoshire MARAC", AreaSettings(hba_automatic=True))
+    for code, name, kind, core in DEMO_AGENCIES:
+        app.register_agency(area_id, code, name, kind, core=core)
+    agencies = ids.agencies
     today = app.today()
     police, idva = agencies["police"], agencies["idva"]
+    coordinator = "demo-coordinator"
     cases: dict[str, UUID] = {}
     cases["accepted"] = app.refer(_referral(
         area_id, police, victim=("Alexa", "Demovictim", date(1990, 5, 1)), yes=16,
-        referred_on=today - timedelta(days=40), criteria=CriteriaClaimed(visible_high_risk=True)))
-    app.accept(cases["accepted"], "demo-coordinator")
+        referred_on=today - timedelta(days=40),
+        criteria=CriteriaClaimed(visible_high_risk=True)))
+    app.accept(cases["accepted"], coordinator)
+    app.grant_access(cases["accepted"], by=coordinator, reason="Housing need identified",
+                     agency_id=agencies["housing"])
+    app.share(cases["accepted"], kind="research_note", text="Demo note for the whole case.",
+              audience=Audience("whole_case"), author="demo-police-officer",
+              author_agency=police)
+    app.share(cases["accepted"], kind="disclosure", text="Demo note for coordinators only.",
+              audience=Audience("coordinators"), author="demo-police-officer",
+              author_agency=police)
     judgement = CriteriaClaimed(professional_judgement_reason="Escalating control")
     cases["repeat"] = app.refer(_referral(
         area_id, idva, victim=("Alexa", "Demovictim", date(1990, 5, 1)), yes=9,
@@ -86,8 +146,19 @@ def seed_demo(app: Marac) -> DemoData:
     cases["declined"] = app.refer(_referral(
         area_id, idva, victim=("Bea", "Demoperson", date(1975, 9, 9)), yes=4,
         referred_on=today - timedelta(days=10), criteria=judgement))
-    app.decline(cases["declined"], "demo-coordinator", "No criterion met; IDVA support offered")
+    app.decline(cases["declined"], coordinator, "No criterion met; IDVA support offered")
     cases["pending"] = app.refer(_referral(
         area_id, police, victim=("Cara", "Democase", date(2001, 2, 3)), yes=14,
         referred_on=today, criteria=CriteriaClaimed(visible_high_risk=True)))
+    cases["honour_based_abuse"] = app.refer(_referral(
+        area_id, police, victim=("Dana", "Demohonour", date(1999, 7, 7)), yes=8,
+        referred_on=today - timedelta(days=5),
+        criteria=CriteriaClaimed(honour_based_abuse=True)))
+    app.accept(cases["honour_based_abuse"], coordinator)
+    app.restrict(cases["honour_based_abuse"], by=coordinator,
+                 reason="Honour-based abuse: need-to-know only",
+                 members={"demo-chair", "demo-idva", "demo-police-officer"},
+                 member_agencies={agencies["hpx"]})
+    app.exclude(cases["honour_based_abuse"], "demo-hospital-employee", by=coordinator,
+                reason="Related to the family")
     return DemoData(area_id, agencies, cases)

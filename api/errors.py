@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from audit.trail import AuditUnavailable
 from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
 
 log = structlog.get_logger(__name__)
@@ -28,8 +29,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             return JSONResponse(_NOT_FOUND, status_code=404)
-        code = "method_not_allowed" if exc.status_code == 405 else f"http_{exc.status_code}"
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        default = "method_not_allowed" if exc.status_code == 405 else f"http_{exc.status_code}"
+        code = getattr(exc, "code", default)
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -42,6 +45,13 @@ def install_error_handlers(app: FastAPI) -> None:
     # case would tell a caller that it once existed.
     for missing in (CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound):
         app.add_exception_handler(missing, not_found)
+
+    @app.exception_handler(AuditUnavailable)
+    async def audit_unavailable(_: Request, exc: AuditUnavailable) -> JSONResponse:
+        # Fail closed: nothing of the case leaves when its access could not be recorded.
+        log.error("audit_unavailable")
+        return JSONResponse(error_body(exc.code, "The request could not be audited"),
+                            status_code=503)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

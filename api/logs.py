@@ -52,6 +52,7 @@ def install_request_ids(app: FastAPI) -> None:
             rid = str(uuid.UUID(given))
         except ValueError:
             rid = str(uuid.uuid4())
+        request.state.request_id = rid
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=rid)
         response = await call_next(request)

@@ -66,6 +66,15 @@ def case_document(case: Case) -> dict[str, Any]:
         "repeat_referrals": [str(r) for r in case.repeat_referrals],
         "last_referral_on": case.last_referral_on.isoformat(),
         "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
+        # For coordinators only (the API shows it to viewers who see every item).
+        "access": {
+            "restricted": case.restricted,
+            "members": sorted(case.members),
+            "member_agencies": sorted(str(a) for a in case.member_agencies),
+            "excluded": sorted(case.excluded),
+            "grants": _plain(list(case.grants.values())),
+            "break_glass": _plain(case.break_glass),
+        },
     }
 
 

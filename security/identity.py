@@ -104,6 +104,7 @@ class TokenVerifier:
         refresh_interval: float = 60.0,
         leeway: int = 30,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -111,16 +112,17 @@ class TokenVerifier:
         self.refresh_interval = refresh_interval
         self.leeway = leeway
         self.clock = clock
+        self.monotonic = monotonic
         self._keys: KeySet | None = None
         self._refreshed_at = float("-inf")
         self._lock = threading.Lock()
 
     def _key_set(self, kid: str, refresh: bool) -> KeySet:
         with self._lock:
-            due = self.clock() - self._refreshed_at >= self.refresh_interval
+            due = self.monotonic() - self._refreshed_at >= self.refresh_interval
             if self._keys is None or (refresh and due):
                 self._keys = KeySet.import_key_set(self.jwks.fetch())  # type: ignore[arg-type]
-                self._refreshed_at = self.clock()
+                self._refreshed_at = self.monotonic()
             return self._keys
 
     def verify(self, token: str) -> Principal:

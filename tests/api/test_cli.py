@@ -102,7 +102,8 @@ def test_the_demo_seed_runs_once(tmp_path: Path) -> None:
         demo = seed_demo(platform.marac)
         statuses = {k: platform.marac.get_case(v).status for k, v in demo.cases.items()}
         assert statuses == {"accepted": "accepted", "repeat": "referred",
-                            "declined": "declined", "pending": "referred"}
+                            "declined": "declined", "pending": "referred",
+                            "honour_based_abuse": "accepted"}
         repeats = platform.marac.possible_repeats(demo.cases["repeat"])
         assert [r.case_id for r in repeats] == [demo.cases["accepted"]]
         assert seed_demo(platform.marac).cases == {}

@@ -1,0 +1,120 @@
+"""Bearer tokens to principals, the purpose of a read, and the per-request audit record."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, HTTPException, Query, Request
+
+from api.bootstrap import Platform
+from audit.trail import AuditRecord
+from security.identity import InvalidToken, Principal
+from security.policy import Viewer
+
+log = structlog.get_logger("api.auth")
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+CurrentPlatform = Annotated[Platform, Depends(get_platform)]
+
+
+class NotAuthenticated(HTTPException):
+    code = "not_authenticated"
+
+    def __init__(self) -> None:
+        super().__init__(401, "A valid bearer token is required",
+                         headers={"WWW-Authenticate": 'Bearer realm="marac"'})
+
+
+def current_viewer(
+    platform: CurrentPlatform, authorization: Annotated[str | None, Header()] = None
+) -> Viewer:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated
+    try:
+        principal: Principal = platform.verifier.verify(token.strip())
+    except InvalidToken as exc:
+        log.info("token_refused", reason=exc.reason)
+        raise NotAuthenticated from None
+    return Viewer(principal, platform.blind_index.person_ref(principal.subject))
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+class Purpose(StrEnum):
+    """Why case content is read; recorded with every read (DPA 2018 s.62)."""
+
+    meeting_preparation = "meeting_preparation"
+    research = "research"
+    threshold_decision = "threshold_decision"
+    action_follow_up = "action_follow_up"
+    safety_planning = "safety_planning"
+    supervision = "supervision"
+    subject_access = "subject_access"
+
+
+class PurposeError(HTTPException):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(400, message)
+        self.code = code
+
+
+def required_purpose(
+    _: CurrentViewer,  # authentication first: an anonymous caller learns nothing, not even this
+    x_purpose: Annotated[str | None, Header(description="Why the content is read")] = None,
+    purpose: Annotated[str | None, Query(description="Alternative to X-Purpose")] = None,
+) -> Purpose:
+    given = x_purpose or purpose
+    if not given:
+        raise PurposeError("purpose_required", "Reading case content needs a purpose "
+                           "(X-Purpose header or purpose parameter)")
+    try:
+        return Purpose(given)
+    except ValueError:
+        raise PurposeError("invalid_purpose",
+                           f"purpose must be one of {[p.value for p in Purpose]}") from None
+
+
+RequiredPurpose = Annotated[Purpose, Depends(required_purpose)]
+
+
+@dataclass
+class RequestAudit:
+    """Exactly one audit record per request to case data, written before the response."""
+
+    platform: Platform
+    viewer: Viewer
+    request_id: str
+    written: bool = False
+
+    def record(self, action: str, outcome: str, *, case_id: uuid.UUID | None = None,
+               purpose: str | None = None, items: tuple[str, ...] = ()) -> None:
+        if self.written:
+            raise RuntimeError("one audit record per request")
+        p = self.viewer.principal
+        self.platform.audit.record(AuditRecord(
+            request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
+            agency_id=p.agency_id, client_id=p.client_id, roles=tuple(sorted(p.roles)),
+            action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
+            at=self.platform.now(),
+        ))
+        self.written = True
+
+
+def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
+                  request: Request) -> RequestAudit:
+    rid = getattr(request.state, "request_id", None) or str(uuid.uuid4())
+    return RequestAudit(platform, viewer, rid)
+
+
+Audit = Annotated[RequestAudit, Depends(request_audit)]

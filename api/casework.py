@@ -1,0 +1,309 @@
+"""The use cases behind the case routes: each asks security/policy.py, acts, catches the read
+models up (read-your-writes) and writes the request's one audit record before returning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import HTTPException
+
+from api import schemas
+from api.auth import RequestAudit
+from api.bootstrap import Platform
+from domain.access import Audience
+from domain.case import Referral
+from domain.consent import Consent
+from domain.criteria import CriteriaClaimed
+from domain.exceptions import CaseNotFound, DomainError
+from domain.risk import RiskAssessment
+from domain.subjects import Subject
+from security.policy import (
+    CaseAccess,
+    Viewer,
+    Visibility,
+    case_visibility,
+    item_visible,
+    may_break_glass,
+    may_coordinate,
+    may_refer,
+    may_share,
+    reads_case_content,
+)
+
+
+class Forbidden(HTTPException):
+    def __init__(self, message: str = "Not allowed", code: str = "forbidden") -> None:
+        super().__init__(403, message)
+        self.code = code
+
+
+class Conflict(HTTPException):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(409, message)
+        self.code = code
+
+
+def _not_found(case_id: UUID) -> CaseNotFound:
+    return CaseNotFound(f"case {case_id} not found")
+
+
+class Casework:
+    def __init__(self, platform: Platform, viewer: Viewer, audit: RequestAudit) -> None:
+        self.platform = platform
+        self.viewer = viewer
+        self.principal = viewer.principal
+        self.audit = audit
+
+    @property
+    def now(self) -> datetime:
+        return self.platform.now()
+
+    # Access ------------------------------------------------------------------------------
+
+    def _access(self, case_id: UUID) -> CaseAccess | None:
+        return self.platform.cases.access([case_id]).get(case_id)
+
+    def _visible(self, case_id: UUID, action: str, purpose: str | None
+                 ) -> tuple[CaseAccess, Visibility]:
+        access = self._access(case_id)
+        visibility = case_visibility(self.viewer, access, self.now) if access else None
+        if access is None or visibility is None:
+            self.audit.record(action, "not_found" if access is None else "denied",
+                              case_id=case_id, purpose=purpose)
+            raise _not_found(case_id)
+        return access, visibility
+
+    def _coordinated(self, case_id: UUID, action: str, purpose: str | None = None) -> CaseAccess:
+        access, _ = self._visible(case_id, action, purpose)
+        if not may_coordinate(self.viewer, access, self.now):
+            self.audit.record(action, "denied", case_id=case_id, purpose=purpose)
+            raise Forbidden("Only the area's coordinators and chairs may do this")
+        return access
+
+    @contextmanager
+    def _writing(self, action: str, case_id: UUID | None) -> Iterator[None]:
+        try:
+            yield
+        except DomainError:
+            self.audit.record(action, "rejected", case_id=case_id)
+            raise
+        self.platform.runner.catch_up()
+        self.audit.record(action, "allowed", case_id=case_id)
+
+    # Referral and decisions ----------------------------------------------------------------
+
+    def refer(self, body: schemas.ReferralCreate) -> UUID:
+        p = self.principal
+        if p.area_id is None or p.agency_id is None or not may_refer(p, p.area_id, p.agency_id):
+            self.audit.record("create", "denied")
+            raise Forbidden("Referrals are made by an agency's staff in their own area")
+        referral = Referral(
+            area_id=p.area_id,
+            referring_agency_id=p.agency_id,
+            referrer=p.subject,
+            referred_on=body.referred_on,
+            subjects=tuple(Subject(subject_id=uuid4(), role=s.role, forenames=s.forenames,
+                                   surname=s.surname, aliases=tuple(s.aliases),
+                                   date_of_birth=s.date_of_birth, gender=s.gender,
+                                   ethnicity=s.ethnicity, sexuality=s.sexuality,
+                                   disability=s.disability, address=s.address,
+                                   safe_contact=s.safe_contact, references=tuple(s.references))
+                           for s in body.subjects),
+            incident_summary=body.incident_summary,
+            risk_assessment=_assessment(body.risk_assessment),
+            criteria=CriteriaClaimed(**body.criteria.model_dump()),
+            consent=Consent(**body.consent.model_dump()),
+            victim_informed=body.victim_informed,
+            idva_referral_made=body.idva_referral_made,
+            manager_sign_off=body.manager_sign_off,
+        )
+        case_id: UUID | None = None
+        try:
+            case_id = self.platform.marac.refer(referral)
+        except DomainError:
+            self.audit.record("create", "rejected")
+            raise
+        self.platform.runner.catch_up()
+        self.audit.record("create", "allowed", case_id=case_id)
+        return case_id
+
+    def decide(self, case_id: UUID, body: schemas.DecisionCreate) -> None:
+        app, by = self.platform.marac, self.principal.subject
+        if body.outcome != "link_repeat":
+            self._coordinated(case_id, "decide")
+        else:
+            # Both cases must be the caller's to coordinate; either missing reads as missing.
+            access = self._access(case_id)
+            existing = body.existing_case_id
+            target = self._access(existing) if existing else None
+            if (access is None or target is None
+                    or not may_coordinate(self.viewer, access, self.now)
+                    or not may_coordinate(self.viewer, target, self.now)):
+                self.audit.record("decide", "denied", case_id=case_id)
+                raise _not_found(case_id)
+        with self._writing("decide", case_id):
+            if body.outcome == "accept":
+                app.accept(case_id, by)
+            elif body.outcome == "decline":
+                app.decline(case_id, by, body.reason or "")
+            elif body.existing_case_id is not None:  # checked above; narrows the type
+                app.link_as_repeat(case_id, body.existing_case_id, by)
+
+    def possible_repeats(self, case_id: UUID, purpose: str) -> list[schemas.PossibleRepeatOut]:
+        self._coordinated(case_id, "read", purpose)
+        found = self.platform.marac.possible_repeats(case_id)
+        accesses = self.platform.cases.access([f.case_id for f in found])
+        visible = [f for f in found if f.case_id in accesses
+                   and case_visibility(self.viewer, accesses[f.case_id], self.now) is not None]
+        self.audit.record("read", "allowed", case_id=case_id, purpose=purpose,
+                          items=tuple(str(f.case_id) for f in visible))
+        return [schemas.PossibleRepeatOut(case_id=f.case_id, matched_on=list(f.matched_on),
+                                          status=f.status, last_referral_on=f.last_referral_on,
+                                          within_window=f.within_window) for f in visible]
+
+    # Access management ---------------------------------------------------------------------
+
+    def grant(self, case_id: UUID, body: schemas.GrantCreate) -> UUID:
+        self._coordinated(case_id, "grant")
+        with self._writing("grant", case_id):
+            return self.platform.marac.grant_access(
+                case_id, by=self.principal.subject, reason=body.reason,
+                agency_id=body.agency_id, person=body.person, expires_at=body.expires_at)
+
+    def revoke(self, case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate) -> None:
+        self._coordinated(case_id, "revoke")
+        with self._writing("revoke", case_id):
+            self.platform.marac.revoke_access(case_id, grant_id, by=self.principal.subject,
+                                              reason=body.reason)
+
+    def restrict(self, case_id: UUID, body: schemas.RestrictionCreate) -> None:
+        self._coordinated(case_id, "restrict")
+        with self._writing("restrict", case_id):
+            self.platform.marac.restrict(case_id, by=self.principal.subject, reason=body.reason,
+                                         members=set(body.members),
+                                         member_agencies=set(body.member_agencies))
+
+    def exclude(self, case_id: UUID, body: schemas.ExclusionCreate) -> None:
+        self._coordinated(case_id, "exclude")
+        with self._writing("exclude", case_id):
+            self.platform.marac.exclude(case_id, body.person, by=self.principal.subject,
+                                        reason=body.reason)
+
+    def readmit(self, case_id: UUID, person: str) -> None:
+        self._coordinated(case_id, "readmit")
+        with self._writing("readmit", case_id):
+            self.platform.marac.readmit(case_id, person, by=self.principal.subject)
+
+    def break_glass(self, case_id: UUID, body: schemas.BreakGlassCreate) -> datetime:
+        access = self._access(case_id)
+        if access is not None and case_visibility(self.viewer, access, self.now) is not None:
+            self.audit.record("break_glass", "rejected", case_id=case_id)
+            raise Conflict("You can already see this case", "already_visible")
+        if access is None or not may_break_glass(self.viewer, access, self.now):
+            self.audit.record("break_glass", "not_found" if access is None else "denied",
+                              case_id=case_id)
+            raise _not_found(case_id)
+        agency_id = self.principal.agency_id
+        if agency_id is None:  # may_break_glass requires one; narrows the type
+            raise _not_found(case_id)
+        with self._writing("break_glass", case_id):
+            return self.platform.marac.open_break_glass(
+                case_id, person=self.principal.subject, agency_id=agency_id,
+                reason=body.reason, minutes=body.minutes)
+
+    def share(self, case_id: UUID, body: schemas.InformationCreate) -> UUID:
+        access, visibility = self._visible(case_id, "share", None)
+        if not may_share(self.viewer, access, self.now) or visibility.agency_id is None:
+            self.audit.record("share", "denied", case_id=case_id)
+            raise Forbidden("Only an agency's staff share information on a case")
+        with self._writing("share", case_id):
+            return self.platform.marac.share(
+                case_id, kind=body.kind, text=body.text,
+                audience=Audience(body.audience.kind, tuple(body.audience.agencies)),
+                author=self.principal.subject, author_agency=visibility.agency_id)
+
+    # Reads ---------------------------------------------------------------------------------
+
+    def view(self, case_id: UUID, purpose: str) -> schemas.CaseView:
+        _, visibility = self._visible(case_id, "read", purpose)
+        document = self.platform.cases.document(case_id)
+        if document is None:
+            raise _not_found(case_id)  # erased between the index read and now
+        items = [i for i in document["items"]
+                 if item_visible(visibility, Audience(i["audience"]["kind"],
+                                                      tuple(UUID(a) for a in
+                                                            i["audience"]["agencies"])),
+                                 UUID(i["author_agency"]))]
+        shown = ["referral", *(["decision"] if document["decision"] else []),
+                 *(i["item_id"] for i in items)]
+        self.audit.record("read", "allowed", case_id=case_id, purpose=purpose,
+                          items=tuple(shown))
+        return schemas.CaseView(
+            summary=_summary(document),
+            referral=document["referral"],
+            decision=document["decision"],
+            repeat_referrals=[UUID(r) for r in document["repeat_referrals"]],
+            items=[schemas.Item(item_id=i["item_id"], kind=i["kind"], text=i["text"],
+                                audience=i["audience"], author_agency=i["author_agency"],
+                                recorded_at=i["recorded_at"]) for i in items],
+            access=document["access"] if visibility.all_items else None,
+        )
+
+    def _visible_cases(self, case_ids: Sequence[UUID]) -> list[UUID]:
+        accesses = self.platform.cases.access(case_ids)
+        return [c for c, a in accesses.items()
+                if case_visibility(self.viewer, a, self.now) is not None]
+
+    def list_cases(self, status: str | None, page: int, page_size: int) -> schemas.CasesPage:
+        if not reads_case_content(self.principal):
+            self.audit.record("list", "denied")
+            raise Forbidden("This role does not read cases")
+        p = self.principal
+        refs = [self.viewer.ref, *([str(p.agency_id)] if p.agency_id else [])]
+        visible = self._visible_cases(self.platform.cases.candidates(p.area_id, refs))
+        rows = [r for r in self.platform.cases.index_rows(visible).values()
+                if status is None or r["status"] == status]
+        rows.sort(key=lambda r: (r["referred_on"], r["case_id"]), reverse=True)
+        start = (page - 1) * page_size
+        shown = rows[start:start + page_size]
+        self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in shown))
+        return schemas.CasesPage(items=[_summary(r) for r in shown], total=len(rows),
+                                 page=page, page_size=page_size)
+
+    def search(self, purpose: str, *, surname: str, forename: str,
+               date_of_birth: date | None, reference: str) -> schemas.SearchResults:
+        p = self.principal
+        if not reads_case_content(p):
+            self.audit.record("search", "denied", purpose=purpose)
+            raise Forbidden("This role does not read cases")
+        probe = Subject(uuid4(), "victim", forename, surname, date_of_birth=date_of_birth,
+                        references=(reference,) if reference else ())
+        matches = (self.platform.blind_index.matches(p.area_id, probe, None)
+                   if p.area_id is not None and (surname or forename or reference) else {})
+        visible = self._visible_cases(list(matches))
+        rows = self.platform.cases.index_rows(visible)
+        hits = sorted(rows.values(), key=lambda r: (r["referred_on"], r["case_id"]),
+                      reverse=True)
+        self.audit.record("search", "allowed", purpose=purpose,
+                          items=tuple(r["case_id"] for r in hits))
+        return schemas.SearchResults(
+            items=[schemas.SearchHit(summary=_summary(r),
+                                     matched_on=sorted(matches[UUID(r["case_id"])]))
+                   for r in hits],
+            total=len(hits))
+
+
+def _summary(row: dict[str, Any]) -> schemas.CaseSummary:
+    return schemas.CaseSummary(
+        case_id=row["case_id"], area_id=row["area_id"], status=row["status"],
+        referred_on=row["referred_on"], last_referral_on=row["last_referral_on"],
+        referring_agency_id=row["referring_agency_id"], repeat_of=row["repeat_of"])
+
+
+def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
+    return RiskAssessment.build(body.tool, body.version,
+                                {q: (a.value, a.source) for q, a in body.answers.items()})

@@ -1,0 +1,1 @@
+"""HTTP routers: each parses input, calls one use case, returns a schema."""

@@ -1,0 +1,125 @@
+"""/api/v1/cases and /api/v1/search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+
+from api import schemas
+from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
+from api.casework import Casework
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such case, or not one the caller may see"}}
+
+
+def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Casework:
+    return Casework(platform, viewer, audit)
+
+
+Work = Annotated[Casework, Depends(casework)]
+
+
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created)
+def submit_referral(body: schemas.ReferralCreate, work: Work) -> schemas.Created:
+    return schemas.Created(id=work.refer(body))
+
+
+@router.get("/cases", response_model=schemas.CasesPage)
+def list_cases(
+    work: Work,
+    status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> schemas.CasesPage:
+    return work.list_cases(status_, page, page_size)
+
+
+@router.get("/cases/{case_id}", response_model=schemas.CaseView, responses=NOT_FOUND)
+def view_case(case_id: UUID, purpose: RequiredPurpose, work: Work) -> schemas.CaseView:
+    return work.view(case_id, purpose.value)
+
+
+@router.post("/cases/{case_id}/decision", status_code=204, responses=NOT_FOUND)
+def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> Response:
+    work.decide(case_id, body)
+    return Response(status_code=204)
+
+
+@router.get("/cases/{case_id}/possible-repeats",
+            response_model=list[schemas.PossibleRepeatOut], responses=NOT_FOUND)
+def possible_repeats(
+    case_id: UUID, purpose: RequiredPurpose, work: Work
+) -> list[schemas.PossibleRepeatOut]:
+    return work.possible_repeats(case_id, purpose.value)
+
+
+@router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
+             responses=NOT_FOUND)
+def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:
+    return schemas.Created(id=work.grant(case_id, body))
+
+
+@router.post("/cases/{case_id}/grants/{grant_id}/revoke", status_code=204, responses=NOT_FOUND)
+def revoke_access(
+    case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate, work: Work
+) -> Response:
+    work.revoke(case_id, grant_id, body)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/restriction", status_code=204, responses=NOT_FOUND)
+def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, work: Work) -> Response:
+    work.restrict(case_id, body)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/exclusions", status_code=204, responses=NOT_FOUND)
+def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, work: Work) -> Response:
+    work.exclude(case_id, body)
+    return Response(status_code=204)
+
+
+@router.delete("/cases/{case_id}/exclusions/{person}", status_code=204, responses=NOT_FOUND)
+def readmit_person(
+    case_id: UUID, person: Annotated[str, Path(min_length=1, max_length=200)], work: Work
+) -> Response:
+    work.readmit(case_id, person)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/break-glass", status_code=201,
+             response_model=schemas.BreakGlassOpened, responses=NOT_FOUND)
+def break_glass(
+    case_id: UUID, body: schemas.BreakGlassCreate, work: Work
+) -> schemas.BreakGlassOpened:
+    return schemas.BreakGlassOpened(expires_at=work.break_glass(case_id, body))
+
+
+@router.post("/cases/{case_id}/information", status_code=201, response_model=schemas.Created,
+             responses=NOT_FOUND)
+def share_information(
+    case_id: UUID, body: schemas.InformationCreate, work: Work
+) -> schemas.Created:
+    return schemas.Created(id=work.share(case_id, body))
+
+
+@router.get("/search", response_model=schemas.SearchResults)
+def search(
+    *,
+    purpose: RequiredPurpose,
+    work: Work,
+    surname: Annotated[str, Query(max_length=200)] = "",
+    forename: Annotated[str, Query(max_length=200)] = "",
+    date_of_birth: date | None = None,
+    reference: Annotated[str, Query(max_length=200)] = "",
+) -> schemas.SearchResults:
+    """Find cases by a person's identifiers, through the blind index: only cases the caller
+    may see are returned, and nothing is stored or logged in plaintext."""
+    return work.search(purpose.value, surname=surname, forename=forename,
+                       date_of_birth=date_of_birth, reference=reference)

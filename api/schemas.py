@@ -1,0 +1,177 @@
+"""Request and response bodies. Input is bounded (lengths, counts) and validated here; the
+domain checks the rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(max_length=10_000)]
+Name = Annotated[str, Field(max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
+Staff = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubjectIn(Strict):
+    role: Literal["victim", "perpetrator", "child", "household_member"]
+    forenames: Name = ""
+    surname: Name = ""
+    aliases: Annotated[list[Name], Field(max_length=20)] = []
+    date_of_birth: date | None = None
+    gender: Name | None = None
+    ethnicity: Name | None = None
+    sexuality: Name | None = None
+    disability: Name | None = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+    safe_contact: Annotated[str, Field(max_length=500)] | None = None
+    references: Annotated[list[Name], Field(max_length=20)] = []
+
+
+class AnswerIn(Strict):
+    value: Literal["yes", "no", "not_known"]
+    source: Name | None = None
+
+
+class RiskAssessmentIn(Strict):
+    tool: Literal["dash-ric"] = "dash-ric"
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    answers: Annotated[dict[Annotated[str, Field(max_length=60)], AnswerIn],
+                       Field(max_length=40)]
+
+
+class CriteriaIn(Strict):
+    visible_high_risk: bool = False
+    professional_judgement_reason: Reason | None = None
+    incidents_in_12_months: Annotated[int, Field(ge=0, le=1000)] | None = None
+    honour_based_abuse: bool = False
+
+
+class ConsentIn(Strict):
+    status: Literal["given", "refused", "not_sought"]
+    reason_without_consent: Reason | None = None
+    lawful_basis: Reason | None = None
+
+
+class ReferralCreate(Strict):
+    referred_on: date
+    subjects: Annotated[list[SubjectIn], Field(min_length=2, max_length=30)]
+    incident_summary: Text
+    risk_assessment: RiskAssessmentIn
+    criteria: CriteriaIn
+    consent: ConsentIn
+    victim_informed: Literal["yes", "no", "unsafe_to_tell"]
+    idva_referral_made: bool
+    manager_sign_off: bool = False
+
+
+class Created(BaseModel):
+    id: UUID
+
+
+class DecisionCreate(Strict):
+    outcome: Literal["accept", "decline", "link_repeat"]
+    reason: Reason | None = None
+    existing_case_id: UUID | None = None
+
+
+class GrantCreate(Strict):
+    agency_id: UUID | None = None
+    person: Staff | None = None
+    reason: Reason
+    expires_at: datetime | None = None
+
+
+class RevokeCreate(Strict):
+    reason: Reason
+
+
+class RestrictionCreate(Strict):
+    members: Annotated[list[Staff], Field(max_length=100)] = []
+    member_agencies: Annotated[list[UUID], Field(max_length=50)] = []
+    reason: Reason
+
+
+class ExclusionCreate(Strict):
+    person: Staff
+    reason: Reason
+
+
+class BreakGlassCreate(Strict):
+    reason: Reason
+    minutes: Annotated[int, Field(ge=1, le=60)] = 60
+
+
+class BreakGlassOpened(BaseModel):
+    expires_at: datetime
+
+
+class AudienceIn(Strict):
+    kind: Literal["whole_case", "agencies", "coordinators", "authoring_agency"]
+    agencies: Annotated[list[UUID], Field(max_length=50)] = []
+
+
+class InformationCreate(Strict):
+    kind: Literal["research_note", "disclosure", "risk", "note"]
+    text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    audience: AudienceIn
+
+
+class CaseSummary(BaseModel):
+    case_id: UUID
+    area_id: UUID
+    status: str
+    referred_on: date
+    last_referral_on: date
+    referring_agency_id: UUID
+    repeat_of: UUID | None
+
+
+class CasesPage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class Item(BaseModel):
+    item_id: UUID
+    kind: str
+    text: str
+    audience: dict[str, Any]
+    author_agency: UUID
+    recorded_at: datetime
+
+
+class CaseView(BaseModel):
+    summary: CaseSummary
+    referral: dict[str, Any]
+    decision: dict[str, Any] | None
+    repeat_referrals: list[UUID]
+    items: list[Item]
+    access: dict[str, Any] | None = Field(
+        default=None, description="Grants, restriction and exclusions: coordinators only")
+
+
+class SearchHit(BaseModel):
+    summary: CaseSummary
+    matched_on: list[str]
+
+
+class SearchResults(BaseModel):
+    items: list[SearchHit]
+    total: int
+
+
+class PossibleRepeatOut(BaseModel):
+    case_id: UUID
+    matched_on: list[str]
+    status: str
+    last_referral_on: date
+    within_window: bool

@@ -1,0 +1,286 @@
+"""A stateful property test: random histories of referrals, grants, revocations, expiries,
+restrictions, exclusions and break-glass, with reads by random principals through the HTTP API,
+compared at every check with an independent reference model of DESIGN.md's rules.
+
+The model below is written from the design's rules, not from security/policy.py, so that a
+slip in either shows up as a disagreement.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+
+from api.app import create_app
+from api.bootstrap import build_platform
+from api.settings import Settings
+from domain.identifiers import soundex
+from security.issuer import LocalIssuer
+from security.kek import KeyMaterial
+from tests.api.conftest import AGENCIES, AGENCY_TYPES, Clock, referral_body
+
+SURNAMES = ("Quennevillexq", "Okaforbb", "Lindqvistzz")
+assert len({soundex(s) for s in SURNAMES}) == len(SURNAMES)
+
+
+@dataclass(frozen=True)
+class Who:
+    sub: str
+    roles: tuple[str, ...]
+    agency: str | None
+    area: str = "main"
+    client: bool = False
+    scope: str = ""
+
+
+PEOPLE = (
+    Who("police-rep", ("representative",), "police"),
+    Who("police-rep-2", ("representative",), "police"),
+    Who("health-rep", ("representative",), "health"),
+    Who("housing-rep", ("representative",), "housing"),
+    Who("hpx-rep", ("representative",), "hpx"),
+    Who("idva-rep", ("representative",), "idva"),
+    Who("coordinator-1", ("coordinator",), "police"),
+    Who("chair-1", ("chair",), "idva"),
+    Who("coordinator-x", ("coordinator",), None, area="other"),
+    Who("dpo-1", ("dpo",), None),
+    Who("police-system", (), "police", client=True, scope="cases:read"),
+)
+ACTOR = PEOPLE[6]  # coordinator-1 manages access
+REPS = [p for p in PEOPLE if p.roles == ("representative",)]
+STAFF = [p.sub for p in PEOPLE if not p.client and p is not ACTOR]
+
+
+@dataclass
+class ModelCase:
+    agency: str
+    surname: str
+    restricted: bool = False
+    members: set[str] = field(default_factory=set)
+    member_agencies: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)
+    agency_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    person_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    break_glass: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+
+
+def sees(who: Who, case: ModelCase, now: datetime) -> bool:
+    """DESIGN.md, 'Need-to-know access', rules 1-8, for cases of the main area."""
+    if not (who.client and "cases:read" in who.scope) and not set(who.roles) & {
+            "representative", "coordinator", "chair"}:
+        return False  # DPOs, administrators, unscoped clients: no content
+    if not who.client and who.sub in case.excluded:
+        return False
+    coordinator = bool(set(who.roles) & {"coordinator", "chair"}) and who.area == "main"
+    if case.restricted:
+        if not who.client and who.sub in case.members:
+            return True
+        acting = who.client or "representative" in who.roles or coordinator
+        return who.agency in case.member_agencies and acting
+    if coordinator:
+        return True
+    if not (who.client or "representative" in who.roles) or who.agency is None:
+        return False
+    live = [a for a, exp in case.agency_grants.values() if exp is None or now < exp]
+    if who.agency == case.agency or who.agency in live:
+        return True
+    if who.client:
+        return False
+    if any(p == who.sub and (exp is None or now < exp) for p, exp in case.person_grants.values()):
+        return True
+    return any(p == who.sub and start <= now < end for p, start, end in case.break_glass)
+
+
+class AccessMachine(RuleBasedStateMachine):
+    cases = Bundle("cases")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="marac-model-"))
+        self.clock = Clock(datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+        self.issuer = ISSUER
+        self.platform = build_platform(
+            Settings(data_dir=self.tmp, demo=True), material=KeyMaterial.generate(demo=True),
+            issuer=self.issuer, now=self.clock)
+        app = self.platform.marac
+        self.area = app.create_area("main", "Main MARAC")
+        self.other_area = app.create_area("other", "Other MARAC")
+        self.agencies = {c: app.register_agency(self.area, c, c, AGENCY_TYPES[c], core=True)
+                         for c in AGENCIES}
+        self.client = TestClient(create_app(self.platform))
+        self.model: dict[UUID, ModelCase] = {}
+        self.tokens: dict[str, str] = {}
+
+    def teardown(self) -> None:
+        self.client.close()
+        self.platform.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def headers(self, who: Who) -> dict[str, str]:
+        if who.sub not in self.tokens:
+            claims: dict[str, Any] = {
+                "sub": who.sub, "roles": list(who.roles),
+                "area": str(self.area if who.area == "main" else self.other_area)}
+            if who.agency:
+                claims["agency"] = str(self.agencies[who.agency])
+            if who.client:
+                claims |= {"client_id": who.sub, "scope": who.scope}
+            self.tokens[who.sub] = self.issuer.issue(claims)
+        return {"Authorization": f"Bearer {self.tokens[who.sub]}", "X-Purpose": "research"}
+
+    def may_manage(self, case: ModelCase) -> bool:
+        return sees(ACTOR, case, self.clock.at)
+
+    def manage(self, case_id: UUID, path: str, body: dict[str, Any]) -> int:
+        response = self.client.post(f"/api/v1/cases/{case_id}/{path}", json=body,
+                                    headers=self.headers(ACTOR))
+        expected = (201, 204) if self.may_manage(self.model[case_id]) else (404,)
+        assert response.status_code in expected, (path, response.text)
+        return response.status_code
+
+    # Histories -----------------------------------------------------------------------------
+
+    @rule(target=cases, rep=st.sampled_from(REPS), surname=st.sampled_from(SURNAMES))
+    def refer(self, rep: Who, surname: str) -> UUID:
+        response = self.client.post("/api/v1/cases", json=referral_body(surname=surname),
+                                    headers=self.headers(rep))
+        assert response.status_code == 201, response.text
+        case_id = UUID(response.json()["id"])
+        assert rep.agency is not None
+        self.model[case_id] = ModelCase(rep.agency, surname)
+        return case_id
+
+    @rule(case_id=cases, agency=st.sampled_from(AGENCIES),
+          minutes=st.sampled_from([None, 30, 120]))
+    def grant_agency(self, case_id: UUID, agency: str, minutes: int | None) -> None:
+        expires = self.clock.at + timedelta(minutes=minutes) if minutes else None
+        body = {"agency_id": str(self.agencies[agency]), "reason": "Invited",
+                "expires_at": expires.isoformat() if expires else None}
+        response = self.client.post(f"/api/v1/cases/{case_id}/grants", json=body,
+                                    headers=self.headers(ACTOR))
+        if self.may_manage(self.model[case_id]):
+            assert response.status_code == 201, response.text
+            self.model[case_id].agency_grants[response.json()["id"]] = (agency, expires)
+        else:
+            assert response.status_code == 404
+
+    @rule(case_id=cases, person=st.sampled_from(STAFF), minutes=st.sampled_from([None, 30]))
+    def grant_person(self, case_id: UUID, person: str, minutes: int | None) -> None:
+        expires = self.clock.at + timedelta(minutes=minutes) if minutes else None
+        body = {"person": person, "reason": "Named worker",
+                "expires_at": expires.isoformat() if expires else None}
+        response = self.client.post(f"/api/v1/cases/{case_id}/grants", json=body,
+                                    headers=self.headers(ACTOR))
+        if self.may_manage(self.model[case_id]):
+            assert response.status_code == 201, response.text
+            self.model[case_id].person_grants[response.json()["id"]] = (person, expires)
+        else:
+            assert response.status_code == 404
+
+    @rule(case_id=cases, data=st.data())
+    def revoke(self, case_id: UUID, data: st.DataObject) -> None:
+        case = self.model[case_id]
+        grants = sorted([*case.agency_grants, *case.person_grants])
+        if not grants:
+            return
+        grant_id = data.draw(st.sampled_from(grants))
+        if self.manage(case_id, f"grants/{grant_id}/revoke", {"reason": "Done"}) == 204:
+            case.agency_grants.pop(grant_id, None)
+            case.person_grants.pop(grant_id, None)
+
+    @rule(case_id=cases, members=st.sets(st.sampled_from(STAFF), max_size=3),
+          agencies=st.sets(st.sampled_from(AGENCIES), max_size=2))
+    def restrict(self, case_id: UUID, members: set[str], agencies: set[str]) -> None:
+        body = {"members": sorted(members), "reason": "Need to know",
+                "member_agencies": [str(self.agencies[a]) for a in sorted(agencies)]}
+        if self.manage(case_id, "restriction", body) == 204:
+            case = self.model[case_id]
+            case.restricted = True
+            case.members = (members | {ACTOR.sub}) - case.excluded
+            case.member_agencies = agencies
+
+    @rule(case_id=cases, person=st.sampled_from(STAFF))
+    def exclude(self, case_id: UUID, person: str) -> None:
+        if self.manage(case_id, "exclusions", {"person": person, "reason": "Conflict"}) == 204:
+            self.model[case_id].excluded.add(person)
+            self.model[case_id].members.discard(person)
+
+    @rule(case_id=cases, person=st.sampled_from(STAFF))
+    def readmit(self, case_id: UUID, person: str) -> None:
+        case = self.model[case_id]
+        response = self.client.delete(f"/api/v1/cases/{case_id}/exclusions/{person}",
+                                      headers=self.headers(ACTOR))
+        if not self.may_manage(case):
+            assert response.status_code == 404
+        elif person in case.excluded:
+            assert response.status_code == 204, response.text
+            case.excluded.discard(person)
+        else:
+            assert response.status_code == 422
+
+    @rule(case_id=cases, rep=st.sampled_from(REPS))
+    def break_glass(self, case_id: UUID, rep: Who) -> None:
+        case, now = self.model[case_id], self.clock.at
+        response = self.client.post(f"/api/v1/cases/{case_id}/break-glass",
+                                    json={"reason": "Emergency"}, headers=self.headers(rep))
+        if sees(rep, case, now):
+            assert response.status_code == 409
+        elif case.restricted or rep.sub in case.excluded:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 201, response.text
+            case.break_glass.append((rep.sub, now, now + timedelta(minutes=60)))
+
+    @rule(minutes=st.sampled_from([10, 31, 61]))
+    def time_passes(self, minutes: int) -> None:
+        self.clock.advance(minutes=minutes)
+
+    # Reads ---------------------------------------------------------------------------------
+
+    @rule(who=st.sampled_from(PEOPLE))
+    def reads_match_the_model(self, who: Who) -> None:
+        self.check(who)
+
+    @invariant()
+    def every_principals_list_matches_the_model(self) -> None:
+        for who in PEOPLE:
+            self.check(who, views=False)
+
+    def check(self, who: Who, views: bool = True) -> None:
+        now = self.clock.at
+        expected = {c for c, case in self.model.items() if sees(who, case, now)}
+        listing = self.client.get("/api/v1/cases?page_size=100", headers=self.headers(who))
+        if not (who.client or set(who.roles) & {"representative", "coordinator", "chair"}):
+            assert listing.status_code == 403
+        else:
+            body = listing.json()
+            assert {UUID(i["case_id"]) for i in body["items"]} == expected, who
+            assert body["total"] == len(expected)
+            for surname in SURNAMES if views else ():
+                found = self.client.get(
+                    f"/api/v1/search?surname={surname}&date_of_birth=1987-03-14",
+                    headers=self.headers(who)).json()
+                want = {c for c in expected if self.model[c].surname == surname}
+                assert {UUID(h["summary"]["case_id"]) for h in found["items"]} == want, who
+                assert found["total"] == len(want)
+        for case_id in self.model if views else ():
+            status = self.client.get(f"/api/v1/cases/{case_id}",
+                                     headers=self.headers(who)).status_code
+            assert status == (200 if case_id in expected else 404), (who, case_id)
+
+
+ISSUER = LocalIssuer()
+AccessMachine.TestCase.settings = settings(
+    max_examples=20, stateful_step_count=25, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+test_access_matches_the_reference_model = AccessMachine.TestCase

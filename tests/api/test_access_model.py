@@ -74,7 +74,7 @@ class ModelCase:
     break_glass: list[tuple[str, datetime, datetime]] = field(default_factory=list)
 
 
-def sees(who: Who, case: ModelCase, now: datetime) -> bool:
+def sees(who: Who, case: ModelCase, now: datetime) -> bool:  # noqa: PLR0911 - rule list
     """DESIGN.md, 'Need-to-know access', rules 1-8, for cases of the main area."""
     if not (who.client and "cases:read" in who.scope) and not set(who.roles) & {
             "representative", "coordinator", "chair"}:

@@ -10,6 +10,7 @@ for a missed notification or a dropped connection; SQLite has no notifications, 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -93,26 +94,36 @@ class ProjectionRunner:
         """Catch up whenever woken (NOTIFY) or every `poll_interval` seconds, until `stop`."""
         channel = getattr(self.app.recorder, "channel_name", None)
         listener = self._listen(channel) if self.db.dialect == "postgresql" and channel else None
+        last = float("-inf")
         try:
             while not stop.is_set():
-                try:
-                    self.catch_up()
-                except Exception as exc:  # keep running; the next pass retries
-                    log.error("projection_failed", projection=self.projector.name,
-                              error_type=type(exc).__name__)
+                woken = False
+                if time.monotonic() - last >= poll_interval:
+                    self._safe_catch_up()
+                    last = time.monotonic()
+                # Wait in slices of at most a second, so that `stop` is seen promptly.
                 if listener is not None:
                     try:
-                        for _ in listener.notifies(timeout=poll_interval, stop_after=1):
-                            pass
+                        woken = any(True for _ in listener.notifies(
+                            timeout=min(poll_interval, 1.0), stop_after=1))
                     except psycopg.Error:
                         listener.close()
                         listener = self._listen(channel)
-                        stop.wait(poll_interval)
                 else:
-                    stop.wait(poll_interval)
+                    stop.wait(min(poll_interval, 1.0))
+                if woken:
+                    self._safe_catch_up()
+                    last = time.monotonic()
         finally:
             if listener is not None:
                 listener.close()
+
+    def _safe_catch_up(self) -> None:
+        try:
+            self.catch_up()
+        except Exception as exc:  # keep running; the next pass retries
+            log.error("projection_failed", projection=self.projector.name,
+                      error_type=type(exc).__name__)
 
     def _listen(self, channel: str | None) -> psycopg.Connection[tuple[object, ...]] | None:
         try:

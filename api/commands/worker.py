@@ -1,8 +1,8 @@
 """`marac worker`: the background process beside the API.
 
-Today it keeps erasure honest: it re-applies the shred ledger file, so a database restored
-from a backup loses again every key shredded since. Projection runners and feed delivery
-join it as they are built.
+It keeps the read models up to date (woken by PostgreSQL's NOTIFY, polling as the fallback and
+on SQLite), and keeps erasure honest: it re-applies the shred ledger file, so a database
+restored from a backup loses again every key shredded since.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("worker", help="run background work")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--demo", action="store_true")
-    p.add_argument("--interval", type=float, default=60.0, help="seconds between passes")
-    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.add_argument("--interval", type=float, default=60.0,
+                   help="seconds between shred-ledger passes")
+    p.add_argument("--poll", type=float, default=1.0,
+                   help="projection polling interval when no notification arrives")
+    p.add_argument("--once", action="store_true", help="one pass of everything, then exit")
     p.set_defaults(run=run)
 
 
@@ -43,10 +46,18 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        while True:
+        if args.once:
+            platform.eraser.reapply()
+            log.info("projected", notifications=platform.runner.catch_up())
+            return 0
+        projections = threading.Thread(
+            target=platform.runner.run, args=(stop, args.poll), name="projections", daemon=True)
+        projections.start()
+        while not stop.is_set():
             revived = platform.eraser.reapply()
             log.info("shred_ledger_reapplied", keys_destroyed=len(revived))
-            if args.once or stop.wait(args.interval):
-                return 0
+            stop.wait(args.interval)
+        projections.join(timeout=10)
+        return 0
     finally:
         platform.close()

@@ -1,0 +1,108 @@
+"""Auditing fails closed; demo identity exists only in demo mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.bootstrap import Platform, build_platform
+from api.demo import seed_demo
+from api.settings import Settings
+from audit.trail import AuditTrail, AuditUnavailable
+from security.issuer import LocalIssuer
+from security.kek import KeyMaterial
+from tests.api.conftest import World, refer
+
+
+def test_each_request_to_case_data_leaves_one_audit_record(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    case_id = refer(client, world)
+    before = api_platform.audit.count()
+    client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))
+    client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health"))  # denied
+    client.get("/api/v1/cases", headers=world.rep("police"))
+    records = api_platform.audit.records()[-3:]
+    assert api_platform.audit.count() == before + 3
+    assert [(r["action"], r["outcome"]) for r in records] == [
+        ("read", "allowed"), ("read", "denied"), ("list", "allowed")]
+    assert records[0]["purpose"] == "research"
+    assert str(case_id) == records[1]["case_id"]
+    assert "Quennevillexq" not in str(api_platform.audit.records())
+
+
+def test_a_failed_audit_write_fails_the_read_with_no_content(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = refer(client, world)
+
+    def broken(self: AuditTrail, rec: object) -> None:
+        raise AuditUnavailable("disk full")
+
+    monkeypatch.setattr(AuditTrail, "record", broken)
+    response = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))
+    assert response.status_code == 503
+    assert response.json()["code"] == "audit_unavailable"
+    assert "Quennevillexq" not in response.text
+    assert "Philippaxq" not in response.text
+
+
+@pytest.fixture
+def demo_client(tmp_path: Path) -> Iterator[TestClient]:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    seed_demo(platform.marac)
+    platform.runner.catch_up()
+    with TestClient(create_app(platform)) as c:
+        yield c
+    platform.close()
+
+
+def test_demo_personas_get_tokens_that_the_api_accepts(demo_client: TestClient) -> None:
+    personas = {p["name"]: p for p in demo_client.get("/dev/personas").json()}
+    assert {"police-officer", "idva", "health-rep", "housing-officer", "social-worker",
+            "probation-officer", "hp-expert", "coordinator", "chair", "dpo"} <= set(personas)
+
+    def cases_for(name: str) -> int:
+        token = demo_client.post("/dev/token", json={"persona": name}).json()["access_token"]
+        response = demo_client.get("/api/v1/cases",
+                                   headers={"Authorization": f"Bearer {token}"})
+        return int(response.json()["total"]) if response.status_code == 200 else -1
+
+    assert cases_for("coordinator") == 5  # it restricted the HBA case, so it is a member
+    assert cases_for("chair") == 5  # a named member of the restricted case
+    assert cases_for("police-officer") == 3  # its two referrals and the HBA case it is on
+    assert cases_for("hp-expert") == 1  # only the case it advises on
+    assert cases_for("hospital-employee") == 0  # excluded; its agency referred nothing else
+    assert cases_for("dpo") == -1
+    assert demo_client.post("/dev/token", json={"persona": "nobody"}).status_code == 404
+
+
+def test_demo_identity_is_absent_without_demo_mode(
+    tmp_path: Path, key_material: KeyMaterial
+) -> None:
+    issuer = LocalIssuer()
+    key_material.demo = False
+    platform = build_platform(Settings(data_dir=tmp_path), material=key_material, issuer=issuer)
+    try:
+        with TestClient(create_app(platform)) as c:
+            for method, path in (("GET", "/dev/personas"), ("POST", "/dev/token"),
+                                 ("GET", "/dev/jwks.json")):
+                response = c.request(method, path, json={"persona": "coordinator"})
+                assert response.status_code == 404
+                assert response.json() == {"code": "not_found", "message": "Not found"}
+    finally:
+        platform.close()
+
+
+def test_outside_demo_mode_an_identity_provider_is_required(
+    tmp_path: Path, key_material: KeyMaterial
+) -> None:
+    from security.errors import KeyConfigurationError  # noqa: PLC0415
+
+    key_material.demo = False
+    with pytest.raises(KeyConfigurationError, match="MARAC_OIDC_ISSUER"):
+        build_platform(Settings(data_dir=tmp_path), material=key_material)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,15 +17,37 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        help="PostgreSQL URL (default postgresql://root@127.0.0.1:5432/test)")
     store.add_argument("--saves", type=int, default=2000, help="single-event saves per side")
     store.add_argument("--rounds", type=int, default=3, help="alternating rounds per side")
+    store.set_defaults(bench=_store)
+    read = bs.add_parser("read", help="need-to-know case view against a plain read of the row")
+    read.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    read.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    read.add_argument("--database-url", default=None,
+                      help="PostgreSQL URL (default postgresql://root@127.0.0.1:5432/test)")
+    read.add_argument("--cases", type=int, default=10_000, help="cases in the database")
+    read.add_argument("--reads", type=int, default=2000, help="views (and plain reads)")
+    read.set_defaults(bench=_read)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    result: dict[str, Any] = args.bench(args)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def _store(args: argparse.Namespace) -> dict[str, Any]:
     from bench.store import StoreBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    result = StoreBenchmark(
+    return StoreBenchmark(
         backend=args.backend, database_url=args.database_url, saves=args.saves,
         rounds=args.rounds,
     ).run()
-    print(json.dumps(result, indent=2))
-    return 0
+
+
+def _read(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.read import ReadBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return ReadBenchmark(
+        backend=args.backend, database_url=args.database_url, cases=args.cases,
+        reads=args.reads,
+    ).run()

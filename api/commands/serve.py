@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 
 import uvicorn
 
@@ -36,9 +37,18 @@ def run(args: argparse.Namespace) -> int:
     platform = build_platform(settings)
     if settings.demo:
         seed_demo(platform.marac)
+    platform.runner.catch_up()
+    # Keeps this process's read models current with writes made elsewhere (the command line,
+    # other instances); runners in several processes take turns, so a worker may run too.
+    stop = threading.Event()
+    projections = threading.Thread(target=platform.runner.run, args=(stop,),
+                                   name="projections", daemon=True)
+    projections.start()
     try:
         uvicorn.run(create_app(platform), host=settings.host, port=settings.port,
                     log_config=None, access_log=False)
     finally:
+        stop.set()
+        projections.join(timeout=5)
         platform.close()
     return 0

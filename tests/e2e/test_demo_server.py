@@ -40,6 +40,16 @@ def test_marac_serve_demo_answers_on_a_fresh_data_dir(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.2)
         assert body == {"status": "ok", "database": "sqlite", "demo": True}
+        base = f"http://127.0.0.1:{port}"
+        token_request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{base}/dev/token", data=json.dumps({"persona": "coordinator"}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(token_request, timeout=5) as response:  # noqa: S310
+            token = json.loads(response.read())["access_token"]
+        cases_request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{base}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(cases_request, timeout=5) as response:  # noqa: S310
+            assert json.loads(response.read())["total"] == 5
         keys = json.loads((tmp_path / "keys.json").read_text())
         assert keys["demo"] is True
         assert "DEMO KEYS" in keys["warning"]

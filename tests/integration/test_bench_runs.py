@@ -24,3 +24,17 @@ def test_store_benchmark_on_postgres(postgres_server: str) -> None:
     assert result["backend"] == "postgresql"
     assert result.keys() >= KEYS
     assert result["encrypted"]["single_event_saves_per_s"] > 0
+
+
+READ_KEYS = {"view_p50_ms", "view_p99_ms", "plain_p50_ms", "plain_p99_ms",
+             "view_over_plain_read"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_read_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.read import ReadBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = ReadBenchmark(backend, url, cases=30, reads=40).run()
+    assert result.keys() >= READ_KEYS
+    assert result["config"]["audit_records_written"] == 2 * result["config"]["reads"]

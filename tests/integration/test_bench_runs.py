@@ -30,7 +30,8 @@ READ_KEYS = {"view_p50_ms", "view_p99_ms", "plain_p50_ms", "plain_p99_ms",
              "view_over_plain_read"}
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_read_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
     from bench.read import ReadBenchmark  # noqa: PLC0415
 

@@ -3,6 +3,8 @@ at run time and publishes the matching JWKS. Production uses the identity provid
 
 from __future__ import annotations
 
+import hmac
+import secrets
 import time
 import uuid
 from collections.abc import Mapping
@@ -21,6 +23,15 @@ class LocalIssuer:
         self.audience = audience
         self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
         self.key.ensure_kid()
+        # Demo integration clients' secrets, made at run time: client id -> secret.
+        self.client_secrets: dict[str, str] = {}
+
+    def register_client(self, client_id: str) -> str:
+        return self.client_secrets.setdefault(client_id, secrets.token_urlsafe(24))
+
+    def authenticate_client(self, client_id: str, secret: str) -> bool:
+        known = self.client_secrets.get(client_id)
+        return known is not None and hmac.compare_digest(known, secret)
 
     def jwks(self) -> Mapping[str, Any]:
         return KeySet([self.key]).as_dict(private=False)

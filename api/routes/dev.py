@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 
 from api.auth import CurrentPlatform
@@ -30,14 +32,22 @@ class PersonaOut(BaseModel):
     roles: list[str]
     agency_id: str | None
     kind: str
+    # Integration clients only: their id and demo secret, for /dev/oauth/token.
+    client_id: str | None = None
+    client_secret: str | None = None
 
 
 @router.get("/personas", response_model=list[PersonaOut])
-def personas() -> list[PersonaOut]:
+def personas(platform: CurrentPlatform) -> list[PersonaOut]:
     ids = demo_ids()
+    issuer = platform.issuer
     return [PersonaOut(name=p.name, description=p.description, roles=list(p.roles),
                        agency_id=str(ids.agencies[p.agency]) if p.agency else None,
-                       kind="integration" if p.client else "person") for p in PERSONAS]
+                       kind="integration" if p.client else "person",
+                       client_id=f"demo-{p.name}" if p.client else None,
+                       client_secret=(issuer.register_client(f"demo-{p.name}")
+                                      if p.client and issuer else None))
+            for p in PERSONAS]
 
 
 @router.post("/token", response_model=TokenResponse)
@@ -48,6 +58,41 @@ def token(body: TokenRequest, platform: CurrentPlatform) -> TokenResponse:
     ttl = 3600
     return TokenResponse(access_token=platform.issuer.issue(demo_ids().claims(persona), ttl),
                          expires_in=ttl)
+
+
+class ClientCredentialsError(HTTPException):
+    def __init__(self, code: str) -> None:
+        super().__init__(400 if code != "invalid_client" else 401, code,
+                         headers={"WWW-Authenticate": "Basic"} if code == "invalid_client"
+                         else None)
+        self.code = code
+
+
+@router.post("/oauth/token", response_model=TokenResponse)
+async def client_credentials(request: Request, platform: CurrentPlatform) -> TokenResponse:
+    """OAuth 2.0 client credentials (RFC 6749 section 4.4) for the demo integration clients:
+    form-encoded, the client authenticated by HTTP Basic or in the body."""
+    form = parse_qs((await request.body()).decode(errors="replace"))
+    client_id = form.get("client_id", [""])[0]
+    secret = form.get("client_secret", [""])[0]
+    basic = request.headers.get("authorization", "")
+    if basic.lower().startswith("basic "):
+        try:
+            client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise ClientCredentialsError("invalid_client") from None
+    if form.get("grant_type", [""])[0] != "client_credentials":
+        raise ClientCredentialsError("unsupported_grant_type")
+    persona = next((p for p in PERSONAS if p.client and f"demo-{p.name}" == client_id), None)
+    if (persona is None or platform.issuer is None
+            or not platform.issuer.authenticate_client(client_id, secret)):
+        raise ClientCredentialsError("invalid_client")
+    asked = set(form.get("scope", [" ".join(persona.scopes)])[0].split())
+    if not asked <= set(persona.scopes):
+        raise ClientCredentialsError("invalid_scope")
+    claims = {**demo_ids().claims(persona), "scope": " ".join(sorted(asked))}
+    ttl = 900
+    return TokenResponse(access_token=platform.issuer.issue(claims, ttl), expires_in=ttl)
 
 
 @router.get("/jwks.json")

@@ -106,3 +106,23 @@ def test_outside_demo_mode_an_identity_provider_is_required(
     key_material.demo = False
     with pytest.raises(KeyConfigurationError, match="MARAC_OIDC_ISSUER"):
         build_platform(Settings(data_dir=tmp_path), material=key_material)
+
+
+def test_integration_clients_get_tokens_by_client_credentials(demo_client: TestClient) -> None:
+    client = next(p for p in demo_client.get("/dev/personas").json() if p["kind"] ==
+                  "integration")
+    form = {"grant_type": "client_credentials", "client_id": client["client_id"],
+            "client_secret": client["client_secret"], "scope": "cases:read"}
+    response = demo_client.post("/dev/oauth/token", data=form)
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    cases = demo_client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert cases.status_code == 200
+    assert cases.json()["total"] == 2  # the two non-restricted cases police referred
+    basic = demo_client.post("/dev/oauth/token", data={"grant_type": "client_credentials"},
+                             auth=(client["client_id"], client["client_secret"]))
+    assert basic.status_code == 200
+    wrong = demo_client.post("/dev/oauth/token", data={**form, "client_secret": "guess"})
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_client")
+    greedy = demo_client.post("/dev/oauth/token", data={**form, "scope": "cases:write"})
+    assert (greedy.status_code, greedy.json()["code"]) == (400, "invalid_scope")

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.trail import AuditUnavailable
 from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
+from security.identity import InvalidToken
 
 log = structlog.get_logger(__name__)
 
@@ -24,18 +25,43 @@ async def not_found(_: Request, __: Exception) -> JSONResponse:
     return JSONResponse(_NOT_FOUND, status_code=404)
 
 
+def _not_authenticated() -> JSONResponse:
+    return JSONResponse(error_body("not_authenticated", "A valid bearer token is required"),
+                        status_code=401, headers={"WWW-Authenticate": 'Bearer realm="marac"'})
+
+
+def authenticated(request: Request) -> bool:
+    """FastAPI parses a request's body before any dependency runs, so an error about the body
+    may come before authentication: callers without valid credentials are told only that,
+    not that their body was malformed (which would also tell them the route exists)."""
+    if not request.url.path.startswith("/api/"):
+        return True  # the demo identity routes take no bearer token
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    try:
+        request.app.state.platform.verifier.verify(token.strip())
+    except InvalidToken:
+        return False
+    return True
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             return JSONResponse(_NOT_FOUND, status_code=404)
+        if exc.status_code in (400, 415, 422) and not authenticated(request):
+            return _not_authenticated()
         default = "method_not_allowed" if exc.status_code == 405 else f"http_{exc.status_code}"
         code = getattr(exc, "code", default)
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
                             headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not authenticated(request):
+            return _not_authenticated()
         # Field locations and messages only: echoing the input could echo personal data.
         fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
         body = {**error_body("invalid_request", "The request is not valid"), "fields": fields}

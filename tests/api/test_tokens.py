@@ -141,3 +141,17 @@ def test_every_endpoint_refuses_missing_or_bad_credentials(
             assert response.status_code == 401, (method, path, headers, response.text)
             assert response.json()["code"] == "not_authenticated"
             assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_malformed_body_without_credentials_is_a_401_not_a_422(
+    client: TestClient, world: World
+) -> None:
+    for body in (b"\x00", b"{", b'{"subjects": 3}'):
+        response = client.post("/api/v1/cases", content=body,
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 401, body
+        assert response.json()["code"] == "not_authenticated"
+    authenticated = client.post("/api/v1/cases", content=b"{",
+                                headers={**world.rep("police"),
+                                         "Content-Type": "application/json"})
+    assert (authenticated.status_code, authenticated.json()["code"]) == (422, "invalid_request")

@@ -9,7 +9,7 @@ from api.auth import CurrentPlatform
 from api.bootstrap import Platform
 from api.errors import install_error_handlers
 from api.logs import install_request_ids
-from api.routes import cases, dev
+from api.routes import cases, dev, dpo
 
 API_PREFIX = "/api/v1"
 
@@ -45,6 +45,7 @@ def create_app(platform: Platform) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(cases.router)
+    app.include_router(dpo.router)
     if platform.settings.demo:
         app.include_router(dev.router)
     return app

@@ -106,7 +106,7 @@ class RequestAudit:
             request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
             agency_id=p.agency_id, client_id=p.client_id, roles=tuple(sorted(p.roles)),
             action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
-            at=self.platform.now(),
+            at=self.platform.now(), area_id=p.area_id,
         ))
         self.written = True
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from api.settings import Settings
+from audit.checkpoints import Checkpoints, CheckpointSigner
 from audit.trail import AuditTrail
 from domain.application import Marac, utc_now
 from projections.cases import CaseProjector
@@ -33,6 +34,7 @@ class Platform:
     cases: CaseProjector
     runner: ProjectionRunner
     audit: AuditTrail
+    checkpoints: Checkpoints
     eraser: Eraser
     verifier: TokenVerifier
     issuer: LocalIssuer | None
@@ -57,6 +59,8 @@ def load_key_material(settings: Settings) -> KeyMaterial:
                 )
             key_file.save(KeyMaterial.generate(demo=True))
         material = key_file.load()
+        if material.demo and "audit_signing_key" not in key_file.path.read_text():
+            key_file.save(material)  # a demo key file from before checkpoints were signed
     if material.demo and not settings.demo:
         raise KeyConfigurationError("demo keys are refused outside demo mode")
     return material
@@ -99,6 +103,8 @@ def build_platform(
     runner.create_tables()
     audit = AuditTrail(database)
     audit.create_tables()
+    checkpoints = Checkpoints(audit, CheckpointSigner(material.audit_signing_key),
+                              settings.audit_checkpoint_dir)
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
                     purges=[cases.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
@@ -106,4 +112,4 @@ def build_platform(
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
-                    eraser, token_verifier(settings, issuer), issuer, now)
+                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now)

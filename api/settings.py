@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     keys_json: str = ""
     # The shred ledger's copy outside the database; survives a database restore.
     shred_ledger_file: Path | None = None
+    # Signed audit checkpoints are exported here, once each, never rewritten: mount storage
+    # the application cannot alter afterwards (WORM, another host) in production.
+    audit_checkpoint_dir: Path | None = None
+    audit_checkpoint_seconds: float = 300.0
     # The identity provider (e.g. Keycloak): tokens are verified against its JWKS.
     oidc_issuer: str = ""
     oidc_audience: str = ""
@@ -37,4 +41,6 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.data_dir / 'marac.sqlite').as_posix()}"
         if self.shred_ledger_file is None:
             self.shred_ledger_file = self.data_dir / "shred-ledger.jsonl"
+        if self.audit_checkpoint_dir is None:
+            self.audit_checkpoint_dir = self.data_dir / "audit-checkpoints"
         return self

@@ -1,21 +1,24 @@
 """The audit trail: one record for every request that touches case data, allowed or denied.
 
 Written before the response goes out; a failed write fails the request (fail closed). Records
-hold ids, roles, purposes and outcomes: never names or free text of case content. (The hash
-chain, signed checkpoints and DPO queries build on this table.)
+hold ids, roles, purposes and outcomes: never names or free text of case content. Each record
+is chained to its predecessor by hash (audit/chain.py); the table is append-only in the
+database itself (triggers), and signed checkpoints (audit/checkpoints.py) pin its history.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
+from audit.chain import FIELDS, GENESIS, record_hash
 from storage.database import Database
 
-COLUMNS = ("at", "request_id", "actor", "actor_kind", "agency_id", "client_id", "roles",
-           "action", "purpose", "case_id", "outcome", "item_ids")
+TABLE = "audit_trail"
 
 
 class AuditUnavailable(Exception):
@@ -36,6 +39,53 @@ class AuditRecord:
     outcome: str
     item_ids: tuple[str, ...] = ()
     at: datetime | None = None
+    area_id: UUID | None = None
+
+    def values(self) -> tuple[object, ...]:
+        """The stored form, in the chain's field order."""
+        at = (self.at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+        return (at, self.request_id, self.actor, self.actor_kind,
+                str(self.agency_id) if self.agency_id else None, self.client_id,
+                ",".join(sorted(self.roles)), self.action, self.purpose,
+                str(self.case_id) if self.case_id else None, self.outcome,
+                json.dumps(list(self.item_ids)), str(self.area_id) if self.area_id else None)
+
+
+APPEND_ONLY_SQLITE = [
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_head_forward BEFORE UPDATE ON audit_head
+        WHEN NEW.seq <> OLD.seq + 1
+        BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
+        BEGIN SELECT RAISE(ABORT, 'the audit head cannot be deleted'); END""",
+]
+
+
+def _append_only_postgres(schema: str) -> list[str]:
+    return [
+        f"""CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE'
+                   AND NEW.seq = OLD.seq + 1 THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+            END $$""",
+        *[f"""DO $$ BEGIN
+            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{schema}".{table}
+                FOR EACH ROW EXECUTE FUNCTION "{schema}".marac_append_only();
+            CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON "{schema}".{table}
+                FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".marac_append_only();
+            EXCEPTION WHEN duplicate_object THEN NULL; END $$"""
+          for table in (TABLE, "audit_head", "audit_checkpoints", "audit_reviews")],
+        # The application's own role should not own these tables; for any role that is not
+        # the owner, the privileges alone already refuse it.
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".{TABLE} FROM PUBLIC',
+    ]
 
 
 class AuditTrail:
@@ -43,11 +93,10 @@ class AuditTrail:
         self.db = db
 
     def create_tables(self) -> None:
-        seq = ("seq INTEGER PRIMARY KEY AUTOINCREMENT" if self.db.dialect == "sqlite"
-               else "seq BIGSERIAL PRIMARY KEY")
+        binary = self.db.blob
         self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS audit_log (
-                {seq},
+            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+                seq BIGINT PRIMARY KEY,
                 at TEXT NOT NULL,
                 request_id TEXT NOT NULL,
                 actor TEXT NOT NULL,
@@ -59,37 +108,96 @@ class AuditTrail:
                 purpose TEXT,
                 case_id TEXT,
                 outcome TEXT NOT NULL,
-                item_ids TEXT NOT NULL)""",
-            "CREATE INDEX IF NOT EXISTS audit_log_case ON audit_log (case_id, seq)",
-            "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, seq)",
+                item_ids TEXT NOT NULL,
+                area_id TEXT,
+                prev_hash {binary} NOT NULL,
+                hash {binary} NOT NULL)""",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, seq)",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor, seq)",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_action ON {TABLE} (action, outcome, seq)",
+            f"""CREATE TABLE IF NOT EXISTS audit_head (
+                id INTEGER PRIMARY KEY,
+                seq BIGINT NOT NULL,
+                hash {binary} NOT NULL)""",
+            f"""CREATE TABLE IF NOT EXISTS audit_checkpoints (
+                size BIGINT PRIMARY KEY,
+                root {binary} NOT NULL,
+                head_hash {binary} NOT NULL,
+                signed_at TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                signature {binary} NOT NULL)""",
+            """CREATE TABLE IF NOT EXISTS audit_reviews (
+                seq BIGINT PRIMARY KEY,
+                decision TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                reviewed_at TEXT NOT NULL)""",
         ])
+        with self.db.transaction() as cur:
+            cur.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s) "
+                        "ON CONFLICT (id) DO NOTHING", (GENESIS,))
+        if self.db.dialect == "sqlite":
+            self.db.execute_script(APPEND_ONLY_SQLITE)
+        else:
+            self.db.execute_script(_append_only_postgres(self.db.url.schema))
 
-    def record(self, rec: AuditRecord) -> None:
-        at = (rec.at or datetime.now(UTC)).isoformat(timespec="microseconds")
+    def record(self, rec: AuditRecord) -> int:
+        """Append one record; returns its sequence number. Appends are serialised on the head
+        row, so the chain never forks."""
+        values = rec.values()
+        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
         try:
             with self.db.transaction() as cur:
+                cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1" + lock)  # noqa: S608
+                head = cur.fetchone()
+                if head is None:
+                    raise AuditUnavailable("the audit head is missing")
+                seq, prev = int(head[0]) + 1, bytes(head[1])
+                digest = record_hash(prev, seq, values)
                 cur.execute(
-                    f"INSERT INTO audit_log ({', '.join(COLUMNS)}) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-                    (at, rec.request_id, rec.actor, rec.actor_kind,
-                     str(rec.agency_id) if rec.agency_id else None, rec.client_id,
-                     ",".join(sorted(rec.roles)), rec.action, rec.purpose,
-                     str(rec.case_id) if rec.case_id else None, rec.outcome,
-                     json.dumps(list(rec.item_ids))),
+                    f"INSERT INTO {TABLE} (seq, {', '.join(FIELDS)}, prev_hash, hash) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 3))})",
+                    (seq, *values, prev, digest),
                 )
+                cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
+                            (seq, digest))
+        except AuditUnavailable:
+            raise
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
+        return seq
 
-    def records(self, case_id: UUID | None = None) -> list[dict[str, object]]:
+    # Reading -----------------------------------------------------------------------------
+
+    def records(self, case_id: UUID | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE case_id = %s", (str(case_id),)) if case_id else ("", ())
         with self.db.transaction(readonly=True) as cur:
-            cur.execute(f"SELECT seq, {', '.join(COLUMNS)} FROM audit_log {where} "  # noqa: S608
+            cur.execute(f"SELECT seq, {', '.join(FIELDS)} FROM {TABLE} {where} "  # noqa: S608
                         "ORDER BY seq", params)
             rows = cur.fetchall()
-        return [dict(zip(("seq", *COLUMNS), row, strict=True)) for row in rows]
+        return [dict(zip(("seq", *FIELDS), row, strict=True)) for row in rows]
 
     def count(self) -> int:
         with self.db.transaction(readonly=True) as cur:
-            cur.execute("SELECT COUNT(*) FROM audit_log")
+            cur.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608
             row = cur.fetchone()
         return int(row[0]) if row else 0
+
+    def head(self) -> tuple[int, bytes]:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1")
+            row = cur.fetchone()
+        return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+
+    def scan(self, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
+        """Every record in order: (seq, *FIELDS, prev_hash, hash), in batches."""
+        after = 0
+        while True:
+            with self.db.transaction(readonly=True) as cur:
+                cur.execute(
+                    f"SELECT seq, {', '.join(FIELDS)}, prev_hash, hash FROM {TABLE} "  # noqa: S608
+                    "WHERE seq > %s ORDER BY seq LIMIT %s", (after, batch))
+                rows = cur.fetchall()
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = int(rows[-1][0])

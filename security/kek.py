@@ -52,6 +52,8 @@ class KeyMaterial:
     blind_index_key: bytes
     demo: bool = False
     created: dict[str, str] = field(default_factory=dict)
+    # Ed25519 private key that signs audit checkpoints (raw 32 bytes).
+    audit_signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     @classmethod
     def generate(cls, *, demo: bool) -> KeyMaterial:
@@ -74,6 +76,7 @@ class KeyMaterial:
             "keks": {k: _b64(v) for k, v in self.keks.items()},
             "kek_created": self.created,
             "blind_index_key": _b64(self.blind_index_key),
+            "audit_signing_key": _b64(self.audit_signing_key),
             "demo": self.demo,
         }
         if self.demo:
@@ -92,12 +95,18 @@ class KeyMaterial:
                 demo=bool(doc.get("demo", False)),
                 created=dict(doc.get("kek_created", {})),
             )
+            if "audit_signing_key" in doc:
+                material.audit_signing_key = _unb64(doc["audit_signing_key"], "audit_signing_key")
+            elif not material.demo:
+                raise KeyConfigurationError("key document lacks audit_signing_key")
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError):
             raise KeyConfigurationError("key document is malformed") from None
         if material.current not in keks or any(len(k) != 32 for k in keks.values()):
             raise KeyConfigurationError("key document needs a current 256-bit KEK")
         if len(material.blind_index_key) < 32:
             raise KeyConfigurationError("blind_index_key must be at least 256 bits")
+        if len(material.audit_signing_key) != 32:
+            raise KeyConfigurationError("audit_signing_key must be a raw 32-byte Ed25519 key")
         return material
 
 

@@ -125,6 +125,15 @@ def item_visible(visibility: Visibility, audience: Audience, author_agency: UUID
     return False  # coordinators only, or another agency's own
 
 
+def may_read_audit(principal: Principal) -> bool:
+    """Data protection officers query the audit trail (of their area); it holds no content."""
+    return principal.kind == "person" and principal.has_role("dpo")
+
+
+def may_read_processing_record(principal: Principal) -> bool:
+    return principal.kind == "person" and principal.has_role("dpo", "administrator")
+
+
 def may_refer(principal: Principal, area_id: UUID, agency_id: UUID) -> bool:
     if principal.agency_id != agency_id or principal.area_id != area_id:
         return False

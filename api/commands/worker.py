@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+import time
 from types import FrameType
 
 import structlog
@@ -48,15 +49,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.once:
             platform.eraser.reapply()
+            platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
             return 0
         projections = threading.Thread(
             target=platform.runner.run, args=(stop, args.poll), name="projections", daemon=True)
         projections.start()
+        next_ledger = next_checkpoint = 0.0
         while not stop.is_set():
-            revived = platform.eraser.reapply()
-            log.info("shred_ledger_reapplied", keys_destroyed=len(revived))
-            stop.wait(args.interval)
+            now = time.monotonic()
+            if now >= next_ledger:
+                revived = platform.eraser.reapply()
+                log.info("shred_ledger_reapplied", keys_destroyed=len(revived))
+                next_ledger = now + args.interval
+            if now >= next_checkpoint:
+                checkpoint = platform.checkpoints.issue()
+                if checkpoint is not None:
+                    log.info("audit_checkpoint_signed", size=checkpoint.size)
+                next_checkpoint = now + platform.settings.audit_checkpoint_seconds
+            stop.wait(min(args.interval, platform.settings.audit_checkpoint_seconds, 5.0))
         projections.join(timeout=10)
         return 0
     finally:

@@ -1,0 +1,116 @@
+"""/api/v1/audit: the data protection officer's view of the trail (no case content)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict
+
+from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.casework import Forbidden
+from audit.queries import (
+    AuditFilter,
+    ReviewError,
+    break_glass_uses,
+    review_break_glass,
+    search,
+    to_csv,
+)
+from domain.exceptions import DomainError
+from security.policy import may_read_audit
+
+router = APIRouter(prefix="/api/v1/audit", tags=["data protection"])
+
+
+class AuditPage(BaseModel):
+    items: list[dict[str, Any]]
+    next_after_seq: int | None
+
+
+class ReviewCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["justified", "not_justified", "referred_for_investigation"]
+
+
+class InvalidReview(DomainError):
+    code = "invalid_review"
+
+
+def _dpo_only(viewer: CurrentViewer, audit: Audit, action: str) -> None:
+    if not may_read_audit(viewer.principal):
+        audit.record(action, "denied")
+        raise Forbidden("Only data protection officers query the audit trail")
+
+
+@router.get("/records", response_model=AuditPage)
+def records(
+    *,
+    viewer: CurrentViewer,
+    audit: Audit,
+    platform: CurrentPlatform,
+    case_id: UUID | None = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    agency_id: UUID | None = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    outcome: Annotated[str | None, Query(max_length=40)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+    export: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
+) -> Any:
+    """Who accessed case X (`case_id`), everything person Y accessed (`actor`), denied
+    attempts (`outcome=denied`), by time, agency and action; `format=csv|json` exports."""
+    action_name = "export" if export else "audit_query"
+    _dpo_only(viewer, audit, action_name)
+    found = search(platform.audit, AuditFilter(
+        area_id=viewer.principal.area_id, case_id=case_id, actor=actor, agency_id=agency_id,
+        action=action, outcome=outcome, since=since, until=until, after_seq=after_seq,
+        limit=limit))
+    audit.record(action_name, "allowed", case_id=case_id,
+                 items=tuple(str(r["seq"]) for r in found))
+    if export == "csv":
+        return Response(to_csv(found), media_type="text/csv", headers={
+            "Content-Disposition": 'attachment; filename="audit-export.csv"'})
+    page = AuditPage(items=found, next_after_seq=found[-1]["seq"] if len(found) == limit
+                     else None)
+    if export == "json":
+        return Response(page.model_dump_json(), media_type="application/json", headers={
+            "Content-Disposition": 'attachment; filename="audit-export.json"'})
+    return page
+
+
+@router.get("/break-glass", response_model=list[dict[str, Any]])
+def break_glass(
+    viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
+    status: Literal["pending", "all"] = "pending",
+) -> list[dict[str, Any]]:
+    """Break-glass uses, those awaiting review by default."""
+    _dpo_only(viewer, audit, "audit_query")
+    uses = break_glass_uses(platform.audit, viewer.principal.area_id,
+                            pending_only=status == "pending")
+    audit.record("audit_query", "allowed", items=tuple(str(u["seq"]) for u in uses))
+    return uses
+
+
+@router.post("/break-glass/{seq}/review", status_code=204)
+def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
+           platform: CurrentPlatform) -> Response:
+    """Record the review decision (justified, not justified, referred for investigation) on
+    a break-glass use; once, as the reviews are append-only too."""
+    _dpo_only(viewer, audit, "review")
+    try:
+        review_break_glass(platform.audit, seq, decision=body.decision,
+                           reviewer=viewer.principal.subject, at=platform.now(),
+                           area_id=viewer.principal.area_id)
+    except LookupError:
+        audit.record("review", "not_found", items=(str(seq),))
+        raise Forbidden("No such break-glass use in your area", "not_found") from None
+    except ReviewError as exc:
+        audit.record("review", "rejected", items=(str(seq),))
+        raise InvalidReview(str(exc)) from None
+    audit.record("review", "allowed", items=(str(seq),))
+    return Response(status_code=204)

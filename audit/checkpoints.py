@@ -1,0 +1,142 @@
+"""Signed checkpoints: Ed25519 signatures over the Merkle root of the first N audit records.
+
+Each checkpoint is stored in the database and exported, once, as a read-only file to a
+directory the application never rewrites (ideally mounted from storage it cannot write to
+afterwards). Anyone holding the public key can check that the trail still has the history the
+checkpoint signed: a rewrite of the database, even with its triggers disabled, shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from audit.merkle import MerkleAccumulator
+from audit.trail import AuditTrail
+
+PUBLIC_KEY_FILE = "audit-signing-key.pub"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    size: int
+    root: bytes
+    head_hash: bytes
+    signed_at: str
+    key_id: str
+    signature: bytes
+
+    def statement(self) -> bytes:
+        return (f"marac-audit-checkpoint/1\n{self.size}\n{self.root.hex()}\n"
+                f"{self.head_hash.hex()}\n{self.signed_at}\n{self.key_id}").encode()
+
+    def to_json(self) -> str:
+        return json.dumps({"size": self.size, "root": self.root.hex(),
+                           "head_hash": self.head_hash.hex(), "signed_at": self.signed_at,
+                           "key_id": self.key_id, "signature": self.signature.hex()}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Checkpoint:
+        d = json.loads(text)
+        return cls(int(d["size"]), bytes.fromhex(d["root"]), bytes.fromhex(d["head_hash"]),
+                   d["signed_at"], d["key_id"], bytes.fromhex(d["signature"]))
+
+    def signed_by(self, public_key: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(self.signature,
+                                                                  self.statement())
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def key_id(public_key: bytes) -> str:
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+class CheckpointSigner:
+    def __init__(self, private_key: bytes) -> None:
+        self._key = Ed25519PrivateKey.from_private_bytes(private_key)
+        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.key_id = key_id(self.public_key)
+
+    def sign(self, size: int, root: bytes, head_hash: bytes, at: datetime) -> Checkpoint:
+        unsigned = Checkpoint(size, root, head_hash, at.astimezone(UTC).isoformat(),
+                              self.key_id, b"")
+        return Checkpoint(size, root, head_hash, unsigned.signed_at, self.key_id,
+                          self._key.sign(unsigned.statement()))
+
+
+def _write_once(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class Checkpoints:
+    def __init__(self, trail: AuditTrail, signer: CheckpointSigner,
+                 export_dir: Path | None) -> None:
+        self.trail = trail
+        self.signer = signer
+        self.export_dir = export_dir
+
+    def issue(self, at: datetime | None = None) -> Checkpoint | None:
+        """Sign the trail as it stands, unless nothing was added since the last checkpoint."""
+        size, head_hash = self.trail.head()
+        latest = self.stored()
+        if size == 0 or (latest and latest[-1].size >= size):
+            return None
+        accumulator = MerkleAccumulator()
+        for row in self.trail.scan():
+            if int(row[0]) > size:
+                break
+            accumulator.append(bytes(row[-1]))
+        checkpoint = self.signer.sign(size, accumulator.root(), head_hash,
+                                      at or datetime.now(UTC))
+        with self.trail.db.transaction() as cur:
+            cur.execute("INSERT INTO audit_checkpoints (size, root, head_hash, signed_at, key_id,"
+                        " signature) VALUES (%s, %s, %s, %s, %s, %s)",
+                        (checkpoint.size, checkpoint.root, checkpoint.head_hash,
+                         checkpoint.signed_at, checkpoint.key_id, checkpoint.signature))
+        self._export(checkpoint)
+        return checkpoint
+
+    def _export(self, checkpoint: Checkpoint) -> None:
+        if self.export_dir is None:
+            return
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        public = self.export_dir / PUBLIC_KEY_FILE
+        if not public.exists():
+            _write_once(public, self.signer.public_key.hex() + "\n")
+        _write_once(self.export_dir / f"checkpoint-{checkpoint.size:012d}.json",
+                    checkpoint.to_json())
+
+    def stored(self) -> list[Checkpoint]:
+        with self.trail.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT size, root, head_hash, signed_at, key_id, signature "
+                        "FROM audit_checkpoints ORDER BY size")
+            rows = cur.fetchall()
+        return [Checkpoint(int(r[0]), bytes(r[1]), bytes(r[2]), r[3], r[4], bytes(r[5]))
+                for r in rows]
+
+
+def exported(export_dir: Path | None) -> list[Checkpoint]:
+    if export_dir is None or not export_dir.exists():
+        return []
+    return sorted((Checkpoint.from_json(p.read_text(encoding="utf-8"))
+                   for p in export_dir.glob("checkpoint-*.json")), key=lambda c: c.size)
+
+
+def exported_public_key(export_dir: Path | None) -> bytes | None:
+    path = export_dir / PUBLIC_KEY_FILE if export_dir else None
+    return bytes.fromhex(path.read_text().strip()) if path and path.exists() else None

@@ -1,0 +1,103 @@
+"""Data-protection queries over the audit trail: who accessed a case, what a person accessed,
+denials, break-glass uses and their review; exports as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from audit.chain import FIELDS
+from audit.trail import TABLE, AuditTrail
+
+REVIEW_DECISIONS = ("justified", "not_justified", "referred_for_investigation")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    area_id: UUID | None = None
+    case_id: UUID | None = None
+    actor: str | None = None
+    agency_id: UUID | None = None
+    action: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after_seq: int = 0
+    limit: int = 500
+
+    def where(self) -> tuple[str, list[object]]:
+        clauses: list[str] = ["seq > %s"]
+        params: list[object] = [self.after_seq]
+        for column, value in (("area_id", self.area_id), ("case_id", self.case_id),
+                              ("actor", self.actor), ("agency_id", self.agency_id),
+                              ("action", self.action), ("outcome", self.outcome)):
+            if value is not None:
+                clauses.append(f"{column} = %s")
+                params.append(str(value))
+        if self.since is not None:
+            clauses.append("at >= %s")
+            params.append(self.since.isoformat(timespec="microseconds"))
+        if self.until is not None:
+            clauses.append("at < %s")
+            params.append(self.until.isoformat(timespec="microseconds"))
+        return " AND ".join(clauses), params
+
+
+def search(trail: AuditTrail, flt: AuditFilter) -> list[dict[str, Any]]:
+    where, params = flt.where()
+    with trail.db.transaction(readonly=True) as cur:
+        cur.execute(f"SELECT seq, {', '.join(FIELDS)} FROM {TABLE} WHERE {where} "  # noqa: S608
+                    "ORDER BY seq LIMIT %s", (*params, flt.limit))
+        rows = cur.fetchall()
+    return [dict(zip(("seq", *FIELDS), row, strict=True)) for row in rows]
+
+
+def to_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["seq", *FIELDS], lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        # A cell starting with =, +, - or @ is a formula in a spreadsheet: neutralise it.
+        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v)
+                         for k, v in record.items()})
+    return out.getvalue()
+
+
+def break_glass_uses(trail: AuditTrail, area_id: UUID | None, *,
+                     pending_only: bool) -> list[dict[str, Any]]:
+    area = "AND t.area_id = %s" if area_id else ""
+    pending = "AND r.seq IS NULL" if pending_only else ""
+    with trail.db.transaction(readonly=True) as cur:
+        cur.execute(
+            f"SELECT t.seq, {', '.join('t.' + f for f in FIELDS)}, r.decision, r.reviewer, "  # noqa: S608
+            f"r.reviewed_at FROM {TABLE} t LEFT JOIN audit_reviews r ON r.seq = t.seq "
+            f"WHERE t.action = 'break_glass' AND t.outcome = 'allowed' {area} {pending} "
+            "ORDER BY t.seq", (str(area_id),) if area_id else ())
+        rows = cur.fetchall()
+    names = ("seq", *FIELDS, "review_decision", "reviewer", "reviewed_at")
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class ReviewError(ValueError):
+    code = "invalid_review"
+
+
+def review_break_glass(trail: AuditTrail, seq: int, *, decision: str, reviewer: str,
+                       at: datetime, area_id: UUID | None) -> None:
+    """Record the DPO's decision on a break-glass use (once; the table is append-only)."""
+    if decision not in REVIEW_DECISIONS:
+        raise ReviewError(f"decision must be one of {REVIEW_DECISIONS}")
+    uses = {u["seq"]: u for u in break_glass_uses(trail, area_id, pending_only=False)}
+    use = uses.get(seq)
+    if use is None:
+        raise LookupError(seq)
+    if use["review_decision"] is not None:
+        raise ReviewError("this use has already been reviewed")
+    with trail.db.transaction() as cur:
+        cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at) "
+                    "VALUES (%s, %s, %s, %s)",
+                    (seq, decision, reviewer, at.isoformat(timespec="microseconds")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from api.auth import CurrentPlatform
+from api.auth import CurrentPlatform, install_audit_guard
 from api.bootstrap import Platform
 from api.errors import install_error_handlers
 from api.logs import install_request_ids
@@ -41,11 +41,14 @@ def create_app(platform: Platform) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
+    # Registered first, so it runs inside the request-id middleware and sees the id.
+    install_audit_guard(app)
     install_request_ids(app)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(cases.router)
     app.include_router(dpo.router)
+    app.include_router(dpo.processing_router)
     if platform.settings.demo:
         app.include_router(dev.router)
     return app

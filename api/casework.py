@@ -174,6 +174,12 @@ class Casework:
                 case_id, by=self.principal.subject, reason=body.reason,
                 agency_id=body.agency_id, person=body.person, expires_at=body.expires_at)
 
+    def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
+        self._coordinated(case_id, "close")
+        with self._writing("close", case_id):
+            self.platform.marac.close_case(case_id, by=self.principal.subject,
+                                          reason=body.reason)
+
     def revoke(self, case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate) -> None:
         self._coordinated(case_id, "revoke")
         with self._writing("revoke", case_id):

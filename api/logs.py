@@ -4,6 +4,7 @@ case content: nothing here receives request bodies."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -24,6 +25,36 @@ class _TypeOnly(logging.Filter):
         return True
 
 
+# Keys whose values may be logged: ids, counts, codes. Anything else is replaced, so a
+# careless `log.info("x", surname=...)` cannot put personal data in the logs.
+SAFE_KEYS = frozenset({
+    "event", "level", "timestamp", "request_id", "method", "route", "status", "reason",
+    "error_type", "projection", "notifications", "keys_destroyed", "cases_erased", "size",
+    "signal", "logger",
+})
+_EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/{}\-]{0,200}$")
+
+
+def keep_personal_data_out(
+    _: object, __: str, event_dict: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Allow-list processor: only known keys keep their values, and only values shaped like
+    ids, codes, numbers or route templates; event names are identifiers, not sentences."""
+    cleaned: dict[str, object] = {}
+    for key, value in event_dict.items():
+        if key == "event":
+            cleaned[key] = value if isinstance(value, str) and _EVENT_NAME.match(value) \
+                else "redacted_event"
+        elif key not in SAFE_KEYS:
+            cleaned[key] = "[redacted]"
+        elif isinstance(value, (int, float, bool)) or value is None:
+            cleaned[key] = value
+        else:
+            cleaned[key] = value if _SAFE_VALUE.match(str(value)) else "[redacted]"
+    return cleaned
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logging.getLogger(name).addFilter(_TypeOnly())
@@ -31,6 +62,7 @@ def configure_logging(level: int = logging.INFO) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            keep_personal_data_out,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.JSONRenderer(),
         ],
@@ -57,6 +89,7 @@ def install_request_ids(app: FastAPI) -> None:
         structlog.contextvars.bind_contextvars(request_id=rid)
         response = await call_next(request)
         response.headers["x-request-id"] = rid
-        log.info("request", method=request.method, route=request.url.path,
-                 status=response.status_code)
+        # The route template, not the path: a path could carry a staff id or a search term.
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        log.info("request", method=request.method, route=route, status=response.status_code)
         return response

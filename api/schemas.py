@@ -88,6 +88,10 @@ class GrantCreate(Strict):
     expires_at: datetime | None = None
 
 
+class ClosureCreate(Strict):
+    reason: Reason
+
+
 class RevokeCreate(Strict):
     reason: Reason
 

@@ -60,7 +60,7 @@ class Timings:
     plain_ms: list[float] = field(default_factory=list)
 
 
-def _referral(area_id: UUID, agency_id: UUID, n: int) -> Referral:
+def bench_referral(area_id: UUID, agency_id: UUID, n: int) -> Referral:
     answers: dict[str, AnswerValue] = {
         q: "yes" if i < 15 else "no" for i, q in enumerate(DASH_RIC_QUESTIONS)}
     subjects = (
@@ -142,7 +142,7 @@ class ReadBenchmark:
                     for code, name, kind in (("police", "Benchshire Police", "police"),
                                              ("idva", "Benchshire IDVA Service", "idva"))]
         started = time.perf_counter()
-        self.case_ids = [app.refer(_referral(self.area_id, agencies[n % len(agencies)], n))
+        self.case_ids = [app.refer(bench_referral(self.area_id, agencies[n % len(agencies)], n))
                          for n in range(self.n_cases)]
         created = time.perf_counter()
         stack.runner.catch_up()

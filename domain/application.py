@@ -32,6 +32,7 @@ from domain.exceptions import (
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
+from domain.subject_access import SubjectAccessRequest
 from domain.subjects import Subject
 from domain.values import DateAsISO, dataclass_transcoding
 
@@ -182,6 +183,40 @@ class Marac(Application[UUID]):
                 ),
             )
         return sorted(found.values(), key=lambda p: p.last_referral_on, reverse=True)
+
+    def close_case(self, case_id: UUID, *, by: str, reason: str) -> None:
+        case = self.get_case(case_id)
+        case.close(reason, by, self.today())
+        self.save(case)
+
+    def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:
+        request = SubjectAccessRequest.receive(area_id, subject, self.today(), by)
+        self.save(request)
+        return request.id
+
+    def record_disclosure(self, request_id: UUID, case_ids: tuple[UUID, ...], items: int,
+                          by: str) -> None:
+        request: SubjectAccessRequest = self.repository.get(request_id)
+        request.record_disclosure(case_ids, items, self.today(), by)
+        self.save(request)
+
+    def areas(self) -> list[Area]:
+        """Every area, from the log (configuration is small)."""
+        return [self.get_area(i) for i in self._originators("domain.area:Area.Created")]
+
+    def agencies(self) -> list[Agency]:
+        return [self.get_agency(i) for i in self._originators("domain.agency:Agency.Registered")]
+
+    def _originators(self, topic: str) -> list[UUID]:
+        found, start = [], None
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=500, topics=[topic],
+                                                       inclusive_of_start=False)
+            found += [n.originator_id if isinstance(n.originator_id, UUID)
+                      else UUID(n.originator_id) for n in batch]
+            if len(batch) < 500:
+                return found
+            start = batch[-1].id
 
     # Corrections --------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from domain.repeats import is_repeat
 from domain.risk import RiskAssessment
 from domain.subjects import Subject, check_subjects
 
-Status = Literal["referred", "accepted", "declined", "linked_as_repeat"]
+Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "closed"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ class Case(Aggregate):
         self.excluded: set[str] = set()
         self.break_glass: list[BreakGlass] = []
         self.items: dict[UUID, SharedItem] = {}
+        self.closed_on: date | None = None
+        self.closure_reason: str | None = None
 
     @property
     def victim(self) -> Subject:
@@ -286,3 +288,20 @@ class Case(Aggregate):
     @event("InformationShared")
     def _shared(self, item: SharedItem) -> None:
         self.items[item.item_id] = item
+
+    # Closure ---------------------------------------------------------------------------
+
+    def close(self, reason: str, by: str, on: date) -> None:
+        """Close the case; its retention period runs from today. A declined referral or a
+        linked repeat is closed too, so that its record is not kept for ever."""
+        if self.closed_on is not None:
+            raise InvalidAccessChange(f"case {self.id} is already closed")
+        if not reason.strip():
+            raise InvalidReferral("closure needs a reason")
+        self._closed(reason=reason, by=by, on=on)
+
+    @event("Closed")
+    def _closed(self, reason: str, by: str, on: date) -> None:
+        self.closed_on = on
+        self.closure_reason = reason
+        self.status = "closed"

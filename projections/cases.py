@@ -65,6 +65,8 @@ def case_document(case: Case) -> dict[str, Any]:
         "repeat_of": str(case.repeat_of) if case.repeat_of else None,
         "repeat_referrals": [str(r) for r in case.repeat_referrals],
         "last_referral_on": case.last_referral_on.isoformat(),
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+        "closure_reason": case.closure_reason,
         "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
         # For coordinators only (the API shows it to viewers who see every item).
         "access": {
@@ -98,7 +100,9 @@ class CaseProjector:
                 last_referral_on TEXT NOT NULL,
                 restricted INTEGER NOT NULL,
                 repeat_of TEXT,
+                closed_on TEXT,
                 version INTEGER NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS case_index_closed ON case_index (closed_on)",
             "CREATE INDEX IF NOT EXISTS case_index_area ON case_index (area_id, referred_on)",
             """CREATE TABLE IF NOT EXISTS case_access (
                 case_id TEXT NOT NULL,
@@ -143,6 +147,13 @@ class CaseProjector:
         with self.db.transaction() as cur:
             self.purge(cur, case_id)
 
+    def closed_cases(self) -> list[tuple[UUID, UUID, str]]:
+        """(case, area, closed on) of every closed case: retention's candidates."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT case_id, area_id, closed_on FROM case_index "
+                        "WHERE closed_on IS NOT NULL ORDER BY closed_on")
+            return [(UUID(r[0]), UUID(r[1]), r[2]) for r in cur.fetchall()]
+
     def linked_repeats(self, case_id: UUID) -> list[UUID]:
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (str(case_id),))
@@ -157,12 +168,12 @@ class CaseProjector:
         self.purge(cur, case.id)
         cur.execute(
             "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
-            " last_referral_on, restricted, repeat_of, version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            " last_referral_on, restricted, repeat_of, closed_on, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (cid, str(case.area_id), case.status, str(case.referral.referring_agency_id),
              case.referral.referred_on.isoformat(), case.last_referral_on.isoformat(),
              1 if case.restricted else 0, str(case.repeat_of) if case.repeat_of else None,
-             case.version),
+             case.closed_on.isoformat() if case.closed_on else None, case.version),
         )
         rows = list(self._access_rows(case))
         if rows:

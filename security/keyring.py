@@ -64,14 +64,15 @@ class Keyring:
         *,
         ledger_file: Path | None = None,
         cache_size: int = 10_000,
-        cache_seconds: float = 60.0,
+        cache_seconds: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.keks = keks
         self.ledger_file = ledger_file
         # Unwrapped keys are cached for a short time: long enough to keep KEK unwrapping off
-        # the hot path, short enough that a shred in another process takes effect quickly.
+        # the hot path, short enough that every process stops using a destroyed key within
+        # seconds of a shred elsewhere (see security/recorders.py for what that window allows).
         self._cache: OrderedDict[UUID, tuple[AESGCM, float]] = OrderedDict()
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds

@@ -26,6 +26,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     read.add_argument("--cases", type=int, default=10_000, help="cases in the database")
     read.add_argument("--reads", type=int, default=2000, help="views (and plain reads)")
     read.set_defaults(bench=_read)
+    audit = bs.add_parser("audit", help="audit overhead on a case view; verify throughput")
+    audit.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    audit.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    audit.add_argument("--database-url", default=None)
+    audit.add_argument("--cases", type=int, default=500)
+    audit.add_argument("--views", type=int, default=2000, help="views per side")
+    audit.add_argument("--records", type=int, default=200_000, help="records to verify")
+    audit.set_defaults(bench=_audit)
     p.set_defaults(run=run)
 
 
@@ -51,3 +59,10 @@ def _read(args: argparse.Namespace) -> dict[str, Any]:
         backend=args.backend, database_url=args.database_url, cases=args.cases,
         reads=args.reads,
     ).run()
+
+
+def _audit(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.audit import AuditBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
+                          views=args.views, records=args.records).run()

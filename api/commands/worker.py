@@ -18,8 +18,10 @@ import structlog
 from api.bootstrap import build_platform
 from api.commands.serve import settings_from
 from api.logs import configure_logging
+from api.retention import run_retention
 
 log = structlog.get_logger("worker")
+RETENTION_INTERVAL = 3600.0  # an hourly pass: erasure is due on a day, not a minute
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,19 +51,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.once:
             platform.eraser.reapply()
+            platform.runner.catch_up()
+            run_retention(platform, platform.marac.today())
             platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
             return 0
         projections = threading.Thread(
             target=platform.runner.run, args=(stop, args.poll), name="projections", daemon=True)
         projections.start()
-        next_ledger = next_checkpoint = 0.0
+        next_ledger = next_checkpoint = next_retention = 0.0
         while not stop.is_set():
             now = time.monotonic()
             if now >= next_ledger:
                 revived = platform.eraser.reapply()
                 log.info("shred_ledger_reapplied", keys_destroyed=len(revived))
                 next_ledger = now + args.interval
+            if now >= next_retention:
+                erased = run_retention(platform, platform.marac.today())
+                log.info("retention_run", cases_erased=len(erased))
+                next_retention = now + RETENTION_INTERVAL
             if now >= next_checkpoint:
                 checkpoint = platform.checkpoints.issue()
                 if checkpoint is not None:

@@ -59,6 +59,12 @@ def possible_repeats(
     return work.possible_repeats(case_id, purpose.value)
 
 
+@router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)
+def close_case(case_id: UUID, body: schemas.ClosureCreate, work: Work) -> Response:
+    work.close(case_id, body)
+    return Response(status_code=204)
+
+
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
              responses=NOT_FOUND)
 def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:

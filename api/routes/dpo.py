@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
+from api.retention import record_of_processing
+from api.subject_access import assemble
 from audit.queries import (
     AuditFilter,
     ReviewError,
@@ -20,7 +22,8 @@ from audit.queries import (
     to_csv,
 )
 from domain.exceptions import DomainError
-from security.policy import may_read_audit
+from domain.subjects import Subject
+from security.policy import may_read_audit, may_read_processing_record
 
 router = APIRouter(prefix="/api/v1/audit", tags=["data protection"])
 
@@ -114,3 +117,54 @@ def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
         raise InvalidReview(str(exc)) from None
     audit.record("review", "allowed", items=(str(seq),))
     return Response(status_code=204)
+
+
+processing_router = APIRouter(prefix="/api/v1", tags=["data protection"])
+
+
+@processing_router.get("/record-of-processing", response_model=dict[str, Any])
+def processing_record(viewer: CurrentViewer, audit: Audit,
+                      platform: CurrentPlatform) -> dict[str, Any]:
+    """The UK GDPR Article 30 record, generated from the platform's own configuration."""
+    if not may_read_processing_record(viewer.principal):
+        audit.record("audit_query", "denied")
+        raise Forbidden("Data protection officers and administrators only")
+    record = record_of_processing(platform)
+    audit.record("audit_query", "allowed", items=("record_of_processing",))
+    return record
+
+
+class SubjectAccessCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    forenames: Annotated[str, Field(max_length=200)] = ""
+    surname: Annotated[str, Field(min_length=1, max_length=200)]
+    date_of_birth: date | None = None
+    references: Annotated[list[Annotated[str, Field(max_length=200)]],
+                          Field(max_length=20)] = []
+    redact_staff: bool = True
+
+
+@processing_router.post("/subject-access-requests", status_code=201,
+                        response_model=dict[str, Any])
+def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, audit: Audit,
+                           platform: CurrentPlatform) -> dict[str, Any]:
+    """Record a subject access request and assemble the subject's data across the area's
+    cases, other people redacted (and staff, where local policy says so)."""
+    p = viewer.principal
+    if not may_read_audit(p) or p.area_id is None:
+        audit.record("subject_access", "denied", purpose="subject_access")
+        raise Forbidden("Data protection officers only")
+    probe = Subject(uuid4(), "victim", body.forenames, body.surname,
+                    date_of_birth=body.date_of_birth, references=tuple(body.references))
+    try:
+        request_id = platform.marac.receive_subject_access_request(p.area_id, probe, p.subject)
+    except DomainError:
+        audit.record("subject_access", "rejected", purpose="subject_access")
+        raise
+    package = assemble(platform, p.area_id, probe, redact_staff=body.redact_staff)
+    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
+    items = sum(len(c["information"]) for c in package["cases"])
+    platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
+    audit.record("subject_access", "allowed", purpose="subject_access",
+                 items=(str(request_id), *(str(c) for c in case_ids)))
+    return {"request_id": str(request_id), **package}

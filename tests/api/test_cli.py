@@ -119,3 +119,31 @@ def test_a_key_file_readable_by_others_is_refused(
     code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "status")
     assert code == 2
     assert "chmod 600" in err
+
+
+def test_audit_verify_passes_then_names_a_tampered_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit.trail import AuditRecord  # noqa: PLC0415
+
+    settings = Settings(data_dir=tmp_path, demo=True)
+    platform = build_platform(settings)
+    for n in range(5):
+        platform.audit.record(AuditRecord(str(n), "staff", "person", None, None, (), "read",
+                                          "research", None, "allowed"))
+    platform.close()
+    assert run(capsys, "audit", "--demo", "--data-dir", str(tmp_path), "checkpoint")[0] == 0
+    code, out, _ = run(capsys, "audit", "--demo", "--data-dir", str(tmp_path), "verify")
+    assert code == 0
+    assert json.loads(out)["ok"] is True
+    import sqlite3  # noqa: PLC0415
+
+    conn = sqlite3.connect(tmp_path / "marac.sqlite")
+    conn.execute("DROP TRIGGER audit_trail_no_update")
+    conn.execute("UPDATE audit_trail SET actor = 'someone' WHERE seq = 3")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "audit", "--demo", "--data-dir", str(tmp_path), "verify")
+    assert code == 1
+    assert json.loads(out)["first_fault"] == {"seq": 3, "kind": "changed",
+                                              "detail": "record 3 does not match its hash"}

@@ -39,3 +39,14 @@ def test_read_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> No
     result = ReadBenchmark(backend, url, cases=30, reads=40).run()
     assert result.keys() >= READ_KEYS
     assert result["config"]["audit_records_written"] == 2 * result["config"]["reads"]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_audit_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.audit import AuditBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = AuditBenchmark(backend, url, cases=10, views=20, records=300).run()
+    assert result.keys() >= {"audit_overhead_ratio", "verify_records_per_s"}
+    assert result["verify_records"] == 300 + 20  # the bulk records and the views' own

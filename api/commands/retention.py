@@ -1,0 +1,36 @@
+"""`marac retention`: erase cases past their retention period; the record of processing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from api.bootstrap import build_platform
+from api.commands.serve import settings_from
+from api.retention import record_of_processing, run_retention
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("retention", help="retention and the record of processing")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--demo", action="store_true")
+    r = p.add_subparsers(dest="retention_command", required=True)
+    run_parser = r.add_parser("run", help="erase every case past its area's retention period")
+    run_parser.add_argument("--dry-run", action="store_true", help="list, erase nothing")
+    r.add_parser("record-of-processing", help="print the Article 30 record as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    platform = build_platform(settings_from(args, demo=True if args.demo else None))
+    try:
+        if args.retention_command == "run":
+            platform.runner.catch_up()
+            erased = run_retention(platform, platform.marac.today(), dry_run=args.dry_run)
+            key = "would_erase" if args.dry_run else "erased"
+            print(json.dumps({key: [str(c) for c in erased]}))
+        else:
+            print(json.dumps(record_of_processing(platform), indent=2))
+    finally:
+        platform.close()
+    return 0

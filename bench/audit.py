@@ -1,0 +1,142 @@
+"""The cost of auditing a case view, and how fast the whole trail verifies.
+
+`audit_overhead_ratio`: `Casework.view` with its audit record written, against the same view
+with the record discarded, alternating in rounds on the same cases. `verify_records_per_s`: a
+trail of N chained records (built in bulk; appending is not what is timed) verified end to end
+with its Merkle root, as `marac audit verify` does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from api.auth import RequestAudit
+from api.bootstrap import Platform, build_platform
+from api.casework import Casework
+from api.settings import Settings
+from audit.chain import FIELDS, record_hash
+from audit.trail import TABLE, AuditRecord, AuditTrail
+from audit.verify import verify
+from bench.machine import machine
+from bench.read import DEFAULT_POSTGRES, bench_referral
+from security.identity import Principal
+from security.kek import KeyMaterial
+from security.policy import Viewer
+
+ROUNDS = 10
+
+
+class NoTrail(AuditTrail):
+    """The same trail, except that nothing is written: the view without its audit."""
+
+    def record(self, rec: AuditRecord) -> int:
+        return 0
+
+
+class AuditBenchmark:
+    def __init__(self, backend: str, database_url: str | None, cases: int, views: int,
+                 records: int) -> None:
+        self.backend = backend
+        self.database_url = database_url or DEFAULT_POSTGRES
+        self.cases, self.views, self.records = cases, views, records
+        self._schemas: list[str] = []
+
+    def _url(self, tmp: Path) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{(tmp / 'audit.sqlite').as_posix()}"
+        schema = f"bench_audit_{uuid.uuid4().hex[:8]}"
+        self._schemas.append(schema)
+        return f"{self.database_url}?schema={schema}"
+
+    def run(self) -> dict[str, Any]:
+        tmp = Path(tempfile.mkdtemp(prefix="marac-bench-"))
+        platform: Platform | None = None
+        try:
+            platform = build_platform(
+                Settings(data_dir=tmp, database_url=self._url(tmp), demo=True),
+                material=KeyMaterial.generate(demo=True))
+            with_ms, without_ms = self._views(platform)
+            verify_figures = self._verify(platform)
+            w50, wo50 = statistics.median(with_ms), statistics.median(without_ms)
+            return {
+                "benchmark": "audit",
+                "backend": platform.database.dialect,
+                "machine": machine(),
+                "config": {"cases": self.cases, "views_per_side": len(with_ms),
+                           "records_verified": self.records},
+                "view_with_audit_p50_ms": round(w50, 3),
+                "view_without_audit_p50_ms": round(wo50, 3),
+                "audit_overhead_ratio": round(w50 / wo50, 2),
+                **verify_figures,
+            }
+        finally:
+            if platform is not None:
+                platform.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            if self._schemas:
+                with psycopg.connect(self.database_url, autocommit=True) as conn:
+                    for schema in self._schemas:
+                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    def _views(self, platform: Platform) -> tuple[list[float], list[float]]:
+        app = platform.marac
+        area = app.create_area("benchshire", "Benchshire MARAC")
+        agency = app.register_agency(area, "police", "Benchshire Police", "police", core=True)
+        case_ids = [app.refer(bench_referral(area, agency, n)) for n in range(self.cases)]
+        platform.runner.catch_up()
+        principal = Principal("coordinator-bench", "person", None, area,
+                              frozenset({"coordinator"}))
+        viewer = Viewer(principal, platform.blind_index.person_ref(principal.subject))
+        real, null = platform.audit, NoTrail(platform.database)
+        with_ms: list[float] = []
+        without_ms: list[float] = []
+        per_round = max(self.views // ROUNDS, 1)
+        for r in range(ROUNDS):
+            for trail, out in ((real, with_ms), (null, without_ms))[:: 1 if r % 2 else -1]:
+                platform.audit = trail
+                for n in range(per_round):
+                    case_id = case_ids[(r * per_round + n) % len(case_ids)]
+                    started = time.perf_counter()
+                    Casework(platform, viewer,
+                             RequestAudit(platform, viewer, str(uuid.uuid4()))).view(
+                        case_id, "meeting_preparation")
+                    out.append((time.perf_counter() - started) * 1000)
+        platform.audit = real
+        return with_ms, without_ms
+
+    def _verify(self, platform: Platform) -> dict[str, Any]:
+        trail = platform.audit
+        seq, prev = trail.head()
+        started = time.perf_counter()
+        batch: list[tuple[object, ...]] = []
+        marks = ", ".join(["%s"] * (len(FIELDS) + 3))
+        insert = (f"INSERT INTO {TABLE} (seq, {', '.join(FIELDS)}, prev_hash, hash) "  # noqa: S608
+                  f"VALUES ({marks})")
+        for n in range(self.records):
+            seq += 1
+            values = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
+                                 ("representative",), "read", "research", uuid.uuid4(),
+                                 "allowed", ("referral",)).values()
+            digest = record_hash(prev, seq, values)
+            batch.append((seq, *values, prev, digest))
+            prev = digest
+            if len(batch) == 10_000 or n == self.records - 1:
+                # The head row is left behind on purpose: it moves one step per update only,
+                # and nothing appends after this; verify reads the chain itself.
+                with trail.db.transaction() as cur:
+                    cur.executemany(insert, batch)
+                batch = []
+        built = time.perf_counter() - started
+        report = verify(trail, None, None)
+        return {"verify_records": report.records,
+                "verify_seconds": report.seconds,
+                "verify_records_per_s": round(report.records / report.seconds),
+                "bulk_build_seconds": round(built, 1)}

@@ -101,7 +101,10 @@ class RequestAudit:
     written: bool = False
 
     def record(self, action: str, outcome: str, *, case_id: uuid.UUID | None = None,
-               purpose: str | None = None, items: tuple[str, ...] = ()) -> None:
+               purpose: str | None = None, items: tuple[str, ...] = (),
+               area_id: uuid.UUID | None = None) -> None:
+        """`area_id`: the case's area where known, so that its DPO sees the record; else the
+        caller's."""
         if self.written:
             raise RuntimeError("one audit record per request")
         p = self.viewer.principal
@@ -109,7 +112,7 @@ class RequestAudit:
             request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
             agency_id=p.agency_id, client_id=p.client_id, roles=tuple(sorted(p.roles)),
             action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
-            at=self.platform.now(), area_id=p.area_id,
+            at=self.platform.now(), area_id=area_id or p.area_id,
         ))
         self.written = True
         if self.request is not None:

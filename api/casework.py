@@ -18,7 +18,7 @@ from domain.access import Audience
 from domain.case import Referral
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
-from domain.exceptions import CaseNotFound, DomainError
+from domain.exceptions import CaseNotFound
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
 from security.policy import (
@@ -73,26 +73,27 @@ class Casework:
         visibility = case_visibility(self.viewer, access, self.now) if access else None
         if access is None or visibility is None:
             self.audit.record(action, "not_found" if access is None else "denied",
-                              case_id=case_id, purpose=purpose)
+                              case_id=case_id, purpose=purpose,
+                              area_id=access.area_id if access else None)
             raise _not_found(case_id)
         return access, visibility
 
     def _coordinated(self, case_id: UUID, action: str, purpose: str | None = None) -> CaseAccess:
         access, _ = self._visible(case_id, action, purpose)
         if not may_coordinate(self.viewer, access, self.now):
-            self.audit.record(action, "denied", case_id=case_id, purpose=purpose)
+            self.audit.record(action, "denied", case_id=case_id, purpose=purpose,
+                              area_id=access.area_id)
             raise Forbidden("Only the area's coordinators and chairs may do this")
         return access
 
     @contextmanager
-    def _writing(self, action: str, case_id: UUID | None) -> Iterator[None]:
-        try:
-            yield
-        except DomainError:
-            self.audit.record(action, "rejected", case_id=case_id)
-            raise
+    def _writing(self, action: str, case_id: UUID | None,
+                 area_id: UUID | None = None) -> Iterator[None]:
+        """Audited first: a write whose record cannot be made does not happen. (A write the
+        domain then refuses is still recorded as allowed access, and answered 4xx.)"""
+        self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
+        yield
         self.platform.runner.catch_up()
-        self.audit.record(action, "allowed", case_id=case_id)
 
     # Referral and decisions ----------------------------------------------------------------
 
@@ -121,20 +122,15 @@ class Casework:
             idva_referral_made=body.idva_referral_made,
             manager_sign_off=body.manager_sign_off,
         )
-        case_id: UUID | None = None
-        try:
-            case_id = self.platform.marac.refer(referral)
-        except DomainError:
-            self.audit.record("create", "rejected")
-            raise
-        self.platform.runner.catch_up()
-        self.audit.record("create", "allowed", case_id=case_id)
+        case_id = uuid4()  # known before the write, so the write can be audited first
+        with self._writing("create", case_id, p.area_id):
+            self.platform.marac.refer(referral, case_id=case_id)
         return case_id
 
     def decide(self, case_id: UUID, body: schemas.DecisionCreate) -> None:
         app, by = self.platform.marac, self.principal.subject
         if body.outcome != "link_repeat":
-            self._coordinated(case_id, "decide")
+            area_id = self._coordinated(case_id, "decide").area_id
         else:
             # Both cases must be the caller's to coordinate; either missing reads as missing.
             access = self._access(case_id)
@@ -145,7 +141,8 @@ class Casework:
                     or not may_coordinate(self.viewer, target, self.now)):
                 self.audit.record("decide", "denied", case_id=case_id)
                 raise _not_found(case_id)
-        with self._writing("decide", case_id):
+            area_id = access.area_id
+        with self._writing("decide", case_id, area_id):
             if body.outcome == "accept":
                 app.accept(case_id, by)
             elif body.outcome == "decline":
@@ -168,40 +165,40 @@ class Casework:
     # Access management ---------------------------------------------------------------------
 
     def grant(self, case_id: UUID, body: schemas.GrantCreate) -> UUID:
-        self._coordinated(case_id, "grant")
-        with self._writing("grant", case_id):
+        access = self._coordinated(case_id, "grant")
+        with self._writing("grant", case_id, access.area_id):
             return self.platform.marac.grant_access(
                 case_id, by=self.principal.subject, reason=body.reason,
                 agency_id=body.agency_id, person=body.person, expires_at=body.expires_at)
 
     def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
-        self._coordinated(case_id, "close")
-        with self._writing("close", case_id):
+        access = self._coordinated(case_id, "close")
+        with self._writing("close", case_id, access.area_id):
             self.platform.marac.close_case(case_id, by=self.principal.subject,
                                           reason=body.reason)
 
     def revoke(self, case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate) -> None:
-        self._coordinated(case_id, "revoke")
-        with self._writing("revoke", case_id):
+        access = self._coordinated(case_id, "revoke")
+        with self._writing("revoke", case_id, access.area_id):
             self.platform.marac.revoke_access(case_id, grant_id, by=self.principal.subject,
                                               reason=body.reason)
 
     def restrict(self, case_id: UUID, body: schemas.RestrictionCreate) -> None:
-        self._coordinated(case_id, "restrict")
-        with self._writing("restrict", case_id):
+        access = self._coordinated(case_id, "restrict")
+        with self._writing("restrict", case_id, access.area_id):
             self.platform.marac.restrict(case_id, by=self.principal.subject, reason=body.reason,
                                          members=set(body.members),
                                          member_agencies=set(body.member_agencies))
 
     def exclude(self, case_id: UUID, body: schemas.ExclusionCreate) -> None:
-        self._coordinated(case_id, "exclude")
-        with self._writing("exclude", case_id):
+        access = self._coordinated(case_id, "exclude")
+        with self._writing("exclude", case_id, access.area_id):
             self.platform.marac.exclude(case_id, body.person, by=self.principal.subject,
                                         reason=body.reason)
 
     def readmit(self, case_id: UUID, person: str) -> None:
-        self._coordinated(case_id, "readmit")
-        with self._writing("readmit", case_id):
+        access = self._coordinated(case_id, "readmit")
+        with self._writing("readmit", case_id, access.area_id):
             self.platform.marac.readmit(case_id, person, by=self.principal.subject)
 
     def break_glass(self, case_id: UUID, body: schemas.BreakGlassCreate) -> datetime:
@@ -216,7 +213,7 @@ class Casework:
         agency_id = self.principal.agency_id
         if agency_id is None:  # may_break_glass requires one; narrows the type
             raise _not_found(case_id)
-        with self._writing("break_glass", case_id):
+        with self._writing("break_glass", case_id, access.area_id):
             return self.platform.marac.open_break_glass(
                 case_id, person=self.principal.subject, agency_id=agency_id,
                 reason=body.reason, minutes=body.minutes)
@@ -226,7 +223,7 @@ class Casework:
         if not may_share(self.viewer, access, self.now) or visibility.agency_id is None:
             self.audit.record("share", "denied", case_id=case_id)
             raise Forbidden("Only an agency's staff share information on a case")
-        with self._writing("share", case_id):
+        with self._writing("share", case_id, access.area_id):
             return self.platform.marac.share(
                 case_id, kind=body.kind, text=body.text,
                 audience=Audience(body.audience.kind, tuple(body.audience.agencies)),
@@ -235,7 +232,7 @@ class Casework:
     # Reads ---------------------------------------------------------------------------------
 
     def view(self, case_id: UUID, purpose: str) -> schemas.CaseView:
-        _, visibility = self._visible(case_id, "read", purpose)
+        access, visibility = self._visible(case_id, "read", purpose)
         document = self.platform.cases.document(case_id)
         if document is None:
             raise _not_found(case_id)  # erased between the index read and now
@@ -246,18 +243,27 @@ class Casework:
                                  UUID(i["author_agency"]))]
         shown = ["referral", *(["decision"] if document["decision"] else []),
                  *(i["item_id"] for i in items)]
+        repeats = self._visible_cases([UUID(r) for r in document["repeat_referrals"]])
+        (summary,) = self._linked_visibly([document])
         self.audit.record("read", "allowed", case_id=case_id, purpose=purpose,
-                          items=tuple(shown))
+                          items=tuple(shown), area_id=access.area_id)
         return schemas.CaseView(
-            summary=_summary(document),
+            summary=_summary(summary),
             referral=document["referral"],
             decision=document["decision"],
-            repeat_referrals=[UUID(r) for r in document["repeat_referrals"]],
+            repeat_referrals=sorted(repeats, key=str),
             items=[schemas.Item(item_id=i["item_id"], kind=i["kind"], text=i["text"],
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
             access=document["access"] if visibility.all_items else None,
         )
+
+    def _linked_visibly(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A link to a case the caller may not see would tell them it exists: drop it."""
+        targets = {UUID(r["repeat_of"]) for r in rows if r.get("repeat_of")}
+        seen = set(self._visible_cases(sorted(targets, key=str))) if targets else set()
+        return [{**r, "repeat_of": r["repeat_of"] if r.get("repeat_of")
+                 and UUID(r["repeat_of"]) in seen else None} for r in rows]
 
     def _visible_cases(self, case_ids: Sequence[UUID]) -> list[UUID]:
         accesses = self.platform.cases.access(case_ids)
@@ -275,7 +281,7 @@ class Casework:
                 if status is None or r["status"] == status]
         rows.sort(key=lambda r: (r["referred_on"], r["case_id"]), reverse=True)
         start = (page - 1) * page_size
-        shown = rows[start:start + page_size]
+        shown = self._linked_visibly(rows[start:start + page_size])
         self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in shown))
         return schemas.CasesPage(items=[_summary(r) for r in shown], total=len(rows),
                                  page=page, page_size=page_size)
@@ -292,8 +298,9 @@ class Casework:
                    if p.area_id is not None and (surname or forename or reference) else {})
         visible = self._visible_cases(list(matches))
         rows = self.platform.cases.index_rows(visible)
-        hits = sorted(rows.values(), key=lambda r: (r["referred_on"], r["case_id"]),
-                      reverse=True)
+        hits = self._linked_visibly(sorted(rows.values(),
+                                           key=lambda r: (r["referred_on"], r["case_id"]),
+                                           reverse=True))
         self.audit.record("search", "allowed", purpose=purpose,
                           items=tuple(r["case_id"] for r in hits))
         return schemas.SearchResults(

@@ -26,20 +26,21 @@ RETENTION_ACTOR = "system:retention"
 def run_retention(platform: Platform, today: date, *, dry_run: bool = False) -> list[UUID]:
     """Erase every case whose area's retention period has ended; returns the cases erased."""
     months = {area.id: area.settings.retention_months for area in platform.marac.areas()}
-    expired = [case_id for case_id, area_id, closed_on in platform.cases.closed_cases()
+    expired = [(case_id, area_id) for case_id, area_id, closed_on in platform.cases.closed_cases()
                if area_id in months
                and retention_expired(date.fromisoformat(closed_on), months[area_id], today)]
     if dry_run:
-        return expired
+        return [case_id for case_id, _ in expired]
     erased: list[UUID] = []
-    for case_id in expired:
-        records = platform.eraser.erase(case_id, "retention_expired")
-        for record in records:
+    for case_id, area_id in expired:
+        family = platform.eraser.family(case_id)
+        # Recorded before the keys go: an erasure that could not be audited does not happen.
+        for member in family:
             platform.audit.record(AuditRecord(
                 request_id=str(uuid4()), actor=RETENTION_ACTOR, actor_kind="system",
                 agency_id=None, client_id=None, roles=(), action="erase", purpose=None,
-                case_id=record.scope_id, outcome="allowed", at=platform.now()))
-            erased.append(record.scope_id)
+                case_id=member, outcome="allowed", at=platform.now(), area_id=area_id))
+        erased += [r.scope_id for r in platform.eraser.erase(case_id, "retention_expired")]
     return erased
 
 

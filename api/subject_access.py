@@ -15,11 +15,13 @@ from uuid import UUID, uuid4
 from api.bootstrap import Platform
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
+from security.policy import Viewer, is_excluded
 
 REDACTED = "[redacted]"
-# Disclosure needs a strong match: forename + date of birth, or a sound-alike surname, is
-# enough to suggest a repeat but not to hand one person's records to another.
-STRONG_KINDS = frozenset({"surname_dob", "full_name", "reference"})
+# Disclosure needs a strong match: forename + date of birth, a name without a date of birth,
+# or a sound-alike surname is enough to suggest a repeat, not to hand one person's records
+# to another who shares a name.
+STRONG_KINDS = frozenset({"surname_dob", "reference"})
 STAFF = "[staff]"
 
 
@@ -32,9 +34,24 @@ def _subject(entry: dict[str, Any]) -> Subject:
 
 
 def _terms(entry: dict[str, Any]) -> list[str]:
-    terms = [entry.get("forenames"), entry.get("surname"), entry.get("address"),
-             entry.get("date_of_birth"), *(entry.get("aliases") or ())]
-    return [t for t in terms if isinstance(t, str) and len(t.strip()) > 1]
+    """Everything that identifies another person: each part of each name, the address and
+    its parts, safe contact, references, and the date of birth as people write it."""
+    names = [entry.get("forenames"), entry.get("surname"), *(entry.get("aliases") or ())]
+    terms: list[str] = []
+    for name in names:
+        if isinstance(name, str):
+            terms += [name, *re.split(r"[\s\-']+", name)]
+    for field in ("address", "safe_contact"):
+        value = entry.get(field)
+        if isinstance(value, str):
+            terms += [value, *(p.strip() for p in value.split(","))]
+    terms += [r for r in entry.get("references") or () if isinstance(r, str)]
+    dob = entry.get("date_of_birth")
+    if isinstance(dob, str):
+        born = date.fromisoformat(dob)
+        terms += [dob, born.strftime("%d/%m/%Y"), f"{born.day}/{born.month}/{born.year}",
+                  born.strftime("%d.%m.%Y")]
+    return [t for t in terms if len(t.strip()) > 1]
 
 
 def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
@@ -43,11 +60,16 @@ def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
     return text
 
 
-def assemble(platform: Platform, area_id: UUID, probe: Subject, *,
+def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, *,
              redact_staff: bool) -> dict[str, Any]:
     wanted = {k for k in identifier_keys(probe) if k[0] in STRONG_KINDS}
     cases: list[dict[str, Any]] = []
-    for case_id in sorted(platform.blind_index.matches(area_id, probe, None), key=str):
+    candidates = sorted(platform.blind_index.matches(area_id, probe, None), key=str)
+    accesses = platform.cases.access(candidates)
+    excluded = [c for c, a in accesses.items() if is_excluded(viewer, a)]
+    for case_id in candidates:
+        if case_id not in accesses or case_id in excluded:
+            continue  # erased, or this DPO is excluded from it: another DPO must act
         document = platform.cases.document(case_id)
         if document is None:
             continue  # erased
@@ -78,4 +100,5 @@ def assemble(platform: Platform, area_id: UUID, probe: Subject, *,
         })
     return {"status": "draft_for_dpo_review",
             "note": "Apply exemptions (serious harm, prevention of crime) before release.",
+            "cases_withheld_for_exclusion": len(excluded),
             "cases": cases}

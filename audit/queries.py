@@ -32,7 +32,11 @@ class AuditFilter:
     def where(self) -> tuple[str, list[object]]:
         clauses: list[str] = ["seq > %s"]
         params: list[object] = [self.after_seq]
-        for column, value in (("area_id", self.area_id), ("case_id", self.case_id),
+        if self.case_id is not None:
+            # A case also appears as an item of lists, searches and disclosures.
+            clauses.append("(case_id = %s OR item_ids LIKE %s)")
+            params += [str(self.case_id), f'%"{self.case_id}"%']
+        for column, value in (("area_id", self.area_id),
                               ("actor", self.actor), ("agency_id", self.agency_id),
                               ("action", self.action), ("outcome", self.outcome)):
             if value is not None:
@@ -58,12 +62,13 @@ def search(trail: AuditTrail, flt: AuditFilter) -> list[dict[str, Any]]:
 
 def to_csv(records: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["seq", *FIELDS], lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=["seq", *FIELDS], lineterminator="\n",
+                            quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for record in records:
-        # A cell starting with =, +, - or @ is a formula in a spreadsheet: neutralise it.
-        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v)
-                         for k, v in record.items()})
+        # A cell starting with =, +, -, @, tab or CR is a formula or a trick in a spreadsheet.
+        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@\t\r"
+                             else v) for k, v in record.items()})
     return out.getvalue()
 
 

@@ -116,12 +116,13 @@ class Marac(Application[UUID]):
 
     # Referral and threshold ------------------------------------------------------------------
 
-    def refer(self, referral: Referral) -> UUID:
+    def refer(self, referral: Referral, case_id: UUID | None = None) -> UUID:
+        """`case_id`: given by a caller that must record the case's id before it exists."""
         self.get_area(referral.area_id)
         agency = self.get_agency(referral.referring_agency_id)
         if agency.area_id != referral.area_id:
             raise AgencyNotFound(f"agency {agency.id} is not in area {referral.area_id}")
-        case = Case.refer(referral)
+        case = Case.refer(referral, case_id)
         # Index before saving: a failed save leaves an entry pointing nowhere (ignored on
         # lookup), whereas the other order could leave a case that no repeat search finds.
         self.identifier_index.record(case.area_id, case.id, case.subjects.values())

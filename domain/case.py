@@ -75,9 +75,12 @@ class Case(Aggregate):
     """A high-risk domestic-abuse case. Corrections are new events: nothing is edited in place."""
 
     @classmethod
-    def refer(cls, referral: Referral) -> Case:
+    def refer(cls, referral: Referral, case_id: UUID | None = None) -> Case:
         referral.check_valid()
-        return cls(referral=referral)
+        if case_id is None:
+            return cls(referral=referral)
+        case: Case = cls._create(getattr(cls, "Referred"), id=case_id, referral=referral)  # noqa: B009
+        return case
 
     @event("Referred")
     def __init__(self, referral: Referral) -> None:

@@ -148,10 +148,11 @@ class CaseProjector:
             self.purge(cur, case_id)
 
     def closed_cases(self) -> list[tuple[UUID, UUID, str]]:
-        """(case, area, closed on) of every closed case: retention's candidates."""
+        """(case, area, closed on) of every closed case: retention's candidates. A linked
+        repeat is left out: it is kept, and erased, with the case it was merged into."""
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT case_id, area_id, closed_on FROM case_index "
-                        "WHERE closed_on IS NOT NULL ORDER BY closed_on")
+                        "WHERE closed_on IS NOT NULL AND repeat_of IS NULL ORDER BY closed_on")
             return [(UUID(r[0]), UUID(r[1]), r[2]) for r in cur.fetchall()]
 
     def linked_repeats(self, case_id: UUID) -> list[UUID]:
@@ -237,7 +238,31 @@ class CaseProjector:
         return rows
 
     def access(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
-        """The access facts of each case, from the index, for the policy."""
+        """The access facts of each case, for the policy. A repeat referral merged into a
+        case carries the same victim's story, so it takes that case's restriction, members
+        and exclusions: restricting a case restricts its linked repeats."""
+        own = self._own_access(case_ids)
+        index = self.index_rows(list(own))
+        parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
+        parent_access = self._own_access(sorted(parents, key=str)) if parents else {}
+        merged: dict[UUID, CaseAccess] = {}
+        for case_id, access in own.items():
+            parent_id = index[case_id]["repeat_of"]
+            parent = parent_access.get(UUID(parent_id)) if parent_id else None
+            if parent is None:
+                merged[case_id] = access
+                continue
+            merged[case_id] = dataclasses.replace(
+                access,
+                restricted=access.restricted or parent.restricted,
+                members=parent.members if parent.restricted else access.members,
+                member_agencies=(parent.member_agencies if parent.restricted
+                                 else access.member_agencies),
+                excluded=access.excluded | parent.excluded,
+            )
+        return merged
+
+    def _own_access(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
         index = self.index_rows(case_ids)
         facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
             c: {} for c in index}

@@ -170,9 +170,13 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InvalidToken("claim_roles")
-    client_id = claims.get("client_id")
+    client_id = claims.get("client_id") or claims.get("azp")
+    # Client-credentials tokens: RFC 9068 makes the subject the client itself; Keycloak gives
+    # a service-account user instead, named "service-account-<client>".
+    service_account = str(claims.get("preferred_username", "")).startswith("service-account-")
     kind: Literal["person", "integration"] = (
-        "integration" if client_id is not None and client_id == subject else "person"
+        "integration" if service_account or (client_id is not None and client_id == subject)
+        else "person"
     )
     scope = claims.get("scope", "")
     return Principal(

@@ -127,7 +127,8 @@ def item_visible(visibility: Visibility, audience: Audience, author_agency: UUID
 
 def may_read_audit(principal: Principal) -> bool:
     """Data protection officers query the audit trail (of their area); it holds no content."""
-    return principal.kind == "person" and principal.has_role("dpo")
+    return (principal.kind == "person" and principal.has_role("dpo")
+            and principal.area_id is not None)
 
 
 def may_read_processing_record(principal: Principal) -> bool:
@@ -159,5 +160,11 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A representative who cannot otherwise see a non-restricted case, and is not excluded."""
     p = viewer.principal
     return (p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+            and p.area_id == access.area_id  # the case's own partnership only
             and not access.restricted and viewer.ref not in access.excluded
             and case_visibility(viewer, access, now) is None)
+
+
+def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
+    """Exclusion binds everyone named, data protection officers included."""
+    return viewer.principal.kind == "person" and viewer.ref in access.excluded

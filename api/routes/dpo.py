@@ -161,7 +161,7 @@ def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, aud
     except DomainError:
         audit.record("subject_access", "rejected", purpose="subject_access")
         raise
-    package = assemble(platform, p.area_id, probe, redact_staff=body.redact_staff)
+    package = assemble(platform, viewer, p.area_id, probe, redact_staff=body.redact_staff)
     case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
     items = sum(len(c["information"]) for c in package["cases"])
     platform.marac.record_disclosure(request_id, case_ids, items, p.subject)

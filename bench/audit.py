@@ -8,15 +8,10 @@ with its Merkle root, as `marac audit verify` does.
 
 from __future__ import annotations
 
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
-
-import psycopg
 
 from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
@@ -25,8 +20,9 @@ from api.settings import Settings
 from audit.chain import FIELDS, record_hash
 from audit.trail import TABLE, AuditRecord, AuditTrail
 from audit.verify import verify
+from bench.databases import ScratchDatabases
 from bench.machine import machine
-from bench.read import DEFAULT_POSTGRES, bench_referral
+from bench.read import bench_referral
 from security.identity import Principal
 from security.kek import KeyMaterial
 from security.policy import Viewer
@@ -45,23 +41,18 @@ class AuditBenchmark:
     def __init__(self, backend: str, database_url: str | None, cases: int, views: int,
                  records: int) -> None:
         self.backend = backend
-        self.database_url = database_url or DEFAULT_POSTGRES
+        self.database_url = database_url
         self.cases, self.views, self.records = cases, views, records
-        self._schemas: list[str] = []
-
-    def _url(self, tmp: Path) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{(tmp / 'audit.sqlite').as_posix()}"
-        schema = f"bench_audit_{uuid.uuid4().hex[:8]}"
-        self._schemas.append(schema)
-        return f"{self.database_url}?schema={schema}"
 
     def run(self) -> dict[str, Any]:
-        tmp = Path(tempfile.mkdtemp(prefix="marac-bench-"))
+        with ScratchDatabases(self.backend, self.database_url) as scratch:
+            return self._run(scratch)
+
+    def _run(self, scratch: ScratchDatabases) -> dict[str, Any]:
         platform: Platform | None = None
         try:
             platform = build_platform(
-                Settings(data_dir=tmp, database_url=self._url(tmp), demo=True),
+                Settings(data_dir=scratch.dir, database_url=scratch.url("audit"), demo=True),
                 material=KeyMaterial.generate(demo=True))
             with_ms, without_ms = self._views(platform)
             verify_figures = self._verify(platform)
@@ -80,11 +71,6 @@ class AuditBenchmark:
         finally:
             if platform is not None:
                 platform.close()
-            shutil.rmtree(tmp, ignore_errors=True)
-            if self._schemas:
-                with psycopg.connect(self.database_url, autocommit=True) as conn:
-                    for schema in self._schemas:
-                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
     def _views(self, platform: Platform) -> tuple[list[float], list[float]]:
         app = platform.marac

@@ -17,23 +17,19 @@ with its key cached, which is reported separately.
 from __future__ import annotations
 
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
-
-import psycopg
 
 from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
 from api.casework import Casework
 from api.settings import Settings
+from bench.databases import ScratchDatabases
 from bench.machine import machine
 from domain.case import Referral
 from domain.consent import Consent
@@ -44,9 +40,7 @@ from projections.cases import DOCUMENTS
 from security.identity import Principal
 from security.kek import KeyMaterial
 from security.policy import Viewer
-from storage.url import parse_database_url
 
-DEFAULT_POSTGRES = "postgresql://root@127.0.0.1:5432/test"
 ROUNDS = 10
 PURPOSE = "meeting_preparation"
 # Invented people only; the suffix keeps every name distinctive.
@@ -91,27 +85,22 @@ def bench_referral(area_id: UUID, agency_id: UUID, n: int) -> Referral:
 class ReadBenchmark:
     def __init__(self, backend: str, database_url: str | None, cases: int, reads: int) -> None:
         self.backend = backend
-        self.database_url = database_url or DEFAULT_POSTGRES
+        self.database_url = database_url
         self.n_cases = cases
         self.reads = reads
         self.random = random.Random()  # picks cases to read, not secrets
-        self._cleanup: list[str] = []
         self.area_id = uuid.UUID(int=0)
         self.case_ids: list[UUID] = []
 
-    def _url(self, tmp: Path) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{(tmp / 'read.sqlite').as_posix()}"
-        schema = f"bench_read_{uuid.uuid4().hex[:8]}"
-        self._cleanup.append(schema)
-        return f"{self.database_url}?schema={schema}"
-
     def run(self) -> dict[str, Any]:
-        tmp = Path(tempfile.mkdtemp(prefix="marac-bench-"))
+        with ScratchDatabases(self.backend, self.database_url) as scratch:
+            return self._run(scratch)
+
+    def _run(self, scratch: ScratchDatabases) -> dict[str, Any]:
         stack: Platform | None = None
         try:
             stack = build_platform(
-                Settings(data_dir=tmp, database_url=self._url(tmp), demo=True),
+                Settings(data_dir=scratch.dir, database_url=scratch.url("read"), demo=True),
                 material=KeyMaterial.generate(demo=True))
             setup = self._populate(stack)
             viewer = self._viewer(stack)
@@ -130,8 +119,6 @@ class ReadBenchmark:
         finally:
             if stack is not None:
                 stack.close()
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._drop_schemas()
 
     # Data ----------------------------------------------------------------------------------
 
@@ -201,7 +188,7 @@ class ReadBenchmark:
             row = cur.fetchone()
         return {
             "benchmark": "read",
-            "backend": parse_database_url(self._url_for_report()).dialect,
+            "backend": stack.database.dialect,
             "machine": machine(),
             "config": {"cases": self.n_cases, "reads": len(t.view_ms), "rounds": ROUNDS,
                        "viewer": "coordinator of the area", "purpose": PURPOSE,
@@ -217,13 +204,3 @@ class ReadBenchmark:
             "view_over_plain_read_p99": round(v99 / p99, 2),
             "view_key_cached_over_plain_read": round(c50 / p50, 2),
         }
-
-    def _url_for_report(self) -> str:
-        return "sqlite:///x" if self.backend == "sqlite" else self.database_url
-
-    def _drop_schemas(self) -> None:
-        if not self._cleanup:
-            return
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            for schema in self._cleanup:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

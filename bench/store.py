@@ -8,27 +8,22 @@ machine's speed falls on both.
 
 from __future__ import annotations
 
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import psycopg
 from eventsourcing.domain import Aggregate, event
 
+from bench.databases import ScratchDatabases
 from bench.machine import machine
 from domain.application import Marac
 from security.kek import KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from storage.database import Database
-from storage.url import parse_database_url
 
-DEFAULT_POSTGRES = "postgresql://root@127.0.0.1:5432/test"
 # About the size of a research note or a disclosure.
 NOTE = "Research note: contact with the agency's records; relevant history shared. " * 5
 
@@ -64,24 +59,20 @@ class Side:
 class StoreBenchmark:
     def __init__(self, backend: str, database_url: str | None, saves: int, rounds: int) -> None:
         self.backend = backend
-        self.database_url = database_url or DEFAULT_POSTGRES
+        self.database_url = database_url
         self.saves = saves
         self.rounds = rounds
-        self._cleanup: list[Any] = []
-
-    def _url(self, label: str, tmp: Path) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{(tmp / f'{label}.sqlite').as_posix()}"
-        schema = f"bench_{label}_{uuid.uuid4().hex[:8]}"
-        self._cleanup.append(schema)
-        return f"{self.database_url}?schema={schema}"
 
     def run(self) -> dict[str, Any]:
-        tmp = Path(tempfile.mkdtemp(prefix="marac-bench-"))
+        with ScratchDatabases(self.backend, self.database_url) as scratch:
+            return self._run(scratch)
+
+    def _run(self, scratch: ScratchDatabases) -> dict[str, Any]:
+        self.dialect = scratch.dialect
         databases: list[Database] = []
         try:
-            bare_db = Database(self._url("bare", tmp))
-            enc_db = Database(self._url("encrypted", tmp))
+            bare_db = Database(scratch.url("bare"))
+            enc_db = Database(scratch.url("encrypted"))
             databases += [bare_db, enc_db]
             keyring = Keyring(enc_db, LocalKekProvider(KeyMaterial.generate(demo=True)))
             keyring.create_tables()
@@ -97,8 +88,6 @@ class StoreBenchmark:
         finally:
             for db in databases:
                 db.close()
-            shutil.rmtree(tmp, ignore_errors=True)
-            self._drop_schemas()
 
     def _round(self, side: Side) -> None:
         per_round = max(self.saves // self.rounds, 10)
@@ -149,7 +138,7 @@ class StoreBenchmark:
             bare.app.repository.get(i).version for i in bare.ids[:50]))
         return {
             "benchmark": "store",
-            "backend": parse_database_url(self._url_for_report()).dialect,
+            "backend": self.dialect,
             "machine": machine(),
             "config": {"saves_per_side": self.saves, "rounds": self.rounds,
                        "event_payload_bytes": len(NOTE), "events_per_loaded_aggregate":
@@ -164,13 +153,3 @@ class StoreBenchmark:
             "encrypted_over_bare_load_p50": round(e["load_p50_ms"] / b["load_p50_ms"], 3),
             "encrypted_over_bare_load_p99": round(e["load_p99_ms"] / b["load_p99_ms"], 3),
         }
-
-    def _url_for_report(self) -> str:
-        return "sqlite:///x" if self.backend == "sqlite" else self.database_url
-
-    def _drop_schemas(self) -> None:
-        if not self._cleanup:
-            return
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            for schema in self._cleanup:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

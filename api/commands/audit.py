@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 from api.bootstrap import build_platform
-from api.commands.serve import settings_from
+from api.commands.common import platform_options, settings_from
 from audit.verify import verify
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help="the tamper-evident audit trail")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--demo", action="store_true")
+    platform_options(p)
     a = p.add_subparsers(dest="audit_command", required=True)
     v = a.add_parser("verify", help="check every record and checkpoint; non-zero on any fault")
     v.add_argument("--checkpoints", type=Path, default=None,
@@ -24,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    platform = build_platform(settings_from(args, demo=True if args.demo else None))
+    platform = build_platform(settings_from(args))
     try:
         if args.audit_command == "checkpoint":
             checkpoint = platform.checkpoints.issue()

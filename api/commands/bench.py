@@ -18,23 +18,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     store.add_argument("--saves", type=int, default=2000, help="single-event saves per side")
     store.add_argument("--rounds", type=int, default=3, help="alternating rounds per side")
     store.set_defaults(bench=_store)
-    read = bs.add_parser("read", help="need-to-know case view against a plain read of the row")
-    read.add_argument("--json", action="store_true", help="print JSON (the only format)")
-    read.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    read.add_argument("--database-url", default=None,
-                      help="PostgreSQL URL (default postgresql://root@127.0.0.1:5432/test)")
+    read = _benchmark(bs, "read", "need-to-know case view against a plain read of the row")
     read.add_argument("--cases", type=int, default=10_000, help="cases in the database")
     read.add_argument("--reads", type=int, default=2000, help="views (and plain reads)")
     read.set_defaults(bench=_read)
-    audit = bs.add_parser("audit", help="audit overhead on a case view; verify throughput")
-    audit.add_argument("--json", action="store_true", help="print JSON (the only format)")
-    audit.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    audit.add_argument("--database-url", default=None)
+    audit = _benchmark(bs, "audit", "audit overhead on a case view; verify throughput")
     audit.add_argument("--cases", type=int, default=500)
     audit.add_argument("--views", type=int, default=2000, help="views per side")
     audit.add_argument("--records", type=int, default=200_000, help="records to verify")
     audit.set_defaults(bench=_audit)
     p.set_defaults(run=run)
+
+
+def _benchmark(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+               summary: str) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=summary)
+    p.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    p.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--database-url", default=None,
+                   help="PostgreSQL URL (default postgresql://root@127.0.0.1:5432/test)")
+    return p
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from uuid import UUID
 
 from api.bootstrap import build_platform, load_key_material
-from api.commands.serve import settings_from
+from api.commands.common import platform_options, settings_from
 from domain.exceptions import CaseNotFound
 from security.kek import KeyFile, KeyMaterial
 from security.keyring import SHRED_REASONS
@@ -16,8 +16,7 @@ from security.keyring import SHRED_REASONS
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("keys", help="key management")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--demo", action="store_true", help="operate on demo keys")
+    platform_options(p)
     ks = p.add_subparsers(dest="keys_command", required=True)
     ks.add_parser("init", help="create key material (refuses to overwrite)")
     ks.add_parser("rotate", help="add a new KEK and re-wrap every data key under it")
@@ -30,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args, demo=True if args.demo else None)
+    settings = settings_from(args)
     key_file = KeyFile(settings.key_path)
     if args.keys_command == "init":
         if key_file.exists() or settings.keys_json:

@@ -6,13 +6,12 @@ import argparse
 import json
 
 from api.bootstrap import build_platform
-from api.commands.serve import settings_from
+from api.commands.common import platform_options, settings_from
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("projections", help="read-model maintenance")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--demo", action="store_true")
+    platform_options(p)
     ps = p.add_subparsers(dest="projections_command", required=True)
     ps.add_parser("catch-up", help="project every event not yet projected")
     ps.add_parser("rebuild", help="drop the read models and project the whole log again")
@@ -20,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    platform = build_platform(settings_from(args, demo=True if args.demo else None))
+    platform = build_platform(settings_from(args))
     try:
         runner = platform.runner
         count = runner.rebuild() if args.projections_command == "rebuild" else runner.catch_up()

@@ -6,14 +6,13 @@ import argparse
 import json
 
 from api.bootstrap import build_platform
-from api.commands.serve import settings_from
+from api.commands.common import platform_options, settings_from
 from api.retention import record_of_processing, run_retention
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("retention", help="retention and the record of processing")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--demo", action="store_true")
+    platform_options(p)
     r = p.add_subparsers(dest="retention_command", required=True)
     run_parser = r.add_parser("run", help="erase every case past its area's retention period")
     run_parser.add_argument("--dry-run", action="store_true", help="list, erase nothing")
@@ -22,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    platform = build_platform(settings_from(args, demo=True if args.demo else None))
+    platform = build_platform(settings_from(args))
     try:
         if args.retention_command == "run":
             platform.runner.catch_up()

@@ -9,30 +9,22 @@ import uvicorn
 
 from api.app import create_app
 from api.bootstrap import build_platform
+from api.commands.common import platform_options, settings_from
 from api.demo import seed_demo
 from api.logs import configure_logging
-from api.settings import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run the HTTP API")
-    p.add_argument("--demo", action="store_true", help="demo mode: demo keys, area and data")
+    platform_options(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
-    p.add_argument("--data-dir", default=None)
     p.set_defaults(run=run)
-
-
-def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
-    overrides = {k: v for k, v in extra.items() if v is not None}
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = args.data_dir
-    return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def run(args: argparse.Namespace) -> int:
     configure_logging()
-    settings = settings_from(args, demo=True if args.demo else None, host=args.host,
+    settings = settings_from(args, host=args.host,
                              port=args.port)
     platform = build_platform(settings)
     if settings.demo:

@@ -16,7 +16,7 @@ from types import FrameType
 import structlog
 
 from api.bootstrap import build_platform
-from api.commands.serve import settings_from
+from api.commands.common import platform_options, settings_from
 from api.logs import configure_logging
 from api.retention import run_retention
 
@@ -26,8 +26,7 @@ RETENTION_INTERVAL = 3600.0  # an hourly pass: erasure is due on a day, not a mi
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("worker", help="run background work")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--demo", action="store_true")
+    platform_options(p)
     p.add_argument("--interval", type=float, default=60.0,
                    help="seconds between shred-ledger passes")
     p.add_argument("--poll", type=float, default=1.0,
@@ -38,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     configure_logging()
-    settings = settings_from(args, demo=True if args.demo else None)
+    settings = settings_from(args)
     platform = build_platform(settings)
     stop = threading.Event()
 

@@ -64,6 +64,42 @@ APPEND_ONLY_SQLITE = [
 ]
 
 
+def _append_function_postgres(schema: str) -> str:
+    """The append in one round trip: the same hash as audit/chain.py, computed in the
+    database under the head row's lock (None as 0x00, a string as 0x01 + UTF-8, each field
+    followed by 0x1f; the sequence number as 8 big-endian bytes)."""
+    fields = ", ".join(FIELDS)
+    values = ", ".join(f"v[{i + 1}]" for i in range(len(FIELDS)))
+    # Built only from this module's constants and the validated schema name.
+    return f"""
+        CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
+        LANGUAGE plpgsql SET search_path = "{schema}" AS $$
+        DECLARE
+            head record;
+            next_seq bigint;
+            buf bytea;
+            digest bytea;
+            i integer;
+        BEGIN
+            SELECT seq, hash INTO head FROM audit_head WHERE id = 1 FOR UPDATE;
+            next_seq := head.seq + 1;
+            buf := head.hash || int8send(next_seq);
+            FOR i IN 1..{len(FIELDS)} LOOP
+                IF v[i] IS NULL THEN
+                    buf := buf || decode('001f', 'hex');
+                ELSE
+                    buf := buf || decode('01', 'hex') || convert_to(v[i], 'UTF8')
+                           || decode('1f', 'hex');
+                END IF;
+            END LOOP;
+            digest := sha256(buf);
+            INSERT INTO {TABLE} (seq, {fields}, prev_hash, hash)
+                VALUES (next_seq, {values}, head.hash, digest);
+            UPDATE audit_head SET seq = next_seq, hash = digest WHERE id = 1;
+            RETURN next_seq;
+        END $$"""  # noqa: S608
+
+
 def _append_only_postgres(schema: str) -> list[str]:
     return [
         f"""CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger
@@ -138,16 +174,18 @@ class AuditTrail:
         if self.db.dialect == "sqlite":
             self.db.execute_script(APPEND_ONLY_SQLITE)
         else:
-            self.db.execute_script(_append_only_postgres(self.db.url.schema))
+            self.db.execute_script([*_append_only_postgres(self.db.url.schema),
+                                    _append_function_postgres(self.db.url.schema)])
 
     def record(self, rec: AuditRecord) -> int:
         """Append one record; returns its sequence number. Appends are serialised on the head
         row, so the chain never forks."""
         values = rec.values()
-        lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+        if self.db.dialect == "postgresql":
+            return self._record_in_database(values)
         try:
             with self.db.transaction() as cur:
-                cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1" + lock)  # noqa: S608
+                cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1")
                 head = cur.fetchone()
                 if head is None:
                     raise AuditUnavailable("the audit head is missing")
@@ -165,6 +203,19 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seq
+
+    def _record_in_database(self, values: tuple[object, ...]) -> int:
+        """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""
+        try:
+            with self.db.single_statement() as cur:
+                cur.execute(f'SELECT "{self.db.url.schema}".marac_audit_append(%s)',
+                            ([None if v is None else str(v) for v in values],))
+                row = cur.fetchone()
+        except Exception as exc:
+            raise AuditUnavailable("the audit trail could not be written") from exc
+        if row is None:
+            raise AuditUnavailable("the audit trail could not be written")
+        return int(row[0])
 
     # Reading -----------------------------------------------------------------------------
 

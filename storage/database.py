@@ -132,6 +132,17 @@ class Database:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def single_statement(self) -> Iterator[Cursor]:
+        """PostgreSQL: one statement that commits itself (autocommit), so one round trip
+        instead of BEGIN … COMMIT. SQLite: an ordinary write transaction."""
+        if self._pool is None:
+            with self.transaction() as cur:
+                yield cur
+            return
+        with self._pool.connection() as pg, pg.cursor() as cur:
+            yield cur
+
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cur:
             for statement in statements:

@@ -15,6 +15,7 @@ from api import schemas
 from api.auth import RequestAudit
 from api.bootstrap import Platform
 from domain.access import Audience
+from domain.actions import is_overdue
 from domain.case import Referral
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
@@ -26,11 +27,13 @@ from security.policy import (
     Viewer,
     Visibility,
     case_visibility,
+    is_coordinator_of,
     item_visible,
     may_break_glass,
     may_coordinate,
     may_refer,
     may_share,
+    may_update_action,
     reads_case_content,
 )
 
@@ -171,6 +174,52 @@ class Casework:
                 case_id, by=self.principal.subject, reason=body.reason,
                 agency_id=body.agency_id, person=body.person, expires_at=body.expires_at)
 
+    def agree_action(self, case_id: UUID, body: schemas.ActionCreate) -> UUID:
+        access = self._coordinated(case_id, "agree_action")
+        with self._writing("agree_action", case_id, access.area_id):
+            return self.platform.marac.agree_action(
+                case_id, owner_agency=body.owner_agency_id, description=body.description,
+                for_whom=body.for_whom, due_on=body.due_on, by=self.principal.subject)
+
+    def update_action(self, case_id: UUID, action_id: UUID,
+                      body: schemas.ActionUpdateCreate) -> None:
+        access, _ = self._visible(case_id, "update_action", None)
+        owners = {UUID(r["action_id"]): UUID(r["owner_agency_id"])
+                  for r in self.platform.cases.actions(case_id=case_id, open_only=False)}
+        owner = owners.get(action_id)
+        if owner is None or not may_update_action(self.viewer, access, owner, self.now):
+            self.audit.record("update_action", "denied", case_id=case_id,
+                              area_id=access.area_id)
+            raise Forbidden("Only the owning agency updates its action")
+        with self._writing("update_action", case_id, access.area_id):
+            self.platform.marac.update_action(case_id, action_id, note=body.note,
+                                              by=self.principal.subject, outcome=body.outcome)
+
+    def actions(self, scope: str) -> list[schemas.ActionRow]:
+        """`mine`: my agency's open actions; `overdue`: the area's overdue actions, for its
+        coordinators, by owning agency."""
+        p = self.principal
+        if scope == "overdue" and not (p.area_id and is_coordinator_of(p, p.area_id)):
+            self.audit.record("list_actions", "denied")
+            raise Forbidden("Coordinators and chairs see the area's overdue actions")
+        if scope == "mine" and p.agency_id is None:
+            self.audit.record("list_actions", "denied")
+            raise Forbidden("Only an agency's staff have actions")
+        rows = (self.platform.cases.actions(owner=p.agency_id) if scope == "mine"
+                else self.platform.cases.actions(area_id=p.area_id))
+        today = self.platform.now().date()
+        visible = set(self._visible_cases(sorted({UUID(r["case_id"]) for r in rows}, key=str)))
+        shown = [schemas.ActionRow(
+            action_id=r["action_id"], case_id=r["case_id"], owner_agency_id=r["owner_agency_id"],
+            due_on=r["due_on"], escalated=bool(r["escalated"]),
+            overdue=is_overdue(date.fromisoformat(r["due_on"]), r["outcome"], today))
+            for r in rows if UUID(r["case_id"]) in visible]
+        if scope == "overdue":
+            shown = sorted((a for a in shown if a.overdue),
+                           key=lambda a: (str(a.owner_agency_id), a.due_on))
+        self.audit.record("list_actions", "allowed", items=tuple(str(a.action_id) for a in shown))
+        return shown
+
     def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
         access = self._coordinated(case_id, "close")
         with self._writing("close", case_id, access.area_id):
@@ -255,6 +304,7 @@ class Casework:
             items=[schemas.Item(item_id=i["item_id"], kind=i["kind"], text=i["text"],
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
+            actions=document.get("actions", []),
             access=document["access"] if visibility.all_items else None,
         )
 

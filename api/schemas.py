@@ -88,6 +88,27 @@ class GrantCreate(Strict):
     expires_at: datetime | None = None
 
 
+class ActionCreate(Strict):
+    owner_agency_id: UUID
+    description: Annotated[str, Field(min_length=1, max_length=2_000)]
+    for_whom: Literal["victim", "perpetrator", "child", "household"]
+    due_on: date
+
+
+class ActionUpdateCreate(Strict):
+    note: Annotated[str, Field(min_length=1, max_length=5_000)]
+    outcome: Literal["completed", "changed_circumstance", "not_done"] | None = None
+
+
+class ActionRow(BaseModel):
+    action_id: UUID
+    case_id: UUID
+    owner_agency_id: UUID
+    due_on: date
+    overdue: bool
+    escalated: bool
+
+
 class ClosureCreate(Strict):
     reason: Reason
 
@@ -159,6 +180,7 @@ class CaseView(BaseModel):
     decision: dict[str, Any] | None
     repeat_referrals: list[UUID]
     items: list[Item]
+    actions: list[dict[str, Any]] = []
     access: dict[str, Any] | None = Field(
         default=None, description="Grants, restriction and exclusions: coordinators only")
 

@@ -17,6 +17,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
 from eventsourcing.utils import EnvType
 
 from domain.access import AccessGrant, Audience, BreakGlass, SharedItem
+from domain.actions import ActionNote, SmartAction
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
 from domain.case import Case, Decision, Referral
@@ -39,7 +40,8 @@ from domain.values import DateAsISO, dataclass_transcoding
 T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
-               Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem)
+               Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
+               ActionNote)
 
 
 def utc_now() -> datetime:
@@ -184,6 +186,30 @@ class Marac(Application[UUID]):
                 ),
             )
         return sorted(found.values(), key=lambda p: p.last_referral_on, reverse=True)
+
+    def agree_action(self, case_id: UUID, *, owner_agency: UUID, description: str,
+                     for_whom: str, due_on: date, by: str) -> UUID:
+        case = self.get_case(case_id)
+        owner = self.get_agency(owner_agency)
+        if owner.area_id != case.area_id:
+            raise AgencyNotFound(f"agency {owner_agency} is not in the case's area")
+        action = SmartAction(uuid4(), owner_agency, description, for_whom,  # type: ignore[arg-type]
+                             due_on, by, self.today())
+        case.agree_action(action)
+        self.save(case)
+        return action.action_id
+
+    def update_action(self, case_id: UUID, action_id: UUID, *, note: str, by: str,
+                      outcome: str | None = None) -> None:
+        case = self.get_case(case_id)
+        case.update_action(ActionNote(action_id, note, by, self.today(),
+                                      outcome))  # type: ignore[arg-type]
+        self.save(case)
+
+    def escalate_action(self, case_id: UUID, action_id: UUID, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.escalate_action(action_id, by, self.today())
+        self.save(case)
 
     def close_case(self, case_id: UUID, *, by: str, reason: str) -> None:
         case = self.get_case(case_id)

@@ -16,6 +16,7 @@ from domain.access import (
     InvalidAccessChange,
     SharedItem,
 )
+from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, SmartAction, is_overdue
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
@@ -105,6 +106,10 @@ class Case(Aggregate):
         self.items: dict[UUID, SharedItem] = {}
         self.closed_on: date | None = None
         self.closure_reason: str | None = None
+        self.actions: dict[UUID, SmartAction] = {}
+        self.action_notes: list[ActionNote] = []
+        self.action_outcomes: dict[UUID, str] = {}
+        self.escalated_actions: set[UUID] = set()
 
     @property
     def victim(self) -> Subject:
@@ -308,3 +313,58 @@ class Case(Aggregate):
         self.closed_on = on
         self.closure_reason = reason
         self.status = "closed"
+
+    # SMART actions -------------------------------------------------------------------------
+
+    def agree_action(self, action: SmartAction) -> None:
+        """An action agreed for the case (at its hearing, or by its case co-ordinator). Its
+        owner agency becomes involved in the case: it must see what it is to act on."""
+        if self.status != "accepted":
+            raise InvalidReferral(f"actions are agreed on accepted cases, not {self.status} ones")
+        if not action.description.strip():
+            raise InvalidReferral("an action says what is to be done")
+        if action.for_whom not in FOR_WHOM:
+            raise InvalidReferral(f"an action is for one of {FOR_WHOM}")
+        if action.due_on < action.agreed_on:
+            raise InvalidReferral("an action cannot be due before it is agreed")
+        if action.action_id in self.actions:
+            raise InvalidReferral(f"action {action.action_id} exists")
+        self._action_agreed(action=action)
+
+    @event("ActionAgreed")
+    def _action_agreed(self, action: SmartAction) -> None:
+        self.actions[action.action_id] = action
+        self.involved_agencies.add(action.owner_agency)
+
+    def _check_open(self, action_id: UUID) -> None:
+        if action_id not in self.actions:
+            raise InvalidReferral(f"case {self.id} has no action {action_id}")
+        if action_id in self.action_outcomes:
+            raise InvalidReferral(f"action {action_id} already has an outcome")
+
+    def update_action(self, note: ActionNote) -> None:
+        self._check_open(note.action_id)
+        if not note.note.strip():
+            raise InvalidReferral("a progress update says what happened")
+        if note.outcome is not None and note.outcome not in OUTCOMES:
+            raise InvalidReferral(f"an outcome is one of {OUTCOMES}")
+        self._action_noted(note=note)
+
+    @event("ActionNoted")
+    def _action_noted(self, note: ActionNote) -> None:
+        self.action_notes.append(note)
+        if note.outcome is not None:
+            self.action_outcomes[note.action_id] = note.outcome
+
+    def escalate_action(self, action_id: UUID, by: str, on: date) -> None:
+        """Overdue actions go to the coordinator, once each."""
+        self._check_open(action_id)
+        if not is_overdue(self.actions[action_id].due_on, None, on):
+            raise InvalidReferral(f"action {action_id} is not overdue")
+        if action_id in self.escalated_actions:
+            raise InvalidReferral(f"action {action_id} was already escalated")
+        self._action_escalated(action_id=action_id, by=by, on=on)
+
+    @event("ActionEscalated")
+    def _action_escalated(self, action_id: UUID, by: str, on: date) -> None:
+        self.escalated_actions.add(action_id)

@@ -68,6 +68,11 @@ def case_document(case: Case) -> dict[str, Any]:
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "closure_reason": case.closure_reason,
         "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
+        "actions": [
+            {**_plain(a), "outcome": case.action_outcomes.get(a.action_id),
+             "escalated": a.action_id in case.escalated_actions,
+             "notes": [_plain(n) for n in case.action_notes if n.action_id == a.action_id]}
+            for a in sorted(case.actions.values(), key=lambda a: (a.due_on, str(a.action_id)))],
         # For coordinators only (the API shows it to viewers who see every item).
         "access": {
             "restricted": case.restricted,
@@ -112,6 +117,16 @@ class CaseProjector:
                 expires_at TEXT)""",
             "CREATE INDEX IF NOT EXISTS case_access_case ON case_access (case_id)",
             "CREATE INDEX IF NOT EXISTS case_access_ref ON case_access (ref)",
+            """CREATE TABLE IF NOT EXISTS case_actions (
+                action_id TEXT PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                area_id TEXT NOT NULL,
+                owner_agency_id TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                outcome TEXT,
+                escalated INTEGER NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS case_actions_owner ON case_actions (owner_agency_id)",
+            "CREATE INDEX IF NOT EXISTS case_actions_due ON case_actions (area_id, due_on)",
             f"""CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
                 case_id TEXT PRIMARY KEY,
                 version INTEGER NOT NULL,
@@ -119,7 +134,7 @@ class CaseProjector:
         ])
 
     def tables(self) -> tuple[str, ...]:
-        return ("case_index", "case_access", DOCUMENTS)
+        return ("case_index", "case_access", "case_actions", DOCUMENTS)
 
     # Projection --------------------------------------------------------------------------
 
@@ -146,6 +161,29 @@ class CaseProjector:
         """Erasure: drop every read-model row of the case."""
         with self.db.transaction() as cur:
             self.purge(cur, case_id)
+
+    def actions(self, *, owner: UUID | None = None, area_id: UUID | None = None,
+                case_id: UUID | None = None, open_only: bool = True) -> list[dict[str, Any]]:
+        """Action routing rows (no content), by owner agency, area or case."""
+        clauses, params = ["1 = 1"], []
+        if case_id is not None:
+            clauses.append("case_id = %s")
+            params.append(str(case_id))
+        if owner is not None:
+            clauses.append("owner_agency_id = %s")
+            params.append(str(owner))
+        if area_id is not None:
+            clauses.append("area_id = %s")
+            params.append(str(area_id))
+        if open_only:
+            clauses.append("outcome IS NULL")
+        columns = ("action_id", "case_id", "area_id", "owner_agency_id", "due_on", "outcome",
+                   "escalated")
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {', '.join(columns)} FROM case_actions "  # noqa: S608
+                        f"WHERE {' AND '.join(clauses)} ORDER BY due_on, action_id",
+                        tuple(params))
+            return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
 
     def closed_cases(self) -> list[tuple[UUID, UUID, str]]:
         """(case, area, closed on) of every closed case: retention's candidates. A linked
@@ -183,6 +221,15 @@ class CaseProjector:
                 " VALUES (%s, %s, %s, %s, %s)",
                 [(cid, *row) for row in rows],
             )
+        if case.actions:
+            # Routing facts only: what the action says stays in the sealed document.
+            cur.executemany(
+                "INSERT INTO case_actions (action_id, case_id, area_id, owner_agency_id, due_on,"
+                " outcome, escalated) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [(str(a.action_id), cid, str(case.area_id), str(a.owner_agency),
+                  a.due_on.isoformat(), case.action_outcomes.get(a.action_id),
+                  1 if a.action_id in case.escalated_actions else 0)
+                 for a in case.actions.values()])
         sealed = self.sealer.seal(DOCUMENTS, case.id, case_document(case))
         cur.execute(f"INSERT INTO {DOCUMENTS} (case_id, version, document) "  # noqa: S608
                     "VALUES (%s, %s, %s)", (cid, case.version, sealed))

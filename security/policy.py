@@ -165,6 +165,15 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and case_visibility(viewer, access, now) is None)
 
 
+def may_update_action(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
+                      now: datetime) -> bool:
+    """Progress and outcomes come from the owning agency's staff (or the coordinators)."""
+    visibility = case_visibility(viewer, access, now)
+    if visibility is None or viewer.principal.kind != "person":
+        return False
+    return visibility.all_items or visibility.agency_id == owner_agency
+
+
 def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
     """Exclusion binds everyone named, data protection officers included."""
     return viewer.principal.kind == "person" and viewer.ref in access.excluded

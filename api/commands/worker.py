@@ -15,6 +15,7 @@ from types import FrameType
 
 import structlog
 
+from api.actions import escalate_overdue
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
 from api.logs import configure_logging
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             if now >= next_retention:
                 erased = run_retention(platform, platform.marac.today())
                 log.info("retention_run", cases_erased=len(erased))
+                escalated = escalate_overdue(platform, platform.marac.today())
+                log.info("actions_escalated", size=len(escalated))
                 next_retention = now + RETENTION_INTERVAL
             if now >= next_checkpoint:
                 checkpoint = platform.checkpoints.issue()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -57,6 +57,28 @@ def possible_repeats(
     case_id: UUID, purpose: RequiredPurpose, work: Work
 ) -> list[schemas.PossibleRepeatOut]:
     return work.possible_repeats(case_id, purpose.value)
+
+
+@router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,
+             responses=NOT_FOUND)
+def agree_action(case_id: UUID, body: schemas.ActionCreate, work: Work) -> schemas.Created:
+    return schemas.Created(id=work.agree_action(case_id, body))
+
+
+@router.post("/cases/{case_id}/actions/{action_id}/updates", status_code=204,
+             responses=NOT_FOUND)
+def update_action(case_id: UUID, action_id: UUID, body: schemas.ActionUpdateCreate,
+                  work: Work) -> Response:
+    work.update_action(case_id, action_id, body)
+    return Response(status_code=204)
+
+
+@router.get("/actions", response_model=list[schemas.ActionRow])
+def list_actions(
+    work: Work, scope: Annotated[Literal["mine", "overdue"], Query()] = "mine"
+) -> list[schemas.ActionRow]:
+    """My agency's open actions, or (coordinators) the area's overdue actions by agency."""
+    return work.actions(scope)
 
 
 @router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)

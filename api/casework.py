@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,6 +20,7 @@ from domain.case import Referral
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import CaseNotFound
+from domain.repeats import repeat_window_ends
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
 from security.policy import (
@@ -220,6 +221,34 @@ class Casework:
         self.audit.record("list_actions", "allowed", items=tuple(str(a.action_id) for a in shown))
         return shown
 
+    def acknowledge_closure(self, case_id: UUID) -> None:
+        """An involved agency's representative confirms their agency has been told."""
+        access, visibility = self._visible(case_id, "acknowledge_closure", None)
+        if self.principal.kind != "person" or visibility.agency_id is None:
+            self.audit.record("acknowledge_closure", "denied", case_id=case_id,
+                              area_id=access.area_id)
+            raise Forbidden("An agency's staff acknowledge a closure for their agency")
+        with self._writing("acknowledge_closure", case_id, access.area_id):
+            self.platform.marac.acknowledge_closure(case_id, visibility.agency_id,
+                                                    by=self.principal.subject)
+
+    def anniversaries(self, within_days: int) -> list[schemas.CaseSummary]:
+        """Open cases reaching the end of their repeat window (12 months from the last
+        referral) within `within_days`: due a review before a new incident is a new case."""
+        p = self.principal
+        if p.area_id is None or not is_coordinator_of(p, p.area_id):
+            self.audit.record("list", "denied")
+            raise Forbidden("Coordinators and chairs review the area's cases")
+        window = self.platform.marac.get_area(p.area_id).settings.repeat_window_months
+        horizon = self.platform.now().date() + timedelta(days=within_days)
+        visible = self._visible_cases(self.platform.cases.candidates(p.area_id, []))
+        rows = [r for r in self.platform.cases.index_rows(visible).values()
+                if r["status"] == "accepted" and repeat_window_ends(
+                    date.fromisoformat(r["last_referral_on"]), window) <= horizon]
+        rows.sort(key=lambda r: (r["last_referral_on"], r["case_id"]))
+        self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in rows))
+        return [_summary(r) for r in self._linked_visibly(rows)]
+
     def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
         access = self._coordinated(case_id, "close")
         with self._writing("close", case_id, access.area_id):
@@ -305,6 +334,8 @@ class Casework:
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
             actions=document.get("actions", []),
+            closure=_closure(document, self.platform.now()) if document.get("closed_on")
+            else None,
             access=document["access"] if visibility.all_items else None,
         )
 
@@ -370,3 +401,18 @@ def _summary(row: dict[str, Any]) -> schemas.CaseSummary:
 def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
     return RiskAssessment.build(body.tool, body.version,
                                 {q: (a.value, a.source) for q, a in body.answers.items()})
+
+
+INFORM_WITHIN = timedelta(hours=24)
+
+
+def _closure(document: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Who has been told of the closure, and whether any agency is past the 24 hours within
+    which every agency involved should know (Lancashire's MARRAC standard)."""
+    closed = datetime.fromisoformat(document["closed_on"] + "T00:00:00+00:00")
+    informed = document.get("closure_informed", {})
+    outstanding = sorted(a for a, at in informed.items() if at is None)
+    # The closure is dated, not timed: the deadline is the end of the following day.
+    return {"closed_on": document["closed_on"], "reason": document["closure_reason"],
+            "informed": informed, "outstanding": outstanding,
+            "late": bool(outstanding) and now >= closed + timedelta(days=1) + INFORM_WITHIN}

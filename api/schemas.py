@@ -176,6 +176,7 @@ class Item(BaseModel):
 
 class CaseView(BaseModel):
     summary: CaseSummary
+    closure: dict[str, Any] | None = None
     referral: dict[str, Any]
     decision: dict[str, Any] | None
     repeat_referrals: list[UUID]

@@ -211,6 +211,11 @@ class Marac(Application[UUID]):
         case.escalate_action(action_id, by, self.today())
         self.save(case)
 
+    def acknowledge_closure(self, case_id: UUID, agency_id: UUID, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.acknowledge_closure(agency_id, by, self.now())
+        self.save(case)
+
     def close_case(self, case_id: UUID, *, by: str, reason: str) -> None:
         case = self.get_case(case_id)
         case.close(reason, by, self.today())

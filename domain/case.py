@@ -106,6 +106,9 @@ class Case(Aggregate):
         self.items: dict[UUID, SharedItem] = {}
         self.closed_on: date | None = None
         self.closure_reason: str | None = None
+        # Every agency involved is told of the closure; each one's acknowledgement is tracked.
+        self.to_inform: tuple[UUID, ...] = ()
+        self.informed: dict[UUID, datetime] = {}
         self.actions: dict[UUID, SmartAction] = {}
         self.action_notes: list[ActionNote] = []
         self.action_outcomes: dict[UUID, str] = {}
@@ -306,13 +309,26 @@ class Case(Aggregate):
             raise InvalidAccessChange(f"case {self.id} is already closed")
         if not reason.strip():
             raise InvalidReferral("closure needs a reason")
-        self._closed(reason=reason, by=by, on=on)
+        self._closed(reason=reason, by=by, on=on,
+                     inform=tuple(sorted(self.involved_agencies, key=str)))
 
     @event("Closed")
-    def _closed(self, reason: str, by: str, on: date) -> None:
+    def _closed(self, reason: str, by: str, on: date, inform: tuple[UUID, ...]) -> None:
         self.closed_on = on
         self.closure_reason = reason
         self.status = "closed"
+        self.to_inform = inform
+
+    def acknowledge_closure(self, agency_id: UUID, by: str, at: datetime) -> None:
+        if self.closed_on is None or agency_id not in self.to_inform:
+            raise InvalidReferral("only an agency told of a closure acknowledges it")
+        if agency_id in self.informed:
+            raise InvalidReferral("this agency has already acknowledged the closure")
+        self._closure_acknowledged(agency_id=agency_id, by=by, at=at)
+
+    @event("ClosureAcknowledged")
+    def _closure_acknowledged(self, agency_id: UUID, by: str, at: datetime) -> None:
+        self.informed[agency_id] = at
 
     # SMART actions -------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ def case_document(case: Case) -> dict[str, Any]:
         "last_referral_on": case.last_referral_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "closure_reason": case.closure_reason,
+        "closure_informed": {str(a): (case.informed[a].isoformat() if a in case.informed
+                                      else None) for a in case.to_inform},
         "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
         "actions": [
             {**_plain(a), "outcome": case.action_outcomes.get(a.action_id),

@@ -87,6 +87,21 @@ def close_case(case_id: UUID, body: schemas.ClosureCreate, work: Work) -> Respon
     return Response(status_code=204)
 
 
+@router.post("/cases/{case_id}/closure/acknowledgement", status_code=204, responses=NOT_FOUND)
+def acknowledge_closure(case_id: UUID, work: Work) -> Response:
+    """Confirms, for the caller's agency, that it has been told the case is closed."""
+    work.acknowledge_closure(case_id)
+    return Response(status_code=204)
+
+
+@router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary])
+def anniversaries(
+    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 30
+) -> list[schemas.CaseSummary]:
+    """Open cases reaching 12 months since their last referral (coordinators)."""
+    return work.anniversaries(within_days)
+
+
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
              responses=NOT_FOUND)
 def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:

@@ -65,6 +65,10 @@ STAFF = [p.sub for p in PEOPLE if not p.client and p is not ACTOR]
 class ModelCase:
     agency: str
     surname: str
+    status: str = "referred"
+    # Agencies involved: the referrer, and every agency that owns an action on the case.
+    involved: set[str] = field(default_factory=set)
+    parent: UUID | None = None  # the case a repeat referral was merged into
     restricted: bool = False
     members: set[str] = field(default_factory=set)
     member_agencies: set[str] = field(default_factory=set)
@@ -72,6 +76,23 @@ class ModelCase:
     agency_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     person_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     break_glass: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+
+
+def effective(case: ModelCase, cases: dict[UUID, ModelCase]) -> ModelCase:
+    """A repeat merged into a case carries the same victim's story: it takes that case's
+    restriction, members and exclusions."""
+    parent = cases.get(case.parent) if case.parent else None
+    if parent is None:
+        return case
+    merged = ModelCase(case.agency, case.surname, case.status, set(case.involved),
+                       case.parent, case.restricted or parent.restricted,
+                       set(parent.members if parent.restricted else case.members),
+                       set(parent.member_agencies if parent.restricted
+                           else case.member_agencies),
+                       case.excluded | parent.excluded)
+    merged.agency_grants, merged.person_grants = case.agency_grants, case.person_grants
+    merged.break_glass = case.break_glass
+    return merged
 
 
 def sees(who: Who, case: ModelCase, now: datetime) -> bool:  # noqa: PLR0911 - rule list
@@ -92,7 +113,7 @@ def sees(who: Who, case: ModelCase, now: datetime) -> bool:  # noqa: PLR0911 - r
     if not (who.client or "representative" in who.roles) or who.agency is None:
         return False
     live = [a for a, exp in case.agency_grants.values() if exp is None or now < exp]
-    if who.agency == case.agency or who.agency in live:
+    if who.agency == case.agency or who.agency in case.involved or who.agency in live:
         return True
     if who.client:
         return False
@@ -138,8 +159,12 @@ class AccessMachine(RuleBasedStateMachine):
             self.tokens[who.sub] = self.issuer.issue(claims)
         return {"Authorization": f"Bearer {self.tokens[who.sub]}", "X-Purpose": "research"}
 
+    def sees(self, who: Who, case_id: UUID) -> bool:
+        return sees(who, effective(self.model[case_id], self.model), self.clock.at)
+
     def may_manage(self, case: ModelCase) -> bool:
-        return sees(ACTOR, case, self.clock.at)
+        case_id = next(c for c, m in self.model.items() if m is case)
+        return self.sees(ACTOR, case_id)
 
     def manage(self, case_id: UUID, path: str, body: dict[str, Any]) -> int:
         response = self.client.post(f"/api/v1/cases/{case_id}/{path}", json=body,
@@ -230,7 +255,7 @@ class AccessMachine(RuleBasedStateMachine):
 
     @rule(case_id=cases, rep=st.sampled_from(REPS))
     def break_glass(self, case_id: UUID, rep: Who) -> None:
-        case, now = self.model[case_id], self.clock.at
+        case, now = effective(self.model[case_id], self.model), self.clock.at
         response = self.client.post(f"/api/v1/cases/{case_id}/break-glass",
                                     json={"reason": "Emergency"}, headers=self.headers(rep))
         if sees(rep, case, now):
@@ -239,7 +264,50 @@ class AccessMachine(RuleBasedStateMachine):
             assert response.status_code == 404
         else:
             assert response.status_code == 201, response.text
-            case.break_glass.append((rep.sub, now, now + timedelta(minutes=60)))
+            self.model[case_id].break_glass.append((rep.sub, now, now + timedelta(minutes=60)))
+
+    @rule(case_id=cases)
+    def accept(self, case_id: UUID) -> None:
+        case = self.model[case_id]
+        response = self.client.post(f"/api/v1/cases/{case_id}/decision",
+                                    json={"outcome": "accept"}, headers=self.headers(ACTOR))
+        if not self.may_manage(case):
+            assert response.status_code == 404
+        elif case.status == "referred":
+            assert response.status_code == 204, response.text
+            case.status = "accepted"
+        else:
+            assert response.status_code == 422
+
+    @rule(case_id=cases, owner=st.sampled_from(AGENCIES))
+    def agree_action(self, case_id: UUID, owner: str) -> None:
+        case = self.model[case_id]
+        response = self.client.post(
+            f"/api/v1/cases/{case_id}/actions", headers=self.headers(ACTOR),
+            json={"owner_agency_id": str(self.agencies[owner]), "description": "Safety plan",
+                  "for_whom": "victim", "due_on": self.clock.at.date().isoformat()})
+        if not self.may_manage(case):
+            assert response.status_code == 404
+        elif case.status == "accepted":
+            assert response.status_code == 201, response.text
+            case.involved.add(owner)
+        else:
+            assert response.status_code == 422
+
+    @rule(case_id=cases, existing_id=cases)
+    def link_repeat(self, case_id: UUID, existing_id: UUID) -> None:
+        case, existing = self.model[case_id], self.model[existing_id]
+        response = self.client.post(
+            f"/api/v1/cases/{case_id}/decision", headers=self.headers(ACTOR),
+            json={"outcome": "link_repeat", "existing_case_id": str(existing_id)})
+        if not (self.may_manage(case) and self.may_manage(existing)):
+            assert response.status_code == 404
+        elif (case.status == "referred" and existing.status == "accepted"
+              and case_id != existing_id):
+            assert response.status_code == 204, response.text
+            case.status, case.parent = "linked_as_repeat", existing_id
+        else:
+            assert response.status_code == 422
 
     @rule(minutes=st.sampled_from([10, 31, 61]))
     def time_passes(self, minutes: int) -> None:
@@ -257,8 +325,7 @@ class AccessMachine(RuleBasedStateMachine):
             self.check(who, views=False)
 
     def check(self, who: Who, views: bool = True) -> None:
-        now = self.clock.at
-        expected = {c for c, case in self.model.items() if sees(who, case, now)}
+        expected = {c for c in self.model if self.sees(who, c)}
         listing = self.client.get("/api/v1/cases?page_size=100", headers=self.headers(who))
         if not (who.client or set(who.roles) & {"representative", "coordinator", "chair"}):
             assert listing.status_code == 403

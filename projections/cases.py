@@ -271,6 +271,13 @@ class CaseProjector:
                 cur.execute(f"SELECT case_id FROM case_access WHERE ref IN ({marks})",  # noqa: S608
                             tuple(refs))
                 found.update(r[0] for r in cur.fetchall())
+            # A repeat takes its case's membership (see `access`), so it is a candidate
+            # wherever its case is, though no access row of its own names the caller.
+            for chunk in _chunks([UUID(c) for c in sorted(found)]):
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute("SELECT case_id FROM case_index "  # noqa: S608
+                            f"WHERE repeat_of IN ({marks})", tuple(str(c) for c in chunk))
+                found.update(r[0] for r in cur.fetchall())
         return [UUID(c) for c in found]
 
     def index_rows(self, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:

@@ -170,3 +170,18 @@ def test_csv_exports_neutralise_spreadsheet_tricks() -> None:
 
 def test_none_and_a_nul_string_hash_differently() -> None:
     assert record_hash(b"", 1, [None]) != record_hash(b"", 1, ["\x00"])
+
+
+def test_a_member_from_another_area_finds_the_linked_repeat_in_lists(
+    client: TestClient, world: World
+) -> None:
+    first = refer(client, world, "police")
+    accept(client, world, first)
+    repeat = refer(client, world, "idva")
+    client.post(f"/api/v1/cases/{repeat}/decision", headers=world.coordinator(),
+                json={"outcome": "link_repeat", "existing_case_id": str(first)})
+    client.post(f"/api/v1/cases/{first}/restriction", headers=world.coordinator(),
+                json={"members": ["visiting-chair"], "reason": "Need to know"})
+    visitor = bearer(world.token("visiting-chair", "chair", area=world.other_area_id))
+    listed = client.get("/api/v1/cases", headers=visitor).json()
+    assert {i["case_id"] for i in listed["items"]} == {str(first), str(repeat)}

@@ -19,7 +19,14 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
 
 from api.app import create_app
 from api.bootstrap import build_platform
@@ -174,6 +181,16 @@ class AccessMachine(RuleBasedStateMachine):
         return response.status_code
 
     # Histories -----------------------------------------------------------------------------
+
+    @initialize(target=cases)
+    def a_repeat_linked_into_an_accepted_case(self) -> Any:
+        """Every history starts with a linked pair, so that what is done to the case later
+        (restriction, exclusion) is checked against its repeat too."""
+        first = self.refer(PEOPLE[0], SURNAMES[0])
+        self.accept(first)
+        repeat = self.refer(PEOPLE[5], SURNAMES[0])  # the IDVA refers the same victim
+        self.link_repeat(repeat, first)
+        return multiple(first, repeat)
 
     @rule(target=cases, rep=st.sampled_from(REPS), surname=st.sampled_from(SURNAMES))
     def refer(self, rep: Who, surname: str) -> UUID:

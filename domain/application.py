@@ -30,6 +30,7 @@ from domain.exceptions import (
     CaseErased,
     CaseNotFound,
 )
+from domain.meeting import AgendaItem, Attendance, Meeting
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
@@ -41,7 +42,7 @@ T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
-               ActionNote)
+               ActionNote, AgendaItem, Attendance)
 
 
 def utc_now() -> datetime:
@@ -210,6 +211,37 @@ class Marac(Application[UUID]):
         case = self.get_case(case_id)
         case.escalate_action(action_id, by, self.today())
         self.save(case)
+
+    def schedule_meeting(self, area_id: UUID, kind: str, held_on: date, *, by: str) -> UUID:
+        self.get_area(area_id)
+        meeting = Meeting.schedule(area_id, kind, held_on, by)
+        self.save(meeting)
+        return meeting.id
+
+    def get_meeting(self, meeting_id: UUID) -> Meeting:
+        return self._load(meeting_id, Meeting, CaseNotFound)
+
+    def list_on_agenda(self, meeting_id: UUID, case_id: UUID, *, invite: set[UUID],
+                       by: str) -> None:
+        """List a case for a hearing and invite agencies to it, in one save."""
+        meeting, case = self.get_meeting(meeting_id), self.get_case(case_id)
+        if meeting.area_id != case.area_id:
+            raise CaseNotFound(f"case {case_id} not found")
+        settings = self.get_area(case.area_id).settings
+        meeting.list_case(AgendaItem(case.id, case.has_children, case.honour_based_abuse, by),
+                          settings)
+        for agency_id in sorted(invite, key=str):
+            if self.get_agency(agency_id).area_id != case.area_id:
+                raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
+            case.invite(agency_id, meeting.id, by)
+        self.save(meeting, case)
+
+    def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
+                          acknowledged_confidentiality: bool) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.record_attendance(Attendance(person, agency_id, acknowledged_confidentiality,
+                                             self.now()))
+        self.save(meeting)
 
     def acknowledge_closure(self, case_id: UUID, agency_id: UUID, *, by: str) -> None:
         case = self.get_case(case_id)

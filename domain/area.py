@@ -29,6 +29,10 @@ class AreaSettings:
     model: Model = "marac"
     # Case records are kept this long after closure (local ISPs: often 6 or 7 years).
     retention_months: int = 84
+    # Agenda order: children's cases heard first; 'honour'-based-abuse cases at the start,
+    # the end, or only in a closed harmful-practices hearing.
+    children_first: bool = True
+    hba_placement: Literal["start", "end", "closed"] = "closed"
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -41,6 +45,8 @@ class AreaSettings:
             raise InvalidSettings("model must be 'marac' or 'marrac'")
         if not 1 <= self.retention_months <= 600:
             raise InvalidSettings("retention_months must be between 1 and 600")
+        if self.hba_placement not in ("start", "end", "closed"):
+            raise InvalidSettings("hba_placement must be 'start', 'end' or 'closed'")
 
 
 class Area(Aggregate):

@@ -384,3 +384,25 @@ class Case(Aggregate):
     @event("ActionEscalated")
     def _action_escalated(self, action_id: UUID, by: str, on: date) -> None:
         self.escalated_actions.add(action_id)
+
+    # Meetings ------------------------------------------------------------------------------
+
+    def invite(self, agency_id: UUID, meeting_id: UUID, by: str) -> None:
+        """An agency invited to the case's hearing is involved in it: it researches the case
+        and shares at the meeting."""
+        if self.status != "accepted":
+            raise InvalidReferral("only accepted cases are heard")
+        if agency_id not in self.involved_agencies:
+            self._invited(agency_id=agency_id, meeting_id=meeting_id, by=by)
+
+    @event("AgencyInvited")
+    def _invited(self, agency_id: UUID, meeting_id: UUID, by: str) -> None:
+        self.involved_agencies.add(agency_id)
+
+    @property
+    def has_children(self) -> bool:
+        return any(s.role == "child" for s in self.subjects.values())
+
+    @property
+    def honour_based_abuse(self) -> bool:
+        return self.referral.criteria.honour_based_abuse

@@ -18,12 +18,15 @@ from eventsourcing.persistence import Notification
 from domain.application import Marac
 from domain.case import Case
 from domain.exceptions import CaseErased
+from domain.meeting import Meeting
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.policy import CaseAccess
 from storage.database import Cursor, Database
 
 CASE_TOPIC = "domain.case:Case."
+MEETING_TOPIC = "domain.meeting:Meeting."
+CASE_TABLES = ("case_index", "case_access", "case_actions", "case_documents")
 DOCUMENTS = "case_documents"
 
 
@@ -129,6 +132,20 @@ class CaseProjector:
                 escalated INTEGER NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS case_actions_owner ON case_actions (owner_agency_id)",
             "CREATE INDEX IF NOT EXISTS case_actions_due ON case_actions (area_id, due_on)",
+            """CREATE TABLE IF NOT EXISTS meetings (
+                meeting_id TEXT PRIMARY KEY,
+                area_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                held_on TEXT NOT NULL,
+                attendees INTEGER NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS meetings_area ON meetings (area_id, held_on)",
+            """CREATE TABLE IF NOT EXISTS agenda (
+                meeting_id TEXT NOT NULL,
+                case_id TEXT NOT NULL,
+                listed INTEGER NOT NULL,
+                children INTEGER NOT NULL,
+                hba INTEGER NOT NULL,
+                PRIMARY KEY (meeting_id, case_id))""",
             f"""CREATE TABLE IF NOT EXISTS {DOCUMENTS} (
                 case_id TEXT PRIMARY KEY,
                 version INTEGER NOT NULL,
@@ -136,11 +153,19 @@ class CaseProjector:
         ])
 
     def tables(self) -> tuple[str, ...]:
-        return ("case_index", "case_access", "case_actions", DOCUMENTS)
+        return ("case_index", "case_access", "case_actions", DOCUMENTS, "meetings", "agenda")
 
     # Projection --------------------------------------------------------------------------
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
+        meetings: dict[UUID, int] = {}
+        for n in notifications:
+            if n.topic.startswith(MEETING_TOPIC):
+                oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(
+                    n.originator_id)
+                meetings[oid] = max(meetings.get(oid, 0), n.originator_version)
+        for meeting_id, version in meetings.items():
+            self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
         latest: dict[UUID, int] = {}
         for n in notifications:
             if n.topic.startswith(CASE_TOPIC):
@@ -158,6 +183,39 @@ class CaseProjector:
                 self.purge(cur, case_id)
                 continue
             self._write(cur, case)
+
+    def _write_meeting(self, cur: Cursor, meeting: Meeting) -> None:
+        """Ids, dates, kinds and agenda flags only; who attended stays in the meeting's
+        encrypted events (the read model keeps a count)."""
+        mid = str(meeting.id)
+        cur.execute("DELETE FROM meetings WHERE meeting_id = %s", (mid,))
+        cur.execute("DELETE FROM agenda WHERE meeting_id = %s", (mid,))
+        cur.execute("INSERT INTO meetings (meeting_id, area_id, kind, held_on, attendees) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    (mid, str(meeting.area_id), meeting.kind, meeting.held_on.isoformat(),
+                     len(meeting.attendance)))
+        if meeting.agenda:
+            cur.executemany(
+                "INSERT INTO agenda (meeting_id, case_id, listed, children, hba) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(mid, str(i.case_id), n, int(i.children), int(i.honour_based_abuse))
+                 for n, i in enumerate(meeting.agenda)])
+
+    def meetings(self, area_id: UUID, from_day: str | None = None) -> list[dict[str, Any]]:
+        columns = ("meeting_id", "area_id", "kind", "held_on", "attendees")
+        since = "AND held_on >= %s" if from_day else ""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {', '.join(columns)} FROM meetings "  # noqa: S608
+                        f"WHERE area_id = %s {since} ORDER BY held_on, meeting_id",
+                        (str(area_id), from_day) if from_day else (str(area_id),))
+            return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+
+    def agenda(self, meeting_id: UUID) -> list[dict[str, Any]]:
+        columns = ("case_id", "listed", "children", "hba")
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {', '.join(columns)} FROM agenda "  # noqa: S608
+                        "WHERE meeting_id = %s ORDER BY listed", (str(meeting_id),))
+            return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
 
     def purge_case(self, case_id: UUID) -> None:
         """Erasure: drop every read-model row of the case."""
@@ -201,12 +259,17 @@ class CaseProjector:
             return [UUID(r[0]) for r in cur.fetchall()]
 
     def purge(self, cur: Cursor, case_id: UUID) -> None:
-        for table in self.tables():
+        """Erasure: the case's own rows, and its lines on every agenda."""
+        self._clear(cur, case_id)
+        cur.execute("DELETE FROM agenda WHERE case_id = %s", (str(case_id),))
+
+    def _clear(self, cur: Cursor, case_id: UUID) -> None:
+        for table in CASE_TABLES:
             cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
 
     def _write(self, cur: Cursor, case: Case) -> None:
         cid = str(case.id)
-        self.purge(cur, case.id)
+        self._clear(cur, case.id)
         cur.execute(
             "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
             " last_referral_on, restricted, repeat_of, closed_on, version)"

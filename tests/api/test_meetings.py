@@ -1,0 +1,118 @@
+"""Meetings: invitations give access; agenda order follows the area's rules; a restricted
+case's line is invisible to non-members; attendance needs the confidentiality statement."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import World, accept, bearer, refer, referral_body
+
+
+def schedule(client: TestClient, world: World, kind: str = "standard") -> UUID:
+    response = client.post("/api/v1/meetings", headers=world.coordinator(),
+                           json={"kind": kind, "held_on": "2026-01-20"})
+    assert response.status_code == 201, response.text
+    return UUID(response.json()["id"])
+
+
+def accepted(client: TestClient, world: World, **changes: Any) -> UUID:
+    case_id = refer(client, world, "police", **changes)
+    accept(client, world, case_id)
+    return case_id
+
+
+def test_inviting_an_agency_to_a_hearing_gives_it_the_case(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    case_id = accepted(client, world)
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health")).status_code == 404
+    assert client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                       json={"case_id": str(case_id),
+                             "invite": [str(world.agencies["health"])]}).status_code == 204
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health")).status_code == 200
+    nxt = client.get("/api/v1/meetings/next", headers=world.rep("health")).json()
+    assert [i["case_id"] for i in nxt["agenda"]] == [str(case_id)]
+    assert client.get("/api/v1/meetings/next", headers=world.rep("housing")
+                      ).json()["agenda"] == []
+
+
+def test_childrens_cases_are_heard_first_and_hba_goes_to_a_closed_hearing(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    plain = accepted(client, world)
+    body = referral_body(surname="Childxq")
+    body["subjects"].append({"role": "child", "forenames": "Tobyxq", "surname": "Childxq",
+                             "date_of_birth": "2019-05-05"})
+    created = client.post("/api/v1/cases", json=body, headers=world.rep("police"))
+    with_child = UUID(created.json()["id"])
+    accept(client, world, with_child)
+    hba = accepted(client, world, surname="Honourxq",
+                   criteria={"visible_high_risk": True, "honour_based_abuse": True})
+    for case_id in (plain, with_child):
+        assert client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                           json={"case_id": str(case_id)}).status_code == 204
+    refused = client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                          json={"case_id": str(hba)})
+    assert (refused.status_code, refused.json()["code"]) == (422, "invalid_meeting_change")
+    closed = schedule(client, world, "harmful_practices")
+    assert client.post(f"/api/v1/meetings/{closed}/agenda", headers=world.coordinator(),
+                       json={"case_id": str(hba)}).status_code == 204
+    order = [i["case_id"] for i in client.get(f"/api/v1/meetings/{meeting}/agenda",
+                                              headers=world.coordinator()).json()]
+    # Listed second, heard first: the area hears children's cases first.
+    assert order == [str(with_child), str(plain)]
+
+
+def test_a_restricted_cases_line_is_absent_for_non_members(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world, "harmful_practices")
+    hba = accepted(client, world, criteria={"honour_based_abuse": True,
+                                            "visible_high_risk": True})
+    client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                json={"case_id": str(hba), "invite": [str(world.agencies["health"])]})
+    client.post(f"/api/v1/cases/{hba}/restriction", headers=world.coordinator(),
+                json={"members": ["expert-1"], "member_agencies": [str(world.agencies["hpx"])],
+                      "reason": "Harmful practices"})
+    client.post(f"/api/v1/cases/{hba}/exclusions", headers=world.coordinator(),
+                json={"person": "health-rep", "reason": "Relative of the victim"})
+    assert client.get(f"/api/v1/meetings/{meeting}/agenda", headers=world.rep("health")
+                      ).json() == []
+    assert client.get(f"/api/v1/meetings/{meeting}/agenda", headers=world.rep("police")
+                      ).json() == []
+    seen = client.get(f"/api/v1/meetings/{meeting}/agenda", headers=world.rep("hpx")).json()
+    assert [i["case_id"] for i in seen] == [str(hba)]
+
+
+def test_attendance_requires_the_confidentiality_statement(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    no = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
+                     json={"acknowledge_confidentiality": False})
+    assert no.status_code == 422
+    assert client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
+                       json={"acknowledge_confidentiality": True}).status_code == 204
+    elsewhere = bearer(world.token("visitor", "representative", agency="health",
+                                   area=world.other_area_id))
+    assert client.post(f"/api/v1/meetings/{meeting}/attendance", headers=elsewhere,
+                       json={"acknowledge_confidentiality": True}).status_code == 404
+
+
+def test_agenda_order_rules() -> None:
+    from uuid import uuid4  # noqa: PLC0415
+
+    from domain.area import AreaSettings  # noqa: PLC0415
+    from domain.meeting import AgendaItem, agenda_order  # noqa: PLC0415
+
+    a, b, c, d = (AgendaItem(uuid4(), ch, hba, "x") for ch, hba in
+                  ((False, False), (True, False), (False, True), (True, False)))
+    start = AreaSettings(children_first=True, hba_placement="start")
+    end = AreaSettings(children_first=False, hba_placement="end")
+    assert agenda_order([a, b, c, d], start) == [c, b, d, a]
+    assert agenda_order([a, b, c, d], end) == [a, b, d, c]

@@ -158,21 +158,9 @@ class CaseProjector:
     # Projection --------------------------------------------------------------------------
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        meetings: dict[UUID, int] = {}
-        for n in notifications:
-            if n.topic.startswith(MEETING_TOPIC):
-                oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(
-                    n.originator_id)
-                meetings[oid] = max(meetings.get(oid, 0), n.originator_version)
-        for meeting_id, version in meetings.items():
+        for meeting_id, version in _latest(notifications, MEETING_TOPIC).items():
             self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
-        latest: dict[UUID, int] = {}
-        for n in notifications:
-            if n.topic.startswith(CASE_TOPIC):
-                oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(
-                    n.originator_id)
-                latest[oid] = max(latest.get(oid, 0), n.originator_version)
-        for case_id, version in latest.items():
+        for case_id, version in _latest(notifications, CASE_TOPIC).items():
             # A process may still hold an erased case's key in its cache: the ledger decides.
             if self.sealer.keyring.is_shredded(case_id):
                 self.purge(cur, case_id)
@@ -360,10 +348,9 @@ class CaseProjector:
         """The access facts of each case, for the policy. A repeat referral merged into a
         case carries the same victim's story, so it takes that case's restriction, members
         and exclusions: restricting a case restricts its linked repeats."""
-        own = self._own_access(case_ids)
-        index = self.index_rows(list(own))
+        own, index = self._own_access(case_ids)
         parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
-        parent_access = self._own_access(sorted(parents, key=str)) if parents else {}
+        parent_access = self._own_access(sorted(parents, key=str))[0] if parents else {}
         merged: dict[UUID, CaseAccess] = {}
         for case_id, access in own.items():
             parent_id = index[case_id]["repeat_of"]
@@ -381,7 +368,10 @@ class CaseProjector:
             )
         return merged
 
-    def _own_access(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
+    def _own_access(
+        self, case_ids: Sequence[UUID]
+    ) -> tuple[dict[UUID, CaseAccess], dict[UUID, dict[str, Any]]]:
+        """Each case's own access facts, with the index rows they were read from."""
         index = self.index_rows(case_ids)
         facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
             c: {} for c in index}
@@ -393,7 +383,7 @@ class CaseProjector:
                             tuple(str(c) for c in chunk))
                 for case_id, relation, ref, opened, expires in cur.fetchall():
                     facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
-        return {c: _case_access(c, index[c], facts[c]) for c in index}
+        return {c: _case_access(c, index[c], facts[c]) for c in index}, index
 
     def document(self, case_id: UUID) -> dict[str, Any] | None:
         with self.db.transaction(readonly=True) as cur:
@@ -403,6 +393,16 @@ class CaseProjector:
         if row is None:
             return None
         return self.sealer.open(DOCUMENTS, case_id, bytes(row[0]))
+
+
+def _latest(notifications: Sequence[Notification], topic_prefix: str) -> dict[UUID, int]:
+    """Each aggregate's newest version in the batch: a view is written once per batch."""
+    latest: dict[UUID, int] = {}
+    for n in notifications:
+        if n.topic.startswith(topic_prefix):
+            oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id)
+            latest[oid] = max(latest.get(oid, 0), n.originator_version)
+    return latest
 
 
 def _when(text: str | None) -> datetime | None:

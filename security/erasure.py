@@ -14,7 +14,7 @@ from contextlib import suppress
 from uuid import UUID
 
 from domain.application import Marac
-from domain.exceptions import CaseErased, CaseNotFound
+from domain.exceptions import CaseErased
 from security.keyring import Keyring, ShredRecord
 
 Purge = Callable[[UUID], None]
@@ -62,5 +62,3 @@ class Eraser:
         for purge in self.purges:
             purge(case_id)
 
-
-__all__ = ["CaseNotFound", "Eraser"]

@@ -12,10 +12,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from api.auth import RequestAudit
 from api.bootstrap import Platform
+from api.casework import Forbidden
+from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
-from security.policy import Viewer, is_excluded
+from security.policy import Viewer, is_excluded, may_read_audit
 
 REDACTED = "[redacted]"
 # Disclosure needs a strong match: forename + date of birth, a name without a date of birth,
@@ -102,3 +105,24 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             "note": "Apply exemptions (serious harm, prevention of crime) before release.",
             "cases_withheld_for_exclusion": len(excluded),
             "cases": cases}
+
+
+def handle_request(platform: Platform, viewer: Viewer, audit: RequestAudit, probe: Subject,
+                   *, redact_staff: bool) -> dict[str, Any]:
+    """Record the request, assemble the package, record the disclosure; one audit record."""
+    p = viewer.principal
+    if not may_read_audit(p) or p.area_id is None:
+        audit.record("subject_access", "denied", purpose="subject_access")
+        raise Forbidden("Data protection officers only")
+    try:
+        request_id = platform.marac.receive_subject_access_request(p.area_id, probe, p.subject)
+    except DomainError:
+        audit.record("subject_access", "rejected", purpose="subject_access")
+        raise
+    package = assemble(platform, viewer, p.area_id, probe, redact_staff=redact_staff)
+    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
+    items = sum(len(c["information"]) for c in package["cases"])
+    platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
+    audit.record("subject_access", "allowed", purpose="subject_access",
+                 items=(str(request_id), *(str(c) for c in case_ids)))
+    return {"request_id": str(request_id), **package}

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
 from api.retention import record_of_processing
-from api.subject_access import assemble
+from api.subject_access import handle_request
 from audit.queries import (
     AuditFilter,
     ReviewError,
@@ -21,7 +21,7 @@ from audit.queries import (
     search,
     to_csv,
 )
-from domain.exceptions import DomainError
+from domain.exceptions import CaseNotFound, DomainError
 from domain.subjects import Subject
 from security.policy import may_read_audit, may_read_processing_record
 
@@ -111,7 +111,7 @@ def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
                            area_id=viewer.principal.area_id)
     except LookupError:
         audit.record("review", "not_found", items=(str(seq),))
-        raise Forbidden("No such break-glass use in your area", "not_found") from None
+        raise CaseNotFound(f"break-glass use {seq} not found") from None  # the uniform 404
     except ReviewError as exc:
         audit.record("review", "rejected", items=(str(seq),))
         raise InvalidReview(str(exc)) from None
@@ -150,21 +150,6 @@ def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, aud
                            platform: CurrentPlatform) -> dict[str, Any]:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""
-    p = viewer.principal
-    if not may_read_audit(p) or p.area_id is None:
-        audit.record("subject_access", "denied", purpose="subject_access")
-        raise Forbidden("Data protection officers only")
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
-    try:
-        request_id = platform.marac.receive_subject_access_request(p.area_id, probe, p.subject)
-    except DomainError:
-        audit.record("subject_access", "rejected", purpose="subject_access")
-        raise
-    package = assemble(platform, viewer, p.area_id, probe, redact_staff=body.redact_staff)
-    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
-    items = sum(len(c["information"]) for c in package["cases"])
-    platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
-    audit.record("subject_access", "allowed", purpose="subject_access",
-                 items=(str(request_id), *(str(c) for c in case_ids)))
-    return {"request_id": str(request_id), **package}
+    return handle_request(platform, viewer, audit, probe, redact_staff=body.redact_staff)

@@ -16,7 +16,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform
 from domain.access import Audience
 from domain.actions import is_overdue
-from domain.case import Referral
+from domain.case import Referral, informing_late
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import CaseNotFound
@@ -403,16 +403,12 @@ def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
                                 {q: (a.value, a.source) for q, a in body.answers.items()})
 
 
-INFORM_WITHIN = timedelta(hours=24)
-
 
 def _closure(document: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Who has been told of the closure, and whether any agency is past the 24 hours within
-    which every agency involved should know (Lancashire's MARRAC standard)."""
-    closed = datetime.fromisoformat(document["closed_on"] + "T00:00:00+00:00")
+    """Who has been told of the closure, and whether any agency is late."""
     informed = document.get("closure_informed", {})
     outstanding = sorted(a for a, at in informed.items() if at is None)
-    # The closure is dated, not timed: the deadline is the end of the following day.
     return {"closed_on": document["closed_on"], "reason": document["closure_reason"],
             "informed": informed, "outstanding": outstanding,
-            "late": bool(outstanding) and now >= closed + timedelta(days=1) + INFORM_WITHIN}
+            "late": informing_late(date.fromisoformat(document["closed_on"]),
+                                   len(outstanding), now)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -29,6 +29,16 @@ from domain.exceptions import (
 from domain.repeats import is_repeat
 from domain.risk import RiskAssessment
 from domain.subjects import Subject, check_subjects
+
+# Every agency involved should know of a closure within this (Lancashire's MARRAC standard).
+INFORM_WITHIN = timedelta(hours=24)
+
+
+def informing_late(closed_on: date, outstanding: int, now: datetime) -> bool:
+    """The closure is dated, not timed: agencies are late from the end of the next day."""
+    deadline = datetime.combine(closed_on, time(), tzinfo=UTC) + timedelta(days=1)
+    return outstanding > 0 and now >= deadline + INFORM_WITHIN
+
 
 Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "closed"]
 

@@ -7,6 +7,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TextIO
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -55,7 +56,9 @@ def keep_personal_data_out(
     return cleaned
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(level: int = logging.INFO, file: TextIO | None = None) -> None:
+    """JSON lines on stdout (`file`: elsewhere, as for a benchmark whose stdout is its
+    result)."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logging.getLogger(name).addFilter(_TypeOnly())
     structlog.configure(
@@ -67,6 +70,7 @@ def configure_logging(level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file),
         cache_logger_on_first_use=True,
     )
 

@@ -89,6 +89,9 @@ class Database:
                 str(self.url.path), timeout=10, isolation_level=None, check_same_thread=False
             )
             conn.execute("PRAGMA journal_mode=WAL")
+            # Every commit waits for the disk unless a caller says otherwise (`flush=False`);
+            # some builds default to NORMAL in WAL mode.
+            conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
             with self._lock:
@@ -96,16 +99,21 @@ class Database:
         return conn
 
     @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[Cursor]:
+    def transaction(self, *, readonly: bool = False, flush: bool = True) -> Iterator[Cursor]:
         """One transaction: committed on success, rolled back on any exception. SQLite
         writers take the lock up front (BEGIN IMMEDIATE) so that two writers queue instead of
         deadlocking; readers do not take it at all. Called inside another transaction on the
-        same thread, it joins that one (a projector's key lookups ride in its transaction)."""
+        same thread, it joins that one (a projector's key lookups ride in its transaction).
+
+        `flush=False` (SQLite; PostgreSQL sets it per statement, see audit/trail.py): the
+        commit is ordered, visible and survives a crash of the application, but does not wait
+        for the disk; the log is written sequentially, so the next flushed commit of anything
+        (an event, a signed audit checkpoint) makes it durable too."""
         outer: Cursor | None = getattr(self._local, "cursor", None)
         if outer is not None:
             yield outer
             return
-        with self._new_transaction(readonly) as cur:
+        with self._new_transaction(readonly, flush) as cur:
             self._local.cursor = cur
             try:
                 yield cur
@@ -113,7 +121,7 @@ class Database:
                 self._local.cursor = None
 
     @contextmanager
-    def _new_transaction(self, readonly: bool) -> Iterator[Cursor]:
+    def _new_transaction(self, readonly: bool, flush: bool) -> Iterator[Cursor]:
         if self._pool is not None:
             with self._pool.connection() as pg:
                 if readonly:
@@ -124,13 +132,19 @@ class Database:
                     yield cur
             return
         conn = self._sqlite()
-        conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        if not flush:  # the safety level cannot change inside a transaction
+            conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            yield _SqliteCursor(conn.cursor())
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(conn.cursor())
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            if not flush:
+                conn.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
     def single_statement(self) -> Iterator[Cursor]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
+
+from api.logs import configure_logging
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +69,8 @@ def _read(args: argparse.Namespace) -> dict[str, Any]:
 
 def _audit(args: argparse.Namespace) -> dict[str, Any]:
     from bench.audit import AuditBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(file=sys.stderr)  # the served requests log as in production, off stdout
 
     return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
                           views=args.views, records=args.records).run()

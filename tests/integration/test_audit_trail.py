@@ -190,3 +190,17 @@ def test_a_forged_exported_checkpoint_fails_its_signature(platform: Platform) ->
     report = check(platform)
     assert not report.ok
     assert [f.kind for f in report.checkpoint_faults] == ["bad_signature"]
+
+
+def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
+        platform: Platform) -> None:
+    """Audit appends commit without waiting for the disk (AuditTrail.record); the setting
+    must not leak into the event store's commits on the same connection."""
+    db = platform.database
+    fill(platform, 3)
+    with db.transaction() as cur:
+        cur.execute("PRAGMA synchronous" if db.dialect == "sqlite" else "SHOW synchronous_commit")
+        row = cur.fetchone()
+    assert row is not None
+    assert str(row[0]) == ("2" if db.dialect == "sqlite" else "on")  # FULL / on
+    assert check(platform).ok

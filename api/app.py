@@ -47,6 +47,7 @@ def create_app(platform: Platform) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(meetings.router)
+    app.include_router(meetings.research_router)
     app.include_router(cases.router)
     app.include_router(dpo.router)
     app.include_router(dpo.processing_router)

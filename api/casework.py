@@ -30,11 +30,11 @@ from security.policy import (
     case_visibility,
     is_coordinator_of,
     item_visible,
+    may_act_for,
     may_break_glass,
     may_coordinate,
     may_refer,
     may_share,
-    may_update_action,
     reads_case_content,
 )
 
@@ -180,7 +180,8 @@ class Casework:
         with self._writing("agree_action", case_id, access.area_id):
             return self.platform.marac.agree_action(
                 case_id, owner_agency=body.owner_agency_id, description=body.description,
-                for_whom=body.for_whom, due_on=body.due_on, by=self.principal.subject)
+                for_whom=body.for_whom, due_on=body.due_on, by=self.principal.subject,
+                meeting_id=body.meeting_id)
 
     def update_action(self, case_id: UUID, action_id: UUID,
                       body: schemas.ActionUpdateCreate) -> None:
@@ -188,7 +189,7 @@ class Casework:
         owners = {UUID(r["action_id"]): UUID(r["owner_agency_id"])
                   for r in self.platform.cases.actions(case_id=case_id, open_only=False)}
         owner = owners.get(action_id)
-        if owner is None or not may_update_action(self.viewer, access, owner, self.now):
+        if owner is None or not may_act_for(self.viewer, access, owner, self.now):
             self.audit.record("update_action", "denied", case_id=case_id,
                               area_id=access.area_id)
             raise Forbidden("Only the owning agency updates its action")
@@ -305,7 +306,31 @@ class Casework:
             return self.platform.marac.share(
                 case_id, kind=body.kind, text=body.text,
                 audience=Audience(body.audience.kind, tuple(body.audience.agencies)),
-                author=self.principal.subject, author_agency=visibility.agency_id)
+                author=self.principal.subject, author_agency=visibility.agency_id,
+                meeting_id=body.meeting_id)
+
+    def release(self, case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate) -> None:
+        """Widen an item's audience: research released at the hearing, typically."""
+        access, visibility = self._visible(case_id, "release", None)
+        document = self.platform.cases.document(case_id)
+        item = next((i for i in (document or {}).get("items", [])
+                     if i["item_id"] == str(item_id)), None)
+        # An item the caller cannot see is, for them, an item that does not exist.
+        if item is None or not item_visible(
+                visibility, Audience(item["audience"]["kind"],
+                                     tuple(UUID(a) for a in item["audience"]["agencies"])),
+                UUID(item["author_agency"])):
+            self.audit.record("release", "not_found", case_id=case_id, area_id=access.area_id,
+                              items=(str(item_id),))
+            raise _not_found(case_id)
+        if not may_act_for(self.viewer, access, UUID(item["author_agency"]), self.now):
+            self.audit.record("release", "denied", case_id=case_id, area_id=access.area_id,
+                              items=(str(item_id),))
+            raise Forbidden("Research is released by its agency or the coordinators")
+        with self._writing("release", case_id, access.area_id):
+            self.platform.marac.release(
+                case_id, item_id, by=self.principal.subject,
+                audience=Audience(body.audience.kind, tuple(body.audience.agencies)))
 
     # Reads ---------------------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def seed_demo(app: Marac) -> DemoData:
     app.accept(cases["accepted"], coordinator)
     app.grant_access(cases["accepted"], by=coordinator, reason="Housing need identified",
                      agency_id=agencies["housing"])
-    app.share(cases["accepted"], kind="research_note", text="Demo note for the whole case.",
+    app.share(cases["accepted"], kind="note", text="Demo note for the whole case.",
               audience=Audience("whole_case"), author="demo-police-officer",
               author_agency=police)
     app.share(cases["accepted"], kind="disclosure", text="Demo note for coordinators only.",

@@ -93,6 +93,8 @@ class ActionCreate(Strict):
     description: Annotated[str, Field(min_length=1, max_length=2_000)]
     for_whom: Literal["victim", "perpetrator", "child", "household"]
     due_on: date
+    # The hearing that agreed it, if any; the case must be on that meeting's agenda.
+    meeting_id: UUID | None = None
 
 
 class ActionUpdateCreate(Strict):
@@ -145,6 +147,13 @@ class AudienceIn(Strict):
 class InformationCreate(Strict):
     kind: Literal["research_note", "disclosure", "risk", "note"]
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
+    # A research note goes to the coordinators first, and is released later.
+    audience: AudienceIn
+    # The hearing it was researched for or disclosed at; the case must be on its agenda.
+    meeting_id: UUID | None = None
+
+
+class ReleaseCreate(Strict):
     audience: AudienceIn
 
 

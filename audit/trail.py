@@ -82,7 +82,11 @@ def _append_function_postgres(schema: str) -> str:
             i integer;
         BEGIN
             -- See AuditTrail.record: ordered and crash-safe, flushed with the next flush.
-            PERFORM set_config('synchronous_commit', 'off', true);
+            -- Only when this statement is its own transaction (autocommit): inside a larger
+            -- one the setting would outlive the call and cover that transaction's writes.
+            IF statement_timestamp() = transaction_timestamp() THEN
+                PERFORM set_config('synchronous_commit', 'off', true);
+            END IF;
             SELECT seq, hash INTO head FROM audit_head WHERE id = 1 FOR UPDATE;
             next_seq := head.seq + 1;
             buf := head.hash || int8send(next_seq);
@@ -191,7 +195,7 @@ class AuditTrail:
         commit (every event append, every signed checkpoint) makes it and all before it
         durable. Only a crash of the database host itself can lose the latest records, and
         those lie after the last signed checkpoint: what a checkpoint signs is always on disk.
-        PostgreSQL bounds the window by wal_writer_delay (200 ms by default)."""
+        See the README's design note "Audit durability" for the window."""
         values = rec.values()
         if self.db.dialect == "postgresql":
             return self._record_in_database(values)

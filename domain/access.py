@@ -75,3 +75,5 @@ class SharedItem:
     author: str
     author_agency: UUID
     recorded_at: datetime
+    # The hearing it was researched for or disclosed at, if any (its minutes show it).
+    meeting_id: UUID | None = None

@@ -23,6 +23,8 @@ class SmartAction:
     due_on: date
     agreed_by: str
     agreed_on: date
+    # The hearing that agreed it, if any (MARRAC plans are agreed without one).
+    meeting_id: UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from domain.access import AccessGrant, Audience, BreakGlass, SharedItem
 from domain.actions import ActionNote, SmartAction
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
-from domain.case import Case, Decision, Referral
+from domain.case import Case, Decision, Referral, ResearchRequest
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation, referral_criteria_met
 from domain.exceptions import (
@@ -30,7 +30,7 @@ from domain.exceptions import (
     CaseErased,
     CaseNotFound,
 )
-from domain.meeting import AgendaItem, Attendance, Meeting
+from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange, Meeting, Risk
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
@@ -42,7 +42,7 @@ T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
-               ActionNote, AgendaItem, Attendance)
+               ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing)
 
 
 def utc_now() -> datetime:
@@ -189,13 +189,16 @@ class Marac(Application[UUID]):
         return sorted(found.values(), key=lambda p: p.last_referral_on, reverse=True)
 
     def agree_action(self, case_id: UUID, *, owner_agency: UUID, description: str,
-                     for_whom: str, due_on: date, by: str) -> UUID:
+                     for_whom: str, due_on: date, by: str,
+                     meeting_id: UUID | None = None) -> UUID:
         case = self.get_case(case_id)
         owner = self.get_agency(owner_agency)
         if owner.area_id != case.area_id:
             raise AgencyNotFound(f"agency {owner_agency} is not in the case's area")
+        if meeting_id is not None:
+            self._heard_at(meeting_id, case)
         action = SmartAction(uuid4(), owner_agency, description, for_whom,  # type: ignore[arg-type]
-                             due_on, by, self.today())
+                             due_on, by, self.today(), meeting_id)
         case.agree_action(action)
         self.save(case)
         return action.action_id
@@ -212,11 +215,45 @@ class Marac(Application[UUID]):
         case.escalate_action(action_id, by, self.today())
         self.save(case)
 
-    def schedule_meeting(self, area_id: UUID, kind: str, held_on: date, *, by: str) -> UUID:
+    def schedule_meeting(self, area_id: UUID, kind: str, held_on: date, *, by: str,
+                         members: tuple[str, ...] = ()) -> UUID:
         self.get_area(area_id)
-        meeting = Meeting.schedule(area_id, kind, held_on, by)
+        meeting = Meeting.schedule(area_id, kind, held_on, by, members)
         self.save(meeting)
         return meeting.id
+
+    def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
+        """The meeting, which must list the case: what is recorded against a hearing
+        belongs to a case that was on its agenda."""
+        meeting = self.get_meeting(meeting_id)
+        if meeting.area_id != case.area_id or not meeting.lists(case.id):
+            raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        return meeting
+
+    def request_research(self, meeting_id: UUID, case_id: UUID, *, agencies: set[UUID],
+                         due_on: date, by: str) -> None:
+        case = self.get_case(case_id)
+        self._heard_at(meeting_id, case)
+        case.request_research(tuple(ResearchRequest(meeting_id, a, due_on, by)
+                                    for a in sorted(agencies, key=str)), self.now())
+        self.save(case)
+
+    def record_hearing(self, meeting_id: UUID, case_id: UUID, *, risks: tuple[Risk, ...],
+                       by: str) -> None:
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        case.record_hearing(Hearing(meeting_id, meeting.held_on, risks, by))
+        self.save(case)
+
+    def distribute_minutes(self, meeting_id: UUID, *, by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.distribute_minutes(by, self.now())
+        self.save(meeting)
+
+    def release(self, case_id: UUID, item_id: UUID, *, audience: Audience, by: str) -> None:
+        case = self.get_case(case_id)
+        case.release(item_id, audience, by, self.now())
+        self.save(case)
 
     def get_meeting(self, meeting_id: UUID) -> Meeting:
         return self._load(meeting_id, Meeting, CaseNotFound)
@@ -234,6 +271,12 @@ class Marac(Application[UUID]):
             if self.get_agency(agency_id).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
             case.invite(agency_id, meeting.id, by)
+        if meeting.closed:
+            # A closed hearing's case is seen by its named members, and by the agencies
+            # invited to advise on this case alone; everyone else loses sight of it.
+            case.restrict(case.members | set(meeting.members),
+                          case.member_agencies | invite,
+                          "heard in a closed harmful-practices hearing", by, self.now())
         self.save(meeting, case)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
@@ -361,9 +404,13 @@ class Marac(Application[UUID]):
         audience: Audience,
         author: str,
         author_agency: UUID,
+        meeting_id: UUID | None = None,
     ) -> UUID:
         case = self.get_case(case_id)
-        item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now())
+        if meeting_id is not None:
+            self._heard_at(meeting_id, case)
+        item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now(),
+                          meeting_id)
         case.share(item)
         self.save(case)
         return item.item_id

@@ -33,6 +33,8 @@ class AreaSettings:
     # the end, or only in a closed harmful-practices hearing.
     children_first: bool = True
     hba_placement: Literal["start", "end", "closed"] = "closed"
+    # Minutes go to the agencies within this many working days of the meeting.
+    minutes_within_working_days: int = 5
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -47,6 +49,8 @@ class AreaSettings:
             raise InvalidSettings("retention_months must be between 1 and 600")
         if self.hba_placement not in ("start", "end", "closed"):
             raise InvalidSettings("hba_placement must be 'start', 'end' or 'closed'")
+        if not 1 <= self.minutes_within_working_days <= 30:
+            raise InvalidSettings("minutes_within_working_days must be between 1 and 30")
 
 
 class Area(Aggregate):

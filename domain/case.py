@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.access import (
     BREAK_GLASS_LIMIT,
     AccessGrant,
+    Audience,
     BreakGlass,
     InvalidAccessChange,
     SharedItem,
@@ -22,10 +23,12 @@ from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
     CannotLowerMandatoryCriterion,
     DecisionAlreadyRecorded,
+    DomainError,
     InvalidReferral,
     NotARepeat,
     ThresholdNotMet,
 )
+from domain.meeting import RISK_TO, Hearing
 from domain.repeats import is_repeat
 from domain.risk import RiskAssessment
 from domain.subjects import Subject, check_subjects
@@ -38,6 +41,20 @@ def informing_late(closed_on: date, outstanding: int, now: datetime) -> bool:
     """The closure is dated, not timed: agencies are late from the end of the next day."""
     deadline = datetime.combine(closed_on, time(), tzinfo=UTC) + timedelta(days=1)
     return outstanding > 0 and now >= deadline + INFORM_WITHIN
+
+
+class InvalidHearingChange(DomainError):
+    code = "invalid_hearing_change"
+
+
+@dataclass(frozen=True)
+class ResearchRequest:
+    """The coordinator asks an invited agency to research the case before its hearing."""
+
+    meeting_id: UUID
+    agency_id: UUID
+    due_on: date
+    requested_by: str
 
 
 Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "closed"]
@@ -82,6 +99,14 @@ class Decision:
     reason: str | None = None
 
 
+def _narrower(new: Audience, old: Audience) -> bool:
+    """Whether `new` would hide an item from anyone `old` showed it to."""
+    width = {"authoring_agency": 0, "coordinators": 1, "agencies": 2, "whole_case": 3}
+    if new.kind == "agencies" and old.kind == "agencies":
+        return not set(old.agencies) <= set(new.agencies)
+    return width[new.kind] < width[old.kind]
+
+
 class Case(Aggregate):
     """A high-risk domestic-abuse case. Corrections are new events: nothing is edited in place."""
 
@@ -114,6 +139,8 @@ class Case(Aggregate):
         self.excluded: set[str] = set()
         self.break_glass: list[BreakGlass] = []
         self.items: dict[UUID, SharedItem] = {}
+        self.research_requests: list[ResearchRequest] = []
+        self.hearings: dict[UUID, Hearing] = {}
         self.closed_on: date | None = None
         self.closure_reason: str | None = None
         # Every agency involved is told of the closure; each one's acknowledgement is tracked.
@@ -304,12 +331,33 @@ class Case(Aggregate):
             raise InvalidAccessChange("shared information cannot be empty")
         if item.item_id in self.items:
             raise InvalidAccessChange(f"item {item.item_id} exists")
+        if item.kind == "research_note" and item.audience.kind != "coordinators":
+            # Research is seen by its agency and the coordinators until it is released.
+            raise InvalidAccessChange("a research note is shared with the coordinators first")
         self._shared(item=item)
 
     @event("InformationShared")
     def _shared(self, item: SharedItem) -> None:
         self.items[item.item_id] = item
 
+    def release(self, item_id: UUID, audience: Audience, by: str, at: datetime) -> None:
+        """Widen who sees an item, typically a research note at the hearing. An audience is
+        only ever widened: what an agency has seen cannot be unseen."""
+        audience.check_valid()
+        item = self.items.get(item_id)
+        if item is None:
+            raise InvalidAccessChange(f"case {self.id} has no item {item_id}")
+        if _narrower(audience, item.audience):
+            raise InvalidAccessChange("an item's audience can only be widened")
+        self._released(item_id=item_id, audience=audience, by=by, at=at)
+
+    @event("ItemReleased")
+    def _released(self, item_id: UUID, audience: Audience, by: str, at: datetime) -> None:
+        self.items[item_id] = replace(self.items[item_id], audience=audience)
+
+    def research_answered(self, request: ResearchRequest) -> bool:
+        return any(i.kind == "research_note" and i.author_agency == request.agency_id
+                   and i.meeting_id == request.meeting_id for i in self.items.values())
     # Closure ---------------------------------------------------------------------------
 
     def close(self, reason: str, by: str, on: date) -> None:
@@ -408,6 +456,41 @@ class Case(Aggregate):
     @event("AgencyInvited")
     def _invited(self, agency_id: UUID, meeting_id: UUID, by: str) -> None:
         self.involved_agencies.add(agency_id)
+
+    def request_research(self, requests: tuple[ResearchRequest, ...], at: datetime) -> None:
+        """Research requests go to agencies involved in the case (invited to its hearing)."""
+        if self.status != "accepted":
+            raise InvalidHearingChange("only accepted cases are researched for a hearing")
+        for request in requests:
+            if request.agency_id not in self.involved_agencies:
+                raise InvalidHearingChange("research is requested from agencies invited to "
+                                           "the case")
+            if request.due_on < at.date():
+                raise InvalidHearingChange("research cannot be due before it is requested")
+            if any((r.meeting_id, r.agency_id) == (request.meeting_id, request.agency_id)
+                   for r in self.research_requests):
+                raise InvalidHearingChange("that agency has already been asked")
+        self._research_requested(requests=requests, at=at)
+
+    @event("ResearchRequested")
+    def _research_requested(self, requests: tuple[ResearchRequest, ...], at: datetime) -> None:
+        self.research_requests.extend(requests)
+
+    def record_hearing(self, hearing: Hearing) -> None:
+        """What the hearing identified: the risks to the victim, children, perpetrator and
+        staff. Disclosures and actions carry the meeting's id themselves."""
+        if self.status != "accepted":
+            raise InvalidHearingChange("only accepted cases are heard")
+        if hearing.meeting_id in self.hearings:
+            raise InvalidHearingChange("this hearing has been recorded")
+        for risk in hearing.risks:
+            if risk.to not in RISK_TO or not risk.description.strip():
+                raise InvalidHearingChange(f"a risk is to one of {RISK_TO}, and described")
+        self._heard(hearing=hearing)
+
+    @event("Heard")
+    def _heard(self, hearing: Hearing) -> None:
+        self.hearings[hearing.meeting_id] = hearing
 
     @property
     def has_children(self) -> bool:

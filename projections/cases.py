@@ -26,7 +26,8 @@ from storage.database import Cursor, Database
 
 CASE_TOPIC = "domain.case:Case."
 MEETING_TOPIC = "domain.meeting:Meeting."
-CASE_TABLES = ("case_index", "case_access", "case_actions", "case_documents")
+CASE_TABLES = ("case_index", "case_access", "case_actions", "research_requests",
+               "case_documents")
 DOCUMENTS = "case_documents"
 
 
@@ -78,6 +79,9 @@ def case_document(case: Case) -> dict[str, Any]:
              "escalated": a.action_id in case.escalated_actions,
              "notes": [_plain(n) for n in case.action_notes if n.action_id == a.action_id]}
             for a in sorted(case.actions.values(), key=lambda a: (a.due_on, str(a.action_id)))],
+        "research_requests": [{**_plain(r), "answered": case.research_answered(r)}
+                              for r in case.research_requests],
+        "hearings": _plain(sorted(case.hearings.values(), key=lambda h: h.heard_on)),
         # For coordinators only (the API shows it to viewers who see every item).
         "access": {
             "restricted": case.restricted,
@@ -139,6 +143,20 @@ class CaseProjector:
                 held_on TEXT NOT NULL,
                 attendees INTEGER NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS meetings_area ON meetings (area_id, held_on)",
+            # A closed hearing's named members, as keyed digests.
+            """CREATE TABLE IF NOT EXISTS meeting_members (
+                meeting_id TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, ref))""",
+            """CREATE TABLE IF NOT EXISTS research_requests (
+                case_id TEXT NOT NULL,
+                meeting_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                answered INTEGER NOT NULL,
+                PRIMARY KEY (case_id, meeting_id, agency_id))""",
+            "CREATE INDEX IF NOT EXISTS research_requests_agency ON research_requests "
+            "(agency_id, answered)",
             """CREATE TABLE IF NOT EXISTS agenda (
                 meeting_id TEXT NOT NULL,
                 case_id TEXT NOT NULL,
@@ -153,7 +171,8 @@ class CaseProjector:
         ])
 
     def tables(self) -> tuple[str, ...]:
-        return ("case_index", "case_access", "case_actions", DOCUMENTS, "meetings", "agenda")
+        return ("case_index", "case_access", "case_actions", "research_requests", DOCUMENTS,
+                "meetings", "meeting_members", "agenda")
 
     # Projection --------------------------------------------------------------------------
 
@@ -178,6 +197,10 @@ class CaseProjector:
         mid = str(meeting.id)
         cur.execute("DELETE FROM meetings WHERE meeting_id = %s", (mid,))
         cur.execute("DELETE FROM agenda WHERE meeting_id = %s", (mid,))
+        cur.execute("DELETE FROM meeting_members WHERE meeting_id = %s", (mid,))
+        if meeting.members:
+            cur.executemany("INSERT INTO meeting_members (meeting_id, ref) VALUES (%s, %s)",
+                            [(mid, self.index.person_ref(m)) for m in meeting.members])
         cur.execute("INSERT INTO meetings (meeting_id, area_id, kind, held_on, attendees) "
                     "VALUES (%s, %s, %s, %s, %s)",
                     (mid, str(meeting.area_id), meeting.kind, meeting.held_on.isoformat(),
@@ -196,6 +219,21 @@ class CaseProjector:
             cur.execute(f"SELECT {', '.join(columns)} FROM meetings "  # noqa: S608
                         f"WHERE area_id = %s {since} ORDER BY held_on, meeting_id",
                         (str(area_id), from_day) if from_day else (str(area_id),))
+            return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+
+    def meeting_members(self, meeting_id: UUID) -> frozenset[str]:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT ref FROM meeting_members WHERE meeting_id = %s",
+                        (str(meeting_id),))
+            return frozenset(r[0] for r in cur.fetchall())
+
+    def research_requests(self, agency_id: UUID) -> list[dict[str, Any]]:
+        """An agency's research requests (ids and dates only), unanswered first."""
+        columns = ("case_id", "meeting_id", "agency_id", "due_on", "answered")
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {', '.join(columns)} FROM research_requests "  # noqa: S608
+                        "WHERE agency_id = %s ORDER BY answered, due_on, case_id",
+                        (str(agency_id),))
             return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
 
     def agenda(self, meeting_id: UUID) -> list[dict[str, Any]]:
@@ -283,6 +321,12 @@ class CaseProjector:
                   a.due_on.isoformat(), case.action_outcomes.get(a.action_id),
                   1 if a.action_id in case.escalated_actions else 0)
                  for a in case.actions.values()])
+        if case.research_requests:
+            cur.executemany(
+                "INSERT INTO research_requests (case_id, meeting_id, agency_id, due_on, answered)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                [(cid, str(r.meeting_id), str(r.agency_id), r.due_on.isoformat(),
+                  int(case.research_answered(r))) for r in case.research_requests])
         sealed = self.sealer.seal(DOCUMENTS, case.id, case_document(case))
         cur.execute(f"INSERT INTO {DOCUMENTS} (case_id, version, document) "  # noqa: S608
                     "VALUES (%s, %s, %s)", (cid, case.version, sealed))

@@ -165,9 +165,10 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and case_visibility(viewer, access, now) is None)
 
 
-def may_update_action(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
-                      now: datetime) -> bool:
-    """Progress and outcomes come from the owning agency's staff (or the coordinators)."""
+def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
+                now: datetime) -> bool:
+    """What an agency owns on a case (an action's progress and outcome, the release of its
+    research) is done by that agency's staff, or by the coordinators."""
     visibility = case_visibility(viewer, access, now)
     if visibility is None or viewer.principal.kind != "person":
         return False
@@ -177,3 +178,17 @@ def may_update_action(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
 def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
     """Exclusion binds everyone named, data protection officers included."""
     return viewer.principal.kind == "person" and viewer.ref in access.excluded
+
+
+def may_see_meeting(viewer: Viewer, area_id: UUID, closed: bool, members: frozenset[str],
+                    sees_a_listed_case: bool) -> bool:
+    """A meeting exists for the content readers of its area. A closed hearing exists only for
+    its named members and for those who may see a case it lists: for anyone else (an excluded
+    employee above all) there is no such meeting, in any list, count or agenda."""
+    p = viewer.principal
+    if not reads_case_content(p) or p.area_id != area_id:
+        return False
+    if not closed:
+        return True
+    return (p.kind == "person" and viewer.ref in members) or sees_a_listed_case
+

@@ -111,14 +111,17 @@ class Database:
         (an event, a signed audit checkpoint) makes it durable too."""
         outer: Cursor | None = getattr(self._local, "cursor", None)
         if outer is not None:
+            if flush and not getattr(self._local, "flush", True):
+                # Joining would commit this work unflushed along with the outer transaction.
+                raise RuntimeError("a flushed transaction cannot join an unflushed one")
             yield outer
             return
         with self._new_transaction(readonly, flush) as cur:
-            self._local.cursor = cur
+            self._local.cursor, self._local.flush = cur, flush
             try:
                 yield cur
             finally:
-                self._local.cursor = None
+                self._local.cursor, self._local.flush = None, True
 
     @contextmanager
     def _new_transaction(self, readonly: bool, flush: bool) -> Iterator[Cursor]:
@@ -138,13 +141,25 @@ class Database:
             conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
             try:
                 yield _SqliteCursor(conn.cursor())
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
         finally:
             if not flush:
-                conn.execute("PRAGMA synchronous=FULL")
+                self._restore_flush(conn)
+
+    def _restore_flush(self, conn: sqlite3.Connection) -> None:
+        """Back to flushed commits; a connection that cannot be put back is not used again,
+        so nothing after it commits unflushed."""
+        try:
+            conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error:
+            self._local.conn = None
+            with self._lock:
+                self._sqlite_connections.remove(conn)
+            conn.close()
 
     @contextmanager
     def single_statement(self) -> Iterator[Cursor]:

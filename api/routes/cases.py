@@ -152,6 +152,16 @@ def share_information(
     return schemas.Created(id=work.share(case_id, body))
 
 
+@router.post("/cases/{case_id}/information/{item_id}/release", status_code=204,
+             responses=NOT_FOUND)
+def release_information(
+    case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate, work: Work
+) -> Response:
+    """Widen who sees an item (research released at the hearing); never narrowed."""
+    work.release(case_id, item_id, body)
+    return Response(status_code=204)
+
+
 @router.get("/search", response_model=schemas.SearchResults)
 def search(
     *,

@@ -147,7 +147,7 @@ def test_items_are_shown_by_audience(client: TestClient, world: World) -> None:
     items = {}
     for name, audience in audiences.items():
         r = client.post(f"/api/v1/cases/{case_id}/information", headers=world.rep("police"),
-                        json={"kind": "research_note", "text": f"note {name}",
+                        json={"kind": "note", "text": f"note {name}",
                               "audience": audience})
         assert r.status_code == 201, r.text
         items[r.json()["id"]] = name

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -14,7 +16,7 @@ from api.bootstrap import Platform
 from audit.chain import FIELDS, record_hash
 from audit.trail import AuditRecord
 from audit.verify import Report, verify
-from storage.database import Cursor
+from storage.database import Cursor, Database
 
 
 def fill(platform: Platform, count: int) -> None:
@@ -192,15 +194,49 @@ def test_a_forged_exported_checkpoint_fails_its_signature(platform: Platform) ->
     assert [f.kind for f in report.checkpoint_faults] == ["bad_signature"]
 
 
+def _flush_setting(db: Database, cur: Cursor) -> str:
+    cur.execute("PRAGMA synchronous" if db.dialect == "sqlite" else "SHOW synchronous_commit")
+    row = cur.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
         platform: Platform) -> None:
     """Audit appends commit without waiting for the disk (AuditTrail.record); the setting
-    must not leak into the event store's commits on the same connection."""
+    must not leak into other commits, nor into a transaction the append runs inside."""
     db = platform.database
     fill(platform, 3)
     with db.transaction() as cur:
-        cur.execute("PRAGMA synchronous" if db.dialect == "sqlite" else "SHOW synchronous_commit")
-        row = cur.fetchone()
-    assert row is not None
-    assert str(row[0]) == ("2" if db.dialect == "sqlite" else "on")  # FULL / on
+        assert _flush_setting(db, cur) == ("2" if db.dialect == "sqlite" else "on")
+    if db.dialect == "postgresql":
+        # Called inside a larger transaction, the function leaves that transaction flushed.
+        with db.transaction() as cur:
+            cur.execute(f'SELECT "{db.url.schema}".marac_audit_append(%s)',
+                        ([str(v) if v is not None else None for v in AuditRecord(
+                            str(uuid4()), "staff-x", "person", None, None, ("dpo",), "read",
+                            None, None, "allowed", ()).values()],))
+            assert _flush_setting(db, cur) == "on"
     assert check(platform).ok
+
+
+def test_sqlite_goes_back_to_flushed_commits_when_an_unflushed_commit_fails(
+        tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'flush.db'}")
+    try:
+        db.execute_script([
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id)"
+            " DEFERRABLE INITIALLY DEFERRED)"])
+        with pytest.raises(sqlite3.IntegrityError), db.transaction(flush=False) as cur:
+            cur.execute("INSERT INTO child (id, parent_id) VALUES (1, 99)")  # fails at COMMIT
+        with pytest.raises(ZeroDivisionError), db.transaction(flush=False):
+            raise ZeroDivisionError
+        with db.transaction() as cur:  # the connection is usable, and flushed again
+            assert _flush_setting(db, cur) == "2"
+            cur.execute("SELECT COUNT(*) FROM child")
+            assert cur.fetchone() == (0,)
+        with db.transaction(flush=False), pytest.raises(RuntimeError), db.transaction():
+            pass  # flushed work may not ride in an unflushed commit
+    finally:
+        db.close()

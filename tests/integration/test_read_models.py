@@ -46,7 +46,7 @@ def populate(platform: Platform) -> None:
     area, agency = area_with_agency(app)
     first = app.refer(referral(area, agency))
     app.accept(first, "coordinator-1")
-    app.share(first, kind="research_note", text=NOTE, audience=Audience("whole_case"),
+    app.share(first, kind="disclosure", text=NOTE, audience=Audience("whole_case"),
               author="police-rep", author_agency=agency)
     app.grant_access(first, by="coordinator-1", reason="Invited", person="health-rep")
     app.exclude(first, "hospital-cousin", by="coordinator-1", reason="Relative of the victim")

@@ -42,7 +42,7 @@ class Marrac(Casework):
             self.audit.record("allocation_suggestion", "rejected", case_id=case_id,
                               area_id=access.area_id)
             raise NotAMarracArea(f"area {access.area_id} does not run the MARRAC model")
-        refs = {c: self.viewer_ref(c) for c in dict.fromkeys(candidates)}
+        refs = {c: self._person_ref(c) for c in dict.fromkeys(candidates)}
         by_ref = self.platform.cases.allocation_loads(access.area_id, sorted(set(refs.values())))
         loads = {c: by_ref[r] for c, r in refs.items()}
         self.audit.record("allocation_suggestion", "allowed", case_id=case_id,
@@ -51,7 +51,7 @@ class Marrac(Casework):
                                for c, n in sorted(loads.items())],
                 "suggested": least_loaded(loads)}
 
-    def viewer_ref(self, subject: str) -> str:
+    def _person_ref(self, subject: str) -> str:
         return self.platform.blind_index.person_ref(subject)
 
     def allocate(self, case_id: UUID, coordinator: str) -> None:

@@ -30,6 +30,14 @@ from domain.exceptions import (
     CaseErased,
     CaseNotFound,
 )
+from domain.marrac import (
+    Allocation,
+    MeContact,
+    MeNeeds,
+    PlanAgreed,
+    Review,
+    StepCompleted,
+)
 from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange, Meeting, Risk
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
@@ -42,7 +50,8 @@ T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
-               ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing)
+               ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
+               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review)
 
 
 def utc_now() -> datetime:
@@ -324,6 +333,44 @@ class Marac(Application[UUID]):
             if len(batch) < 500:
                 return found
             start = batch[-1].id
+
+    # MARRAC (coordinator-led areas) ---------------------------------------------------------
+
+    def allocate(self, case_id: UUID, coordinator: str, *, by: str) -> None:
+        case = self.get_case(case_id)
+        model = self.get_area(case.area_id).settings.model
+        case.allocate(Allocation(coordinator, by, self.now()), model)
+        self.save(case)
+
+    def complete_step(self, case_id: UUID, step: str, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.complete_step(StepCompleted(step, by, self.now()))  # type: ignore[arg-type]
+        self.save(case)
+
+    def record_needs(self, case_id: UUID, me: str, needs: str, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.record_needs(MeNeeds(me, needs, by, self.now()))  # type: ignore[arg-type]
+        self.save(case)
+
+    def record_contact(self, case_id: UUID, me: str, minutes: int, *, by: str,
+                       at: datetime | None = None) -> UUID:
+        case = self.get_case(case_id)
+        now = self.now()
+        contact = MeContact(uuid4(), me, minutes, at or now, by)  # type: ignore[arg-type]
+        case.record_contact(contact, now)
+        self.save(case)
+        return contact.contact_id
+
+    def agree_plan(self, case_id: UUID, *, by: str) -> None:
+        case = self.get_case(case_id)
+        case.agree_plan(PlanAgreed(by, self.now()))
+        self.save(case)
+
+    def review_plan(self, case_id: UUID, *, by: str, still_meets_purpose: bool,
+                    outcome: str) -> None:
+        case = self.get_case(case_id)
+        case.review(Review(by, self.now(), still_meets_purpose, outcome))  # type: ignore[arg-type]
+        self.save(case)
 
     # Corrections --------------------------------------------------------------------------
 

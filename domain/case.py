@@ -28,6 +28,22 @@ from domain.exceptions import (
     NotARepeat,
     ThresholdNotMet,
 )
+from domain.marrac import (
+    MAX_NEEDS_LENGTH,
+    MES,
+    REVIEW_OUTCOMES,
+    Allocation,
+    InvalidMarracChange,
+    MeContact,
+    MeNeeds,
+    NotAllocated,
+    NotAMarracArea,
+    PlanAgreed,
+    Review,
+    StepCompleted,
+    check_contact,
+    check_next_step,
+)
 from domain.meeting import RISK_TO, Hearing
 from domain.repeats import is_repeat
 from domain.risk import RiskAssessment
@@ -150,6 +166,13 @@ class Case(Aggregate):
         self.action_notes: list[ActionNote] = []
         self.action_outcomes: dict[UUID, str] = {}
         self.escalated_actions: set[UUID] = set()
+        # MARRAC (domain/marrac.py): allocation, steps, the MEs' needs and contacts, plan, reviews.
+        self.allocations: list[Allocation] = []
+        self.steps: dict[str, StepCompleted] = {}
+        self.needs: dict[str, MeNeeds] = {}
+        self.contacts: list[MeContact] = []
+        self.plan_agreed: PlanAgreed | None = None
+        self.reviews: list[Review] = []
 
     @property
     def victim(self) -> Subject:
@@ -499,3 +522,109 @@ class Case(Aggregate):
     @property
     def honour_based_abuse(self) -> bool:
         return self.referral.criteria.honour_based_abuse
+
+    # MARRAC ----------------------------------------------------------------------------------
+
+    def allocate(self, allocation: Allocation, model: str) -> None:
+        """The team leader gives the case to a case co-ordinator, who owns it from referral to
+        closure (so an undecided referral may be allocated: its co-ordinator confirms that it
+        meets purpose). Reallocation is a new allocation."""
+        if model != "marrac":
+            raise NotAMarracArea(f"area {self.area_id} does not run the MARRAC model")
+        if self.status not in ("referred", "accepted"):
+            raise InvalidMarracChange(f"a {self.status} case is not allocated")
+        if not allocation.coordinator.strip() or len(allocation.coordinator) > 200:
+            raise InvalidMarracChange("an allocation names one case co-ordinator")
+        if self.coordinator == allocation.coordinator:
+            raise InvalidMarracChange("the case is already allocated to that co-ordinator")
+        if allocation.coordinator in self.excluded or (
+                self.restricted and allocation.coordinator not in self.members):
+            raise InvalidMarracChange("the case co-ordinator must be able to see the case")
+        self._allocated(allocation=allocation)
+
+    @event("Allocated")
+    def _allocated(self, allocation: Allocation) -> None:
+        self.allocations.append(allocation)
+
+    @property
+    def coordinator(self) -> str | None:
+        return self.allocations[-1].coordinator if self.allocations else None
+
+    @property
+    def allocated_at(self) -> datetime | None:
+        """The first allocation starts the clocks; a reallocation does not restart them."""
+        return self.allocations[0].at if self.allocations else None
+
+    def _check_allocated_and_open(self) -> datetime:
+        if self.allocated_at is None:
+            raise NotAllocated(f"case {self.id} has no case co-ordinator")
+        if self.status not in ("referred", "accepted"):
+            raise InvalidMarracChange(f"a {self.status} case is not worked")
+        return self.allocated_at
+
+    def complete_step(self, completed: StepCompleted) -> None:
+        self._check_allocated_and_open()
+        check_next_step(self.steps, completed.step)
+        if completed.step == "identify_solution" and self.plan_agreed is None:
+            raise InvalidMarracChange("the solution is identified when the plan is agreed")
+        self._step_completed(completed=completed)
+
+    @event("StepCompleted")
+    def _step_completed(self, completed: StepCompleted) -> None:
+        self.steps[completed.step] = completed
+
+    def record_needs(self, needs: MeNeeds) -> None:
+        self._check_allocated_and_open()
+        self._check_me(needs.me)
+        if not needs.needs.strip() or len(needs.needs) > MAX_NEEDS_LENGTH:
+            raise InvalidMarracChange(f"needs are 1 to {MAX_NEEDS_LENGTH} characters")
+        self._needs_recorded(needs=needs)
+
+    @event("NeedsRecorded")
+    def _needs_recorded(self, needs: MeNeeds) -> None:
+        self.needs[needs.me] = needs
+
+    def record_contact(self, contact: MeContact, recorded_at: datetime) -> None:
+        allocated_at = self._check_allocated_and_open()
+        self._check_me(contact.me)
+        check_contact(contact, allocated_at, recorded_at)
+        if any(c.contact_id == contact.contact_id for c in self.contacts):
+            raise InvalidMarracChange(f"contact {contact.contact_id} exists")
+        self._contact_recorded(contact=contact)
+
+    @event("ContactRecorded")
+    def _contact_recorded(self, contact: MeContact) -> None:
+        self.contacts.append(contact)
+
+    def agree_plan(self, agreed: PlanAgreed) -> None:
+        """The SMART plan agreed with the MEs: the case's actions, at least one."""
+        self._check_allocated_and_open()
+        if self.status != "accepted":
+            raise InvalidMarracChange("a plan is agreed once the case meets purpose")
+        if self.plan_agreed is not None:
+            raise InvalidMarracChange("the plan is already agreed")
+        if not self.actions:
+            raise InvalidMarracChange("a SMART plan has at least one action")
+        self._plan_agreed(agreed=agreed)
+
+    @event("PlanAgreed")
+    def _plan_agreed(self, agreed: PlanAgreed) -> None:
+        self.plan_agreed = agreed
+
+    def review(self, review: Review) -> None:
+        self._check_allocated_and_open()
+        if self.plan_agreed is None:
+            raise InvalidMarracChange("a review follows the agreed plan")
+        if review.outcome not in REVIEW_OUTCOMES:
+            raise InvalidMarracChange(f"a review outcome is one of {REVIEW_OUTCOMES}")
+        self._reviewed(review=review)
+
+    @event("Reviewed")
+    def _reviewed(self, review: Review) -> None:
+        self.reviews.append(review)
+
+    def _check_me(self, me: str) -> None:
+        if me not in MES:
+            raise InvalidMarracChange(f"an ME is one of {MES}")
+        if not any(s.role == me for s in self.subjects.values()):
+            raise InvalidMarracChange(f"case {self.id} has no {me}")

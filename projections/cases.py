@@ -18,6 +18,7 @@ from eventsourcing.persistence import Notification
 from domain.application import Marac
 from domain.case import Case
 from domain.exceptions import CaseErased
+from domain.marrac import MES, STEPS
 from domain.meeting import Meeting
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
@@ -91,6 +92,22 @@ def case_document(case: Case) -> dict[str, Any]:
             "grants": _plain(list(case.grants.values())),
             "break_glass": _plain(case.break_glass),
         },
+        "marrac": _marrac(case),
+    }
+
+
+def _marrac(case: Case) -> dict[str, Any]:
+    """The coordinator-led model's record: who owns the case, steps, the MEs' needs (personal
+    data, so only here, sealed), contacts, plan and reviews."""
+    return {
+        "coordinator": case.coordinator,
+        "allocated_at": case.allocated_at.isoformat() if case.allocated_at else None,
+        "allocations": _plain(case.allocations),
+        "steps": [_plain(case.steps[s]) for s in STEPS if s in case.steps],
+        "needs": {me: _plain(case.needs[me]) for me in MES if me in case.needs},
+        "contacts": _plain(sorted(case.contacts, key=lambda c: (c.at, str(c.contact_id)))),
+        "plan_agreed": _plain(case.plan_agreed),
+        "reviews": _plain(case.reviews),
     }
 
 
@@ -350,6 +367,9 @@ class CaseProjector:
         for session in case.break_glass:
             yield ("break_glass", ref(session.person), session.opened_at.isoformat(),
                    session.expires_at.isoformat())
+        if case.coordinator is not None:
+            # The current case co-ordinator only: a reallocated case is off the old one's load.
+            yield "allocated_to", ref(case.coordinator), None, None
 
     # Queries -----------------------------------------------------------------------------
 
@@ -429,6 +449,22 @@ class CaseProjector:
                     facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
         return {c: _case_access(c, index[c], facts[c]) for c in index}, index
 
+    def allocation_loads(self, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
+        """Open (not closed) cases of the area allocated to each of `refs` (keyed digests of
+        case co-ordinators), zero where none: counts only, never which cases."""
+        loads = dict.fromkeys(refs, 0)
+        if not refs:
+            return loads
+        marks = ", ".join(["%s"] * len(refs))
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT a.ref, COUNT(*) FROM case_access a "  # noqa: S608
+                        "JOIN case_index i ON i.case_id = a.case_id "
+                        "WHERE a.relation = 'allocated_to' AND i.area_id = %s "
+                        f"AND i.closed_on IS NULL AND a.ref IN ({marks}) GROUP BY a.ref",
+                        (str(area_id), *refs))
+            loads.update({r[0]: int(r[1]) for r in cur.fetchall()})
+        return loads
+
     def document(self, case_id: UUID) -> dict[str, Any] | None:
         with self.db.transaction(readonly=True) as cur:
             cur.execute(f"SELECT document FROM {DOCUMENTS} WHERE case_id = %s",  # noqa: S608
@@ -469,6 +505,7 @@ def _case_access(
         members=frozenset(refs("member")),
         member_agencies=frozenset(UUID(a) for a in refs("member_agency")),
         excluded=frozenset(refs("excluded")),
+        allocated_to=frozenset(refs("allocated_to")),
         break_glass=tuple(
             (p, datetime.fromisoformat(o or ""), datetime.fromisoformat(e or ""))
             for p, o, e in facts.get("break_glass", [])

@@ -47,6 +47,8 @@ class CaseAccess:
     member_agencies: frozenset[UUID] = frozenset()
     excluded: frozenset[str] = frozenset()
     break_glass: tuple[tuple[str, datetime, datetime], ...] = ()
+    # A MARRAC case's current case co-ordinator (a keyed digest), if allocated.
+    allocated_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -192,3 +194,20 @@ def may_see_meeting(viewer: Viewer, area_id: UUID, closed: bool, members: frozen
         return True
     return (p.kind == "person" and viewer.ref in members) or sees_a_listed_case
 
+
+def may_allocate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """MARRAC: the area's team leader gives cases to case co-ordinators."""
+    return (viewer.principal.has_role("team_leader")
+            and may_coordinate(viewer, access, now))
+
+
+def may_work_marrac_case(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """MARRAC: steps, needs, contacts, plan and review are recorded by the case's own case
+    co-ordinator, or by the area's team leader and coordinators; a case co-ordinator does not
+    record on another co-ordinator's case."""
+    if not may_coordinate(viewer, access, now):
+        return False
+    p = viewer.principal
+    if p.has_role("team_leader", "coordinator", "chair"):
+        return True
+    return viewer.ref in access.allocated_to

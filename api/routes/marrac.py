@@ -1,0 +1,112 @@
+"""/api/v1/cases/{case_id}/marrac: Lancashire's coordinator-led model (MARRAC areas only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api import schemas
+from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
+from api.marrac import Marrac
+from domain.marrac import MAX_CONTACT_MINUTES, MAX_NEEDS_LENGTH
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}/marrac", tags=["marrac"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such case, or not one the caller may see"}}
+StaffId = Annotated[str, Field(min_length=1, max_length=200)]
+Me = Literal["victim", "perpetrator", "child"]
+
+
+def marrac(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Marrac:
+    return Marrac(platform, viewer, audit)
+
+
+Work = Annotated[Marrac, Depends(marrac)]
+
+
+class AllocationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    coordinator: StaffId
+
+
+class StepCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: Literal["gather_and_assess", "analyse_risk_and_need", "identify_solution",
+                  "complete_case"]
+
+
+class NeedsCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    me: Me
+    needs: Annotated[str, Field(min_length=1, max_length=MAX_NEEDS_LENGTH)]
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    me: Me
+    minutes: Annotated[int, Field(ge=1, le=MAX_CONTACT_MINUTES)]
+    at: AwareDatetime | None = None  # when it took place; now if not given
+
+
+class ReviewCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    still_meets_purpose: bool
+    outcome: Literal["continue_plan", "revise_plan", "ready_to_close"]
+
+
+@router.get("", response_model=dict[str, Any], responses=NOT_FOUND)
+def summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> dict[str, Any]:
+    """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
+    return work.summary(case_id, purpose.value)
+
+
+@router.get("/allocation-suggestion", response_model=dict[str, Any], responses=NOT_FOUND)
+def suggest(
+    case_id: UUID, work: Work,
+    candidate: Annotated[list[StaffId], Query(min_length=1, max_length=30)],
+) -> dict[str, Any]:
+    """Team leader: each candidate co-ordinator's open cases in the area; the least loaded."""
+    return work.suggest(case_id, candidate)
+
+
+@router.post("/allocation", status_code=204, responses=NOT_FOUND)
+def allocate(case_id: UUID, body: AllocationCreate, work: Work) -> Response:
+    """Team leader: give the case to a case co-ordinator (again, to reallocate it)."""
+    work.allocate(case_id, body.coordinator)
+    return Response(status_code=204)
+
+
+@router.post("/steps", status_code=204, responses=NOT_FOUND)
+def complete_step(case_id: UUID, body: StepCreate, work: Work) -> Response:
+    """Complete the next of the four steps; out of order is refused."""
+    work.complete_step(case_id, body.step)
+    return Response(status_code=204)
+
+
+@router.post("/needs", status_code=204, responses=NOT_FOUND)
+def record_needs(case_id: UUID, body: NeedsCreate, work: Work) -> Response:
+    work.record_needs(case_id, body.me, body.needs)
+    return Response(status_code=204)
+
+
+@router.post("/contacts", status_code=201, response_model=schemas.Created, responses=NOT_FOUND)
+def record_contact(case_id: UUID, body: ContactCreate, work: Work) -> schemas.Created:
+    """Time spent with an ME."""
+    return schemas.Created(id=work.record_contact(case_id, body.me, body.minutes, body.at))
+
+
+@router.post("/plan", status_code=204, responses=NOT_FOUND)
+def agree_plan(case_id: UUID, work: Work) -> Response:
+    """The SMART plan (the case's actions) is agreed with the MEs, now."""
+    work.agree_plan(case_id)
+    return Response(status_code=204)
+
+
+@router.post("/reviews", status_code=204, responses=NOT_FOUND)
+def review(case_id: UUID, body: ReviewCreate, work: Work) -> Response:
+    work.review(case_id, body.still_meets_purpose, body.outcome)
+    return Response(status_code=204)

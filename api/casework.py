@@ -400,8 +400,18 @@ class Casework:
             raise Forbidden("This role does not read cases")
         probe = Subject(uuid4(), "victim", forename, surname, date_of_birth=date_of_birth,
                         references=(reference,) if reference else ())
-        matches = (self.platform.blind_index.matches(p.area_id, probe, None)
-                   if p.area_id is not None and (surname or forename or reference) else {})
+        matches: dict[UUID, set[str]] = {}
+        if surname or forename or reference:
+            # The caller's own area, and any other area with a case naming them or their
+            # agency (a member of a restricted case elsewhere finds it as the list shows it).
+            refs = [self.viewer.ref, *([str(p.agency_id)] if p.agency_id else [])]
+            named = self.platform.cases.index_rows(self.platform.cases.candidates(None, refs))
+            areas = {UUID(r["area_id"]) for r in named.values()} | (
+                {p.area_id} if p.area_id else set())
+            for area in sorted(areas, key=str):
+                for case_id, kinds in self.platform.blind_index.matches(area, probe,
+                                                                        None).items():
+                    matches.setdefault(case_id, set()).update(kinds)
         visible = self._visible_cases(list(matches))
         rows = self.platform.cases.index_rows(visible)
         hits = self._linked_visibly(sorted(rows.values(),

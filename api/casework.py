@@ -51,7 +51,7 @@ class Conflict(HTTPException):
         self.code = code
 
 
-def _not_found(case_id: UUID) -> CaseNotFound:
+def not_found(case_id: UUID) -> CaseNotFound:
     return CaseNotFound(f"case {case_id} not found")
 
 
@@ -79,7 +79,7 @@ class Casework:
             self.audit.record(action, "not_found" if access is None else "denied",
                               case_id=case_id, purpose=purpose,
                               area_id=access.area_id if access else None)
-            raise _not_found(case_id)
+            raise not_found(case_id)
         return access, visibility
 
     def _coordinated(self, case_id: UUID, action: str, purpose: str | None = None) -> CaseAccess:
@@ -144,7 +144,7 @@ class Casework:
                     or not may_coordinate(self.viewer, access, self.now)
                     or not may_coordinate(self.viewer, target, self.now)):
                 self.audit.record("decide", "denied", case_id=case_id)
-                raise _not_found(case_id)
+                raise not_found(case_id)
             area_id = access.area_id
         with self._writing("decide", case_id, area_id):
             if body.outcome == "accept":
@@ -288,10 +288,10 @@ class Casework:
         if access is None or not may_break_glass(self.viewer, access, self.now):
             self.audit.record("break_glass", "not_found" if access is None else "denied",
                               case_id=case_id)
-            raise _not_found(case_id)
+            raise not_found(case_id)
         agency_id = self.principal.agency_id
         if agency_id is None:  # may_break_glass requires one; narrows the type
-            raise _not_found(case_id)
+            raise not_found(case_id)
         with self._writing("break_glass", case_id, access.area_id):
             return self.platform.marac.open_break_glass(
                 case_id, person=self.principal.subject, agency_id=agency_id,
@@ -322,7 +322,7 @@ class Casework:
                 UUID(item["author_agency"])):
             self.audit.record("release", "not_found", case_id=case_id, area_id=access.area_id,
                               items=(str(item_id),))
-            raise _not_found(case_id)
+            raise not_found(case_id)
         if not may_act_for(self.viewer, access, UUID(item["author_agency"]), self.now):
             self.audit.record("release", "denied", case_id=case_id, area_id=access.area_id,
                               items=(str(item_id),))
@@ -338,7 +338,7 @@ class Casework:
         access, visibility = self._visible(case_id, "read", purpose)
         document = self.platform.cases.document(case_id)
         if document is None:
-            raise _not_found(case_id)  # erased between the index read and now
+            raise not_found(case_id)  # erased between the index read and now
         items = [i for i in document["items"]
                  if item_visible(visibility, Audience(i["audience"]["kind"],
                                                       tuple(UUID(a) for a in
@@ -359,7 +359,7 @@ class Casework:
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
             actions=document.get("actions", []),
-            closure=_closure(document, self.platform.now()) if document.get("closed_on")
+            closure=closure_state(document, self.platform.now()) if document.get("closed_on")
             else None,
             access=document["access"] if visibility.all_items else None,
         )
@@ -439,7 +439,7 @@ def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
 
 
 
-def _closure(document: dict[str, Any], now: datetime) -> dict[str, Any]:
+def closure_state(document: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Who has been told of the closure, and whether any agency is late."""
     informed = document.get("closure_informed", {})
     outstanding = sorted(a for a, at in informed.items() if at is None)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.casework import Casework, Forbidden, _closure, _not_found
+from api.casework import Casework, Forbidden, closure_state, not_found
 from domain.marrac import (
     MES,
     STEPS,
@@ -104,7 +104,7 @@ class Marrac(Casework):
         access = self._coordinated(case_id, "read_marrac", purpose)
         document = self.platform.cases.document(case_id)
         if document is None:
-            raise _not_found(case_id)  # erased between the index read and now
+            raise not_found(case_id)  # erased between the index read and now
         self.audit.record("read_marrac", "allowed", case_id=case_id, purpose=purpose,
                           items=("marrac",), area_id=access.area_id)
         return marrac_summary(document, self.now)
@@ -156,5 +156,5 @@ def marrac_summary(document: dict[str, Any], now: datetime) -> dict[str, Any]:
                    "still_meets_purpose": (first_review or {}).get("still_meets_purpose"),
                    "outcome": (first_review or {}).get("outcome"),
                    "reviews": len(m["reviews"])},
-        "closure": _closure(document, now) if document.get("closed_on") else None,
+        "closure": closure_state(document, now) if document.get("closed_on") else None,
     }

@@ -7,6 +7,7 @@ COPY storage ./storage
 COPY security ./security
 COPY projections ./projections
 COPY audit ./audit
+COPY feeds ./feeds
 COPY api ./api
 COPY bench ./bench
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac

@@ -10,6 +10,8 @@ from api.settings import Settings
 from audit.checkpoints import Checkpoints, CheckpointSigner
 from audit.trail import AuditTrail
 from domain.application import Marac, utc_now
+from feeds.outbox import OutboxProjector
+from feeds.store import FeedStore
 from projections.cases import CaseProjector
 from projections.runner import ProjectionRunner
 from security.blind_index import BlindIndex
@@ -39,6 +41,10 @@ class Platform:
     verifier: TokenVerifier
     issuer: LocalIssuer | None
     now: Callable[[], datetime]
+    feeds: FeedStore
+    # The integration outbox: its own tracking position, run by the worker (and caught up
+    # by a pull), so a slow subscriber never holds back the case views.
+    feed_runner: ProjectionRunner
 
     def close(self) -> None:
         self.marac.close()
@@ -105,11 +111,16 @@ def build_platform(
     audit.create_tables()
     checkpoints = Checkpoints(audit, CheckpointSigner(material.audit_signing_key),
                               settings.audit_checkpoint_dir)
+    feeds = FeedStore(database, keyring.keks)
+    feed_runner = ProjectionRunner(marac, database,
+                                   OutboxProjector(marac, feeds, cases, blind_index))
+    feed_runner.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
-                    purges=[cases.purge_case])
+                    purges=[cases.purge_case, feeds.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
     eraser.reapply()
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
-                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now)
+                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
+                    feed_runner)

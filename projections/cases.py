@@ -419,18 +419,17 @@ class CaseProjector:
         for case_id, access in own.items():
             parent_id = index[case_id]["repeat_of"]
             parent = parent_access.get(UUID(parent_id)) if parent_id else None
-            if parent is None:
-                merged[case_id] = access
-                continue
-            merged[case_id] = dataclasses.replace(
-                access,
-                restricted=access.restricted or parent.restricted,
-                members=parent.members if parent.restricted else access.members,
-                member_agencies=(parent.member_agencies if parent.restricted
-                                 else access.member_agencies),
-                excluded=access.excluded | parent.excluded,
-            )
+            merged[case_id] = inherit(access, parent) if parent else access
         return merged
+
+    def access_of(self, case: Case) -> CaseAccess:
+        """A case's own access facts as its aggregate stands (at any version): the feeds
+        decide from the case as it was when each event happened."""
+        facts: dict[str, list[tuple[str, str | None, str | None]]] = {}
+        for relation, ref, opened, expires in self._access_rows(case):
+            facts.setdefault(relation, []).append((ref, opened, expires))
+        row = {"area_id": str(case.area_id), "restricted": case.restricted}
+        return _case_access(case.id, row, facts)
 
     def _own_access(
         self, case_ids: Sequence[UUID]
@@ -510,6 +509,19 @@ def _case_access(
             (p, datetime.fromisoformat(o or ""), datetime.fromisoformat(e or ""))
             for p, o, e in facts.get("break_glass", [])
         ),
+    )
+
+
+def inherit(access: CaseAccess, parent: CaseAccess) -> CaseAccess:
+    """A repeat referral merged into a case takes that case's restriction, members and
+    exclusions."""
+    return dataclasses.replace(
+        access,
+        restricted=access.restricted or parent.restricted,
+        members=parent.members if parent.restricted else access.members,
+        member_agencies=(parent.member_agencies if parent.restricted
+                         else access.member_agencies),
+        excluded=access.excluded | parent.excluded,
     )
 
 

@@ -211,3 +211,16 @@ def may_work_marrac_case(viewer: Viewer, access: CaseAccess, now: datetime) -> b
     if p.has_role("team_leader", "coordinator", "chair"):
         return True
     return viewer.ref in access.allocated_to
+
+
+def may_manage_feeds(principal: Principal, area_id: UUID) -> bool:
+    """Subscriptions for integration clients are set up by the area's coordinators or by an
+    administrator of the area."""
+    return (principal.kind == "person" and principal.area_id == area_id
+            and principal.has_role("administrator", *COORDINATOR_ROLES))
+
+
+def may_pull(principal: Principal, client_id: str, agency_id: UUID) -> bool:
+    """A feed is read by the integration client it was set up for, acting for its agency."""
+    return (principal.kind == "integration" and principal.client_id == client_id
+            and principal.agency_id == agency_id and READ_SCOPE in principal.scopes)

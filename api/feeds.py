@@ -1,0 +1,128 @@
+"""Integration feeds: subscriptions (set up by coordinators or administrators), the pull feed
+with long-poll for the integration client, and the admin view of delivery.
+
+A subscription the caller may not manage or read answers 404, like one that does not exist.
+Every request writes its one audit record; a pull records the ids of the events it returns.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from uuid import UUID
+
+from api.auth import RequestAudit
+from api.bootstrap import Platform
+from api.casework import Forbidden
+from domain.exceptions import CaseNotFound, DomainError
+from feeds.events import EVENT_TYPES
+from feeds.store import Subscription
+from feeds.webhooks import UnsafeTarget, check_target, new_secret
+from security.policy import Viewer, may_manage_feeds, may_pull
+
+LONG_POLL_STEP = 0.2
+
+
+class InvalidSubscription(DomainError):
+    code = "invalid_subscription"
+
+
+class UnsafeWebhookTarget(DomainError):
+    code = "unsafe_webhook_target"
+
+
+class Feeds:
+    def __init__(self, platform: Platform, viewer: Viewer, audit: RequestAudit) -> None:
+        self.platform = platform
+        self.viewer = viewer
+        self.principal = viewer.principal
+        self.audit = audit
+
+    # Administration ---------------------------------------------------------------------
+
+    def subscribe(self, *, client_id: str, agency_id: UUID, event_types: list[str],
+                  endpoint: str | None) -> dict[str, Any]:
+        p = self.principal
+        if p.area_id is None or not may_manage_feeds(p, p.area_id):
+            self.audit.record("subscribe", "denied")
+            raise Forbidden("Coordinators and administrators set up feeds")
+        agency = next((a for a in self.platform.marac.agencies() if a.id == agency_id), None)
+        if agency is None or agency.area_id != p.area_id:
+            self.audit.record("subscribe", "rejected", items=(str(agency_id),))
+            raise InvalidSubscription("the agency is not one of this area's")
+        unknown = sorted(set(event_types) - set(EVENT_TYPES))
+        if unknown:
+            self.audit.record("subscribe", "rejected")
+            raise InvalidSubscription(f"unknown event types: {', '.join(unknown)}")
+        if endpoint is not None:
+            try:
+                check_target(endpoint, allow_private=self.platform.settings.demo)
+            except UnsafeTarget as exc:
+                self.audit.record("subscribe", "rejected")
+                raise UnsafeWebhookTarget("webhooks go to public https endpoints") from exc
+        secret = new_secret()
+        self.audit.record("subscribe", "allowed", area_id=p.area_id, items=(client_id,))
+        subscription_id = self.platform.feeds.subscribe(
+            client_id=client_id, agency_id=agency_id, area_id=p.area_id,
+            event_types=frozenset(event_types), endpoint=endpoint, secret=secret,
+            by=p.subject, now=self.platform.now())
+        # Shown once: only its wrapped form is kept.
+        return {"id": str(subscription_id), "secret": secret}
+
+    def _managed(self, subscription_id: UUID, action: str) -> Subscription:
+        found = self.platform.feeds.get(subscription_id)
+        p = self.principal
+        if found is None or not may_manage_feeds(p, found.area_id):
+            self.audit.record(action, "not_found", items=(str(subscription_id),))
+            raise CaseNotFound(f"subscription {subscription_id} not found")
+        return found
+
+    def rotate_secret(self, subscription_id: UUID) -> dict[str, Any]:
+        subscription = self._managed(subscription_id, "rotate_secret")
+        secret = new_secret()
+        self.audit.record("rotate_secret", "allowed", area_id=subscription.area_id,
+                          items=(str(subscription_id),))
+        self.platform.feeds.rotate(subscription_id, secret, self.platform.now())
+        return {"id": str(subscription_id), "secret": secret}
+
+    def status(self, subscription_id: UUID) -> dict[str, Any]:
+        """Lag, failures and dead letters: what an administrator watches."""
+        s = self._managed(subscription_id, "read_subscription")
+        dead = self.platform.feeds.dead_letters(subscription_id)
+        self.audit.record("read_subscription", "allowed", area_id=s.area_id,
+                          items=(str(subscription_id),))
+        latest = s.next_cursor - 1
+        return {"id": str(s.subscription_id), "client_id": s.client_id,
+                "agency_id": str(s.agency_id), "event_types": sorted(s.event_types),
+                "endpoint": s.endpoint, "status": s.status, "latest_cursor": latest,
+                "delivered_cursor": s.delivered_cursor,
+                "lag": latest - s.delivered_cursor if s.endpoint else None,
+                "last_status": s.last_status, "last_error": s.last_error,
+                "next_attempt_at": s.next_attempt_at.isoformat() if s.next_attempt_at
+                else None, "dead_letters": dead}
+
+    def replay(self, subscription_id: UUID, from_cursor: int) -> dict[str, Any]:
+        s = self._managed(subscription_id, "replay")
+        self.audit.record("replay", "allowed", area_id=s.area_id,
+                          items=(str(subscription_id), str(from_cursor)))
+        return {"replayed": self.platform.feeds.replay(subscription_id, from_cursor)}
+
+    # The pull feed ----------------------------------------------------------------------
+
+    def pull(self, subscription_id: UUID, after: int, limit: int,
+             wait: float) -> dict[str, Any]:
+        found = self.platform.feeds.get(subscription_id)
+        if found is None or not may_pull(self.principal, found.client_id, found.agency_id):
+            self.audit.record("feed_pull", "not_found", items=(str(subscription_id),))
+            raise CaseNotFound(f"subscription {subscription_id} not found")
+        deadline = time.monotonic() + wait
+        while True:
+            self.platform.feed_runner.catch_up()
+            events = self.platform.feeds.events(subscription_id, after, limit)
+            if events or time.monotonic() >= deadline:
+                break
+            time.sleep(LONG_POLL_STEP)
+        self.audit.record("feed_pull", "allowed", area_id=found.area_id,
+                          items=tuple(e["id"] for e in events))
+        return {"events": events,
+                "next_after": events[-1]["cursor"] if events else after}

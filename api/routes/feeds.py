@@ -1,0 +1,86 @@
+"""/api/v1/subscriptions (coordinators, administrators) and /api/v1/feeds (integration
+clients): the integration event feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.feeds import Feeds
+from feeds.events import EVENT_TYPES, json_schema
+
+router = APIRouter(prefix="/api/v1", tags=["feeds"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such subscription, or "
+                                                                    "not yours"}}
+
+
+def feeds(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Feeds:
+    return Feeds(platform, viewer, audit)
+
+
+Work = Annotated[Feeds, Depends(feeds)]
+
+
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: Annotated[str, Field(min_length=1, max_length=200)]
+    agency_id: UUID
+    event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
+    # None: pull only.
+    endpoint: Annotated[str | None, Field(max_length=2_000)] = None
+
+
+class ReplayCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    from_cursor: Annotated[int, Field(ge=1, le=2**62)]
+
+
+@router.get("/feeds/schema", response_model=dict[str, Any])
+def schema() -> dict[str, Any]:
+    """The public event schema: one JSON Schema per event type (no case data)."""
+    return {t: json_schema(t) for t in EVENT_TYPES}
+
+
+@router.post("/subscriptions", status_code=201, response_model=dict[str, Any])
+def subscribe(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
+    """Subscribe an integration client; the webhook secret is in this answer only."""
+    return work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
+                          event_types=body.event_types, endpoint=body.endpoint)
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=dict[str, Any],
+            responses=NOT_FOUND)
+def status(subscription_id: UUID, work: Work) -> dict[str, Any]:
+    """Lag, the last failure and the dead letters."""
+    return work.status(subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/secret", status_code=201,
+             response_model=dict[str, Any], responses=NOT_FOUND)
+def rotate_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
+    """A new secret, shown once; the old one keeps signing beside it for 24 hours."""
+    return work.rotate_secret(subscription_id)
+
+
+@router.post("/subscriptions/{subscription_id}/replay", response_model=dict[str, Any],
+             responses=NOT_FOUND)
+def replay(subscription_id: UUID, body: ReplayCreate, work: Work) -> dict[str, Any]:
+    """Deliver again from a cursor, dead letters included; re-enables the subscription."""
+    return work.replay(subscription_id, body.from_cursor)
+
+
+@router.get("/feeds/{subscription_id}/events", response_model=dict[str, Any],
+            responses=NOT_FOUND)
+def pull(
+    subscription_id: UUID,
+    work: Work,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    wait: Annotated[float, Query(ge=0, le=30)] = 0,
+) -> dict[str, Any]:
+    """Events after a cursor, oldest first; `wait` seconds of long-poll when there are none."""
+    return work.pull(subscription_id, after, limit, wait)

@@ -1,0 +1,104 @@
+"""Webhook delivery, run by the worker: at least once, in cursor order per subscription (so in
+order per case), signed per Standard Webhooks.
+
+An attempt is audited before it is sent (a delivery that could not be recorded is not made).
+A failure backs off exponentially with full jitter, or as the receiver's `Retry-After` asks;
+after the retry budget the event is a dead letter and delivery moves on; a 410 disables the
+subscription. The outbox row is settled only after the attempt, so a worker killed mid-delivery
+sends that event again on restart: receivers de-duplicate by `webhook-id`. The target is
+checked before every attempt, since a name may resolve elsewhere since it was registered.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+from audit.trail import AuditRecord, AuditTrail
+from feeds.store import FeedStore, Subscription
+from feeds.webhooks import Delivery, UnsafeTarget, backoff, check_target, deliver, headers
+from feeds.webhooks import retry_after as parse_retry_after
+
+DELIVERY_ACTOR = "system:feed-delivery"
+RETRY_BUDGET = 10  # about 17 minutes of backoff at base 1 s, before the jitter
+Send = Callable[[str, Mapping[str, str], bytes], Delivery]
+
+
+class WebhookDeliverer:
+    def __init__(self, store: FeedStore, audit: AuditTrail, now: Callable[[], datetime], *,
+                 allow_private: bool, send: Send | None = None, rng: random.Random | None = None,
+                 budget: int = RETRY_BUDGET, base: float = 1.0) -> None:
+        self.store = store
+        self.audit = audit
+        self.now = now
+        self.allow_private = allow_private
+        self.send: Send = send or deliver
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        self.budget = budget
+        self.base = base
+
+    def run_once(self, max_per_subscription: int = 100) -> int:
+        """Deliver what is due for every webhook subscription; returns events delivered."""
+        delivered = 0
+        for subscription in self.store.active():
+            if subscription.endpoint is None:
+                continue
+            if subscription.next_attempt_at and subscription.next_attempt_at > self.now():
+                continue
+            delivered += self._drain(subscription, subscription.endpoint, max_per_subscription)
+        return delivered
+
+    def _drain(self, subscription: Subscription, endpoint: str, limit: int) -> int:
+        sent = 0
+        for _ in range(limit):
+            pending = self.store.next_pending(subscription.subscription_id)
+            if pending is None:
+                return sent
+            position, body, attempts = pending
+            outcome = self._attempt(subscription, endpoint, position, body, attempts)
+            if outcome != "delivered":
+                return sent
+            sent += 1
+        return sent
+
+    def _attempt(self, subscription: Subscription, endpoint: str, position: int, body: str,
+                 attempts: int) -> str:
+        sid = subscription.subscription_id
+        event = json.loads(body)
+        now = self.now()
+        try:
+            check_target(endpoint, allow_private=self.allow_private)
+        except UnsafeTarget:
+            self.store.set_status(sid, "disabled", "unsafe_webhook_target")
+            return "disabled"
+        self.audit.record(AuditRecord(
+            request_id=str(uuid4()), actor=DELIVERY_ACTOR, actor_kind="system",
+            agency_id=subscription.agency_id, client_id=subscription.client_id, roles=(),
+            action="feed_delivery", purpose=None,
+            case_id=UUID(event["case_id"]) if event["case_id"] else None, outcome="allowed",
+            item_ids=(event["id"], f"attempt:{attempts + 1}"), at=now,
+            area_id=subscription.area_id))
+        secrets = self.store.secrets(sid, now)
+        signed = headers(secrets, event["id"], int(now.timestamp()), body.encode())
+        result = self.send(endpoint, signed, body.encode())
+        if result.ok:
+            self.store.settle(sid, position, "delivered", result.status, None)
+            self.store.defer(sid, None)
+            return "delivered"
+        if result.status == 410:  # Gone: the receiver asks us to stop
+            self.store.settle(sid, position, "pending", result.status, "gone")
+            self.store.set_status(sid, "disabled", "gone")
+            return "disabled"
+        error = result.error or f"http_{result.status}"
+        if attempts + 1 >= self.budget:
+            self.store.settle(sid, position, "dead", result.status, error)
+            self.store.defer(sid, None)
+            return "dead"
+        self.store.settle(sid, position, "pending", result.status, error)
+        wait = backoff(attempts + 1, self.rng, base=self.base)
+        asked = parse_retry_after(result.retry_after, now)
+        self.store.defer(sid, now + timedelta(seconds=max(wait, asked or 0.0)))
+        return "retry"

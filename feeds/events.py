@@ -1,0 +1,164 @@
+"""The public integration events: a versioned schema, separate from the domain events.
+
+Payloads are thin: ids, type, time and the few fields a receiving system routes on. Content
+(names, notes, what an action says) is fetched from the API, which applies the policy and
+audits the read. A new field may be added to a version; removing or changing one is a new
+version (`…v2`), published beside the old until subscribers move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import DomainEventProtocol
+
+CASE = "domain.case:Case."
+MEETING = "domain.meeting:Meeting."
+
+# type -> (what it means, its data fields as JSON Schema properties)
+_ID = {"type": "string", "format": "uuid"}
+_DATE = {"type": "string", "format": "date"}
+SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
+    "case.referred.v1": ("A referral was made.", {"referring_agency_id": _ID}),
+    "case.accepted.v1": ("The coordinator accepted the referral for the MARAC.", {}),
+    "case.declined.v1": ("The referral did not meet the threshold.", {}),
+    "case.linked_as_repeat.v1": ("The referral was merged into an existing case.",
+                                 {"repeat_of": _ID}),
+    "case.listed.v1": ("The case was listed for a meeting.",
+                       {"meeting_id": _ID, "held_on": _DATE}),
+    "case.restricted.v1": ("The case is now need-to-know; sent only to its members.", {}),
+    "case.closed.v1": ("The case was closed; agencies involved acknowledge it.",
+                       {"closed_on": _DATE}),
+    "action.assigned.v1": ("A SMART action was agreed.", {
+        "action_id": _ID, "owner_agency_id": _ID, "due_on": _DATE,
+        "for_whom": {"enum": ["victim", "perpetrator", "child", "household"]}}),
+    "action.updated.v1": ("Progress or an outcome was recorded on an action.", {
+        "action_id": _ID,
+        "outcome": {"enum": [None, "completed", "changed_circumstance", "not_done"]}}),
+    "action.overdue.v1": ("An action passed its due date open and was escalated.",
+                          {"action_id": _ID}),
+    "meeting.scheduled.v1": ("A meeting was scheduled (closed hearings are not announced).",
+                             {"meeting_id": _ID, "held_on": _DATE,
+                              "kind": {"enum": ["standard", "daily_triage", "emergency"]}}),
+    "access.granted.v1": ("An agency was granted access to the case.",
+                          {"grant_id": _ID, "agency_id": _ID}),
+    "access.revoked.v1": ("A grant of access was revoked.", {"grant_id": _ID}),
+}
+EVENT_TYPES = tuple(SCHEMAS)
+
+
+def json_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema of one event type's envelope and data (published at
+    `GET /api/v1/feeds/schema`)."""
+    description, fields = SCHEMAS[event_type]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:marac:event:{event_type}",
+        "title": event_type,
+        "description": description,
+        "type": "object",
+        "required": ["id", "type", "occurred_at", "area_id", "case_id", "data"],
+        "additionalProperties": False,
+        "properties": {
+            "id": _ID,
+            "type": {"const": event_type},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "area_id": _ID,
+            "case_id": {"oneOf": [_ID, {"type": "null"}]},
+            "data": {"type": "object", "required": sorted(fields), "properties": fields,
+                     "additionalProperties": False},
+        },
+    }
+
+
+@dataclass(frozen=True)
+class IntegrationEvent:
+    event_id: UUID
+    type: str
+    occurred_at: datetime
+    area_id: UUID
+    case_id: UUID | None
+    data: dict[str, Any]
+
+    def body(self) -> dict[str, Any]:
+        return {"id": str(self.event_id), "type": self.type,
+                "occurred_at": self.occurred_at.isoformat(), "area_id": str(self.area_id),
+                "case_id": str(self.case_id) if self.case_id else None, "data": self.data}
+
+
+def _s(value: object) -> str:
+    return str(value)
+
+
+Found = list[tuple[str, dict[str, Any]]]
+
+
+def _decided(e: Any, _: Any) -> Found:
+    outcome = e.decision.outcome
+    if outcome == "linked_as_repeat":
+        return [("case.linked_as_repeat.v1", {"repeat_of": _s(e.repeat_of)})]
+    return [(f"case.{outcome}.v1", {})]
+
+
+def _granted(e: Any, _: Any) -> Found:
+    # A personal grant names a member of staff: not for other systems.
+    if e.grant.agency_id is None:
+        return []
+    return [("access.granted.v1", {"grant_id": _s(e.grant.grant_id),
+                                   "agency_id": _s(e.grant.agency_id)})]
+
+
+def _scheduled(e: Any, _: Any) -> Found:
+    if e.kind == "harmful_practices":  # a closed hearing is not announced
+        return []
+    return [("meeting.scheduled.v1", {"meeting_id": _s(e.originator_id),
+                                      "held_on": e.held_on.isoformat(), "kind": e.kind})]
+
+
+# topic -> what the domain event stands for, given the event and its aggregate after it.
+_TRANSLATIONS: dict[str, Any] = {
+    CASE + "Referred": lambda e, _: [("case.referred.v1", {
+        "referring_agency_id": _s(e.referral.referring_agency_id)})],
+    CASE + "ThresholdDecided": _decided,
+    CASE + "Restricted": lambda e, _: [("case.restricted.v1", {})],
+    CASE + "Closed": lambda e, _: [("case.closed.v1", {"closed_on": e.on.isoformat()})],
+    CASE + "ActionAgreed": lambda e, _: [("action.assigned.v1", {
+        "action_id": _s(e.action.action_id), "owner_agency_id": _s(e.action.owner_agency),
+        "due_on": e.action.due_on.isoformat(), "for_whom": e.action.for_whom})],
+    CASE + "ActionNoted": lambda e, _: [("action.updated.v1", {
+        "action_id": _s(e.note.action_id), "outcome": e.note.outcome})],
+    CASE + "ActionEscalated": lambda e, _: [("action.overdue.v1",
+                                             {"action_id": _s(e.action_id)})],
+    CASE + "AccessGranted": _granted,
+    CASE + "AccessRevoked": lambda e, _: [("access.revoked.v1", {"grant_id": _s(e.grant_id)})],
+    MEETING + "Scheduled": _scheduled,
+    MEETING + "CaseListed": lambda e, meeting: [("case.listed.v1", {
+        "meeting_id": _s(e.originator_id), "held_on": meeting.held_on.isoformat()})],
+}
+FEED_TOPICS = frozenset(_TRANSLATIONS)
+
+
+def translate(notification_id: int, topic: str, event: DomainEventProtocol[UUID],
+              aggregate: Any) -> list[IntegrationEvent]:
+    """The integration events a domain event stands for (most stand for none); `aggregate`
+    is its case or meeting as the event left it."""
+    rule = _TRANSLATIONS.get(topic)
+    if rule is None:
+        return []
+    e: Any = event
+    found: Found = rule(e, aggregate)
+    case_id = _case_of(topic, e)
+    return [IntegrationEvent(uuid5(NAMESPACE_URL, f"marac:event:{notification_id}:{kind}"),
+                             kind, e.timestamp, aggregate.area_id, case_id, data)
+            for kind, data in found]
+
+
+def _case_of(topic: str, event: Any) -> UUID | None:
+    if topic.startswith(CASE):
+        return UUID(str(event.originator_id))
+    if topic.endswith(".CaseListed"):
+        return UUID(str(event.item.case_id))
+    return None

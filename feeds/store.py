@@ -1,0 +1,249 @@
+"""Subscriptions and their outboxes.
+
+Each subscription has its own gap-free cursor: the outbox projector appends an event with the
+next cursor in the same transaction as its tracking position, so replaying the log can neither
+skip nor repeat a cursor. Webhook secrets are kept wrapped under the key-encryption key, and a
+rotated-out secret keeps signing beside the new one for a day, so receivers can switch over.
+Rows hold ids, types and times only; no personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from feeds.events import IntegrationEvent
+from security.kek import KekProvider
+from storage.database import Cursor, Database
+
+ROTATION_OVERLAP = timedelta(hours=24)
+COLUMNS = ("subscription_id", "client_id", "agency_id", "area_id", "event_types", "endpoint",
+           "status", "created_at", "created_by", "next_cursor", "delivered_cursor", "attempts",
+           "next_attempt_at", "last_status", "last_error")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    subscription_id: UUID
+    client_id: str
+    agency_id: UUID
+    area_id: UUID
+    event_types: frozenset[str]
+    endpoint: str | None
+    status: str
+    next_cursor: int
+    delivered_cursor: int
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status: int | None
+    last_error: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Subscription:
+        return cls(UUID(row["subscription_id"]), row["client_id"], UUID(row["agency_id"]),
+                   UUID(row["area_id"]), frozenset(json.loads(row["event_types"])),
+                   row["endpoint"], row["status"], int(row["next_cursor"]),
+                   int(row["delivered_cursor"]), int(row["attempts"]),
+                   datetime.fromisoformat(row["next_attempt_at"]) if row["next_attempt_at"]
+                   else None, row["last_status"], row["last_error"])
+
+
+def _aad(subscription_id: UUID) -> bytes:
+    return f"marac:feed-secret:{subscription_id}".encode()
+
+
+class FeedStore:
+    def __init__(self, db: Database, keks: KekProvider) -> None:
+        self.db = db
+        self.keks = keks
+
+    def create_tables(self) -> None:
+        self.db.execute_script([
+            f"""CREATE TABLE IF NOT EXISTS feed_subscriptions (
+                subscription_id TEXT PRIMARY KEY,
+                client_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                area_id TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                endpoint TEXT,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                next_cursor BIGINT NOT NULL,
+                delivered_cursor BIGINT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_at TEXT,
+                last_status INTEGER,
+                last_error TEXT,
+                secret_kek TEXT NOT NULL,
+                secret {self.db.blob} NOT NULL,
+                previous_kek TEXT,
+                previous_secret {self.db.blob},
+                previous_until TEXT)""",
+            """CREATE TABLE IF NOT EXISTS feed_outbox (
+                subscription_id TEXT NOT NULL,
+                cursor BIGINT NOT NULL,
+                event_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                case_id TEXT,
+                body TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                PRIMARY KEY (subscription_id, cursor))""",
+            "CREATE INDEX IF NOT EXISTS feed_outbox_case ON feed_outbox (case_id)",
+        ])
+
+    # Subscriptions ------------------------------------------------------------------------
+
+    def subscribe(self, *, client_id: str, agency_id: UUID, area_id: UUID,
+                  event_types: frozenset[str], endpoint: str | None, secret: str, by: str,
+                  now: datetime) -> UUID:
+        subscription_id = uuid4()
+        kek, wrapped = self.keks.wrap(secret.encode(), _aad(subscription_id))
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO feed_subscriptions (subscription_id, client_id, agency_id, area_id,"
+                " event_types, endpoint, status, created_at, created_by, next_cursor,"
+                " delivered_cursor, attempts, secret_kek, secret)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 'active', %s, %s, 1, 0, 0, %s, %s)",
+                (str(subscription_id), client_id, str(agency_id), str(area_id),
+                 json.dumps(sorted(event_types)), endpoint, now.isoformat(), by, kek, wrapped))
+        return subscription_id
+
+    def rotate(self, subscription_id: UUID, secret: str, now: datetime) -> None:
+        """The new secret signs from now; the old one signs beside it for a day."""
+        kek, wrapped = self.keks.wrap(secret.encode(), _aad(subscription_id))
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE feed_subscriptions SET previous_kek = secret_kek,"
+                " previous_secret = secret, previous_until = %s, secret_kek = %s, secret = %s"
+                " WHERE subscription_id = %s",
+                ((now + ROTATION_OVERLAP).isoformat(), kek, wrapped, str(subscription_id)))
+
+    def secrets(self, subscription_id: UUID, now: datetime) -> list[str]:
+        """The secrets that sign a delivery now: the current one, then the previous one
+        while its overlap lasts."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT secret_kek, secret, previous_kek, previous_secret,"
+                        " previous_until FROM feed_subscriptions WHERE subscription_id = %s",
+                        (str(subscription_id),))
+            row = cur.fetchone()
+        if row is None:
+            return []
+        aad = _aad(subscription_id)
+        found = [self.keks.unwrap(row[0], bytes(row[1]), aad).decode()]
+        if row[3] is not None and row[4] and now < datetime.fromisoformat(row[4]):
+            found.append(self.keks.unwrap(row[2], bytes(row[3]), aad).decode())
+        return found
+
+    def get(self, subscription_id: UUID) -> Subscription | None:
+        found = self._select("WHERE subscription_id = %s", (str(subscription_id),))
+        return found[0] if found else None
+
+    def in_area(self, area_id: UUID) -> list[Subscription]:
+        return self._select("WHERE area_id = %s", (str(area_id),))
+
+    def active(self, cur: Cursor | None = None) -> list[Subscription]:
+        return self._select("WHERE status = 'active'", (), cur)
+
+    def _select(self, where: str, params: tuple[object, ...],
+                cur: Cursor | None = None) -> list[Subscription]:
+        sql = (f"SELECT {', '.join(COLUMNS)} FROM feed_subscriptions {where} "  # noqa: S608
+               "ORDER BY created_at, subscription_id")
+        if cur is not None:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        else:
+            with self.db.transaction(readonly=True) as own:
+                own.execute(sql, params)
+                rows = own.fetchall()
+        return [Subscription.from_row(dict(zip(COLUMNS, r, strict=True))) for r in rows]
+
+    def set_status(self, subscription_id: UUID, status: str, error: str | None = None) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET status = %s, last_error = %s"
+                        " WHERE subscription_id = %s", (status, error, str(subscription_id)))
+
+    # The outbox -------------------------------------------------------------------------
+
+    def append(self, cur: Cursor, subscription_id: UUID, event: IntegrationEvent) -> int:
+        """Inside the projector's transaction: the next cursor, gap-free."""
+        cur.execute("UPDATE feed_subscriptions SET next_cursor = next_cursor + 1"
+                    " WHERE subscription_id = %s RETURNING next_cursor - 1",
+                    (str(subscription_id),))
+        row = cur.fetchone()
+        if row is None:
+            raise LookupError("no such subscription")
+        position = int(row[0])
+        cur.execute(
+            "INSERT INTO feed_outbox (subscription_id, cursor, event_id, type, case_id, body,"
+            " state, attempts) VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0)",
+            (str(subscription_id), position, str(event.event_id), event.type,
+             str(event.case_id) if event.case_id else None,
+             json.dumps(event.body(), sort_keys=True, separators=(",", ":"))))
+        return position
+
+    def events(self, subscription_id: UUID, after: int, limit: int) -> list[dict[str, Any]]:
+        """The outbox after a cursor: what a pull returns (dead letters included: a pull
+        has no retry budget)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT cursor, body FROM feed_outbox WHERE subscription_id = %s"
+                        " AND cursor > %s ORDER BY cursor LIMIT %s",
+                        (str(subscription_id), after, limit))
+            return [{"cursor": int(c), **json.loads(b)} for c, b in cur.fetchall()]
+
+    def next_pending(self, subscription_id: UUID) -> tuple[int, str, int] | None:
+        """The next event a webhook must deliver: (cursor, body, attempts)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT cursor, body, attempts FROM feed_outbox"
+                        " WHERE subscription_id = %s AND state = 'pending'"
+                        " ORDER BY cursor LIMIT 1", (str(subscription_id),))
+            row = cur.fetchone()
+        return (int(row[0]), str(row[1]), int(row[2])) if row else None
+
+    def settle(self, subscription_id: UUID, position: int, state: str, status: int | None,
+               error: str | None) -> None:
+        """An attempt ended: delivered, dead (retry budget spent), or still pending."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
+                        " WHERE subscription_id = %s AND cursor = %s",
+                        (state, str(subscription_id), position))
+            moved = ", delivered_cursor = %s" if state != "pending" else ""
+            params: tuple[object, ...] = (status, error, *(
+                (position,) if state != "pending" else ()), str(subscription_id))
+            cur.execute(f"UPDATE feed_subscriptions SET last_status = %s,"  # noqa: S608
+                        f" last_error = %s{moved} WHERE subscription_id = %s", params)
+
+    def defer(self, subscription_id: UUID, until: datetime | None) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET next_attempt_at = %s"
+                        " WHERE subscription_id = %s",
+                        (until.isoformat() if until else None, str(subscription_id)))
+
+    def replay(self, subscription_id: UUID, from_cursor: int) -> int:
+        """Deliver again from a cursor (dead letters included); receivers de-duplicate by
+        `webhook-id`. Re-enables a disabled subscription. Returns how many events."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_outbox SET state = 'pending', attempts = 0"
+                        " WHERE subscription_id = %s AND cursor >= %s",
+                        (str(subscription_id), from_cursor))
+            count = cur.rowcount
+            cur.execute("UPDATE feed_subscriptions SET status = 'active', attempts = 0,"
+                        " next_attempt_at = NULL, delivered_cursor = %s"
+                        " WHERE subscription_id = %s",
+                        (max(from_cursor - 1, 0), str(subscription_id)))
+        return int(count)
+
+    def dead_letters(self, subscription_id: UUID) -> list[int]:
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT cursor FROM feed_outbox WHERE subscription_id = %s"
+                        " AND state = 'dead' ORDER BY cursor", (str(subscription_id),))
+            return [int(r[0]) for r in cur.fetchall()]
+
+    def purge_case(self, case_id: UUID) -> None:
+        """Erasure: events not yet delivered about an erased case are not sent."""
+        with self.db.transaction() as cur:
+            cur.execute("DELETE FROM feed_outbox WHERE case_id = %s", (str(case_id),))

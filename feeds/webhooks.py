@@ -1,0 +1,269 @@
+"""Webhook primitives for the delivery worker: Standard Webhooks signing and verification,
+retry timing, the SSRF guard on subscriber URLs and a single non-redirecting POST."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import secrets as _secrets
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from random import Random
+from typing import Final, TypeAlias
+from urllib.parse import urlsplit
+
+SECRET_PREFIX: Final = "whsec_"  # noqa: S105 - the spec's marker, not a secret
+MAX_RETRY_AFTER: Final = 86_400.0  # a receiver cannot park a delivery for more than a day
+
+# NAT64's well-known prefix embeds an IPv4 address that a translator will reach for us.
+_NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
+
+IP: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver: TypeAlias = Callable[[str, int], list[str]]
+
+
+class InvalidSignature(Exception):
+    """A delivery a receiver must refuse; `code` is stable, the message is for humans."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnsafeTarget(Exception):
+    """A subscriber URL the platform will not call."""
+
+    code: Final = "unsafe_webhook_target"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: int | None
+    retry_after: str | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        # Standard Webhooks: only 2xx is success; 3xx is a failure, not a hint to follow.
+        return self.status is not None and 200 <= self.status < 300
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(32)).decode("ascii")
+
+
+def _key(secret: str) -> bytes:
+    # Only our own serialisation: a bare string silently used as a key would sign with the
+    # wrong bytes and fail far from the cause.
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("webhook secret must start with whsec_")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        raise ValueError("webhook secret is not valid base64") from None
+    if not key:
+        raise ValueError("webhook secret is empty")
+    return key
+
+
+def _digest(key: bytes, msg_id: str, timestamp: str, body: bytes) -> bytes:
+    return hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    # The spec forbids "." in the id: it would make the id/timestamp boundary ambiguous.
+    if "." in msg_id:
+        raise ValueError("message id must not contain '.'")
+    digest = _digest(_key(secret), msg_id, str(timestamp), body)
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def headers(secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    # Several secrets only during rotation, so receivers holding either one keep verifying.
+    if not secrets:
+        raise ValueError("at least one secret is needed to sign a webhook")
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in secrets),
+        "content-type": "application/json",
+    }
+
+
+def verify(
+    secret: str, headers: Mapping[str, str], body: bytes, now: int, tolerance: int = 300
+) -> None:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    msg_id = lowered.get("webhook-id", "")
+    stamp = lowered.get("webhook-timestamp", "").strip()
+    signatures = lowered.get("webhook-signature", "")
+    # An unparsable timestamp is as useless as none: both are "missing_header".
+    if not (msg_id and signatures and stamp.isascii() and stamp.isdigit()):
+        raise InvalidSignature("missing_header", "webhook headers missing or malformed")
+    # Both directions: a far-future timestamp would otherwise stay replayable for ages.
+    if abs(now - int(stamp)) > tolerance:
+        raise InvalidSignature("stale_timestamp", "webhook timestamp outside tolerance")
+    expected = _digest(_key(secret), msg_id, stamp, body)
+    for entry in signatures.split():
+        version, _, encoded = entry.partition(",")
+        if version != "v1":
+            continue  # other schemes (v1a) are for other verifiers
+        try:
+            given = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if hmac.compare_digest(expected, given):
+            return
+    raise InvalidSignature("bad_signature", "no webhook signature matches")
+
+
+def backoff(attempt: int, rng: Random, base: float = 1.0, cap: float = 3600.0) -> float:
+    """Full jitter: spreads retries of a failed burst instead of re-synchronising them."""
+    if attempt < 1:
+        raise ValueError("attempts count from 1")
+    # 2.0**1024 overflows; long before that the cap has won anyway.
+    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 1023))
+    return rng.uniform(0.0, ceiling)
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    if value is None or not (value := value.strip()):
+        return None
+    if value.isascii() and value.isdigit():
+        # Over ~17 digits is beyond the cap anyway; int() refuses >4300 digits.
+        seconds = float(value) if len(value) < 18 else MAX_RETRY_AFTER
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        # HTTP-dates are always GMT; asctime and "-0000" forms parse as naive.
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _getaddrinfo(host: str, port: int) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def _embedded_ipv4(ip: IP) -> ipaddress.IPv4Address | None:
+    if isinstance(ip, ipaddress.IPv4Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _is_public(ip: IP) -> bool:
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None and not _is_public(embedded):
+        return False
+    # is_global alone is not enough: multicast is "global", and Python 3.11 still calls
+    # 6to4 and NAT64 forms of 127.0.0.1 global (hence the embedded check above).
+    return ip.is_global and not (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_target(url: str, *, allow_private: bool, resolve: Resolver = _getaddrinfo) -> None:
+    """Refuse URLs that would point the worker at ourselves or our network (SSRF).
+
+    Run at subscription time and again before each delivery: DNS can change in between.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and allow_private):
+        raise UnsafeTarget("webhook URL must use https")
+    if parts.username is not None or parts.password is not None:
+        # Credentials would be sent to the host and end up in logs of the URL.
+        raise UnsafeTarget("webhook URL must not carry credentials")
+    host = parts.hostname
+    if not host:
+        raise UnsafeTarget("webhook URL has no host")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeTarget("webhook URL has an invalid port") from None
+    if allow_private:
+        return  # demo mode: receivers run beside the platform
+    try:
+        addresses = [host] if _literal(host) else resolve(host, port)
+        ips = [ipaddress.ip_address(a.partition("%")[0]) for a in addresses]
+    except (OSError, UnicodeError, ValueError):
+        raise UnsafeTarget("webhook host cannot be resolved") from None
+    # Every address, not the first: the connection may use any of them.
+    if not ips or not all(_is_public(ip) for ip in ips):
+        raise UnsafeTarget("webhook host is not a public address")
+
+
+def _literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.partition("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+class _NoRaise(urllib.request.HTTPErrorProcessor):
+    # Replacing the error processor means non-2xx responses come back as responses: no
+    # HTTPError, and no redirect handler ever runs, so a 3xx cannot lead around check_target.
+    def http_response(
+        self, request: urllib.request.Request, response: http.client.HTTPResponse
+    ) -> http.client.HTTPResponse:
+        return response
+
+    https_response = http_response
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # Built by hand, not build_opener(): that adds file:, ftp: and data: handlers.
+    opener = urllib.request.OpenerDirector()
+    # Environment proxies are honoured so operations can put an egress filter in front.
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        _NoRaise(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def deliver(url: str, headers: Mapping[str, str], body: bytes, timeout: float = 10.0) -> Delivery:
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValueError("webhooks are delivered over http(s) only")
+    # Scheme checked just above, and _opener() has no file:/ftp: handlers to reach.
+    request = urllib.request.Request(  # noqa: S310
+        url, data=body, headers=dict(headers), method="POST"
+    )
+    try:
+        with _opener().open(request, timeout=timeout) as response:
+            return Delivery(response.status, response.headers.get("Retry-After"), None)
+    except urllib.error.URLError as exc:
+        # Type names only: messages can quote the URL, which may carry a subscriber token.
+        cause = exc.reason if isinstance(exc.reason, BaseException) else exc
+        return Delivery(None, None, type(cause).__name__)
+    except (OSError, http.client.HTTPException) as exc:
+        return Delivery(None, None, type(exc).__name__)

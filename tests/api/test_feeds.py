@@ -1,0 +1,279 @@
+"""Integration feeds through the HTTP API with real tokens: subscriptions, the pull feed with
+need-to-know filtering, and signed webhooks to a real receiver on loopback (demo mode)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Platform
+from feeds.delivery import WebhookDeliverer
+from feeds.events import EVENT_TYPES
+from feeds.webhooks import InvalidSignature, verify
+from tests.api.conftest import Clock, World, accept, bearer, refer
+
+
+def integration(world: World, agency: str, client_id: str | None = None) -> dict[str, str]:
+    sub = client_id or f"{agency}-cms"
+    return bearer(world.token(sub, agency=agency, client=True, scope="cases:read"))
+
+
+def subscribe(client: TestClient, world: World, agency: str, endpoint: str | None = None,
+              types: tuple[str, ...] = EVENT_TYPES) -> dict[str, Any]:
+    response = client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+        "client_id": f"{agency}-cms", "agency_id": str(world.agencies[agency]),
+        "event_types": list(types), "endpoint": endpoint})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def pulled(client: TestClient, world: World, agency: str, subscription: str,
+           after: int = 0) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/feeds/{subscription}/events?after={after}",
+                          headers=integration(world, agency))
+    assert response.status_code == 200, response.text
+    events: list[dict[str, Any]] = response.json()["events"]
+    return events
+
+
+def test_a_subscriber_hears_only_of_cases_its_agency_may_see(
+    client: TestClient, world: World
+) -> None:
+    police = subscribe(client, world, "police")["id"]
+    housing = subscribe(client, world, "housing")["id"]
+    own = refer(client, world, "police")
+    other = refer(client, world, "idva", surname="Otherxq")
+    accept(client, world, own)
+    accept(client, world, other)
+    events = pulled(client, world, "police", police)
+    assert [(e["type"], e["case_id"]) for e in events] == [
+        ("case.referred.v1", str(own)), ("case.accepted.v1", str(own))]
+    assert [e["cursor"] for e in events] == [1, 2]  # gap-free, per subscriber
+    assert pulled(client, world, "housing", housing) == []
+    # Granted: from that moment on. Revoked: nothing more.
+    grant = client.post(f"/api/v1/cases/{other}/grants", headers=world.coordinator(),
+                        json={"agency_id": str(world.agencies["housing"]), "reason": "Housing"})
+    grant_id = grant.json()["id"]
+    client.post(f"/api/v1/cases/{other}/actions", headers=world.coordinator(), json={
+        "owner_agency_id": str(world.agencies["idva"]), "for_whom": "victim",
+        "description": "Safety plan", "due_on": "2026-02-01"})
+    client.post(f"/api/v1/cases/{other}/grants/{grant_id}/revoke",
+                headers=world.coordinator(), json={"reason": "No longer needed"})
+    client.post(f"/api/v1/cases/{other}/closure", headers=world.coordinator(),
+                json={"reason": "Risk reduced"})
+    assert [e["type"] for e in pulled(client, world, "housing", housing)] == [
+        "access.granted.v1", "action.assigned.v1"]
+    # Thin payloads: ids, types, times; no names, no text.
+    assert all(set(e) == {"cursor", "id", "type", "occurred_at", "area_id", "case_id", "data"}
+               for e in events)
+    assert "Quennevillexq" not in json.dumps(events)
+
+
+def test_restricted_cases_reach_member_agencies_only(client: TestClient, world: World) -> None:
+    police = subscribe(client, world, "police")["id"]
+    hpx = subscribe(client, world, "hpx")["id"]
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    client.post(f"/api/v1/cases/{case_id}/restriction", headers=world.coordinator(), json={
+        "members": ["coordinator-1"], "member_agencies": [str(world.agencies["hpx"])],
+        "reason": "Harmful practices"})
+    client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(), json={
+        "owner_agency_id": str(world.agencies["hpx"]), "for_whom": "victim",
+        "description": "Advice", "due_on": "2026-02-01"})
+    assert [e["type"] for e in pulled(client, world, "police", police)] == [
+        "case.referred.v1", "case.accepted.v1"]
+    assert [e["type"] for e in pulled(client, world, "hpx", hpx)] == [
+        "case.restricted.v1", "action.assigned.v1"]
+
+
+def test_only_its_own_client_reads_a_feed(client: TestClient, world: World) -> None:
+    police = subscribe(client, world, "police")["id"]
+    for headers in (integration(world, "housing"), integration(world, "police", "impostor"),
+                    world.rep("police"), world.coordinator()):
+        answer = client.get(f"/api/v1/feeds/{police}/events", headers=headers)
+        assert answer.status_code == 404
+    assert client.post("/api/v1/subscriptions", headers=world.rep("police"), json={
+        "client_id": "x", "agency_id": str(world.agencies["police"]),
+        "event_types": ["case.referred.v1"]}).status_code == 403
+    unknown = client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+        "client_id": "x", "agency_id": str(world.agencies["police"]),
+        "event_types": ["case.everything.v9"]})
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "invalid_subscription")
+
+
+# Webhooks ---------------------------------------------------------------------------------
+
+
+class Receiver:
+    """A real HTTP receiver on loopback that verifies every signature it gets."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.secrets: list[str] = []
+        self.received: list[dict[str, Any]] = []
+        self.ids: list[str] = []
+        self.status = 200
+        self.refused = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                if receiver.status != 200:
+                    receiver.refused += 1
+                    self.send_response(receiver.status)
+                    self.end_headers()
+                    return
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                for secret in receiver.secrets:
+                    verify(secret, headers, body, int(clock.at.timestamp()))
+                receiver.ids.append(headers["webhook-id"])
+                receiver.received.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def unique(self) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for webhook_id, event in zip(self.ids, self.received, strict=True):
+            seen.setdefault(webhook_id, event)
+        return list(seen.values())
+
+
+@pytest.fixture
+def receiver(clock: Clock) -> Iterator[Receiver]:
+    r = Receiver(clock)
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+def deliverer(platform: Platform, **options: Any) -> WebhookDeliverer:
+    return WebhookDeliverer(platform.feeds, platform.audit, platform.now, allow_private=True,
+                            **options)
+
+
+def test_webhooks_arrive_signed_once_each_in_order_after_an_outage(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver, clock: Clock
+) -> None:
+    created = subscribe(client, world, "police", endpoint=receiver.url)
+    receiver.secrets = [created["secret"]]
+    cases = [refer(client, world, "police", surname=f"Caseno{n}xq") for n in range(3)]
+    api_platform.feed_runner.catch_up()
+    receiver.status = 503  # down for a while
+    worker = deliverer(api_platform)
+    assert worker.run_once() == 0
+    assert receiver.refused == 1
+    for _ in range(3):  # each retry waits its backoff; nothing is sent before it is due
+        clock.advance(hours=2)
+        worker.run_once()
+    receiver.status = 200
+    clock.advance(hours=2)
+    assert worker.run_once() == 3
+    got = receiver.unique()
+    assert [e["case_id"] for e in got] == [str(c) for c in cases]
+    assert len(receiver.ids) == len(set(receiver.ids)) == 3
+    status = client.get(f"/api/v1/subscriptions/{created['id']}",
+                        headers=world.coordinator()).json()
+    assert (status["lag"], status["dead_letters"]) == (0, [])
+
+
+def test_signatures_fail_for_a_tampered_body_a_stale_timestamp_and_a_rotated_out_secret(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver, clock: Clock
+) -> None:
+    created = subscribe(client, world, "police", endpoint=receiver.url)
+    old = created["secret"]
+    rotated = client.post(f"/api/v1/subscriptions/{created['id']}/secret",
+                          headers=world.coordinator()).json()["secret"]
+    captured: list[tuple[dict[str, str], bytes]] = []
+
+    def capture(url: str, headers: Any, body: bytes) -> Any:
+        from feeds.webhooks import Delivery  # noqa: PLC0415
+        captured.append((dict(headers), body))
+        return Delivery(204, None, None)
+
+    refer(client, world, "police")
+    api_platform.feed_runner.catch_up()
+    deliverer(api_platform, send=capture).run_once()
+    headers, body = captured[0]
+    now = int(clock.at.timestamp())
+    verify(old, headers, body, now)  # both sign during the overlap
+    verify(rotated, headers, body, now)
+    with pytest.raises(InvalidSignature) as tampered:
+        verify(rotated, headers, body.replace(b"case.referred", b"case.xreferred"), now)
+    assert tampered.value.code == "bad_signature"
+    with pytest.raises(InvalidSignature) as stale:
+        verify(rotated, headers, body, now + 3600)
+    assert stale.value.code == "stale_timestamp"
+    clock.advance(hours=25)  # the overlap ends: the old secret no longer signs
+    refer(client, world, "police", surname="Laterxq")
+    api_platform.feed_runner.catch_up()
+    deliverer(api_platform, send=capture).run_once()
+    later_headers, later_body = captured[-1]
+    later = int(clock.at.timestamp())
+    verify(rotated, later_headers, later_body, later)
+    with pytest.raises(InvalidSignature):
+        verify(old, later_headers, later_body, later)
+
+
+def test_dead_letters_and_replay(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver, clock: Clock
+) -> None:
+    created = subscribe(client, world, "police", endpoint=receiver.url)
+    receiver.secrets = [created["secret"]]
+    refer(client, world, "police")
+    api_platform.feed_runner.catch_up()
+    receiver.status = 500
+    worker = deliverer(api_platform, budget=3)
+    for _ in range(3):
+        worker.run_once()
+        clock.advance(hours=2)
+    status = client.get(f"/api/v1/subscriptions/{created['id']}",
+                        headers=world.coordinator()).json()
+    assert status["dead_letters"] == [1]
+    assert status["last_status"] == 500
+    receiver.status = 200
+    assert worker.run_once() == 0  # a dead letter waits for a person
+    replayed = client.post(f"/api/v1/subscriptions/{created['id']}/replay",
+                           headers=world.coordinator(), json={"from_cursor": 1})
+    assert replayed.json() == {"replayed": 1}
+    assert worker.run_once() == 1
+    assert [e["type"] for e in receiver.unique()] == ["case.referred.v1"]
+
+
+def test_a_410_disables_the_subscription(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver
+) -> None:
+    created = subscribe(client, world, "police", endpoint=receiver.url)
+    refer(client, world, "police")
+    api_platform.feed_runner.catch_up()
+    receiver.status = 410
+    deliverer(api_platform).run_once()
+    status = client.get(f"/api/v1/subscriptions/{created['id']}",
+                        headers=world.coordinator()).json()
+    assert (status["status"], status["last_error"]) == ("disabled", "gone")
+
+
+def test_private_targets_are_refused_outside_demo_mode(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    api_platform.settings.demo = False
+    try:
+        answer = client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+            "client_id": "police-cms", "agency_id": str(world.agencies["police"]),
+            "event_types": ["case.referred.v1"], "endpoint": "http://127.0.0.1:9/hook"})
+    finally:
+        api_platform.settings.demo = True
+    assert (answer.status_code, answer.json()["code"]) == (422, "unsafe_webhook_target")

@@ -1,8 +1,9 @@
 """`marac worker`: the background process beside the API.
 
-It keeps the read models up to date (woken by PostgreSQL's NOTIFY, polling as the fallback and
-on SQLite), and keeps erasure honest: it re-applies the shred ledger file, so a database
-restored from a backup loses again every key shredded since.
+It keeps the read models and the integration outbox up to date (woken by PostgreSQL's NOTIFY,
+polling as the fallback and on SQLite), delivers webhooks, and keeps erasure honest: it
+re-applies the shred ledger file, so a database restored from a backup loses again every key
+shredded since.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from types import FrameType
 import structlog
 
 from api.actions import escalate_overdue
-from api.bootstrap import build_platform
+from api.bootstrap import Platform, build_platform
 from api.commands.common import platform_options, settings_from
 from api.logs import configure_logging
 from api.retention import run_retention
+from feeds.delivery import WebhookDeliverer
 
 log = structlog.get_logger("worker")
 RETENTION_INTERVAL = 3600.0  # an hourly pass: erasure is due on a day, not a minute
@@ -32,6 +34,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="seconds between shred-ledger passes")
     p.add_argument("--poll", type=float, default=1.0,
                    help="projection polling interval when no notification arrives")
+    p.add_argument("--feed-poll", type=float, default=0.1,
+                   help="seconds between looks for webhooks to deliver")
     p.add_argument("--once", action="store_true", help="one pass of everything, then exit")
     p.set_defaults(run=run)
 
@@ -55,10 +59,19 @@ def run(args: argparse.Namespace) -> int:
             run_retention(platform, platform.marac.today())
             platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
+            platform.feed_runner.catch_up()
+            log.info("webhooks_delivered", size=deliverer(platform).run_once())
             return 0
-        projections = threading.Thread(
-            target=platform.runner.run, args=(stop, args.poll), name="projections", daemon=True)
-        projections.start()
+        threads = [
+            threading.Thread(target=platform.runner.run, args=(stop, args.poll),
+                             name="projections", daemon=True),
+            threading.Thread(target=platform.feed_runner.run, args=(stop, args.feed_poll),
+                             name="feeds", daemon=True),
+            threading.Thread(target=deliver_webhooks, args=(platform, stop, args.feed_poll),
+                             name="webhooks", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
         next_ledger = next_checkpoint = next_retention = 0.0
         while not stop.is_set():
             now = time.monotonic()
@@ -78,7 +91,26 @@ def run(args: argparse.Namespace) -> int:
                     log.info("audit_checkpoint_signed", size=checkpoint.size)
                 next_checkpoint = now + platform.settings.audit_checkpoint_seconds
             stop.wait(min(args.interval, platform.settings.audit_checkpoint_seconds, 5.0))
-        projections.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
         return 0
     finally:
         platform.close()
+
+
+def deliverer(platform: Platform) -> WebhookDeliverer:
+    return WebhookDeliverer(platform.feeds, platform.audit, platform.now,
+                            allow_private=platform.settings.demo)
+
+
+def deliver_webhooks(platform: Platform, stop: threading.Event, idle: float) -> None:
+    """Deliver whatever is due; look again after `idle` seconds when nothing was."""
+    worker = deliverer(platform)
+    while not stop.is_set():
+        try:
+            sent = worker.run_once()
+        except Exception as exc:  # keep running; the next pass retries (at least once)
+            log.error("webhook_delivery_failed", error_type=type(exc).__name__)
+            sent = 0
+        if not sent:
+            stop.wait(idle)

@@ -30,6 +30,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     audit.add_argument("--views", type=int, default=2000, help="views per side")
     audit.add_argument("--records", type=int, default=200_000, help="records to verify")
     audit.set_defaults(bench=_audit)
+    feeds = _benchmark(bs, "feeds", "webhook lag from commit to receipt; pull throughput")
+    feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
+    feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
+    feeds.set_defaults(bench=_feeds)
     p.set_defaults(run=run)
 
 
@@ -74,3 +78,11 @@ def _audit(args: argparse.Namespace) -> dict[str, Any]:
 
     return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
                           views=args.views, records=args.records).run()
+
+
+def _feeds(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.feeds import FeedsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(file=sys.stderr)
+    return FeedsBenchmark(backend=args.backend, database_url=args.database_url,
+                          events=args.events, rate=args.rate).run()

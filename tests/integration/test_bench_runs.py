@@ -52,3 +52,15 @@ def test_audit_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> N
                              "verify_records_per_s"}
     # The bulk records, and the audited side's views: over HTTP, then of the use case alone.
     assert result["verify_records"] == 300 + 2 * 20
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_feeds_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.feeds import FeedsBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = FeedsBenchmark(backend, url, events=20, rate=50).run()
+    assert result.keys() >= {"webhook_lag_p50_ms", "webhook_lag_p99_ms", "pull_events_per_s"}
+    assert result["config"]["delivered"] == 20  # every referral's webhook arrived
+    assert result["pull_events"] == 20

@@ -1,0 +1,190 @@
+"""Webhook delivery lag and pull throughput, with their floors measured in the same run.
+
+`webhook_lag_p50_ms` / `webhook_lag_p99_ms`: referrals are committed at a sustained rate while
+the worker's own loops run (the outbox projector woken by NOTIFY on PostgreSQL, polling on
+SQLite, and the webhook deliverer); the lag is from each referral's commit to its signed webhook
+arriving at a receiver on loopback. The floor (`baseline_post_p50_ms`) is a signed POST of the
+same size straight to the same receiver. `pull_events_per_s`: the whole outbox read through
+`GET /api/v1/feeds/{id}/events` served by uvicorn with a real token (each page audited),
+against reading the same number of notifications from the bare event log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from uuid import UUID
+
+from api.bootstrap import Platform, build_platform
+from api.settings import Settings
+from bench.audit import served
+from bench.databases import ScratchDatabases
+from bench.machine import machine
+from bench.read import bench_referral
+from feeds.delivery import WebhookDeliverer
+from feeds.events import EVENT_TYPES
+from feeds.webhooks import deliver, headers, new_secret
+from security.issuer import LocalIssuer
+from security.kek import KeyMaterial
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                receiver.arrived.setdefault(str(body["case_id"]), time.perf_counter())
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class FeedsBenchmark:
+    def __init__(self, backend: str, database_url: str | None, events: int,
+                 rate: float) -> None:
+        self.backend = backend
+        self.database_url = database_url
+        self.events = events
+        self.rate = rate
+
+    def run(self) -> dict[str, Any]:
+        with ScratchDatabases(self.backend, self.database_url) as scratch:
+            issuer = LocalIssuer()
+            platform = build_platform(
+                Settings(data_dir=scratch.dir, database_url=scratch.url("feeds"), demo=True),
+                material=KeyMaterial.generate(demo=True), issuer=issuer)
+            receiver = Receiver()
+            try:
+                return self._run(platform, issuer, receiver)
+            finally:
+                receiver.close()
+                platform.close()
+
+    def _run(self, platform: Platform, issuer: LocalIssuer,
+             receiver: Receiver) -> dict[str, Any]:
+        app = platform.marac
+        area = app.create_area("benchshire", "Benchshire MARAC")
+        agency = app.register_agency(area, "police", "Benchshire Police", "police", core=True)
+        secret = new_secret()
+        subscription = platform.feeds.subscribe(
+            client_id="police-cms", agency_id=agency, area_id=area,
+            event_types=frozenset(EVENT_TYPES), endpoint=receiver.url, secret=secret,
+            by="bench", now=platform.now())
+        platform.feed_runner.catch_up()
+        floor = self._baseline_post(receiver, secret)
+        committed: dict[str, float] = {}
+        stop = threading.Event()
+        deliverer = WebhookDeliverer(platform.feeds, platform.audit, platform.now,
+                                     allow_private=True)
+
+        def deliver_loop() -> None:
+            while not stop.is_set():
+                if not deliverer.run_once():
+                    stop.wait(0.02)
+
+        threads = [threading.Thread(target=platform.feed_runner.run, args=(stop, 0.05),
+                                    daemon=True),
+                   threading.Thread(target=deliver_loop, daemon=True)]
+        for thread in threads:
+            thread.start()
+        try:
+            started = time.perf_counter()
+            for n in range(self.events):
+                due = started + n / self.rate
+                time.sleep(max(0.0, due - time.perf_counter()))
+                case_id = app.refer(bench_referral(area, agency, n))
+                committed[str(case_id)] = time.perf_counter()
+            deadline = time.perf_counter() + 60
+            while len(receiver.arrived) < self.events and time.perf_counter() < deadline:
+                time.sleep(0.01)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
+        lags = [(receiver.arrived[c] - t) * 1000 for c, t in committed.items()
+                if c in receiver.arrived]
+        pull = self._pull(platform, issuer, subscription, agency, area)
+        return {
+            "benchmark": "feeds",
+            "backend": platform.database.dialect,
+            "machine": machine(),
+            "config": {"events": self.events, "rate_per_s": self.rate,
+                       "delivered": len(lags)},
+            "webhook_lag_p50_ms": round(statistics.median(lags), 1),
+            "webhook_lag_p99_ms": round(_percentile(lags, 0.99), 1),
+            "webhook_lag_max_ms": round(max(lags), 1),
+            "baseline_post_p50_ms": round(floor, 2),
+            **pull,
+        }
+
+    def _baseline_post(self, receiver: Receiver, secret: str) -> float:
+        body = json.dumps({"case_id": "baseline", "type": "case.referred.v1"}).encode()
+        times = []
+        for n in range(50):
+            signed = headers([secret], f"msg_{n}", int(time.time()), body)
+            started = time.perf_counter()
+            deliver(receiver.url, signed, body)
+            times.append((time.perf_counter() - started) * 1000)
+        receiver.arrived.pop("baseline", None)
+        return statistics.median(times)
+
+    def _pull(self, platform: Platform, issuer: LocalIssuer, subscription: UUID, agency: UUID,
+              area: UUID) -> dict[str, Any]:
+        token = issuer.issue({"sub": "police-cms", "client_id": "police-cms",
+                              "scope": "cases:read", "agency": str(agency), "area": str(area)})
+        auth = {"Authorization": f"Bearer {token}"}
+        with served(platform) as port:
+            client = http.client.HTTPConnection("127.0.0.1", port)
+            try:
+                pulled, after = 0, 0
+                started = time.perf_counter()
+                while True:
+                    client.request("GET", f"/api/v1/feeds/{subscription}/events"
+                                   f"?after={after}&limit=500", headers=auth)
+                    response = client.getresponse()
+                    page = json.loads(response.read())
+                    if response.status != 200:
+                        raise RuntimeError(f"pull answered {response.status}")
+                    if not page["events"]:
+                        break
+                    pulled += len(page["events"])
+                    after = page["next_after"]
+                pull_s = time.perf_counter() - started
+            finally:
+                client.close()
+        started = time.perf_counter()
+        read, position = 0, None
+        while read < pulled:
+            batch = platform.marac.recorder.select_notifications(
+                start=position, limit=500, inclusive_of_start=False)
+            if not batch:
+                break
+            read += len(batch)
+            position = batch[-1].id
+        log_s = time.perf_counter() - started
+        return {"pull_events": pulled,
+                "pull_events_per_s": round(pulled / pull_s),
+                "baseline_log_read_per_s": round(read / log_s) if log_s else None}

@@ -7,13 +7,16 @@ Every request writes its one audit record; a pull records the ids of the events 
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 from api.auth import RequestAudit
 from api.bootstrap import Platform
 from api.casework import Forbidden
+from audit.trail import AuditRecord
 from domain.exceptions import CaseNotFound, DomainError
 from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
@@ -21,6 +24,8 @@ from feeds.webhooks import UnsafeTarget, check_target, new_secret
 from security.policy import Viewer, may_manage_feeds, may_pull
 
 LONG_POLL_STEP = 0.2
+STREAM_BATCH = 100
+HEARTBEAT = 10.0
 
 
 class InvalidSubscription(DomainError):
@@ -109,12 +114,16 @@ class Feeds:
 
     # The pull feed ----------------------------------------------------------------------
 
-    def pull(self, subscription_id: UUID, after: int, limit: int,
-             wait: float) -> dict[str, Any]:
+    def _readable(self, subscription_id: UUID, action: str) -> Subscription:
         found = self.platform.feeds.get(subscription_id)
         if found is None or not may_pull(self.principal, found.client_id, found.agency_id):
-            self.audit.record("feed_pull", "not_found", items=(str(subscription_id),))
+            self.audit.record(action, "not_found", items=(str(subscription_id),))
             raise CaseNotFound(f"subscription {subscription_id} not found")
+        return found
+
+    def pull(self, subscription_id: UUID, after: int, limit: int,
+             wait: float) -> dict[str, Any]:
+        found = self._readable(subscription_id, "feed_pull")
         deadline = time.monotonic() + wait
         while True:
             self.platform.feed_runner.catch_up()
@@ -126,3 +135,40 @@ class Feeds:
                           items=tuple(e["id"] for e in events))
         return {"events": events,
                 "next_after": events[-1]["cursor"] if events else after}
+
+    def stream(self, subscription_id: UUID, after: int, seconds: float) -> Iterator[str]:
+        """Server-sent events from a cursor (`Last-Event-ID`), for `seconds`, then the client
+        reconnects. The first batch is this request's audit record; each later batch is
+        audited before it is sent, and a batch that cannot be audited ends the stream."""
+        found = self._readable(subscription_id, "feed_stream")
+        self.platform.feed_runner.catch_up()
+        first = self.platform.feeds.events(subscription_id, after, STREAM_BATCH)
+        self.audit.record("feed_stream", "allowed", area_id=found.area_id,
+                          items=tuple(e["id"] for e in first))
+        return self._events(found, first, after, time.monotonic() + seconds)
+
+    def _events(self, found: Subscription, batch: list[dict[str, Any]], after: int,
+                deadline: float) -> Iterator[str]:
+        p, quiet = self.principal, time.monotonic()
+        yield "retry: 1000\n\n"
+        while True:
+            for event in batch:
+                body = {k: v for k, v in event.items() if k != "cursor"}
+                yield (f"id: {event['cursor']}\nevent: {event['type']}\n"
+                       f"data: {json.dumps(body, separators=(',', ':'))}\n\n")
+                after, quiet = event["cursor"], time.monotonic()
+            if time.monotonic() >= deadline:
+                return
+            if time.monotonic() - quiet >= HEARTBEAT:
+                yield ": keep-alive\n\n"  # a comment: keeps proxies from closing the stream
+                quiet = time.monotonic()
+            time.sleep(LONG_POLL_STEP)
+            self.platform.feed_runner.catch_up()
+            batch = self.platform.feeds.events(found.subscription_id, after, STREAM_BATCH)
+            if batch:
+                self.platform.audit.record(AuditRecord(
+                    request_id=self.audit.request_id, actor=p.subject, actor_kind=p.kind,
+                    agency_id=p.agency_id, client_id=p.client_id, roles=(),
+                    action="feed_stream", purpose=None, case_id=None, outcome="allowed",
+                    item_ids=tuple(e["id"] for e in batch), at=self.platform.now(),
+                    area_id=found.area_id))

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
@@ -84,3 +85,19 @@ def pull(
 ) -> dict[str, Any]:
     """Events after a cursor, oldest first; `wait` seconds of long-poll when there are none."""
     return work.pull(subscription_id, after, limit, wait)
+
+
+@router.get("/feeds/{subscription_id}/stream", responses=NOT_FOUND,
+            response_class=StreamingResponse)
+def stream(
+    subscription_id: UUID,
+    work: Work,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    seconds: Annotated[float, Query(ge=1, le=300)] = 60,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    """Server-sent events: `id` is the cursor, so a reconnect with `Last-Event-ID` resumes."""
+    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    return StreamingResponse(work.stream(subscription_id, resume, seconds),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store"})

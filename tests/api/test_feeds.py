@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -17,6 +18,7 @@ from feeds.delivery import WebhookDeliverer
 from feeds.events import EVENT_TYPES
 from feeds.webhooks import InvalidSignature, verify
 from tests.api.conftest import Clock, World, accept, bearer, refer
+from tests.factories import referral
 
 
 def integration(world: World, agency: str, client_id: str | None = None) -> dict[str, str]:
@@ -277,3 +279,41 @@ def test_private_targets_are_refused_outside_demo_mode(
     finally:
         api_platform.settings.demo = True
     assert (answer.status_code, answer.json()["code"]) == (422, "unsafe_webhook_target")
+
+
+def sse(text: str) -> list[tuple[int, str, dict[str, Any]]]:
+    found = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines()
+                      if ": " in line and not line.startswith(":"))
+        if "id" in fields:
+            found.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+    return found
+
+
+def test_server_sent_events_resume_from_the_last_event_id(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    created = subscribe(client, world, "police")
+    first = refer(client, world, "police")
+    accept(client, world, first)
+    url = f"/api/v1/feeds/{created['id']}/stream?seconds=1"
+    got = sse(client.get(url, headers=integration(world, "police")).text)
+    assert [(c, t) for c, t, _ in got] == [(1, "case.referred.v1"), (2, "case.accepted.v1")]
+    second = refer(client, world, "police", surname="Laterxq")
+    resumed = sse(client.get(url, headers={**integration(world, "police"),
+                                           "Last-Event-ID": "2"}).text)
+    assert [(c, e["case_id"]) for c, _, e in resumed] == [(3, str(second))]
+    assert client.get(url, headers=integration(world, "housing")).status_code == 404
+    # An event committed while the stream is open arrives on it (audited as a later batch).
+    timer = threading.Timer(0.5, lambda: api_platform.marac.refer(referral(
+        world.area_id, world.agencies["police"], referred_on=date(2026, 1, 11))))
+    timer.start()
+    live = sse(client.get(url.replace("seconds=1", "seconds=2"), headers={
+        **integration(world, "police"), "Last-Event-ID": "3"}).text)
+    timer.join()
+    assert [(c, t) for c, t, _ in live] == [(4, "case.referred.v1")]
+    # Every event streamed is in an audit record of its stream, before it was sent.
+    audited = {i for r in api_platform.audit.records() if r["action"] == "feed_stream"
+               and r["outcome"] == "allowed" for i in json.loads(r["item_ids"])}
+    assert {e["id"] for _, _, e in got + resumed + live} <= audited

@@ -50,6 +50,28 @@ SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
 EVENT_TYPES = tuple(SCHEMAS)
 
 
+_EXAMPLE_IDS = {"case_id": "7f6c2a4e-1b0d-4c55-9a57-3d2f0f6b8e11",
+                "area_id": "0b1f3c7a-52de-5a8e-b1c4-6f2e9d0a7c35",
+                "agency_id": "a3e5d1c9-8f27-5b64-9e0a-2c4d6f8b1a73",
+                "meeting_id": "5d9e1f3a-7b2c-4e68-8a0d-1c3e5f7a9b24",
+                "action_id": "e2c4a6b8-0d1f-4a35-b7c9-d1e3f5a7b9c2",
+                "grant_id": "c8a0e2f4-6b1d-4f39-a5c7-e9b1d3f5a7c0"}
+_EXAMPLE_VALUES: dict[str, Any] = {
+    "referring_agency_id": _EXAMPLE_IDS["agency_id"], "owner_agency_id":
+    _EXAMPLE_IDS["agency_id"], "repeat_of": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "held_on": "2026-01-22", "closed_on": "2026-03-02", "due_on": "2026-01-29",
+    "for_whom": "victim", "outcome": "completed", "kind": "standard", **_EXAMPLE_IDS}
+
+
+def example(event_type: str) -> dict[str, Any]:
+    """A complete example of one event type (invented ids), as subscribers receive it."""
+    _, fields = SCHEMAS[event_type]
+    return {"id": "3c1e5a7f-9b2d-5e4f-8a6c-0d2b4f6a8c1e", "type": event_type,
+            "occurred_at": "2026-01-22T10:15:00+00:00", "area_id": _EXAMPLE_IDS["area_id"],
+            "case_id": None if event_type.startswith("meeting.") else _EXAMPLE_IDS["case_id"],
+            "data": {name: _EXAMPLE_VALUES[name] for name in fields}}
+
+
 def json_schema(event_type: str) -> dict[str, Any]:
     """The JSON Schema of one event type's envelope and data (published at
     `GET /api/v1/feeds/schema`)."""
@@ -71,6 +93,7 @@ def json_schema(event_type: str) -> dict[str, Any]:
             "data": {"type": "object", "required": sorted(fields), "properties": fields,
                      "additionalProperties": False},
         },
+        "examples": [example(event_type)],
     }
 
 

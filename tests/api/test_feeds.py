@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator, FormatChecker
 
 from api.bootstrap import Platform
 from feeds.delivery import WebhookDeliverer
-from feeds.events import EVENT_TYPES
+from feeds.events import EVENT_TYPES, json_schema
 from feeds.webhooks import InvalidSignature, verify
 from tests.api.conftest import Clock, World, accept, bearer, refer
 from tests.factories import referral
@@ -42,6 +43,9 @@ def pulled(client: TestClient, world: World, agency: str, subscription: str,
                           headers=integration(world, agency))
     assert response.status_code == 200, response.text
     events: list[dict[str, Any]] = response.json()["events"]
+    for event in events:  # what goes out is exactly what is published
+        Draft202012Validator(json_schema(event["type"]), format_checker=FormatChecker()
+                             ).validate({k: v for k, v in event.items() if k != "cursor"})
     return events
 
 

@@ -20,6 +20,7 @@ from audit.trail import AuditRecord
 from domain.exceptions import CaseNotFound, DomainError
 from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
+from feeds.visibility import Gate
 from feeds.webhooks import UnsafeTarget, check_target, new_secret
 from security.policy import Viewer, may_manage_feeds, may_pull
 
@@ -65,14 +66,13 @@ class Feeds:
             except UnsafeTarget as exc:
                 self.audit.record("subscribe", "rejected")
                 raise UnsafeWebhookTarget("webhooks go to public https endpoints") from exc
-        secret = new_secret()
         self.audit.record("subscribe", "allowed", area_id=p.area_id, items=(client_id,))
         subscription_id = self.platform.feeds.subscribe(
             client_id=client_id, agency_id=agency_id, area_id=p.area_id,
-            event_types=frozenset(event_types), endpoint=endpoint, secret=secret,
+            event_types=frozenset(event_types), endpoint=endpoint, secret=new_secret(),
             by=p.subject, now=self.platform.now())
-        # Shown once: only its wrapped form is kept.
-        return {"id": str(subscription_id), "secret": secret}
+        # Pending until its client activates it, and receives the secret, itself.
+        return {"id": str(subscription_id), "status": "pending"}
 
     def _managed(self, subscription_id: UUID, action: str) -> Subscription:
         found = self.platform.feeds.get(subscription_id)
@@ -81,14 +81,6 @@ class Feeds:
             self.audit.record(action, "not_found", items=(str(subscription_id),))
             raise CaseNotFound(f"subscription {subscription_id} not found")
         return found
-
-    def rotate_secret(self, subscription_id: UUID) -> dict[str, Any]:
-        subscription = self._managed(subscription_id, "rotate_secret")
-        secret = new_secret()
-        self.audit.record("rotate_secret", "allowed", area_id=subscription.area_id,
-                          items=(str(subscription_id),))
-        self.platform.feeds.rotate(subscription_id, secret, self.platform.now())
-        return {"id": str(subscription_id), "secret": secret}
 
     def status(self, subscription_id: UUID) -> dict[str, Any]:
         """Lag, failures and dead letters: what an administrator watches."""
@@ -116,10 +108,44 @@ class Feeds:
 
     def _readable(self, subscription_id: UUID, action: str) -> Subscription:
         found = self.platform.feeds.get(subscription_id)
-        if found is None or not may_pull(self.principal, found.client_id, found.agency_id):
+        if found is None or not may_pull(self.principal, found.client_id, found.agency_id,
+                                         found.area_id):
             self.audit.record(action, "not_found", items=(str(subscription_id),))
             raise CaseNotFound(f"subscription {subscription_id} not found")
         return found
+
+    def activate(self, subscription_id: UUID) -> dict[str, Any]:
+        """The client takes its subscription on: the secret, shown once, and events from
+        now on."""
+        found = self._readable(subscription_id, "activate_subscription")
+        if found.status != "pending":
+            self.audit.record("activate_subscription", "rejected", area_id=found.area_id,
+                              items=(str(subscription_id),))
+            raise InvalidSubscription("the subscription is not pending")
+        secret = new_secret()
+        self.audit.record("activate_subscription", "allowed", area_id=found.area_id,
+                          items=(str(subscription_id),))
+        position = self.platform.marac.recorder.max_notification_id() or 0
+        self.platform.feeds.activate(subscription_id, secret, position)
+        return {"id": str(subscription_id), "secret": secret}
+
+    def rotate_secret(self, subscription_id: UUID) -> dict[str, Any]:
+        found = self._readable(subscription_id, "rotate_secret")
+        secret = new_secret()
+        self.audit.record("rotate_secret", "allowed", area_id=found.area_id,
+                          items=(str(subscription_id),))
+        self.platform.feeds.rotate(subscription_id, secret, self.platform.now())
+        return {"id": str(subscription_id), "secret": secret}
+
+    def _still_visible(self, found: Subscription,
+                       events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """What goes out now: nothing about a case the agency can no longer see (revoked
+        since, restricted since, or erased)."""
+        cases = sorted({UUID(e["case_id"]) for e in events if e["case_id"]}, key=str)
+        gate = Gate(self.platform.cases, self.platform.blind_index,
+                    self.platform.runner.catch_up, self.platform.now)
+        seen = gate.visible(found, cases) if cases else set()
+        return [e for e in events if e["case_id"] is None or UUID(e["case_id"]) in seen]
 
     def pull(self, subscription_id: UUID, after: int, limit: int,
              wait: float) -> dict[str, Any]:
@@ -127,14 +153,15 @@ class Feeds:
         deadline = time.monotonic() + wait
         while True:
             self.platform.feed_runner.catch_up()
-            events = self.platform.feeds.events(subscription_id, after, limit)
+            page = self.platform.feeds.events(subscription_id, after, limit)
+            events = self._still_visible(found, page)
+            if page:
+                after = page[-1]["cursor"]
             if events or time.monotonic() >= deadline:
                 break
             time.sleep(LONG_POLL_STEP)
-        self.audit.record("feed_pull", "allowed", area_id=found.area_id,
-                          items=tuple(e["id"] for e in events))
-        return {"events": events,
-                "next_after": events[-1]["cursor"] if events else after}
+        self.audit.record("feed_pull", "allowed", area_id=found.area_id, items=_items(events))
+        return {"events": events, "next_after": after}
 
     def stream(self, subscription_id: UUID, after: int, seconds: float) -> Iterator[str]:
         """Server-sent events from a cursor (`Last-Event-ID`), for `seconds`, then the client
@@ -142,10 +169,11 @@ class Feeds:
         audited before it is sent, and a batch that cannot be audited ends the stream."""
         found = self._readable(subscription_id, "feed_stream")
         self.platform.feed_runner.catch_up()
-        first = self.platform.feeds.events(subscription_id, after, STREAM_BATCH)
-        self.audit.record("feed_stream", "allowed", area_id=found.area_id,
-                          items=tuple(e["id"] for e in first))
-        return self._events(found, first, after, time.monotonic() + seconds)
+        page = self.platform.feeds.events(subscription_id, after, STREAM_BATCH)
+        first = self._still_visible(found, page)
+        self.audit.record("feed_stream", "allowed", area_id=found.area_id, items=_items(first))
+        return self._events(found, first, page[-1]["cursor"] if page else after,
+                            time.monotonic() + seconds)
 
     def _events(self, found: Subscription, batch: list[dict[str, Any]], after: int,
                 deadline: float) -> Iterator[str]:
@@ -156,7 +184,7 @@ class Feeds:
                 body = {k: v for k, v in event.items() if k != "cursor"}
                 yield (f"id: {event['cursor']}\nevent: {event['type']}\n"
                        f"data: {json.dumps(body, separators=(',', ':'))}\n\n")
-                after, quiet = event["cursor"], time.monotonic()
+                quiet = time.monotonic()
             if time.monotonic() >= deadline:
                 return
             if time.monotonic() - quiet >= HEARTBEAT:
@@ -164,11 +192,19 @@ class Feeds:
                 quiet = time.monotonic()
             time.sleep(LONG_POLL_STEP)
             self.platform.feed_runner.catch_up()
-            batch = self.platform.feeds.events(found.subscription_id, after, STREAM_BATCH)
+            page = self.platform.feeds.events(found.subscription_id, after, STREAM_BATCH)
+            if page:
+                after = page[-1]["cursor"]
+            batch = self._still_visible(found, page)
             if batch:
                 self.platform.audit.record(AuditRecord(
                     request_id=self.audit.request_id, actor=p.subject, actor_kind=p.kind,
                     agency_id=p.agency_id, client_id=p.client_id, roles=(),
                     action="feed_stream", purpose=None, case_id=None, outcome="allowed",
-                    item_ids=tuple(e["id"] for e in batch), at=self.platform.now(),
-                    area_id=found.area_id))
+                    item_ids=_items(batch), at=self.platform.now(), area_id=found.area_id))
+
+
+def _items(events: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The events' ids and the cases they concern, so a DPO's query by case finds them."""
+    cases = sorted({e["case_id"] for e in events if e["case_id"]})
+    return (*(e["id"] for e in events), *cases)

@@ -286,7 +286,9 @@ class Marac(Application[UUID]):
             case.restrict(case.members | set(meeting.members),
                           case.member_agencies | invite,
                           "heard in a closed harmful-practices hearing", by, self.now())
-        self.save(meeting, case)
+        # The case first: its invitations and restriction precede the listing in the log, so
+        # whoever hears of the listing is judged on the case as the listing left it.
+        self.save(case, meeting)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
                           acknowledged_confidentiality: bool) -> None:

@@ -25,8 +25,8 @@ SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
     "case.referred.v1": ("A referral was made.", {"referring_agency_id": _ID}),
     "case.accepted.v1": ("The coordinator accepted the referral for the MARAC.", {}),
     "case.declined.v1": ("The referral did not meet the threshold.", {}),
-    "case.linked_as_repeat.v1": ("The referral was merged into an existing case.",
-                                 {"repeat_of": _ID}),
+    # Which case it joined is not said: the subscriber may not see that one.
+    "case.linked_as_repeat.v1": ("The referral was merged into an existing case.", {}),
     "case.listed.v1": ("The case was listed for a meeting.",
                        {"meeting_id": _ID, "held_on": _DATE}),
     "case.restricted.v1": ("The case is now need-to-know; sent only to its members.", {}),
@@ -43,9 +43,10 @@ SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
     "meeting.scheduled.v1": ("A meeting was scheduled (closed hearings are not announced).",
                              {"meeting_id": _ID, "held_on": _DATE,
                               "kind": {"enum": ["standard", "daily_triage", "emergency"]}}),
-    "access.granted.v1": ("An agency was granted access to the case.",
-                          {"grant_id": _ID, "agency_id": _ID}),
-    "access.revoked.v1": ("A grant of access was revoked.", {"grant_id": _ID}),
+    "access.granted.v1": ("Your agency was granted access to the case (sent to that agency "
+                          "only).", {"grant_id": _ID, "agency_id": _ID}),
+    "access.revoked.v1": ("Your agency's grant was revoked; sent only if the agency still "
+                          "sees the case otherwise (it was involved).", {"grant_id": _ID}),
 }
 EVENT_TYPES = tuple(SCHEMAS)
 
@@ -57,8 +58,8 @@ _EXAMPLE_IDS = {"case_id": "7f6c2a4e-1b0d-4c55-9a57-3d2f0f6b8e11",
                 "action_id": "e2c4a6b8-0d1f-4a35-b7c9-d1e3f5a7b9c2",
                 "grant_id": "c8a0e2f4-6b1d-4f39-a5c7-e9b1d3f5a7c0"}
 _EXAMPLE_VALUES: dict[str, Any] = {
-    "referring_agency_id": _EXAMPLE_IDS["agency_id"], "owner_agency_id":
-    _EXAMPLE_IDS["agency_id"], "repeat_of": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "referring_agency_id": _EXAMPLE_IDS["agency_id"],
+    "owner_agency_id": _EXAMPLE_IDS["agency_id"],
     "held_on": "2026-01-22", "closed_on": "2026-03-02", "due_on": "2026-01-29",
     "for_whom": "victim", "outcome": "completed", "kind": "standard", **_EXAMPLE_IDS}
 
@@ -105,6 +106,8 @@ class IntegrationEvent:
     area_id: UUID
     case_id: UUID | None
     data: dict[str, Any]
+    # Access events concern one agency: only its subscribers may hear of them.
+    for_agency: UUID | None = None
 
     def body(self) -> dict[str, Any]:
         return {"id": str(self.event_id), "type": self.type,
@@ -120,10 +123,7 @@ Found = list[tuple[str, dict[str, Any]]]
 
 
 def _decided(e: Any, _: Any) -> Found:
-    outcome = e.decision.outcome
-    if outcome == "linked_as_repeat":
-        return [("case.linked_as_repeat.v1", {"repeat_of": _s(e.repeat_of)})]
-    return [(f"case.{outcome}.v1", {})]
+    return [(f"case.{e.decision.outcome}.v1", {})]
 
 
 def _granted(e: Any, _: Any) -> Found:
@@ -165,17 +165,26 @@ FEED_TOPICS = frozenset(_TRANSLATIONS)
 
 
 def translate(notification_id: int, topic: str, event: DomainEventProtocol[UUID],
-              aggregate: Any) -> list[IntegrationEvent]:
+              aggregate: Any, before: Any = None) -> list[IntegrationEvent]:
     """The integration events a domain event stands for (most stand for none); `aggregate`
-    is its case or meeting as the event left it."""
+    is its case or meeting as the event left it, `before` the case just before (a revoked
+    grant is known only there)."""
     rule = _TRANSLATIONS.get(topic)
     if rule is None:
         return []
     e: Any = event
     found: Found = rule(e, aggregate)
+    for_agency: UUID | None = None
+    if topic == CASE + "AccessGranted":
+        for_agency = e.grant.agency_id
+    elif topic == CASE + "AccessRevoked":
+        grant = before.grants.get(e.grant_id) if before is not None else None
+        if grant is None or grant.agency_id is None:
+            return []  # a personal grant's revocation is not for other systems
+        for_agency = grant.agency_id
     case_id = _case_of(topic, e)
     return [IntegrationEvent(uuid5(NAMESPACE_URL, f"marac:event:{notification_id}:{kind}"),
-                             kind, e.timestamp, aggregate.area_id, case_id, data)
+                             kind, e.timestamp, aggregate.area_id, case_id, data, for_agency)
             for kind, data in found]
 
 

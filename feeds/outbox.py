@@ -19,7 +19,7 @@ from domain.application import Marac
 from domain.case import Case
 from domain.exceptions import CaseErased, CaseNotFound
 from domain.meeting import Meeting
-from feeds.events import FEED_TOPICS, IntegrationEvent, translate
+from feeds.events import CASE, FEED_TOPICS, IntegrationEvent, translate
 from feeds.store import FeedStore, Subscription
 from projections.cases import CaseProjector, inherit
 from security.blind_index import BlindIndex
@@ -55,43 +55,63 @@ class OutboxProjector:
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
         subscriptions = self.store.active(cur)
-        if not subscriptions:
-            return  # a subscription receives events from its creation on
-        for n in notifications:
-            if n.topic not in FEED_TOPICS:
-                continue  # the rest are not even decrypted
-            try:
-                event = self.app.mapper.to_domain_event(n)
-                aggregate: object = self.app.repository.get(
-                    UUID(str(n.originator_id)), version=n.originator_version)
-            except (CaseErased, CaseNotFound, AggregateNotFoundError):
-                continue  # erased since: nothing about it goes out
-            for item in translate(n.id, n.topic, event, aggregate):
-                access = self._access(item, aggregate)
-                for subscription in subscriptions:
-                    if self._offered(subscription, item, aggregate, access):
-                        self.store.append(cur, subscription.subscription_id, item)
+        # Each case's version as far as this batch has read: a meeting's listing, or a linked
+        # repeat's case, is judged as it stood at that point in the log, however far behind
+        # the projector runs.
+        versions: dict[UUID, int] = {}
+        try:
+            for n in notifications:
+                if n.topic.startswith(CASE):
+                    versions[UUID(str(n.originator_id))] = n.originator_version
+                if subscriptions and n.topic in FEED_TOPICS:
+                    self._offer(cur, n, subscriptions, versions)
+        finally:
+            self.store.record_versions(cur, versions)
 
-    def _access(self, item: IntegrationEvent, aggregate: object) -> CaseAccess | None:
+    def _offer(self, cur: Cursor, n: Notification, subscriptions: list[Subscription],
+               versions: dict[UUID, int]) -> None:
+        listening = [s for s in subscriptions if s.start_position < n.id]
+        if not listening:
+            return  # a subscription hears of what happens after its activation only
+        try:
+            event = self.app.mapper.to_domain_event(n)
+            aggregate: object = self._at(UUID(str(n.originator_id)), n.originator_version)
+            before = (self._at(UUID(str(n.originator_id)), n.originator_version - 1)
+                      if n.topic == CASE + "AccessRevoked" else None)
+        except (CaseErased, CaseNotFound, AggregateNotFoundError):
+            return  # erased since: nothing about it goes out
+        for item in translate(n.id, n.topic, event, aggregate, before):
+            access = self._access(cur, item, aggregate, versions)
+            for subscription in listening:
+                if self._offered(subscription, item, aggregate, access):
+                    self.store.append(cur, subscription.subscription_id, item)
+
+    def _at(self, aggregate_id: UUID, version: int) -> object:
+        found: object = self.app.repository.get(aggregate_id, version=version)
+        return found
+
+    def _access(self, cur: Cursor, item: IntegrationEvent, aggregate: object,
+                versions: dict[UUID, int]) -> CaseAccess | None:
         if item.case_id is None:
             return None
-        case = aggregate if isinstance(aggregate, Case) else self._case(item)
+        case = aggregate if isinstance(aggregate, Case) else self._case(cur, item.case_id,
+                                                                         versions)
         if case is None:
             return None
         access = self.cases.access_of(case)
         if case.repeat_of is not None:
-            parent: object = self.app.repository.get(case.repeat_of)
-            if isinstance(parent, Case):
+            parent = self._case(cur, case.repeat_of, versions)
+            if parent is not None:
                 access = inherit(access, self.cases.access_of(parent))
         return access
 
-    def _case(self, item: IntegrationEvent) -> Case | None:
-        """The case a meeting event is about, as it stands (listing and the case's own
-        invitations and restriction are saved together, so this is that moment)."""
-        if item.case_id is None:
+    def _case(self, cur: Cursor, case_id: UUID, versions: dict[UUID, int]) -> Case | None:
+        """The case as it stood at this point of the log."""
+        version = versions.get(case_id) or self.store.case_version(cur, case_id)
+        if version is None:
             return None
         try:
-            case: object = self.app.repository.get(item.case_id)
+            case = self._at(case_id, version)
         except (CaseErased, CaseNotFound, AggregateNotFoundError):
             return None
         return case if isinstance(case, Case) else None
@@ -99,6 +119,8 @@ class OutboxProjector:
     def _offered(self, subscription: Subscription, item: IntegrationEvent, aggregate: object,
                  access: CaseAccess | None) -> bool:
         if item.type not in subscription.event_types or item.area_id != subscription.area_id:
+            return False
+        if item.for_agency is not None and item.for_agency != subscription.agency_id:
             return False
         viewer = subscriber(subscription, self.index)
         at: datetime = item.occurred_at

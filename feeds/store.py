@@ -22,7 +22,8 @@ from storage.database import Cursor, Database
 ROTATION_OVERLAP = timedelta(hours=24)
 COLUMNS = ("subscription_id", "client_id", "agency_id", "area_id", "event_types", "endpoint",
            "status", "created_at", "created_by", "next_cursor", "delivered_cursor", "attempts",
-           "next_attempt_at", "last_status", "last_error")
+           "next_attempt_at", "last_status", "last_error", "start_position")
+LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Subscription:
     next_attempt_at: datetime | None
     last_status: int | None
     last_error: str | None
+    # Events from after this position in the log (its activation) only.
+    start_position: int
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Subscription:
@@ -48,7 +51,8 @@ class Subscription:
                    row["endpoint"], row["status"], int(row["next_cursor"]),
                    int(row["delivered_cursor"]), int(row["attempts"]),
                    datetime.fromisoformat(row["next_attempt_at"]) if row["next_attempt_at"]
-                   else None, row["last_status"], row["last_error"])
+                   else None, row["last_status"], row["last_error"],
+                   int(row["start_position"]))
 
 
 def _aad(subscription_id: UUID) -> bytes:
@@ -82,7 +86,12 @@ class FeedStore:
                 secret {self.db.blob} NOT NULL,
                 previous_kek TEXT,
                 previous_secret {self.db.blob},
-                previous_until TEXT)""",
+                previous_until TEXT,
+                start_position BIGINT NOT NULL,
+                leased_until TEXT)""",
+            """CREATE TABLE IF NOT EXISTS feed_case_versions (
+                case_id TEXT PRIMARY KEY,
+                version BIGINT NOT NULL)""",
             """CREATE TABLE IF NOT EXISTS feed_outbox (
                 subscription_id TEXT NOT NULL,
                 cursor BIGINT NOT NULL,
@@ -101,17 +110,30 @@ class FeedStore:
     def subscribe(self, *, client_id: str, agency_id: UUID, area_id: UUID,
                   event_types: frozenset[str], endpoint: str | None, secret: str, by: str,
                   now: datetime) -> UUID:
+        """A pending subscription: nothing is kept for it until its client activates it."""
         subscription_id = uuid4()
         kek, wrapped = self.keks.wrap(secret.encode(), _aad(subscription_id))
         with self.db.transaction() as cur:
             cur.execute(
                 "INSERT INTO feed_subscriptions (subscription_id, client_id, agency_id, area_id,"
                 " event_types, endpoint, status, created_at, created_by, next_cursor,"
-                " delivered_cursor, attempts, secret_kek, secret)"
-                " VALUES (%s, %s, %s, %s, %s, %s, 'active', %s, %s, 1, 0, 0, %s, %s)",
+                " delivered_cursor, attempts, secret_kek, secret, start_position)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s, %s, 1, 0, 0, %s, %s, 0)",
                 (str(subscription_id), client_id, str(agency_id), str(area_id),
                  json.dumps(sorted(event_types)), endpoint, now.isoformat(), by, kek, wrapped))
         return subscription_id
+
+    def activate(self, subscription_id: UUID, secret: str, position: int) -> None:
+        """The client takes the subscription on: a fresh secret, and events from `position`
+        (the log's end now) on."""
+        kek, wrapped = self.keks.wrap(secret.encode(), _aad(subscription_id))
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET status = 'active', secret_kek = %s,"
+                        " secret = %s, start_position = %s WHERE subscription_id = %s"
+                        " AND status = 'pending'",
+                        (kek, wrapped, position, str(subscription_id)))
+            if cur.rowcount != 1:
+                raise LookupError("not a pending subscription")
 
     def rotate(self, subscription_id: UUID, secret: str, now: datetime) -> None:
         """The new secret signs from now; the old one signs beside it for a day."""
@@ -209,7 +231,7 @@ class FeedStore:
         """An attempt ended: delivered, dead (retry budget spent), or still pending."""
         with self.db.transaction() as cur:
             cur.execute("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
-                        " WHERE subscription_id = %s AND cursor = %s",
+                        " WHERE subscription_id = %s AND cursor = %s AND state = 'pending'",
                         (state, str(subscription_id), position))
             moved = ", delivered_cursor = %s" if state != "pending" else ""
             params: tuple[object, ...] = (status, error, *(
@@ -237,6 +259,34 @@ class FeedStore:
                         (max(from_cursor - 1, 0), str(subscription_id)))
         return int(count)
 
+    def lease(self, subscription_id: UUID, now: datetime) -> bool:
+        """One deliverer per subscription at a time (several workers may run): the lease is
+        taken atomically and lapses if its holder dies."""
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET leased_until = %s"
+                        " WHERE subscription_id = %s AND (leased_until IS NULL"
+                        " OR leased_until < %s)",
+                        ((now + LEASE).isoformat(), str(subscription_id), now.isoformat()))
+            return int(cur.rowcount) == 1
+
+    def release(self, subscription_id: UUID) -> None:
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET leased_until = NULL"
+                        " WHERE subscription_id = %s", (str(subscription_id),))
+
+    def case_version(self, cur: Cursor, case_id: UUID) -> int | None:
+        """The case's version as far as the outbox has read the log."""
+        cur.execute("SELECT version FROM feed_case_versions WHERE case_id = %s",
+                    (str(case_id),))
+        row = cur.fetchone()
+        return int(row[0]) if row else None
+
+    def record_versions(self, cur: Cursor, versions: dict[UUID, int]) -> None:
+        for case_id, version in versions.items():
+            cur.execute("INSERT INTO feed_case_versions (case_id, version) VALUES (%s, %s)"
+                        " ON CONFLICT (case_id) DO UPDATE SET version = excluded.version",
+                        (str(case_id), version))
+
     def dead_letters(self, subscription_id: UUID) -> list[int]:
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT cursor FROM feed_outbox WHERE subscription_id = %s"
@@ -244,6 +294,11 @@ class FeedStore:
             return [int(r[0]) for r in cur.fetchall()]
 
     def purge_case(self, case_id: UUID) -> None:
-        """Erasure: events not yet delivered about an erased case are not sent."""
+        """Erasure: events not yet delivered about an erased case are not sent. Taken under
+        the outbox projector's tracking lock, so a batch in flight cannot add one after."""
         with self.db.transaction() as cur:
+            if self.db.dialect == "postgresql":
+                cur.execute("SELECT position FROM projection_tracking WHERE name = 'feeds'"
+                            " FOR UPDATE")
             cur.execute("DELETE FROM feed_outbox WHERE case_id = %s", (str(case_id),))
+            cur.execute("DELETE FROM feed_case_versions WHERE case_id = %s", (str(case_id),))

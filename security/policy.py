@@ -220,7 +220,11 @@ def may_manage_feeds(principal: Principal, area_id: UUID) -> bool:
             and principal.has_role("administrator", *COORDINATOR_ROLES))
 
 
-def may_pull(principal: Principal, client_id: str, agency_id: UUID) -> bool:
-    """A feed is read by the integration client it was set up for, acting for its agency."""
+def may_pull(principal: Principal, client_id: str, agency_id: UUID, area_id: UUID) -> bool:
+    """A feed is read, activated and re-keyed by the integration client it was set up for,
+    acting for its agency in its area. The coordinator who set it up never holds its secret:
+    otherwise they could point an agency's feed at themselves and hear of cases only that
+    agency may see."""
     return (principal.kind == "integration" and principal.client_id == client_id
-            and principal.agency_id == agency_id and READ_SCOPE in principal.scopes)
+            and principal.agency_id == agency_id and principal.area_id == area_id
+            and READ_SCOPE in principal.scopes)

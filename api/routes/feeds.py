@@ -41,14 +41,15 @@ class ReplayCreate(BaseModel):
 
 
 @router.get("/feeds/schema", response_model=dict[str, Any])
-def schema() -> dict[str, Any]:
-    """The public event schema: one JSON Schema per event type (no case data)."""
+def schema(_: CurrentViewer) -> dict[str, Any]:
+    """The public event schema: one JSON Schema, with an example, per event type."""
     return {t: json_schema(t) for t in EVENT_TYPES}
 
 
 @router.post("/subscriptions", status_code=201, response_model=dict[str, Any])
 def subscribe(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
-    """Subscribe an integration client; the webhook secret is in this answer only."""
+    """Set up a feed for an integration client; it stays pending until the client activates
+    it (and receives the webhook secret) itself."""
     return work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
                           event_types=body.event_types, endpoint=body.endpoint)
 
@@ -60,10 +61,18 @@ def status(subscription_id: UUID, work: Work) -> dict[str, Any]:
     return work.status(subscription_id)
 
 
-@router.post("/subscriptions/{subscription_id}/secret", status_code=201,
+@router.post("/feeds/{subscription_id}/activation", status_code=201,
+             response_model=dict[str, Any], responses=NOT_FOUND)
+def activate(subscription_id: UUID, work: Work) -> dict[str, Any]:
+    """The integration client takes its feed on: events from now, and the webhook secret,
+    shown in this answer only."""
+    return work.activate(subscription_id)
+
+
+@router.post("/feeds/{subscription_id}/secret", status_code=201,
              response_model=dict[str, Any], responses=NOT_FOUND)
 def rotate_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
-    """A new secret, shown once; the old one keeps signing beside it for 24 hours."""
+    """The client's new secret, shown once; the old one keeps signing beside it for 24 h."""
     return work.rotate_secret(subscription_id)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,7 +34,13 @@ def subscribe(client: TestClient, world: World, agency: str, endpoint: str | Non
         "client_id": f"{agency}-cms", "agency_id": str(world.agencies[agency]),
         "event_types": list(types), "endpoint": endpoint})
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
+    assert response.json()["status"] == "pending"
+    assert "secret" not in response.json()  # the coordinator never holds it
+    sid = response.json()["id"]
+    activated = client.post(f"/api/v1/feeds/{sid}/activation",
+                            headers=integration(world, agency))
+    assert activated.status_code == 201, activated.text
+    body: dict[str, Any] = activated.json()
     return body
 
 
@@ -54,6 +61,7 @@ def test_a_subscriber_hears_only_of_cases_its_agency_may_see(
 ) -> None:
     police = subscribe(client, world, "police")["id"]
     housing = subscribe(client, world, "housing")["id"]
+    idva = subscribe(client, world, "idva")["id"]
     own = refer(client, world, "police")
     other = refer(client, world, "idva", surname="Otherxq")
     accept(client, world, own)
@@ -70,12 +78,15 @@ def test_a_subscriber_hears_only_of_cases_its_agency_may_see(
     client.post(f"/api/v1/cases/{other}/actions", headers=world.coordinator(), json={
         "owner_agency_id": str(world.agencies["idva"]), "for_whom": "victim",
         "description": "Safety plan", "due_on": "2026-02-01"})
+    heard = pulled(client, world, "housing", housing)
+    assert [e["type"] for e in heard] == ["access.granted.v1", "action.assigned.v1"]
     client.post(f"/api/v1/cases/{other}/grants/{grant_id}/revoke",
                 headers=world.coordinator(), json={"reason": "No longer needed"})
     client.post(f"/api/v1/cases/{other}/closure", headers=world.coordinator(),
                 json={"reason": "Risk reduced"})
-    assert [e["type"] for e in pulled(client, world, "housing", housing)] == [
-        "access.granted.v1", "action.assigned.v1"]
+    assert pulled(client, world, "housing", housing, after=heard[-1]["cursor"]) == []
+    # Who else was granted access is not another agency's business.
+    assert "access.granted.v1" not in [e["type"] for e in pulled(client, world, "idva", idva)]
     # Thin payloads: ids, types, times; no names, no text.
     assert all(set(e) == {"cursor", "id", "type", "occurred_at", "area_id", "case_id", "data"}
                for e in events)
@@ -87,22 +98,54 @@ def test_restricted_cases_reach_member_agencies_only(client: TestClient, world: 
     hpx = subscribe(client, world, "hpx")["id"]
     case_id = refer(client, world, "police")
     accept(client, world, case_id)
+    before = pulled(client, world, "police", police)
+    assert [e["type"] for e in before] == ["case.referred.v1", "case.accepted.v1"]
     client.post(f"/api/v1/cases/{case_id}/restriction", headers=world.coordinator(), json={
         "members": ["coordinator-1"], "member_agencies": [str(world.agencies["hpx"])],
         "reason": "Harmful practices"})
     client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(), json={
         "owner_agency_id": str(world.agencies["hpx"]), "for_whom": "victim",
         "description": "Advice", "due_on": "2026-02-01"})
-    assert [e["type"] for e in pulled(client, world, "police", police)] == [
-        "case.referred.v1", "case.accepted.v1"]
+    # The referrer is not a member: nothing more, not even a replay of what it had.
+    assert pulled(client, world, "police", police, after=before[-1]["cursor"]) == []
+    assert pulled(client, world, "police", police) == []
     assert [e["type"] for e in pulled(client, world, "hpx", hpx)] == [
         "case.restricted.v1", "action.assigned.v1"]
 
 
+def test_a_feed_is_taken_on_by_its_own_client_only(client: TestClient, world: World) -> None:
+    """A coordinator (or administrator) sets a feed up, but only its client activates it and
+    holds its secret: otherwise anyone who may set feeds up could point a member agency's
+    feed at themselves and hear of restricted cases they may not see."""
+    pending = client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+        "client_id": "hpx-cms", "agency_id": str(world.agencies["hpx"]),
+        "event_types": list(EVENT_TYPES), "endpoint": "https://receiver.example/hook"}).json()
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    client.post(f"/api/v1/cases/{case_id}/restriction", headers=world.coordinator(), json={
+        "members": ["coordinator-1"], "member_agencies": [str(world.agencies["hpx"])],
+        "reason": "Harmful practices"})
+    for headers in (world.coordinator(), world.coordinator("coordinator-2"),
+                    integration(world, "police", "hpx-cms"), integration(world, "hpx", "x")):
+        assert client.post(f"/api/v1/feeds/{pending['id']}/activation",
+                           headers=headers).status_code == 404
+    assert client.get(f"/api/v1/subscriptions/{pending['id']}", headers=world.coordinator()
+                      ).json()["latest_cursor"] == 0  # nothing kept while pending
+    taken = client.post(f"/api/v1/feeds/{pending['id']}/activation",
+                        headers=integration(world, "hpx"))
+    assert taken.status_code == 201
+    assert taken.json()["secret"].startswith("whsec_")
+    assert client.post(f"/api/v1/feeds/{pending['id']}/activation",
+                       headers=integration(world, "hpx")).status_code == 422
+    assert pulled(client, world, "hpx", pending["id"]) == []  # from activation on
+
+
 def test_only_its_own_client_reads_a_feed(client: TestClient, world: World) -> None:
     police = subscribe(client, world, "police")["id"]
+    elsewhere = bearer(world.token("police-cms", agency="police", client=True,
+                                   scope="cases:read", area=world.other_area_id))
     for headers in (integration(world, "housing"), integration(world, "police", "impostor"),
-                    world.rep("police"), world.coordinator()):
+                    world.rep("police"), world.coordinator(), elsewhere):
         answer = client.get(f"/api/v1/feeds/{police}/events", headers=headers)
         assert answer.status_code == 404
     assert client.post("/api/v1/subscriptions", headers=world.rep("police"), json={
@@ -201,8 +244,10 @@ def test_signatures_fail_for_a_tampered_body_a_stale_timestamp_and_a_rotated_out
 ) -> None:
     created = subscribe(client, world, "police", endpoint=receiver.url)
     old = created["secret"]
-    rotated = client.post(f"/api/v1/subscriptions/{created['id']}/secret",
-                          headers=world.coordinator()).json()["secret"]
+    assert client.post(f"/api/v1/feeds/{created['id']}/secret",
+                       headers=world.coordinator()).status_code == 404
+    rotated = client.post(f"/api/v1/feeds/{created['id']}/secret",
+                          headers=integration(world, "police")).json()["secret"]
     captured: list[tuple[dict[str, str], bytes]] = []
 
     def capture(url: str, headers: Any, body: bytes) -> Any:
@@ -321,3 +366,31 @@ def test_server_sent_events_resume_from_the_last_event_id(
     audited = {i for r in api_platform.audit.records() if r["action"] == "feed_stream"
                and r["outcome"] == "allowed" for i in json.loads(r["item_ids"])}
     assert {e["id"] for _, _, e in got + resumed + live} <= audited
+
+
+def test_a_listing_is_judged_as_it_happened_and_nothing_goes_out_after_a_revocation(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    housing = subscribe(client, world, "housing")["id"]
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    meeting = client.post("/api/v1/meetings", headers=world.coordinator(), json={
+        "kind": "standard", "held_on": "2026-01-22"}).json()["id"]
+    # All of this before the outbox reads the log: the listing came before the grant.
+    api_platform.feed_runner.catch_up = lambda: 0  # type: ignore[method-assign]
+    client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                json={"case_id": str(case_id)})
+    grant = client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
+                        json={"agency_id": str(world.agencies["housing"]), "reason": "Need"})
+    client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(), json={
+        "owner_agency_id": str(world.agencies["police"]), "for_whom": "victim",
+        "description": "Check", "due_on": "2026-02-01"})
+    del api_platform.feed_runner.catch_up
+    api_platform.feed_runner.catch_up()
+    kept = [e["type"] for e in api_platform.feeds.events(UUID(housing), 0, 100)]
+    assert kept == ["meeting.scheduled.v1", "access.granted.v1", "action.assigned.v1"]
+    # Revoked before the subscriber pulls: what was queued no longer goes out.
+    client.post(f"/api/v1/cases/{case_id}/grants/{grant.json()['id']}/revoke",
+                headers=world.coordinator(), json={"reason": "Done"})
+    assert [e["type"] for e in pulled(client, world, "housing", housing)] == [
+        "meeting.scheduled.v1"]

@@ -28,6 +28,7 @@ from bench.machine import machine
 from bench.read import bench_referral
 from feeds.delivery import WebhookDeliverer
 from feeds.events import EVENT_TYPES
+from feeds.visibility import Gate
 from feeds.webhooks import deliver, headers, new_secret
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
@@ -98,7 +99,9 @@ class FeedsBenchmark:
         floor = self._baseline_post(receiver, secret)
         committed: dict[str, float] = {}
         stop = threading.Event()
-        deliverer = WebhookDeliverer(platform.feeds, platform.audit, platform.now,
+        gate = Gate(platform.cases, platform.blind_index, platform.runner.catch_up,
+                    platform.now)
+        deliverer = WebhookDeliverer(platform.feeds, platform.audit, platform.now, gate,
                                      allow_private=True)
 
         def deliver_loop() -> None:
@@ -147,7 +150,7 @@ class FeedsBenchmark:
         for n in range(50):
             signed = headers([secret], f"msg_{n}", int(time.time()), body)
             started = time.perf_counter()
-            deliver(receiver.url, signed, body)
+            deliver(receiver.url, signed, body, allow_private=True)
             times.append((time.perf_counter() - started) * 1000)
         receiver.arrived.pop("baseline", None)
         return statistics.median(times)

@@ -6,7 +6,9 @@ A failure backs off exponentially with full jitter, or as the receiver's `Retry-
 after the retry budget the event is a dead letter and delivery moves on; a 410 disables the
 subscription. The outbox row is settled only after the attempt, so a worker killed mid-delivery
 sends that event again on restart: receivers de-duplicate by `webhook-id`. The target is
-checked before every attempt, since a name may resolve elsewhere since it was registered.
+checked on every attempt, since a name may resolve elsewhere since it was registered: deliver()
+resolves once and connects only to the addresses it checked. A name that does not resolve is
+retried like any failed attempt; only a target refused by rule disables the subscription.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import json
 import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from uuid import UUID, uuid4
 
 from audit.trail import AuditRecord, AuditTrail
 from feeds.store import FeedStore, Subscription
-from feeds.webhooks import Delivery, UnsafeTarget, backoff, check_target, deliver, headers
+from feeds.visibility import Gate
+from feeds.webhooks import Delivery, UnsafeTarget, backoff, deliver, headers
 from feeds.webhooks import retry_after as parse_retry_after
 
 DELIVERY_ACTOR = "system:feed-delivery"
@@ -28,14 +32,17 @@ Send = Callable[[str, Mapping[str, str], bytes], Delivery]
 
 
 class WebhookDeliverer:
-    def __init__(self, store: FeedStore, audit: AuditTrail, now: Callable[[], datetime], *,
-                 allow_private: bool, send: Send | None = None, rng: random.Random | None = None,
-                 budget: int = RETRY_BUDGET, base: float = 1.0) -> None:
+    def __init__(self, store: FeedStore, audit: AuditTrail, now: Callable[[], datetime],
+                 gate: Gate, *, allow_private: bool, send: Send | None = None,
+                 rng: random.Random | None = None, budget: int = RETRY_BUDGET,
+                 base: float = 1.0) -> None:
         self.store = store
         self.audit = audit
         self.now = now
+        self.gate = gate
+        self.holder = str(uuid4())  # this deliverer, as a lease holder
         self.allow_private = allow_private
-        self.send: Send = send or deliver
+        self.send: Send = send or partial(deliver, allow_private=allow_private)
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self.budget = budget
         self.base = base
@@ -48,7 +55,13 @@ class WebhookDeliverer:
                 continue
             if subscription.next_attempt_at and subscription.next_attempt_at > self.now():
                 continue
-            delivered += self._drain(subscription, subscription.endpoint, max_per_subscription)
+            if not self.store.lease(subscription.subscription_id, self.holder, self.now()):
+                continue  # another worker is delivering this subscription's events
+            try:
+                delivered += self._drain(subscription, subscription.endpoint,
+                                         max_per_subscription)
+            finally:
+                self.store.release(subscription.subscription_id, self.holder)
         return delivered
 
     def _drain(self, subscription: Subscription, endpoint: str, limit: int) -> int:
@@ -57,6 +70,8 @@ class WebhookDeliverer:
             pending = self.store.next_pending(subscription.subscription_id)
             if pending is None:
                 return sent
+            if not self.store.lease(subscription.subscription_id, self.holder, self.now()):
+                return sent  # lapsed while we were slow, and taken: leave it to the other
             position, body, attempts = pending
             outcome = self._attempt(subscription, endpoint, position, body, attempts)
             if outcome != "delivered":
@@ -69,21 +84,22 @@ class WebhookDeliverer:
         sid = subscription.subscription_id
         event = json.loads(body)
         now = self.now()
-        try:
-            check_target(endpoint, allow_private=self.allow_private)
-        except UnsafeTarget:
-            self.store.set_status(sid, "disabled", "unsafe_webhook_target")
-            return "disabled"
-        self.audit.record(AuditRecord(
-            request_id=str(uuid4()), actor=DELIVERY_ACTOR, actor_kind="system",
-            agency_id=subscription.agency_id, client_id=subscription.client_id, roles=(),
-            action="feed_delivery", purpose=None,
-            case_id=UUID(event["case_id"]) if event["case_id"] else None, outcome="allowed",
-            item_ids=(event["id"], f"attempt:{attempts + 1}"), at=now,
-            area_id=subscription.area_id))
+        case_id = UUID(event["case_id"]) if event["case_id"] else None
+        if case_id is not None and not self.gate.visible(subscription, [case_id]):
+            # Revoked, restricted or erased since it was queued: it is not sent at all.
+            self._record(subscription, case_id, "withheld", (event["id"],), now)
+            self.store.settle(sid, position, "withheld", None, None)
+            return "delivered"  # nothing failed: go on with the next
+        self._record(subscription, case_id, "allowed", (event["id"], f"attempt:{attempts + 1}"),
+                     now)
         secrets = self.store.secrets(sid, now)
         signed = headers(secrets, event["id"], int(now.timestamp()), body.encode())
-        result = self.send(endpoint, signed, body.encode())
+        try:
+            result = self.send(endpoint, signed, body.encode())
+        except UnsafeTarget:  # by rule, not a lookup failure: those come back to be retried
+            self._record(subscription, case_id, "disabled_unsafe_target", (event["id"],), now)
+            self.store.set_status(sid, "disabled", "unsafe_webhook_target")
+            return "disabled"
         if result.ok:
             self.store.settle(sid, position, "delivered", result.status, None)
             self.store.defer(sid, None)
@@ -102,3 +118,11 @@ class WebhookDeliverer:
         asked = parse_retry_after(result.retry_after, now)
         self.store.defer(sid, now + timedelta(seconds=max(wait, asked or 0.0)))
         return "retry"
+
+    def _record(self, subscription: Subscription, case_id: UUID | None, outcome: str,
+                items: tuple[str, ...], at: datetime) -> None:
+        self.audit.record(AuditRecord(
+            request_id=str(uuid4()), actor=DELIVERY_ACTOR, actor_kind="system",
+            agency_id=subscription.agency_id, client_id=subscription.client_id, roles=(),
+            action="feed_delivery", purpose=None, case_id=case_id, outcome=outcome,
+            item_ids=items, at=at, area_id=subscription.area_id))

@@ -23,7 +23,8 @@ ROTATION_OVERLAP = timedelta(hours=24)
 COLUMNS = ("subscription_id", "client_id", "agency_id", "area_id", "event_types", "endpoint",
            "status", "created_at", "created_by", "next_cursor", "delivered_cursor", "attempts",
            "next_attempt_at", "last_status", "last_error", "start_position")
-LEASE = timedelta(minutes=2)
+# Renewed with every attempt (each at most 10 s); a dead worker's lease lapses this soon.
+LEASE = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class FeedStore:
                 previous_secret {self.db.blob},
                 previous_until TEXT,
                 start_position BIGINT NOT NULL,
+                leased_by TEXT,
                 leased_until TEXT)""",
             """CREATE TABLE IF NOT EXISTS feed_case_versions (
                 case_id TEXT PRIMARY KEY,
@@ -259,20 +261,22 @@ class FeedStore:
                         (max(from_cursor - 1, 0), str(subscription_id)))
         return int(count)
 
-    def lease(self, subscription_id: UUID, now: datetime) -> bool:
-        """One deliverer per subscription at a time (several workers may run): the lease is
-        taken atomically and lapses if its holder dies."""
+    def lease(self, subscription_id: UUID, holder: str, now: datetime) -> bool:
+        """One deliverer per subscription at a time (several workers may run): taken or
+        renewed atomically by its holder, and lapsing soon if the holder dies."""
         with self.db.transaction() as cur:
-            cur.execute("UPDATE feed_subscriptions SET leased_until = %s"
+            cur.execute("UPDATE feed_subscriptions SET leased_by = %s, leased_until = %s"
                         " WHERE subscription_id = %s AND (leased_until IS NULL"
-                        " OR leased_until < %s)",
-                        ((now + LEASE).isoformat(), str(subscription_id), now.isoformat()))
+                        " OR leased_until < %s OR leased_by = %s)",
+                        (holder, (now + LEASE).isoformat(), str(subscription_id),
+                         now.isoformat(), holder))
             return int(cur.rowcount) == 1
 
-    def release(self, subscription_id: UUID) -> None:
+    def release(self, subscription_id: UUID, holder: str) -> None:
         with self.db.transaction() as cur:
-            cur.execute("UPDATE feed_subscriptions SET leased_until = NULL"
-                        " WHERE subscription_id = %s", (str(subscription_id),))
+            cur.execute("UPDATE feed_subscriptions SET leased_by = NULL, leased_until = NULL"
+                        " WHERE subscription_id = %s AND leased_by = %s",
+                        (str(subscription_id), holder))
 
     def case_version(self, cur: Cursor, case_id: UUID) -> int | None:
         """The case's version as far as the outbox has read the log."""

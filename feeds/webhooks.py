@@ -1,5 +1,6 @@
 """Webhook primitives for the delivery worker: Standard Webhooks signing and verification,
-retry timing, the SSRF guard on subscriber URLs and a single non-redirecting POST."""
+retry timing, the SSRF guard on subscriber URLs and a single non-redirecting POST that
+connects only to the addresses the guard checked (no second lookup to rebind)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import http.client
 import ipaddress
 import secrets as _secrets
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -175,6 +175,10 @@ def _is_public(ip: IP) -> bool:
     embedded = _embedded_ipv4(ip)
     if embedded is not None and not _is_public(embedded):
         return False
+    # fec0::/10, the deprecated site-local range, is still routed inside some networks while
+    # Python calls it global.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return False
     # is_global alone is not enough: multicast is "global", and Python 3.11 still calls
     # 6to4 and NAT64 forms of 127.0.0.1 global (hence the embedded check above).
     return ip.is_global and not (
@@ -187,11 +191,16 @@ def _is_public(ip: IP) -> bool:
     )
 
 
-def check_target(url: str, *, allow_private: bool, resolve: Resolver = _getaddrinfo) -> None:
-    """Refuse URLs that would point the worker at ourselves or our network (SSRF).
+@dataclass(frozen=True)
+class _Target:
+    scheme: str
+    host: str  # lower-case, IDNA-encoded, without IPv6 brackets: what SNI and Host carry
+    port: int
+    path: str  # path and query; the fragment never leaves the client
 
-    Run at subscription time and again before each delivery: DNS can change in between.
-    """
+
+def _parse(url: str, *, allow_private: bool) -> _Target:
+    """The rules that need no DNS; raises UnsafeTarget, whose messages never quote the URL."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme != "https" and not (scheme == "http" and allow_private):
@@ -206,64 +215,131 @@ def check_target(url: str, *, allow_private: bool, resolve: Resolver = _getaddri
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise UnsafeTarget("webhook URL has an invalid port") from None
+    if not _literal(host):
+        try:
+            # http.client sends Host as ASCII; the resolver and SNI get the same A-labels.
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UnsafeTarget("webhook URL has an invalid host name") from None
+    path = parts.path or "/"
+    return _Target(scheme, host, port, f"{path}?{parts.query}" if parts.query else path)
+
+
+def _resolve(target: _Target, resolve: Resolver) -> list[IP]:
+    """Every address the name has; raises OSError/ValueError when resolution fails."""
+    if _literal(target.host):
+        return [ipaddress.ip_address(target.host)]
+    ips = [ipaddress.ip_address(address) for address in resolve(target.host, target.port)]
+    if not ips:
+        raise socket.gaierror(socket.EAI_NONAME, "no address")
+    return ips
+
+
+def _check(ips: Sequence[IP], *, allow_private: bool) -> None:
+    # Every address, not the first: the connection may use any of them.
+    if not allow_private and not all(_is_public(ip) for ip in ips):
+        raise UnsafeTarget("webhook host is not a public address")
+
+
+def check_target(url: str, *, allow_private: bool, resolve: Resolver = _getaddrinfo) -> None:
+    """Refuse URLs that would point the worker at ourselves or our network (SSRF).
+
+    For registration: a name can resolve elsewhere later, so deliver() checks again, on the
+    very addresses it then connects to. Here an unresolvable name is refused too.
+    """
+    target = _parse(url, allow_private=allow_private)
     if allow_private:
         return  # demo mode: receivers run beside the platform
     try:
-        addresses = [host] if _literal(host) else resolve(host, port)
-        ips = [ipaddress.ip_address(a.partition("%")[0]) for a in addresses]
-    except (OSError, UnicodeError, ValueError):
+        ips = _resolve(target, resolve)
+    except (OSError, ValueError):  # UnicodeError is a ValueError
         raise UnsafeTarget("webhook host cannot be resolved") from None
-    # Every address, not the first: the connection may use any of them.
-    if not ips or not all(_is_public(ip) for ip in ips):
-        raise UnsafeTarget("webhook host is not a public address")
+    _check(ips, allow_private=allow_private)
 
 
 def _literal(host: str) -> bool:
     try:
-        ipaddress.ip_address(host.partition("%")[0])
+        ipaddress.ip_address(host)
     except ValueError:
         return False
     return True
 
 
-class _NoRaise(urllib.request.HTTPErrorProcessor):
-    # Replacing the error processor means non-2xx responses come back as responses: no
-    # HTTPError, and no redirect handler ever runs, so a 3xx cannot lead around check_target.
-    def http_response(
-        self, request: urllib.request.Request, response: http.client.HTTPResponse
-    ) -> http.client.HTTPResponse:
-        return response
-
-    https_response = http_response
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    # Built by hand, not build_opener(): that adds file:, ftp: and data: handlers.
-    opener = urllib.request.OpenerDirector()
-    # Environment proxies are honoured so operations can put an egress filter in front.
-    for handler in (
-        urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
-        _NoRaise(),
-    ):
-        opener.add_handler(handler)
-    return opener
+def _connect(addresses: Sequence[IP], port: int, timeout: float | None) -> socket.socket:
+    # Only the addresses that were checked, in the resolver's order, as create_connection
+    # would try them; never the name, which could be answered differently a second time.
+    error: OSError = ConnectionError("no address")
+    for ip in addresses:
+        try:
+            sock = socket.create_connection((str(ip), port), timeout)
+        except OSError as exc:
+            error = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
 
 
-def deliver(url: str, headers: Mapping[str, str], body: bytes, timeout: float = 10.0) -> Delivery:
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise ValueError("webhooks are delivered over http(s) only")
-    # Scheme checked just above, and _opener() has no file:/ftp: handlers to reach.
-    request = urllib.request.Request(  # noqa: S310
-        url, data=body, headers=dict(headers), method="POST"
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to checked addresses; Host still carries the name from the URL."""
+
+    def __init__(self, target: _Target, addresses: Sequence[IP], timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._addresses = tuple(addresses)
+
+    def connect(self) -> None:
+        self.sock = _connect(self._addresses, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As above, with TLS: SNI and certificate verification use the name, not the address."""
+
+    def __init__(self, target: _Target, addresses: Sequence[IP], timeout: float) -> None:
+        self._tls = ssl.create_default_context()  # verifies the chain and the host name
+        super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
+        self._addresses = tuple(addresses)
+
+    def connect(self) -> None:
+        sock = _connect(self._addresses, self.port, self.timeout)
+        try:
+            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def deliver(
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    allow_private: bool,
+    timeout: float = 10.0,
+    resolve: Resolver = _getaddrinfo,
+) -> Delivery:
+    """POST once to a checked address: resolve once, refuse by rule, connect to what passed.
+
+    Raises UnsafeTarget only for targets refused by rule. A name that does not resolve now,
+    or a connection that fails, is a Delivery without a status, to be retried. No proxies
+    from the environment and no redirects: a 3xx comes back as its status.
+    """
+    target = _parse(url, allow_private=allow_private)
+    try:
+        ips = _resolve(target, resolve)
+    except (OSError, ValueError) as exc:
+        return Delivery(None, None, type(exc).__name__)
+    _check(ips, allow_private=allow_private)
+    connection: http.client.HTTPConnection = (
+        _PinnedHTTPSConnection(target, ips, timeout)
+        if target.scheme == "https"
+        else _PinnedHTTPConnection(target, ips, timeout)
     )
     try:
-        with _opener().open(request, timeout=timeout) as response:
-            return Delivery(response.status, response.headers.get("Retry-After"), None)
-    except urllib.error.URLError as exc:
-        # Type names only: messages can quote the URL, which may carry a subscriber token.
-        cause = exc.reason if isinstance(exc.reason, BaseException) else exc
-        return Delivery(None, None, type(cause).__name__)
+        connection.request("POST", target.path, body=body, headers=dict(headers))
+        response = connection.getresponse()
+        return Delivery(response.status, response.getheader("Retry-After"), None)
     except (OSError, http.client.HTTPException) as exc:
+        # Type names only: messages can quote the URL, which may carry a subscriber token.
         return Delivery(None, None, type(exc).__name__)
+    finally:
+        connection.close()

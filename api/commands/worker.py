@@ -22,6 +22,7 @@ from api.commands.common import platform_options, settings_from
 from api.logs import configure_logging
 from api.retention import run_retention
 from feeds.delivery import WebhookDeliverer
+from feeds.visibility import Gate
 
 log = structlog.get_logger("worker")
 RETENTION_INTERVAL = 3600.0  # an hourly pass: erasure is due on a day, not a minute
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def deliverer(platform: Platform) -> WebhookDeliverer:
-    return WebhookDeliverer(platform.feeds, platform.audit, platform.now,
+    gate = Gate(platform.cases, platform.blind_index, platform.runner.catch_up, platform.now)
+    return WebhookDeliverer(platform.feeds, platform.audit, platform.now, gate,
                             allow_private=platform.settings.demo)
 
 

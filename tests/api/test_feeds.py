@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from api.bootstrap import Platform
 from feeds.delivery import WebhookDeliverer
 from feeds.events import EVENT_TYPES, json_schema
+from feeds.visibility import Gate
 from feeds.webhooks import InvalidSignature, verify
 from tests.api.conftest import Clock, World, accept, bearer, refer
 from tests.factories import referral
@@ -210,8 +211,9 @@ def receiver(clock: Clock) -> Iterator[Receiver]:
 
 
 def deliverer(platform: Platform, **options: Any) -> WebhookDeliverer:
-    return WebhookDeliverer(platform.feeds, platform.audit, platform.now, allow_private=True,
-                            **options)
+    return WebhookDeliverer(platform.feeds, platform.audit, platform.now,
+                            Gate(platform.cases, platform.blind_index, platform.runner.catch_up,
+                                 platform.now), allow_private=True, **options)
 
 
 def test_webhooks_arrive_signed_once_each_in_order_after_an_outage(
@@ -394,3 +396,30 @@ def test_a_listing_is_judged_as_it_happened_and_nothing_goes_out_after_a_revocat
                 headers=world.coordinator(), json={"reason": "Done"})
     assert [e["type"] for e in pulled(client, world, "housing", housing)] == [
         "meeting.scheduled.v1"]
+
+
+def test_one_worker_at_a_time_and_nothing_sent_after_a_revocation(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver
+) -> None:
+    created = subscribe(client, world, "housing", endpoint=receiver.url)
+    receiver.secrets = [created["secret"]]
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    grant = client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
+                        json={"agency_id": str(world.agencies["housing"]), "reason": "Need"})
+    api_platform.feed_runner.catch_up()
+    first, second = deliverer(api_platform), deliverer(api_platform)
+    sid = UUID(created["id"])
+    assert api_platform.feeds.lease(sid, first.holder, api_platform.now())
+    assert second.run_once() == 0  # the first holds the subscription
+    api_platform.feeds.release(sid, first.holder)
+    client.post(f"/api/v1/cases/{case_id}/grants/{grant.json()['id']}/revoke",
+                headers=world.coordinator(), json={"reason": "Done"})
+    second.run_once()
+    assert receiver.received == []  # queued before the revocation, never sent after it
+    withheld = [r for r in api_platform.audit.records(case_id)
+                if r["action"] == "feed_delivery"]
+    assert {r["outcome"] for r in withheld} == {"withheld"}
+    status = client.get(f"/api/v1/subscriptions/{created['id']}",
+                        headers=world.coordinator()).json()
+    assert status["lag"] == 0

@@ -70,7 +70,8 @@ def test_a_worker_killed_mid_delivery_loses_nothing(tmp_path: Path) -> None:
         worker.wait(timeout=10)
         assert 0 < len(received) < CASES
         worker = start_worker(tmp_path)
-        deadline = time.monotonic() + 30
+        # The dead worker's delivery lease (15 s) lapses, then the new one carries on.
+        deadline = time.monotonic() + 45
         while len({i for i, _ in received}) < CASES and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:

@@ -1,23 +1,39 @@
 """Webhook primitives: signatures cross-checked against the Standard Webhooks reference
-library, retry timing, the SSRF guard and delivery against a real local HTTP server."""
+library, retry timing, the SSRF guard and delivery against real local HTTP(S) servers,
+including DNS rebinding, environment proxies and TLS name verification."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import random
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import cast
+from uuid import UUID, uuid4
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from audit.trail import AuditRecord, AuditTrail
+from feeds.delivery import WebhookDeliverer
+from feeds.store import FeedStore, Subscription
+from feeds.visibility import Gate
 from feeds.webhooks import (
     Delivery,
     InvalidSignature,
@@ -206,6 +222,7 @@ DNS = _dns({
     "split.example.org": ["93.184.215.14", "10.0.0.7"],
     "2130706433": ["127.0.0.1"],  # what getaddrinfo makes of a decimal IPv4
     "0177.0.0.1": ["127.0.0.1"],  # ... and of an octal one
+    "site.example.org": ["2606:2800:21f:cb07:6820:80da:af6b:8b2c", "fec0::1"],
 })
 
 
@@ -223,6 +240,8 @@ DNS = _dns({
         "https://0.0.0.0/s3cret-path",
         "https://[::1]/s3cret-path",
         "https://[fe80::1]/s3cret-path",
+        "https://[fec0::1]/s3cret-path",  # deprecated site-local, which Python calls global
+        "https://site.example.org/s3cret-path",
         "https://[::ffff:127.0.0.1]/s3cret-path",
         "https://[2002:7f00:1::]/s3cret-path",  # 6to4 wrapping of 127.0.0.1
         "https://[64:ff9b::a9fe:a9fe]/s3cret-path",  # NAT64 wrapping of 169.254.169.254
@@ -263,19 +282,33 @@ def test_demo_mode_allows_http_and_private_addresses_but_not_credentials() -> No
 
 # --- delivery -------------------------------------------------------------------------------
 
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                    "ALL_PROXY")
 
-@pytest.fixture
-def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[tuple[str, bytes]]]]:
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    received: list[tuple[str, bytes]] = []
 
-    class Receiver(BaseHTTPRequestHandler):
+@dataclass(frozen=True)
+class Request:
+    host: str
+    path: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Receiver:
+    port: int
+    requests: list[Request]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _handler(requests: list[Request]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.path, body))
-            signed = dict(self.headers.items())
-            verify(SECRET, signed, body, now=int(time.time()))
+            requests.append(Request(self.headers.get("Host", ""), self.path, body))
+            verify(SECRET, dict(self.headers.items()), body, now=int(time.time()))
             if self.path == "/busy":
                 self.send_response(503)
                 self.send_header("Retry-After", "120")
@@ -290,56 +323,395 @@ def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, list[tuple[
         def log_message(self, format: str, *args: object) -> None:
             pass  # keep test output clean
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    return Handler
+
+
+@contextmanager
+def _serving(server: ThreadingHTTPServer) -> Iterator[None]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", received
+        yield
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
 
 
+def _connected(listener: socket.socket) -> bool:
+    """Whether anything connected to a bare listener (it waits in the backlog if so)."""
+    listener.settimeout(0.3)
+    try:
+        connection, _ = listener.accept()
+    except TimeoutError:
+        return False
+    connection.close()
+    return True
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    requests: list[Request] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(requests))
+    with _serving(server):
+        yield Receiver(server.server_address[1], requests)
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    """A listener every proxy variable points at, with nothing exempted from it."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        for name in _PROXY_VARIABLES:
+            monkeypatch.setenv(name, url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        yield listener
+
+
 def _signed() -> dict[str, str]:
     return headers([SECRET], MSG_ID, int(time.time()), BODY)
 
 
-def test_deliver_reports_success(receiver: tuple[str, list[tuple[str, bytes]]]) -> None:
-    base, received = receiver
-    delivery = deliver(f"{base}/ok", _signed(), BODY)
+def test_deliver_reports_success(receiver: Receiver) -> None:
+    delivery = deliver(f"{receiver.base}/ok", _signed(), BODY, allow_private=True)
     assert delivery == Delivery(status=200, retry_after=None, error=None)
     assert delivery.ok
-    assert received == [("/ok", BODY)]
+    assert [(r.path, r.body) for r in receiver.requests] == [("/ok", BODY)]
 
 
-def test_deliver_reports_503_with_retry_after(
-    receiver: tuple[str, list[tuple[str, bytes]]],
-) -> None:
-    base, _ = receiver
-    delivery = deliver(f"{base}/busy", _signed(), BODY)
+def test_deliver_reports_503_with_retry_after(receiver: Receiver) -> None:
+    delivery = deliver(f"{receiver.base}/busy", _signed(), BODY, allow_private=True)
     assert delivery == Delivery(status=503, retry_after="120", error=None)
     assert not delivery.ok
 
 
-def test_deliver_does_not_follow_redirects(
-    receiver: tuple[str, list[tuple[str, bytes]]],
-) -> None:
-    base, received = receiver
-    delivery = deliver(f"{base}/moved", _signed(), BODY)
+def test_deliver_does_not_follow_redirects(receiver: Receiver) -> None:
+    delivery = deliver(f"{receiver.base}/moved", _signed(), BODY, allow_private=True)
     assert delivery.status == 302
     assert not delivery.ok
-    assert [path for path, _ in received] == ["/moved"]
+    assert [r.path for r in receiver.requests] == ["/moved"]
 
 
 def test_deliver_reports_connection_errors_by_type_only() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    delivery = deliver(f"http://127.0.0.1:{port}/secret-token", _signed(), BODY, timeout=2)
+    delivery = deliver(
+        f"http://127.0.0.1:{port}/secret-token", _signed(), BODY, allow_private=True, timeout=2
+    )
     assert delivery == Delivery(status=None, retry_after=None, error="ConnectionRefusedError")
 
 
-def test_deliver_refuses_non_http_schemes() -> None:
-    with pytest.raises(ValueError, match="http"):
-        deliver("file:///etc/passwd", _signed(), BODY)
+@pytest.mark.parametrize("allow_private", [True, False])
+def test_deliver_refuses_non_http_schemes(allow_private: bool) -> None:
+    with pytest.raises(UnsafeTarget):
+        deliver("file:///etc/passwd", _signed(), BODY, allow_private=allow_private)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/s3cret-path",
+        "https://localhost/s3cret-path",
+        "https://split.example.org/s3cret-path",
+        "https://[fec0::1]/s3cret-path",
+        "https://site.example.org/s3cret-path",
+        "http://hooks.example.org/s3cret-path",
+        "https://user:pass@hooks.example.org/s3cret-path",
+    ],
+)
+def test_deliver_refuses_unsafe_targets_without_connecting(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_connection(*args: object, **kwargs: object) -> socket.socket:
+        raise AssertionError("connected to a refused target")
+
+    monkeypatch.setattr(socket, "create_connection", no_connection)
+    with pytest.raises(UnsafeTarget) as refused:
+        deliver(url, _signed(), BODY, allow_private=False, resolve=DNS)
+    assert "s3cret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "resolve",
+    [DNS, lambda host, port: []],
+    ids=["unknown name", "empty answer"],
+)
+def test_a_resolution_failure_is_a_retryable_delivery_not_an_unsafe_target(
+    resolve: Callable[[str, int], list[str]],
+) -> None:
+    delivery = deliver(
+        "https://unknown.example.org/s3cret-path", _signed(), BODY, allow_private=False,
+        resolve=resolve,
+    )
+    assert delivery == Delivery(status=None, retry_after=None, error="gaierror")
+
+
+def test_deliver_connects_to_the_checked_address_not_a_rebound_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = [["93.184.216.34"], ["127.0.0.1"]]  # public for the check, loopback after
+
+    def rebinding(host: str, port: int) -> list[str]:
+        return answers.pop(0)
+
+    real = socket.create_connection
+    attempts: list[tuple[str, int]] = []
+
+    def recording(address: tuple[str, int], timeout: float | None = None) -> socket.socket:
+        attempts.append(address)
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise TimeoutError  # stands in for the internet: no traffic leaves the test
+        return real(address, timeout)
+
+    monkeypatch.setattr(socket, "create_connection", recording)
+    with socket.create_server(("127.0.0.1", 0)) as loopback:
+        port = loopback.getsockname()[1]
+        delivery = deliver(
+            f"https://hooks.example.org:{port}/hook", _signed(), BODY, allow_private=False,
+            timeout=0.5, resolve=rebinding,
+        )
+        assert not _connected(loopback)
+    assert delivery == Delivery(status=None, retry_after=None, error="TimeoutError")
+    assert attempts == [("93.184.216.34", port)]
+    assert answers == [["127.0.0.1"]]  # resolved once only
+
+
+def test_deliver_pins_the_address_and_keeps_the_name_in_host(receiver: Receiver) -> None:
+    pinned = _dns({"hooks.test": ["127.0.0.1"]})
+    delivery = deliver(
+        f"http://hooks.test:{receiver.port}/ok?x=1#frag", _signed(), BODY, allow_private=True,
+        resolve=pinned,
+    )
+    assert delivery.status == 200
+    assert receiver.requests == [Request(f"hooks.test:{receiver.port}", "/ok?x=1", BODY)]
+
+
+def test_deliver_ignores_proxies_from_the_environment(
+    receiver: Receiver, proxy: socket.socket
+) -> None:
+    delivery = deliver(f"{receiver.base}/ok", _signed(), BODY, allow_private=True)
+    assert delivery.status == 200
+    assert [r.path for r in receiver.requests] == ["/ok"]
+    assert not _connected(proxy)
+
+
+# --- delivery over TLS ----------------------------------------------------------------------
+
+
+def _pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _issue(directory: Path, name: str) -> tuple[Path, Path]:
+    """A test CA (its PEM file) and a server certificate for `name` (key and chain file)."""
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "webhook test CA")])
+    usage = dict.fromkeys((
+        "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+        "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(**usage | {"key_cert_sign": True, "crl_sign": True}), critical=True
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(**usage | {"digital_signature": True}), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_file, chain = directory / "ca.pem", directory / "server.pem"
+    ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    chain.write_bytes(_pem(key) + leaf.public_bytes(serialization.Encoding.PEM))
+    return ca_file, chain
+
+
+@dataclass(frozen=True)
+class TLSReceiver:
+    port: int
+    requests: list[Request]
+    server_names: list[str | None]  # SNI as the server saw it
+    ca_file: Path
+
+
+@pytest.fixture
+def tls_receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TLSReceiver]:
+    """An HTTPS receiver on 127.0.0.1 with a certificate for "hooks.test" only."""
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", *_PROXY_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    ca_file, chain = _issue(tmp_path, "hooks.test")
+    server_names: list[str | None] = []
+
+    def note_sni(sock: ssl.SSLObject, name: str | None, context: ssl.SSLContext) -> None:
+        server_names.append(name)
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain)
+    context.sni_callback = note_sni
+    requests: list[Request] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(requests))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    with _serving(server):
+        yield TLSReceiver(server.server_address[1], requests, server_names, ca_file)
+
+
+TEST_DNS = _dns({"hooks.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+
+
+def test_https_connects_to_the_address_with_the_name_for_sni_and_verification(
+    tls_receiver: TLSReceiver, proxy: socket.socket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver.ca_file))  # trust the test CA
+    delivery = deliver(
+        f"https://hooks.test:{tls_receiver.port}/ok", _signed(), BODY, allow_private=True,
+        resolve=TEST_DNS,
+    )
+    assert delivery == Delivery(status=200, retry_after=None, error=None)
+    assert tls_receiver.server_names == ["hooks.test"]
+    assert tls_receiver.requests == [Request(f"hooks.test:{tls_receiver.port}", "/ok", BODY)]
+    assert not _connected(proxy)
+
+
+def test_https_refuses_a_certificate_for_another_name(
+    tls_receiver: TLSReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver.ca_file))
+    delivery = deliver(
+        f"https://other.test:{tls_receiver.port}/ok", _signed(), BODY, allow_private=True,
+        resolve=TEST_DNS,
+    )
+    assert delivery == Delivery(status=None, retry_after=None, error="SSLCertVerificationError")
+    assert tls_receiver.server_names == ["other.test"]
+    assert tls_receiver.requests == []
+
+
+def test_https_refuses_an_untrusted_certificate(tls_receiver: TLSReceiver) -> None:
+    delivery = deliver(
+        f"https://hooks.test:{tls_receiver.port}/ok", _signed(), BODY, allow_private=True,
+        resolve=TEST_DNS,
+    )
+    assert delivery == Delivery(status=None, retry_after=None, error="SSLCertVerificationError")
+    assert tls_receiver.requests == []
+
+
+# --- the deliverer's use of it --------------------------------------------------------------
+
+
+class _Store:
+    """The part of FeedStore the deliverer touches, for one subscription and one event."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.pending: list[tuple[int, str, int]] = [
+            (1, json.dumps({"id": "msg_1", "case_id": None}), 0)
+        ]
+        self.statuses: list[tuple[str, str | None]] = []
+        self.settled: list[tuple[str, int | None, str | None]] = []
+        self.deferred: list[datetime | None] = []
+
+    def active(self) -> list[Subscription]:
+        return [self.subscription]
+
+    def next_pending(self, subscription_id: UUID) -> tuple[int, str, int] | None:
+        return self.pending.pop(0) if self.pending else None
+
+    def secrets(self, subscription_id: UUID, now: datetime) -> list[str]:
+        return [SECRET]
+
+    def settle(self, subscription_id: UUID, position: int, state: str, status: int | None,
+               error: str | None) -> None:
+        self.settled.append((state, status, error))
+
+    def defer(self, subscription_id: UUID, until: datetime | None) -> None:
+        self.deferred.append(until)
+
+    def set_status(self, subscription_id: UUID, status: str, error: str | None = None) -> None:
+        self.statuses.append((status, error))
+
+    def lease(self, subscription_id: UUID, holder: str, now: datetime) -> bool:
+        return True
+
+    def release(self, subscription_id: UUID, holder: str) -> None:
+        return None
+
+
+class _Gate:
+    """Every case is still visible: these tests are about the network, not need-to-know."""
+
+    def visible(self, subscription: Subscription, case_ids: Sequence[UUID]) -> set[UUID]:
+        return set(case_ids)
+
+
+class _Audit:
+    def record(self, record: AuditRecord) -> None:
+        pass
+
+
+def _run_deliverer(monkeypatch: pytest.MonkeyPatch, answer: Callable[[], list[str]]) -> _Store:
+    def getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list[object]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in answer()]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    store = _Store(Subscription(
+        uuid4(), "police-cms", uuid4(), uuid4(), frozenset(), "https://hooks.example.org/hook",
+        "active", 0, 0, 0, None, None, None, 0))
+    worker = WebhookDeliverer(cast(FeedStore, store), cast(AuditTrail, _Audit()), lambda: NOW,
+                              cast(Gate, _Gate()), allow_private=False)
+    worker.run_once()
+    return store
+
+
+def test_deliverer_retries_when_the_name_does_not_resolve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing() -> list[str]:
+        raise socket.gaierror(socket.EAI_AGAIN, "temporary failure in name resolution")
+
+    store = _run_deliverer(monkeypatch, failing)
+    assert store.statuses == []  # not disabled
+    assert store.settled == [("pending", None, "gaierror")]
+    retry_at = store.deferred[-1]
+    assert retry_at is not None
+    assert retry_at >= NOW
+
+
+def test_deliverer_disables_a_subscription_whose_name_now_points_inside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _run_deliverer(monkeypatch, lambda: ["127.0.0.1"])
+    assert store.statuses == [("disabled", "unsafe_webhook_target")]
+    assert store.settled == []

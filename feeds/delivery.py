@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,6 +29,7 @@ from feeds.webhooks import retry_after as parse_retry_after
 
 DELIVERY_ACTOR = "system:feed-delivery"
 RETRY_BUDGET = 10  # about 17 minutes of backoff at base 1 s, before the jitter
+RENEW_AFTER = 5.0  # seconds between lease renewals; the lease runs 15
 Send = Callable[[str, Mapping[str, str], bytes], Delivery]
 
 
@@ -65,34 +67,47 @@ class WebhookDeliverer:
         return delivered
 
     def _drain(self, subscription: Subscription, endpoint: str, limit: int) -> int:
-        sent = 0
-        for _ in range(limit):
-            pending = self.store.next_pending(subscription.subscription_id)
-            if pending is None:
-                return sent
-            if not self.store.lease(subscription.subscription_id, self.holder, self.now()):
-                return sent  # lapsed while we were slow, and taken: leave it to the other
-            position, body, attempts = pending
-            outcome = self._attempt(subscription, endpoint, position, body, attempts)
+        """In order, one batch: what may still go out is decided for the whole batch, the
+        secrets are opened once, and the lease is renewed as the batch goes on."""
+        sid = subscription.subscription_id
+        batch = self.store.pending(sid, limit)
+        if not batch:
+            return 0
+        cases = sorted({UUID(c) for _, body, _ in batch
+                        if (c := json.loads(body)["case_id"])}, key=str)
+        visible = self.gate.visible(subscription, cases) if cases else set()
+        secrets = self.store.secrets(sid, self.now())
+        deferred = subscription.next_attempt_at is not None
+        renewed, sent = time.monotonic(), 0
+        for position, body, attempts in batch:
+            if time.monotonic() - renewed > RENEW_AFTER:
+                if not self.store.lease(sid, self.holder, self.now()):
+                    return sent  # lapsed while we were slow, and taken: leave it to them
+                renewed = time.monotonic()
+            outcome = self._attempt(subscription, endpoint, (position, body, attempts),
+                                    visible, secrets)
             if outcome != "delivered":
                 return sent
+            if deferred:
+                self.store.defer(sid, None)
+                deferred = False
             sent += 1
         return sent
 
-    def _attempt(self, subscription: Subscription, endpoint: str, position: int, body: str,
-                 attempts: int) -> str:
+    def _attempt(self, subscription: Subscription, endpoint: str,
+                 queued: tuple[int, str, int], visible: set[UUID], secrets: list[str]) -> str:
         sid = subscription.subscription_id
+        position, body, attempts = queued
         event = json.loads(body)
         now = self.now()
         case_id = UUID(event["case_id"]) if event["case_id"] else None
-        if case_id is not None and not self.gate.visible(subscription, [case_id]):
+        if case_id is not None and case_id not in visible:
             # Revoked, restricted or erased since it was queued: it is not sent at all.
             self._record(subscription, case_id, "withheld", (event["id"],), now)
             self.store.settle(sid, position, "withheld", None, None)
             return "delivered"  # nothing failed: go on with the next
         self._record(subscription, case_id, "allowed", (event["id"], f"attempt:{attempts + 1}"),
                      now)
-        secrets = self.store.secrets(sid, now)
         signed = headers(secrets, event["id"], int(now.timestamp()), body.encode())
         try:
             result = self.send(endpoint, signed, body.encode())
@@ -102,7 +117,6 @@ class WebhookDeliverer:
             return "disabled"
         if result.ok:
             self.store.settle(sid, position, "delivered", result.status, None)
-            self.store.defer(sid, None)
             return "delivered"
         if result.status == 410:  # Gone: the receiver asks us to stop
             self.store.settle(sid, position, "pending", result.status, "gone")

@@ -219,14 +219,13 @@ class FeedStore:
                         (str(subscription_id), after, limit))
             return [{"cursor": int(c), **json.loads(b)} for c, b in cur.fetchall()]
 
-    def next_pending(self, subscription_id: UUID) -> tuple[int, str, int] | None:
-        """The next event a webhook must deliver: (cursor, body, attempts)."""
+    def pending(self, subscription_id: UUID, limit: int) -> list[tuple[int, str, int]]:
+        """The next events a webhook must deliver, in order: (cursor, body, attempts)."""
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT cursor, body, attempts FROM feed_outbox"
                         " WHERE subscription_id = %s AND state = 'pending'"
-                        " ORDER BY cursor LIMIT 1", (str(subscription_id),))
-            row = cur.fetchone()
-        return (int(row[0]), str(row[1]), int(row[2])) if row else None
+                        " ORDER BY cursor LIMIT %s", (str(subscription_id), limit))
+            return [(int(r[0]), str(r[1]), int(r[2])) for r in cur.fetchall()]
 
     def settle(self, subscription_id: UUID, position: int, state: str, status: int | None,
                error: str | None) -> None:

@@ -636,7 +636,7 @@ class _Store:
 
     def __init__(self, subscription: Subscription) -> None:
         self.subscription = subscription
-        self.pending: list[tuple[int, str, int]] = [
+        self.queued: list[tuple[int, str, int]] = [
             (1, json.dumps({"id": "msg_1", "case_id": None}), 0)
         ]
         self.statuses: list[tuple[str, str | None]] = []
@@ -646,8 +646,8 @@ class _Store:
     def active(self) -> list[Subscription]:
         return [self.subscription]
 
-    def next_pending(self, subscription_id: UUID) -> tuple[int, str, int] | None:
-        return self.pending.pop(0) if self.pending else None
+    def pending(self, subscription_id: UUID, limit: int) -> list[tuple[int, str, int]]:
+        return self.queued[:limit]
 
     def secrets(self, subscription_id: UUID, now: datetime) -> list[str]:
         return [SECRET]

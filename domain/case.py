@@ -295,7 +295,9 @@ class Case(Aggregate):
         restricts it is a member, or they would lock themselves out."""
         if not reason.strip():
             raise InvalidAccessChange("a restriction needs a reason")
-        self._restricted(members=tuple(sorted(members | {by})),
+        # An excluded person is not made a member (exclusion ends membership, and readmission
+        # does not restore it): a closed hearing naming them does not let them in later.
+        self._restricted(members=tuple(sorted((members | {by}) - self.excluded)),
                          member_agencies=tuple(sorted(member_agencies, key=str)),
                          reason=reason, by=by, at=at)
 

@@ -179,3 +179,16 @@ def test_events_round_trip_through_the_transcoder(app: Marac, area: tuple[UUID, 
     case_id = app.refer(replace(ref, manager_sign_off=True))
     stored = app.get_case(case_id).referral
     assert stored == replace(ref, manager_sign_off=True)
+
+
+def test_an_excluded_person_is_not_made_a_member_by_a_restriction(
+    app: Marac, area: tuple[UUID, UUID]
+) -> None:
+    """Found by the access model: exclusion ends membership, and a restriction (or a closed
+    hearing) naming the person does not let them back in once readmitted."""
+    case_id = app.refer(referral(*area))
+    app.exclude(case_id, "nurse-cousin", by="coordinator-1", reason="Relative of the victim")
+    app.restrict(case_id, by="coordinator-1", reason="Closed hearing",
+                 members={"nurse-cousin", "chair-1"})
+    app.readmit(case_id, "nurse-cousin", by="coordinator-1")
+    assert app.get_case(case_id).members == {"chair-1", "coordinator-1"}

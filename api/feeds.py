@@ -70,7 +70,7 @@ class Feeds:
         subscription_id = self.platform.feeds.subscribe(
             client_id=client_id, agency_id=agency_id, area_id=p.area_id,
             event_types=frozenset(event_types), endpoint=endpoint, secret=new_secret(),
-            by=p.subject, now=self.platform.now())
+            now=self.platform.now())
         # Pending until its client activates it, and receives the secret, itself.
         return {"id": str(subscription_id), "status": "pending"}
 

@@ -93,7 +93,7 @@ class FeedsBenchmark:
         subscription = platform.feeds.subscribe(
             client_id="police-cms", agency_id=agency, area_id=area,
             event_types=frozenset(EVENT_TYPES), endpoint=receiver.url, secret=new_secret(),
-            by="bench", now=platform.now())
+            now=platform.now())
         platform.feeds.activate(subscription, secret, 0)
         platform.feed_runner.catch_up()
         floor = self._baseline_post(receiver, secret)

@@ -21,8 +21,8 @@ from storage.database import Cursor, Database
 
 ROTATION_OVERLAP = timedelta(hours=24)
 COLUMNS = ("subscription_id", "client_id", "agency_id", "area_id", "event_types", "endpoint",
-           "status", "created_at", "created_by", "next_cursor", "delivered_cursor", "attempts",
-           "next_attempt_at", "last_status", "last_error", "start_position")
+           "status", "next_cursor", "delivered_cursor", "next_attempt_at", "last_status",
+           "last_error", "start_position")
 # Renewed with every attempt (each at most 10 s); a dead worker's lease lapses this soon.
 LEASE = timedelta(seconds=15)
 
@@ -38,7 +38,6 @@ class Subscription:
     status: str
     next_cursor: int
     delivered_cursor: int
-    attempts: int
     next_attempt_at: datetime | None
     last_status: int | None
     last_error: str | None
@@ -50,7 +49,7 @@ class Subscription:
         return cls(UUID(row["subscription_id"]), row["client_id"], UUID(row["agency_id"]),
                    UUID(row["area_id"]), frozenset(json.loads(row["event_types"])),
                    row["endpoint"], row["status"], int(row["next_cursor"]),
-                   int(row["delivered_cursor"]), int(row["attempts"]),
+                   int(row["delivered_cursor"]),
                    datetime.fromisoformat(row["next_attempt_at"]) if row["next_attempt_at"]
                    else None, row["last_status"], row["last_error"],
                    int(row["start_position"]))
@@ -76,10 +75,8 @@ class FeedStore:
                 endpoint TEXT,
                 status TEXT NOT NULL,
                 created_at TEXT NOT NULL,
-                created_by TEXT NOT NULL,
                 next_cursor BIGINT NOT NULL,
                 delivered_cursor BIGINT NOT NULL,
-                attempts INTEGER NOT NULL,
                 next_attempt_at TEXT,
                 last_status INTEGER,
                 last_error TEXT,
@@ -110,19 +107,20 @@ class FeedStore:
     # Subscriptions ------------------------------------------------------------------------
 
     def subscribe(self, *, client_id: str, agency_id: UUID, area_id: UUID,
-                  event_types: frozenset[str], endpoint: str | None, secret: str, by: str,
+                  event_types: frozenset[str], endpoint: str | None, secret: str,
                   now: datetime) -> UUID:
-        """A pending subscription: nothing is kept for it until its client activates it."""
+        """A pending subscription: nothing is kept for it until its client activates it. Who
+        set it up is in the audit trail; no staff id is kept here."""
         subscription_id = uuid4()
         kek, wrapped = self.keks.wrap(secret.encode(), _aad(subscription_id))
         with self.db.transaction() as cur:
             cur.execute(
                 "INSERT INTO feed_subscriptions (subscription_id, client_id, agency_id, area_id,"
-                " event_types, endpoint, status, created_at, created_by, next_cursor,"
-                " delivered_cursor, attempts, secret_kek, secret, start_position)"
-                " VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s, %s, 1, 0, 0, %s, %s, 0)",
+                " event_types, endpoint, status, created_at, next_cursor, delivered_cursor,"
+                " secret_kek, secret, start_position)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s, 1, 0, %s, %s, 0)",
                 (str(subscription_id), client_id, str(agency_id), str(area_id),
-                 json.dumps(sorted(event_types)), endpoint, now.isoformat(), by, kek, wrapped))
+                 json.dumps(sorted(event_types)), endpoint, now.isoformat(), kek, wrapped))
         return subscription_id
 
     def activate(self, subscription_id: UUID, secret: str, position: int) -> None:
@@ -166,9 +164,6 @@ class FeedStore:
     def get(self, subscription_id: UUID) -> Subscription | None:
         found = self._select("WHERE subscription_id = %s", (str(subscription_id),))
         return found[0] if found else None
-
-    def in_area(self, area_id: UUID) -> list[Subscription]:
-        return self._select("WHERE area_id = %s", (str(area_id),))
 
     def active(self, cur: Cursor | None = None) -> list[Subscription]:
         return self._select("WHERE status = 'active'", (), cur)
@@ -254,7 +249,7 @@ class FeedStore:
                         " WHERE subscription_id = %s AND cursor >= %s",
                         (str(subscription_id), from_cursor))
             count = cur.rowcount
-            cur.execute("UPDATE feed_subscriptions SET status = 'active', attempts = 0,"
+            cur.execute("UPDATE feed_subscriptions SET status = 'active',"
                         " next_attempt_at = NULL, delivered_cursor = %s"
                         " WHERE subscription_id = %s",
                         (max(from_cursor - 1, 0), str(subscription_id)))

@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(tmp_path: Path) -> None:
         area, agency = area_with_agency(platform.marac)
         subscription = platform.feeds.subscribe(
             client_id="police-cms", agency_id=agency, area_id=area,
-            event_types=frozenset(EVENT_TYPES), secret=new_secret(), by="coordinator-1",
+            event_types=frozenset(EVENT_TYPES), secret=new_secret(),
             now=platform.now(), endpoint=f"http://127.0.0.1:{server.server_address[1]}/hook")
         platform.feeds.activate(subscription, secret, 0)
         cases = [platform.marac.refer(referral(area, agency)) for _ in range(CASES)]

@@ -56,7 +56,7 @@ def test_no_subscriber_hears_of_a_case_its_agency_could_not_see(
     agencies = {a: app.register_agency(area, a, a, a, core=True) for a in AGENCIES}
     subscriptions = {a: platform.feeds.subscribe(
         client_id=f"{a}-cms", agency_id=agencies[a], area_id=area,
-        event_types=frozenset(EVENT_TYPES), endpoint=None, secret=new_secret(), by="admin",
+        event_types=frozenset(EVENT_TYPES), endpoint=None, secret=new_secret(),
         now=platform.now()) for a in AGENCIES}
     for subscription in subscriptions.values():
         platform.feeds.activate(subscription, new_secret(),

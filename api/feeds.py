@@ -17,7 +17,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform
 from api.casework import Forbidden
 from audit.trail import AuditRecord
-from domain.exceptions import CaseNotFound, DomainError
+from domain.exceptions import AgencyNotFound, CaseNotFound, DomainError
 from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
 from feeds.visibility import Gate
@@ -52,8 +52,11 @@ class Feeds:
         if p.area_id is None or not may_manage_feeds(p, p.area_id):
             self.audit.record("subscribe", "denied")
             raise Forbidden("Coordinators and administrators set up feeds")
-        agency = next((a for a in self.platform.marac.agencies() if a.id == agency_id), None)
-        if agency is None or agency.area_id != p.area_id:
+        try:
+            agency_area = self.platform.marac.get_agency(agency_id).area_id
+        except AgencyNotFound:
+            agency_area = None
+        if agency_area != p.area_id:
             self.audit.record("subscribe", "rejected", items=(str(agency_id),))
             raise InvalidSubscription("the agency is not one of this area's")
         unknown = sorted(set(event_types) - set(EVENT_TYPES))

@@ -156,6 +156,11 @@ def test_only_its_own_client_reads_a_feed(client: TestClient, world: World) -> N
         "client_id": "x", "agency_id": str(world.agencies["police"]),
         "event_types": ["case.everything.v9"]})
     assert (unknown.status_code, unknown.json()["code"]) == (422, "invalid_subscription")
+    elsewhere_agency = client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+        "client_id": "x", "agency_id": "00000000-0000-4000-8000-000000000000",
+        "event_types": ["case.referred.v1"]})
+    assert (elsewhere_agency.status_code, elsewhere_agency.json()["code"]) == (
+        422, "invalid_subscription")
 
 
 # Webhooks ---------------------------------------------------------------------------------

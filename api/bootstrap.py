@@ -13,6 +13,7 @@ from domain.application import Marac, utc_now
 from feeds.outbox import OutboxProjector
 from feeds.store import FeedStore
 from projections.cases import CaseProjector
+from projections.reporting import ReportingProjector
 from projections.runner import ProjectionRunner
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
@@ -45,6 +46,9 @@ class Platform:
     # The integration outbox: its own tracking position, run by the worker (and caught up
     # by a pull), so a slow subscriber never holds back the case views.
     feed_runner: ProjectionRunner
+    # The reporting facts: their own position too, caught up by the worker and by a report.
+    reports: ReportingProjector
+    report_runner: ProjectionRunner
 
     def close(self) -> None:
         self.marac.close()
@@ -115,12 +119,15 @@ def build_platform(
     feed_runner = ProjectionRunner(marac, database,
                                    OutboxProjector(marac, feeds, cases, blind_index))
     feed_runner.create_tables()
+    reports = ReportingProjector(marac, database, DocumentSealer(keyring))
+    report_runner = ProjectionRunner(marac, database, reports)
+    report_runner.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
-                    purges=[cases.purge_case, feeds.purge_case])
+                    purges=[cases.purge_case, feeds.purge_case, reports.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
     eraser.reapply()
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
-                    feed_runner)
+                    feed_runner, reports, report_runner)

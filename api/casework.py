@@ -115,7 +115,8 @@ class Casework:
                                    surname=s.surname, aliases=tuple(s.aliases),
                                    date_of_birth=s.date_of_birth, gender=s.gender,
                                    ethnicity=s.ethnicity, sexuality=s.sexuality,
-                                   disability=s.disability, address=s.address,
+                                   disability=s.disability, trans=s.trans,
+                                   address=s.address,
                                    safe_contact=s.safe_contact, references=tuple(s.references))
                            for s in body.subjects),
             incident_summary=body.incident_summary,

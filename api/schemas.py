@@ -9,6 +9,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.monitoring import Answer as MonitoringAnswer
+from domain.monitoring import Ethnicity, Gender, Sexuality
+
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]
 Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -25,10 +28,12 @@ class SubjectIn(Strict):
     surname: Name = ""
     aliases: Annotated[list[Name], Field(max_length=20)] = []
     date_of_birth: date | None = None
-    gender: Name | None = None
-    ethnicity: Name | None = None
-    sexuality: Name | None = None
-    disability: Name | None = None
+    # Coded for equality monitoring (domain/monitoring.py).
+    gender: Gender | None = None
+    ethnicity: Ethnicity | None = None
+    sexuality: Sexuality | None = None
+    disability: MonitoringAnswer | None = None
+    trans: MonitoringAnswer | None = None
     address: Annotated[str, Field(max_length=500)] | None = None
     safe_contact: Annotated[str, Field(max_length=500)] | None = None
     references: Annotated[list[Name], Field(max_length=20)] = []

@@ -42,6 +42,7 @@ from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
+from domain.safeguarding import OnwardReferral, SocialCare
 from domain.subject_access import SubjectAccessRequest
 from domain.subjects import Subject
 from domain.values import DateAsISO, dataclass_transcoding
@@ -51,7 +52,8 @@ MapperFactory = Callable[[Transcoder], Mapper[UUID]]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
                ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
-               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review)
+               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review,
+               OnwardReferral, SocialCare)
 
 
 def utc_now() -> datetime:
@@ -372,6 +374,19 @@ class Marac(Application[UUID]):
                     outcome: str) -> None:
         case = self.get_case(case_id)
         case.review(Review(by, self.now(), still_meets_purpose, outcome))  # type: ignore[arg-type]
+        self.save(case)
+
+    # Other safeguarding arrangements -------------------------------------------------------
+
+    def refer_onward(self, case_id: UUID, to: str, *, on: date, by: str) -> None:
+        case = self.get_case(case_id)
+        case.refer_onward(OnwardReferral(to, on, by))  # type: ignore[arg-type]
+        self.save(case)
+
+    def record_social_care(self, case_id: UUID, *, childrens: bool, adult: bool,
+                           by: str) -> None:
+        case = self.get_case(case_id)
+        case.record_social_care(SocialCare(childrens, adult, self.today(), by))
         self.save(case)
 
     # Corrections --------------------------------------------------------------------------

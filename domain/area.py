@@ -35,6 +35,14 @@ class AreaSettings:
     hba_placement: Literal["start", "end", "closed"] = "closed"
     # Minutes go to the agencies within this many working days of the meeting.
     minutes_within_working_days: int = 5
+    # Reporting: the adult female population (for cases per 10,000, SafeLives' volume
+    # measure) and the local population's shares in percent, for the diversity indicators.
+    adult_female_population: int | None = None
+    population_minoritised_pct: float | None = None
+    population_lgbt_pct: float | None = None
+    population_disabled_pct: float | None = None
+    # Disclosure control: exported counts below this are withheld.
+    suppress_below: int = 5
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -51,6 +59,15 @@ class AreaSettings:
             raise InvalidSettings("hba_placement must be 'start', 'end' or 'closed'")
         if not 1 <= self.minutes_within_working_days <= 30:
             raise InvalidSettings("minutes_within_working_days must be between 1 and 30")
+        if self.adult_female_population is not None and self.adult_female_population < 1:
+            raise InvalidSettings("adult_female_population must be positive")
+        for name in ("population_minoritised_pct", "population_lgbt_pct",
+                     "population_disabled_pct"):
+            share = getattr(self, name)
+            if share is not None and not 0 <= share <= 100:
+                raise InvalidSettings(f"{name} must be between 0 and 100")
+        if not 2 <= self.suppress_below <= 20:
+            raise InvalidSettings("suppress_below must be between 2 and 20")
 
 
 class Area(Aggregate):

@@ -47,6 +47,7 @@ from domain.marrac import (
 from domain.meeting import RISK_TO, Hearing
 from domain.repeats import is_repeat
 from domain.risk import RiskAssessment
+from domain.safeguarding import OnwardReferral, SocialCare
 from domain.subjects import Subject, check_subjects
 
 # Every agency involved should know of a closure within this (Lancashire's MARRAC standard).
@@ -146,6 +147,7 @@ class Case(Aggregate):
         # The repeat window runs from the last referral, including repeats linked in since.
         self.last_referral_on = referral.referred_on
         self.repeat_referrals: list[UUID] = []
+        self.repeat_referred_on: dict[UUID, date] = {}
         # Access facts (see security/policy.py for the decisions made from them).
         self.involved_agencies: set[UUID] = {referral.referring_agency_id}
         self.grants: dict[UUID, AccessGrant] = {}
@@ -173,6 +175,9 @@ class Case(Aggregate):
         self.contacts: list[MeContact] = []
         self.plan_agreed: PlanAgreed | None = None
         self.reviews: list[Review] = []
+        # Links to other safeguarding arrangements (domain/safeguarding.py).
+        self.onward_referrals: list[OnwardReferral] = []
+        self.social_care: SocialCare | None = None
 
     @property
     def victim(self) -> Subject:
@@ -228,6 +233,7 @@ class Case(Aggregate):
     @event("RepeatLinked")
     def _repeat_linked(self, referral_case_id: UUID, referred_on: date) -> None:
         self.repeat_referrals.append(referral_case_id)
+        self.repeat_referred_on[referral_case_id] = referred_on
         self.last_referral_on = max(self.last_referral_on, referred_on)
 
     # Corrections -----------------------------------------------------------------------
@@ -516,6 +522,23 @@ class Case(Aggregate):
     @event("Heard")
     def _heard(self, hearing: Hearing) -> None:
         self.hearings[hearing.meeting_id] = hearing
+
+    # Other safeguarding arrangements -------------------------------------------------------
+
+    def refer_onward(self, onward: OnwardReferral) -> None:
+        onward.check_valid(self.referral.referred_on)
+        self._referred_onward(onward=onward)
+
+    @event("ReferredOnward")
+    def _referred_onward(self, onward: OnwardReferral) -> None:
+        self.onward_referrals.append(onward)
+
+    def record_social_care(self, social_care: SocialCare) -> None:
+        self._social_care_recorded(social_care=social_care)
+
+    @event("SocialCareRecorded")
+    def _social_care_recorded(self, social_care: SocialCare) -> None:
+        self.social_care = social_care
 
     @property
     def has_children(self) -> bool:

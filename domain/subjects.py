@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 from uuid import UUID
 
 from domain.exceptions import InvalidReferral
+from domain.monitoring import ANSWERS, ETHNICITIES, GENDERS, SEXUALITIES, check_coded
 
 Role = Literal["victim", "perpetrator", "child", "household_member"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -21,10 +22,12 @@ class Subject:
     surname: str
     aliases: tuple[str, ...] = ()
     date_of_birth: date | None = None
+    # Equality monitoring, coded (domain/monitoring.py) so that reports count them exactly.
     gender: str | None = None
     ethnicity: str | None = None
     sexuality: str | None = None
     disability: str | None = None
+    trans: str | None = None
     address: str | None = None
     safe_contact: str | None = None
     # Agencies' own reference numbers (e.g. a police PNC id), matched through the blind index.
@@ -35,6 +38,12 @@ class Subject:
             raise InvalidReferral(f"subject role must be one of {ROLES}")
         if not (self.forenames.strip() or self.surname.strip()):
             raise InvalidReferral("every subject needs a forename or a surname")
+        for field, allowed in (("gender", GENDERS), ("ethnicity", ETHNICITIES),
+                               ("sexuality", SEXUALITIES), ("disability", ANSWERS),
+                               ("trans", ANSWERS)):
+            problem = check_coded(field, getattr(self, field), allowed)
+            if problem:
+                raise InvalidReferral(problem)
 
     def corrected(self, changes: dict[str, Any]) -> Subject:
         fixed = {"subject_id", "role"}

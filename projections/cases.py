@@ -194,9 +194,9 @@ class CaseProjector:
     # Projection --------------------------------------------------------------------------
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        for meeting_id, version in _latest(notifications, MEETING_TOPIC).items():
+        for meeting_id, version in latest_versions(notifications, MEETING_TOPIC).items():
             self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
-        for case_id, version in _latest(notifications, CASE_TOPIC).items():
+        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
             # A process may still hold an erased case's key in its cache: the ledger decides.
             if self.sealer.keyring.is_shredded(case_id):
                 self.purge(cur, case_id)
@@ -474,7 +474,7 @@ class CaseProjector:
         return self.sealer.open(DOCUMENTS, case_id, bytes(row[0]))
 
 
-def _latest(notifications: Sequence[Notification], topic_prefix: str) -> dict[UUID, int]:
+def latest_versions(notifications: Sequence[Notification], topic_prefix: str) -> dict[UUID, int]:
     """Each aggregate's newest version in the batch: a view is written once per batch."""
     latest: dict[UUID, int] = {}
     for n in notifications:

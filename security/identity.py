@@ -24,7 +24,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 Role = Literal[
     "representative", "coordinator", "chair", "team_leader", "case_coordinator", "dpo",
-    "administrator",
+    "administrator", "strategic_lead",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 ALLOWED_ALGORITHMS = ("RS256", "ES256")

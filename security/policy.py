@@ -228,3 +228,21 @@ def may_pull(principal: Principal, client_id: str, agency_id: UUID, area_id: UUI
     return (principal.kind == "integration" and principal.client_id == client_id
             and principal.agency_id == agency_id and principal.area_id == area_id
             and READ_SCOPE in principal.scopes)
+
+
+# Who reads an area's performance reports: its coordinators and chairs (and MARRAC team
+# leaders), and strategic leads, a role that sees reports and nothing of any case.
+REPORT_ROLES = ("coordinator", "chair", "team_leader", "strategic_lead")
+EXACT_FIGURES_ROLES = ("coordinator", "chair", "team_leader")
+
+
+def may_read_reports(principal: Principal, area_id: UUID) -> bool:
+    return (principal.kind == "person" and principal.area_id == area_id
+            and principal.has_role(*REPORT_ROLES))
+
+
+def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
+    """Counts without disclosure control, for those who run the MARAC and compile its
+    return: the cases behind them are theirs to see already (restricted ones aside, which
+    a count does not identify). Everyone else gets small counts withheld."""
+    return may_read_reports(principal, area_id) and principal.has_role(*EXACT_FIGURES_ROLES)

@@ -21,9 +21,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     platform = build_platform(settings_from(args))
     try:
-        runner = platform.runner
-        count = runner.rebuild() if args.projections_command == "rebuild" else runner.catch_up()
-        print(json.dumps({"projected": count, "position": runner.position()}))
+        # The case views and the reporting facts; the feed outbox is never rebuilt, because
+        # its cursors are what subscribers have already been sent.
+        result = {}
+        for runner in (platform.runner, platform.report_runner):
+            rebuild = args.projections_command == "rebuild"
+            count = runner.rebuild() if rebuild else runner.catch_up()
+            result[runner.projector.name] = {"projected": count, "position": runner.position()}
+        print(json.dumps(result))
     finally:
         platform.close()
     return 0

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
             platform.feed_runner.catch_up()
+            platform.report_runner.catch_up()
             log.info("webhooks_delivered", size=deliverer(platform).run_once())
             return 0
         threads = [
@@ -68,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
                              name="projections", daemon=True),
             threading.Thread(target=platform.feed_runner.run, args=(stop, args.feed_poll),
                              name="feeds", daemon=True),
+            threading.Thread(target=platform.report_runner.run, args=(stop, args.poll),
+                             name="reporting", daemon=True),
             threading.Thread(target=deliver_webhooks, args=(platform, stop, args.feed_poll),
                              name="webhooks", daemon=True),
         ]

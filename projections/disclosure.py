@@ -1,0 +1,197 @@
+"""Statistical disclosure control for published report tables: which counts to withhold so that
+no count below the threshold can be read, or recovered by subtraction from published totals.
+
+Primary suppression withholds every count in 0 < count < threshold. Secondary suppression then
+adds complementary cells until, in every additive relationship (`Equation`), no member is the
+only one withheld and the withheld parts of a published total sum to at least the threshold.
+Those local rules miss cells that a 2-D table pins down through several equations at once, so
+an exact audit over the whole linear system adds cells until no withheld count is determined.
+Choices depend only on the counts and the order of the equations, so reports are reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+# (outside the preferred equations, member class, count, equation index, position):
+# non-zero parts before zero parts before totals, smallest count first, then a stable order.
+Rank = tuple[bool, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Equation(Generic[K]):
+    """`parts` sum to `total` (a published additive relationship)."""
+
+    parts: tuple[K, ...]
+    total: K
+
+    @property
+    def members(self) -> tuple[K, ...]:
+        return (*self.parts, self.total)
+
+
+def suppress(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold: int,
+             hidden: frozenset[K] = frozenset()) -> frozenset[K]:
+    """The keys to withhold. threshold <= 1 means no suppression (only `hidden` returned).
+
+    `hidden`: keys that are never published but take part in published sums (a closed
+    hearing's share of a month's count); withheld from the start, so that nothing published
+    gives them away."""
+    _check(counts, equations)
+    if threshold <= 1:
+        return frozenset(hidden)
+    withheld = set(hidden) | {key for key, count in counts.items() if 0 < count < threshold}
+    occurs: dict[K, list[int]] = {}
+    for index, equation in enumerate(equations):
+        for key in equation.members:
+            occurs.setdefault(key, []).append(index)
+    while True:
+        _close(counts, equations, threshold, withheld)
+        extra = _audit(counts, equations, occurs, withheld)
+        if extra is None:
+            return frozenset(withheld)
+        withheld.add(extra)
+
+
+def masked(counts: Mapping[K, int], withheld: frozenset[K], threshold: int
+           ) -> dict[K, int | str]:
+    """Published values: withheld keys become f"<{threshold}"."""
+    unknown = [key for key in withheld if key not in counts]
+    if unknown:
+        raise ValueError(f"withheld key {unknown[0]!r} has no count")
+    return {key: f"<{threshold}" if key in withheld else count
+            for key, count in counts.items()}
+
+
+def _check(counts: Mapping[K, int], equations: Sequence[Equation[K]]) -> None:
+    # Messages name keys and equation positions, never counts: a count may itself be disclosive.
+    for key, count in counts.items():
+        if count < 0:
+            raise ValueError(f"count for {key!r} is negative")
+    for index, equation in enumerate(equations):
+        members = equation.members
+        if not equation.parts:
+            raise ValueError(f"equation {index} (total {equation.total!r}) has no parts")
+        if len(set(members)) != len(members):
+            raise ValueError(f"equation {index} (total {equation.total!r}) names a key twice")
+        for key in members:
+            if key not in counts:
+                raise ValueError(f"equation {index}: no count for {key!r}")
+        if sum(counts[part] for part in equation.parts) != counts[equation.total]:
+            raise ValueError(f"equation {index}: parts do not sum to total {equation.total!r}")
+
+
+def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold: int,
+           withheld: set[K]) -> None:
+    """Apply the per-equation rules until no equation asks for another cell."""
+    changed = True
+    while changed:
+        changed = False
+        for index, equation in enumerate(equations):
+            # An unsafe equation always has a published member (its total, or with the total
+            # withheld, all its parts), so the loop only ends once the equation is safe.
+            while not _safe(counts, equation, threshold, withheld) and (
+                    extra := _cheapest(counts, equations, [index], withheld, {index})
+            ) is not None:
+                withheld.add(extra)
+                changed = True
+
+
+def _safe(counts: Mapping[K, int], equation: Equation[K], threshold: int,
+          withheld: set[K]) -> bool:
+    hidden = [part for part in equation.parts if part in withheld]
+    if equation.total in withheld:
+        return bool(hidden)
+    # With the total published the hidden parts' sum is known: it must not single out one part
+    # nor bound any part below the threshold (a sum of 0 would disclose each part as zero).
+    return not hidden or (len(hidden) >= 2 and sum(counts[p] for p in hidden) >= threshold)
+
+
+def _cheapest(counts: Mapping[K, int], equations: Sequence[Equation[K]], indices: list[int],
+              withheld: set[K], preferred: set[int]) -> K | None:
+    """The published member to withhold next among `indices`, preferring `preferred` ones."""
+    best: tuple[Rank, K] | None = None
+    for index in indices:
+        equation = equations[index]
+        for position, key in enumerate(equation.members):
+            if key in withheld:
+                continue
+            is_total = position == len(equation.parts)
+            kind = 2 if is_total else (0 if counts[key] else 1)
+            rank = (index not in preferred, kind, counts[key], index, position)
+            if best is None or rank < best[0]:
+                best = (rank, key)
+    return None if best is None else best[1]
+
+
+def _audit(counts: Mapping[K, int], equations: Sequence[Equation[K]],
+           occurs: Mapping[K, list[int]], withheld: set[K]) -> K | None:
+    """A published key to withhold because some withheld key is still determined, if any."""
+    for key in _determined(equations, occurs, withheld):
+        # Only equations linked to `key` through withheld keys take part in determining it;
+        # its own equations come first as the cheapest place to break the determination.
+        extra = _cheapest(counts, equations, _linked(equations, occurs, withheld, key),
+                          withheld, set(occurs[key]))
+        if extra is not None:
+            return extra
+    # Anything still determined is forced to zero by the equations alone, whatever is withheld.
+    return None
+
+
+def _linked(equations: Sequence[Equation[K]], occurs: Mapping[K, list[int]],
+            withheld: set[K], start: K) -> list[int]:
+    seen_keys, seen, frontier = {start}, set[int](), [start]
+    while frontier:
+        for index in occurs[frontier.pop()]:
+            if index in seen:
+                continue
+            seen.add(index)
+            for key in equations[index].members:
+                if key in withheld and key not in seen_keys:
+                    seen_keys.add(key)
+                    frontier.append(key)
+    return sorted(seen)
+
+
+def _determined(equations: Sequence[Equation[K]], occurs: Mapping[K, list[int]],
+                withheld: set[K]) -> list[K]:
+    """Withheld keys whose value follows from the published ones, in first-appearance order.
+
+    With the published values moved to the right-hand side, a withheld key is determined iff
+    its unit vector lies in the row space of the unknowns' coefficients: in reduced row echelon
+    form, iff it is a pivot whose row has no other entry. Rows are sparse (report equations
+    touch few unknowns) and exact, so this stays fast and never misjudges by rounding.
+    """
+    column = {key: i for i, key in enumerate(k for k in occurs if k in withheld)}
+    pivots: dict[int, dict[int, Fraction]] = {}
+    for equation in equations:
+        row = {column[part]: Fraction(1) for part in equation.parts if part in withheld}
+        if equation.total in withheld:
+            row[column[equation.total]] = Fraction(-1)
+        for col in [c for c in row if c in pivots]:
+            factor = row[col]
+            for c, value in pivots[col].items():
+                row[c] = row.get(c, Fraction(0)) - factor * value
+        row = {c: value for c, value in row.items() if value}
+        if not row:
+            continue
+        lead = min(row)
+        row = {c: value / row[lead] for c, value in row.items()}
+        for other in pivots.values():
+            factor = other.pop(lead, Fraction(0))
+            if factor:
+                for c, value in row.items():
+                    if c != lead:
+                        merged = other.get(c, Fraction(0)) - factor * value
+                        if merged:
+                            other[c] = merged
+                        else:
+                            other.pop(c, None)
+        pivots[lead] = row
+    keys = list(column)
+    return [keys[col] for col in sorted(pivots) if len(pivots[col]) == 1]

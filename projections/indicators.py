@@ -1,0 +1,267 @@
+"""The West Midlands MARAC performance framework's indicators for one area and period,
+computed from the reporting facts. Percentages of cases are of the cases heard, as SafeLives
+computes them; percentages of referrals are of the referrals received."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, get_args
+from uuid import UUID
+
+from domain.area import AreaSettings
+from domain.criteria import Criterion
+from domain.marrac import MES
+from domain.safeguarding import ONWARD_TO, OTHER_MARAC
+from projections.figures import Figures, one_place, pct
+from projections.reporting import Discussion, Facts, Referral
+
+# SafeLives' expected volume: cases heard a year per 10,000 adult women.
+RECOMMENDED_PER_10K = 40
+CRITERIA: tuple[str, ...] = get_args(Criterion)
+VICTIM_FLAGS = ("male", "minoritised", "lgbt_plus", "disabled")
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    code: str
+    name: str
+    agency_type: str
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def months(self) -> list[tuple[str, date, date]]:
+        found, day = [], self.start
+        while day <= self.end:
+            first = day.replace(day=1)
+            following = (first + timedelta(days=32)).replace(day=1)
+            found.append((first.strftime("%Y-%m"), max(first, self.start),
+                          min(following - timedelta(days=1), self.end)))
+            day = following
+        return found
+
+    def year_earlier(self) -> Period:
+        def back(d: date) -> date:
+            return d.replace(year=d.year - 1) if (d.month, d.day) != (2, 29) else \
+                d.replace(year=d.year - 1, day=28)
+        return Period(back(self.start), back(self.end), f"{self.label} (a year earlier)")
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A discussion with the referral it discussed and what it counts about the people."""
+
+    discussion: Discussion
+    referral: Referral
+    profile: Mapping[str, Any]
+    by_police: bool
+
+
+def heard(facts: Facts, referrals: Mapping[UUID, Referral],
+          agencies: Mapping[UUID, AgencyInfo]) -> list[Heard]:
+    return [Heard(d, referrals[d.referral_case_id], facts.profiles[d.case_id],
+                  is_police(referrals[d.referral_case_id].referring_agency_id, agencies))
+            for d in facts.discussions
+            if d.referral_case_id in referrals and d.case_id in facts.profiles]
+
+
+def is_police(agency_id: UUID, agencies: Mapping[UUID, AgencyInfo]) -> bool:
+    info = agencies.get(agency_id)
+    return info is not None and info.agency_type == "police"
+
+
+def indicators(period: Period, facts: Facts, cases: list[Heard], *,
+               previous_year: int | str, exact: bool,
+               agencies: Mapping[UUID, AgencyInfo], settings: AreaSettings,
+               as_of: date) -> Figures:
+    """`previous_year`: the cases heard in the same period a year earlier; with disclosure
+    control (`exact` false), as that period's report published it (maybe withheld)."""
+    f = Figures()
+    _referrals(f, facts, agencies)
+    _heard(f, period, cases, previous_year, settings, exact=exact)
+    _monthly(f, period, facts, cases)
+    _meetings(f, facts, agencies)
+    _actions(f, facts, agencies, as_of)
+    if settings.model == "marrac":
+        _marrac(f, facts)
+    return f
+
+
+def _referrals(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo]) -> None:
+    rs = facts.referrals
+    total = f.count(("referrals", "total"), len(rs))
+    outcomes = {"meeting_threshold": "accepted", "not_meeting_threshold": "declined",
+                "linked_as_repeat": "linked_as_repeat", "awaiting_decision": None}
+    parts = []
+    for name, outcome in outcomes.items():
+        parts.append(f.count(("referrals", name), sum(1 for r in rs if r.outcome == outcome)))
+        f.share(("referrals", f"{name}_pct"), parts[-1], total)
+    f.sums(parts, total)
+    for criterion in CRITERIA:
+        f.count(("referrals", "meeting_threshold_by_criterion", criterion),
+                sum(1 for r in rs if r.outcome == "accepted" and criterion in r.criteria))
+    consent = f.count(("referrals", "with_consent"), sum(1 for r in rs if r.consent_given))
+    f.share(("referrals", "with_consent_pct"), consent, total)
+    police = f.count(("referrals", "from_police"),
+                     sum(1 for r in rs if is_police(r.referring_agency_id, agencies)))
+    partners = f.count(("referrals", "from_partner_agencies"), len(rs) - f.counts[police])
+    f.share(("referrals", "from_partner_agencies_pct"), partners, total)
+    f.sums((police, partners), total)
+    by_agency = {agency_id: f.count(("referrals", "by_agency", info.code),
+                                    sum(1 for r in rs if r.referring_agency_id == agency_id))
+                 for agency_id, info in agencies.items()}
+    f.sums(list(by_agency.values()), total)
+    # The police and partner figures are sums of the agencies' too.
+    for side, paths in ((police, [p for a, p in by_agency.items() if is_police(a, agencies)]),
+                        (partners, [p for a, p in by_agency.items()
+                                    if not is_police(a, agencies)])):
+        if paths:
+            f.sums(paths, side)
+
+
+def _heard(f: Figures, period: Period, cases: list[Heard], previous_year: int | str,
+           settings: AreaSettings, *, exact: bool) -> None:
+    section = "cases_heard"
+    total = f.count((section, "total"), len(cases))
+    def change(now: int, then: int) -> float | None:
+        return one_place((now - then) * 100 / then) if then else None
+
+    if isinstance(previous_year, int) and exact:
+        before = f.count((section, "a_year_earlier"), previous_year)
+        f.derive((section, "year_on_year_change_pct"), (total, before), change)
+    elif isinstance(previous_year, int):
+        # As the earlier period's own report published it: comparing adds nothing to it.
+        f.operational((section, "a_year_earlier"), previous_year)
+        f.derive((section, "year_on_year_change_pct"), (total,),
+                 lambda now: change(now, previous_year))
+    else:
+        f.operational((section, "a_year_earlier"), previous_year)
+        f.operational((section, "year_on_year_change_pct"), previous_year)
+    population = settings.adult_female_population
+    if population:
+        f.derive((section, "per_10k_adult_female_annualised"), (total,),
+                 lambda n: one_place(n * 10_000 / population * 365 / period.days))
+        f.operational((section, "recommended_for_period"),
+                      one_place(RECOMMENDED_PER_10K * population / 10_000 * period.days / 365))
+    repeats = f.count((section, "repeats"), sum(1 for c in cases if c.discussion.repeat))
+    f.share((section, "repeats_pct"), repeats, total)
+    police = f.count((section, "referred_by_police"),
+                     sum(1 for c in cases if c.by_police))
+    partners = f.count((section, "referred_by_partner_agencies"),
+                       len(cases) - f.counts[police])
+    f.share((section, "referred_by_partner_agencies_pct"), partners, total)
+    f.sums((police, partners), total)
+    days = sorted((c.discussion.heard_on - c.referral.referred_on).days for c in cases)
+    f.derive((section, "days_referral_to_hearing_median"), (total,),
+             lambda _: statistics.median(days) if days else None)
+    f.derive((section, "days_referral_to_hearing_mean"), (total,),
+             lambda _: one_place(statistics.fmean(days)) if days else None)
+
+    population_pct = {"minoritised": settings.population_minoritised_pct,
+                      "lgbt_plus": settings.population_lgbt_pct,
+                      "disabled": settings.population_disabled_pct}
+    for flag in VICTIM_FLAGS:
+        n = f.count(("victims", flag), sum(1 for c in cases if c.profile[flag]))
+        f.share(("victims", f"{flag}_pct"), n, total)
+        if population_pct.get(flag) is not None:
+            f.operational(("victims", f"{flag}_local_population_pct"), population_pct[flag])
+    ages = {"aged_16_17": (16, 17), "aged_55_plus": (55, 200)}
+    for name, (low, high) in ages.items():
+        n = f.count(("victims", name),
+                    sum(1 for c in cases if c.profile["age"] is not None
+                        and low <= c.profile["age"] <= high))
+        f.share(("victims", f"{name}_pct"), n, total)
+    with_children = f.count(("children", "cases_with_children"),
+                            sum(1 for c in cases if c.profile["children"]))
+    f.share(("children", "cases_with_children_pct"), with_children, total)
+    f.count(("children", "children"), sum(c.profile["children"] for c in cases))
+    f.count(("perpetrators", "aged_17_or_under"),
+            sum(1 for c in cases if c.profile["young_perpetrator"]))
+
+    care = {"open_to_childrens_social_care": ("childrens_social_care",),
+            "open_to_adult_social_care": ("adult_social_care",),
+            "open_to_social_care": ("childrens_social_care", "adult_social_care")}
+    for name, flags in care.items():
+        n = f.count(("safeguarding", name),
+                    sum(1 for c in cases if any(c.profile[x] for x in flags)))
+        f.share(("safeguarding", f"{name}_pct"), n, total)
+    onward = {"referred_to_other_arrangements": set(ONWARD_TO) - {OTHER_MARAC},
+              "referred_to_other_marac": {OTHER_MARAC}}
+    for name, arrangements in onward.items():
+        n = f.count(("safeguarding", name),
+                    sum(1 for c in cases if arrangements & set(c.profile["onward"])))
+        f.share(("safeguarding", f"{name}_pct"), n, total)
+    for to in ONWARD_TO:
+        f.count(("safeguarding", "onward_referrals_by_arrangement", to),
+                sum(1 for c in cases if to in c.profile["onward"]))
+
+
+def _monthly(f: Figures, period: Period, facts: Facts, cases: list[Heard]) -> None:
+    referrals, heard_parts = [], []
+    for month, first, last in period.months():
+        referrals.append(f.count(("monthly", month, "referrals"),
+                                 sum(1 for r in facts.referrals
+                                     if first <= r.referred_on <= last)))
+        heard_parts.append(f.count(("monthly", month, "cases_heard"),
+                                   sum(1 for c in cases
+                                       if first <= c.discussion.heard_on <= last)))
+    f.sums(referrals, ("referrals", "total"))
+    f.sums(heard_parts, ("cases_heard", "total"))
+
+
+def _meetings(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo]) -> None:
+    """Attendance at the meetings whose attendance is shared: a closed hearing's members
+    are named persons, so it is counted but its attendance is not shown."""
+    open_meetings = [m for m in facts.meetings if m.kind != "harmful_practices"]
+    f.operational(("meetings", "held"), len(facts.meetings))
+    for agency_id, info in agencies.items():
+        attended = sum(1 for m in open_meetings if agency_id in m.agencies)
+        f.operational(("meetings", "attendance", info.code, "attended"), attended)
+        f.operational(("meetings", "attendance", info.code, "of"), len(open_meetings))
+        f.operational(("meetings", "attendance", info.code, "pct"),
+                      pct(attended, len(open_meetings)))
+
+
+def _actions(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo],
+             as_of: date) -> None:
+    """Actions agreed in the period, by owning agency: completed, and overdue (closed after
+    their due day, or still open after it as of the report's day)."""
+    for agency_id, info in agencies.items():
+        own = [a for a in facts.actions if a.owner_agency_id == agency_id]
+        completed = sum(1 for a in own if a.outcome == "completed")
+        overdue = sum(1 for a in own
+                      if (a.closed_on > a.due_on if a.closed_on else as_of > a.due_on))
+        path = ("actions", info.code)
+        f.operational((*path, "agreed"), len(own))
+        f.operational((*path, "completed"), completed)
+        f.operational((*path, "completed_pct"), pct(completed, len(own)))
+        f.operational((*path, "overdue"), overdue)
+        f.operational((*path, "overdue_pct"), pct(overdue, len(own)))
+
+
+def _marrac(f: Figures, facts: Facts) -> None:
+    """Lancashire's measures: time with each ME, and the share of reviewed cases that still
+    met the MARRAC's purpose."""
+    allocated = f.count(("marrac", "cases_allocated"), len(facts.marrac))
+    reviewed = [m for m in facts.marrac if m.meets_purpose is not None]
+    f.count(("marrac", "cases_reviewed"), len(reviewed))
+    meeting = f.count(("marrac", "cases_meeting_purpose"),
+                      sum(1 for m in reviewed if m.meets_purpose))
+    f.share(("marrac", "cases_meeting_purpose_pct"), meeting, ("marrac", "cases_reviewed"))
+    for me in MES:
+        contacts = [c for c in facts.contacts if c.me == me]
+        f.derive(("marrac", "time_per_me", me, "minutes"), (allocated,),
+                 lambda _, cs=contacts: sum(c.minutes for c in cs))
+        f.derive(("marrac", "time_per_me", me, "contacts"), (allocated,),
+                 lambda _, cs=contacts: len(cs))

@@ -1,0 +1,380 @@
+"""The reporting read model: the facts the performance indicators and the SafeLives return
+count, kept per referral, hearing, meeting, action and MARRAC case.
+
+Columns hold ids, dates, codes and flags only. What a report says about a person (a victim's
+sex, age, ethnicity, sexuality, disability; children; links to social care and other
+safeguarding arrangements) is sealed under the case's key, as every read model derived from a
+case is: erasing the case erases its contribution to later reports. Like the case views, each
+case's rows are rewritten from the aggregate at the projected version, so a rebuild from zero
+writes the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from domain.application import Marac
+from domain.case import Case
+from domain.exceptions import CaseErased
+from domain.meeting import Meeting
+from domain.monitoring import age_on, lgbt_plus, racially_minoritised
+from projections.cases import CASE_TOPIC, MEETING_TOPIC, latest_versions
+from security.documents import DocumentSealer
+from storage.database import Cursor, Database
+
+PROFILES = "report_profiles"
+TABLES = ("report_referrals", "report_discussions", "report_meetings", "report_attendance",
+          "report_actions", "report_marrac", "report_contacts", PROFILES)
+
+
+def discussions(case: Case) -> list[tuple[UUID, date, UUID | None]]:
+    """(meeting, day, referral discussed) for each hearing of the case, in order.
+
+    A hearing discusses the referrals made by its day and not yet heard: the case's own, or
+    repeat referrals linked into it. It is counted for the earliest of them (the one that put
+    the case on the agenda); a later referral heard at the same hearing adds no second
+    discussion. A hearing with no new referral (an adjourned case heard again) discusses none.
+    """
+    pending = sorted([(case.referral.referred_on, str(case.id), case.id)]
+                     + [(day, str(r), r) for r, day in case.repeat_referred_on.items()])
+    found = []
+    for hearing in sorted(case.hearings.values(), key=lambda h: (h.heard_on, str(h.meeting_id))):
+        due = [p for p in pending if p[0] <= hearing.heard_on]
+        pending = [p for p in pending if p[0] > hearing.heard_on]
+        found.append((hearing.meeting_id, hearing.heard_on, due[0][2] if due else None))
+    return found
+
+
+def profile(case: Case) -> dict[str, Any]:
+    """What the reports count about the people in the case (personal data: sealed)."""
+    victim = case.victim
+    referred_on = case.referral.referred_on
+    perpetrator_ages = [age_on(p.date_of_birth, referred_on) for p in case.perpetrators]
+    return {
+        "male": victim.gender == "male",
+        "age": age_on(victim.date_of_birth, referred_on),
+        "minoritised": racially_minoritised(victim.ethnicity),
+        "lgbt_plus": lgbt_plus(victim.sexuality, victim.gender, victim.trans),
+        "disabled": victim.disability == "yes",
+        "children": sum(1 for s in case.subjects.values() if s.role == "child"),
+        "young_perpetrator": any(a is not None and a <= 17 for a in perpetrator_ages),
+        "childrens_social_care": bool(case.social_care and case.social_care.childrens),
+        "adult_social_care": bool(case.social_care and case.social_care.adult),
+        "onward": sorted({o.to for o in case.onward_referrals}),
+    }
+
+
+@dataclass(frozen=True)
+class Referral:
+    case_id: UUID
+    referred_on: date
+    referring_agency_id: UUID
+    outcome: str | None
+    criteria: tuple[str, ...]
+    consent_given: bool
+
+
+@dataclass(frozen=True)
+class Discussion:
+    case_id: UUID
+    meeting_id: UUID
+    heard_on: date
+    referral_case_id: UUID
+    repeat: bool
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    agencies: frozenset[UUID]
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    owner_agency_id: UUID
+    agreed_on: date
+    due_on: date
+    closed_on: date | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class MarracRow:
+    case_id: UUID
+    allocated_on: date
+    meets_purpose: bool | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    me: str
+    minutes: int
+    on: date
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything recorded in one area between two days (inclusive)."""
+
+    referrals: list[Referral]
+    discussions: list[Discussion]
+    profiles: dict[UUID, dict[str, Any]]
+    meetings: list[MeetingRow]
+    actions: list[ActionRow]
+    marrac: list[MarracRow]
+    contacts: list[Contact]
+
+    def within(self, start: date, end: date) -> Facts:
+        """The facts of a shorter period: a year's facts are read once and cut up."""
+        def inside(day: date) -> bool:
+            return start <= day <= end
+
+        return Facts(
+            referrals=[r for r in self.referrals if inside(r.referred_on)],
+            discussions=[d for d in self.discussions if inside(d.heard_on)],
+            profiles=self.profiles,
+            meetings=[m for m in self.meetings if inside(m.held_on)],
+            actions=[a for a in self.actions if inside(a.agreed_on)],
+            marrac=[m for m in self.marrac if inside(m.allocated_on)],
+            contacts=[c for c in self.contacts if inside(c.on)])
+
+
+class ReportingProjector:
+    name = "reporting"
+
+    def __init__(self, app: Marac, db: Database, sealer: DocumentSealer) -> None:
+        self.app = app
+        self.db = db
+        self.sealer = sealer
+
+    def create_tables(self) -> None:
+        self.db.execute_script([
+            """CREATE TABLE IF NOT EXISTS report_referrals (
+                case_id TEXT PRIMARY KEY,
+                area_id TEXT NOT NULL,
+                referred_on TEXT NOT NULL,
+                referring_agency_id TEXT NOT NULL,
+                outcome TEXT,
+                criteria TEXT NOT NULL,
+                consent_given INTEGER NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS report_referrals_area ON report_referrals "
+            "(area_id, referred_on)",
+            # referral_case_id: the referral the hearing discussed (NULL: heard again).
+            """CREATE TABLE IF NOT EXISTS report_discussions (
+                case_id TEXT NOT NULL,
+                meeting_id TEXT NOT NULL,
+                area_id TEXT NOT NULL,
+                heard_on TEXT NOT NULL,
+                referral_case_id TEXT,
+                PRIMARY KEY (case_id, meeting_id))""",
+            "CREATE INDEX IF NOT EXISTS report_discussions_area ON report_discussions "
+            "(area_id, heard_on)",
+            """CREATE TABLE IF NOT EXISTS report_meetings (
+                meeting_id TEXT PRIMARY KEY,
+                area_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                held_on TEXT NOT NULL)""",
+            """CREATE TABLE IF NOT EXISTS report_attendance (
+                meeting_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, agency_id))""",
+            """CREATE TABLE IF NOT EXISTS report_actions (
+                action_id TEXT PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                area_id TEXT NOT NULL,
+                owner_agency_id TEXT NOT NULL,
+                agreed_on TEXT NOT NULL,
+                due_on TEXT NOT NULL,
+                closed_on TEXT,
+                outcome TEXT)""",
+            "CREATE INDEX IF NOT EXISTS report_actions_area ON report_actions "
+            "(area_id, agreed_on)",
+            """CREATE TABLE IF NOT EXISTS report_marrac (
+                case_id TEXT PRIMARY KEY,
+                area_id TEXT NOT NULL,
+                allocated_on TEXT NOT NULL,
+                meets_purpose INTEGER)""",
+            """CREATE TABLE IF NOT EXISTS report_contacts (
+                contact_id TEXT PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                area_id TEXT NOT NULL,
+                me TEXT NOT NULL,
+                minutes INTEGER NOT NULL,
+                contact_on TEXT NOT NULL)""",
+            f"""CREATE TABLE IF NOT EXISTS {PROFILES} (
+                case_id TEXT PRIMARY KEY,
+                profile {self.db.blob} NOT NULL)""",
+        ])
+
+    def tables(self) -> tuple[str, ...]:
+        return TABLES
+
+    def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
+        for meeting_id, version in latest_versions(notifications, MEETING_TOPIC).items():
+            self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
+        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
+            if self.sealer.keyring.is_shredded(case_id):
+                self.purge(cur, case_id)
+                continue
+            try:
+                case: Case = self.app.repository.get(case_id, version=version)
+            except CaseErased:
+                self.purge(cur, case_id)
+                continue
+            self._write(cur, case)
+
+    def purge_case(self, case_id: UUID) -> None:
+        """Erasure: the case's facts leave every later report."""
+        with self.db.transaction() as cur:
+            self.purge(cur, case_id)
+
+    def purge(self, cur: Cursor, case_id: UUID) -> None:
+        for table in TABLES:
+            if table not in ("report_meetings", "report_attendance"):
+                cur.execute(f"DELETE FROM {table} WHERE case_id = %s",  # noqa: S608
+                            (str(case_id),))
+        # A repeat referral is erased with its case; its discussions go with it.
+        cur.execute("DELETE FROM report_discussions WHERE referral_case_id = %s",
+                    (str(case_id),))
+
+    def _write_meeting(self, cur: Cursor, meeting: Meeting) -> None:
+        mid = str(meeting.id)
+        cur.execute("DELETE FROM report_meetings WHERE meeting_id = %s", (mid,))
+        cur.execute("DELETE FROM report_attendance WHERE meeting_id = %s", (mid,))
+        cur.execute("INSERT INTO report_meetings (meeting_id, area_id, kind, held_on) "
+                    "VALUES (%s, %s, %s, %s)",
+                    (mid, str(meeting.area_id), meeting.kind, meeting.held_on.isoformat()))
+        # Which agencies attended, never who.
+        agencies = sorted({str(a.agency_id) for a in meeting.attendance.values()
+                           if a.agency_id is not None})
+        if agencies:
+            cur.executemany("INSERT INTO report_attendance (meeting_id, agency_id) "
+                            "VALUES (%s, %s)", [(mid, a) for a in agencies])
+
+    def _write(self, cur: Cursor, case: Case) -> None:
+        cid, area = str(case.id), str(case.area_id)
+        for table in TABLES:
+            if table not in ("report_meetings", "report_attendance"):
+                cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (cid,))  # noqa: S608
+        referral = case.referral
+        cur.execute(
+            "INSERT INTO report_referrals (case_id, area_id, referred_on, referring_agency_id,"
+            " outcome, criteria, consent_given) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (cid, area, referral.referred_on.isoformat(), str(referral.referring_agency_id),
+             case.decision.outcome if case.decision else None,
+             ",".join(case.decision.criteria_met) if case.decision else "",
+             int(referral.consent.status == "given")))
+        heard = discussions(case)
+        if heard:
+            cur.executemany(
+                "INSERT INTO report_discussions (case_id, meeting_id, area_id, heard_on,"
+                " referral_case_id) VALUES (%s, %s, %s, %s, %s)",
+                [(cid, str(m), area, day.isoformat(), str(r) if r else None)
+                 for m, day, r in heard])
+        if case.actions:
+            closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
+            cur.executemany(
+                "INSERT INTO report_actions (action_id, case_id, area_id, owner_agency_id,"
+                " agreed_on, due_on, closed_on, outcome) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [(str(a.action_id), cid, area, str(a.owner_agency), a.agreed_on.isoformat(),
+                  a.due_on.isoformat(),
+                  closed[a.action_id].isoformat() if a.action_id in closed else None,
+                  case.action_outcomes.get(a.action_id)) for a in case.actions.values()])
+        if case.allocated_at is not None:
+            purpose = case.reviews[-1].still_meets_purpose if case.reviews else None
+            cur.execute("INSERT INTO report_marrac (case_id, area_id, allocated_on,"
+                        " meets_purpose) VALUES (%s, %s, %s, %s)",
+                        (cid, area, case.allocated_at.date().isoformat(),
+                         None if purpose is None else int(purpose)))
+        if case.contacts:
+            cur.executemany(
+                "INSERT INTO report_contacts (contact_id, case_id, area_id, me, minutes,"
+                " contact_on) VALUES (%s, %s, %s, %s, %s, %s)",
+                [(str(c.contact_id), cid, area, c.me, c.minutes, c.at.date().isoformat())
+                 for c in case.contacts])
+        cur.execute(f"INSERT INTO {PROFILES} (case_id, profile) VALUES (%s, %s)",  # noqa: S608
+                    (cid, self.sealer.seal(PROFILES, case.id, profile(case))))
+
+    # Queries -----------------------------------------------------------------------------
+
+    def facts(self, area_id: UUID, start: date, end: date) -> Facts:
+        area, days = str(area_id), (start.isoformat(), end.isoformat())
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT case_id, referred_on, referring_agency_id, outcome, criteria,"
+                        " consent_given FROM report_referrals WHERE area_id = %s"
+                        " AND referred_on BETWEEN %s AND %s ORDER BY referred_on, case_id",
+                        (area, *days))
+            referrals = [Referral(UUID(r[0]), date.fromisoformat(r[1]), UUID(r[2]), r[3],
+                                  tuple(c for c in r[4].split(",") if c), bool(r[5]))
+                         for r in cur.fetchall()]
+            cur.execute("SELECT d.case_id, d.meeting_id, d.heard_on, d.referral_case_id"
+                        " FROM report_discussions d WHERE d.area_id = %s"
+                        " AND d.referral_case_id IS NOT NULL"
+                        " AND d.heard_on BETWEEN %s AND %s ORDER BY d.heard_on, d.case_id",
+                        (area, *days))
+            discussed = [Discussion(UUID(r[0]), UUID(r[1]), date.fromisoformat(r[2]),
+                                    UUID(r[3]), r[3] != r[0]) for r in cur.fetchall()]
+            profiles = self._profiles(cur, sorted({d.case_id for d in discussed}, key=str))
+            cur.execute("SELECT m.meeting_id, m.kind, m.held_on, a.agency_id"
+                        " FROM report_meetings m LEFT JOIN report_attendance a"
+                        " ON a.meeting_id = m.meeting_id WHERE m.area_id = %s"
+                        " AND m.held_on BETWEEN %s AND %s ORDER BY m.held_on, m.meeting_id",
+                        (area, *days))
+            meetings: dict[str, tuple[str, str, set[UUID]]] = {}
+            for mid, kind, held_on, agency in cur.fetchall():
+                meetings.setdefault(mid, (kind, held_on, set()))[2].update(
+                    [UUID(agency)] if agency else [])
+            cur.execute("SELECT owner_agency_id, agreed_on, due_on, closed_on, outcome"
+                        " FROM report_actions WHERE area_id = %s"
+                        " AND agreed_on BETWEEN %s AND %s ORDER BY agreed_on, action_id",
+                        (area, *days))
+            actions = [ActionRow(UUID(r[0]), date.fromisoformat(r[1]), date.fromisoformat(r[2]),
+                                 date.fromisoformat(r[3]) if r[3] else None, r[4])
+                       for r in cur.fetchall()]
+            cur.execute("SELECT case_id, allocated_on, meets_purpose FROM report_marrac"
+                        " WHERE area_id = %s AND allocated_on BETWEEN %s AND %s"
+                        " ORDER BY allocated_on, case_id", (area, *days))
+            marrac = [MarracRow(UUID(r[0]), date.fromisoformat(r[1]),
+                                None if r[2] is None else bool(r[2])) for r in cur.fetchall()]
+            cur.execute("SELECT me, minutes, contact_on FROM report_contacts WHERE area_id = %s"
+                        " AND contact_on BETWEEN %s AND %s ORDER BY contact_on, contact_id",
+                        (area, *days))
+            contacts = [Contact(r[0], int(r[1]), date.fromisoformat(r[2]))
+                        for r in cur.fetchall()]
+        return Facts(
+            referrals=referrals, discussions=discussed, profiles=profiles,
+            meetings=[MeetingRow(UUID(m), k, date.fromisoformat(h), frozenset(a))
+                      for m, (k, h, a) in meetings.items()],
+            actions=actions, marrac=marrac, contacts=contacts)
+
+    def referrals_of(self, case_ids: Sequence[UUID]) -> dict[UUID, Referral]:
+        """The referrals that hearings discussed (repeats may be referred before the period)."""
+        found: dict[UUID, Referral] = {}
+        with self.db.transaction(readonly=True) as cur:
+            for case_id in case_ids:
+                cur.execute("SELECT case_id, referred_on, referring_agency_id, outcome,"
+                            " criteria, consent_given FROM report_referrals WHERE case_id = %s",
+                            (str(case_id),))
+                for r in cur.fetchall():
+                    found[UUID(r[0])] = Referral(
+                        UUID(r[0]), date.fromisoformat(r[1]), UUID(r[2]), r[3],
+                        tuple(c for c in r[4].split(",") if c), bool(r[5]))
+        return found
+
+    def _profiles(self, cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+        found: dict[UUID, dict[str, Any]] = {}
+        for case_id in case_ids:
+            cur.execute(f"SELECT profile FROM {PROFILES} WHERE case_id = %s",  # noqa: S608
+                        (str(case_id),))
+            row = cur.fetchone()
+            if row is not None:
+                found[case_id] = self.sealer.open(PROFILES, case_id, bytes(row[0]))
+        return found

@@ -54,6 +54,8 @@ PERSONAS = (
     Persona("hp-expert", "Harmful-practices expert adviser", ("representative",), "hpx"),
     Persona("coordinator", "MARAC coordinator", ("coordinator",), "police"),
     Persona("chair", "MARAC chair", ("chair",), "police"),
+    Persona("strategic-lead", "Steering group lead: reports only, no case content",
+            ("strategic_lead",), None),
     Persona("dpo", "Data protection officer (no case content)", ("dpo",), None),
     Persona("administrator", "Platform administrator (no case content)", ("administrator",),
             None),
@@ -118,7 +120,10 @@ def seed_demo(app: Marac) -> DemoData:
     ids = demo_ids()
     if ids.area_id in app.repository:
         return ids
-    area_id = app.create_area(DEMO_AREA_CODE, "Demoshire MARAC", AreaSettings(hba_automatic=True))
+    # Invented population figures, for the reports' rates and diversity comparisons.
+    area_id = app.create_area(DEMO_AREA_CODE, "Demoshire MARAC", AreaSettings(
+        hba_automatic=True, adult_female_population=250_000, population_minoritised_pct=14.0,
+        population_lgbt_pct=3.2, population_disabled_pct=17.5))
     for code, name, kind, core in DEMO_AGENCIES:
         app.register_agency(area_id, code, name, kind, core=core)
     agencies = ids.agencies

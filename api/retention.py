@@ -54,7 +54,9 @@ def record_of_processing(platform: Platform) -> dict[str, Any]:
                            "information-sharing protocol names the lead.",
         "purposes": ["Safeguarding adult victims of high-risk domestic abuse and their "
                      "children", "Managing perpetrators' behaviour",
-                     "Safeguarding professionals", "Linking with other safeguarding processes"],
+                     "Safeguarding professionals", "Linking with other safeguarding processes",
+                     "Reporting the MARAC's performance to its partnership and to SafeLives "
+                     "(counts only, small counts withheld)"],
         "lawful_bases": {
             "article_6": "UK GDPR Art 6(1)(e) public task (and 6(1)(c) where a statute "
                          "requires sharing)",

@@ -251,14 +251,20 @@ def _actions(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo],
 
 
 def _marrac(f: Figures, facts: Facts) -> None:
-    """Lancashire's measures: time with each ME, and the share of reviewed cases that still
-    met the MARRAC's purpose."""
+    """Lancashire's measures: the share of allocated cases whose co-ordinator found they met
+    the MARRAC's purpose (accepted them), the share still meeting it at their latest review,
+    and the time spent with each ME."""
     allocated = f.count(("marrac", "cases_allocated"), len(facts.marrac))
-    reviewed = [m for m in facts.marrac if m.meets_purpose is not None]
-    f.count(("marrac", "cases_reviewed"), len(reviewed))
+    decided = [m for m in facts.marrac if m.outcome is not None]
+    f.count(("marrac", "cases_decided"), len(decided))
     meeting = f.count(("marrac", "cases_meeting_purpose"),
-                      sum(1 for m in reviewed if m.meets_purpose))
-    f.share(("marrac", "cases_meeting_purpose_pct"), meeting, ("marrac", "cases_reviewed"))
+                      sum(1 for m in decided if m.outcome == "accepted"))
+    f.share(("marrac", "cases_meeting_purpose_pct"), meeting, ("marrac", "cases_decided"))
+    reviewed = [m for m in facts.marrac if m.still_meets_purpose is not None]
+    f.count(("marrac", "cases_reviewed"), len(reviewed))
+    still = f.count(("marrac", "reviews_still_meeting_purpose"),
+                    sum(1 for m in reviewed if m.still_meets_purpose))
+    f.share(("marrac", "reviews_still_meeting_purpose_pct"), still, ("marrac", "cases_reviewed"))
     for me in MES:
         contacts = [c for c in facts.contacts if c.me == me]
         f.derive(("marrac", "time_per_me", me, "minutes"), (allocated,),

@@ -110,7 +110,8 @@ class ActionRow:
 class MarracRow:
     case_id: UUID
     allocated_on: date
-    meets_purpose: bool | None
+    outcome: str | None  # the co-ordinator's decision: accepted means it meets purpose
+    still_meets_purpose: bool | None  # at its latest review
 
 
 @dataclass(frozen=True)
@@ -339,11 +340,12 @@ class ReportingProjector:
             actions = [ActionRow(UUID(r[0]), date.fromisoformat(r[1]), date.fromisoformat(r[2]),
                                  date.fromisoformat(r[3]) if r[3] else None, r[4])
                        for r in cur.fetchall()]
-            cur.execute("SELECT case_id, allocated_on, meets_purpose FROM report_marrac"
-                        " WHERE area_id = %s AND allocated_on BETWEEN %s AND %s"
-                        " ORDER BY allocated_on, case_id", (area, *days))
-            marrac = [MarracRow(UUID(r[0]), date.fromisoformat(r[1]),
-                                None if r[2] is None else bool(r[2])) for r in cur.fetchall()]
+            cur.execute("SELECT m.case_id, m.allocated_on, r.outcome, m.meets_purpose"
+                        " FROM report_marrac m JOIN report_referrals r ON r.case_id = m.case_id"
+                        " WHERE m.area_id = %s AND m.allocated_on BETWEEN %s AND %s"
+                        " ORDER BY m.allocated_on, m.case_id", (area, *days))
+            marrac = [MarracRow(UUID(r[0]), date.fromisoformat(r[1]), r[2],
+                                None if r[3] is None else bool(r[3])) for r in cur.fetchall()]
             cur.execute("SELECT me, minutes, contact_on FROM report_contacts WHERE area_id = %s"
                         " AND contact_on BETWEEN %s AND %s ORDER BY contact_on, contact_id",
                         (area, *days))
@@ -354,6 +356,25 @@ class ReportingProjector:
             meetings=[MeetingRow(UUID(m), k, date.fromisoformat(h), frozenset(a))
                       for m, (k, h, a) in meetings.items()],
             actions=actions, marrac=marrac, contacts=contacts)
+
+    def counted_cases(self, area_id: UUID, start: date, end: date) -> list[UUID]:
+        """Every case whose facts a report of the period counts."""
+        days = (str(area_id), start.isoformat(), end.isoformat())
+        found: set[str] = set()
+        with self.db.transaction(readonly=True) as cur:
+            for table, column in (("report_referrals", "referred_on"),
+                                  ("report_actions", "agreed_on"),
+                                  ("report_marrac", "allocated_on"),
+                                  ("report_contacts", "contact_on")):
+                cur.execute(f"SELECT DISTINCT case_id FROM {table} WHERE area_id = %s"  # noqa: S608
+                            f" AND {column} BETWEEN %s AND %s", days)
+                found.update(r[0] for r in cur.fetchall())
+            cur.execute("SELECT case_id, referral_case_id FROM report_discussions"
+                        " WHERE area_id = %s AND heard_on BETWEEN %s AND %s"
+                        " AND referral_case_id IS NOT NULL", days)
+            for case_id, referral in cur.fetchall():
+                found.update((case_id, referral))
+        return sorted(UUID(c) for c in found)
 
     def referrals_of(self, case_ids: Sequence[UUID]) -> dict[UUID, Referral]:
         """The referrals that hearings discussed (repeats may be referred before the period)."""

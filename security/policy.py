@@ -12,6 +12,7 @@ and revocations apply on the next request.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -241,8 +242,14 @@ def may_read_reports(principal: Principal, area_id: UUID) -> bool:
             and principal.has_role(*REPORT_ROLES))
 
 
-def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
+def may_read_exact_figures(viewer: Viewer, area_id: UUID, counted: Collection[CaseAccess],
+                           expected: int, now: datetime) -> bool:
     """Counts without disclosure control, for those who run the MARAC and compile its
-    return: the cases behind them are theirs to see already (restricted ones aside, which
-    a count does not identify). Everyone else gets small counts withheld."""
-    return may_read_reports(principal, area_id) and principal.has_role(*EXACT_FIGURES_ROLES)
+    return, and only when they may see every case the figures count (`counted`, of which
+    there should be `expected`): otherwise the exact counts less the cases they can see would
+    describe a restricted case, or one they are excluded from. Everyone else gets small
+    counts withheld."""
+    p = viewer.principal
+    return (may_read_reports(p, area_id) and p.has_role(*EXACT_FIGURES_ROLES)
+            and len(counted) == expected
+            and all(case_visibility(viewer, access, now) is not None for access in counted))

@@ -34,6 +34,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
     feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
     feeds.set_defaults(bench=_feeds)
+    reports = _benchmark(bs, "reports", "disclosure-controlled reports against exact figures")
+    reports.add_argument("--cases", type=int, default=480, help="cases heard in the year")
+    reports.add_argument("--repeats", type=int, default=10, help="timed runs of each report")
+    reports.add_argument("--lead-in-months", type=int, default=3, choices=range(13),
+                         metavar="0-12", help="months of the year before with hearings")
+    reports.set_defaults(bench=_reports)
     p.set_defaults(run=run)
 
 
@@ -86,3 +92,11 @@ def _feeds(args: argparse.Namespace) -> dict[str, Any]:
     configure_logging(file=sys.stderr)
     return FeedsBenchmark(backend=args.backend, database_url=args.database_url,
                           events=args.events, rate=args.rate).run()
+
+
+def _reports(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.reports import ReportsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return ReportsBenchmark(backend=args.backend, database_url=args.database_url,
+                            cases=args.cases, repeats=args.repeats,
+                            lead_in_months=args.lead_in_months).run()

@@ -257,6 +257,18 @@ class Casework:
             self.platform.marac.close_case(case_id, by=self.principal.subject,
                                           reason=body.reason)
 
+    def refer_onward(self, case_id: UUID, body: schemas.OnwardReferralCreate) -> None:
+        access = self._coordinated(case_id, "refer_onward")
+        with self._writing("refer_onward", case_id, access.area_id):
+            self.platform.marac.refer_onward(case_id, body.to, on=body.on,
+                                             by=self.principal.subject)
+
+    def record_social_care(self, case_id: UUID, body: schemas.SocialCareCreate) -> None:
+        access = self._coordinated(case_id, "record_social_care")
+        with self._writing("record_social_care", case_id, access.area_id):
+            self.platform.marac.record_social_care(case_id, childrens=body.childrens,
+                                                   adult=body.adult, by=self.principal.subject)
+
     def revoke(self, case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate) -> None:
         access = self._coordinated(case_id, "revoke")
         with self._writing("revoke", case_id, access.area_id):
@@ -363,6 +375,7 @@ class Casework:
             closure=closure_state(document, self.platform.now()) if document.get("closed_on")
             else None,
             access=document["access"] if visibility.all_items else None,
+            safeguarding=document.get("safeguarding") if visibility.all_items else None,
         )
 
     def _linked_visibly(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -154,7 +154,7 @@ def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, 
     source = _Source(platform, area_id, area.settings)
     if exact:
         earlier = period.year_earlier()
-        previous = len(platform.reports.facts(area_id, earlier.start, earlier.end).discussions)
+        previous = platform.reports.discussions_in(area_id, earlier.start, earlier.end)
         year = _Year(source, period.start.year, {period.label: previous}, periods=[period])
         withheld: frozenset[Path] = frozenset()
     else:

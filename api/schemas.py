@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
+from domain.safeguarding import OnwardTo
 
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]
@@ -120,6 +121,16 @@ class ClosureCreate(Strict):
     reason: Reason
 
 
+class OnwardReferralCreate(Strict):
+    to: OnwardTo
+    on: date
+
+
+class SocialCareCreate(Strict):
+    childrens: bool
+    adult: bool
+
+
 class RevokeCreate(Strict):
     reason: Reason
 
@@ -198,6 +209,8 @@ class CaseView(BaseModel):
     actions: list[dict[str, Any]] = []
     access: dict[str, Any] | None = Field(
         default=None, description="Grants, restriction and exclusions: coordinators only")
+    safeguarding: dict[str, Any] | None = Field(
+        default=None, description="Onward referrals and social care: coordinators only")
 
 
 class SearchHit(BaseModel):

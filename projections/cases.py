@@ -93,6 +93,8 @@ def case_document(case: Case) -> dict[str, Any]:
             "break_glass": _plain(case.break_glass),
         },
         "marrac": _marrac(case),
+        "safeguarding": {"onward_referrals": _plain(case.onward_referrals),
+                         "social_care": _plain(case.social_care)},
     }
 
 
@@ -388,7 +390,7 @@ class CaseProjector:
                 found.update(r[0] for r in cur.fetchall())
             # A repeat takes its case's membership (see `access`), so it is a candidate
             # wherever its case is, though no access row of its own names the caller.
-            for chunk in _chunks([UUID(c) for c in sorted(found)]):
+            for chunk in chunks([UUID(c) for c in sorted(found)]):
                 marks = ", ".join(["%s"] * len(chunk))
                 cur.execute("SELECT case_id FROM case_index "  # noqa: S608
                             f"WHERE repeat_of IN ({marks})", tuple(str(c) for c in chunk))
@@ -399,7 +401,7 @@ class CaseProjector:
         rows: dict[UUID, dict[str, Any]] = {}
         columns = ("case_id", "area_id", "status", "referring_agency_id", "referred_on",
                    "last_referral_on", "restricted", "repeat_of", "version")
-        for chunk in _chunks(case_ids):
+        for chunk in chunks(case_ids):
             marks = ", ".join(["%s"] * len(chunk))
             with self.db.transaction(readonly=True) as cur:
                 cur.execute(f"SELECT {', '.join(columns)} FROM case_index "  # noqa: S608
@@ -438,7 +440,7 @@ class CaseProjector:
         index = self.index_rows(case_ids)
         facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
             c: {} for c in index}
-        for chunk in _chunks(list(index)):
+        for chunk in chunks(list(index)):
             marks = ", ".join(["%s"] * len(chunk))
             with self.db.transaction(readonly=True) as cur:
                 cur.execute("SELECT case_id, relation, ref, opened_at, expires_at "  # noqa: S608
@@ -525,7 +527,7 @@ def inherit(access: CaseAccess, parent: CaseAccess) -> CaseAccess:
     )
 
 
-def _chunks(items: Sequence[UUID], size: int = 500) -> Iterable[Sequence[UUID]]:
+def chunks(items: Sequence[UUID], size: int = 500) -> Iterable[Sequence[UUID]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

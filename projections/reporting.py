@@ -24,7 +24,7 @@ from domain.case import Case
 from domain.exceptions import CaseErased
 from domain.meeting import Meeting
 from domain.monitoring import age_on, lgbt_plus, racially_minoritised
-from projections.cases import CASE_TOPIC, MEETING_TOPIC, latest_versions
+from projections.cases import CASE_TOPIC, MEETING_TOPIC, chunks, latest_versions
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
 
@@ -380,22 +380,32 @@ class ReportingProjector:
         """The referrals that hearings discussed (repeats may be referred before the period)."""
         found: dict[UUID, Referral] = {}
         with self.db.transaction(readonly=True) as cur:
-            for case_id in case_ids:
-                cur.execute("SELECT case_id, referred_on, referring_agency_id, outcome,"
-                            " criteria, consent_given FROM report_referrals WHERE case_id = %s",
-                            (str(case_id),))
+            for chunk in chunks(case_ids):
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute("SELECT case_id, referred_on, referring_agency_id, outcome,"  # noqa: S608
+                            " criteria, consent_given FROM report_referrals"
+                            f" WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
                 for r in cur.fetchall():
                     found[UUID(r[0])] = Referral(
                         UUID(r[0]), date.fromisoformat(r[1]), UUID(r[2]), r[3],
                         tuple(c for c in r[4].split(",") if c), bool(r[5]))
         return found
 
+    def discussions_in(self, area_id: UUID, start: date, end: date) -> int:
+        """How many cases were heard in the period (a year earlier, for comparison)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT COUNT(*) FROM report_discussions WHERE area_id = %s"
+                        " AND referral_case_id IS NOT NULL AND heard_on BETWEEN %s AND %s",
+                        (str(area_id), start.isoformat(), end.isoformat()))
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
     def _profiles(self, cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
         found: dict[UUID, dict[str, Any]] = {}
-        for case_id in case_ids:
-            cur.execute(f"SELECT profile FROM {PROFILES} WHERE case_id = %s",  # noqa: S608
-                        (str(case_id),))
-            row = cur.fetchone()
-            if row is not None:
-                found[case_id] = self.sealer.open(PROFILES, case_id, bytes(row[0]))
+        for chunk in chunks(case_ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"SELECT case_id, profile FROM {PROFILES}"  # noqa: S608
+                        f" WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
+            for case_id, sealed in cur.fetchall():
+                found[UUID(case_id)] = self.sealer.open(PROFILES, UUID(case_id), bytes(sealed))
         return found

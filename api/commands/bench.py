@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     reports = _benchmark(bs, "reports", "disclosure-controlled reports against exact figures")
     reports.add_argument("--cases", type=int, default=480, help="cases heard in the year")
     reports.add_argument("--repeats", type=int, default=10, help="timed runs of each report")
-    reports.add_argument("--lead-in-months", type=int, default=3, choices=range(13),
+    reports.add_argument("--lead-in-months", type=int, default=12, choices=range(13),
                          metavar="0-12", help="months of the year before with hearings")
     reports.set_defaults(bench=_reports)
     p.set_defaults(run=run)

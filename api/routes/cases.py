@@ -87,6 +87,23 @@ def close_case(case_id: UUID, body: schemas.ClosureCreate, work: Work) -> Respon
     return Response(status_code=204)
 
 
+@router.post("/cases/{case_id}/onward-referrals", status_code=204, responses=NOT_FOUND)
+def refer_onward(case_id: UUID, body: schemas.OnwardReferralCreate, work: Work) -> Response:
+    """Records that the case was referred on to another safeguarding arrangement (MAPPA,
+    MASH, child protection, adult safeguarding, early help) or to another MARAC
+    (coordinators)."""
+    work.refer_onward(case_id, body)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/social-care", status_code=204, responses=NOT_FOUND)
+def record_social_care(case_id: UUID, body: schemas.SocialCareCreate, work: Work) -> Response:
+    """Records whether the case is open to children's and to adult social care, as now
+    found (coordinators)."""
+    work.record_social_care(case_id, body)
+    return Response(status_code=204)
+
+
 @router.post("/cases/{case_id}/closure/acknowledgement", status_code=204, responses=NOT_FOUND)
 def acknowledge_closure(case_id: UUID, work: Work) -> Response:
     """Confirms, for the caller's agency, that it has been told the case is closed."""

@@ -147,3 +147,37 @@ def test_audit_verify_passes_then_names_a_tampered_record(
     assert code == 1
     assert json.loads(out)["first_fault"] == {"seq": 3, "kind": "changed",
                                               "detail": "record 3 does not match its hash"}
+
+
+def test_report_through_the_command_line_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    seed_demo(platform.marac)
+    platform.close()
+    base = ("report", "--demo", "--data-dir", str(tmp_path))
+    year = str(platform.marac.today().year)
+    code, out, _ = run(capsys, *base, "indicators", "--area", "demo", "--period", year,
+                       "--charts", str(tmp_path / "charts"))
+    assert code == 0
+    report = json.loads(out)
+    assert report["disclosure"]["controlled"]
+    assert report["area"]["code"] == "demo"
+    assert (tmp_path / "charts" / "monthly_trend.svg").read_text().startswith("<svg")
+    code, out, _ = run(capsys, *base, "safelives-return", "--area", "demo", "--period",
+                       f"{year}-Q1", "--format", "csv", "--exact")
+    assert code == 0
+    assert out.splitlines()[0].startswith("MARAC,Quarter,Meeting date")
+    code, _, err = run(capsys, *base, "indicators", "--area", "demo", "--start",
+                       f"{year}-01-01", "--end", f"{year}-01-15")
+    assert code == 2
+    assert "invalid_report_period" in err
+    code, _, err = run(capsys, *base, "indicators", "--area", "nowhere", "--period", year)
+    assert code == 2
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT actor, item_ids FROM audit_trail WHERE action = 'report'")
+        records = cur.fetchall()
+    platform.close()
+    assert len(records) == 2
+    assert all(r[0].startswith("cli:") for r in records)

@@ -13,6 +13,7 @@ from domain.application import Marac, utc_now
 from feeds.outbox import OutboxProjector
 from feeds.store import FeedStore
 from projections.cases import CaseProjector
+from projections.releases import Releases
 from projections.reporting import ReportingProjector
 from projections.runner import ProjectionRunner
 from security.blind_index import BlindIndex
@@ -49,6 +50,7 @@ class Platform:
     # The reporting facts: their own position too, caught up by the worker and by a report.
     reports: ReportingProjector
     report_runner: ProjectionRunner
+    releases: Releases
 
     def close(self) -> None:
         self.marac.close()
@@ -122,6 +124,8 @@ def build_platform(
     reports = ReportingProjector(marac, database, DocumentSealer(keyring))
     report_runner = ProjectionRunner(marac, database, reports)
     report_runner.create_tables()
+    releases = Releases(database)
+    releases.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
                     purges=[cases.purge_case, feeds.purge_case, reports.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
@@ -130,4 +134,4 @@ def build_platform(
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
-                    feed_runner, reports, report_runner)
+                    feed_runner, reports, report_runner, releases)

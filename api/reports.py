@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
 from uuid import UUID
@@ -16,7 +16,7 @@ from api.bootstrap import Platform
 from api.charts import breakdown_svg, trend_svg
 from domain.area import AreaSettings
 from domain.exceptions import DomainError
-from projections.figures import Figures, Path
+from projections.figures import WITHHELD, WITHHELD_MEANS, Figures, Path
 from projections.indicators import AgencyInfo, Heard, Period, heard, indicators
 from projections.publication import quarters_of, standard_periods, withheld_in_year
 from projections.reporting import Facts
@@ -27,6 +27,8 @@ Chart = Literal["monthly_trend", "referrals_by_agency"]
 CHARTS: tuple[str, ...] = get_args(Chart)
 # A custom range is at most this long: reports are per month, quarter or year.
 LONGEST_RANGE = timedelta(days=3 * 366)
+# The years a report may cover (a year earlier is compared, and MARACs began in 2003).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 class InvalidReportPeriod(DomainError):
@@ -36,6 +38,9 @@ class InvalidReportPeriod(DomainError):
 def period_of(period: str | None, start: date | None, end: date | None) -> Period:
     """`2026-03` (a month), `2026-Q1` (a calendar quarter), `2026` (a year), or a custom
     `start`..`end` range (both days included)."""
+    for day in (start, end):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidReportPeriod(f"reports cover {FIRST_YEAR} to {LAST_YEAR}")
     if period is not None and (start or end):
         raise InvalidReportPeriod("give a period or a start and end, not both")
     if period is None:
@@ -45,20 +50,28 @@ def period_of(period: str | None, start: date | None, end: date | None) -> Perio
             raise InvalidReportPeriod("a range ends after it starts and spans at most 3 years")
         return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
     if m := re.fullmatch(r"(\d{4})-(\d{2})", period):
-        year, month = int(m[1]), int(m[2])
+        year, month = _year(m[1]), int(m[2])
         if not 1 <= month <= 12:
             raise InvalidReportPeriod("a month is 01 to 12")
         first = date(year, month, 1)
         return Period(first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1),
                       period)
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
-        year, quarter = int(m[1]), int(m[2])
+        year, quarter = _year(m[1]), int(m[2])
         first = date(year, 3 * quarter - 2, 1)
         after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
         return Period(first, after - timedelta(days=1), period)
-    if re.fullmatch(r"\d{4}", period) and int(period) >= 1:
-        return Period(date(int(period), 1, 1), date(int(period), 12, 31), period)
+    if re.fullmatch(r"\d{4}", period):
+        year = _year(period)
+        return Period(date(year, 1, 1), date(year, 12, 31), period)
     raise InvalidReportPeriod("a period is a month (2026-03), a quarter (2026-Q1) or a year")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidReportPeriod(f"reports cover {FIRST_YEAR} to {LAST_YEAR}")
+    return year
 
 
 @dataclass(frozen=True)
@@ -68,32 +81,31 @@ class Report:
     period: Period
     as_of: date
     threshold: int | None  # None: exact figures
-    figures: Figures
-    withheld: frozenset[Path]
+    figures: dict[str, Any]  # as published: withheld ones show WITHHELD
+    withheld: int
     rows: list[str]
-
-    def published(self) -> tuple[dict[str, Any], int]:
-        return self.figures.publish(self.withheld, f"<{self.threshold}")
+    released_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        figures, withheld = self.published()
         return {
             "report": self.kind,
             "area": self.area,
             "period": {"label": self.period.label, "start": self.period.start.isoformat(),
                        "end": self.period.end.isoformat(), "days": self.period.days},
             "as_of": self.as_of.isoformat(),
+            "released_at": self.released_at,
             "disclosure": {
                 "controlled": self.threshold is not None,
                 "threshold": self.threshold,
-                "withheld_label": f"<{self.threshold}" if self.threshold else None,
-                "withheld_figures": withheld,
+                "withheld_label": WITHHELD if self.threshold else None,
+                "withheld_means": WITHHELD_MEANS if self.threshold else None,
+                "withheld_figures": self.withheld,
             },
-            "figures": figures,
+            "figures": self.figures,
         }
 
     def to_csv(self) -> str:
-        figures, _ = self.published()
+        figures = self.figures
         if self.kind == "safelives_return":
             return to_csv(self.area["code"], self.period, figures, self.rows)
         out = io.StringIO()
@@ -107,8 +119,7 @@ class Report:
     def chart(self, name: str) -> str:
         """A chart of the published (disclosure-controlled) figures: it shows no more than
         the table does."""
-        figures, _ = self.published()
-        label = f"<{self.threshold}" if self.threshold else "<5"
+        figures, label = self.figures, WITHHELD
 
         def shown(value: Any) -> int | None:
             return value if isinstance(value, int) else None
@@ -141,45 +152,77 @@ def _flatten(node: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[t
 def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, *,
                  exact: bool) -> Report:
     """The report from the reporting facts, caught up first so that it counts every event
-    recorded before the request. Exact figures are computed for the period alone; under
-    disclosure control, for the period's whole calendar year at once
-    (projections/publication.py), so that no two reports can be subtracted."""
+    recorded before the request. Exact figures are computed for the period alone. Under
+    disclosure control a report is released once, for a month, quarter or year that has
+    ended and settled, from a suppression of its whole calendar year at once
+    (projections/publication.py) so that no two reports can be subtracted; asked for again,
+    it is the release."""
     if kind == "safelives_return" and period not in quarters_of(period.start.year):
         raise InvalidReportPeriod("the SafeLives return is quarterly: give a quarter, 2026-Q1")
-    if not exact and period not in standard_periods(period.start.year):
-        raise InvalidReportPeriod("with disclosure control a report covers a month, a "
-                                  "quarter or a year; custom ranges are for exact figures")
-    platform.report_runner.catch_up()
     area = platform.marac.get_area(area_id)
-    source = _Source(platform, area_id, area.settings)
+    settings = area.settings
+    today = platform.marac.today()
+    if not exact:
+        if period not in standard_periods(period.start.year):
+            raise InvalidReportPeriod("with disclosure control a report covers a month, a "
+                                      "quarter or a year; custom ranges are for exact figures")
+        if today <= period.end + timedelta(days=settings.report_settle_days):
+            raise InvalidReportPeriod(
+                f"{period.label} is released {settings.report_settle_days} days after it ends, "
+                "once late records have settled; until then, exact figures are for the "
+                "coordinators")
+    platform.report_runner.catch_up()
+    source = _Source(platform, area_id, settings)
+    about = {"id": str(area_id), "code": area.code, "name": area.name, "model": settings.model,
+             "agencies": {a.code: a.name for a in source.agencies.values()}}
     if exact:
         earlier = period.year_earlier()
         previous = platform.reports.discussions_in(area_id, earlier.start, earlier.end)
         year = _Year(source, period.start.year, {period.label: previous}, periods=[period])
-        withheld: frozenset[Path] = frozenset()
-    else:
-        before = _Year(source, period.start.year - 1, {}, periods=None)
-        published = before.published_totals(area.settings.suppress_below)
-        # The same period a year earlier, as its own report published it.
-        year = _Year(source, period.start.year, {
-            p.label: published[e.label] for p, e in zip(
-                standard_periods(period.start.year), standard_periods(period.start.year - 1),
-                strict=True)}, periods=None)
-        withheld = year.withheld(area.settings.suppress_below).get((kind, period.label),
-                                                                   frozenset())
-    if kind == "indicators":
-        figures, rows = year.indicators[period.label], []
-    else:
-        ret = year.returns[period.label]
-        figures, rows = ret.figures, ret.rows
-    return Report(
-        kind=kind,
-        area={"id": str(area_id), "code": area.code, "name": area.name,
-              "model": area.settings.model,
-              "agencies": {a.code: a.name for a in source.agencies.values()}},
-        period=period, as_of=source.as_of,
-        threshold=None if exact else area.settings.suppress_below,
-        figures=figures, withheld=withheld, rows=rows)
+        figures, rows = year.figures(kind, period.label)
+        published, _ = figures.publish(frozenset(), WITHHELD)
+        return Report(kind, about, period, source.as_of, None, published, 0, rows)
+    released = platform.releases.get(area_id, kind, period.label)
+    if released is None:
+        _release_year(platform, source, period.start.year, today)
+        released = platform.releases.get(area_id, kind, period.label)
+    if released is None:  # pragma: no cover - _release_year keeps every settled period
+        raise InvalidReportPeriod(f"{period.label} could not be released")
+    return Report(kind, about, period, date.fromisoformat(released["as_of"]),
+                  settings.suppress_below, released["figures"], released["withheld"],
+                  released["rows"], released["released_at"])
+
+
+def _release_year(platform: Platform, source: _Source, year: int, today: date) -> None:
+    """Suppress a calendar year's figures together and release every settled period of it.
+
+    The year before is compared with as its own releases publish it (or would)."""
+    threshold, settle = source.settings.suppress_below, source.settings.report_settle_days
+    before = _Year(source, year - 1, {}, periods=None)
+    totals = before.published_totals(threshold)
+    for p in standard_periods(year - 1):
+        kept = platform.releases.get(source.area_id, "indicators", p.label)
+        if kept is not None:
+            totals[p.label] = kept["figures"]["cases_heard"]["total"]
+    current = _Year(source, year, {
+        p.label: totals[e.label] for p, e in zip(standard_periods(year),
+                                                 standard_periods(year - 1), strict=True)},
+        periods=None)
+    withheld = current.withheld(threshold)
+    bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in standard_periods(year):
+        if today <= p.end + timedelta(days=settle):
+            continue
+        for kind in ("indicators", "safelives_return"):
+            if kind == "safelives_return" and p not in quarters_of(year):
+                continue
+            figures, rows = current.figures(kind, p.label)
+            published, hidden = figures.publish(withheld.get((kind, p.label), frozenset()),
+                                                WITHHELD)
+            bodies[(kind, p.label)] = {"as_of": source.as_of.isoformat(),
+                                       "released_at": platform.now().isoformat(),
+                                       "figures": published, "withheld": hidden, "rows": rows}
+    platform.releases.put(source.area_id, platform.now(), bodies)
 
 
 class _Source:
@@ -196,6 +239,8 @@ class _Source:
 
     def facts(self, start: date, end: date) -> tuple[Facts, list[Heard]]:
         facts = self.platform.reports.facts(self.area_id, start, end)
+        # A meeting counts once held: a scheduled one is not yet a meeting of the period.
+        facts = replace(facts, meetings=[m for m in facts.meetings if m.held_on <= self.as_of])
         referrals = self.platform.reports.referrals_of(
             sorted({d.referral_case_id for d in facts.discussions}, key=str))
         return facts, heard(facts, referrals, self.agencies)
@@ -232,5 +277,11 @@ class _Year:
         """Each period's cases heard as its own report publishes them."""
         withheld = self.withheld(threshold)
         total = ("cases_heard", "total")
-        return {label: f"<{threshold}" if total in withheld.get(("indicators", label), ())
+        return {label: WITHHELD if total in withheld.get(("indicators", label), ())
                 else f.counts[total] for label, f in self.indicators.items()}
+
+    def figures(self, kind: str, label: str) -> tuple[Figures, list[str]]:
+        if kind == "indicators":
+            return self.indicators[label], []
+        ret = self.returns[label]
+        return ret.figures, ret.rows

@@ -41,8 +41,10 @@ class AreaSettings:
     population_minoritised_pct: float | None = None
     population_lgbt_pct: float | None = None
     population_disabled_pct: float | None = None
-    # Disclosure control: exported counts below this are withheld.
+    # Disclosure control: exported counts below this are withheld; a period's figures are
+    # released this many days after it ends, once late records have settled.
     suppress_below: int = 5
+    report_settle_days: int = 14
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -68,6 +70,8 @@ class AreaSettings:
                 raise InvalidSettings(f"{name} must be between 0 and 100")
         if not 2 <= self.suppress_below <= 20:
             raise InvalidSettings("suppress_below must be between 2 and 20")
+        if not 0 <= self.report_settle_days <= 90:
+            raise InvalidSettings("report_settle_days must be between 0 and 90")
 
 
 class Area(Aggregate):

@@ -43,19 +43,41 @@ def suppress(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshol
     hearing's share of a month's count); withheld from the start, so that nothing published
     gives them away."""
     _check(counts, equations)
+    zeros = _known_zeros(counts, equations, hidden)
     if threshold <= 1:
-        return frozenset(hidden)
-    withheld = set(hidden) | {key for key, count in counts.items() if 0 < count < threshold}
+        return frozenset(hidden - zeros)
+    withheld = (set(hidden) - zeros) | {
+        key for key, count in counts.items() if 0 < count < threshold}
+    # An equation with a zero total says every member is zero to anyone: withholding any of
+    # them hides nothing, so they are left published and out of every choice.
+    live = [e for e in equations if not (set(e.members) <= zeros)]
     occurs: dict[K, list[int]] = {}
-    for index, equation in enumerate(equations):
+    for index, equation in enumerate(live):
         for key in equation.members:
             occurs.setdefault(key, []).append(index)
     while True:
-        _close(counts, equations, threshold, withheld)
-        extra = _audit(counts, equations, occurs, withheld)
+        _close(counts, live, threshold, withheld, zeros)
+        extra = _audit(counts, live, occurs, withheld, zeros)
         if extra is None:
             return frozenset(withheld)
         withheld.add(extra)
+
+
+def _known_zeros(counts: Mapping[K, int], equations: Sequence[Equation[K]],
+                 hidden: frozenset[K]) -> frozenset[K]:
+    """Keys any reader knows are zero: the members of an equation whose total is zero and
+    shown (counts are never negative), and so on through the totals among them."""
+    zeros: set[K] = set()
+    changed = True
+    while changed:
+        changed = False
+        for equation in equations:
+            total = equation.total
+            if (counts[total] == 0 and (total in zeros or total not in hidden)
+                    and not set(equation.members) <= zeros):
+                zeros.update(equation.members)
+                changed = True
+    return frozenset(zeros)
 
 
 def masked(counts: Mapping[K, int], withheld: frozenset[K], threshold: int
@@ -87,7 +109,7 @@ def _check(counts: Mapping[K, int], equations: Sequence[Equation[K]]) -> None:
 
 
 def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold: int,
-           withheld: set[K]) -> None:
+           withheld: set[K], fixed: frozenset[K]) -> None:
     """Apply the per-equation rules until no equation asks for another cell."""
     changed = True
     while changed:
@@ -96,7 +118,8 @@ def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold:
             # An unsafe equation always has a published member (its total, or with the total
             # withheld, all its parts), so the loop only ends once the equation is safe.
             while not _safe(counts, equation, threshold, withheld) and (
-                    extra := _cheapest(counts, equations, [index], withheld, {index})
+                    extra := _cheapest(counts, equations, [index], withheld, {index},
+                                               fixed=fixed)
             ) is not None:
                 withheld.add(extra)
                 changed = True
@@ -113,13 +136,14 @@ def _safe(counts: Mapping[K, int], equation: Equation[K], threshold: int,
 
 
 def _cheapest(counts: Mapping[K, int], equations: Sequence[Equation[K]], indices: list[int],
-              withheld: set[K], preferred: set[int]) -> K | None:
-    """The published member to withhold next among `indices`, preferring `preferred` ones."""
+              withheld: set[K], preferred: set[int], *, fixed: frozenset[K]) -> K | None:
+    """The published member to withhold next among `indices`, preferring `preferred` ones;
+    never one in `fixed` (known to every reader, so withholding it would hide nothing)."""
     best: tuple[Rank, K] | None = None
     for index in indices:
         equation = equations[index]
         for position, key in enumerate(equation.members):
-            if key in withheld:
+            if key in withheld or key in fixed:
                 continue
             is_total = position == len(equation.parts)
             kind = 2 if is_total else (0 if counts[key] else 1)
@@ -130,13 +154,13 @@ def _cheapest(counts: Mapping[K, int], equations: Sequence[Equation[K]], indices
 
 
 def _audit(counts: Mapping[K, int], equations: Sequence[Equation[K]],
-           occurs: Mapping[K, list[int]], withheld: set[K]) -> K | None:
+           occurs: Mapping[K, list[int]], withheld: set[K], fixed: frozenset[K]) -> K | None:
     """A published key to withhold because some withheld key is still determined, if any."""
     for key in _determined(equations, occurs, withheld):
         # Only equations linked to `key` through withheld keys take part in determining it;
         # its own equations come first as the cheapest place to break the determination.
         extra = _cheapest(counts, equations, _linked(equations, occurs, withheld, key),
-                          withheld, set(occurs[key]))
+                          withheld, set(occurs[key]), fixed=fixed)
         if extra is not None:
             return extra
     # Anything still determined is forced to zero by the equations alone, whatever is withheld.

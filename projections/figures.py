@@ -12,6 +12,11 @@ from typing import Any
 from projections.disclosure import Equation
 
 Path = tuple[str, ...]
+# One mark for every withheld figure, small or withheld to protect a small one: a separate
+# mark for each would tell readers which were small, and so bound them.
+WITHHELD = "[c]"
+WITHHELD_MEANS = ("withheld: a count below the area's threshold, a figure derived from one, "
+                  "or a count withheld so that no such count can be worked out from others")
 Value = int | float | str | None
 
 
@@ -39,11 +44,19 @@ class Figures:
     derived: dict[Path, Derived] = field(default_factory=dict)
     # Everything in the order it is laid out: counted, derived and operational figures.
     layout: dict[Path, Value] = field(default_factory=dict)
+    # Counts never shown that take part in sums (an overlap between two shown counts).
+    secret: set[Path] = field(default_factory=set)
 
     def count(self, path: Path, value: int) -> Path:
         """A count of people: withheld when small."""
         self.counts[path] = value
         self.layout[path] = value
+        return path
+
+    def hidden(self, path: Path, value: int) -> Path:
+        """A count never shown, so that sums through it reveal nothing."""
+        self.counts[path] = value
+        self.secret.add(path)
         return path
 
     def operational(self, path: Path, value: Value) -> None:

@@ -5,7 +5,7 @@ computes them; percentages of referrals are of the referrals received."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, get_args
@@ -15,8 +15,8 @@ from domain.area import AreaSettings
 from domain.criteria import Criterion
 from domain.marrac import MES
 from domain.safeguarding import ONWARD_TO, OTHER_MARAC
-from projections.figures import Figures, one_place, pct
-from projections.reporting import Discussion, Facts, Referral
+from projections.figures import Figures, Path, one_place, pct
+from projections.reporting import ABOUT_PEOPLE, Discussion, Facts, Referral
 
 # SafeLives' expected volume: cases heard a year per 10,000 adult women.
 RECOMMENDED_PER_10K = 40
@@ -70,10 +70,19 @@ class Heard:
 
 def heard(facts: Facts, referrals: Mapping[UUID, Referral],
           agencies: Mapping[UUID, AgencyInfo]) -> list[Heard]:
-    return [Heard(d, referrals[d.referral_case_id], facts.profiles[d.case_id],
-                  is_police(referrals[d.referral_case_id].referring_agency_id, agencies))
-            for d in facts.discussions
-            if d.referral_case_id in referrals and d.case_id in facts.profiles]
+    """Each discussion with its referral, counting the people as that referral describes
+    them (a repeat's victim at the repeat's date, its household as it is now) and the
+    safeguarding links of the case heard."""
+    found = []
+    for d in facts.discussions:
+        if d.referral_case_id not in referrals or d.case_id not in facts.profiles:
+            continue
+        described = facts.profiles.get(d.referral_case_id, facts.profiles[d.case_id])
+        profile = {**facts.profiles[d.case_id], **{k: described[k] for k in ABOUT_PEOPLE}}
+        found.append(Heard(d, referrals[d.referral_case_id], profile,
+                           is_police(referrals[d.referral_case_id].referring_agency_id,
+                                     agencies)))
+    return found
 
 
 def is_police(agency_id: UUID, agencies: Mapping[UUID, AgencyInfo]) -> bool:
@@ -168,6 +177,11 @@ def _heard(f: Figures, period: Period, cases: list[Heard], previous_year: int | 
     f.derive((section, "days_referral_to_hearing_mean"), (total,),
              lambda _: one_place(statistics.fmean(days)) if days else None)
 
+    _victims(f, cases, total, settings)
+    _safeguarding(f, cases, total)
+
+
+def _victims(f: Figures, cases: list[Heard], total: Path, settings: AreaSettings) -> None:
     population_pct = {"minoritised": settings.population_minoritised_pct,
                       "lgbt_plus": settings.population_lgbt_pct,
                       "disabled": settings.population_disabled_pct}
@@ -189,22 +203,40 @@ def _heard(f: Figures, period: Period, cases: list[Heard], previous_year: int | 
     f.count(("perpetrators", "aged_17_or_under"),
             sum(1 for c in cases if c.profile["young_perpetrator"]))
 
-    care = {"open_to_childrens_social_care": ("childrens_social_care",),
-            "open_to_adult_social_care": ("adult_social_care",),
-            "open_to_social_care": ("childrens_social_care", "adult_social_care")}
-    for name, flags in care.items():
-        n = f.count(("safeguarding", name),
-                    sum(1 for c in cases if any(c.profile[x] for x in flags)))
-        f.share(("safeguarding", f"{name}_pct"), n, total)
-    onward = {"referred_to_other_arrangements": set(ONWARD_TO) - {OTHER_MARAC},
-              "referred_to_other_marac": {OTHER_MARAC}}
-    for name, arrangements in onward.items():
-        n = f.count(("safeguarding", name),
-                    sum(1 for c in cases if arrangements & set(c.profile["onward"])))
-        f.share(("safeguarding", f"{name}_pct"), n, total)
-    for to in ONWARD_TO:
-        f.count(("safeguarding", "onward_referrals_by_arrangement", to),
-                sum(1 for c in cases if to in c.profile["onward"]))
+
+
+def _safeguarding(f: Figures, cases: list[Heard], total: Path) -> None:
+    # Children's, adult and either: declared through the two overlaps nobody is shown, so
+    # that the three cannot be played against each other.
+    def open_to(test: Callable[[Mapping[str, Any]], bool]) -> int:
+        return sum(1 for c in cases if test(c.profile))
+
+    childrens = f.count(("safeguarding", "open_to_childrens_social_care"),
+                        open_to(lambda p: p["childrens_social_care"]))
+    adult = f.count(("safeguarding", "open_to_adult_social_care"),
+                    open_to(lambda p: p["adult_social_care"]))
+    either = f.count(("safeguarding", "open_to_social_care"),
+                     open_to(lambda p: p["childrens_social_care"] or p["adult_social_care"]))
+    adult_only = f.hidden(("safeguarding", "adult_social_care_only"),
+                          open_to(lambda p: p["adult_social_care"]
+                                  and not p["childrens_social_care"]))
+    both = f.hidden(("safeguarding", "both_social_care"),
+                    open_to(lambda p: p["adult_social_care"] and p["childrens_social_care"]))
+    f.sums((childrens, adult_only), either)
+    f.sums((adult_only, both), adult)
+    for path in (childrens, adult, either):
+        f.share((*path[:-1], f"{path[-1]}_pct"), path, total)
+    # Onward referrals are counted as referrals (a case referred to MAPPA and to MASH is
+    # two), so that the arrangements add up to the total.
+    arrangements = [f.count(("safeguarding", "onward_referrals", to),
+                            sum(1 for c in cases if to in c.profile["onward"]))
+                    for to in ONWARD_TO if to != OTHER_MARAC]
+    others = f.count(("safeguarding", "onward_referrals_to_other_arrangements"),
+                     sum(f.counts[p] for p in arrangements))
+    f.sums(arrangements, others)
+    to_marac = f.count(("safeguarding", "referred_to_other_marac"),
+                       sum(1 for c in cases if OTHER_MARAC in c.profile["onward"]))
+    f.share(("safeguarding", "referred_to_other_marac_pct"), to_marac, total)
 
 
 def _monthly(f: Figures, period: Period, facts: Facts, cases: list[Heard]) -> None:
@@ -221,10 +253,10 @@ def _monthly(f: Figures, period: Period, facts: Facts, cases: list[Heard]) -> No
 
 
 def _meetings(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo]) -> None:
-    """Attendance at the meetings whose attendance is shared: a closed hearing's members
-    are named persons, so it is counted but its attendance is not shown."""
+    """Meetings held and each agency's attendance. A closed hearing is neither counted nor
+    shown: its existence, month and number would point at its cases."""
     open_meetings = [m for m in facts.meetings if m.kind != "harmful_practices"]
-    f.operational(("meetings", "held"), len(facts.meetings))
+    f.operational(("meetings", "held"), len(open_meetings))
     for agency_id, info in agencies.items():
         attended = sum(1 for m in open_meetings if agency_id in m.agencies)
         f.operational(("meetings", "attendance", info.code, "attended"), attended)
@@ -254,7 +286,7 @@ def _marrac(f: Figures, facts: Facts) -> None:
     """Lancashire's measures: the share of allocated cases whose co-ordinator found they met
     the MARRAC's purpose (accepted them), the share still meeting it at their latest review,
     and the time spent with each ME."""
-    allocated = f.count(("marrac", "cases_allocated"), len(facts.marrac))
+    f.count(("marrac", "cases_allocated"), len(facts.marrac))
     decided = [m for m in facts.marrac if m.outcome is not None]
     f.count(("marrac", "cases_decided"), len(decided))
     meeting = f.count(("marrac", "cases_meeting_purpose"),
@@ -267,7 +299,6 @@ def _marrac(f: Figures, facts: Facts) -> None:
     f.share(("marrac", "reviews_still_meeting_purpose_pct"), still, ("marrac", "cases_reviewed"))
     for me in MES:
         contacts = [c for c in facts.contacts if c.me == me]
-        f.derive(("marrac", "time_per_me", me, "minutes"), (allocated,),
+        counted = f.count(("marrac", "time_per_me", me, "contacts"), len(contacts))
+        f.derive(("marrac", "time_per_me", me, "minutes"), (counted,),
                  lambda _, cs=contacts: sum(c.minutes for c in cs))
-        f.derive(("marrac", "time_per_me", me, "contacts"), (allocated,),
-                 lambda _, cs=contacts: len(cs))

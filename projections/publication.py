@@ -102,8 +102,13 @@ def withheld_in_year(indicators: dict[str, Figures], returns: dict[str, Return],
                 sums([ind(label, cell)], ind(cell[1], total))
     for quarter in quarters:
         _link_return(returns[quarter.label], quarter.label, ind, hidden, sums)
-    withheld = suppress(counts, equations, threshold,
-                        hidden=frozenset(("hidden", m, c) for m, c in hidden))
+    # Never shown: the closed hearings' shares, the overlaps the figures declare, and the
+    # not-itemised line of each return (its size would say how many cases were closed).
+    never: set[Key] = {("hidden", m, c) for m, c in hidden}
+    never |= {("indicators", label, *p) for label, f in indicators.items() for p in f.secret}
+    never |= {("safelives_return", label, "rows", NOT_ITEMISED, c)
+              for label in returns for c in COLUMNS}
+    withheld = suppress(counts, equations, threshold, hidden=frozenset(never))
     found: dict[tuple[str, str], set[Path]] = {}
     for key in withheld:
         if key[0] != "hidden":

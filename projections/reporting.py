@@ -51,6 +51,12 @@ def discussions(case: Case) -> list[tuple[UUID, date, UUID | None]]:
     return found
 
 
+# What a referral says about the people (a repeat referral describes the household anew);
+# the rest of a profile belongs to the case heard (its social care, its onward referrals).
+ABOUT_PEOPLE = ("male", "age", "minoritised", "lgbt_plus", "disabled", "children",
+                "young_perpetrator")
+
+
 def profile(case: Case) -> dict[str, Any]:
     """What the reports count about the people in the case (personal data: sealed)."""
     victim = case.victim
@@ -195,7 +201,8 @@ class ReportingProjector:
                 agreed_on TEXT NOT NULL,
                 due_on TEXT NOT NULL,
                 closed_on TEXT,
-                outcome TEXT)""",
+                outcome TEXT,
+                restricted INTEGER NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS report_actions_area ON report_actions "
             "(area_id, agreed_on)",
             """CREATE TABLE IF NOT EXISTS report_marrac (
@@ -284,11 +291,13 @@ class ReportingProjector:
             closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
             cur.executemany(
                 "INSERT INTO report_actions (action_id, case_id, area_id, owner_agency_id,"
-                " agreed_on, due_on, closed_on, outcome) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                " agreed_on, due_on, closed_on, outcome, restricted)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [(str(a.action_id), cid, area, str(a.owner_agency), a.agreed_on.isoformat(),
                   a.due_on.isoformat(),
                   closed[a.action_id].isoformat() if a.action_id in closed else None,
-                  case.action_outcomes.get(a.action_id)) for a in case.actions.values()])
+                  case.action_outcomes.get(a.action_id), int(case.restricted))
+                 for a in case.actions.values()])
         if case.allocated_at is not None:
             purpose = case.reviews[-1].still_meets_purpose if case.reviews else None
             cur.execute("INSERT INTO report_marrac (case_id, area_id, allocated_on,"
@@ -323,7 +332,9 @@ class ReportingProjector:
                         (area, *days))
             discussed = [Discussion(UUID(r[0]), UUID(r[1]), date.fromisoformat(r[2]),
                                     UUID(r[3]), r[3] != r[0]) for r in cur.fetchall()]
-            profiles = self._profiles(cur, sorted({d.case_id for d in discussed}, key=str))
+            profiles = self._profiles(cur, sorted(
+                {d.case_id for d in discussed} | {d.referral_case_id for d in discussed},
+                key=str))
             cur.execute("SELECT m.meeting_id, m.kind, m.held_on, a.agency_id"
                         " FROM report_meetings m LEFT JOIN report_attendance a"
                         " ON a.meeting_id = m.meeting_id WHERE m.area_id = %s"
@@ -333,8 +344,10 @@ class ReportingProjector:
             for mid, kind, held_on, agency in cur.fetchall():
                 meetings.setdefault(mid, (kind, held_on, set()))[2].update(
                     [UUID(agency)] if agency else [])
+            # A restricted case's actions would point at it through the few agencies that
+            # work such cases: agencies' records leave them out.
             cur.execute("SELECT owner_agency_id, agreed_on, due_on, closed_on, outcome"
-                        " FROM report_actions WHERE area_id = %s"
+                        " FROM report_actions WHERE area_id = %s AND restricted = 0"
                         " AND agreed_on BETWEEN %s AND %s ORDER BY agreed_on, action_id",
                         (area, *days))
             actions = [ActionRow(UUID(r[0]), date.fromisoformat(r[1]), date.fromisoformat(r[2]),

@@ -147,7 +147,7 @@ def quarterly_return(period: Period, meetings: Sequence[MeetingRow], cases: Sequ
                      lambda p, t: pct(t - p, t))
         else:
             f.share(("summary", name), ("rows", TOTAL, counted), total)
-    f.operational(("summary", "meetings_held"), len(meetings))
+    f.operational(("summary", "meetings_held"), len(itemised))
     return Return(f, rows, {str(m.meeting_id): m.held_on.strftime("%Y-%m") for m in itemised})
 
 

@@ -242,14 +242,20 @@ def may_read_reports(principal: Principal, area_id: UUID) -> bool:
             and principal.has_role(*REPORT_ROLES))
 
 
-def may_read_exact_figures(viewer: Viewer, area_id: UUID, counted: Collection[CaseAccess],
-                           expected: int, now: datetime) -> bool:
+def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
     """Counts without disclosure control, for those who run the MARAC and compile its
-    return, and only when they may see every case the figures count (`counted`, of which
-    there should be `expected`): otherwise the exact counts less the cases they can see would
-    describe a restricted case, or one they are excluded from. Everyone else gets small
-    counts withheld."""
-    p = viewer.principal
-    return (may_read_reports(p, area_id) and p.has_role(*EXACT_FIGURES_ROLES)
-            and len(counted) == expected
-            and all(case_visibility(viewer, access, now) is not None for access in counted))
+    return. Everyone else gets small counts withheld."""
+    return may_read_reports(principal, area_id) and principal.has_role(*EXACT_FIGURES_ROLES)
+
+
+def sees_every_counted_case(viewer: Viewer, counted: Collection[CaseAccess], expected: int,
+                            now: datetime, *, exact: bool) -> bool:
+    """Whether a report may show its figures to this viewer, given the access facts of
+    every case it counts (`counted`, of which there should be `expected`). Someone who reads
+    cases knows each case they may see, so figures that also count a case they may not (a
+    restricted one, or one they are excluded from) would describe it by subtraction, exact
+    or not; exact figures are for those who see every case counted in any event."""
+    if not (exact or reads_case_content(viewer.principal)):
+        return True
+    return len(counted) == expected and all(
+        case_visibility(viewer, access, now) is not None for access in counted)

@@ -16,7 +16,12 @@ from api.bootstrap import Platform
 from api.casework import Forbidden
 from api.reports import Chart, Kind, Report, build_report, period_of
 from projections.indicators import Period
-from security.policy import Viewer, may_read_exact_figures, may_read_reports
+from security.policy import (
+    Viewer,
+    may_read_exact_figures,
+    may_read_reports,
+    sees_every_counted_case,
+)
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -51,25 +56,32 @@ def _report(kind: Kind, asked: ReportQuery, *, viewer: CurrentViewer, audit: Aud
     # What was asked for, and how: no case, and nothing about anyone, is in it.
     items = (f"{kind}:{span.label}:{asked.disclosure}:{what}",)
     if area is None or not may_read_reports(p, area):
-        audit.record("report", "denied", items=items)
-        raise Forbidden("Reports are for the area's coordinators, chairs and strategic leads")
-    if asked.disclosure == "exact" and not _exact_allowed(viewer, platform, area, span):
+        # In the area asked about, so that its DPO sees the attempt.
         audit.record("report", "denied", items=items, area_id=area)
-        raise Forbidden("Exact figures are for the area's coordinators and chairs who may see "
-                        "every case they count; ask for disclosure=controlled",
+        raise Forbidden("Reports are for the area's coordinators, chairs and strategic leads")
+    exact = asked.disclosure == "exact"
+    if exact and not may_read_exact_figures(p, area):
+        audit.record("report", "denied", items=items, area_id=area)
+        raise Forbidden("Exact figures are for the area's coordinators and chairs",
                         code="exact_figures_forbidden")
+    if not _sees_every_counted_case(viewer, platform, area, span, exact=exact):
+        audit.record("report", "denied", items=items, area_id=area)
+        raise Forbidden("This period's figures count cases you may not see, which they would "
+                        "describe by subtraction from those you can; a strategic lead's "
+                        "report does not", code="report_counts_unseen_cases")
     audit.record("report", "allowed", items=items, area_id=area)
-    return build_report(platform, kind, area, span, exact=asked.disclosure == "exact")
+    return build_report(platform, kind, area, span, exact=exact)
 
 
-def _exact_allowed(viewer: Viewer, platform: Platform, area: UUID, span: Period) -> bool:
+def _sees_every_counted_case(viewer: Viewer, platform: Platform, area: UUID, span: Period,
+                             *, exact: bool) -> bool:
     """The access facts of every case the period's figures count, for the policy."""
     platform.runner.catch_up()
     platform.report_runner.catch_up()
     counted = platform.reports.counted_cases(area, span.start, span.end)
     access = platform.cases.access(counted)
-    return may_read_exact_figures(viewer, area, list(access.values()), len(counted),
-                                  platform.now())
+    return sees_every_counted_case(viewer, list(access.values()), len(counted), platform.now(),
+                                   exact=exact)
 
 
 def _respond(report: Report, export: str) -> Response:

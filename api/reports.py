@@ -208,7 +208,10 @@ def _release_year(platform: Platform, source: _Source, year: int, today: date) -
         p.label: totals[e.label] for p, e in zip(standard_periods(year),
                                                  standard_periods(year - 1), strict=True)},
         periods=None)
-    withheld = current.withheld(threshold)
+    released = {(kind, p.label): kept["figures"] for p in standard_periods(year)
+                for kind in ("indicators", "safelives_return")
+                if (kept := platform.releases.get(source.area_id, kind, p.label)) is not None}
+    withheld = current.withheld(threshold, released)
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
     for p in standard_periods(year):
         if today <= p.end + timedelta(days=settle):
@@ -269,9 +272,11 @@ class _Year:
                                                          source.agencies)
         self.hidden = closed_shares(facts.meetings, cases, source.agencies)
 
-    def withheld(self, threshold: int) -> dict[tuple[str, str], frozenset[Path]]:
+    def withheld(self, threshold: int,
+                 released: dict[tuple[str, str], dict[str, Any]] | None = None,
+                 ) -> dict[tuple[str, str], frozenset[Path]]:
         return withheld_in_year(self.indicators, self.returns, self.hidden, self.year,
-                                threshold)
+                                threshold, released=released)
 
     def published_totals(self, threshold: int) -> dict[str, int | str]:
         """Each period's cases heard as its own report publishes them."""

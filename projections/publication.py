@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from projections.disclosure import Equation, suppress
-from projections.figures import Figures, Path
+from projections.figures import WITHHELD, Figures, Path
 from projections.indicators import Period
 from projections.safelives import COLUMNS, NOT_ITEMISED, SOURCES, TOTAL, Return
 
@@ -57,11 +58,15 @@ def standard_periods(year: int) -> list[Period]:
 
 
 def withheld_in_year(indicators: dict[str, Figures], returns: dict[str, Return],
-                     hidden: dict[tuple[str, str], int], year: int,
-                     threshold: int) -> dict[tuple[str, str], frozenset[Path]]:
+                     hidden: dict[tuple[str, str], int], year: int, threshold: int, *,
+                     released: dict[tuple[str, str], dict[str, Any]] | None = None,
+                     ) -> dict[tuple[str, str], frozenset[Path]]:
     """For each ("indicators" | "safelives_return", period label), the counts it withholds.
 
-    `hidden`: each (month, return column) a closed hearing contributed to, and how much."""
+    `hidden`: each (month, return column) a closed hearing contributed to, and how much.
+    `released`: the published figures of reports already released: what they withheld
+    stays withheld and what they showed stays shown, so that a later release is safe beside
+    them."""
     counts: dict[Key, int] = {}
     equations: list[Equation[Key]] = []
 
@@ -102,13 +107,19 @@ def withheld_in_year(indicators: dict[str, Figures], returns: dict[str, Return],
                 sums([ind(label, cell)], ind(cell[1], total))
     for quarter in quarters:
         _link_return(returns[quarter.label], quarter.label, ind, hidden, sums)
-    # Never shown: the closed hearings' shares, the overlaps the figures declare, and the
-    # not-itemised line of each return (its size would say how many cases were closed).
+    # Never shown: the closed hearings' shares, the overlaps the figures declare, and any
+    # figure of the closed hearings' line of a return (however large, it describes the few
+    # cases restricted to them: all six minoritised says each is). That there were none
+    # (a line of zeros) says nothing of anyone.
     never: set[Key] = {("hidden", m, c) for m, c in hidden}
     never |= {("indicators", label, *p) for label, f in indicators.items() for p in f.secret}
     never |= {("safelives_return", label, "rows", NOT_ITEMISED, c)
-              for label in returns for c in COLUMNS}
-    withheld = suppress(counts, equations, threshold, hidden=frozenset(never))
+              for label, ret in returns.items() for c in COLUMNS
+              if ret.figures.counts[("rows", NOT_ITEMISED, "cases_discussed")]}
+    kept, shown = _as_released(indicators, returns, released or {})
+    never |= kept
+    withheld = suppress(counts, equations, threshold, hidden=frozenset(never),
+                        published=frozenset(shown - never))
     found: dict[tuple[str, str], set[Path]] = {}
     for key in withheld:
         if key[0] != "hidden":
@@ -143,3 +154,24 @@ def _link_return(ret: Return, quarter: str, ind: Callable[[str, Path], Key],
     for column in COLUMNS:
         sums([("hidden", m, column) for m in months if (m, column) in hidden],
              row(NOT_ITEMISED, column))
+
+
+def _as_released(indicators: dict[str, Figures], returns: dict[str, Return],
+                 released: dict[tuple[str, str], dict[str, Any]]) -> tuple[set[Key], set[Key]]:
+    """The counts earlier releases withheld, and those they showed."""
+    withheld: set[Key] = set()
+    shown: set[Key] = set()
+    for (kind, label), body in released.items():
+        source = indicators[label] if kind == "indicators" else returns[label].figures
+        for path in source.counts:
+            if path not in source.secret:
+                key = (kind, label, *path)
+                (withheld if _at(body, path) == WITHHELD else shown).add(key)
+    return withheld, shown
+
+
+def _at(figures: dict[str, Any], path: Path) -> Any:
+    node: Any = figures
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node

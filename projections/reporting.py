@@ -382,9 +382,10 @@ class ReportingProjector:
                 cur.execute(f"SELECT DISTINCT case_id FROM {table} WHERE area_id = %s"  # noqa: S608
                             f" AND {column} BETWEEN %s AND %s", days)
                 found.update(r[0] for r in cur.fetchall())
-            cur.execute("SELECT case_id, referral_case_id FROM report_discussions"
-                        " WHERE area_id = %s AND heard_on BETWEEN %s AND %s"
-                        " AND referral_case_id IS NOT NULL", days)
+            # A referral erased on its own no longer counts (nor stands in the way).
+            cur.execute("SELECT d.case_id, d.referral_case_id FROM report_discussions d"
+                        " JOIN report_referrals r ON r.case_id = d.referral_case_id"
+                        " WHERE d.area_id = %s AND d.heard_on BETWEEN %s AND %s", days)
             for case_id, referral in cur.fetchall():
                 found.update((case_id, referral))
         return sorted(UUID(c) for c in found)

@@ -249,3 +249,23 @@ def test_the_same_report_is_suppressed_the_same_way_whatever_the_key_order(
     assert list(masked(shuffled, withheld, threshold).items()) == [
         (key, f"<{threshold}" if key in withheld else count) for key, count in shuffled.items()]
 
+
+
+def test_members_of_a_zero_total_are_known_and_never_chosen() -> None:
+    # B's parts add up to 0, so every reader knows each is 0: withholding one hides nothing.
+    counts = {"a1": 2, "a2": 6, "a": 8, "b1": 0, "b2": 0, "b": 0}
+    equations = [Equation(("a1", "a2"), "a"), Equation(("b1", "b2"), "b")]
+    withheld = suppress(counts, equations, 5)
+    assert withheld == {"a1", "a2"}
+    hidden_zero = suppress(counts, equations, 5, hidden=frozenset({"b1"}))
+    assert "b1" not in hidden_zero  # a known zero is shown, whatever was asked
+
+
+def test_earlier_publications_stay_shown_and_others_protect_the_small_cell() -> None:
+    counts = {"jan": 6, "feb": 1, "mar": 6, "q1": 13}
+    equations = [Equation(("jan", "feb", "mar"), "q1")]
+    assert suppress(counts, equations, 5) == {"jan", "feb"}
+    assert suppress(counts, equations, 5, published=frozenset({"jan"})) == {"feb", "mar"}
+    # A count an earlier release withheld stays withheld, and is protected in turn.
+    assert suppress(counts, equations, 5, hidden=frozenset({"jan"}),
+                    published=frozenset({"mar"})) == {"jan", "feb"}

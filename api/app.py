@@ -9,7 +9,7 @@ from api.auth import CurrentPlatform, install_audit_guard
 from api.bootstrap import Platform
 from api.errors import install_error_handlers
 from api.logs import install_request_ids
-from api.routes import cases, dev, dpo, feeds, marrac, meetings, reports
+from api.routes import areas, cases, dev, dpo, feeds, marrac, meetings, reports
 
 API_PREFIX = "/api/v1"
 
@@ -54,6 +54,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(dpo.router)
     app.include_router(dpo.processing_router)
     app.include_router(reports.router)
+    app.include_router(areas.router)
     if platform.settings.demo:
         app.include_router(dev.router)
     return app

@@ -231,6 +231,17 @@ def may_pull(principal: Principal, client_id: str, agency_id: UUID, area_id: UUI
             and READ_SCOPE in principal.scopes)
 
 
+def may_configure_area(principal: Principal, area_id: UUID) -> bool:
+    """An area's settings are changed by its administrators (who read no case content)."""
+    return (principal.kind == "person" and principal.area_id == area_id
+            and principal.has_role("administrator"))
+
+
+def may_read_area_settings(principal: Principal, area_id: UUID) -> bool:
+    return (principal.kind == "person" and principal.area_id == area_id
+            and principal.has_role("administrator", *COORDINATOR_ROLES))
+
+
 # Who reads an area's performance reports: its coordinators and chairs (and MARRAC team
 # leaders), and strategic leads, a role that sees reports and nothing of any case.
 REPORT_ROLES = ("coordinator", "chair", "team_leader", "strategic_lead")

@@ -1,0 +1,68 @@
+"""/api/v1/areas/{id}/settings: an area's local settings (thresholds, repeat window, model,
+retention, agenda order, minutes deadline, reporting population and disclosure), read by its
+coordinators and administrators and changed by its administrators, never case content."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.casework import Forbidden
+from api.schemas import Strict
+from security.policy import may_configure_area, may_read_area_settings
+
+router = APIRouter(prefix="/api/v1/areas", tags=["configuration"])
+
+
+class SettingsChange(Strict):
+    """Only the settings given change; each is checked by the domain."""
+
+    referral_threshold: int | None = None
+    escalation_count: int | None = None
+    repeat_window_months: int | None = None
+    hba_automatic: bool | None = None
+    model: Literal["marac", "marrac"] | None = None
+    retention_months: int | None = None
+    children_first: bool | None = None
+    hba_placement: Literal["start", "end", "closed"] | None = None
+    minutes_within_working_days: int | None = None
+    adult_female_population: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+    population_minoritised_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    population_lgbt_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    population_disabled_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    suppress_below: int | None = None
+    report_settle_days: int | None = None
+
+
+def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:
+    return dataclasses.asdict(platform.marac.get_area(area_id).settings)
+
+
+@router.get("/{area_id}/settings", response_model=dict[str, Any])
+def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
+                  platform: CurrentPlatform) -> dict[str, Any]:
+    if not may_read_area_settings(viewer.principal, area_id):
+        audit.record("configure", "denied", area_id=area_id)
+        raise Forbidden("An area's settings are read by its coordinators and administrators")
+    audit.record("configure", "allowed", items=("read_settings",), area_id=area_id)
+    return _settings(platform, area_id)
+
+
+@router.patch("/{area_id}/settings", response_model=dict[str, Any])
+def change_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
+                    platform: CurrentPlatform) -> dict[str, Any]:
+    """Recorded as an event of the area, with who changed it; the audit trail names which
+    settings changed (not their values)."""
+    if not may_configure_area(viewer.principal, area_id):
+        audit.record("configure", "denied", area_id=area_id)
+        raise Forbidden("An area's settings are changed by its administrators")
+    changes = body.model_dump(exclude_none=True)
+    audit.record("configure", "allowed", items=tuple(sorted(changes)), area_id=area_id)
+    area = platform.marac.get_area(area_id)
+    platform.marac.change_area_settings(area_id, dataclasses.replace(area.settings, **changes))
+    return _settings(platform, area_id)

@@ -11,9 +11,9 @@ Choices depend only on the counts and the order of the equations, so reports are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -59,10 +59,10 @@ def suppress(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshol
             occurs.setdefault(key, []).append(index)
     while True:
         _close(counts, live, threshold, withheld, zeros)
-        extra = _audit(counts, live, occurs, withheld, zeros)
-        if extra is None:
+        extras = _audit(counts, live, occurs, withheld, zeros)
+        if not extras:
             return frozenset(withheld)
-        withheld.add(extra)
+        withheld.update(extras)
 
 
 def _known_zeros(counts: Mapping[K, int], equations: Sequence[Equation[K]],
@@ -156,17 +156,19 @@ def _cheapest(counts: Mapping[K, int], equations: Sequence[Equation[K]], indices
 
 
 def _audit(counts: Mapping[K, int], equations: Sequence[Equation[K]],
-           occurs: Mapping[K, list[int]], withheld: set[K], fixed: frozenset[K]) -> K | None:
-    """A published key to withhold because some withheld key is still determined, if any."""
+           occurs: Mapping[K, list[int]], withheld: set[K], fixed: frozenset[K]) -> set[K]:
+    """Published keys to withhold because withheld keys are still determined: one for each
+    determined key (a full elimination per key would be slow on a year of reports)."""
+    extras: set[K] = set()
     for key in _determined(equations, occurs, withheld):
         # Only equations linked to `key` through withheld keys take part in determining it;
         # its own equations come first as the cheapest place to break the determination.
         extra = _cheapest(counts, equations, _linked(equations, occurs, withheld, key),
-                          withheld, set(occurs[key]), fixed=fixed)
+                          withheld | extras, set(occurs[key]), fixed=fixed)
         if extra is not None:
-            return extra
-    # Anything still determined is forced to zero by the equations alone, whatever is withheld.
-    return None
+            extras.add(extra)
+    # Anything still determined with no extra is forced to zero by the equations alone.
+    return extras
 
 
 def _linked(equations: Sequence[Equation[K]], occurs: Mapping[K, list[int]],
@@ -190,34 +192,37 @@ def _determined(equations: Sequence[Equation[K]], occurs: Mapping[K, list[int]],
 
     With the published values moved to the right-hand side, a withheld key is determined iff
     its unit vector lies in the row space of the unknowns' coefficients: in reduced row echelon
-    form, iff it is a pivot whose row has no other entry. Rows are sparse (report equations
-    touch few unknowns) and exact, so this stays fast and never misjudges by rounding.
+    form, iff it is a pivot whose row has no other entry. Exact, in integers: rows are scaled
+    rather than divided (and kept small by their greatest common divisor), so nothing is
+    misjudged by rounding; rows are sparse, as report equations touch few unknowns.
     """
     column = {key: i for i, key in enumerate(k for k in occurs if k in withheld)}
-    pivots: dict[int, dict[int, Fraction]] = {}
+    pivots: dict[int, dict[int, int]] = {}
     for equation in equations:
-        row = {column[part]: Fraction(1) for part in equation.parts if part in withheld}
+        row = {column[part]: 1 for part in equation.parts if part in withheld}
         if equation.total in withheld:
-            row[column[equation.total]] = Fraction(-1)
+            row[column[equation.total]] = -1
         for col in [c for c in row if c in pivots]:
-            factor = row[col]
-            for c, value in pivots[col].items():
-                row[c] = row.get(c, Fraction(0)) - factor * value
-        row = {c: value for c, value in row.items() if value}
+            factor = row.get(col, 0)
+            if factor:
+                row = _combine(pivots[col][col], row, factor, pivots[col])
         if not row:
             continue
         lead = min(row)
-        row = {c: value / row[lead] for c, value in row.items()}
-        for other in pivots.values():
-            factor = other.pop(lead, Fraction(0))
+        for other_lead, other in list(pivots.items()):
+            factor = other.get(lead, 0)
             if factor:
-                for c, value in row.items():
-                    if c != lead:
-                        merged = other.get(c, Fraction(0)) - factor * value
-                        if merged:
-                            other[c] = merged
-                        else:
-                            other.pop(c, None)
+                pivots[other_lead] = _combine(row[lead], other, factor, row)
         pivots[lead] = row
     keys = list(column)
     return [keys[col] for col in sorted(pivots) if len(pivots[col]) == 1]
+
+
+def _combine(scale: int, row: dict[int, int], factor: int,
+             pivot: dict[int, int]) -> dict[int, int]:
+    """scale * row - factor * pivot, without zero entries, divided by its entries' gcd."""
+    combined = {c: scale * row.get(c, 0) - factor * pivot.get(c, 0)
+                for c in row.keys() | pivot.keys()}
+    combined = {c: v for c, v in combined.items() if v}
+    divisor = math.gcd(*combined.values()) if combined else 1
+    return {c: v // divisor for c, v in combined.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +23,7 @@ from domain.marrac import MES, STEPS
 from domain.meeting import Meeting
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
+from security.keyring import Keyring
 from security.policy import CaseAccess
 from storage.database import Cursor, Database
 
@@ -196,18 +198,12 @@ class CaseProjector:
     # Projection --------------------------------------------------------------------------
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        for meeting_id, version in latest_versions(notifications, MEETING_TOPIC).items():
-            self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
-        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
-            # A process may still hold an erased case's key in its cache: the ledger decides.
-            if self.sealer.keyring.is_shredded(case_id):
-                self.purge(cur, case_id)
-                continue
-            try:
-                case: Case = self.app.repository.get(case_id, version=version)
-            except CaseErased:
-                self.purge(cur, case_id)
-                continue
+        batch = Batch.of(self.app, self.sealer.keyring, notifications)
+        for meeting in batch.meetings:
+            self._write_meeting(cur, meeting)
+        for case_id in batch.erased:
+            self.purge(cur, case_id)
+        for case in batch.cases:
             self._write(cur, case)
 
     def _write_meeting(self, cur: Cursor, meeting: Meeting) -> None:
@@ -474,6 +470,33 @@ class CaseProjector:
         if row is None:
             return None
         return self.sealer.open(DOCUMENTS, case_id, bytes(row[0]))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of notifications as views are written from it: each meeting and case at its
+    newest version in the batch, and the cases erased meanwhile."""
+
+    meetings: list[Meeting]
+    cases: list[Case]
+    erased: list[UUID]
+
+    @classmethod
+    def of(cls, app: Marac, keyring: Keyring, notifications: Sequence[Notification]) -> Batch:
+        meetings: list[Meeting] = [app.repository.get(m, version=v)
+                    for m, v in latest_versions(notifications, MEETING_TOPIC).items()]
+        cases: list[Case] = []
+        erased: list[UUID] = []
+        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
+            # A process may still hold an erased case's key in its cache: the ledger decides.
+            if keyring.is_shredded(case_id):
+                erased.append(case_id)
+                continue
+            try:
+                cases.append(app.repository.get(case_id, version=version))
+            except CaseErased:
+                erased.append(case_id)
+        return cls(meetings, cases, erased)
 
 
 def latest_versions(notifications: Sequence[Notification], topic_prefix: str) -> dict[UUID, int]:

@@ -21,10 +21,9 @@ from eventsourcing.persistence import Notification
 
 from domain.application import Marac
 from domain.case import Case
-from domain.exceptions import CaseErased
 from domain.meeting import Meeting
 from domain.monitoring import age_on, lgbt_plus, racially_minoritised
-from projections.cases import CASE_TOPIC, MEETING_TOPIC, chunks, latest_versions
+from projections.cases import Batch, chunks
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
 
@@ -226,17 +225,12 @@ class ReportingProjector:
         return TABLES
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        for meeting_id, version in latest_versions(notifications, MEETING_TOPIC).items():
-            self._write_meeting(cur, self.app.repository.get(meeting_id, version=version))
-        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
-            if self.sealer.keyring.is_shredded(case_id):
-                self.purge(cur, case_id)
-                continue
-            try:
-                case: Case = self.app.repository.get(case_id, version=version)
-            except CaseErased:
-                self.purge(cur, case_id)
-                continue
+        batch = Batch.of(self.app, self.sealer.keyring, notifications)
+        for meeting in batch.meetings:
+            self._write_meeting(cur, meeting)
+        for case_id in batch.erased:
+            self.purge(cur, case_id)
+        for case in batch.cases:
             self._write(cur, case)
 
     def purge_case(self, case_id: UUID) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
@@ -16,9 +17,16 @@ from api.bootstrap import Platform
 from api.charts import breakdown_svg, trend_svg
 from domain.area import AreaSettings
 from domain.exceptions import DomainError
-from projections.figures import WITHHELD, WITHHELD_MEANS, Figures, Path
+from projections.figures import WITHHELD, WITHHELD_MEANS, Figures
 from projections.indicators import AgencyInfo, Heard, Period, heard, indicators
-from projections.publication import quarters_of, standard_periods, withheld_in_year
+from projections.publication import (
+    months_in,
+    quarters_of,
+    standard_periods,
+    withheld_in_quarter,
+    year_from_quarters,
+    year_of,
+)
 from projections.reporting import Facts
 from projections.safelives import Return, closed_shares, quarterly_return, to_csv
 
@@ -153,79 +161,109 @@ def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, 
                  exact: bool) -> Report:
     """The report from the reporting facts, caught up first so that it counts every event
     recorded before the request. Exact figures are computed for the period alone. Under
-    disclosure control a report is released once, for a month, quarter or year that has
-    ended and settled, from a suppression of its whole calendar year at once
-    (projections/publication.py) so that no two reports can be subtracted; asked for again,
-    it is the release."""
+    disclosure control figures are released once and then served as released: a quarter
+    with its months and its return, once it has ended and settled, suppressed together
+    (projections/publication.py); a year from its four released quarters."""
     if kind == "safelives_return" and period not in quarters_of(period.start.year):
         raise InvalidReportPeriod("the SafeLives return is quarterly: give a quarter, 2026-Q1")
     area = platform.marac.get_area(area_id)
     settings = area.settings
-    today = platform.marac.today()
-    if not exact:
-        if period not in standard_periods(period.start.year):
-            raise InvalidReportPeriod("with disclosure control a report covers a month, a "
-                                      "quarter or a year; custom ranges are for exact figures")
-        if today <= period.end + timedelta(days=settings.report_settle_days):
-            raise InvalidReportPeriod(
-                f"{period.label} is released {settings.report_settle_days} days after it ends, "
-                "once late records have settled; until then, exact figures are for the "
-                "coordinators")
-    platform.report_runner.catch_up()
-    source = _Source(platform, area_id, settings)
     about = {"id": str(area_id), "code": area.code, "name": area.name, "model": settings.model,
-             "agencies": {a.code: a.name for a in source.agencies.values()}}
+             "agencies": {a.code: a.name for a in sorted(
+                 (a for a in platform.marac.agencies() if a.area_id == area_id),
+                 key=lambda a: a.code)}}
     if exact:
+        platform.report_runner.catch_up()
+        source = _Source(platform, area_id, settings)
         earlier = period.year_earlier()
         previous = platform.reports.discussions_in(area_id, earlier.start, earlier.end)
-        year = _Year(source, period.start.year, {period.label: previous}, periods=[period])
-        figures, rows = year.figures(kind, period.label)
+        figures, rows = _Periods(source, [period], {period.label: previous}, exact=True).figures(
+            kind, period.label)
         published, _ = figures.publish(frozenset(), WITHHELD)
         return Report(kind, about, period, source.as_of, None, published, 0, rows)
-    released = platform.releases.get(area_id, kind, period.label)
-    if released is None:
-        _release_year(platform, source, period.start.year, today)
-        released = platform.releases.get(area_id, kind, period.label)
-    if released is None:  # pragma: no cover - _release_year keeps every settled period
-        raise InvalidReportPeriod(f"{period.label} could not be released")
+    released = release(platform, area_id, kind, period)
     return Report(kind, about, period, date.fromisoformat(released["as_of"]),
-                  settings.suppress_below, released["figures"], released["withheld"],
+                  released["threshold"], released["figures"], released["withheld"],
                   released["rows"], released["released_at"])
 
 
-def _release_year(platform: Platform, source: _Source, year: int, today: date) -> None:
-    """Suppress a calendar year's figures together and release every settled period of it.
+def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> dict[str, Any]:
+    """The period's release under disclosure control, made now if it has not been."""
+    kept = platform.releases.get(area_id, kind, period.label)
+    if kept is not None:
+        return kept
+    if period not in standard_periods(period.start.year):
+        raise InvalidReportPeriod("with disclosure control a report covers a month, a quarter "
+                                  "or a year; custom ranges are for exact figures")
+    settings = platform.marac.get_area(area_id).settings
+    released_by = period if period == year_of(period.start.year) else next(
+        q for q in quarters_of(period.start.year) if q.start <= period.start <= q.end)
+    if platform.marac.today() <= released_by.end + timedelta(days=settings.report_settle_days):
+        raise InvalidReportPeriod(
+            f"{period.label} is released with {released_by.label}, "
+            f"{settings.report_settle_days} days after it ends, once late records have "
+            "settled; until then, exact figures are for the coordinators")
+    platform.report_runner.catch_up()
+    source = _Source(platform, area_id, settings)
+    if released_by == period and period.label.isdigit():
+        _release_year(platform, source, period)
+    else:
+        _release_quarter(platform, source, released_by)
+    kept = platform.releases.get(area_id, kind, period.label)
+    if kept is None:  # pragma: no cover - a release keeps every report of its period
+        raise InvalidReportPeriod(f"{period.label} could not be released")
+    return kept
 
-    The year before is compared with as its own releases publish it (or would)."""
-    threshold, settle = source.settings.suppress_below, source.settings.report_settle_days
-    before = _Year(source, year - 1, {}, periods=None)
-    totals = before.published_totals(threshold)
-    for p in standard_periods(year - 1):
-        kept = platform.releases.get(source.area_id, "indicators", p.label)
-        if kept is not None:
-            totals[p.label] = kept["figures"]["cases_heard"]["total"]
-    current = _Year(source, year, {
-        p.label: totals[e.label] for p, e in zip(standard_periods(year),
-                                                 standard_periods(year - 1), strict=True)},
-        periods=None)
-    released = {(kind, p.label): kept["figures"] for p in standard_periods(year)
-                for kind in ("indicators", "safelives_return")
-                if (kept := platform.releases.get(source.area_id, kind, p.label)) is not None}
-    withheld = current.withheld(threshold, released)
+
+def _earlier_totals(platform: Platform, area_id: UUID,
+                    periods: list[Period]) -> dict[str, int | str | None]:
+    """Cases heard in the same period a year earlier, as its release showed them (None if
+    it was never released: a comparison made up now could contradict a later release)."""
+    found: dict[str, int | str | None] = {}
+    for p in periods:
+        kept = platform.releases.get(area_id, "indicators", p.year_earlier_label)
+        found[p.label] = kept["figures"]["cases_heard"]["total"] if kept else None
+    return found
+
+
+def _release_quarter(platform: Platform, source: _Source, quarter: Period) -> None:
+    periods = [*months_in(quarter), quarter]
+    computed = _Periods(source, periods, _earlier_totals(platform, source.area_id, periods),
+                        exact=False)
+    threshold = source.settings.suppress_below
+    withheld = withheld_in_quarter(computed.indicators, computed.returns[quarter.label],
+                                   computed.hidden, quarter, threshold)
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
-    for p in standard_periods(year):
-        if today <= p.end + timedelta(days=settle):
-            continue
-        for kind in ("indicators", "safelives_return"):
-            if kind == "safelives_return" and p not in quarters_of(year):
-                continue
-            figures, rows = current.figures(kind, p.label)
+    for p in periods:
+        for kind in ("indicators", "safelives_return") if p == quarter else ("indicators",):
+            figures, rows = computed.figures(kind, p.label)
             published, hidden = figures.publish(withheld.get((kind, p.label), frozenset()),
                                                 WITHHELD)
-            bodies[(kind, p.label)] = {"as_of": source.as_of.isoformat(),
-                                       "released_at": platform.now().isoformat(),
-                                       "figures": published, "withheld": hidden, "rows": rows}
+            bodies[(kind, p.label)] = _body(platform, source, published, hidden=hidden,
+                                            rows=rows, counted=computed.counted[p.label])
     platform.releases.put(source.area_id, platform.now(), bodies)
+
+
+def _release_year(platform: Platform, source: _Source, year: Period) -> None:
+    quarters = [release(platform, source.area_id, "indicators", q)
+                for q in quarters_of(year.start.year)]
+    computed = _Periods(source, [year], _earlier_totals(platform, source.area_id, [year]),
+                        exact=False)
+    published = year_from_quarters(computed.indicators[year.label],
+                                   [q["figures"] for q in quarters])
+    hidden = sum(1 for _, v in _flatten(published) if v == WITHHELD)
+    body = _body(platform, source, published, hidden=hidden, rows=[],
+                 counted=sum(q["counted_cases"] for q in quarters))
+    platform.releases.put(source.area_id, platform.now(), {("indicators", year.label): body})
+
+
+def _body(platform: Platform, source: _Source, published: dict[str, Any], *, hidden: int,
+          rows: list[str], counted: int) -> dict[str, Any]:
+    """A release as kept. `counted_cases`, never shown, is how many cases it counted: a
+    reader of cases is refused it once that differs from what they could check now."""
+    return {"as_of": source.as_of.isoformat(), "released_at": platform.now().isoformat(),
+            "threshold": source.settings.suppress_below, "figures": published,
+            "withheld": hidden, "rows": rows, "counted_cases": counted}
 
 
 class _Source:
@@ -249,41 +287,28 @@ class _Source:
         return facts, heard(facts, referrals, self.agencies)
 
 
-class _Year:
-    """The figures of a calendar year's periods (or of the given ones) and returns."""
+class _Periods:
+    """The figures of some periods (and of the quarters' returns) from one read of facts."""
 
-    def __init__(self, source: _Source, year: int, previous: dict[str, int | str], *,
-                 periods: list[Period] | None) -> None:
-        self.source, self.year = source, year
-        exact = periods is not None
-        periods = periods or standard_periods(year)
+    def __init__(self, source: _Source, periods: list[Period],
+                 previous: Mapping[str, int | str | None], *, exact: bool) -> None:
         start, end = min(p.start for p in periods), max(p.end for p in periods)
         facts, cases = source.facts(start, end)
         self.indicators: dict[str, Figures] = {}
         self.returns: dict[str, Return] = {}
+        self.counted: dict[str, int] = {}
         for p in periods:
             part = facts.within(p.start, p.end)
             heard_in = [c for c in cases if p.start <= c.discussion.heard_on <= p.end]
             self.indicators[p.label] = indicators(
-                p, part, heard_in, previous_year=previous.get(p.label, 0), exact=exact,
+                p, part, heard_in, previous_year=previous.get(p.label), exact=exact,
                 agencies=source.agencies, settings=source.settings, as_of=source.as_of)
             if p in quarters_of(p.start.year):
                 self.returns[p.label] = quarterly_return(p, part.meetings, heard_in,
                                                          source.agencies)
+            self.counted[p.label] = len(source.platform.reports.counted_cases(
+                source.area_id, p.start, p.end))
         self.hidden = closed_shares(facts.meetings, cases, source.agencies)
-
-    def withheld(self, threshold: int,
-                 released: dict[tuple[str, str], dict[str, Any]] | None = None,
-                 ) -> dict[tuple[str, str], frozenset[Path]]:
-        return withheld_in_year(self.indicators, self.returns, self.hidden, self.year,
-                                threshold, released=released)
-
-    def published_totals(self, threshold: int) -> dict[str, int | str]:
-        """Each period's cases heard as its own report publishes them."""
-        withheld = self.withheld(threshold)
-        total = ("cases_heard", "total")
-        return {label: WITHHELD if total in withheld.get(("indicators", label), ())
-                else f.counts[total] for label, f in self.indicators.items()}
 
     def figures(self, kind: str, label: str) -> tuple[Figures, list[str]]:
         if kind == "indicators":

@@ -36,16 +36,14 @@ class Equation(Generic[K]):
 
 
 def suppress(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold: int,
-             hidden: frozenset[K] = frozenset(),
-             published: frozenset[K] = frozenset()) -> frozenset[K]:
+             hidden: frozenset[K] = frozenset()) -> frozenset[K]:
     """The keys to withhold. threshold <= 1 means no suppression (only `hidden` returned).
 
     `hidden`: keys that are never published but take part in published sums (a closed
-    hearing's share of a month's count, a count an earlier release withheld); withheld from
-    the start, so that nothing published gives them away. `published`: keys already
-    published (by an earlier release), never chosen to protect another."""
+    hearing's share of a month's count); withheld from the start, so that nothing published
+    gives them away."""
     _check(counts, equations)
-    zeros = _known_zeros(counts, equations, hidden) | (published - hidden)
+    zeros = _known_zeros(counts, equations, hidden)
     if threshold <= 1:
         return frozenset(hidden - zeros)
     withheld = (set(hidden) - zeros) | {

@@ -51,6 +51,12 @@ class Period:
             day = following
         return found
 
+    @property
+    def year_earlier_label(self) -> str:
+        """The label of the same standard period a year earlier (2025-Q1 for 2026-Q1)."""
+        year = str(int(self.label[:4]) - 1)
+        return year + self.label[4:]
+
     def year_earlier(self) -> Period:
         def back(d: date) -> date:
             return d.replace(year=d.year - 1) if (d.month, d.day) != (2, 29) else \
@@ -91,7 +97,7 @@ def is_police(agency_id: UUID, agencies: Mapping[UUID, AgencyInfo]) -> bool:
 
 
 def indicators(period: Period, facts: Facts, cases: list[Heard], *,
-               previous_year: int | str, exact: bool,
+               previous_year: int | str | None, exact: bool,
                agencies: Mapping[UUID, AgencyInfo], settings: AreaSettings,
                as_of: date) -> Figures:
     """`previous_year`: the cases heard in the same period a year earlier; with disclosure
@@ -139,7 +145,7 @@ def _referrals(f: Figures, facts: Facts, agencies: Mapping[UUID, AgencyInfo]) ->
             f.sums(paths, side)
 
 
-def _heard(f: Figures, period: Period, cases: list[Heard], previous_year: int | str,
+def _heard(f: Figures, period: Period, cases: list[Heard], previous_year: int | str | None,
            settings: AreaSettings, *, exact: bool) -> None:
     section = "cases_heard"
     total = f.count((section, "total"), len(cases))

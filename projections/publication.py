@@ -1,11 +1,11 @@
 """Disclosure control across every report a reader can ask for, not one report at a time.
 
-A month's report, its quarter's, the quarter's SafeLives return and the year's all count the
-same cases: withheld in one and published in another, a count could be recovered by
-subtraction between them. So the figures of a whole calendar year (12 months, 4 quarters, the
-year, each quarter's return) are suppressed together, with every sum that relates them, and
-each report shows its own part of that one decision. A closed hearing's share of a month, which
-no report shows, takes part as a hidden count.
+A month's report, its quarter's and the quarter's SafeLives return count the same cases:
+withheld in one and shown in another, a count could be recovered by subtraction. So a quarter
+is released as one: its three months, itself and its return suppressed together, with every
+sum that relates them, once. A closed hearing's share of a month, which no report shows,
+takes part as a hidden count. Quarters count different cases; a year is then built from its
+four released quarters alone (`year_from_quarters`), so it tells nothing they did not.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from projections.disclosure import Equation, suppress
-from projections.figures import WITHHELD, Figures, Path
+from projections.figures import WITHHELD, Figures, Path, one_place
 from projections.indicators import Period
 from projections.safelives import COLUMNS, NOT_ITEMISED, SOURCES, TOTAL, Return
 
@@ -49,6 +49,10 @@ def quarters_of(year: int) -> list[Period]:
                    f"{year}-Q{q}") for q in range(1, 5)]
 
 
+def months_in(quarter: Period) -> list[Period]:
+    return [m for m in months_of(quarter.start.year) if quarter.start <= m.start <= quarter.end]
+
+
 def year_of(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), str(year))
 
@@ -57,16 +61,13 @@ def standard_periods(year: int) -> list[Period]:
     return [*months_of(year), *quarters_of(year), year_of(year)]
 
 
-def withheld_in_year(indicators: dict[str, Figures], returns: dict[str, Return],
-                     hidden: dict[tuple[str, str], int], year: int, threshold: int, *,
-                     released: dict[tuple[str, str], dict[str, Any]] | None = None,
-                     ) -> dict[tuple[str, str], frozenset[Path]]:
-    """For each ("indicators" | "safelives_return", period label), the counts it withholds.
+def withheld_in_quarter(indicators: dict[str, Figures], ret: Return,
+                        hidden: dict[tuple[str, str], int], quarter: Period,
+                        threshold: int) -> dict[tuple[str, str], frozenset[Path]]:
+    """For the quarter's indicators, its months' and its return, the counts each withholds:
+    one decision for all of them, made once, so that none can be subtracted from another.
 
-    `hidden`: each (month, return column) a closed hearing contributed to, and how much.
-    `released`: the published figures of reports already released: what they withheld
-    stays withheld and what they showed stays shown, so that a later release is safe beside
-    them."""
+    `hidden`: each (month, return column) a closed hearing contributed to, and how much."""
     counts: dict[Key, int] = {}
     equations: list[Equation[Key]] = []
 
@@ -83,43 +84,33 @@ def withheld_in_year(indicators: dict[str, Figures], returns: dict[str, Return],
 
     for label, figures in indicators.items():
         add("indicators", label, figures)
-    for label, ret in returns.items():
-        add("safelives_return", label, ret.figures)
+    add("safelives_return", quarter.label, ret.figures)
     for (month, column), value in hidden.items():
         counts[("hidden", month, column)] = value
 
     def ind(label: str, path: Path) -> Key:
         return ("indicators", label, *path)
 
-    months, quarters, whole = months_of(year), quarters_of(year), str(year)
-    # Every count adds up over time, except a trend's months (tied to the months below).
-    summed = [p for p in indicators[months[0].label].counts if p[0] != "monthly"]
-    for path in summed:
-        for q, quarter in enumerate(quarters):
-            sums((ind(m.label, path) for m in months[3 * q:3 * q + 3]), ind(quarter.label, path))
-        sums((ind(q.label, path) for q in quarters), ind(whole, path))
-    # A longer period's monthly trend repeats each month's own totals.
-    for label in [q.label for q in quarters] + [whole]:
-        for cell in indicators[label].counts:
-            if cell[0] == "monthly":
-                total = ("cases_heard", "total") if cell[2] == "cases_heard" else \
-                    ("referrals", "total")
-                sums([ind(label, cell)], ind(cell[1], total))
-    for quarter in quarters:
-        _link_return(returns[quarter.label], quarter.label, ind, hidden, sums)
+    months = [m for m in indicators if m != quarter.label]
+    # Every count adds up over the months, except the trend's (tied to the months' totals).
+    for path in indicators[quarter.label].counts:
+        if path[0] != "monthly":
+            sums((ind(m, path) for m in months), ind(quarter.label, path))
+        else:
+            total = ("cases_heard", "total") if path[2] == "cases_heard" else \
+                ("referrals", "total")
+            sums([ind(quarter.label, path)], ind(path[1], total))
+    _link_return(ret, quarter.label, ind, hidden, sums)
     # Never shown: the closed hearings' shares, the overlaps the figures declare, and any
-    # figure of the closed hearings' line of a return (however large, it describes the few
-    # cases restricted to them: all six minoritised says each is). That there were none
+    # figure of the closed hearings' line of the return (however large, it describes the
+    # few cases restricted to them: all six minoritised says each is). That there were none
     # (a line of zeros) says nothing of anyone.
     never: set[Key] = {("hidden", m, c) for m, c in hidden}
     never |= {("indicators", label, *p) for label, f in indicators.items() for p in f.secret}
-    never |= {("safelives_return", label, "rows", NOT_ITEMISED, c)
-              for label, ret in returns.items() for c in COLUMNS
-              if ret.figures.counts[("rows", NOT_ITEMISED, "cases_discussed")]}
-    kept, shown = _as_released(indicators, returns, released or {})
-    never |= kept
-    withheld = suppress(counts, equations, threshold, hidden=frozenset(never),
-                        published=frozenset(shown - never))
+    if ret.figures.counts[("rows", NOT_ITEMISED, "cases_discussed")]:
+        never |= {("safelives_return", quarter.label, "rows", NOT_ITEMISED, c)
+                  for c in COLUMNS}
+    withheld = suppress(counts, equations, threshold, hidden=frozenset(never))
     found: dict[tuple[str, str], set[Path]] = {}
     for key in withheld:
         if key[0] != "hidden":
@@ -156,18 +147,51 @@ def _link_return(ret: Return, quarter: str, ind: Callable[[str, Path], Key],
              row(NOT_ITEMISED, column))
 
 
-def _as_released(indicators: dict[str, Figures], returns: dict[str, Return],
-                 released: dict[tuple[str, str], dict[str, Any]]) -> tuple[set[Key], set[Key]]:
-    """The counts earlier releases withheld, and those they showed."""
-    withheld: set[Key] = set()
-    shown: set[Key] = set()
-    for (kind, label), body in released.items():
-        source = indicators[label] if kind == "indicators" else returns[label].figures
-        for path in source.counts:
-            if path not in source.secret:
-                key = (kind, label, *path)
-                (withheld if _at(body, path) == WITHHELD else shown).add(key)
-    return withheld, shown
+def year_from_quarters(year: Figures, quarters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The year's figures from its quarters' released ones: a count is their sum where all
+    four show it, and withheld otherwise; figures derived from counts are derived again; a
+    mean is weighted by the quarters' cases; a median cannot be, so it is withheld. Figures
+    that count no one (meetings, actions) are the year's own."""
+    counts: dict[Path, Any] = {}
+    for path in year.counts:
+        if path in year.secret:
+            continue
+        counts[path] = (next((v for q in quarters if (v := _at(q, path)) is not None),
+                             WITHHELD) if path[0] == "monthly" else _sum_of(quarters, path))
+    out: dict[str, Any] = {}
+    for path, own in year.layout.items():
+        value = counts[path] if path in counts else _derived_again(
+            year, path, counts, quarters) if path in year.derived else own
+        node = out
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+    return out
+
+
+def _derived_again(year: Figures, path: Path, counts: dict[Path, Any],
+                   quarters: list[dict[str, Any]]) -> Any:
+    inputs = [counts.get(i, WITHHELD) for i in year.derived[path].inputs]
+    if any(not isinstance(v, int) for v in inputs):
+        return WITHHELD
+    if path[-1].endswith("_median"):
+        return WITHHELD
+    if path[-1].endswith("_mean"):
+        cases = [_at(q, (*path[:-1], "total")) for q in quarters]
+        means = [_at(q, path) for q in quarters]
+        pairs = [(n, m) for n, m in zip(cases, means, strict=True) if n]
+        if any(not isinstance(n, int) or not isinstance(m, (int, float)) for n, m in pairs):
+            return WITHHELD
+        return one_place(sum(n * m for n, m in pairs) / sum(n for n, _ in pairs)) \
+            if pairs else None
+    if path[-1] == "minutes":
+        return _sum_of(quarters, path)
+    return year.derived[path].compute(*inputs)
+
+
+def _sum_of(quarters: list[dict[str, Any]], path: Path) -> Any:
+    values = [_at(q, path) for q in quarters]
+    return sum(values) if all(isinstance(v, int) for v in values) else WITHHELD
 
 
 def _at(figures: dict[str, Any], path: Path) -> Any:

@@ -260,13 +260,14 @@ def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
 
 
 def sees_every_counted_case(viewer: Viewer, counted: Collection[CaseAccess], expected: int,
-                            now: datetime, *, exact: bool) -> bool:
+                            now: datetime, *, exact: bool, release_changed: bool) -> bool:
     """Whether a report may show its figures to this viewer, given the access facts of
     every case it counts (`counted`, of which there should be `expected`). Someone who reads
     cases knows each case they may see, so figures that also count a case they may not (a
-    restricted one, or one they are excluded from) would describe it by subtraction, exact
-    or not; exact figures are for those who see every case counted in any event."""
+    restricted one, one they are excluded from, or one erased since the figures were
+    released: `release_changed`) would describe it by subtraction, exact or not; exact
+    figures are for those who see every case counted in any event."""
     if not (exact or reads_case_content(viewer.principal)):
         return True
-    return len(counted) == expected and all(
+    return not release_changed and len(counted) == expected and all(
         case_visibility(viewer, access, now) is not None for access in counted)

@@ -16,6 +16,7 @@ from api.bootstrap import Platform
 from api.casework import Forbidden
 from api.reports import Chart, Kind, Report, build_report, period_of
 from projections.indicators import Period
+from projections.publication import quarters_of, year_of
 from security.policy import (
     Viewer,
     may_read_exact_figures,
@@ -75,13 +76,31 @@ def _report(kind: Kind, asked: ReportQuery, *, viewer: CurrentViewer, audit: Aud
 
 def _sees_every_counted_case(viewer: Viewer, platform: Platform, area: UUID, span: Period,
                              *, exact: bool) -> bool:
-    """The access facts of every case the period's figures count, for the policy."""
+    """The access facts of every case the figures count, for the policy: the period's and
+    the year-earlier period's (compared with it); and whether a release counted cases that
+    are no longer there to check (erased since)."""
     platform.runner.catch_up()
     platform.report_runner.catch_up()
-    counted = platform.reports.counted_cases(area, span.start, span.end)
+    earlier = span.year_earlier()
+    counted = sorted({*platform.reports.counted_cases(area, span.start, span.end),
+                      *platform.reports.counted_cases(area, earlier.start, earlier.end)},
+                     key=str)
     access = platform.cases.access(counted)
     return sees_every_counted_case(viewer, list(access.values()), len(counted), platform.now(),
-                                   exact=exact)
+                                   exact=exact,
+                                   release_changed=not exact and _changed(platform, area, span))
+
+
+def _changed(platform: Platform, area: UUID, span: Period) -> bool:
+    """Whether a release behind the period counted a different number of cases than are
+    counted now."""
+    parts = quarters_of(span.start.year) if span == year_of(span.start.year) else [span]
+    for part in parts:
+        kept = platform.releases.get(area, "indicators", part.label)
+        if kept is not None and kept["counted_cases"] != len(
+                platform.reports.counted_cases(area, part.start, part.end)):
+            return True
+    return False
 
 
 def _respond(report: Report, export: str) -> Response:

@@ -259,13 +259,3 @@ def test_members_of_a_zero_total_are_known_and_never_chosen() -> None:
     assert withheld == {"a1", "a2"}
     hidden_zero = suppress(counts, equations, 5, hidden=frozenset({"b1"}))
     assert "b1" not in hidden_zero  # a known zero is shown, whatever was asked
-
-
-def test_earlier_publications_stay_shown_and_others_protect_the_small_cell() -> None:
-    counts = {"jan": 6, "feb": 1, "mar": 6, "q1": 13}
-    equations = [Equation(("jan", "feb", "mar"), "q1")]
-    assert suppress(counts, equations, 5) == {"jan", "feb"}
-    assert suppress(counts, equations, 5, published=frozenset({"jan"})) == {"feb", "mar"}
-    # A count an earlier release withheld stays withheld, and is protected in turn.
-    assert suppress(counts, equations, 5, hidden=frozenset({"jan"}),
-                    published=frozenset({"mar"})) == {"jan", "feb"}

@@ -56,7 +56,7 @@ def suppress(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshol
         for key in equation.members:
             occurs.setdefault(key, []).append(index)
     while True:
-        _close(counts, live, threshold, withheld, zeros)
+        _close(counts, live, threshold, withheld, fixed=zeros, never=hidden - zeros)
         extras = _audit(counts, live, occurs, withheld, zeros)
         if not extras:
             return frozenset(withheld)
@@ -109,7 +109,7 @@ def _check(counts: Mapping[K, int], equations: Sequence[Equation[K]]) -> None:
 
 
 def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold: int,
-           withheld: set[K], fixed: frozenset[K]) -> None:
+           withheld: set[K], *, fixed: frozenset[K], never: frozenset[K]) -> None:
     """Apply the per-equation rules until no equation asks for another cell."""
     changed = True
     while changed:
@@ -117,7 +117,7 @@ def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold:
         for index, equation in enumerate(equations):
             # An unsafe equation always has a published member (its total, or with the total
             # withheld, all its parts), so the loop only ends once the equation is safe.
-            while not _safe(counts, equation, threshold, withheld) and (
+            while not _safe(counts, equation, threshold, withheld, never) and (
                     extra := _cheapest(counts, equations, [index], withheld, {index},
                                                fixed=fixed)
             ) is not None:
@@ -126,10 +126,12 @@ def _close(counts: Mapping[K, int], equations: Sequence[Equation[K]], threshold:
 
 
 def _safe(counts: Mapping[K, int], equation: Equation[K], threshold: int,
-          withheld: set[K]) -> bool:
+          withheld: set[K], never: frozenset[K]) -> bool:
     hidden = [part for part in equation.parts if part in withheld]
     if equation.total in withheld:
-        return bool(hidden)
+        # A withheld total whose only withheld parts are never shown would stand for them:
+        # every shown part zero, the total's mark alone would say the hidden share is not.
+        return any(part not in never for part in hidden)
     # With the total published the hidden parts' sum is known: it must not single out one part
     # nor bound any part below the threshold (a sum of 0 would disclose each part as zero).
     return not hidden or (len(hidden) >= 2 and sum(counts[p] for p in hidden) >= threshold)

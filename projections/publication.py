@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from projections.disclosure import Equation, suppress
-from projections.figures import WITHHELD, Figures, Path, one_place
+from projections.figures import WITHHELD, Figures, Path, one_place, pct
 from projections.indicators import Period
 from projections.safelives import COLUMNS, NOT_ITEMISED, SOURCES, TOTAL, Return
 
@@ -160,8 +160,14 @@ def year_from_quarters(year: Figures, quarters: list[dict[str, Any]]) -> dict[st
                              WITHHELD) if path[0] == "monthly" else _sum_of(quarters, path))
     out: dict[str, Any] = {}
     for path, own in year.layout.items():
-        value = counts[path] if path in counts else _derived_again(
-            year, path, counts, quarters) if path in year.derived else own
+        if path in counts:
+            value = counts[path]
+        elif path in year.derived:
+            value = _derived_again(year, path, counts, quarters)
+        elif path[0] in ("meetings", "actions"):
+            value = _operational_again(path, quarters)
+        else:  # settings (population shares, the recommended volume) and releases
+            value = own
         node = out
         for key in path[:-1]:
             node = node.setdefault(key, {})
@@ -187,6 +193,17 @@ def _derived_again(year: Figures, path: Path, counts: dict[Path, Any],
     if path[-1] == "minutes":
         return _sum_of(quarters, path)
     return year.derived[path].compute(*inputs)
+
+
+def _operational_again(path: Path, quarters: list[dict[str, Any]]) -> Any:
+    """Meetings and actions from the quarters too: counted again now, they would differ
+    wherever a case was restricted or erased since, and describe it."""
+    if not path[-1].endswith("pct"):
+        return sum(_at(q, path) or 0 for q in quarters)
+    share = {"pct": ("attended", "of"), "completed_pct": ("completed", "agreed"),
+             "overdue_pct": ("overdue", "agreed")}[path[-1]]
+    part, whole = (sum(_at(q, (*path[:-1], name)) or 0 for q in quarters) for name in share)
+    return pct(part, whole)
 
 
 def _sum_of(quarters: list[dict[str, Any]], path: Path) -> Any:

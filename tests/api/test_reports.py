@@ -645,3 +645,45 @@ def test_a_year_says_nothing_its_released_quarters_did_not(
     assert male("2026") == sum(quarters)  # 19: the late case is not there to subtract
     exact = get(client, "indicators", world.coordinator(), disclosure="exact", period="2026")
     assert exact["figures"]["victims"]["male"] == 20
+
+
+def test_a_closed_hearing_share_is_not_read_off_zeros_around_it(
+        client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
+    """January: eight women at the open meeting and one man at a closed hearing. Were the
+    open meeting's male count shown as 0, January's withheld count would be his."""
+    app, area, police = api_platform.marac, world.area_id, world.agencies["police"]
+    plan = {("standard", 1): ("female", 8), ("harmful_practices", 1): ("male", 1),
+            ("standard", 2): ("female", 7), ("standard", 3): ("female", 9)}
+    for (kind, month), (gender, count) in plan.items():
+        meeting = app.schedule_meeting(area, kind, date(2026, month, 20), by=COORDINATOR)
+        for _ in range(count):
+            clock.at = datetime(2026, month, 2, 9, tzinfo=UTC)
+            hba = kind == "harmful_practices"
+            case_id = app.refer(referral(area, police, referred_on=date(2026, month, 2),
+                                         subjects=(victim(gender=gender), perpetrator()),
+                                         criteria=CriteriaClaimed(visible_high_risk=True,
+                                                                  honour_based_abuse=hba)))
+            app.accept(case_id, by=COORDINATOR)
+            app.list_on_agenda(meeting, case_id, invite=set(), by=COORDINATOR)
+            app.record_hearing(meeting, case_id, risks=(), by=COORDINATOR)
+    clock.at = datetime(2026, 4, 20, tzinfo=UTC)
+    january = get(client, "indicators", lead(world), period="2026-01")["figures"]
+    rows = get(client, "safelives-return", lead(world))["figures"]["rows"]
+    line = next(r for r in rows.values() if r["meeting_date"] == "2026-01-20")
+    assert january["victims"]["male"] == "[c]"
+    assert line["victims_male"] == "[c]"  # 0, but shown it would give him away
+
+
+def test_a_year_counts_actions_as_its_quarters_released_them(
+        client: TestClient, world: World, quarter: Quarter, api_platform: Platform,
+        clock: Clock) -> None:
+    """Restricting a case after its quarter's release must not change the year's actions
+    by agency: the difference would point at the case."""
+    released = get(client, "indicators", lead(world))["figures"]["actions"]
+    clock.at = datetime(2026, 6, 1, tzinfo=UTC)
+    api_platform.marac.restrict(quarter.heard[0], by=COORDINATOR, reason="employee case",
+                                members={COORDINATOR})
+    clock.at = datetime(2027, 1, 20, tzinfo=UTC)
+    year = get(client, "indicators", lead(world), period="2026")["figures"]["actions"]
+    assert year["police"]["agreed"] == released["police"]["agreed"] == 2
+    assert year["police"]["overdue_pct"] == released["police"]["overdue_pct"]

@@ -168,13 +168,12 @@ def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, 
         raise InvalidReportPeriod("the SafeLives return is quarterly: give a quarter, 2026-Q1")
     area = platform.marac.get_area(area_id)
     settings = area.settings
+    agencies = area_agencies(platform, area_id)
     about = {"id": str(area_id), "code": area.code, "name": area.name, "model": settings.model,
-             "agencies": {a.code: a.name for a in sorted(
-                 (a for a in platform.marac.agencies() if a.area_id == area_id),
-                 key=lambda a: a.code)}}
+             "agencies": {a.code: a.name for a in agencies.values()}}
     if exact:
         platform.report_runner.catch_up()
-        source = _Source(platform, area_id, settings)
+        source = _Source(platform, area_id, settings, agencies)
         earlier = period.year_earlier()
         previous = platform.reports.discussions_in(area_id, earlier.start, earlier.end)
         figures, rows = _Periods(source, [period], {period.label: previous}, exact=True).figures(
@@ -204,7 +203,7 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> dic
             f"{settings.report_settle_days} days after it ends, once late records have "
             "settled; until then, exact figures are for the coordinators")
     platform.report_runner.catch_up()
-    source = _Source(platform, area_id, settings)
+    source = _Source(platform, area_id, settings, area_agencies(platform, area_id))
     if released_by == period and period.label.isdigit():
         _release_year(platform, source, period)
     else:
@@ -266,17 +265,23 @@ def _body(platform: Platform, source: _Source, published: dict[str, Any], *, hid
             "withheld": hidden, "rows": rows, "counted_cases": counted}
 
 
+def area_agencies(platform: Platform, area_id: UUID) -> dict[UUID, AgencyInfo]:
+    """The area's agencies, by code (configuration is small: read from the log)."""
+    return {a.id: AgencyInfo(a.code, a.name, a.agency_type)
+            for a in sorted(platform.marac.agencies(), key=lambda a: a.code)
+            if a.area_id == area_id}
+
+
 class _Source:
     """An area's reporting facts, read a year at a time."""
 
-    def __init__(self, platform: Platform, area_id: UUID, settings: AreaSettings) -> None:
+    def __init__(self, platform: Platform, area_id: UUID, settings: AreaSettings,
+                 agencies: dict[UUID, AgencyInfo]) -> None:
         self.platform = platform
         self.area_id = area_id
         self.settings = settings
         self.as_of = platform.marac.today()
-        self.agencies = {a.id: AgencyInfo(a.code, a.name, a.agency_type)
-                         for a in sorted(platform.marac.agencies(), key=lambda a: a.code)
-                         if a.area_id == area_id}
+        self.agencies = agencies
 
     def facts(self, start: date, end: date) -> tuple[Facts, list[Heard]]:
         facts = self.platform.reports.facts(self.area_id, start, end)

@@ -311,8 +311,9 @@ class _Periods:
             if p in quarters_of(p.start.year):
                 self.returns[p.label] = quarterly_return(p, part.meetings, heard_in,
                                                          source.agencies)
-            self.counted[p.label] = len(source.platform.reports.counted_cases(
-                source.area_id, p.start, p.end))
+            if not exact:  # kept with a release, for the readers-of-cases check
+                self.counted[p.label] = len(source.platform.reports.counted_cases(
+                    source.area_id, p.start, p.end))
         self.hidden = closed_shares(facts.meetings, cases, source.agencies)
 
     def figures(self, kind: str, label: str) -> tuple[Figures, list[str]]:

@@ -80,16 +80,6 @@ def _known_zeros(counts: Mapping[K, int], equations: Sequence[Equation[K]],
     return frozenset(zeros)
 
 
-def masked(counts: Mapping[K, int], withheld: frozenset[K], threshold: int
-           ) -> dict[K, int | str]:
-    """Published values: withheld keys become f"<{threshold}"."""
-    unknown = [key for key in withheld if key not in counts]
-    if unknown:
-        raise ValueError(f"withheld key {unknown[0]!r} has no count")
-    return {key: f"<{threshold}" if key in withheld else count
-            for key, count in counts.items()}
-
-
 def _check(counts: Mapping[K, int], equations: Sequence[Equation[K]]) -> None:
     # Messages name keys and equation positions, never counts: a count may itself be disclosive.
     for key, count in counts.items():

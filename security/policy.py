@@ -259,15 +259,17 @@ def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
     return may_read_reports(principal, area_id) and principal.has_role(*EXACT_FIGURES_ROLES)
 
 
+def needs_sight_of_every_counted_case(principal: Principal, *, exact: bool) -> bool:
+    """Someone who reads cases knows each case they may see, so figures that also count a
+    case they may not would describe it by subtraction, exact or not; and exact figures are
+    for those who see every case counted in any event. A strategic lead sees no case."""
+    return exact or reads_case_content(principal)
+
+
 def sees_every_counted_case(viewer: Viewer, counted: Collection[CaseAccess], expected: int,
-                            now: datetime, *, exact: bool, release_changed: bool) -> bool:
-    """Whether a report may show its figures to this viewer, given the access facts of
-    every case it counts (`counted`, of which there should be `expected`). Someone who reads
-    cases knows each case they may see, so figures that also count a case they may not (a
-    restricted one, one they are excluded from, or one erased since the figures were
-    released: `release_changed`) would describe it by subtraction, exact or not; exact
-    figures are for those who see every case counted in any event."""
-    if not (exact or reads_case_content(viewer.principal)):
-        return True
+                            now: datetime, *, release_changed: bool) -> bool:
+    """Whether the viewer may see every case a report counts, given their access facts
+    (`counted`, of which there should be `expected`), and none was erased since the figures
+    were released (`release_changed`)."""
     return not release_changed and len(counted) == expected and all(
         case_visibility(viewer, access, now) is not None for access in counted)

@@ -21,6 +21,7 @@ from security.policy import (
     Viewer,
     may_read_exact_figures,
     may_read_reports,
+    needs_sight_of_every_counted_case,
     sees_every_counted_case,
 )
 
@@ -65,7 +66,8 @@ def _report(kind: Kind, asked: ReportQuery, *, viewer: CurrentViewer, audit: Aud
         audit.record("report", "denied", items=items, area_id=area)
         raise Forbidden("Exact figures are for the area's coordinators and chairs",
                         code="exact_figures_forbidden")
-    if not _sees_every_counted_case(viewer, platform, area, span, exact=exact):
+    if needs_sight_of_every_counted_case(p, exact=exact) and not _sees_every_counted_case(
+            viewer, platform, area, span, exact=exact):
         audit.record("report", "denied", items=items, area_id=area)
         raise Forbidden("This period's figures count cases you may not see, which they would "
                         "describe by subtraction from those you can; a strategic lead's "
@@ -87,7 +89,6 @@ def _sees_every_counted_case(viewer: Viewer, platform: Platform, area: UUID, spa
                      key=str)
     access = platform.cases.access(counted)
     return sees_every_counted_case(viewer, list(access.values()), len(counted), platform.now(),
-                                   exact=exact,
                                    release_changed=not exact and _changed(platform, area, span))
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.disclosure import Equation, masked, suppress
+from projections.disclosure import Equation, suppress
 
 Key = tuple[str, ...]
 Report = tuple[dict[Key, int], list[Equation[Key]]]
@@ -100,8 +100,6 @@ def test_zero_cells_stay_published_when_a_non_zero_complement_exists() -> None:
     counts, equations = _group({"a": 2, "none": 0, "b": 8})
     withheld = suppress(counts, equations, 5)
     assert withheld == {("a",), ("b",)}
-    assert masked(counts, withheld, 5) == {
-        ("a",): "<5", ("none",): 0, ("b",): "<5", ("total",): 10}
 
 
 @pytest.mark.parametrize("threshold", [1, 0, -3])
@@ -129,12 +127,6 @@ def test_the_audit_hides_a_bridge_the_per_equation_rules_leave_determined() -> N
     assert _equations_safe(counts, equations, withheld, 5)
 
 
-def test_masking_shows_the_threshold_and_keeps_every_key() -> None:
-    counts, equations = _group({"a": 1, "b": 12})
-    values = masked(counts, suppress(counts, equations, 10), 10)
-    assert values == {("a",): "<10", ("b",): "<10", ("total",): 13}
-
-
 @pytest.mark.parametrize(("counts", "equations", "message"), [
     ({("a",): -1, ("t",): -1}, [Equation((("a",),), ("t",))], "count for ('a',) is negative"),
     ({("a",): 1, ("b",): 2, ("t",): 4}, [Equation((("a",), ("b",)), ("t",))],
@@ -149,11 +141,6 @@ def test_inconsistent_reports_are_refused_naming_keys_only(
 ) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         suppress(counts, equations, 5)
-
-
-def test_masking_refuses_a_key_it_has_no_count_for() -> None:
-    with pytest.raises(ValueError, match="withheld key"):
-        masked({("a",): 7}, frozenset({("b",)}), 5)
 
 
 # Reports as the platform publishes them; counts lean small so that suppression has work.
@@ -246,8 +233,6 @@ def test_the_same_report_is_suppressed_the_same_way_whatever_the_key_order(
     withheld = suppress(counts, equations, threshold)
     assert suppress(counts, equations, threshold) == withheld
     assert suppress(shuffled, equations, threshold) == withheld
-    assert list(masked(shuffled, withheld, threshold).items()) == [
-        (key, f"<{threshold}" if key in withheld else count) for key, count in shuffled.items()]
 
 
 

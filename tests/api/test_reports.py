@@ -462,26 +462,38 @@ def test_no_report_can_be_subtracted_from_another(client: TestClient, world: Wor
         assert month == "[c]" or any(v == "[c]" for v in lines), column
 
 
-def test_a_small_month_is_not_recovered_from_its_quarter(
-        client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
-    """Six male victims heard in January, one in February (at a closed hearing, beside six
-    women at the open meeting), six in March: February's one must stay hidden everywhere."""
-    app, area, police = api_platform.marac, world.area_id, world.agencies["police"]
-    meetings = {m: app.schedule_meeting(area, "standard", date(2026, m, 20), by=COORDINATOR)
-                for m in (1, 2, 3)}
-    closed = app.schedule_meeting(area, "harmful_practices", date(2026, 2, 24), by=COORDINATOR)
-    plan = [(1, "male", False)] * 6 + [(2, "female", False)] * 6 + [(2, "male", True)] + \
-        [(3, "male", False)] * 6
-    for month, gender, hba in plan:
-        clock.at = datetime(2026, month, 2, 9, tzinfo=UTC)
-        case_id = app.refer(referral(area, police, referred_on=date(2026, month, 2),
+def hear(platform: Platform, world: World, clock: Clock, meeting: UUID, *, gender: str,
+         count: int = 1) -> None:
+    """`count` police referrals of a victim of `gender`, referred on the 1st of the meeting's
+    month, accepted, listed and heard there (an 'honour'-based-abuse case at a closed one)."""
+    app = platform.marac
+    held = app.get_meeting(meeting)
+    hba = held.closed
+    for _ in range(count):
+        first = held.held_on.replace(day=1)
+        clock.at = datetime(first.year, first.month, 1, 9, tzinfo=UTC)
+        case_id = app.refer(referral(world.area_id, world.agencies["police"], referred_on=first,
                                      subjects=(victim(gender=gender), perpetrator()),
                                      criteria=CriteriaClaimed(visible_high_risk=True,
                                                               honour_based_abuse=hba)))
         app.accept(case_id, by=COORDINATOR)
-        meeting = closed if hba else meetings[month]
         app.list_on_agenda(meeting, case_id, invite=set(), by=COORDINATOR)
         app.record_hearing(meeting, case_id, risks=(), by=COORDINATOR)
+
+
+def meeting_on(platform: Platform, world: World, day: date, kind: str = "standard") -> UUID:
+    return platform.marac.schedule_meeting(world.area_id, kind, day, by=COORDINATOR)
+
+
+def test_a_small_month_is_not_recovered_from_its_quarter(
+        client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
+    """Six male victims heard in January, one in February (at a closed hearing, beside six
+    women at the open meeting), six in March: February's one must stay hidden everywhere."""
+    for month, gender, count in ((1, "male", 6), (2, "female", 6), (3, "male", 6)):
+        hear(api_platform, world, clock, meeting_on(api_platform, world, date(2026, month, 20)),
+             gender=gender, count=count)
+    hear(api_platform, world, clock,
+         meeting_on(api_platform, world, date(2026, 2, 24), "harmful_practices"), gender="male")
     clock.at = datetime(2026, 4, 20, tzinfo=UTC)
     male = {label: get(client, "indicators", lead(world), period=label)["figures"]
             for label in ("2026-Q1", "2026-01", "2026-02", "2026-03")}
@@ -601,42 +613,28 @@ def test_a_year_says_nothing_its_released_quarters_did_not(
     """A month is released with its quarter, all from one decision; the year is built from
     its released quarters, so a case recorded late, or erased, after its quarter's release
     cannot be found as the difference between the year and its quarters."""
-    app, area, police = api_platform.marac, world.area_id, world.agencies["police"]
-
-    def hear(day: date, gender: str, count: int, kind: str = "standard") -> list[UUID]:
-        meeting = app.schedule_meeting(area, kind, day, by=COORDINATOR)
-        heard = []
-        for _ in range(count):
-            clock.at = datetime(day.year, day.month, 1, 9, tzinfo=UTC)
-            hba = kind == "harmful_practices"
-            case_id = app.refer(referral(area, police, referred_on=day.replace(day=1),
-                                         subjects=(victim(gender=gender), perpetrator()),
-                                         criteria=CriteriaClaimed(visible_high_risk=True,
-                                                                  honour_based_abuse=hba)))
-            app.accept(case_id, by=COORDINATOR)
-            app.list_on_agenda(meeting, case_id, invite=set(), by=COORDINATOR)
-            app.record_hearing(meeting, case_id, risks=(), by=COORDINATOR)
-            heard.append(case_id)
-        return heard
+    def held(day: date, gender: str, count: int, kind: str = "standard") -> None:
+        hear(api_platform, world, clock, meeting_on(api_platform, world, day, kind),
+             gender=gender, count=count)
 
     def male(period: str) -> Any:
         return get(client, "indicators", lead(world), period=period)["figures"]["victims"][
             "male"]
 
-    hear(date(2026, 1, 20), "male", 6)
+    held(date(2026, 1, 20), "male", 6)
     clock.at = datetime(2026, 2, 16, tzinfo=UTC)
     early = client.get("/api/v1/reports/indicators", headers=lead(world),
                        params={"period": "2026-01"})
     assert early.status_code == 422  # January is released with the first quarter
-    hear(date(2026, 2, 20), "female", 6)
-    hear(date(2026, 3, 20), "male", 6)
-    hear(date(2026, 5, 20), "male", 7)
+    held(date(2026, 2, 20), "female", 6)
+    held(date(2026, 3, 20), "male", 6)
+    held(date(2026, 5, 20), "male", 7)
     clock.at = datetime(2026, 4, 20, tzinfo=UTC)
     first = male("2026-Q1")
     assert (first, male("2026-01"), male("2026-02"), male("2026-03")) == (12, 6, 0, 6)
     # Recorded late: a closed hearing in February, after the first quarter's release.
     clock.at = datetime(2026, 5, 30, tzinfo=UTC)
-    hear(date(2026, 2, 25), "male", 1, kind="harmful_practices")
+    held(date(2026, 2, 25), "male", 1, kind="harmful_practices")
     clock.at = datetime(2027, 1, 20, tzinfo=UTC)
     quarters = [male(f"2026-Q{q}") for q in (1, 2, 3, 4)]
     assert quarters == [12, 7, 0, 0]
@@ -649,21 +647,12 @@ def test_a_closed_hearing_share_is_not_read_off_zeros_around_it(
         client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
     """January: eight women at the open meeting and one man at a closed hearing. Were the
     open meeting's male count shown as 0, January's withheld count would be his."""
-    app, area, police = api_platform.marac, world.area_id, world.agencies["police"]
     plan = {("standard", 1): ("female", 8), ("harmful_practices", 1): ("male", 1),
             ("standard", 2): ("female", 7), ("standard", 3): ("female", 9)}
     for (kind, month), (gender, count) in plan.items():
-        meeting = app.schedule_meeting(area, kind, date(2026, month, 20), by=COORDINATOR)
-        for _ in range(count):
-            clock.at = datetime(2026, month, 2, 9, tzinfo=UTC)
-            hba = kind == "harmful_practices"
-            case_id = app.refer(referral(area, police, referred_on=date(2026, month, 2),
-                                         subjects=(victim(gender=gender), perpetrator()),
-                                         criteria=CriteriaClaimed(visible_high_risk=True,
-                                                                  honour_based_abuse=hba)))
-            app.accept(case_id, by=COORDINATOR)
-            app.list_on_agenda(meeting, case_id, invite=set(), by=COORDINATOR)
-            app.record_hearing(meeting, case_id, risks=(), by=COORDINATOR)
+        hear(api_platform, world, clock,
+             meeting_on(api_platform, world, date(2026, month, 20), kind), gender=gender,
+             count=count)
     clock.at = datetime(2026, 4, 20, tzinfo=UTC)
     january = get(client, "indicators", lead(world), period="2026-01")["figures"]
     rows = get(client, "safelives-return", lead(world))["figures"]["rows"]

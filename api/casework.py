@@ -23,6 +23,7 @@ from domain.exceptions import CaseNotFound
 from domain.repeats import repeat_window_ends
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
+from projections.cases import item_facts
 from security.policy import (
     CaseAccess,
     Viewer,
@@ -36,6 +37,7 @@ from security.policy import (
     may_refer,
     may_share,
     reads_case_content,
+    shares_for_agency,
 )
 
 
@@ -320,7 +322,7 @@ class Casework:
                 case_id, kind=body.kind, text=body.text,
                 audience=Audience(body.audience.kind, tuple(body.audience.agencies)),
                 author=self.principal.subject, author_agency=visibility.agency_id,
-                meeting_id=body.meeting_id)
+                for_agency=shares_for_agency(visibility), meeting_id=body.meeting_id)
 
     def release(self, case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate) -> None:
         """Widen an item's audience: research released at the hearing, typically."""
@@ -329,10 +331,7 @@ class Casework:
         item = next((i for i in (document or {}).get("items", [])
                      if i["item_id"] == str(item_id)), None)
         # An item the caller cannot see is, for them, an item that does not exist.
-        if item is None or not item_visible(
-                visibility, Audience(item["audience"]["kind"],
-                                     tuple(UUID(a) for a in item["audience"]["agencies"])),
-                UUID(item["author_agency"])):
+        if item is None or not item_visible(self.viewer, visibility, item_facts(item)):
             self.audit.record("release", "not_found", case_id=case_id, area_id=access.area_id,
                               items=(str(item_id),))
             raise not_found(case_id)
@@ -353,10 +352,7 @@ class Casework:
         if document is None:
             raise not_found(case_id)  # erased between the index read and now
         items = [i for i in document["items"]
-                 if item_visible(visibility, Audience(i["audience"]["kind"],
-                                                      tuple(UUID(a) for a in
-                                                            i["audience"]["agencies"])),
-                                 UUID(i["author_agency"]))]
+                 if item_visible(self.viewer, visibility, item_facts(i))]
         shown = ["referral", *(["decision"] if document["decision"] else []),
                  *(i["item_id"] for i in items)]
         repeats = self._visible_cases([UUID(r) for r in document["repeat_referrals"]])

@@ -140,10 +140,11 @@ def seed_demo(app: Marac) -> DemoData:
                      agency_id=agencies["housing"])
     app.share(cases["accepted"], kind="note", text="Demo note for the whole case.",
               audience=Audience("whole_case"), author="demo-police-officer",
-              author_agency=police)
+              author_agency=police, for_agency=True)
+    # The coordinator is employed by the police, whose staff still do not see this.
     app.share(cases["accepted"], kind="disclosure", text="Demo note for coordinators only.",
-              audience=Audience("coordinators"), author="demo-police-officer",
-              author_agency=police)
+              audience=Audience("coordinators"), author=coordinator, author_agency=police,
+              for_agency=False)
     judgement = CriteriaClaimed(professional_judgement_reason="Escalating control")
     cases["repeat"] = app.refer(_referral(
         area_id, idva, victim=("Alexa", "Demovictim", date(1990, 5, 1)), yes=9,

@@ -13,10 +13,10 @@ from typing import Any
 from uuid import UUID
 
 from api.casework import Casework, Forbidden
-from domain.access import Audience
 from domain.actions import is_overdue
 from domain.exceptions import CaseNotFound
 from domain.meeting import CLOSED_HEARING, MINUTES_MARKING, AgendaItem, Meeting, Risk, agenda_order
+from projections.cases import item_facts
 from security.policy import is_coordinator_of, item_visible, may_see_meeting
 
 
@@ -134,8 +134,7 @@ class Meetings(Casework):
         document = self.platform.cases.document(case_id) or {}
         mid = str(meeting_id)
         items = [i for i in document.get("items", []) if i.get("meeting_id") == mid
-                 and item_visible(visibility, Audience(i["audience"]["kind"], tuple(
-                     UUID(a) for a in i["audience"]["agencies"])), UUID(i["author_agency"]))]
+                 and item_visible(self.viewer, visibility, item_facts(i))]
         hearing = next((h for h in document.get("hearings", []) if h["meeting_id"] == mid),
                        None)
         actions = [a for a in document.get("actions", []) if a.get("meeting_id") == mid]

@@ -77,3 +77,8 @@ class SharedItem:
     recorded_at: datetime
     # The hearing it was researched for or disclosed at, if any (its minutes show it).
     meeting_id: UUID | None = None
+    # Shared by a representative for their agency (which then sees it whatever its
+    # audience), or by a coordinator or chair in that role, which does not open it to the
+    # agency that employs them. Items recorded before this was kept read as a coordinator's:
+    # the narrower reading.
+    for_agency: bool = False

@@ -468,13 +468,14 @@ class Marac(Application[UUID]):
         audience: Audience,
         author: str,
         author_agency: UUID,
+        for_agency: bool,
         meeting_id: UUID | None = None,
     ) -> UUID:
         case = self.get_case(case_id)
         if meeting_id is not None:
             self._heard_at(meeting_id, case)
         item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now(),
-                          meeting_id)
+                          meeting_id, for_agency)
         case.share(item)
         self.save(case)
         return item.item_id

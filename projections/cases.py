@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
+from domain.access import Audience
 from domain.application import Marac
 from domain.case import Case
 from domain.exceptions import CaseErased
@@ -24,7 +25,7 @@ from domain.meeting import Meeting
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.keyring import Keyring
-from security.policy import CaseAccess
+from security.policy import CaseAccess, ItemFacts
 from storage.database import Cursor, Database
 
 CASE_TOPIC = "domain.case:Case."
@@ -507,6 +508,14 @@ def latest_versions(notifications: Sequence[Notification], topic_prefix: str) ->
             oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id)
             latest[oid] = max(latest.get(oid, 0), n.originator_version)
     return latest
+
+
+def item_facts(item: dict[str, Any]) -> ItemFacts:
+    """The policy's facts of an item of a case document."""
+    audience = item["audience"]
+    return ItemFacts(Audience(audience["kind"], tuple(UUID(a) for a in audience["agencies"])),
+                     item["author"], UUID(item["author_agency"]),
+                     bool(item.get("for_agency", False)))
 
 
 def _when(text: str | None) -> datetime | None:

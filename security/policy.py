@@ -116,16 +116,41 @@ def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list 
     return None
 
 
-def item_visible(visibility: Visibility, audience: Audience, author_agency: UUID | None) -> bool:
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the policy needs of an item shared on a case."""
+
+    audience: Audience
+    author: str
+    author_agency: UUID
+    # Shared by a representative for their agency, not by a coordinator in that role.
+    for_agency: bool
+
+
+def shares_for_agency(visibility: Visibility) -> bool:
+    """Whether what the viewer shares is their agency's: a representative's is; a
+    coordinator's or chair's (who sees every item) is written in that role, and the agency
+    that employs them is not thereby its audience."""
+    return not visibility.all_items
+
+
+def item_visible(  # noqa: PLR0911 - the rules read best as the ordered list they are
+    viewer: Viewer, visibility: Visibility, item: ItemFacts
+) -> bool:
     if visibility.all_items:
         return True
-    if author_agency is not None and author_agency == visibility.agency_id:
-        return True  # an agency always sees what it shared
+    if viewer.principal.kind == "person" and viewer.principal.subject == item.author:
+        return True  # the author always sees their own item
+    if item.for_agency and item.author_agency == visibility.agency_id:
+        return True  # an agency always sees what its representatives shared for it
+    audience = item.audience
     if audience.kind == "whole_case":
         return True
     if audience.kind == "agencies":
         return visibility.agency_id in audience.agencies
-    return False  # coordinators only, or another agency's own
+    if audience.kind == "authoring_agency":
+        return visibility.agency_id == item.author_agency
+    return False  # coordinators only
 
 
 def may_read_audit(principal: Principal) -> bool:

@@ -105,7 +105,7 @@ def test_no_subscriber_hears_of_a_case_its_agency_could_not_see(
             happened("action.assigned.v1", case_id, model)
         elif op == "share":  # content is fetched from the API: no integration event
             app.share(case_id, kind="note", text="Noted", audience=Audience("whole_case"),
-                      author="police-rep", author_agency=agencies["police"])
+                      author="police-rep", author_agency=agencies["police"], for_agency=True)
         elif op == "close":
             app.close_case(case_id, by="coordinator-1", reason="Done")
             model.status = "closed"

@@ -47,7 +47,7 @@ def populate(platform: Platform) -> None:
     first = app.refer(referral(area, agency))
     app.accept(first, "coordinator-1")
     app.share(first, kind="disclosure", text=NOTE, audience=Audience("whole_case"),
-              author="police-rep", author_agency=agency)
+              author="police-rep", author_agency=agency, for_agency=True)
     app.grant_access(first, by="coordinator-1", reason="Invited", person="health-rep")
     app.exclude(first, "hospital-cousin", by="coordinator-1", reason="Relative of the victim")
     second = app.refer(referral(area, agency))

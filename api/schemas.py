@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import MAX_BREAK_GLASS_MINUTES
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
 from domain.safeguarding import OnwardTo
@@ -148,7 +149,8 @@ class ExclusionCreate(Strict):
 
 class BreakGlassCreate(Strict):
     reason: Reason
-    minutes: Annotated[int, Field(ge=1, le=60)] = 60
+    minutes: Annotated[int, Field(ge=1, le=MAX_BREAK_GLASS_MINUTES)] = (
+        MAX_BREAK_GLASS_MINUTES)
 
 
 class BreakGlassOpened(BaseModel):

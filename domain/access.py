@@ -13,7 +13,9 @@ from uuid import UUID
 
 from domain.exceptions import DomainError
 
-BREAK_GLASS_LIMIT = timedelta(minutes=60)
+# Break-glass opens a case for at most this long (DESIGN.md, need-to-know rule 5): the one
+# place the limit is set; the API's bound and default are derived from it.
+MAX_BREAK_GLASS_MINUTES = 60
 
 AudienceKind = Literal["whole_case", "agencies", "coordinators", "authoring_agency"]
 AUDIENCE_KINDS: tuple[str, ...] = get_args(AudienceKind)
@@ -50,6 +52,15 @@ class AccessGrant:
 
     def active(self, now: datetime) -> bool:
         return self.expires_at is None or now < self.expires_at
+
+
+def break_glass_duration(minutes: int) -> timedelta:
+    """How long a break-glass session asked for `minutes` lasts: exactly that, within the
+    limit."""
+    if not 1 <= minutes <= MAX_BREAK_GLASS_MINUTES:
+        raise InvalidAccessChange(
+            f"break-glass lasts between 1 and {MAX_BREAK_GLASS_MINUTES} minutes")
+    return timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)

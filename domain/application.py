@@ -16,7 +16,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
 from eventsourcing.utils import EnvType
 
-from domain.access import AccessGrant, Audience, BreakGlass, SharedItem
+from domain.access import (
+    MAX_BREAK_GLASS_MINUTES,
+    AccessGrant,
+    Audience,
+    BreakGlass,
+    SharedItem,
+)
 from domain.actions import ActionNote, SmartAction
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
@@ -452,7 +458,8 @@ class Marac(Application[UUID]):
         self.save(case)
 
     def open_break_glass(
-        self, case_id: UUID, *, person: str, agency_id: UUID, reason: str, minutes: int = 60
+        self, case_id: UUID, *, person: str, agency_id: UUID, reason: str,
+        minutes: int = MAX_BREAK_GLASS_MINUTES,
     ) -> datetime:
         case = self.get_case(case_id)
         case.open_break_glass(person, agency_id, reason, self.now(), minutes)

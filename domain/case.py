@@ -10,12 +10,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.access import (
-    BREAK_GLASS_LIMIT,
+    MAX_BREAK_GLASS_MINUTES,
     AccessGrant,
     Audience,
     BreakGlass,
     InvalidAccessChange,
     SharedItem,
+    break_glass_duration,
 )
 from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, SmartAction, is_overdue
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
@@ -336,7 +337,8 @@ class Case(Aggregate):
         self.excluded.discard(person)
 
     def open_break_glass(
-        self, person: str, agency_id: UUID, reason: str, at: datetime, minutes: int = 60
+        self, person: str, agency_id: UUID, reason: str, at: datetime,
+        minutes: int = MAX_BREAK_GLASS_MINUTES,
     ) -> None:
         """Emergency access by a representative who cannot otherwise see the case; flagged for
         review. Never opens a restricted case, never overrides an exclusion."""
@@ -344,9 +346,7 @@ class Case(Aggregate):
             raise InvalidAccessChange("break-glass is not available on this case")
         if not reason.strip():
             raise InvalidAccessChange("break-glass needs a reason")
-        duration = min(BREAK_GLASS_LIMIT, BREAK_GLASS_LIMIT * minutes / 60)
-        if minutes <= 0:
-            raise InvalidAccessChange("break-glass lasts between 1 and 60 minutes")
+        duration = break_glass_duration(minutes)
         self._break_glass_opened(
             session=BreakGlass(person, agency_id, at, at + duration), reason=reason)
 

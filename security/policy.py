@@ -4,10 +4,10 @@ Decisions are made on every request from the current event-derived state (`CaseA
 from the case index), and never cached past the request. The rules, in order (DESIGN.md):
 1. exclusion wins; 2. a restricted case exists only for its members; 3. coordinators and chairs
 of the area see all of a non-restricted case; 4. representatives see cases their agency is
-involved in or they hold a personal grant for, item by item by audience; 5. break-glass, at most
-60 minutes, never on a restricted case; 6. DPOs and administrators see no case content;
-7. integrations act for their agency, never more than its representatives; 8. grants expire
-and revocations apply on the next request.
+involved in or they hold a personal grant for, item by item by audience; 5. break-glass, for
+at most `domain.access.MAX_BREAK_GLASS_MINUTES`, never on a restricted case; 6. DPOs and
+administrators see no case content; 7. integrations act for their agency, never more than its
+representatives; 8. grants expire and revocations apply on the next request.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from uuid import UUID
 
 import pytest
 
+import domain.access
+from domain.access import InvalidAccessChange
 from domain.application import Marac
 from domain.area import AreaSettings
 from domain.case import Case
@@ -192,3 +194,22 @@ def test_an_excluded_person_is_not_made_a_member_by_a_restriction(
                  members={"nurse-cousin", "chair-1"})
     app.readmit(case_id, "nurse-cousin", by="coordinator-1")
     assert app.get_case(case_id).members == {"chair-1", "coordinator-1"}
+
+
+@pytest.mark.parametrize("limit_minutes", [30, 60])
+def test_break_glass_lasts_what_was_asked_up_to_the_one_named_limit(
+    app: Marac, area: tuple[UUID, UUID], monkeypatch: pytest.MonkeyPatch, limit_minutes: int
+) -> None:
+    """The limit is one rule: a partnership that sets it to 30 minutes gives a 30-minute
+    request 30 minutes, and refuses 31."""
+    monkeypatch.setattr(domain.access, "MAX_BREAK_GLASS_MINUTES", limit_minutes)
+    case_id = app.refer(referral(*area))
+    for minutes in (1, limit_minutes // 2, limit_minutes):
+        expires = app.open_break_glass(case_id, person=f"rep-{minutes}", agency_id=area[1],
+                                       reason="Emergency", minutes=minutes)
+        assert expires - app.get_case(case_id).break_glass[-1].opened_at == timedelta(
+            minutes=minutes)
+    for minutes in (0, limit_minutes + 1):
+        with pytest.raises(InvalidAccessChange):
+            app.open_break_glass(case_id, person="rep-x", agency_id=area[1],
+                                 reason="Emergency", minutes=minutes)

@@ -284,6 +284,29 @@ class Casework:
                                          members=set(body.members),
                                          member_agencies=set(body.member_agencies))
 
+    def review_restriction(self, case_id: UUID, body: schemas.RestrictionReviewCreate) -> None:
+        access = self._coordinated(case_id, "review_restriction")
+        with self._writing("review_restriction", case_id, access.area_id):
+            self.platform.marac.review_restriction(case_id, decision=body.decision,
+                                                   reason=body.reason,
+                                                   by=self.principal.subject)
+
+    def restrictions_due(self, within_days: int) -> list[schemas.RestrictionDue]:
+        """Restrictions due for review, of cases the caller coordinates: a coordinator who is
+        not a member of a restricted case is not told that it exists, nor that it is due."""
+        p = self.principal
+        if p.area_id is None or not is_coordinator_of(p, p.area_id):
+            self.audit.record("list", "denied")
+            raise Forbidden("Coordinators and chairs review the area's restrictions")
+        due = self.platform.cases.restrictions_due(
+            p.area_id, self.now + timedelta(days=within_days))
+        accesses = self.platform.cases.access([d.case_id for d in due])
+        shown = [d for d in due if d.case_id in accesses
+                 and may_coordinate(self.viewer, accesses[d.case_id], self.now)]
+        self.audit.record("list", "allowed", items=tuple(str(d.case_id) for d in shown))
+        return [schemas.RestrictionDue(case_id=d.case_id, provisional=d.provisional,
+                                       review_due=d.review_due) for d in shown]
+
     def exclude(self, case_id: UUID, body: schemas.ExclusionCreate) -> None:
         access = self._coordinated(case_id, "exclude")
         with self._writing("exclude", case_id, access.area_id):

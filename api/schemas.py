@@ -142,6 +142,20 @@ class RestrictionCreate(Strict):
     reason: Reason
 
 
+class RestrictionReviewCreate(Strict):
+    """A restriction's review, due every 90 days: keep it, or lift it, with a reason."""
+
+    decision: Literal["keep", "lift"]
+    reason: Reason
+
+
+class RestrictionDue(BaseModel):
+    case_id: UUID
+    # Restricted at referral ('honour'-based abuse), no members named yet.
+    provisional: bool
+    review_due: datetime
+
+
 class ExclusionCreate(Strict):
     person: Staff
     reason: Reason

@@ -138,11 +138,12 @@ class Marac(Application[UUID]):
 
     def refer(self, referral: Referral, case_id: UUID | None = None) -> UUID:
         """`case_id`: given by a caller that must record the case's id before it exists."""
-        self.get_area(referral.area_id)
+        area = self.get_area(referral.area_id)
         agency = self.get_agency(referral.referring_agency_id)
         if agency.area_id != referral.area_id:
             raise AgencyNotFound(f"agency {agency.id} is not in area {referral.area_id}")
-        case = Case.refer(referral, case_id)
+        case = Case.refer(referral, case_id,
+                          restrict_hba=area.settings.restrict_hba_at_referral, at=self.now())
         # Index before saving: a failed save leaves an entry pointing nowhere (ignored on
         # lookup), whereas the other order could leave a case that no repeat search finds.
         self.identifier_index.record(case.area_id, case.id, case.subjects.values())
@@ -291,7 +292,7 @@ class Marac(Application[UUID]):
         if meeting.closed:
             # A closed hearing's case is seen by its named members, and by the agencies
             # invited to advise on this case alone; everyone else loses sight of it.
-            case.restrict(case.members | set(meeting.members),
+            case.restrict(case.named_members | set(meeting.members),
                           case.member_agencies | invite,
                           "heard in a closed harmful-practices hearing", by, self.now())
         # The case first: its invitations and restriction precede the listing in the log, so
@@ -445,6 +446,12 @@ class Marac(Application[UUID]):
     ) -> None:
         case = self.get_case(case_id)
         case.restrict(members, member_agencies or set(), reason, by, self.now())
+        self.save(case)
+
+    def review_restriction(self, case_id: UUID, *, decision: str, reason: str,
+                           by: str) -> None:
+        case = self.get_case(case_id)
+        case.review_restriction(decision, reason, by, self.now())
         self.save(case)
 
     def exclude(self, case_id: UUID, person: str, *, by: str, reason: str) -> None:

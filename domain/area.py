@@ -25,6 +25,9 @@ class AreaSettings:
     repeat_window_months: int = 12
     # Some areas treat suspected 'honour'-based abuse or forced marriage as a criterion in itself.
     hba_automatic: bool = False
+    # A referral flagged as 'honour'-based abuse is restricted from the moment it is made, to
+    # its referrer and the area's coordinators and chairs, until members are named.
+    restrict_hba_at_referral: bool = True
     # Meeting-based MARAC, or Lancashire's coordinator-led MARRAC.
     model: Model = "marac"
     # Case records are kept this long after closure (local ISPs: often 6 or 7 years).

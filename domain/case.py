@@ -51,6 +51,22 @@ from domain.risk import RiskAssessment
 from domain.safeguarding import OnwardReferral, SocialCare
 from domain.subjects import Subject, check_subjects
 
+# A restriction is due for review this long after it was set or last reviewed.
+RESTRICTION_REVIEW_INTERVAL = timedelta(days=90)
+REVIEW_DECISIONS = ("keep", "lift")
+HBA_RESTRICTION_REASON = "'honour'-based abuse: restricted at referral until members are named"
+
+
+def restriction_review_due(set_or_reviewed_at: datetime) -> datetime:
+    return set_or_reviewed_at + RESTRICTION_REVIEW_INTERVAL
+
+
+def restricted_at_referral(referral: Referral, restrict_hba: bool) -> bool:
+    """A referral flagged as 'honour'-based abuse is restricted from the moment it is made,
+    where the area says so (on by default)."""
+    return restrict_hba and referral.criteria.honour_based_abuse
+
+
 # Every agency involved should know of a closure within this (Lancashire's MARRAC standard).
 INFORM_WITHIN = timedelta(hours=24)
 
@@ -129,11 +145,21 @@ class Case(Aggregate):
     """A high-risk domestic-abuse case. Corrections are new events: nothing is edited in place."""
 
     @classmethod
-    def refer(cls, referral: Referral, case_id: UUID | None = None) -> Case:
+    def refer(cls, referral: Referral, case_id: UUID | None = None, *,
+              restrict_hba: bool = False, at: datetime | None = None) -> Case:
+        """`restrict_hba`: the area's setting. An 'honour'-based-abuse referral is then
+        restricted at once, to its referrer and the area's coordinators and chairs, until
+        members are named: no one else ever sees it unrestricted."""
         referral.check_valid()
         if case_id is None:
-            return cls(referral=referral)
-        case: Case = cls._create(getattr(cls, "Referred"), id=case_id, referral=referral)  # noqa: B009
+            case = cls(referral=referral)
+        else:
+            case = cls._create(getattr(cls, "Referred"), id=case_id, referral=referral)  # noqa: B009
+        if restricted_at_referral(referral, restrict_hba):
+            case._restricted(members=(referral.referrer,), member_agencies=(),
+                             reason=HBA_RESTRICTION_REASON, by=referral.referrer,
+                             at=at or datetime.combine(referral.referred_on, time(), UTC),
+                             provisional=True)
         return case
 
     @event("Referred")
@@ -153,6 +179,11 @@ class Case(Aggregate):
         self.involved_agencies: set[UUID] = {referral.referring_agency_id}
         self.grants: dict[UUID, AccessGrant] = {}
         self.restricted = False
+        # Restricted at referral, seen by the area's coordinators and chairs until a
+        # coordinator names its members.
+        self.restriction_provisional = False
+        self.restricted_at: datetime | None = None
+        self.restriction_reviewed_at: datetime | None = None
         self.members: set[str] = set()
         self.member_agencies: set[UUID] = set()
         self.excluded: set[str] = set()
@@ -306,14 +337,55 @@ class Case(Aggregate):
         # does not restore it): a closed hearing naming them does not let them in later.
         self._restricted(members=tuple(sorted((members | {by}) - self.excluded)),
                          member_agencies=tuple(sorted(member_agencies, key=str)),
-                         reason=reason, by=by, at=at)
+                         reason=reason, by=by, at=at, provisional=False)
 
     @event("Restricted")
-    def _restricted(self, members: tuple[str, ...], member_agencies: tuple[UUID, ...],
-                    reason: str, by: str, at: datetime) -> None:
+    def _restricted(  # noqa: PLR0917 - an event's fields
+            self, members: tuple[str, ...], member_agencies: tuple[UUID, ...], reason: str,
+            by: str, at: datetime, provisional: bool = False) -> None:
         self.restricted = True
+        self.restriction_provisional = provisional
+        self.restricted_at = at
+        self.restriction_reviewed_at = None
         self.members = set(members)
         self.member_agencies = set(member_agencies)
+
+    @property
+    def named_members(self) -> set[str]:
+        """Members a coordinator named (a restriction at referral names none yet)."""
+        return set() if self.restriction_provisional else set(self.members)
+
+    @property
+    def restriction_review_due(self) -> datetime | None:
+        if not self.restricted or self.restricted_at is None:
+            return None
+        return restriction_review_due(self.restriction_reviewed_at or self.restricted_at)
+
+    def review_restriction(self, decision: str, reason: str, by: str, at: datetime) -> None:
+        """A coordinator reviews a restriction (every 90 days): keeps it, or lifts it."""
+        if not self.restricted:
+            raise InvalidAccessChange(f"case {self.id} is not restricted")
+        if decision not in REVIEW_DECISIONS:
+            raise InvalidAccessChange(f"a review decision is one of {REVIEW_DECISIONS}")
+        if not reason.strip():
+            raise InvalidAccessChange("a restriction review needs a reason")
+        if decision == "keep":
+            self._restriction_kept(reason=reason, by=by, at=at)
+        else:
+            self._restriction_lifted(reason=reason, by=by, at=at)
+
+    @event("RestrictionKept")
+    def _restriction_kept(self, reason: str, by: str, at: datetime) -> None:
+        self.restriction_reviewed_at = at
+
+    @event("RestrictionLifted")
+    def _restriction_lifted(self, reason: str, by: str, at: datetime) -> None:
+        self.restricted = False
+        self.restriction_provisional = False
+        self.restricted_at = None
+        self.restriction_reviewed_at = None
+        self.members = set()
+        self.member_agencies = set()
 
     def exclude(self, person: str, reason: str, by: str, at: datetime) -> None:
         if not reason.strip():

@@ -89,6 +89,7 @@ def case_document(case: Case) -> dict[str, Any]:
         # For coordinators only (the API shows it to viewers who see every item).
         "access": {
             "restricted": case.restricted,
+            "restriction": _restriction(case),
             "members": sorted(case.members),
             "member_agencies": sorted(str(a) for a in case.member_agencies),
             "excluded": sorted(case.excluded),
@@ -99,6 +100,17 @@ def case_document(case: Case) -> dict[str, Any]:
         "safeguarding": {"onward_referrals": _plain(case.onward_referrals),
                          "social_care": _plain(case.social_care)},
     }
+
+
+def _restriction(case: Case) -> dict[str, Any] | None:
+    due = case.restriction_review_due
+    if due is None or case.restricted_at is None:
+        return None
+    return {"provisional": case.restriction_provisional,
+            "restricted_at": case.restricted_at.isoformat(),
+            "reviewed_at": (case.restriction_reviewed_at.isoformat()
+                            if case.restriction_reviewed_at else None),
+            "review_due": due.isoformat()}
 
 
 def _marrac(case: Case) -> dict[str, Any]:
@@ -114,6 +126,13 @@ def _marrac(case: Case) -> dict[str, Any]:
         "plan_agreed": _plain(case.plan_agreed),
         "reviews": _plain(case.reviews),
     }
+
+
+@dataclass(frozen=True)
+class RestrictionDue:
+    case_id: UUID
+    provisional: bool
+    review_due: datetime
 
 
 class CaseProjector:
@@ -357,6 +376,11 @@ class CaseProjector:
                 yield "agency_grant", str(grant.agency_id), None, expiry
             elif grant.person is not None:
                 yield "person_grant", ref(grant.person), None, expiry
+        due = case.restriction_review_due
+        if due is not None:
+            # Whether a coordinator has named its members yet, and when it is next reviewed.
+            yield ("restriction", "provisional" if case.restriction_provisional else "named",
+                   None, due.isoformat())
         for person in case.members:
             yield "member", ref(person), None, None
         for agency in case.member_agencies:
@@ -447,6 +471,19 @@ class CaseProjector:
                     facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
         return {c: _case_access(c, index[c], facts[c]) for c in index}, index
 
+    def restrictions_due(self, area_id: UUID, by: datetime) -> list[RestrictionDue]:
+        """The area's restrictions due for review by `by` (a case's own: a repeat referral
+        merged into it is reviewed with it), earliest first."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT a.case_id, a.ref, a.expires_at FROM case_access a "
+                        "JOIN case_index i ON i.case_id = a.case_id "
+                        "WHERE a.relation = 'restriction' AND i.area_id = %s", (str(area_id),))
+            rows = cur.fetchall()
+        due = [RestrictionDue(UUID(c), ref == "provisional", datetime.fromisoformat(at))
+               for c, ref, at in rows]
+        return sorted((d for d in due if d.review_due <= by),
+                      key=lambda d: (d.review_due, str(d.case_id)))
+
     def allocation_loads(self, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
         """Open (not closed) cases of the area allocated to each of `refs` (keyed digests of
         case co-ordinators), zero where none: counts only, never which cases."""
@@ -535,6 +572,7 @@ def _case_access(
         agency_grants=tuple((UUID(a), _when(e)) for a, _, e in facts.get("agency_grant", [])),
         person_grants=tuple((p, _when(e)) for p, _, e in facts.get("person_grant", [])),
         restricted=bool(row["restricted"]),
+        restriction_provisional="provisional" in refs("restriction"),
         members=frozenset(refs("member")),
         member_agencies=frozenset(UUID(a) for a in refs("member_agency")),
         excluded=frozenset(refs("excluded")),
@@ -552,6 +590,8 @@ def inherit(access: CaseAccess, parent: CaseAccess) -> CaseAccess:
     return dataclasses.replace(
         access,
         restricted=access.restricted or parent.restricted,
+        restriction_provisional=(parent.restriction_provisional if parent.restricted
+                                 else access.restriction_provisional),
         members=parent.members if parent.restricted else access.members,
         member_agencies=(parent.member_agencies if parent.restricted
                          else access.member_agencies),

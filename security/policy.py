@@ -44,6 +44,9 @@ class CaseAccess:
     agency_grants: tuple[tuple[UUID, datetime | None], ...] = ()
     person_grants: tuple[tuple[str, datetime | None], ...] = ()
     restricted: bool = False
+    # Restricted at referral ('honour'-based abuse) and no members named yet: the area's
+    # coordinators and chairs see it too.
+    restriction_provisional: bool = False
     members: frozenset[str] = frozenset()
     member_agencies: frozenset[UUID] = frozenset()
     excluded: frozenset[str] = frozenset()
@@ -95,6 +98,8 @@ def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list 
     if access.restricted:
         if is_person and viewer.ref in access.members:
             return Visibility("member", all_items=coordinator, agency_id=p.agency_id)
+        if access.restriction_provisional and coordinator:
+            return Visibility("coordinator", all_items=True, agency_id=p.agency_id)
         if p.agency_id in access.member_agencies and (coordinator or _acts_for_agency(p)):
             return Visibility("member", all_items=False, agency_id=p.agency_id)
         return None

@@ -26,6 +26,7 @@ class SettingsChange(Strict):
     escalation_count: int | None = None
     repeat_window_months: int | None = None
     hba_automatic: bool | None = None
+    restrict_hba_at_referral: bool | None = None
     model: Literal["marac", "marrac"] | None = None
     retention_months: int | None = None
     children_first: bool | None = None

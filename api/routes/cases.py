@@ -139,6 +139,24 @@ def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, work: Work) ->
     return Response(status_code=204)
 
 
+@router.post("/cases/{case_id}/restriction/review", status_code=204, responses=NOT_FOUND)
+def review_restriction(case_id: UUID, body: schemas.RestrictionReviewCreate,
+                       work: Work) -> Response:
+    """Keep or lift a restriction (coordinators and chairs who may see the case); due 90 days
+    after it was set or last reviewed."""
+    work.review_restriction(case_id, body)
+    return Response(status_code=204)
+
+
+@router.get("/case-reviews/restrictions", response_model=list[schemas.RestrictionDue])
+def restrictions_due(
+    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 0
+) -> list[schemas.RestrictionDue]:
+    """Restrictions due for review now, or within `within_days` (coordinators and chairs;
+    only cases they may see)."""
+    return work.restrictions_due(within_days)
+
+
 @router.post("/cases/{case_id}/exclusions", status_code=204, responses=NOT_FOUND)
 def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, work: Work) -> Response:
     work.exclude(case_id, body)

@@ -54,7 +54,6 @@ from domain.subjects import Subject, check_subjects
 # A restriction is due for review this long after it was set or last reviewed.
 RESTRICTION_REVIEW_INTERVAL = timedelta(days=90)
 REVIEW_DECISIONS = ("keep", "lift")
-HBA_RESTRICTION_REASON = "'honour'-based abuse: restricted at referral until members are named"
 
 
 def restriction_review_due(set_or_reviewed_at: datetime) -> datetime:
@@ -148,22 +147,21 @@ class Case(Aggregate):
     def refer(cls, referral: Referral, case_id: UUID | None = None, *,
               restrict_hba: bool = False, at: datetime | None = None) -> Case:
         """`restrict_hba`: the area's setting. An 'honour'-based-abuse referral is then
-        restricted at once, to its referrer and the area's coordinators and chairs, until
-        members are named: no one else ever sees it unrestricted."""
+        restricted in the very event that records it (no version of the case, and so no feed
+        event, ever shows it unrestricted), to its referrer and the area's coordinators and
+        chairs, until members are named."""
         referral.check_valid()
-        if case_id is None:
-            case = cls(referral=referral)
-        else:
-            case = cls._create(getattr(cls, "Referred"), id=case_id, referral=referral)  # noqa: B009
+        restricted_at = None
         if restricted_at_referral(referral, restrict_hba):
-            case._restricted(members=(referral.referrer,), member_agencies=(),
-                             reason=HBA_RESTRICTION_REASON, by=referral.referrer,
-                             at=at or datetime.combine(referral.referred_on, time(), UTC),
-                             provisional=True)
+            restricted_at = at or datetime.combine(referral.referred_on, time(), UTC)
+        if case_id is None:
+            return cls(referral=referral, restricted_at=restricted_at)
+        case: Case = cls._create(getattr(cls, "Referred"), id=case_id,  # noqa: B009
+                                 referral=referral, restricted_at=restricted_at)
         return case
 
     @event("Referred")
-    def __init__(self, referral: Referral) -> None:
+    def __init__(self, referral: Referral, restricted_at: datetime | None = None) -> None:
         self.referral = referral
         self.area_id = referral.area_id
         self.status: Status = "referred"
@@ -178,13 +176,13 @@ class Case(Aggregate):
         # Access facts (see security/policy.py for the decisions made from them).
         self.involved_agencies: set[UUID] = {referral.referring_agency_id}
         self.grants: dict[UUID, AccessGrant] = {}
-        self.restricted = False
-        # Restricted at referral, seen by the area's coordinators and chairs until a
-        # coordinator names its members.
-        self.restriction_provisional = False
-        self.restricted_at: datetime | None = None
+        # Restricted at referral ('honour'-based abuse): seen by its referrer and the area's
+        # coordinators and chairs until a coordinator names its members.
+        self.restricted = restricted_at is not None
+        self.restriction_provisional = restricted_at is not None
+        self.restricted_at: datetime | None = restricted_at
         self.restriction_reviewed_at: datetime | None = None
-        self.members: set[str] = set()
+        self.members: set[str] = {referral.referrer} if restricted_at is not None else set()
         self.member_agencies: set[UUID] = set()
         self.excluded: set[str] = set()
         self.break_glass: list[BreakGlass] = []
@@ -337,14 +335,13 @@ class Case(Aggregate):
         # does not restore it): a closed hearing naming them does not let them in later.
         self._restricted(members=tuple(sorted((members | {by}) - self.excluded)),
                          member_agencies=tuple(sorted(member_agencies, key=str)),
-                         reason=reason, by=by, at=at, provisional=False)
+                         reason=reason, by=by, at=at)
 
     @event("Restricted")
-    def _restricted(  # noqa: PLR0917 - an event's fields
-            self, members: tuple[str, ...], member_agencies: tuple[UUID, ...], reason: str,
-            by: str, at: datetime, provisional: bool = False) -> None:
+    def _restricted(self, members: tuple[str, ...], member_agencies: tuple[UUID, ...],
+                    reason: str, by: str, at: datetime) -> None:
         self.restricted = True
-        self.restriction_provisional = provisional
+        self.restriction_provisional = False
         self.restricted_at = at
         self.restriction_reviewed_at = None
         self.members = set(members)

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Clock, World, accept, bearer, refer
+from tests.api.test_feeds import integration, pulled, subscribe
 
 HBA = {"criteria": {"honour_based_abuse": True, "visible_high_risk": True}}
 
@@ -114,3 +115,17 @@ def test_a_restriction_at_referral_is_due_for_review_too(
     assert (entry["case_id"], entry["provisional"]) == (str(case_id), True)
     view = client.get(f"/api/v1/cases/{case_id}", headers=world.coordinator()).json()
     assert view["access"]["restriction"]["provisional"] is True
+
+
+def test_no_feed_hears_of_an_hba_referral_restricted_at_referral(
+    client: TestClient, world: World
+) -> None:
+    """The restriction is in the very event that records the referral: no version of the case
+    is unrestricted, so the referring agency's integration is never told of it."""
+    police = subscribe(client, world, "police")["id"]
+    hba = refer(client, world, "police", **HBA)
+    plain = refer(client, world, "police", surname="Otherxq")
+    events = pulled(client, world, "police", police)
+    assert [e["case_id"] for e in events] == [str(plain)]
+    assert [e["cursor"] for e in events] == [1]  # nothing was queued and then held back
+    assert str(hba) not in listed(client, integration(world, "police"))

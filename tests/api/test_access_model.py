@@ -1,6 +1,8 @@
-"""A stateful property test: random histories of referrals, grants, revocations, expiries,
-restrictions, exclusions and break-glass, with reads by random principals through the HTTP API,
-compared at every check with an independent reference model of DESIGN.md's rules.
+"""A stateful property test: random histories of referrals ('honour'-based abuse among them,
+restricted at referral), grants, revocations, expiries, restrictions and their reviews,
+exclusions, break-glass and items shared by representatives and coordinators for every
+audience, with reads by random principals through the HTTP API, compared at every check with an
+independent reference model of DESIGN.md's rules.
 
 The model below is written from the design's rules, not from security/policy.py, so that a
 slip in either shows up as a disagreement.
@@ -66,6 +68,20 @@ PEOPLE = (
 ACTOR = PEOPLE[6]  # coordinator-1 manages access
 REPS = [p for p in PEOPLE if p.roles == ("representative",)]
 STAFF = [p.sub for p in PEOPLE if not p.client and p is not ACTOR]
+# Who shares items: representatives for their agency, and a coordinator and a chair (each
+# employed by an agency) in that role.
+SHARERS = [p for p in PEOPLE if not p.client and p.agency and p.area == "main"]
+AUDIENCES = ("whole_case", "agencies", "coordinators", "authoring_agency")
+REVIEW_EVERY = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class ModelItem:
+    author: str
+    author_agency: str
+    for_agency: bool  # shared by a representative for their agency, not in a coordinator's role
+    audience: str
+    agencies: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -77,9 +93,14 @@ class ModelCase:
     involved: set[str] = field(default_factory=set)
     parent: UUID | None = None  # the case a repeat referral was merged into
     restricted: bool = False
+    # Restricted at referral ('honour'-based abuse) with no members named yet.
+    provisional: bool = False
+    # When the restriction was set or last reviewed: it is due 90 days later.
+    reviewed_at: datetime | None = None
     members: set[str] = field(default_factory=set)
     member_agencies: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
+    items: dict[str, ModelItem] = field(default_factory=dict)
     agency_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     person_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     break_glass: list[tuple[str, datetime, datetime]] = field(default_factory=list)
@@ -93,12 +114,14 @@ def effective(case: ModelCase, cases: dict[UUID, ModelCase]) -> ModelCase:
         return case
     merged = ModelCase(case.agency, case.surname, case.status, set(case.involved),
                        case.parent, case.restricted or parent.restricted,
+                       parent.provisional if parent.restricted else case.provisional,
+                       case.reviewed_at,
                        set(parent.members if parent.restricted else case.members),
                        set(parent.member_agencies if parent.restricted
                            else case.member_agencies),
                        case.excluded | parent.excluded)
     merged.agency_grants, merged.person_grants = case.agency_grants, case.person_grants
-    merged.break_glass = case.break_glass
+    merged.break_glass, merged.items = case.break_glass, case.items
     return merged
 
 
@@ -113,6 +136,8 @@ def sees(who: Who, case: ModelCase, now: datetime) -> bool:  # noqa: PLR0911 - r
     if case.restricted:
         if not who.client and who.sub in case.members:
             return True
+        if case.provisional and coordinator:
+            return True  # until members are named
         acting = who.client or "representative" in who.roles or coordinator
         return who.agency in case.member_agencies and acting
     if coordinator:
@@ -127,6 +152,25 @@ def sees(who: Who, case: ModelCase, now: datetime) -> bool:  # noqa: PLR0911 - r
     if any(p == who.sub and (exp is None or now < exp) for p, exp in case.person_grants.values()):
         return True
     return any(p == who.sub and start <= now < end for p, start, end in case.break_glass)
+
+
+def sees_every_item(who: Who, case: ModelCase) -> bool:
+    """The area's coordinators and chairs on a case they see as such: any unrestricted case, a
+    restricted one they are named on, or one restricted at referral."""
+    coordinator = bool(set(who.roles) & {"coordinator", "chair"}) and who.area == "main"
+    return coordinator and (not case.restricted or case.provisional or who.sub in case.members)
+
+
+def sees_item(who: Who, case: ModelCase, item: ModelItem) -> bool:
+    """Rule 4, for someone who sees the case: the item's audience, its author, and the
+    agency it was shared for; never the agency that employs a coordinator who wrote it."""
+    if sees_every_item(who, case) or (not who.client and who.sub == item.author):
+        return True
+    if item.for_agency and who.agency == item.author_agency:
+        return True
+    return {"whole_case": True, "agencies": who.agency in item.agencies,
+            "authoring_agency": who.agency == item.author_agency,
+            "coordinators": False}[item.audience]
 
 
 class AccessMachine(RuleBasedStateMachine):
@@ -192,14 +236,20 @@ class AccessMachine(RuleBasedStateMachine):
         self.link_repeat(repeat, first)
         return multiple(first, repeat)
 
-    @rule(target=cases, rep=st.sampled_from(REPS), surname=st.sampled_from(SURNAMES))
-    def refer(self, rep: Who, surname: str) -> UUID:
-        response = self.client.post("/api/v1/cases", json=referral_body(surname=surname),
-                                    headers=self.headers(rep))
+    @rule(target=cases, rep=st.sampled_from(REPS), surname=st.sampled_from(SURNAMES),
+          hba=st.booleans())
+    def refer(self, rep: Who, surname: str, hba: bool = False) -> UUID:
+        criteria = {"visible_high_risk": True, "honour_based_abuse": hba}
+        response = self.client.post("/api/v1/cases", headers=self.headers(rep),
+                                    json=referral_body(surname=surname, criteria=criteria))
         assert response.status_code == 201, response.text
         case_id = UUID(response.json()["id"])
         assert rep.agency is not None
         self.model[case_id] = ModelCase(rep.agency, surname)
+        if hba:  # restricted at referral, to the referrer (and the coordinators)
+            self.model[case_id] = ModelCase(rep.agency, surname, restricted=True,
+                                            provisional=True, reviewed_at=self.clock.at,
+                                            members={rep.sub})
         return case_id
 
     @rule(case_id=cases, agency=st.sampled_from(AGENCIES),
@@ -247,9 +297,46 @@ class AccessMachine(RuleBasedStateMachine):
                 "member_agencies": [str(self.agencies[a]) for a in sorted(agencies)]}
         if self.manage(case_id, "restriction", body) == 204:
             case = self.model[case_id]
-            case.restricted = True
+            case.restricted, case.provisional, case.reviewed_at = True, False, self.clock.at
             case.members = (members | {ACTOR.sub}) - case.excluded
             case.member_agencies = agencies
+
+    @rule(case_id=cases, decision=st.sampled_from(["keep", "lift"]))
+    def review_restriction(self, case_id: UUID, decision: str) -> None:
+        case = self.model[case_id]
+        response = self.client.post(f"/api/v1/cases/{case_id}/restriction/review",
+                                    json={"decision": decision, "reason": "Reviewed"},
+                                    headers=self.headers(ACTOR))
+        if not self.may_manage(case):
+            assert response.status_code == 404
+        elif not case.restricted:  # its own: a repeat is reviewed with its case
+            assert response.status_code == 422
+        else:
+            assert response.status_code == 204, response.text
+            if decision == "keep":
+                case.reviewed_at = self.clock.at
+            else:
+                case.restricted, case.provisional, case.reviewed_at = False, False, None
+                case.members, case.member_agencies = set(), set()
+
+    @rule(case_id=cases, who=st.sampled_from(SHARERS), audience=st.sampled_from(AUDIENCES),
+          named=st.sampled_from(AGENCIES))
+    def share(self, case_id: UUID, who: Who, audience: str, named: str) -> None:
+        case = effective(self.model[case_id], self.model)
+        agencies = [named] if audience == "agencies" else []
+        response = self.client.post(
+            f"/api/v1/cases/{case_id}/information", headers=self.headers(who),
+            json={"kind": "disclosure", "text": "Shared", "audience": {
+                "kind": audience, "agencies": [str(self.agencies[a]) for a in agencies]}})
+        if not sees(who, case, self.clock.at):
+            assert response.status_code == 404
+            return
+        assert response.status_code == 201, response.text
+        assert who.agency is not None
+        self.model[case_id].items[response.json()["id"]] = ModelItem(
+            who.sub, who.agency, not sees_every_item(who, case), audience, frozenset(agencies))
+        for reader in PEOPLE:  # who sees the new item, at once
+            self.check_items(reader, case_id)
 
     @rule(case_id=cases, person=st.sampled_from(STAFF))
     def exclude(self, case_id: UUID, person: str) -> None:
@@ -326,7 +413,7 @@ class AccessMachine(RuleBasedStateMachine):
         else:
             assert response.status_code == 422
 
-    @rule(minutes=st.sampled_from([10, 31, 61]))
+    @rule(minutes=st.sampled_from([10, 31, 61, 60 * 24 * 46]))
     def time_passes(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
 
@@ -358,9 +445,32 @@ class AccessMachine(RuleBasedStateMachine):
                 assert {UUID(h["summary"]["case_id"]) for h in found["items"]} == want, who
                 assert found["total"] == len(want)
         for case_id in self.model if views else ():
-            status = self.client.get(f"/api/v1/cases/{case_id}",
-                                     headers=self.headers(who)).status_code
-            assert status == (200 if case_id in expected else 404), (who, case_id)
+            self.check_items(who, case_id)
+        self.check_reviews_due(who)
+
+    def check_items(self, who: Who, case_id: UUID) -> None:
+        """The case answers 200 or 404 as the model says, and shows the items it says."""
+        response = self.client.get(f"/api/v1/cases/{case_id}", headers=self.headers(who))
+        visible = self.sees(who, case_id)
+        assert response.status_code == (200 if visible else 404), (who, case_id)
+        if visible:
+            case = effective(self.model[case_id], self.model)
+            shown = {i for i, item in case.items.items() if sees_item(who, case, item)}
+            assert {i["item_id"] for i in response.json()["items"]} == shown, (who, case_id)
+
+    def check_reviews_due(self, who: Who) -> None:
+        """Restrictions due for review: only to coordinators, only of cases they may manage."""
+        response = self.client.get("/api/v1/case-reviews/restrictions",
+                                   headers=self.headers(who))
+        if not set(who.roles) & {"coordinator", "chair"}:
+            assert response.status_code == 403
+            return
+        want = {str(c) for c, m in self.model.items()
+                if who.area == "main" and m.restricted and m.reviewed_at is not None
+                and m.reviewed_at + REVIEW_EVERY <= self.clock.at
+                and sees_every_item(who, effective(m, self.model))
+                and sees(who, effective(m, self.model), self.clock.at)}
+        assert {d["case_id"] for d in response.json()} == want, who
 
 
 ISSUER = LocalIssuer()

@@ -56,6 +56,8 @@ PERSONAS = (
     Persona("chair", "MARAC chair", ("chair",), "police"),
     Persona("strategic-lead", "Steering group lead: reports only, no case content",
             ("strategic_lead",), None),
+    Persona("performance-officer", "Performance officer: exact report figures and custom "
+            "ranges for the SafeLives return, no case content", ("performance_officer",), None),
     Persona("dpo", "Data protection officer (no case content)", ("dpo",), None),
     Persona("administrator", "Platform administrator (no case content)", ("administrator",),
             None),

@@ -193,7 +193,8 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> dic
         return kept
     if period not in standard_periods(period.start.year):
         raise InvalidReportPeriod("with disclosure control a report covers a month, a quarter "
-                                  "or a year; custom ranges are for exact figures")
+                                  "or a year; custom ranges are for exact figures (performance "
+                                  "officers)")
     settings = platform.marac.get_area(area_id).settings
     released_by = period if period == year_of(period.start.year) else next(
         q for q in quarters_of(period.start.year) if q.start <= period.start <= q.end)
@@ -201,7 +202,7 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> dic
         raise InvalidReportPeriod(
             f"{period.label} is released with {released_by.label}, "
             f"{settings.report_settle_days} days after it ends, once late records have "
-            "settled; until then, exact figures are for the coordinators")
+            "settled; until then, exact figures are for the performance officers")
     platform.report_runner.catch_up()
     source = _Source(platform, area_id, settings, area_agencies(platform, area_id))
     if released_by == period and period.label.isdigit():
@@ -239,7 +240,7 @@ def _release_quarter(platform: Platform, source: _Source, quarter: Period) -> No
             published, hidden = figures.publish(withheld.get((kind, p.label), frozenset()),
                                                 WITHHELD)
             bodies[(kind, p.label)] = _body(platform, source, published, hidden=hidden,
-                                            rows=rows, counted=computed.counted[p.label])
+                                            rows=rows)
     platform.releases.put(source.area_id, platform.now(), bodies)
 
 
@@ -251,18 +252,16 @@ def _release_year(platform: Platform, source: _Source, year: Period) -> None:
     published = year_from_quarters(computed.indicators[year.label],
                                    [q["figures"] for q in quarters])
     hidden = sum(1 for _, v in _flatten(published) if v == WITHHELD)
-    body = _body(platform, source, published, hidden=hidden, rows=[],
-                 counted=sum(q["counted_cases"] for q in quarters))
+    body = _body(platform, source, published, hidden=hidden, rows=[])
     platform.releases.put(source.area_id, platform.now(), {("indicators", year.label): body})
 
 
 def _body(platform: Platform, source: _Source, published: dict[str, Any], *, hidden: int,
-          rows: list[str], counted: int) -> dict[str, Any]:
-    """A release as kept. `counted_cases`, never shown, is how many cases it counted: a
-    reader of cases is refused it once that differs from what they could check now."""
+          rows: list[str]) -> dict[str, Any]:
+    """A release as kept: what is shown, and nothing about the cases it counted."""
     return {"as_of": source.as_of.isoformat(), "released_at": platform.now().isoformat(),
             "threshold": source.settings.suppress_below, "figures": published,
-            "withheld": hidden, "rows": rows, "counted_cases": counted}
+            "withheld": hidden, "rows": rows}
 
 
 def area_agencies(platform: Platform, area_id: UUID) -> dict[UUID, AgencyInfo]:
@@ -301,7 +300,6 @@ class _Periods:
         facts, cases = source.facts(start, end)
         self.indicators: dict[str, Figures] = {}
         self.returns: dict[str, Return] = {}
-        self.counted: dict[str, int] = {}
         for p in periods:
             part = facts.within(p.start, p.end)
             heard_in = [c for c in cases if p.start <= c.discussion.heard_on <= p.end]
@@ -311,9 +309,6 @@ class _Periods:
             if p in quarters_of(p.start.year):
                 self.returns[p.label] = quarterly_return(p, part.meetings, heard_in,
                                                          source.agencies)
-            if not exact:  # kept with a release, for the readers-of-cases check
-                self.counted[p.label] = len(source.platform.reports.counted_cases(
-                    source.area_id, p.start, p.end))
         self.hidden = closed_shares(facts.meetings, cases, source.agencies)
 
     def figures(self, kind: str, label: str) -> tuple[Figures, list[str]]:

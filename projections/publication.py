@@ -107,10 +107,14 @@ def withheld_in_quarter(indicators: dict[str, Figures], ret: Return,
     # (a line of zeros) says nothing of anyone.
     never: set[Key] = {("hidden", m, c) for m, c in hidden}
     never |= {("indicators", label, *p) for label, f in indicators.items() for p in f.secret}
+    line: set[Key] = set()
     if ret.figures.counts[("rows", NOT_ITEMISED, "cases_discussed")]:
-        never |= {("safelives_return", quarter.label, "rows", NOT_ITEMISED, c)
-                  for c in COLUMNS}
-    withheld = suppress(counts, equations, threshold, hidden=frozenset(never))
+        line = {("safelives_return", quarter.label, "rows", NOT_ITEMISED, c) for c in COLUMNS}
+    withheld = suppress(counts, equations, threshold, hidden=frozenset(never | line))
+    # The line is withheld as one, its known zeros too (a total of zero makes them known,
+    # so the engine would show them): beside them, the one withheld referral source, say,
+    # would tell where every closed case came from.
+    withheld |= line
     found: dict[tuple[str, str], set[Path]] = {}
     for key in withheld:
         if key[0] != "hidden":

@@ -364,26 +364,6 @@ class ReportingProjector:
                       for m, (k, h, a) in meetings.items()],
             actions=actions, marrac=marrac, contacts=contacts)
 
-    def counted_cases(self, area_id: UUID, start: date, end: date) -> list[UUID]:
-        """Every case whose facts a report of the period counts."""
-        days = (str(area_id), start.isoformat(), end.isoformat())
-        found: set[str] = set()
-        with self.db.transaction(readonly=True) as cur:
-            for table, column in (("report_referrals", "referred_on"),
-                                  ("report_actions", "agreed_on"),
-                                  ("report_marrac", "allocated_on"),
-                                  ("report_contacts", "contact_on")):
-                cur.execute(f"SELECT DISTINCT case_id FROM {table} WHERE area_id = %s"  # noqa: S608
-                            f" AND {column} BETWEEN %s AND %s", days)
-                found.update(r[0] for r in cur.fetchall())
-            # A referral erased on its own no longer counts (nor stands in the way).
-            cur.execute("SELECT d.case_id, d.referral_case_id FROM report_discussions d"
-                        " JOIN report_referrals r ON r.case_id = d.referral_case_id"
-                        " WHERE d.area_id = %s AND d.heard_on BETWEEN %s AND %s", days)
-            for case_id, referral in cur.fetchall():
-                found.update((case_id, referral))
-        return sorted(UUID(c) for c in found)
-
     def referrals_of(self, case_ids: Sequence[UUID]) -> dict[UUID, Referral]:
         """The referrals that hearings discussed (repeats may be referred before the period)."""
         found: dict[UUID, Referral] = {}

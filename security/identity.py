@@ -24,7 +24,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 Role = Literal[
     "representative", "coordinator", "chair", "team_leader", "case_coordinator", "dpo",
-    "administrator", "strategic_lead",
+    "administrator", "strategic_lead", "performance_officer",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 ALLOWED_ALGORITHMS = ("RS256", "ES256")

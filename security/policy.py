@@ -12,14 +12,13 @@ representatives; 8. grants expire and revocations apply on the next request.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from domain.access import Audience
-from security.identity import Principal
+from security.identity import Principal, Role
 
 COORDINATOR_ROLES = ("coordinator", "chair", "team_leader", "case_coordinator")
 READ_SCOPE = "cases:read"
@@ -272,10 +271,15 @@ def may_read_area_settings(principal: Principal, area_id: UUID) -> bool:
             and principal.has_role("administrator", *COORDINATOR_ROLES))
 
 
-# Who reads an area's performance reports: its coordinators and chairs (and MARRAC team
-# leaders), and strategic leads, a role that sees reports and nothing of any case.
-REPORT_ROLES = ("coordinator", "chair", "team_leader", "strategic_lead")
-EXACT_FIGURES_ROLES = ("coordinator", "chair", "team_leader")
+# Who reads an area's performance reports, decided by standing (a role), never by the data:
+# which cases a report counts, or whether the caller could see them, must not change the answer
+# (a refusal that appears only when a hidden case exists would tell that it exists, and when).
+# Coordinators, chairs and MARRAC team leaders, and strategic leads (reports only), read the
+# released, disclosure-controlled figures. The performance officer is the person a partnership
+# trusts to compile the SafeLives return: exact counts over every case of the area, restricted
+# ones included, and any range of days; the role reads no case content.
+PERFORMANCE_OFFICER: Role = "performance_officer"
+REPORT_ROLES = ("coordinator", "chair", "team_leader", "strategic_lead", PERFORMANCE_OFFICER)
 
 
 def may_read_reports(principal: Principal, area_id: UUID) -> bool:
@@ -284,22 +288,6 @@ def may_read_reports(principal: Principal, area_id: UUID) -> bool:
 
 
 def may_read_exact_figures(principal: Principal, area_id: UUID) -> bool:
-    """Counts without disclosure control, for those who run the MARAC and compile its
-    return. Everyone else gets small counts withheld."""
-    return may_read_reports(principal, area_id) and principal.has_role(*EXACT_FIGURES_ROLES)
-
-
-def needs_sight_of_every_counted_case(principal: Principal, *, exact: bool) -> bool:
-    """Someone who reads cases knows each case they may see, so figures that also count a
-    case they may not would describe it by subtraction, exact or not; and exact figures are
-    for those who see every case counted in any event. A strategic lead sees no case."""
-    return exact or reads_case_content(principal)
-
-
-def sees_every_counted_case(viewer: Viewer, counted: Collection[CaseAccess], expected: int,
-                            now: datetime, *, release_changed: bool) -> bool:
-    """Whether the viewer may see every case a report counts, given their access facts
-    (`counted`, of which there should be `expected`), and none was erased since the figures
-    were released (`release_changed`)."""
-    return not release_changed and len(counted) == expected and all(
-        case_visibility(viewer, access, now) is not None for access in counted)
+    """Counts without disclosure control, and custom ranges (which are never released): for
+    the area's performance officers. Everyone else gets the released figures."""
+    return may_read_reports(principal, area_id) and principal.has_role(PERFORMANCE_OFFICER)

@@ -95,15 +95,21 @@ def bearer(token: str, purpose: str | None = "research") -> dict[str, str]:
     return headers
 
 
-@pytest.fixture
-def world(api_platform: Platform, issuer: LocalIssuer) -> World:
-    app = api_platform.marac
+def build_world(platform: Platform, issuer: LocalIssuer) -> World:
+    """The test area, another area and the agencies (their ids are derived from their codes,
+    so two platforms built alike share them)."""
+    app = platform.marac
     area = app.create_area("wexshire", "Wexshire MARAC")
     other = app.create_area("elsewhere", "Elsewhere MARAC")
     agencies = {code: app.register_agency(area, code, code.title(), AGENCY_TYPES[code],
                                           core=code != "hpx") for code in AGENCIES}
-    api_platform.runner.catch_up()
+    platform.runner.catch_up()
     return World(issuer, area, agencies, other)
+
+
+@pytest.fixture
+def world(api_platform: Platform, issuer: LocalIssuer) -> World:
+    return build_world(api_platform, issuer)
 
 
 def referral_body(surname: str = "Quennevillexq", yes: int = 15,

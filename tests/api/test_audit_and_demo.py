@@ -78,6 +78,16 @@ def test_demo_personas_get_tokens_that_the_api_accepts(demo_client: TestClient) 
     assert cases_for("hp-expert") == 1  # only the case it advises on
     assert cases_for("hospital-employee") == 0  # excluded; its agency referred nothing else
     assert cases_for("dpo") == -1
+    assert cases_for("performance-officer") == -1  # reports only
+
+    def exact_report(name: str) -> int:
+        token = demo_client.post("/dev/token", json={"persona": name}).json()["access_token"]
+        return demo_client.get("/api/v1/reports/indicators", headers={
+            "Authorization": f"Bearer {token}"}, params={
+                "start": "2026-01-01", "end": "2026-12-31", "disclosure": "exact"}).status_code
+
+    assert exact_report("performance-officer") == 200
+    assert exact_report("coordinator") == 403
     assert demo_client.post("/dev/token", json={"persona": "nobody"}).status_code == 404
 
 

@@ -22,7 +22,7 @@ from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
 from feeds.visibility import Gate
 from feeds.webhooks import UnsafeTarget, check_target, new_secret
-from security.policy import Viewer, may_manage_feeds, may_pull
+from security.policy import Viewer, may_manage_feeds, may_pull, sees_feed_counts
 
 LONG_POLL_STEP = 0.2
 STREAM_BATCH = 100
@@ -77,35 +77,42 @@ class Feeds:
         # Pending until its client activates it, and receives the secret, itself.
         return {"id": str(subscription_id), "status": "pending"}
 
-    def _managed(self, subscription_id: UUID, action: str) -> Subscription:
+    def _watched(self, subscription_id: UUID, action: str) -> tuple[Subscription, bool]:
+        """A subscription, for those who set feeds up and for its own client; and whether
+        the caller may see its counts (`security.policy.sees_feed_counts`)."""
         found = self.platform.feeds.get(subscription_id)
         p = self.principal
-        if found is None or not may_manage_feeds(p, found.area_id):
+        counts = found is not None and sees_feed_counts(p, found.client_id, found.agency_id,
+                                                        found.area_id)
+        if found is None or not (counts or may_manage_feeds(p, found.area_id)):
             self.audit.record(action, "not_found", items=(str(subscription_id),))
             raise CaseNotFound(f"subscription {subscription_id} not found")
-        return found
+        return found, counts
 
     def status(self, subscription_id: UUID) -> dict[str, Any]:
-        """Lag, failures and dead letters: what an administrator watches."""
-        s = self._managed(subscription_id, "read_subscription")
-        dead = self.platform.feeds.dead_letters(subscription_id)
+        """Its state and last failure, for whoever watches it; lag, cursors and dead letters
+        for its own client only."""
+        s, counts = self._watched(subscription_id, "read_subscription")
+        dead = self.platform.feeds.dead_letters(subscription_id) if counts else None
         self.audit.record("read_subscription", "allowed", area_id=s.area_id,
                           items=(str(subscription_id),))
         latest = s.next_cursor - 1
         return {"id": str(s.subscription_id), "client_id": s.client_id,
                 "agency_id": str(s.agency_id), "event_types": sorted(s.event_types),
-                "endpoint": s.endpoint, "status": s.status, "latest_cursor": latest,
-                "delivered_cursor": s.delivered_cursor,
-                "lag": latest - s.delivered_cursor if s.endpoint else None,
+                "endpoint": s.endpoint, "status": s.status,
+                "latest_cursor": latest if counts else None,
+                "delivered_cursor": s.delivered_cursor if counts else None,
+                "lag": latest - s.delivered_cursor if s.endpoint and counts else None,
                 "last_status": s.last_status, "last_error": s.last_error,
                 "next_attempt_at": s.next_attempt_at.isoformat() if s.next_attempt_at
                 else None, "dead_letters": dead}
 
     def replay(self, subscription_id: UUID, from_cursor: int) -> dict[str, Any]:
-        s = self._managed(subscription_id, "replay")
+        s, counts = self._watched(subscription_id, "replay")
         self.audit.record("replay", "allowed", area_id=s.area_id,
                           items=(str(subscription_id), str(from_cursor)))
-        return {"replayed": self.platform.feeds.replay(subscription_id, from_cursor)}
+        replayed = self.platform.feeds.replay(subscription_id, from_cursor)
+        return {"replayed": replayed if counts else None}
 
     # The pull feed ----------------------------------------------------------------------
 

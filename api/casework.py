@@ -219,6 +219,8 @@ class Casework:
             due_on=r["due_on"], escalated=bool(r["escalated"]),
             overdue=is_overdue(date.fromisoformat(r["due_on"]), r["outcome"], today))
             for r in rows if UUID(r["case_id"]) in visible]
+        # A stable order, so that the same actions always read the same.
+        shown.sort(key=lambda a: (a.due_on, str(a.action_id)))
         if scope == "overdue":
             shown = sorted((a for a in shown if a.overdue),
                            key=lambda a: (str(a.owner_agency_id), a.due_on))

@@ -313,7 +313,7 @@ class Marac(Application[UUID]):
 
     def close_case(self, case_id: UUID, *, by: str, reason: str) -> None:
         case = self.get_case(case_id)
-        case.close(reason, by, self.today())
+        case.close(reason, by, self.today(), self.now())
         self.save(case)
 
     def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:

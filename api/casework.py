@@ -28,6 +28,7 @@ from security.policy import (
     CaseAccess,
     Viewer,
     Visibility,
+    agencies_told_of_closure,
     case_visibility,
     is_coordinator_of,
     item_visible,
@@ -256,8 +257,9 @@ class Casework:
     def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
         access = self._coordinated(case_id, "close")
         with self._writing("close", case_id, access.area_id):
-            self.platform.marac.close_case(case_id, by=self.principal.subject,
-                                          reason=body.reason)
+            self.platform.marac.close_case(
+                case_id, by=self.principal.subject, reason=body.reason,
+                inform=agencies_told_of_closure(access, self.now))
 
     def refer_onward(self, case_id: UUID, body: schemas.OnwardReferralCreate) -> None:
         access = self._coordinated(case_id, "refer_onward")

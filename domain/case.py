@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -83,6 +84,12 @@ def told_late(deadline: datetime, at: datetime) -> bool:
     """Whether an agency told at `at` was told late. For one not yet told, `at` is now: it is
     late once the deadline has passed, and stays late when it is told, later still."""
     return at > deadline
+
+
+class NotToldOfClosure(DomainError):
+    """Only an agency told of a closure acknowledges it (and only once the case is closed)."""
+
+    code = "not_told_of_closure"
 
 
 class InvalidHearingChange(DomainError):
@@ -202,7 +209,8 @@ class Case(Aggregate):
         # None for a closure recorded before its time was kept (see inform_by).
         self.closed_at: datetime | None = None
         self.closure_reason: str | None = None
-        # Every agency involved is told of the closure; each one's acknowledgement is tracked.
+        # The agencies that may see the case are told of its closure (security/policy.py says
+        # which); each one's acknowledgement is tracked.
         self.to_inform: tuple[UUID, ...] = ()
         self.informed: dict[UUID, datetime] = {}
         self.actions: dict[UUID, SmartAction] = {}
@@ -471,15 +479,17 @@ class Case(Aggregate):
                    and i.meeting_id == request.meeting_id for i in self.items.values())
     # Closure ---------------------------------------------------------------------------
 
-    def close(self, reason: str, by: str, on: date, at: datetime) -> None:
+    def close(self, reason: str, by: str, on: date, at: datetime,
+              inform: Collection[UUID]) -> None:
         """Close the case; its retention period runs from today. A declined referral or a
-        linked repeat is closed too, so that its record is not kept for ever."""
+        linked repeat is closed too, so that its record is not kept for ever. `inform`: the
+        agencies to tell, those that may see the case (an access decision, made outside)."""
         if self.closed_on is not None:
             raise InvalidAccessChange(f"case {self.id} is already closed")
         if not reason.strip():
             raise InvalidReferral("closure needs a reason")
         self._closed(reason=reason, by=by, on=on, at=at,
-                     inform=tuple(sorted(self.involved_agencies, key=str)))
+                     inform=tuple(sorted(set(inform), key=str)))
 
     # `at` was added after the first closures were recorded: their events load without it.
     @event("Closed")
@@ -493,7 +503,7 @@ class Case(Aggregate):
 
     def acknowledge_closure(self, agency_id: UUID, by: str, at: datetime) -> None:
         if self.closed_on is None or agency_id not in self.to_inform:
-            raise InvalidReferral("only an agency told of a closure acknowledges it")
+            raise NotToldOfClosure("only an agency told of a closure acknowledges it")
         if agency_id in self.informed:
             raise InvalidReferral("this agency has already acknowledged the closure")
         self._closure_acknowledged(agency_id=agency_id, by=by, at=at)

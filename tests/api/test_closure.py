@@ -1,6 +1,6 @@
-"""Closure: the agencies involved are told, each acknowledgement is tracked and judged late or
-not in hours from the closure; coordinators see cases reaching 12 months since their last
-referral."""
+"""Closure: the agencies that may see the case are told, each acknowledgement is tracked and
+judged late or not in hours from the closure; coordinators see cases reaching 12 months since
+their last referral."""
 
 from __future__ import annotations
 
@@ -34,32 +34,37 @@ def closed_case(client: TestClient, world: World) -> UUID:
     return case_id
 
 
-def test_every_involved_agency_is_told_of_a_closure_and_lateness_shows(
+def test_every_agency_that_may_see_a_case_is_told_of_its_closure_and_lateness_shows(
     client: TestClient, world: World, clock: Clock
 ) -> None:
     case_id = refer(client, world, "police")
     accept(client, world, case_id)
-    client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
-                json={"agency_id": str(world.agencies["housing"]), "reason": "Invited"})
+    for agency, expires in (("housing", None), ("idva", clock.at + timedelta(hours=1))):
+        client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
+                    json={"agency_id": str(world.agencies[agency]), "reason": "Invited",
+                          "expires_at": expires.isoformat() if expires else None})
     client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
                 json={"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
                       "description": "GP review", "due_on": clock.at.date().isoformat()})
+    clock.advance(hours=2)
     assert client.post(f"/api/v1/cases/{case_id}/closure", headers=world.coordinator(),
                        json={"reason": "Risk reduced"}).status_code == 204
     assert acknowledge(client, world.rep("police"), case_id) == 204
     closure_now = closure(client, world, case_id)
-    # Police referred it and health owns an action: both involved. (Housing's grant gives
-    # access, not involvement.)
-    assert set(closure_now["informed"]) == {str(world.agencies["police"]),
-                                            str(world.agencies["health"])}
-    assert closure_now["outstanding"] == [str(world.agencies["health"])]
+    # Police referred it, health owns an action, housing holds a grant: all may see it. The
+    # IDVA service's grant had expired: it no longer sees the case, and is not told.
+    told = {world.agencies[a] for a in ("police", "health", "housing")}
+    assert set(closure_now["informed"]) == {str(a) for a in told}
+    assert closure_now["outstanding"] == sorted(
+        str(world.agencies[a]) for a in ("health", "housing"))
     assert closure_now["late"] is False
     clock.advance(days=2)
     assert closure(client, world, case_id)["late"] is True
-    assert acknowledge(client, world.rep("health"), case_id) == 204
+    for agency in ("health", "housing"):
+        assert acknowledge(client, world.rep(agency), case_id) == 204
     done = closure(client, world, case_id)
     assert done["outstanding"] == []
-    assert done["late"] is True  # health was told, late: that stays on the record
+    assert done["late"] is True  # they were told, late: that stays on the record
     twice = client.post(f"/api/v1/cases/{case_id}/closure/acknowledgement",
                         headers=world.rep("health"))
     assert twice.status_code == 422
@@ -80,6 +85,32 @@ def test_coordinators_see_cases_reaching_twelve_months_since_the_last_referral(
     assert [c["case_id"] for c in later] == [str(old), str(recent)]
     assert client.get("/api/v1/case-reviews/anniversaries",
                       headers=world.rep("police")).status_code == 403
+
+
+def test_a_restricted_case_closure_tells_only_the_agencies_that_may_see_it(
+    client: TestClient, world: World
+) -> None:
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    assert client.post(f"/api/v1/cases/{case_id}/restriction", headers=world.coordinator(),
+                       json={"members": ["idva-rep"],
+                             "member_agencies": [str(world.agencies["hpx"])],
+                             "reason": "Honour-based abuse"}).status_code == 204
+    assert client.post(f"/api/v1/cases/{case_id}/closure", headers=world.coordinator(),
+                       json={"reason": "Risk reduced"}).status_code == 204
+    # Police referred it but no longer sees it: it is not told (and could never acknowledge).
+    assert set(closure(client, world, case_id)["informed"]) == {str(world.agencies["hpx"])}
+    assert acknowledge(client, world.rep("police"), case_id) == 404
+    # A named member whose agency is not a member agency sees the case, and is told that
+    # their agency is not among those told: nothing here depends on what they cannot see.
+    refused = client.post(f"/api/v1/cases/{case_id}/closure/acknowledgement",
+                          headers=world.rep("idva"))
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "not_told_of_closure"
+    assert acknowledge(client, world.rep("hpx"), case_id) == 204
+    done = closure(client, world, case_id)
+    assert done["outstanding"] == []
+    assert done["late"] is False
 
 
 def test_an_agency_untold_25_hours_after_closure_is_late_on_the_next_date(

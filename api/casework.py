@@ -393,8 +393,8 @@ class Casework:
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
             actions=document.get("actions", []),
-            closure=closure_state(document, self.platform.now()) if document.get("closed_on")
-            else None,
+            closure=closure_seen_by(closure_state(document, self.platform.now()), visibility)
+            if document.get("closed_on") else None,
             access=document["access"] if visibility.all_items else None,
             safeguarding=document.get("safeguarding") if visibility.all_items else None,
         )
@@ -494,3 +494,15 @@ def closure_state(document: dict[str, Any], now: datetime) -> schemas.ClosureVie
         reason=document["closure_reason"], informed=informed,
         outstanding=sorted((a for a, t in informed.items() if t.told_at is None), key=str),
         late=any(t.late for t in informed.values()))
+
+
+def closure_seen_by(closure: schemas.ClosureView, visibility: Visibility) -> schemas.ClosureView:
+    """The agencies told are the agencies that hold access (grants, a restriction's member
+    agencies), which only those who see the case's access facts see: anyone else sees their
+    own agency's part of the closure, and whether that was late."""
+    if visibility.all_items:
+        return closure
+    own = {a: t for a, t in closure.informed.items() if a == visibility.agency_id}
+    return closure.model_copy(update={
+        "informed": own, "outstanding": [a for a in closure.outstanding if a in own],
+        "late": any(t.late for t in own.values())})

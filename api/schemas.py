@@ -236,9 +236,10 @@ class ClosureView(BaseModel):
     inform_by: datetime = Field(description=f"{_WITHIN} after the closure")
     reason: str
     informed: dict[UUID, AgencyTold] = Field(
-        description="The agencies told of the closure: those that may see the case")
-    outstanding: list[UUID] = Field(description="The agencies not yet told")
-    late: bool = Field(description="Any agency told late, or still not told in time")
+        description="The agencies told of the closure, those that may see the case: all of "
+                    "them for coordinators; the caller's own agency for anyone else")
+    outstanding: list[UUID] = Field(description="Of those, the agencies not yet told")
+    late: bool = Field(description="Any of those told late, or still not told in time")
 
 
 class CaseView(BaseModel):

@@ -113,6 +113,31 @@ def test_a_restricted_case_closure_tells_only_the_agencies_that_may_see_it(
     assert done["late"] is False
 
 
+def test_a_representative_sees_only_their_own_agencys_part_of_the_closure(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    """Which agencies are told is which agencies hold access (grants, a restriction's member
+    agencies): that is for the coordinators, as the case's access section is."""
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
+                json={"agency_id": str(world.agencies["housing"]), "reason": "Invited"})
+    assert client.post(f"/api/v1/cases/{case_id}/closure", headers=world.coordinator(),
+                       json={"reason": "Risk reduced"}).status_code == 204
+    clock.advance(hours=25)
+    assert acknowledge(client, world.rep("police"), case_id) == 204
+    police = str(world.agencies["police"])
+    seen = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police")).json()["closure"]
+    assert set(seen["informed"]) == {police}
+    assert seen["outstanding"] == []
+    assert seen["late"] is True  # its own acknowledgement was late
+    housing = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("housing")
+                         ).json()["closure"]
+    assert (set(housing["informed"]), housing["outstanding"]) == (
+        {str(world.agencies["housing"])}, [str(world.agencies["housing"])])
+    assert len(closure(client, world, case_id)["informed"]) == 2  # the coordinators see all
+
+
 def test_an_agency_untold_25_hours_after_closure_is_late_on_the_next_date(
     client: TestClient, world: World, clock: Clock
 ) -> None:

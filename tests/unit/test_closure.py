@@ -103,6 +103,7 @@ accesses = st.builds(
     involved_agencies=st.frozensets(st.sampled_from(AGENCIES)),
     agency_grants=st.lists(st.tuples(st.sampled_from(AGENCIES), expiries)).map(tuple),
     restricted=st.booleans(),
+    restriction_provisional=st.booleans(),
     member_agencies=st.frozensets(st.sampled_from(AGENCIES)),
 )
 

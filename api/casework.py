@@ -16,7 +16,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform
 from domain.access import Audience
 from domain.actions import is_overdue
-from domain.case import Referral, informing_late
+from domain.case import Referral, inform_by, told_late
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import CaseNotFound
@@ -28,6 +28,7 @@ from security.policy import (
     CaseAccess,
     Viewer,
     Visibility,
+    agencies_told_of_closure,
     case_visibility,
     is_coordinator_of,
     item_visible,
@@ -258,8 +259,9 @@ class Casework:
     def close(self, case_id: UUID, body: schemas.ClosureCreate) -> None:
         access = self._coordinated(case_id, "close")
         with self._writing("close", case_id, access.area_id):
-            self.platform.marac.close_case(case_id, by=self.principal.subject,
-                                          reason=body.reason)
+            self.platform.marac.close_case(
+                case_id, by=self.principal.subject, reason=body.reason,
+                inform=agencies_told_of_closure(access, self.now))
 
     def refer_onward(self, case_id: UUID, body: schemas.OnwardReferralCreate) -> None:
         access = self._coordinated(case_id, "refer_onward")
@@ -393,8 +395,8 @@ class Casework:
                                 audience=i["audience"], author_agency=i["author_agency"],
                                 recorded_at=i["recorded_at"]) for i in items],
             actions=document.get("actions", []),
-            closure=closure_state(document, self.platform.now()) if document.get("closed_on")
-            else None,
+            closure=closure_seen_by(closure_state(document, self.platform.now()), visibility)
+            if document.get("closed_on") else None,
             access=document["access"] if visibility.all_items else None,
             safeguarding=document.get("safeguarding") if visibility.all_items else None,
         )
@@ -474,11 +476,35 @@ def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
 
 
 
-def closure_state(document: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Who has been told of the closure, and whether any agency is late."""
-    informed = document.get("closure_informed", {})
-    outstanding = sorted(a for a, at in informed.items() if at is None)
-    return {"closed_on": document["closed_on"], "reason": document["closure_reason"],
-            "informed": informed, "outstanding": outstanding,
-            "late": informing_late(date.fromisoformat(document["closed_on"]),
-                                   len(outstanding), now)}
+def closure_state(document: dict[str, Any], now: datetime) -> schemas.ClosureView:
+    """Who has been told of the closure, when, and whether late: an agency told, as the read
+    model judged it when it was told; one not yet told, judged now."""
+    closed_on = date.fromisoformat(document["closed_on"])
+    if "closure_told" in document:
+        deadline, told = datetime.fromisoformat(document["inform_by"]), document["closure_told"]
+    else:  # sealed before a closure's time was kept: it has its date only
+        deadline = inform_by(closed_on, None)
+        told = {agency: {"told_at": at, "late": None}
+                for agency, at in document.get("closure_informed", {}).items()}
+    informed: dict[UUID, schemas.AgencyTold] = {}
+    for agency, record in told.items():
+        at = datetime.fromisoformat(record["told_at"]) if record["told_at"] else None
+        late = told_late(deadline, at or now) if record["late"] is None else record["late"]
+        informed[UUID(agency)] = schemas.AgencyTold(told_at=at, late=late)
+    return schemas.ClosureView(
+        closed_on=closed_on, closed_at=document.get("closed_at"), inform_by=deadline,
+        reason=document["closure_reason"], informed=informed,
+        outstanding=sorted((a for a, t in informed.items() if t.told_at is None), key=str),
+        late=any(t.late for t in informed.values()))
+
+
+def closure_seen_by(closure: schemas.ClosureView, visibility: Visibility) -> schemas.ClosureView:
+    """The agencies told are the agencies that hold access (grants, a restriction's member
+    agencies), which only those who see the case's access facts see: anyone else sees their
+    own agency's part of the closure, and whether that was late."""
+    if visibility.all_items:
+        return closure
+    own = {a: t for a, t in closure.informed.items() if a == visibility.agency_id}
+    return closure.model_copy(update={
+        "informed": own, "outstanding": [a for a in closure.outstanding if a in own],
+        "late": any(t.late for t in own.values())})

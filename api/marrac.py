@@ -156,5 +156,6 @@ def marrac_summary(document: dict[str, Any], now: datetime) -> dict[str, Any]:
                    "still_meets_purpose": (first_review or {}).get("still_meets_purpose"),
                    "outcome": (first_review or {}).get("outcome"),
                    "reviews": len(m["reviews"])},
-        "closure": closure_state(document, now) if document.get("closed_on") else None,
+        "closure": closure_state(document, now).model_dump(mode="json")
+        if document.get("closed_on") else None,
     }

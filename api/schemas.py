@@ -3,13 +3,14 @@ domain checks the rules."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import MAX_BREAK_GLASS_MINUTES
+from domain.case import INFORM_WITHIN
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
 from domain.safeguarding import OnwardTo
@@ -215,9 +216,35 @@ class Item(BaseModel):
     recorded_at: datetime
 
 
+_WITHIN = f"{INFORM_WITHIN // timedelta(hours=1)} hours"
+
+
+class AgencyTold(BaseModel):
+    """One agency told of a closure."""
+
+    told_at: datetime | None = Field(
+        description="When the agency acknowledged being told; null while it has not")
+    late: bool = Field(description=f"Told more than {_WITHIN} after the closure, or not told "
+                                   f"and {_WITHIN} have passed")
+
+
+class ClosureView(BaseModel):
+    closed_on: date
+    closed_at: datetime | None = Field(
+        description="When the case was closed; null for a closure recorded before its time "
+                    "was kept, which counts from the end of its day")
+    inform_by: datetime = Field(description=f"{_WITHIN} after the closure")
+    reason: str
+    informed: dict[UUID, AgencyTold] = Field(
+        description="The agencies told of the closure, those that may see the case: all of "
+                    "them for coordinators; the caller's own agency for anyone else")
+    outstanding: list[UUID] = Field(description="Of those, the agencies not yet told")
+    late: bool = Field(description="Any of those told late, or still not told in time")
+
+
 class CaseView(BaseModel):
     summary: CaseSummary
-    closure: dict[str, Any] | None = None
+    closure: ClosureView | None = None
     referral: dict[str, Any]
     decision: dict[str, Any] | None
     repeat_referrals: list[UUID]

@@ -6,7 +6,7 @@ mapper factory), never imported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -311,9 +311,11 @@ class Marac(Application[UUID]):
         case.acknowledge_closure(agency_id, by, self.now())
         self.save(case)
 
-    def close_case(self, case_id: UUID, *, by: str, reason: str) -> None:
+    def close_case(self, case_id: UUID, *, by: str, reason: str,
+                   inform: Collection[UUID]) -> None:
+        """`inform`: the agencies that may see the case, which the caller asked the policy."""
         case = self.get_case(case_id)
-        case.close(reason, by, self.today())
+        case.close(reason, by, self.today(), self.now(), inform)
         self.save(case)
 
     def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -66,14 +67,29 @@ def restricted_at_referral(referral: Referral, restrict_hba: bool) -> bool:
     return restrict_hba and referral.criteria.honour_based_abuse
 
 
-# Every agency involved should know of a closure within this (Lancashire's MARRAC standard).
+# Every agency told of a closure should know of it within this (Lancashire's MARRAC standard),
+# counted in hours from the closure's time.
 INFORM_WITHIN = timedelta(hours=24)
 
 
-def informing_late(closed_on: date, outstanding: int, now: datetime) -> bool:
-    """The closure is dated, not timed: agencies are late from the end of the next day."""
-    deadline = datetime.combine(closed_on, time(), tzinfo=UTC) + timedelta(days=1)
-    return outstanding > 0 and now >= deadline + INFORM_WITHIN
+def inform_by(closed_on: date, closed_at: datetime | None) -> datetime:
+    """When every agency should have been told of a closure. A closure recorded before its time
+    was kept has a date only: it counts from the end of that day, the latest it can have been,
+    so that no agency is called late that was not."""
+    start = closed_at or datetime.combine(closed_on + timedelta(days=1), time(), tzinfo=UTC)
+    return start + INFORM_WITHIN
+
+
+def told_late(deadline: datetime, at: datetime) -> bool:
+    """Whether an agency told at `at` was told late. For one not yet told, `at` is now: it is
+    late once the deadline has passed, and stays late when it is told, later still."""
+    return at > deadline
+
+
+class NotToldOfClosure(DomainError):
+    """Only an agency told of a closure acknowledges it (and only once the case is closed)."""
+
+    code = "not_told_of_closure"
 
 
 class InvalidHearingChange(DomainError):
@@ -190,8 +206,11 @@ class Case(Aggregate):
         self.research_requests: list[ResearchRequest] = []
         self.hearings: dict[UUID, Hearing] = {}
         self.closed_on: date | None = None
+        # None for a closure recorded before its time was kept (see inform_by).
+        self.closed_at: datetime | None = None
         self.closure_reason: str | None = None
-        # Every agency involved is told of the closure; each one's acknowledgement is tracked.
+        # The agencies that may see the case are told of its closure (security/policy.py says
+        # which); each one's acknowledgement is tracked.
         self.to_inform: tuple[UUID, ...] = ()
         self.informed: dict[UUID, datetime] = {}
         self.actions: dict[UUID, SmartAction] = {}
@@ -460,26 +479,31 @@ class Case(Aggregate):
                    and i.meeting_id == request.meeting_id for i in self.items.values())
     # Closure ---------------------------------------------------------------------------
 
-    def close(self, reason: str, by: str, on: date) -> None:
+    def close(self, reason: str, by: str, on: date, at: datetime,
+              inform: Collection[UUID]) -> None:
         """Close the case; its retention period runs from today. A declined referral or a
-        linked repeat is closed too, so that its record is not kept for ever."""
+        linked repeat is closed too, so that its record is not kept for ever. `inform`: the
+        agencies to tell, those that may see the case (an access decision, made outside)."""
         if self.closed_on is not None:
             raise InvalidAccessChange(f"case {self.id} is already closed")
         if not reason.strip():
             raise InvalidReferral("closure needs a reason")
-        self._closed(reason=reason, by=by, on=on,
-                     inform=tuple(sorted(self.involved_agencies, key=str)))
+        self._closed(reason=reason, by=by, on=on, at=at,
+                     inform=tuple(sorted(set(inform), key=str)))
 
+    # `at` was added after the first closures were recorded: their events load without it.
     @event("Closed")
-    def _closed(self, reason: str, by: str, on: date, inform: tuple[UUID, ...]) -> None:
+    def _closed(self, reason: str, by: str, on: date, inform: tuple[UUID, ...],
+                at: datetime | None = None) -> None:
         self.closed_on = on
+        self.closed_at = at
         self.closure_reason = reason
         self.status = "closed"
-        self.to_inform = inform
+        self.to_inform = tuple(inform)  # JSON brings it back as a list
 
     def acknowledge_closure(self, agency_id: UUID, by: str, at: datetime) -> None:
         if self.closed_on is None or agency_id not in self.to_inform:
-            raise InvalidReferral("only an agency told of a closure acknowledges it")
+            raise NotToldOfClosure("only an agency told of a closure acknowledges it")
         if agency_id in self.informed:
             raise InvalidReferral("this agency has already acknowledged the closure")
         self._closure_acknowledged(agency_id=agency_id, by=by, at=at)

@@ -18,7 +18,7 @@ from eventsourcing.persistence import Notification
 
 from domain.access import Audience
 from domain.application import Marac
-from domain.case import Case
+from domain.case import Case, inform_by, told_late
 from domain.exceptions import CaseErased
 from domain.marrac import MES, STEPS
 from domain.meeting import Meeting
@@ -75,8 +75,7 @@ def case_document(case: Case) -> dict[str, Any]:
         "last_referral_on": case.last_referral_on.isoformat(),
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "closure_reason": case.closure_reason,
-        "closure_informed": {str(a): (case.informed[a].isoformat() if a in case.informed
-                                      else None) for a in case.to_inform},
+        **_closure(case),
         "items": _plain(sorted(case.items.values(), key=lambda i: (i.recorded_at, str(i.item_id)))),
         "actions": [
             {**_plain(a), "outcome": case.action_outcomes.get(a.action_id),
@@ -111,6 +110,22 @@ def _restriction(case: Case) -> dict[str, Any] | None:
             "reviewed_at": (case.restriction_reviewed_at.isoformat()
                             if case.restriction_reviewed_at else None),
             "review_due": due.isoformat()}
+
+
+def _closure(case: Case) -> dict[str, Any]:
+    """When the closure was made and by when every agency should know; each agency told, when
+    it was told and whether that was late (judged once told; while untold, when read)."""
+    if case.closed_on is None:
+        return {"closed_at": None, "inform_by": None, "closure_told": {}}
+    deadline = inform_by(case.closed_on, case.closed_at)
+    told = {a: case.informed.get(a) for a in case.to_inform}
+    return {
+        "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+        "inform_by": deadline.isoformat(),
+        "closure_told": {str(a): {"told_at": at.isoformat() if at else None,
+                                  "late": told_late(deadline, at) if at else None}
+                         for a, at in told.items()},
+    }
 
 
 def _marrac(case: Case) -> dict[str, Any]:

@@ -207,6 +207,17 @@ def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
     return visibility.all_items or visibility.agency_id == owner_agency
 
 
+def agencies_told_of_closure(access: CaseAccess, now: datetime) -> frozenset[UUID]:
+    """The agencies told when the case closes: those whose representatives may see it as an
+    agency (rules 2 and 4). A restricted case's member agencies; otherwise the agencies
+    involved and those holding an unexpired grant. An agency that may not see the case is not
+    told, or its closure would wait for ever on an acknowledgement it can never make."""
+    if access.restricted:
+        return access.member_agencies
+    return access.involved_agencies | {
+        agency for agency, expiry in access.agency_grants if _active(expiry, now)}
+
+
 def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
     """Exclusion binds everyone named, data protection officers included."""
     return viewer.principal.kind == "person" and viewer.ref in access.excluded

@@ -85,6 +85,12 @@ def family_referral(referred_on: datetime, surname: str = "Quennevillexq") -> di
     return body
 
 
+def told(closure: dict[str, Any]) -> dict[str, tuple[datetime | None, bool]]:
+    """Each agency told of a closure: when, and whether late."""
+    return {agency: (datetime.fromisoformat(t["told_at"]) if t["told_at"] else None, t["late"])
+            for agency, t in closure["informed"].items()}
+
+
 def referred(calls: Calls, world: World, body: dict[str, Any]) -> UUID:
     response = calls("POST", "/api/v1/cases", world.rep("police"), body, expect=201)
     return UUID(response.json()["id"])
@@ -241,7 +247,8 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     assert (done["review"]["on_time"], done["review"]["late"]) == (True, False)
     assert done["review"]["outcome"] == "ready_to_close"
     assert all(s["done"] for s in done["steps"])
-    assert set(done["closure"]["informed"]) == {str(world.agencies[a]) for a in involved}
+    assert told(done["closure"]) == {str(world.agencies[a]): (at(16, 15), False)
+                                     for a in involved}
     assert done["closure"]["outstanding"] == []
     assert done["closure"]["late"] is False
     # The co-ordinator's load drops with the closure.
@@ -278,6 +285,36 @@ def test_a_plan_agreed_after_48_hours_shows_late(
     # No review two weeks after the plan: late too.
     clock.at = at(17, 9, 2)
     assert summary(calls, case_id, cc)["review"]["late"] is True
+
+
+def test_an_agency_told_of_the_closure_after_24_hours_shows_late(
+    calls: Calls, marrac_world: World, clock: Clock
+) -> None:
+    world = marrac_world
+    cc = case_coordinator(world, "cc-cartwrightxq")
+    clock.at = at(1, 9)
+    case_id = allocated_case(calls, world, "Laterxq", "cc-cartwrightxq")
+    case = f"/api/v1/cases/{case_id}"
+    calls("POST", f"{case}/decision", cc, {"outcome": "accept"}, expect=204)
+    calls("POST", f"{case}/actions", cc,
+          {"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
+           "description": "GP appointment", "due_on": at(9, 0).date().isoformat()},
+          expect=201)
+    clock.at = at(16, 10)
+    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose"},
+          expect=204)
+    clock.at = at(16, 15)
+    calls("POST", f"{case}/closure/acknowledgement", world.rep("police"), expect=204)
+    # Health is told at 11:00 the next day: 25 hours after the closure, on the next date.
+    clock.at = at(17, 11)
+    assert summary(calls, case_id, cc)["closure"]["late"] is True
+    calls("POST", f"{case}/closure/acknowledgement", world.rep("health"), expect=204)
+    closure = summary(calls, case_id, cc)["closure"]
+    assert datetime.fromisoformat(closure["closed_at"]) == at(16, 10)
+    assert told(closure) == {str(world.agencies["police"]): (at(16, 15), False),
+                             str(world.agencies["health"]): (at(17, 11), True)}
+    assert closure["outstanding"] == []
+    assert closure["late"] is True
 
 
 def test_allocation_is_refused_in_a_meeting_based_area(

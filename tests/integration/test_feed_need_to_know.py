@@ -107,7 +107,8 @@ def test_no_subscriber_hears_of_a_case_its_agency_could_not_see(
             app.share(case_id, kind="note", text="Noted", audience=Audience("whole_case"),
                       author="police-rep", author_agency=agencies["police"], for_agency=True)
         elif op == "close":
-            app.close_case(case_id, by="coordinator-1", reason="Done")
+            app.close_case(case_id, by="coordinator-1", reason="Done",
+                           inform={agencies[a] for a in AGENCIES if model.sees(a)})
             model.status = "closed"
             happened("case.closed.v1", case_id, model)
     platform.feed_runner.catch_up()

@@ -205,7 +205,7 @@ def test_the_review_is_due_two_weeks_after_the_plan(
 def test_nothing_is_worked_on_a_closed_case(
     app: Marac, case_id: UUID, area: tuple[UUID, UUID]
 ) -> None:
-    app.close_case(case_id, by="coordinator-1", reason="Moved away")
+    app.close_case(case_id, by="coordinator-1", reason="Moved away", inform=())
     with pytest.raises(InvalidMarracChange):
         app.record_contact(case_id, "victim", 10, by="cc-ashworthxq")
     with pytest.raises(InvalidMarracChange):

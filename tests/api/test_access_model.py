@@ -73,6 +73,7 @@ STAFF = [p.sub for p in PEOPLE if not p.client and p is not ACTOR]
 SHARERS = [p for p in PEOPLE if not p.client and p.agency and p.area == "main"]
 AUDIENCES = ("whole_case", "agencies", "coordinators", "authoring_agency")
 REVIEW_EVERY = timedelta(days=90)
+INFORM_WITHIN = timedelta(hours=24)  # Lancashire: every agency told of a closure in 24 hours
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class ModelCase:
     member_agencies: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
     items: dict[str, ModelItem] = field(default_factory=dict)
+    closed_at: datetime | None = None
+    # Closure: the agencies told (those that may see the case then), and when each said so.
+    told: dict[str, datetime | None] = field(default_factory=dict)
     agency_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     person_grants: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
     break_glass: list[tuple[str, datetime, datetime]] = field(default_factory=list)
@@ -122,6 +126,7 @@ def effective(case: ModelCase, cases: dict[UUID, ModelCase]) -> ModelCase:
                        case.excluded | parent.excluded)
     merged.agency_grants, merged.person_grants = case.agency_grants, case.person_grants
     merged.break_glass, merged.items = case.break_glass, case.items
+    merged.closed_at, merged.told = case.closed_at, case.told
     return merged
 
 
@@ -171,6 +176,14 @@ def sees_item(who: Who, case: ModelCase, item: ModelItem) -> bool:
     return {"whole_case": True, "agencies": who.agency in item.agencies,
             "authoring_agency": who.agency == item.author_agency,
             "coordinators": False}[item.audience]
+
+
+def agencies_told(case: ModelCase, now: datetime) -> set[str]:
+    """Who is told of a closure: the agencies that may see the case as agencies (rules 2, 4)."""
+    if case.restricted:
+        return set(case.member_agencies)
+    live = {a for a, exp in case.agency_grants.values() if exp is None or now < exp}
+    return {case.agency} | case.involved | live
 
 
 class AccessMachine(RuleBasedStateMachine):
@@ -413,7 +426,39 @@ class AccessMachine(RuleBasedStateMachine):
         else:
             assert response.status_code == 422
 
-    @rule(minutes=st.sampled_from([10, 31, 61, 60 * 24 * 46]))
+    @rule(case_id=cases)
+    def close(self, case_id: UUID) -> None:
+        case = self.model[case_id]
+        response = self.client.post(f"/api/v1/cases/{case_id}/closure",
+                                    json={"reason": "Safety plan in place"},
+                                    headers=self.headers(ACTOR))
+        if not self.may_manage(case):
+            assert response.status_code == 404
+        elif case.closed_at is not None:
+            assert response.status_code == 422
+        else:
+            assert response.status_code == 204, response.text
+            told = agencies_told(effective(case, self.model), self.clock.at)
+            case.status, case.closed_at = "closed", self.clock.at
+            case.told = dict.fromkeys(told)
+            self.check_items(ACTOR, case_id)  # who is to be told, at once
+
+    @rule(case_id=cases, rep=st.sampled_from(REPS))
+    def acknowledge_closure(self, case_id: UUID, rep: Who) -> None:
+        case = self.model[case_id]
+        response = self.client.post(f"/api/v1/cases/{case_id}/closure/acknowledgement",
+                                    headers=self.headers(rep))
+        assert rep.agency is not None
+        if not self.sees(rep, case_id):
+            assert response.status_code == 404
+        elif case.told.get(rep.agency, self.clock.at) is not None:
+            assert response.status_code == 422  # not closed, not told, or told already
+        else:
+            assert response.status_code == 204, response.text
+            case.told[rep.agency] = self.clock.at
+            self.check_items(ACTOR, case_id)
+
+    @rule(minutes=st.sampled_from([10, 31, 61, 60 * 23, 60 * 24 * 46]))
     def time_passes(self, minutes: int) -> None:
         self.clock.advance(minutes=minutes)
 
@@ -457,6 +502,23 @@ class AccessMachine(RuleBasedStateMachine):
             case = effective(self.model[case_id], self.model)
             shown = {i for i, item in case.items.items() if sees_item(who, case, item)}
             assert {i["item_id"] for i in response.json()["items"]} == shown, (who, case_id)
+            if who is ACTOR:
+                self.check_closure(case, response.json()["closure"])
+
+    def check_closure(self, case: ModelCase, closure: dict[str, Any] | None) -> None:
+        """Who was told of a closure, when, and whether late: in hours from its time."""
+        if case.closed_at is None:
+            assert closure is None
+            return
+        assert closure is not None
+        deadline, now = case.closed_at + INFORM_WITHIN, self.clock.at
+        want = {str(self.agencies[a]): (at, (at or now) > deadline)
+                for a, at in case.told.items()}
+        got = {a: (datetime.fromisoformat(t["told_at"]) if t["told_at"] else None, t["late"])
+               for a, t in closure["informed"].items()}
+        assert got == want
+        assert closure["late"] == any(late for _, late in want.values())
+        assert set(closure["outstanding"]) == {a for a, (at, _) in want.items() if at is None}
 
     def check_reviews_due(self, who: Who) -> None:
         """Restrictions due for review: only to coordinators, only of cases they may manage."""

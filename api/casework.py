@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import structlog
 from fastapi import HTTPException
 
 from api import schemas
@@ -37,6 +38,8 @@ from security.policy import (
     may_share,
     reads_case_content,
 )
+
+log = structlog.get_logger("api.casework")
 
 
 class Forbidden(HTTPException):
@@ -94,10 +97,17 @@ class Casework:
     def _writing(self, action: str, case_id: UUID | None,
                  area_id: UUID | None = None) -> Iterator[None]:
         """Audited first: a write whose record cannot be made does not happen. (A write the
-        domain then refuses is still recorded as allowed access, and answered 4xx.)"""
+        domain then refuses is still recorded as allowed access, and answered 4xx.)
+
+        Once the write has committed, the answer is its success: the read models' catch-up
+        (read-your-writes) failing then must not turn it into an error that a client would
+        retry into a duplicate; the worker, or the next request's catch-up, projects it."""
         self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
         yield
-        self.platform.runner.catch_up()
+        try:
+            self.platform.runner.catch_up()
+        except Exception as exc:  # the write stands; see above
+            log.warning("catch_up_deferred", error_type=type(exc).__name__)
 
     # Referral and decisions ----------------------------------------------------------------
 

@@ -117,6 +117,8 @@ class RequestAudit:
         self.written = True
         if self.request is not None:
             self.request.state.audited = True
+            # A replay of this request's answer is audited against the same case.
+            self.request.state.audited_case_id = str(case_id) if case_id else None
 
 
 def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import structlog
+from eventsourcing.persistence import IntegrityError
 from fastapi import HTTPException
 
 from api import schemas
@@ -111,7 +112,7 @@ class Casework:
 
     # Referral and decisions ----------------------------------------------------------------
 
-    def refer(self, body: schemas.ReferralCreate) -> UUID:
+    def refer(self, body: schemas.ReferralCreate, given: UUID | None = None) -> UUID:
         p = self.principal
         if p.area_id is None or p.agency_id is None or not may_refer(p, p.area_id, p.agency_id):
             self.audit.record("create", "denied")
@@ -137,9 +138,17 @@ class Casework:
             idva_referral_made=body.idva_referral_made,
             manager_sign_off=body.manager_sign_off,
         )
-        case_id = uuid4()  # known before the write, so the write can be audited first
+        # Known before the write, so the write can be audited first. `given` comes from an
+        # Idempotency-Key (api/idempotency.py): a retry of a referral whose answer was lost
+        # (a crash after the write) finds the case it made, rather than making a second.
+        case_id = given or uuid4()
         with self._writing("create", case_id, p.area_id):
-            self.platform.marac.refer(referral, case_id=case_id)
+            if given is None or given not in self.platform.marac.repository:
+                try:
+                    self.platform.marac.refer(referral, case_id=case_id)
+                except IntegrityError:
+                    if given is None or given not in self.platform.marac.repository:
+                        raise
         return case_id
 
     def decide(self, case_id: UUID, body: schemas.DecisionCreate) -> None:

@@ -36,6 +36,14 @@ def busy() -> JSONResponse:
                         status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+def audit_failed(exc: AuditUnavailable) -> JSONResponse:
+    """Fail closed: nothing leaves when the access could not be recorded. Retry-After when
+    only a busy database stood in the way."""
+    transient = {"Retry-After": str(RETRY_AFTER_SECONDS)} if is_transient(exc) else None
+    return JSONResponse(error_body(exc.code, "The request could not be audited"),
+                        status_code=503, headers=transient)
+
+
 def _not_authenticated() -> JSONResponse:
     return JSONResponse(error_body("not_authenticated", "A valid bearer token is required"),
                         status_code=401, headers={"WWW-Authenticate": 'Bearer realm="marac"'})
@@ -87,9 +95,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def audit_unavailable(_: Request, exc: AuditUnavailable) -> JSONResponse:
         # Fail closed: nothing of the case leaves when its access could not be recorded.
         log.error("audit_unavailable")
-        transient = {"Retry-After": str(RETRY_AFTER_SECONDS)} if is_transient(exc) else None
-        return JSONResponse(error_body(exc.code, "The request could not be audited"),
-                            status_code=503, headers=transient)
+        return audit_failed(exc)
 
     # Errors of the databases and their pools: a lock or a connection not had in time is
     # transient (503, Retry-After); anything else is the unexpected error it is.

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import RequestAudit
 from api.bootstrap import Platform
-from api.errors import busy, error_body
+from api.errors import audit_failed, busy, error_body
 from api.idempotency_store import Answer, InFlight, Mismatch, Proceed, Replay
 from audit.trail import AuditUnavailable
 from security.identity import InvalidToken, Principal
@@ -202,9 +202,8 @@ class _Call:
         try:
             await run_in_threadpool(lambda: audit.record(action, outcome, case_id=case_id,
                                                          items=items))
-        except AuditUnavailable:
-            await self.answer(503, [(b"content-type", b"application/json")], json.dumps(
-                error_body(AuditUnavailable.code, "The request could not be audited")).encode())
+        except AuditUnavailable as exc:
+            await audit_failed(exc)(self.scope, _no_body, self.send)
             return False
         return True
 
@@ -213,6 +212,10 @@ class _Call:
         headers = [*headers, (b"content-length", str(len(body)).encode())]
         await self.send({"type": "http.response.start", "status": status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def _caller(platform: Platform, headers: dict[bytes, bytes]) -> Principal | None:

@@ -38,9 +38,17 @@ class WriterQueue:
         self._owner: int | None = None
         self._depth = 0
 
+    @property
+    def waiting(self) -> int:
+        """Writers in the queue behind the one whose turn it is."""
+        with self._cond:
+            behind = self._next_ticket - self._serving - len(self._abandoned)
+            return behind - (1 if self._owner is not None else 0)
+
     @contextmanager
-    def turn(self, timeout: float = WAIT_SECONDS) -> Iterator[None]:
+    def turn(self, timeout: float | None = None) -> Iterator[None]:
         me = threading.get_ident()
+        timeout = WAIT_SECONDS if timeout is None else timeout
         with self._cond:
             if self._owner == me:
                 self._depth += 1

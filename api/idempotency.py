@@ -178,7 +178,7 @@ class _Call:
             return
         # The replay is a request of its own: audited as such, against the first one's case.
         case_id = uuid.UUID(answer.case_id) if answer.case_id else None
-        if not await self.audit("replay", "allowed", case_id, (str(answer.status),)):
+        if not await self.audit("replay", "replayed", case_id, (str(answer.status),)):
             return
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
         headers.append((b"idempotent-replayed", b"true"))
@@ -249,12 +249,12 @@ OPENAPI: dict[str, Any] = {
         "schema": {"type": "string", "minLength": 1, "maxLength": 257},
     }],
     "responses": {
-        "409": {"description": "`idempotency_key_in_flight`: the first request with this "
-                               "Idempotency-Key is still running (Retry-After); "
-                               "`idempotency_answer_not_kept`: it was answered, and its "
-                               "answer is not kept"},
-        "422": {"description": "The request is not valid; or `idempotency_key_reused`: its "
-                               "Idempotency-Key was used for another request"},
+        "400": "`invalid_idempotency_key`: the Idempotency-Key is not 1 to 255 visible "
+               "characters",
+        "409": "`idempotency_key_in_flight`: the first request with this Idempotency-Key is "
+               "still running (Retry-After); `idempotency_answer_not_kept`: it was answered, "
+               "and its answer is not kept",
+        "422": "`idempotency_key_reused`: the Idempotency-Key was used for another request",
     },
 }
 
@@ -272,9 +272,11 @@ def document_idempotency(app: FastAPI) -> None:
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("name") == HEADER for p in parameters):
                 parameters.extend(json.loads(json.dumps(OPENAPI["parameters"])))
-            for status, doc in OPENAPI["responses"].items():
+            for status, text in OPENAPI["responses"].items():
                 answer = operation.setdefault("responses", {}).setdefault(status, {})
-                answer["description"] = doc["description"]
+                described = answer.get("description", "")
+                if text not in described:  # beside what the route says of the status
+                    answer["description"] = f"{described}; {text}" if described else text
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

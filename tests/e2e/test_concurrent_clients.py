@@ -24,8 +24,9 @@ from security.kek import KeyMaterial
 from tests.api.conftest import referral_body
 
 CLIENTS = 8
-SECONDS = 4.0  # each client stops at this, or after OPERATIONS, whichever is first
+SECONDS = 4.0  # each client stops at this, or after OPERATIONS, whichever is first,
 OPERATIONS = 60
+AT_LEAST = 8  # but not before this many, so even a slow machine retries a keyed referral
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _client(port: int, headers: dict[str, str], n: int, tally: Tally) -> None:
         return response.status, json.loads(data) if data else None
 
     for op in range(OPERATIONS):
-        if time.monotonic() > deadline:
+        if op >= AT_LEAST and time.monotonic() > deadline:
             break
         kind = op % 4
         if kind == 0 or not mine:
@@ -127,7 +128,7 @@ def test_eight_clients_get_no_5xx_and_nothing_is_stored_twice_or_unanswered(
         thread.join()
 
     assert not [s for s in tally.statuses if s >= 500 or s == 0], tally.statuses
-    assert tally.statuses[201] > CLIENTS  # the run did work
+    assert tally.statuses[201] >= CLIENTS  # the run did work
     stored = _stored_cases(platform)
     assert all(count == 1 for count in stored.values())
     # A keyed referral without an answer: its key's replay returns what was stored.

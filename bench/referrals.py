@@ -12,6 +12,7 @@ each 201 was stored exactly once (counted in the event store).
 from __future__ import annotations
 
 import multiprocessing
+import queue
 from collections import Counter
 from typing import Any
 
@@ -89,8 +90,18 @@ class ReferralsBenchmark:
         phase = Phase(port, tokens, answers, self.seconds, index, keyed)
         process = context.Process(target=clients, args=(phase, results))
         process.start()
-        result: dict[str, Any] = results.get()
-        process.join()
+        try:
+            # Waits while the clients run; a client process that died says so, not hangs.
+            while True:
+                try:
+                    result: dict[str, Any] = results.get(timeout=1.0)
+                    break
+                except queue.Empty:
+                    if not process.is_alive():
+                        raise RuntimeError(
+                            f"the client process ended ({process.exitcode})") from None
+        finally:
+            process.join(timeout=30)
         statuses = {int(k): v for k, v in result["statuses"].items()}
         return {
             "requests_per_s": round(sum(statuses.values()) / result["seconds"], 1),

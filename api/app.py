@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from api.auth import CurrentPlatform, install_audit_guard
 from api.bootstrap import Platform
 from api.errors import install_error_handlers
+from api.idempotency import IdempotencyMiddleware, document_idempotency
 from api.logs import install_request_ids
 from api.routes import areas, cases, dev, dpo, feeds, marrac, meetings, reports
 
@@ -43,6 +44,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     # Registered first, so it runs inside the request-id middleware and sees the id.
     install_audit_guard(app)
+    # Inside the request ids (its answers carry one), outside the guard (it audits its own).
+    app.add_middleware(IdempotencyMiddleware)
     install_request_ids(app)
     install_error_handlers(app)
     app.include_router(health_router)
@@ -57,4 +60,5 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(areas.router)
     if platform.settings.demo:
         app.include_router(dev.router)
+    document_idempotency(app)
     return app

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from api.bootstrap import Platform
+from api.errors import audit_failed
 from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
@@ -117,6 +117,8 @@ class RequestAudit:
         self.written = True
         if self.request is not None:
             self.request.state.audited = True
+            # A replay of this request's answer is audited against the same case.
+            self.request.state.audited_case_id = str(case_id) if case_id else None
 
 
 def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
@@ -162,10 +164,8 @@ def install_audit_guard(app: FastAPI) -> None:
                          request).record(
                 f"{request.method} {route}"[:80], "rejected",
                 case_id=_uuid_or_none(case_id), items=(str(response.status_code),))
-        except AuditUnavailable:
-            return JSONResponse({"code": "audit_unavailable",
-                                 "message": "The request could not be audited"},
-                                status_code=503)
+        except AuditUnavailable as exc:
+            return audit_failed(exc)
         return response
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from api.idempotency_store import IdempotencyStore
 from api.settings import Settings
 from audit.checkpoints import Checkpoints, CheckpointSigner
 from audit.trail import AuditTrail
@@ -51,6 +52,8 @@ class Platform:
     reports: ReportingProjector
     report_runner: ProjectionRunner
     releases: Releases
+    # Idempotency-Key answers of the API (api/idempotency.py), kept for 24 hours.
+    idempotency: IdempotencyStore
 
     def close(self) -> None:
         self.marac.close()
@@ -126,6 +129,8 @@ def build_platform(
     report_runner.create_tables()
     releases = Releases(database)
     releases.create_tables()
+    idempotency = IdempotencyStore(database, keyring.keks)
+    idempotency.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
                     purges=[cases.purge_case, feeds.purge_case, reports.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
@@ -134,4 +139,4 @@ def build_platform(
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
-                    feed_runner, reports, report_runner, releases)
+                    feed_runner, reports, report_runner, releases, idempotency)

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import structlog
+from eventsourcing.persistence import IntegrityError
 from fastapi import HTTPException
 
 from api import schemas
@@ -40,6 +42,8 @@ from security.policy import (
     reads_case_content,
     shares_for_agency,
 )
+
+log = structlog.get_logger("api.casework")
 
 
 class Forbidden(HTTPException):
@@ -97,14 +101,21 @@ class Casework:
     def _writing(self, action: str, case_id: UUID | None,
                  area_id: UUID | None = None) -> Iterator[None]:
         """Audited first: a write whose record cannot be made does not happen. (A write the
-        domain then refuses is still recorded as allowed access, and answered 4xx.)"""
+        domain then refuses is still recorded as allowed access, and answered 4xx.)
+
+        Once the write has committed, the answer is its success: the read models' catch-up
+        (read-your-writes) failing then must not turn it into an error that a client would
+        retry into a duplicate; the worker, or the next request's catch-up, projects it."""
         self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
         yield
-        self.platform.runner.catch_up()
+        try:
+            self.platform.runner.catch_up()
+        except Exception as exc:  # the write stands; see above
+            log.warning("catch_up_deferred", error_type=type(exc).__name__)
 
     # Referral and decisions ----------------------------------------------------------------
 
-    def refer(self, body: schemas.ReferralCreate) -> UUID:
+    def refer(self, body: schemas.ReferralCreate, given: UUID | None = None) -> UUID:
         p = self.principal
         if p.area_id is None or p.agency_id is None or not may_refer(p, p.area_id, p.agency_id):
             self.audit.record("create", "denied")
@@ -130,9 +141,17 @@ class Casework:
             idva_referral_made=body.idva_referral_made,
             manager_sign_off=body.manager_sign_off,
         )
-        case_id = uuid4()  # known before the write, so the write can be audited first
+        # Known before the write, so the write can be audited first. `given` comes from an
+        # Idempotency-Key (api/idempotency.py): a retry of a referral whose answer was lost
+        # (a crash after the write) finds the case it made, rather than making a second.
+        case_id = given or uuid4()
         with self._writing("create", case_id, p.area_id):
-            self.platform.marac.refer(referral, case_id=case_id)
+            if given is None or given not in self.platform.marac.repository:
+                try:
+                    self.platform.marac.refer(referral, case_id=case_id)
+                except IntegrityError:
+                    if given is None or given not in self.platform.marac.repository:
+                        raise
         return case_id
 
     def decide(self, case_id: UUID, body: schemas.DecisionCreate) -> None:

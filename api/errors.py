@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import structlog
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from audit.trail import AuditUnavailable
 from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
 from security.identity import InvalidToken
+from storage.transient import RETRY_AFTER_SECONDS, StorageBusy, is_transient
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +28,20 @@ def error_body(code: str, message: str) -> dict[str, str]:
 
 async def not_found(_: Request, __: Exception) -> JSONResponse:
     return JSONResponse(_NOT_FOUND, status_code=404)
+
+
+def busy() -> JSONResponse:
+    """The database was too busy for the request, which wrote nothing: ask again shortly."""
+    return JSONResponse(error_body(StorageBusy.code, "The service is busy; try again shortly"),
+                        status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def audit_failed(exc: AuditUnavailable) -> JSONResponse:
+    """Fail closed: nothing leaves when the access could not be recorded. Retry-After when
+    only a busy database stood in the way."""
+    transient = {"Retry-After": str(RETRY_AFTER_SECONDS)} if is_transient(exc) else None
+    return JSONResponse(error_body(exc.code, "The request could not be audited"),
+                        status_code=503, headers=transient)
 
 
 def _not_authenticated() -> JSONResponse:
@@ -76,8 +95,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def audit_unavailable(_: Request, exc: AuditUnavailable) -> JSONResponse:
         # Fail closed: nothing of the case leaves when its access could not be recorded.
         log.error("audit_unavailable")
-        return JSONResponse(error_body(exc.code, "The request could not be audited"),
-                            status_code=503)
+        return audit_failed(exc)
+
+    # Errors of the databases and their pools: a lock or a connection not had in time is
+    # transient (503, Retry-After); anything else is the unexpected error it is.
+    @app.exception_handler(StorageBusy)
+    @app.exception_handler(PersistenceError)
+    @app.exception_handler(psycopg.Error)
+    @app.exception_handler(sqlite3.Error)
+    async def storage_error(_: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("storage_busy", error_type=type(exc).__name__)
+            return busy()
+        log.error("unhandled_error", error_type=type(exc).__name__)
+        return JSONResponse(error_body("internal_error", "Internal error"), status_code=500)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

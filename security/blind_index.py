@@ -44,6 +44,16 @@ class BlindIndex:
         member of, a case says something about the case, so it is not stored in the clear."""
         return hmac.new(self._key, f"person\x1f{subject}".encode(), hashlib.sha256).hexdigest()
 
+    def request_ref(self, kind: str, *parts: bytes) -> str:
+        """What a caller sent, as stores keep it (idempotency keys and request fingerprints):
+        a request body holds personal data, and even a plain hash of it could be checked
+        against a guess. Each part is length-prefixed, so no two lists of parts collide."""
+        mac = hmac.new(self._key, f"request\x1f{kind}".encode(), hashlib.sha256)
+        for part in parts:
+            mac.update(len(part).to_bytes(8, "big"))
+            mac.update(part)
+        return mac.hexdigest()
+
     def digest(self, area_id: UUID, kind: str, value: str) -> str:
         message = f"{area_id}\x1f{kind}\x1f{value}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
@@ -24,6 +25,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from security.keyring import NewDataKey
+from storage.writers import writer_queue
 
 INSERT_KEY = "INSERT INTO {table} (scope_id, kek_id, wrapped, created_at) VALUES (%s, %s, %s, %s)"
 
@@ -47,6 +49,14 @@ def new_keys(stored_events: Sequence[StoredEvent]) -> list[tuple[str, str, bytes
 
 
 class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # In line with the platform's own writers (storage/writers.py): taken before the
+        # library's writer lock, as every writer of the process takes them, so none deadlocks.
+        with writer_queue(Path(self.datastore.pool.db_name)).turn():
+            return super().insert_events(stored_events, **kwargs)
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

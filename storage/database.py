@@ -10,13 +10,15 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from storage.transient import StorageBusy
 from storage.url import DatabaseUrl, parse_database_url
+from storage.writers import WriterQueue, writer_queue
 
 
 class Cursor(Protocol):
@@ -63,6 +65,7 @@ class Database:
         self._sqlite_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] | None = None
+        self._writers = writer_queue(self.url.path) if self.url.path else WriterQueue()
         if self.url.path is not None:
             self.url.path.parent.mkdir(parents=True, exist_ok=True)
         else:
@@ -135,20 +138,24 @@ class Database:
                     yield cur
             return
         conn = self._sqlite()
-        if not flush:  # the safety level cannot change inside a transaction
-            conn.execute("PRAGMA synchronous=NORMAL")
-        try:
-            conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # Writers of this process queue here, in order (storage/writers.py), not in SQLite's
+        # busy handler; its timeout still covers other processes (the worker).
+        with nullcontext() if readonly else self._writers.turn():
+            if not flush:  # the safety level cannot change inside a transaction
+                conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield _SqliteCursor(conn.cursor())
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        finally:
-            if not flush:
-                self._restore_flush(conn)
+                with _busy_as_transient():
+                    conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+                try:
+                    yield _SqliteCursor(conn.cursor())
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                if not flush:
+                    self._restore_flush(conn)
 
     def _restore_flush(self, conn: sqlite3.Connection) -> None:
         """Back to flushed commits; a connection that cannot be put back is not used again,
@@ -189,3 +196,15 @@ class Database:
                 conn.close()
             self._sqlite_connections.clear()
         self._local = threading.local()
+
+
+@contextmanager
+def _busy_as_transient() -> Iterator[None]:
+    """SQLite's busy timeout ran out (another process held the write lock that long): a
+    transient refusal before anything was written, not a fault."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StorageBusy("the database is locked by another process") from exc
+        raise

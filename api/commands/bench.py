@@ -40,6 +40,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     reports.add_argument("--lead-in-months", type=int, default=12, choices=range(13),
                          metavar="0-12", help="months of the year before with hearings")
     reports.set_defaults(bench=_reports)
+    referrals = _benchmark(bs, "referrals", "referral submissions/s over HTTP, 1 and N clients")
+    referrals.add_argument("--clients", type=int, nargs="+", default=[1, 4],
+                           help="client counts to run, one phase each")
+    referrals.add_argument("--seconds", type=float, default=10.0, help="seconds per phase")
+    referrals.set_defaults(bench=_referrals)
     p.set_defaults(run=run)
 
 
@@ -100,3 +105,11 @@ def _reports(args: argparse.Namespace) -> dict[str, Any]:
     return ReportsBenchmark(backend=args.backend, database_url=args.database_url,
                             cases=args.cases, repeats=args.repeats,
                             lead_in_months=args.lead_in_months).run()
+
+
+def _referrals(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.referrals import ReferralsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(file=sys.stderr)
+    return ReferralsBenchmark(backend=args.backend, database_url=args.database_url,
+                              clients=tuple(args.clients), seconds=args.seconds).run()

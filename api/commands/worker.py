@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             platform.eraser.reapply()
             platform.runner.catch_up()
             run_retention(platform, platform.marac.today())
+            platform.idempotency.purge(platform.now())
             platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
             platform.feed_runner.catch_up()
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 log.info("retention_run", cases_erased=len(erased))
                 escalated = escalate_overdue(platform, platform.marac.today())
                 log.info("actions_escalated", size=len(escalated))
+                purged = platform.idempotency.purge(platform.now())
+                log.info("idempotency_keys_expired", size=purged)
                 next_retention = now + RETENTION_INTERVAL
             if now >= next_checkpoint:
                 checkpoint = platform.checkpoints.issue()

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
 from api.casework import Casework
+from api.idempotency import idempotent_case_id
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -26,8 +27,11 @@ Work = Annotated[Casework, Depends(casework)]
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created)
-def submit_referral(body: schemas.ReferralCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.refer(body))
+def submit_referral(
+    body: schemas.ReferralCreate, work: Work,
+    case_id: Annotated[UUID | None, Depends(idempotent_case_id)],
+) -> schemas.Created:
+    return schemas.Created(id=work.refer(body, case_id))
 
 
 @router.get("/cases", response_model=schemas.CasesPage)

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
+from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
 from api.subject_access import handle_request
 from audit.queries import (
@@ -145,7 +146,7 @@ class SubjectAccessCreate(BaseModel):
 
 
 @processing_router.post("/subject-access-requests", status_code=201,
-                        response_model=dict[str, Any])
+                        response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
 def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, audit: Audit,
                            platform: CurrentPlatform) -> dict[str, Any]:
     """Record a subject access request and assemble the subject's data across the area's

@@ -64,3 +64,16 @@ def test_feeds_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> N
     assert result.keys() >= {"webhook_lag_p50_ms", "webhook_lag_p99_ms", "pull_events_per_s"}
     assert result["config"]["delivered"] == 20  # every referral's webhook arrived
     assert result["pull_events"] == 20
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_referrals_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.referrals import ReferralsBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = ReferralsBenchmark(backend, url, clients=(1, 2), seconds=0.3).run()
+    assert result.keys() >= {"requests_per_s_1_clients", "requests_per_s_2_clients",
+                             "keyed_requests_per_s_2_clients", "errors_5xx"}
+    assert result["errors_5xx"] == 0
+    assert result["each_201_stored_once"]

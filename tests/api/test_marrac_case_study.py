@@ -259,12 +259,8 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     calls("GET", SUMMARY.format(case_id), world.rep("health"), expect=403)
 
 
-def test_a_plan_agreed_after_48_hours_shows_late(
-    calls: Calls, marrac_world: World, clock: Clock
-) -> None:
-    world = marrac_world
-    cc = case_coordinator(world, "cc-cartwrightxq")
-    clock.at = at(1, 9)
+def accepted_with_an_action(calls: Calls, world: World, cc: dict[str, str]) -> UUID:
+    """A case allocated to cc-cartwrightxq on day 1, accepted, with one action for health."""
     case_id = allocated_case(calls, world, "Laterxq", "cc-cartwrightxq")
     case = f"/api/v1/cases/{case_id}"
     calls("POST", f"{case}/decision", cc, {"outcome": "accept"}, expect=204)
@@ -272,6 +268,17 @@ def test_a_plan_agreed_after_48_hours_shows_late(
           {"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
            "description": "GP appointment", "due_on": at(9, 0).date().isoformat()},
           expect=201)
+    return case_id
+
+
+def test_a_plan_agreed_after_48_hours_shows_late(
+    calls: Calls, marrac_world: World, clock: Clock
+) -> None:
+    world = marrac_world
+    cc = case_coordinator(world, "cc-cartwrightxq")
+    clock.at = at(1, 9)
+    case_id = accepted_with_an_action(calls, world, cc)
+    case = f"/api/v1/cases/{case_id}"
     clock.at = at(3, 9, 1)
     pending = summary(calls, case_id, cc)["plan"]
     assert pending == {"due_by": at(3, 9).isoformat(), "agreed_at": None, "on_time": None,
@@ -293,13 +300,8 @@ def test_an_agency_told_of_the_closure_after_24_hours_shows_late(
     world = marrac_world
     cc = case_coordinator(world, "cc-cartwrightxq")
     clock.at = at(1, 9)
-    case_id = allocated_case(calls, world, "Laterxq", "cc-cartwrightxq")
+    case_id = accepted_with_an_action(calls, world, cc)
     case = f"/api/v1/cases/{case_id}"
-    calls("POST", f"{case}/decision", cc, {"outcome": "accept"}, expect=204)
-    calls("POST", f"{case}/actions", cc,
-          {"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
-           "description": "GP appointment", "due_on": at(9, 0).date().isoformat()},
-          expect=201)
     clock.at = at(16, 10)
     calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose"},
           expect=204)

@@ -28,6 +28,13 @@ Role = Literal[
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
+# An identity provider's access token is a few kilobytes even with many roles; HTTP servers
+# refuse a header block much larger. A longer token is refused before anything decodes it.
+MAX_TOKEN_LENGTH = 16 * 1024
+# What decoding an attacker's bytes can raise besides the library's own errors: nesting deeper
+# than the interpreter's stack (RecursionError), bad base64, UTF-8 or JSON (ValueError), and
+# header values of the wrong type that joserfc checks before the signature (TypeError).
+_MALFORMED = (ValueError, TypeError, IndexError, RecursionError)
 
 
 class InvalidToken(Exception):
@@ -87,7 +94,7 @@ def _header(token: str) -> dict[str, Any]:
     try:
         segment = token.split(".", maxsplit=1)[0]
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, IndexError):
+    except _MALFORMED:
         raise InvalidToken("malformed") from None
     if not isinstance(header, dict):
         raise InvalidToken("malformed")
@@ -126,6 +133,9 @@ class TokenVerifier:
             return self._keys
 
     def verify(self, token: str) -> Principal:
+        """The caller's principal, or InvalidToken: whatever the token holds, nothing else."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise InvalidToken("too_long")
         header = _header(token)
         if header.get("alg") not in ALLOWED_ALGORITHMS:
             raise InvalidToken("algorithm")
@@ -147,7 +157,7 @@ class TokenVerifier:
                 exp={"essential": True},
                 sub={"essential": True},
             ).validate(decoded.claims)
-        except JoseError:
+        except (JoseError, *_MALFORMED):
             raise InvalidToken("signature_or_claims") from None
         return principal_from_claims(decoded.claims)
 

@@ -4,6 +4,7 @@ a request without valid credentials."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -12,10 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from security.identity import InvalidToken, StaticJwks, TokenVerifier
+from security.identity import MAX_TOKEN_LENGTH, InvalidToken, StaticJwks, TokenVerifier
 from security.issuer import LocalIssuer
 from tests.api.conftest import World, bearer
 
@@ -113,6 +116,102 @@ def test_an_integration_never_holds_a_persons_role(
          "scope": "cases:read"}))
     assert principal.kind == "integration"
     assert principal.roles == frozenset()
+
+
+def _segments(issuer: LocalIssuer) -> tuple[str, str, str]:
+    header, payload, signature = issuer.issue({"sub": "someone"}).split(".")
+    return header, payload, signature
+
+
+def _malformed(issuer: LocalIssuer) -> dict[str, str]:
+    """Tokens an attacker can send without any key: each must be refused, never crash."""
+    header, payload, signature = _segments(issuer)
+    known = {"alg": "RS256", "typ": "JWT", "kid": issuer.key.kid}
+
+    def with_header(raw: bytes) -> str:
+        return f"{b64(raw)}.{payload}.{signature}"
+
+    def with_payload(raw: bytes) -> str:
+        return f"{header}.{b64(raw)}.{signature}"
+
+    deep = b"[" * 5000
+    return {
+        "header nested 5,000 deep": with_header(deep),
+        "header nested in an object": with_header(b'{"alg": ' + deep + b"]" * 5000 + b"}"),
+        "payload nested 5,000 deep": with_payload(deep),
+        "crit null": with_header(json.dumps({**known, "crit": None}).encode()),
+        "crit of nulls": with_header(json.dumps({**known, "crit": [None]}).encode()),
+        "header not UTF-8": with_header(b"\xff\xfe{"),
+        "payload not UTF-8": with_payload(b"\xff\xfe{"),
+        "a 10,000-digit number": with_payload(b'{"exp": 1' + b"0" * 10_000 + b"}"),
+        "not ASCII": f"{header}.{payload}.\u00e9{signature}",
+        "huge": f"{header}.{payload}.{signature}{'A' * MAX_TOKEN_LENGTH}",
+        "one segment": header,
+        "empty segments": "..",
+    }
+
+
+MALFORMED_NAMES = list(_malformed(LocalIssuer()))
+
+
+@pytest.mark.parametrize("name", MALFORMED_NAMES)
+def test_a_malformed_token_is_refused_not_an_error(
+    issuer: LocalIssuer, verifier: TokenVerifier, name: str
+) -> None:
+    with pytest.raises(InvalidToken):
+        verifier.verify(_malformed(issuer)[name])
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=3),
+    max_leaves=10)
+HEADER_NAMES = st.sampled_from(["alg", "kid", "typ", "crit", "b64", "zip", "jku", "x5c", "cty"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_whatever_a_token_says_it_is_accepted_or_refused_never_an_error(
+    issuer: LocalIssuer, data: st.DataObject
+) -> None:
+    """A token is the first thing an anonymous caller controls: any answer from the verifier
+    other than a principal or InvalidToken would be a 500 on every route."""
+    verifier = TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()))
+    real = _segments(issuer)
+    known = {"alg": "RS256", "kid": issuer.key.kid}
+    anything = st.one_of(
+        st.sampled_from(real),
+        st.text(max_size=40),
+        st.binary(max_size=40).map(b64),
+        JSON.map(lambda value: b64(json.dumps(value).encode())),
+    )
+    # The header is parsed first, by us and by the library: most draws name the real key,
+    # so that they get past the key lookup into the library's checks.
+    header = st.dictionaries(HEADER_NAMES, JSON, max_size=4).map(
+        lambda extra: b64(json.dumps({**known, **extra}).encode()))
+    compact = st.tuples(header | anything, anything, anything)
+    token = ".".join(data.draw(compact | st.lists(anything, max_size=5), label="segments"))
+    with contextlib.suppress(InvalidToken):
+        assert verifier.verify(token).subject == "someone"  # only the real token, unchanged
+
+
+def test_a_malformed_token_is_a_401_wherever_it_is_sent(
+    client: TestClient, world: World, issuer: LocalIssuer
+) -> None:
+    """The dependency, the body-error mapping and the audit guard all read the token."""
+    for name, token in _malformed(issuer).items():
+        # As bytes: the client refuses a header that is not ASCII; a server receives it.
+        headers = {b"Authorization": f"Bearer {token}".encode(),
+                   b"Content-Type": b"application/json"}
+        for method, path, body in (("GET", "/api/v1/cases", None),
+                                   ("POST", "/api/v1/cases", b"{"),
+                                   ("GET", "/api/v1/no-such-route", None)):
+            response = client.request(method, path, headers=headers, content=body)
+            expected = 404 if path.endswith("no-such-route") else 401
+            assert response.status_code == expected, (name, method, path, response.text)
+            if expected == 401:
+                assert response.json()["code"] == "not_authenticated", name
 
 
 def _case_routes(client: TestClient) -> list[tuple[str, str]]:

@@ -3,17 +3,52 @@ domain checks the rules."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
 from domain.access import MAX_BREAK_GLASS_MINUTES
 from domain.case import INFORM_WITHIN
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
 from domain.safeguarding import OnwardTo
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ].+)?")
+
+
+def _iso_date(value: object) -> object:
+    # The library's lax mode reads a number, or a string of digits, as seconds since 1970, and
+    # a datetime at midnight as its date: none of those is what a caller meant by a date.
+    if (isinstance(value, str) and _ISO_DATE.fullmatch(value)) or type(value) is date:
+        return value
+    raise ValueError("a date is a string YYYY-MM-DD")
+
+
+def _iso_datetime(value: object) -> object:
+    if (isinstance(value, str) and _ISO_DATETIME.fullmatch(value)) or isinstance(value, datetime):
+        return value
+    raise ValueError("a date and time is an ISO 8601 string, such as 2026-01-12T09:30:00Z")
+
+
+# Dates at the boundary, in bodies and query strings alike: JSON has no date, so a date is the
+# string YYYY-MM-DD and a date and time an ISO 8601 string. In a body, a yes or no is a JSON
+# boolean (StrictBool: never 0, 1 or "yes") and a count a JSON integer (StrictInt: never "3"
+# or 3.0); query strings are text, and their numbers are read from it.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
+AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]
@@ -30,7 +65,7 @@ class SubjectIn(Strict):
     forenames: Name = ""
     surname: Name = ""
     aliases: Annotated[list[Name], Field(max_length=20)] = []
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     # Coded for equality monitoring (domain/monitoring.py).
     gender: Gender | None = None
     ethnicity: Ethnicity | None = None
@@ -55,10 +90,10 @@ class RiskAssessmentIn(Strict):
 
 
 class CriteriaIn(Strict):
-    visible_high_risk: bool = False
+    visible_high_risk: StrictBool = False
     professional_judgement_reason: Reason | None = None
-    incidents_in_12_months: Annotated[int, Field(ge=0, le=1000)] | None = None
-    honour_based_abuse: bool = False
+    incidents_in_12_months: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    honour_based_abuse: StrictBool = False
 
 
 class ConsentIn(Strict):
@@ -68,15 +103,15 @@ class ConsentIn(Strict):
 
 
 class ReferralCreate(Strict):
-    referred_on: date
+    referred_on: IsoDate
     subjects: Annotated[list[SubjectIn], Field(min_length=2, max_length=30)]
     incident_summary: Text
     risk_assessment: RiskAssessmentIn
     criteria: CriteriaIn
     consent: ConsentIn
     victim_informed: Literal["yes", "no", "unsafe_to_tell"]
-    idva_referral_made: bool
-    manager_sign_off: bool = False
+    idva_referral_made: StrictBool
+    manager_sign_off: StrictBool = False
 
 
 class Created(BaseModel):
@@ -93,14 +128,14 @@ class GrantCreate(Strict):
     agency_id: UUID | None = None
     person: Staff | None = None
     reason: Reason
-    expires_at: datetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class ActionCreate(Strict):
     owner_agency_id: UUID
     description: Annotated[str, Field(min_length=1, max_length=2_000)]
     for_whom: Literal["victim", "perpetrator", "child", "household"]
-    due_on: date
+    due_on: IsoDate
     # The hearing that agreed it, if any; the case must be on that meeting's agenda.
     meeting_id: UUID | None = None
 
@@ -125,12 +160,12 @@ class ClosureCreate(Strict):
 
 class OnwardReferralCreate(Strict):
     to: OnwardTo
-    on: date
+    on: IsoDate
 
 
 class SocialCareCreate(Strict):
-    childrens: bool
-    adult: bool
+    childrens: StrictBool
+    adult: StrictBool
 
 
 class RevokeCreate(Strict):
@@ -164,7 +199,7 @@ class ExclusionCreate(Strict):
 
 class BreakGlassCreate(Strict):
     reason: Reason
-    minutes: Annotated[int, Field(ge=1, le=MAX_BREAK_GLASS_MINUTES)] = (
+    minutes: Annotated[StrictInt, Field(ge=1, le=MAX_BREAK_GLASS_MINUTES)] = (
         MAX_BREAK_GLASS_MINUTES)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
@@ -22,22 +22,22 @@ router = APIRouter(prefix="/api/v1/areas", tags=["configuration"])
 class SettingsChange(Strict):
     """Only the settings given change; each is checked by the domain."""
 
-    referral_threshold: int | None = None
-    escalation_count: int | None = None
-    repeat_window_months: int | None = None
-    hba_automatic: bool | None = None
-    restrict_hba_at_referral: bool | None = None
+    referral_threshold: StrictInt | None = None
+    escalation_count: StrictInt | None = None
+    repeat_window_months: StrictInt | None = None
+    hba_automatic: StrictBool | None = None
+    restrict_hba_at_referral: StrictBool | None = None
     model: Literal["marac", "marrac"] | None = None
-    retention_months: int | None = None
-    children_first: bool | None = None
+    retention_months: StrictInt | None = None
+    children_first: StrictBool | None = None
     hba_placement: Literal["start", "end", "closed"] | None = None
-    minutes_within_working_days: int | None = None
-    adult_female_population: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
-    population_minoritised_pct: Annotated[float, Field(ge=0, le=100)] | None = None
-    population_lgbt_pct: Annotated[float, Field(ge=0, le=100)] | None = None
-    population_disabled_pct: Annotated[float, Field(ge=0, le=100)] | None = None
-    suppress_below: int | None = None
-    report_settle_days: int | None = None
+    minutes_within_working_days: StrictInt | None = None
+    adult_female_population: Annotated[StrictInt, Field(ge=1, le=100_000_000)] | None = None
+    population_minoritised_pct: Annotated[StrictFloat, Field(ge=0, le=100)] | None = None
+    population_lgbt_pct: Annotated[StrictFloat, Field(ge=0, le=100)] | None = None
+    population_disabled_pct: Annotated[StrictFloat, Field(ge=0, le=100)] | None = None
+    suppress_below: StrictInt | None = None
+    report_settle_days: StrictInt | None = None
 
 
 def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:

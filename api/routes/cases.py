@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -208,7 +207,7 @@ def search(
     work: Work,
     surname: Annotated[str, Query(max_length=200)] = "",
     forename: Annotated[str, Query(max_length=200)] = "",
-    date_of_birth: date | None = None,
+    date_of_birth: schemas.IsoDate | None = None,
     reference: Annotated[str, Query(max_length=200)] = "",
 ) -> schemas.SearchResults:
     """Find cases by a person's identifiers, through the blind index: only cases the caller

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
 from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
+from api.schemas import IsoDate, IsoDateTime
 from api.subject_access import handle_request
 from audit.queries import (
     AuditFilter,
@@ -60,8 +60,8 @@ def records(
     agency_id: UUID | None = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
     outcome: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
     export: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,
@@ -139,10 +139,10 @@ class SubjectAccessCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     forenames: Annotated[str, Field(max_length=200)] = ""
     surname: Annotated[str, Field(min_length=1, max_length=200)]
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     references: Annotated[list[Annotated[str, Field(max_length=200)]],
                           Field(max_length=20)] = []
-    redact_staff: bool = True
+    redact_staff: StrictBool = True
 
 
 @processing_router.post("/subject-access-requests", status_code=201,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.feeds import Feeds
@@ -37,7 +37,7 @@ class SubscriptionCreate(BaseModel):
 
 class ReplayCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    from_cursor: Annotated[int, Field(ge=1, le=2**62)]
+    from_cursor: Annotated[StrictInt, Field(ge=1, le=2**62)]
 
 
 @router.get("/feeds/schema", response_model=dict[str, Any])

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
@@ -48,13 +48,13 @@ class NeedsCreate(BaseModel):
 class ContactCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     me: Me
-    minutes: Annotated[int, Field(ge=1, le=MAX_CONTACT_MINUTES)]
-    at: AwareDatetime | None = None  # when it took place; now if not given
+    minutes: Annotated[StrictInt, Field(ge=1, le=MAX_CONTACT_MINUTES)]
+    at: schemas.AwareIsoDateTime | None = None  # when it took place; now if not given
 
 
 class ReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    still_meets_purpose: bool
+    still_meets_purpose: StrictBool
     outcome: Literal["continue_plan", "revise_plan", "ready_to_close"]
 
 

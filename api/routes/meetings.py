@@ -3,12 +3,11 @@ minutes and the review list; /api/v1/research-requests: an agency's research to 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer
@@ -34,7 +33,7 @@ class Strict(BaseModel):
 
 class MeetingCreate(Strict):
     kind: Literal["standard", "daily_triage", "harmful_practices", "emergency"]
-    held_on: date
+    held_on: schemas.IsoDate
     # A closed (harmful-practices) hearing's named members, by staff id.
     members: Annotated[list[schemas.Staff], Field(max_length=30)] = []
 
@@ -45,13 +44,13 @@ class AgendaListing(Strict):
 
 
 class AttendanceCreate(Strict):
-    acknowledge_confidentiality: bool
+    acknowledge_confidentiality: StrictBool
 
 
 class ResearchRequestCreate(Strict):
     case_id: UUID
     agencies: Annotated[list[UUID], Field(min_length=1, max_length=30)]
-    due_on: date
+    due_on: schemas.IsoDate
 
 
 class RiskIn(Strict):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
 from api.reports import Chart, Kind, Report, build_report, period_of
+from api.schemas import IsoDate
 from security.policy import may_read_exact_figures, may_read_reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -35,8 +35,8 @@ class ReportQuery:
 
     area_id: UUID | None = None
     period: PeriodQuery = None
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     disclosure: Disclosure = "controlled"
 
 

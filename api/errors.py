@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import psycopg
 import structlog
@@ -10,6 +11,7 @@ from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.trail import AuditUnavailable
@@ -22,8 +24,55 @@ log = structlog.get_logger(__name__)
 _NOT_FOUND = {"code": "not_found", "message": "Not found"}
 
 
+class ErrorBody(BaseModel):
+    """Every error answer: a stable code to act on, and a message for people."""
+
+    code: str
+    message: str
+
+
+class InvalidRequestBody(ErrorBody):
+    fields: list[str] = Field(
+        default=[], description="Where a request did not validate, such as `body.held_on`; "
+                                "absent when the domain's rules refuse a valid request")
+
+
+_MEANINGS = {
+    400: "Reading case content needs a purpose: `purpose_required`, `invalid_purpose`",
+    401: "No valid bearer token: `not_authenticated`",
+    403: "Not for the caller's role or agency: `forbidden`, or a more precise code",
+    404: "No such thing, or not one the caller may see; both answer alike: `not_found`",
+    409: "In conflict with what is already recorded",
+    422: "The request is not valid (`invalid_request`, naming the fields) or the rules refuse "
+         "it (the rule's code)",
+    503: "The access could not be audited, so nothing was done or shown: `audit_unavailable`",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` for error statuses, each with its body."""
+    return {status: {"model": InvalidRequestBody if status == 422 else ErrorBody,
+                     "description": _MEANINGS[status]} for status in statuses}
+
+
+# What any operation that takes a bearer token may answer: no valid token; a refusal by the
+# policy, which decides for every operation (security/policy.py); an invalid request, or one
+# the domain refuses; and a request whose audit record could not be written (the audit guard
+# records every authenticated request that its handler did not).
+AUTHENTICATED = documented(401, 403, 422, 503)
+NOT_FOUND = documented(404)
+NEEDS_PURPOSE = documented(400)
+CONFLICT = documented(409)
+
+
 def error_body(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
+
+
+def _invalid_request(fields: list[str]) -> JSONResponse:
+    # Field locations only: echoing the input could echo personal data.
+    body = {**error_body("invalid_request", "The request is not valid"), "fields": fields}
+    return JSONResponse(body, status_code=422)
 
 
 async def not_found(_: Request, __: Exception) -> JSONResponse:
@@ -72,6 +121,10 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(_NOT_FOUND, status_code=404)
         if exc.status_code in (400, 415, 422) and not authenticated(request):
             return _not_authenticated()
+        if exc.status_code == 400 and not hasattr(exc, "code"):
+            # FastAPI's answer to a body it could not read (not UTF-8, nested deeper than the
+            # parser goes): the same error as a body that is not JSON. Our own 400s have codes.
+            return _invalid_request(["body"])
         default = "method_not_allowed" if exc.status_code == 405 else f"http_{exc.status_code}"
         code = getattr(exc, "code", default)
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
@@ -81,10 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         if not authenticated(request):
             return _not_authenticated()
-        # Field locations and messages only: echoing the input could echo personal data.
-        fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
-        body = {**error_body("invalid_request", "The request is not valid"), "fields": fields}
-        return JSONResponse(body, status_code=422)
+        return _invalid_request([".".join(str(p) for p in e.get("loc", ()))
+                                 for e in exc.errors()])
 
     # Missing, erased and invisible answer alike: a different status or body for an erased
     # case would tell a caller that it once existed.

@@ -13,10 +13,11 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
+from api.errors import AUTHENTICATED
 from api.schemas import Strict
 from security.policy import may_configure_area, may_read_area_settings
 
-router = APIRouter(prefix="/api/v1/areas", tags=["configuration"])
+router = APIRouter(prefix="/api/v1/areas", tags=["configuration"], responses=AUTHENTICATED)
 
 
 class SettingsChange(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -10,12 +10,10 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
 from api.casework import Casework
+from api.errors import AUTHENTICATED, CONFLICT, NEEDS_PURPOSE, NOT_FOUND
 from api.idempotency import idempotent_case_id
 
-router = APIRouter(prefix="/api/v1", tags=["cases"])
-
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such case, or not one the caller may see"}}
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=AUTHENTICATED)
 
 
 def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Casework:
@@ -43,7 +41,8 @@ def list_cases(
     return work.list_cases(status_, page, page_size)
 
 
-@router.get("/cases/{case_id}", response_model=schemas.CaseView, responses=NOT_FOUND)
+@router.get("/cases/{case_id}", response_model=schemas.CaseView,
+            responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def view_case(case_id: UUID, purpose: RequiredPurpose, work: Work) -> schemas.CaseView:
     return work.view(case_id, purpose.value)
 
@@ -55,7 +54,8 @@ def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> 
 
 
 @router.get("/cases/{case_id}/possible-repeats",
-            response_model=list[schemas.PossibleRepeatOut], responses=NOT_FOUND)
+            response_model=list[schemas.PossibleRepeatOut],
+            responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def possible_repeats(
     case_id: UUID, purpose: RequiredPurpose, work: Work
 ) -> list[schemas.PossibleRepeatOut]:
@@ -123,7 +123,7 @@ def anniversaries(
 
 
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
-             responses=NOT_FOUND)
+             responses={**NOT_FOUND, **CONFLICT})
 def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:
     return schemas.Created(id=work.grant(case_id, body))
 
@@ -175,7 +175,7 @@ def readmit_person(
 
 
 @router.post("/cases/{case_id}/break-glass", status_code=201,
-             response_model=schemas.BreakGlassOpened, responses=NOT_FOUND)
+             response_model=schemas.BreakGlassOpened, responses={**NOT_FOUND, **CONFLICT})
 def break_glass(
     case_id: UUID, body: schemas.BreakGlassCreate, work: Work
 ) -> schemas.BreakGlassOpened:
@@ -200,7 +200,7 @@ def release_information(
     return Response(status_code=204)
 
 
-@router.get("/search", response_model=schemas.SearchResults)
+@router.get("/search", response_model=schemas.SearchResults, responses=NEEDS_PURPOSE)
 def search(
     *,
     purpose: RequiredPurpose,

@@ -11,8 +11,18 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import CurrentPlatform
 from api.demo import PERSONAS, demo_ids
+from api.errors import ErrorBody, InvalidRequestBody
 
 router = APIRouter(prefix="/dev", tags=["demo"])
+
+NO_SUCH_PERSONA: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such persona"},
+    422: {"model": InvalidRequestBody, "description": "The request is not valid"}}
+CLIENT_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "`unsupported_grant_type`, `invalid_scope`"},
+    401: {"model": ErrorBody, "description": "`invalid_client`"}}
+NO_ISSUER: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No demo issuer"}}
 
 
 class TokenRequest(BaseModel):
@@ -50,7 +60,7 @@ def personas(platform: CurrentPlatform) -> list[PersonaOut]:
             for p in PERSONAS]
 
 
-@router.post("/token", response_model=TokenResponse)
+@router.post("/token", response_model=TokenResponse, responses=NO_SUCH_PERSONA)
 def token(body: TokenRequest, platform: CurrentPlatform) -> TokenResponse:
     persona = next((p for p in PERSONAS if p.name == body.persona), None)
     if persona is None or platform.issuer is None:
@@ -68,7 +78,7 @@ class ClientCredentialsError(HTTPException):
         self.code = code
 
 
-@router.post("/oauth/token", response_model=TokenResponse)
+@router.post("/oauth/token", response_model=TokenResponse, responses=CLIENT_REFUSED)
 async def client_credentials(request: Request, platform: CurrentPlatform) -> TokenResponse:
     """OAuth 2.0 client credentials (RFC 6749 section 4.4) for the demo integration clients:
     form-encoded, the client authenticated by HTTP Basic or in the body."""
@@ -95,7 +105,7 @@ async def client_credentials(request: Request, platform: CurrentPlatform) -> Tok
     return TokenResponse(access_token=platform.issuer.issue(claims, ttl), expires_in=ttl)
 
 
-@router.get("/jwks.json")
+@router.get("/jwks.json", responses=NO_ISSUER)
 def jwks(platform: CurrentPlatform) -> dict[str, Any]:
     if platform.issuer is None:
         raise HTTPException(404)

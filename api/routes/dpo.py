@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
+from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
 from api.schemas import IsoDate, IsoDateTime
@@ -26,7 +27,7 @@ from domain.exceptions import CaseNotFound, DomainError
 from domain.subjects import Subject
 from security.policy import may_read_audit, may_read_processing_record
 
-router = APIRouter(prefix="/api/v1/audit", tags=["data protection"])
+router = APIRouter(prefix="/api/v1/audit", tags=["data protection"], responses=AUTHENTICATED)
 
 
 class AuditPage(BaseModel):
@@ -100,7 +101,7 @@ def break_glass(
     return uses
 
 
-@router.post("/break-glass/{seq}/review", status_code=204)
+@router.post("/break-glass/{seq}/review", status_code=204, responses=NOT_FOUND)
 def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
            platform: CurrentPlatform) -> Response:
     """Record the review decision (justified, not justified, referred for investigation) on
@@ -120,7 +121,8 @@ def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
     return Response(status_code=204)
 
 
-processing_router = APIRouter(prefix="/api/v1", tags=["data protection"])
+processing_router = APIRouter(prefix="/api/v1", tags=["data protection"],
+                              responses=AUTHENTICATED)
 
 
 @processing_router.get("/record-of-processing", response_model=dict[str, Any])

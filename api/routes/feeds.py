@@ -11,12 +11,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.errors import AUTHENTICATED, NOT_FOUND
 from api.feeds import Feeds
 from feeds.events import EVENT_TYPES, json_schema
 
-router = APIRouter(prefix="/api/v1", tags=["feeds"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such subscription, or "
-                                                                    "not yours"}}
+router = APIRouter(prefix="/api/v1", tags=["feeds"], responses=AUTHENTICATED)
 
 
 def feeds(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Feeds:

@@ -10,13 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
+from api.errors import AUTHENTICATED, NEEDS_PURPOSE, NOT_FOUND
 from api.marrac import Marrac
 from domain.marrac import MAX_CONTACT_MINUTES, MAX_NEEDS_LENGTH
 
-router = APIRouter(prefix="/api/v1/cases/{case_id}/marrac", tags=["marrac"])
-
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such case, or not one the caller may see"}}
+router = APIRouter(prefix="/api/v1/cases/{case_id}/marrac", tags=["marrac"],
+                   responses=AUTHENTICATED)
 StaffId = Annotated[str, Field(min_length=1, max_length=200)]
 Me = Literal["victim", "perpetrator", "child"]
 
@@ -58,7 +57,7 @@ class ReviewCreate(BaseModel):
     outcome: Literal["continue_plan", "revise_plan", "ready_to_close"]
 
 
-@router.get("", response_model=dict[str, Any], responses=NOT_FOUND)
+@router.get("", response_model=dict[str, Any], responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> dict[str, Any]:
     """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
     return work.summary(case_id, purpose.value)

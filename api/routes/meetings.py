@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.errors import AUTHENTICATED, NOT_FOUND
 from api.meetings import Meetings
 from domain.meeting import Risk
 
-router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"])
-research_router = APIRouter(prefix="/api/v1/research-requests", tags=["meetings"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such meeting or case, "
-                                                                    "or not yours to see"}}
+router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"], responses=AUTHENTICATED)
+research_router = APIRouter(prefix="/api/v1/research-requests", tags=["meetings"],
+                            responses=AUTHENTICATED)
 
 
 def meetings(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Meetings:

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
+from api.errors import AUTHENTICATED
 from api.reports import Chart, Kind, Report, build_report, period_of
 from api.schemas import IsoDate
 from security.policy import may_read_exact_figures, may_read_reports
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=AUTHENTICATED)
 
 PeriodQuery = Annotated[str | None, Query(max_length=10,
                                           description="a month (2026-03), a quarter (2026-Q1) "

@@ -142,3 +142,17 @@ def test_iso_dates_and_times_are_read_as_written(
     response = client.get(f"/api/v1/audit/records?since={since}", headers=_caller(world, "dpo"))
     assert response.status_code == 200, response.text
     assert [r["action"] for r in response.json()["items"]] == ["create"]
+
+
+@pytest.mark.parametrize("body", [b'{"kind": "standard", "held_on": "\xff"}', b"[" * 5000],
+                         ids=["not UTF-8", "nested 5,000 deep"])
+def test_a_body_that_cannot_be_read_is_an_invalid_request(
+    client: TestClient, world: World, api_platform: Platform, body: bytes
+) -> None:
+    """Like a body that is not JSON, not FastAPI's uncoded 400."""
+    before = _events(api_platform)
+    response = client.post("/api/v1/meetings", content=body,
+                           headers={**world.coordinator(), "Content-Type": "application/json"})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+    assert response.json()["fields"] == ["body"]
+    assert _events(api_platform) == before

@@ -1,0 +1,72 @@
+"""The OpenAPI document is a contract a partner generates a client from: every error an
+operation can answer is in it, with the body it comes with.
+
+Schemathesis (test_schemathesis.py) checks each status it meets against the document; this
+checks the statuses that come from the machinery around every operation, which generated
+requests rarely or never meet: a refused token, a policy refusal, an audit trail that cannot
+be written, a missing purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+INVALID_REQUEST_BODY = {"$ref": "#/components/schemas/InvalidRequestBody"}
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: the document does not depend on the database."""
+    return f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
+
+
+@pytest.fixture
+def document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    doc: dict[str, Any] = response.json()
+    return doc
+
+
+def operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], set[str]]]:
+    """Each operation, with the names of the headers it reads."""
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            headers = {p["name"].lower() for p in operation.get("parameters", [])
+                       if p["in"] == "header"}
+            yield f"{method.upper()} {path}", operation, headers
+
+
+def test_every_operation_documents_the_errors_of_authentication_policy_and_audit(
+    document: dict[str, Any]
+) -> None:
+    authenticated = 0
+    for label, operation, headers in operations(document):
+        expected = set()
+        if "authorization" in headers:  # a bearer token, read by api/auth.py
+            authenticated += 1
+            expected |= {"401", "403", "422", "503"}
+        if "x-purpose" in headers:  # reads case content, for a purpose
+            expected.add("400")
+        missing = expected - set(operation["responses"])
+        assert not missing, f"{label} does not document {sorted(missing)}"
+    assert authenticated >= 50, "the bearer token is no longer a documented header"
+
+
+def test_every_documented_error_has_the_error_body(document: dict[str, Any]) -> None:
+    for label, operation, _ in operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == (INVALID_REQUEST_BODY if status == "422" else ERROR_BODY), (
+                label, status)
+    bodies = document["components"]["schemas"]
+    assert set(bodies["ErrorBody"]["required"]) == {"code", "message"}
+    assert "HTTPValidationError" not in bodies  # FastAPI's own 422 body, which we never send

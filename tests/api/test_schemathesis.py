@@ -30,6 +30,7 @@ from schemathesis.checks import (
     not_a_server_error,
     status_code_conformance,
 )
+from schemathesis.core.parameters import ParameterLocation
 
 from api.app import create_app
 from api.auth import Purpose
@@ -41,7 +42,8 @@ from tests.api.conftest import World, accept, refer, referral_body
 ApiCase: TypeAlias = schemathesis.Case[Any]
 
 # Bounded so the module stays well under a minute. The random phase runs at most this many
-# examples per operation; the examples and coverage phases are finite and run in full.
+# examples per operation. Schemathesis skips its coverage phase for a test with a `given`, so
+# that phase has a test of its own (the last one), for schema-breaking requests only.
 MAX_EXAMPLES = 20
 EXAMPLES = settings(
     max_examples=MAX_EXAMPLES,
@@ -69,8 +71,8 @@ def served_document() -> dict[str, Any]:
             platform.close()
 
 
-SCHEMA = schemathesis.openapi.from_dict(served_document(), config=CONFIG).exclude(
-    path_regex=r"^/dev/")
+DOCUMENT = served_document()
+SCHEMA = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG).exclude(path_regex=r"^/dev/")
 # Liveness only: it asks for no credentials and returns no case data.
 PROTECTED = SCHEMA.exclude(path="/api/v1/health")
 
@@ -201,3 +203,29 @@ def test_every_case_operation_refuses_missing_or_bad_credentials(
     assert response.status_code == 401, (case.method, case.formatted_path, response.text)
     # Schemathesis gives header names in lower case, each with a list of values.
     assert response.headers["www-authenticate"] == ['Bearer realm="marac"']
+
+
+# Deterministic requests that each break the document in one place: a wrong type, a value out
+# of its range or enumeration, a missing or unexpected property. Every one must be refused.
+BREAKING = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict({
+    "generation": {"database": "none", "mode": "negative"},
+    "phases": {"examples": {"enabled": False}, "fuzzing": {"enabled": False},
+               "coverage": {"enabled": True}, "stateful": {"enabled": False}},
+})).exclude(path_regex=r"^/dev/")
+
+
+@BREAKING.parametrize()
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                HealthCheck.function_scoped_fixture])
+def test_a_request_that_breaks_the_schema_is_refused(case: ApiCase, seeded: Seeded) -> None:
+    """Such as `{"held_on": 0}` for a date, or `adult: 0` for a boolean, which a lenient
+    parser would read as 1970-01-01 and false."""
+    broken = case.meta.phase.data.parameter_location if case.meta else None
+    if "case_id" in case.path_parameters and broken in (
+            ParameterLocation.BODY, ParameterLocation.QUERY, ParameterLocation.HEADER):
+        # A real case, so that the request is not refused merely for naming none.
+        case.path_parameters["case_id"] = str(seeded.case_ids[0])
+    token = seeded.world.token("coordinator-1", "coordinator", agency="police")
+    response = call(case, seeded, f"Bearer {token}")
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
+                                             negative_data_rejection])

@@ -13,11 +13,12 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
-from api.errors import AUTHENTICATED
+from api.errors import AUTHENTICATED, NOT_FOUND
 from api.schemas import Strict
 from security.policy import may_configure_area, may_read_area_settings
 
-router = APIRouter(prefix="/api/v1/areas", tags=["configuration"], responses=AUTHENTICATED)
+router = APIRouter(prefix="/api/v1/areas", tags=["configuration"],
+                   responses={**AUTHENTICATED, **NOT_FOUND})
 
 
 class SettingsChange(Strict):

@@ -23,7 +23,9 @@ def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> 
 Work = Annotated[Casework, Depends(casework)]
 
 
-@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created)
+# The caller's own agency or area, named by the token, may be unknown: a 404 too.
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created,
+             responses=NOT_FOUND)
 def submit_referral(
     body: schemas.ReferralCreate, work: Work,
     case_id: Annotated[UUID | None, Depends(idempotent_case_id)],
@@ -114,7 +116,8 @@ def acknowledge_closure(case_id: UUID, work: Work) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary])
+@router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary],
+            responses=NOT_FOUND)
 def anniversaries(
     work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 30
 ) -> list[schemas.CaseSummary]:

@@ -63,7 +63,7 @@ class HearingCreate(Strict):
     risks: Annotated[list[RiskIn], Field(max_length=50)] = []
 
 
-@router.post("", status_code=201, response_model=schemas.Created)
+@router.post("", status_code=201, response_model=schemas.Created, responses=NOT_FOUND)
 def schedule(body: MeetingCreate, work: Work) -> schemas.Created:
     return schemas.Created(id=work.schedule(body.kind, body.held_on, body.members))
 

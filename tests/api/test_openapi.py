@@ -9,12 +9,16 @@ be written, a missing purpose.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from security.identity import ROLES
+from tests.api.conftest import World, accept, bearer, refer, referral_body
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 INVALID_REQUEST_BODY = {"$ref": "#/components/schemas/InvalidRequestBody"}
@@ -70,3 +74,38 @@ def test_every_documented_error_has_the_error_body(document: dict[str, Any]) -> 
     bodies = document["components"]["schemas"]
     assert set(bodies["ErrorBody"]["required"]) == {"code", "message"}
     assert "HTTPValidationError" not in bodies  # FastAPI's own 422 body, which we never send
+
+
+def test_a_token_naming_an_unknown_area_or_agency_is_answered_as_documented(
+    client: TestClient, world: World, document: dict[str, Any]
+) -> None:
+    """The identity provider, not the platform, says which area and agency a caller is in:
+    where the platform knows neither, each operation still answers with a documented status
+    (a refusal, or the uniform 404), whatever the caller's role."""
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    area, agency = uuid.uuid4(), uuid.uuid4()
+    bodies = {"POST /api/v1/cases": referral_body(),
+              "POST /api/v1/meetings": {"kind": "standard", "held_on": "2026-01-20"},
+              "POST /api/v1/subject-access-requests": {"surname": "Quennevillexq"},
+              "POST /api/v1/subscriptions": {"client_id": "police-system",
+                                             "agency_id": str(agency),
+                                             "event_types": ["case.referred"]}}
+    names = {"area_id": area, "case_id": case_id, "seq": 1, "person": "someone",
+             "chart": "monthly_trend"}
+    undocumented = set()
+    for label, operation, _ in operations(document):
+        method, path = label.split(" ", 1)
+        if path.startswith("/dev"):
+            continue
+        concrete = path.format_map({p["name"]: names.get(p["name"], uuid.uuid4())
+                                    for p in operation.get("parameters", [])
+                                    if p["in"] == "path"})
+        for role in ROLES:
+            token = world.issuer.issue({"sub": f"unknown-{role}", "roles": [role],
+                                        "area": str(area), "agency": str(agency)})
+            response = client.request(method, concrete, headers=bearer(token),
+                                      json=bodies.get(label, {}))
+            if str(response.status_code) not in operation["responses"]:
+                undocumented.add((label, response.status_code))
+    assert not undocumented

@@ -151,6 +151,14 @@ def _malformed(issuer: LocalIssuer) -> dict[str, str]:
     }
 
 
+def test_a_token_longer_than_the_bound_is_refused_however_well_signed(
+    issuer: LocalIssuer, verifier: TokenVerifier
+) -> None:
+    token = issuer.issue({"sub": "someone", "padding": "x" * MAX_TOKEN_LENGTH})
+    with pytest.raises(InvalidToken, match="too_long"):
+        verifier.verify(token)
+
+
 MALFORMED_NAMES = list(_malformed(LocalIssuer()))
 
 

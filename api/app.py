@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from api.auth import CurrentPlatform, install_audit_guard
 from api.bootstrap import Platform
-from api.errors import install_error_handlers
+from api.errors import documented, install_error_handlers
 from api.idempotency import IdempotencyMiddleware, document_idempotency
 from api.logs import install_request_ids
 from api.routes import areas, cases, dev, dpo, feeds, marrac, meetings, reports
@@ -21,7 +21,8 @@ class Health(BaseModel):
     demo: bool
 
 
-health_router = APIRouter(prefix=API_PREFIX, tags=["health"])
+# No token and no case data; a database too busy to answer is a 503.
+health_router = APIRouter(prefix=API_PREFIX, tags=["health"], responses=documented(503))
 
 
 @health_router.get("/health", response_model=Health)

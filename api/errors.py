@@ -45,7 +45,8 @@ _MEANINGS = {
     409: "In conflict with what is already recorded",
     422: "The request is not valid (`invalid_request`, naming the fields) or the rules refuse "
          "it (the rule's code)",
-    503: "The access could not be audited, so nothing was done or shown: `audit_unavailable`",
+    503: "The access could not be audited (`audit_unavailable`), or the database was too busy "
+         "(`storage_busy`, with Retry-After): nothing was done or shown",
 }
 
 
@@ -53,6 +54,12 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI `responses` for error statuses, each with its body."""
     return {status: {"model": InvalidRequestBody if status == 422 else ErrorBody,
                      "description": _MEANINGS[status]} for status in statuses}
+
+
+def error_content() -> dict[str, Any]:
+    """The error body as an OpenAPI `content`, for an answer added to the document afterwards
+    (the Idempotency-Key's, api/idempotency.py)."""
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}}}
 
 
 # What any operation that takes a bearer token may answer: no valid token; a refusal by the

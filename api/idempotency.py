@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import RequestAudit
 from api.bootstrap import Platform
-from api.errors import audit_failed, busy, error_body
+from api.errors import audit_failed, busy, error_body, error_content
 from api.idempotency_store import Answer, InFlight, Mismatch, Proceed, Replay
 from audit.trail import AuditUnavailable
 from security.identity import InvalidToken, Principal
@@ -274,6 +274,7 @@ def document_idempotency(app: FastAPI) -> None:
                 parameters.extend(json.loads(json.dumps(OPENAPI["parameters"])))
             for status, text in OPENAPI["responses"].items():
                 answer = operation.setdefault("responses", {}).setdefault(status, {})
+                answer.setdefault("content", error_content())
                 described = answer.get("description", "")
                 if text not in described:  # beside what the route says of the status
                     answer["description"] = f"{described}; {text}" if described else text

@@ -24,6 +24,7 @@ from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
     CannotLowerMandatoryCriterion,
+    CaseClosed,
     DecisionAlreadyRecorded,
     DomainError,
     InvalidReferral,
@@ -239,6 +240,8 @@ class Case(Aggregate):
     # Threshold decision -------------------------------------------------------------------
 
     def check_undecided(self) -> None:
+        if self.closed_on is not None:
+            raise CaseClosed(f"case {self.id} is closed")
         if self.decision is not None:
             raise DecisionAlreadyRecorded(f"case {self.id} already has a decision")
 

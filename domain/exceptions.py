@@ -25,6 +25,10 @@ class CannotLowerMandatoryCriterion(DomainError):
     code = "cannot_lower_mandatory_criterion"
 
 
+class CaseClosed(DomainError):
+    code = "case_closed"
+
+
 class DecisionAlreadyRecorded(DomainError):
     code = "decision_already_recorded"
 

@@ -16,6 +16,7 @@ from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import (
     AlreadyExists,
+    CaseClosed,
     CannotLowerMandatoryCriterion,
     DecisionAlreadyRecorded,
     InvalidReferral,
@@ -213,3 +214,15 @@ def test_break_glass_lasts_what_was_asked_up_to_the_one_named_limit(
         with pytest.raises(InvalidAccessChange):
             app.open_break_glass(case_id, person="rep-x", agency_id=area[1],
                                  reason="Emergency", minutes=minutes)
+
+
+def test_a_closed_referral_is_not_decided_afterwards(app: Marac, area: tuple[UUID, UUID]) -> None:
+    """Found by the access model: a referral closed undecided could still be accepted, and
+    showed 'accepted' with its closure attached."""
+    case_id = app.refer(referral(*area))
+    app.close_case(case_id, by="coordinator-1", reason="Withdrawn by the referrer", inform=())
+    with pytest.raises(CaseClosed):
+        app.accept(case_id, "coordinator-1")
+    with pytest.raises(CaseClosed):
+        app.decline(case_id, "coordinator-1", "No criterion met")
+    assert app.get_case(case_id).status == "closed"

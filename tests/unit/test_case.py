@@ -16,8 +16,8 @@ from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import (
     AlreadyExists,
-    CaseClosed,
     CannotLowerMandatoryCriterion,
+    CaseClosed,
     DecisionAlreadyRecorded,
     InvalidReferral,
     NotARepeat,

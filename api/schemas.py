@@ -43,12 +43,15 @@ def _iso_datetime(value: object) -> object:
 
 
 # Dates at the boundary, in bodies and query strings alike: JSON has no date, so a date is the
-# string YYYY-MM-DD and a date and time an ISO 8601 string. In a body, a yes or no is a JSON
+# string YYYY-MM-DD and a date and time an ISO 8601 string with its offset (a time without one
+# could not be compared with the platform's, which are UTC). In a body, a yes or no is a JSON
 # boolean (StrictBool: never 0, 1 or "yes") and a count a JSON integer (StrictInt: never "3"
 # or 3.0); query strings are text, and their numbers are read from it.
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
-AwareIsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+# A query's time bound, where a date (its midnight) or a time without an offset (UTC) is what a
+# person searching means; it is compared in UTC (audit/queries.py).
+IsoTimeBound = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -44,11 +44,18 @@ class AuditFilter:
                 params.append(str(value))
         if self.since is not None:
             clauses.append("at >= %s")
-            params.append(self.since.isoformat(timespec="microseconds"))
+            params.append(_as_stored(self.since))
         if self.until is not None:
             clauses.append("at < %s")
-            params.append(self.until.isoformat(timespec="microseconds"))
+            params.append(_as_stored(self.until))
         return " AND ".join(clauses), params
+
+
+def _as_stored(at: datetime) -> str:
+    """A bound as records store their time (UTC, to the microsecond), so that comparing the
+    text compares the times: a time with another offset is converted, one without is UTC."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def search(trail: AuditTrail, flt: AuditFilter) -> list[dict[str, Any]]:

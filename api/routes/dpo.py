@@ -13,7 +13,7 @@ from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
-from api.schemas import IsoDate, IsoDateTime
+from api.schemas import IsoDate, IsoTimeBound
 from api.subject_access import handle_request
 from audit.queries import (
     AuditFilter,
@@ -61,8 +61,8 @@ def records(
     agency_id: UUID | None = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
     outcome: Annotated[str | None, Query(max_length=40)] = None,
-    since: IsoDateTime | None = None,
-    until: IsoDateTime | None = None,
+    since: IsoTimeBound | None = None,
+    until: IsoTimeBound | None = None,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
     export: Annotated[Literal["json", "csv"] | None, Query(alias="format")] = None,

@@ -48,7 +48,7 @@ class ContactCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     me: Me
     minutes: Annotated[StrictInt, Field(ge=1, le=MAX_CONTACT_MINUTES)]
-    at: schemas.AwareIsoDateTime | None = None  # when it took place; now if not given
+    at: schemas.IsoDateTime | None = None  # when it took place; now if not given
 
 
 class ReviewCreate(BaseModel):

@@ -73,6 +73,11 @@ BAD_INPUT = [
         {"to": "mappa", "on": 0}, "body.on"),
     Bad("grant expiring at 0", "POST", "/api/v1/cases/{case}/grants",
         {"agency_id": "{health}", "reason": "GP info", "expires_at": 0}, "body.expires_at"),
+    # Found in review: a time without its offset reached the domain and failed to compare
+    # with the platform's (a 500).
+    Bad("grant expiring at a time without an offset", "POST", "/api/v1/cases/{case}/grants",
+        {"agency_id": "{health}", "reason": "GP info", "expires_at": "2026-03-01T00:00:00"},
+        "body.expires_at"),
     Bad("break glass for 30.0 minutes", "POST", "/api/v1/cases/{case}/break-glass",
         {"reason": "Imminent risk", "minutes": 30.0}, "body.minutes"),
     Bad("MARRAC contact at 0", "POST", "/api/v1/cases/{case}/marrac/contacts",
@@ -134,7 +139,8 @@ def test_a_value_of_the_wrong_type_is_refused_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("since", ["2026-01-12", "2026-01-12T08:00:00Z",
-                                   "2026-01-12T08:00:00%2B00:00", "2026-01-12 08:00:00.5"])
+                                   "2026-01-12T08:00:00%2B00:00", "2026-01-12 08:00:00.5",
+                                   "2026-01-12T10:00:00%2B02:00"])
 def test_iso_dates_and_times_are_read_as_written(
     client: TestClient, world: World, since: str
 ) -> None:

@@ -22,7 +22,7 @@ from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
 from feeds.visibility import Gate
 from feeds.webhooks import UnsafeTarget, check_target, new_secret
-from security.policy import Viewer, may_manage_feeds, may_pull, sees_feed_counts
+from security.policy import Viewer, may_manage_feeds, may_pull, sees_feed_delivery
 
 LONG_POLL_STEP = 0.2
 STREAM_BATCH = 100
@@ -79,10 +79,10 @@ class Feeds:
 
     def _watched(self, subscription_id: UUID, action: str) -> tuple[Subscription, bool]:
         """A subscription, for those who set feeds up and for its own client; and whether
-        the caller may see its counts (`security.policy.sees_feed_counts`)."""
+        the caller may see its counts (`security.policy.sees_feed_delivery`)."""
         found = self.platform.feeds.get(subscription_id)
         p = self.principal
-        counts = found is not None and sees_feed_counts(p, found.client_id, found.agency_id,
+        counts = found is not None and sees_feed_delivery(p, found.client_id, found.agency_id,
                                                         found.area_id)
         if found is None or not (counts or may_manage_feeds(p, found.area_id)):
             self.audit.record(action, "not_found", items=(str(subscription_id),))
@@ -90,8 +90,8 @@ class Feeds:
         return found, counts
 
     def status(self, subscription_id: UUID) -> dict[str, Any]:
-        """Its state and last failure, for whoever watches it; lag, cursors and dead letters
-        for its own client only."""
+        """Its configuration and state (pending, active, disabled) for whoever watches it;
+        lag, cursors, dead letters and delivery attempts for its own client only."""
         s, counts = self._watched(subscription_id, "read_subscription")
         dead = self.platform.feeds.dead_letters(subscription_id) if counts else None
         self.audit.record("read_subscription", "allowed", area_id=s.area_id,
@@ -103,9 +103,10 @@ class Feeds:
                 "latest_cursor": latest if counts else None,
                 "delivered_cursor": s.delivered_cursor if counts else None,
                 "lag": latest - s.delivered_cursor if s.endpoint and counts else None,
-                "last_status": s.last_status, "last_error": s.last_error,
-                "next_attempt_at": s.next_attempt_at.isoformat() if s.next_attempt_at
-                else None, "dead_letters": dead}
+                "last_status": s.last_status if counts else None,
+                "last_error": s.last_error if counts else None,
+                "next_attempt_at": s.next_attempt_at.isoformat()
+                if s.next_attempt_at and counts else None, "dead_letters": dead}
 
     def replay(self, subscription_id: UUID, from_cursor: int) -> dict[str, Any]:
         s, counts = self._watched(subscription_id, "replay")

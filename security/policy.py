@@ -271,12 +271,12 @@ def may_pull(principal: Principal, client_id: str, agency_id: UUID, area_id: UUI
             and READ_SCOPE in principal.scopes)
 
 
-def sees_feed_counts(principal: Principal, client_id: str, agency_id: UUID,
-                     area_id: UUID) -> bool:
-    """A feed's cursors, lag, dead letters and replays count every event its agency may see,
-    restricted cases' among them. Only the feed's own client, which receives them all, sees
-    those counts: to a coordinator who set the feed up they would tell that cases exist which
-    the coordinator may not see."""
+def sees_feed_delivery(principal: Principal, client_id: str, agency_id: UUID,
+                       area_id: UUID) -> bool:
+    """A feed's cursors, lag, dead letters, replays and delivery attempts (the last status,
+    error and retry time) follow every event its agency may see, restricted cases' among
+    them. Only the feed's own client, which receives them all, sees them: to a coordinator
+    who set the feed up they would tell that cases exist which the coordinator may not see."""
     return may_pull(principal, client_id, agency_id, area_id)
 
 

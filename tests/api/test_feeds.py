@@ -307,7 +307,7 @@ def test_dead_letters_and_replay(
     assert status["last_status"] == 500
     watched = client.get(f"/api/v1/subscriptions/{created['id']}",
                          headers=world.coordinator()).json()
-    assert (watched["dead_letters"], watched["last_status"]) == (None, 500)
+    assert (watched["dead_letters"], watched["last_status"]) == (None, None)
     receiver.status = 200
     assert worker.run_once() == 0  # a dead letter waits for a person
     replayed = client.post(f"/api/v1/subscriptions/{created['id']}/replay",
@@ -326,7 +326,7 @@ def test_a_410_disables_the_subscription(
     receiver.status = 410
     deliverer(api_platform).run_once()
     status = client.get(f"/api/v1/subscriptions/{created['id']}",
-                        headers=world.coordinator()).json()
+                        headers=integration(world, "police")).json()
     assert (status["status"], status["last_error"]) == ("disabled", "gone")
 
 
@@ -434,3 +434,26 @@ def test_one_worker_at_a_time_and_nothing_sent_after_a_revocation(
     status = client.get(f"/api/v1/subscriptions/{created['id']}",
                         headers=integration(world, "housing")).json()
     assert status["lag"] == 0
+
+
+def test_a_webhook_feeds_delivery_says_nothing_of_a_restricted_case_to_non_members(
+    client: TestClient, world: World, api_platform: Platform, receiver: Receiver
+) -> None:
+    """Found in review: the last status, error and retry time of an agency's webhook feed
+    moved with a delivery about a restricted case of which the agency is a member."""
+    created = subscribe(client, world, "idva", endpoint=receiver.url)
+    watched = f"/api/v1/subscriptions/{created['id']}"
+    outsider = world.coordinator("coordinator-2")
+    before = client.get(watched, headers=outsider).json()
+    case_id = refer(client, world, "police")
+    restricted = client.post(f"/api/v1/cases/{case_id}/restriction",
+                             headers=world.coordinator(), json={
+                                 "members": [], "member_agencies": [str(world.agencies["idva"])],
+                                 "reason": "Employee case"})
+    assert restricted.status_code == 204, restricted.text
+    assert client.get(f"/api/v1/cases/{case_id}", headers=outsider).status_code == 404
+    api_platform.feed_runner.catch_up()
+    receiver.status = 503
+    deliverer(api_platform).run_once()
+    assert client.get(watched, headers=outsider).json() == before
+    assert client.get(watched, headers=integration(world, "idva")).json()["last_status"] == 503

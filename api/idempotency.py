@@ -3,9 +3,11 @@
 A retry with the same key and the same request (method, path, body) gets the first answer
 again, marked `Idempotent-Replayed: true`; the same key with another request is a 422
 `idempotency_key_reused`; while the first is still running, a 409 `idempotency_key_in_flight`.
-Keys are the caller's own (two callers' keys never meet) and expire after 24 hours. A 5xx is
-not kept: the retry runs again. A referral's case id is derived from the key, so a retry after a
-crash between the write and the key's answer finds the case it made instead of making another.
+Keys are the caller's own (two callers' keys never meet) and expire after 24 hours. Only an
+answer that did something is kept: after a refusal (4xx) or a failure (5xx) nothing was
+written, and the retry is decided, and audited, again. A referral's case id is derived from
+the key, so a retry after a crash between the write and the key's answer finds the case it
+made instead of making another.
 The store is api/idempotency_store.py.
 """
 
@@ -157,7 +159,9 @@ class _Call:
         state = self.scope.get("state", {})
         store = self.platform.idempotency
         try:
-            if status >= 500:
+            if status >= 400:
+                # Nothing was written: a retry is decided, and audited, afresh (a kept
+                # refusal would replay without ever reaching the DPO's denials again).
                 await run_in_threadpool(store.abandon, ref)
                 return
             kept = tuple((k.decode("latin-1"), v.decode("latin-1"))

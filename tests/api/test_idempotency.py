@@ -5,6 +5,7 @@ kept; a retry after a crash between the write and the key's answer makes no seco
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -105,6 +106,24 @@ def test_a_5xx_is_not_kept_and_the_retry_runs_again(
     assert retry.status_code == 201
     assert "idempotent-replayed" not in retry.headers
     assert stored_cases(api_platform) == [retry.json()["id"]]
+
+
+def test_a_refusal_is_not_kept_and_its_retry_is_decided_and_audited_again(
+        client: TestClient, world: World, api_platform: Platform) -> None:
+    """Found in review: a replayed 404 was audited as a replay, so a denied attempt on a case
+    the caller may not see never showed among the DPO's denials after the first."""
+    created = client.post("/api/v1/cases", json=referral_body(), headers=world.rep("police"))
+    case_id = created.json()["id"]
+    headers = keyed(world.rep("health"), "grant-0001")
+    path = f"/api/v1/cases/{case_id}/grants"
+    body = {"agency_id": str(world.agencies["health"]), "reason": "Let us in"}
+    for _ in range(2):
+        refused = client.post(path, json=body, headers=headers)
+        assert refused.status_code == 404
+        assert "idempotent-replayed" not in refused.headers
+    outcomes = [r["outcome"] for r in api_platform.audit.records(uuid.UUID(case_id))
+                if r["action"] == "grant"]
+    assert outcomes == ["denied", "denied"]
 
 
 def test_a_retry_after_a_crash_between_the_write_and_the_keys_answer_finds_the_case(

@@ -40,6 +40,7 @@ from security.policy import (
     may_refer,
     may_share,
     reads_case_content,
+    sees_every_agency_told,
     shares_for_agency,
 )
 
@@ -518,10 +519,9 @@ def closure_state(document: dict[str, Any], now: datetime) -> schemas.ClosureVie
 
 
 def closure_seen_by(closure: schemas.ClosureView, visibility: Visibility) -> schemas.ClosureView:
-    """The agencies told are the agencies that hold access (grants, a restriction's member
-    agencies), which only those who see the case's access facts see: anyone else sees their
-    own agency's part of the closure, and whether that was late."""
-    if visibility.all_items:
+    """All of the closure, or the caller's own agency's part of it and whether that was late,
+    as `security.policy.sees_every_agency_told` says."""
+    if sees_every_agency_told(visibility):
         return closure
     own = {a: t for a, t in closure.informed.items() if a == visibility.agency_id}
     return closure.model_copy(update={

@@ -218,6 +218,13 @@ def agencies_told_of_closure(access: CaseAccess, now: datetime) -> frozenset[UUI
         agency for agency, expiry in access.agency_grants if _active(expiry, now)}
 
 
+def sees_every_agency_told(visibility: Visibility) -> bool:
+    """The agencies told of a closure are those holding access (grants, a restriction's member
+    agencies), facts only those who see every item (the coordinators) see: anyone else sees
+    their own agency's part of the closure."""
+    return visibility.all_items
+
+
 def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
     """Exclusion binds everyone named, data protection officers included."""
     return viewer.principal.kind == "person" and viewer.ref in access.excluded

@@ -18,10 +18,11 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform
 from domain.access import Audience
 from domain.actions import is_overdue
+from domain.application import before_save
 from domain.case import Referral, inform_by, told_late
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
-from domain.exceptions import CaseNotFound
+from domain.exceptions import CaseNotFound, DomainError
 from domain.repeats import repeat_window_ends
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
@@ -101,14 +102,36 @@ class Casework:
     @contextmanager
     def _writing(self, action: str, case_id: UUID | None,
                  area_id: UUID | None = None) -> Iterator[None]:
-        """Audited first: a write whose record cannot be made does not happen. (A write the
-        domain then refuses is still recorded as allowed access, and answered 4xx.)
+        """The outcome as it is: the command runs in memory first; its "allowed" record is
+        written just before its events are saved (domain.application.before_save), so a write
+        whose record cannot be made is not saved, and a command the domain refuses is
+        recorded as refused, with the rule's code, and answered 4xx. A block that saves
+        nothing (an idempotent retry finding its case) did what it was allowed to do.
 
         Once the write has committed, the answer is its success: the read models' catch-up
         (read-your-writes) failing then must not turn it into an error that a client would
         retry into a duplicate; the worker, or the next request's catch-up, projects it."""
-        self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
-        yield
+        recorded = False
+
+        def allowed() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True  # before the write, so a failed record is not recorded twice
+                self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
+
+        try:
+            with before_save(allowed):
+                yield
+        except DomainError as exc:
+            if not recorded:
+                self.audit.record(action, "refused", case_id=case_id, area_id=area_id,
+                                  items=(f"code:{exc.code}",))
+            raise
+        except Exception:
+            if not recorded:
+                self.audit.record(action, "failed", case_id=case_id, area_id=area_id)
+            raise
+        allowed()
         try:
             self.platform.runner.catch_up()
         except Exception as exc:  # the write stands; see above
@@ -142,7 +165,7 @@ class Casework:
             idva_referral_made=body.idva_referral_made,
             manager_sign_off=body.manager_sign_off,
         )
-        # Known before the write, so the write can be audited first. `given` comes from an
+        # Known before the write, so its audit record names it. `given` comes from an
         # Idempotency-Key (api/idempotency.py): a retry of a referral whose answer was lost
         # (a crash after the write) finds the case it made, rather than making a second.
         case_id = given or uuid4()

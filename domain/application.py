@@ -6,14 +6,16 @@ mapper factory), never imported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Mapper, Recording, Transcoder
 from eventsourcing.utils import EnvType
 
 from domain.access import (
@@ -66,6 +68,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Run once a command has succeeded in memory and just before its events are saved: the caller's
+# way to write its audit record between the two, so that a command the domain refuses is never
+# recorded as allowed, and a write whose record fails is never saved. Per call (a context
+# variable), so that concurrent requests' hooks never meet; the domain only calls it.
+_BEFORE_SAVE: ContextVar[Callable[[], None] | None] = ContextVar("before_save", default=None)
+
+
+@contextmanager
+def before_save(hook: Callable[[], None]) -> Iterator[None]:
+    """Within the block, every save first calls `hook`; if it raises, nothing is saved."""
+    token = _BEFORE_SAVE.set(hook)
+    try:
+        yield
+    finally:
+        _BEFORE_SAVE.reset(token)
+
+
 @dataclass(frozen=True)
 class PossibleRepeat:
     case_id: UUID
@@ -92,6 +111,12 @@ class Marac(Application[UUID]):
         self.today = today
         self.now = now
         super().__init__(env)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        hook = _BEFORE_SAVE.get()
+        if hook is not None:
+            hook()
+        return super().save(*objs, **kwargs)
 
     def construct_mapper(self) -> Mapper[UUID]:
         if self._mapper_factory is None:

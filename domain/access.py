@@ -69,6 +69,9 @@ class BreakGlass:
     agency_id: UUID
     opened_at: datetime
     expires_at: datetime
+    # Why it was opened, for the DPO who reviews it; kept in the case (sealed under its key)
+    # from the event's own `reason`, so older sessions, stored without it, read as "".
+    reason: str = ""
 
     def active(self, now: datetime) -> bool:
         return self.opened_at <= now < self.expires_at

@@ -443,7 +443,7 @@ class Case(Aggregate):
 
     @event("BreakGlassOpened")
     def _break_glass_opened(self, session: BreakGlass, reason: str) -> None:
-        self.break_glass.append(session)
+        self.break_glass.append(replace(session, reason=reason))
 
     # Information shared on the case ------------------------------------------------------
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.break_glass_review import PURPOSE as REVIEW_PURPOSE
+from api.break_glass_review import with_reasons
 from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
@@ -93,12 +95,15 @@ def break_glass(
     viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
     status: Literal["pending", "all"] = "pending",
 ) -> list[dict[str, Any]]:
-    """Break-glass uses, those awaiting review by default."""
+    """Break-glass uses, those awaiting review by default, each with the reason given for it
+    and its times (read from the case: the only case content shown here)."""
     _dpo_only(viewer, audit, "audit_query")
     uses = break_glass_uses(platform.audit, viewer.principal.area_id,
                             pending_only=status == "pending")
-    audit.record("audit_query", "allowed", items=tuple(str(u["seq"]) for u in uses))
-    return uses
+    shown = with_reasons(platform, uses)
+    audit.record("audit_query", "allowed", purpose=REVIEW_PURPOSE,
+                 items=tuple(str(u["seq"]) for u in shown))
+    return shown
 
 
 @router.post("/break-glass/{seq}/review", status_code=204, responses=NOT_FOUND)

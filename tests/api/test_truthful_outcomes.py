@@ -4,6 +4,7 @@ refused, with its rule's code, never as allowed; a write whose record fails is n
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
 from audit.trail import AuditRecord, AuditTrail, AuditUnavailable
-from tests.api.conftest import World, refer
+from tests.api.conftest import Clock, World, bearer, refer
 
 
 def decisions(platform: Platform, case_id: UUID) -> list[tuple[str, list[str]]]:
@@ -65,3 +66,41 @@ def test_a_decision_whose_record_fails_is_not_saved(
     assert status(client, world, case_id) == "referred"
     assert decisions(api_platform, case_id) == []
 
+
+def dpo(world: World) -> dict[str, str]:
+    return bearer(world.token("dpo-1", "dpo"), purpose=None)
+
+
+def test_a_break_glass_the_domain_refuses_is_no_use_awaiting_review(
+        client: TestClient, world: World, api_platform: Platform) -> None:
+    case_id = refer(client, world, "police")
+    blank = client.post(f"/api/v1/cases/{case_id}/break-glass", headers=world.rep("housing"),
+                        json={"reason": "   "})
+    assert (blank.status_code, blank.json()["code"]) == (422, "invalid_access_change")
+    assert [(r["action"], r["outcome"]) for r in api_platform.audit.records(case_id)][-1:] == [
+        ("break_glass", "refused")]
+    assert client.get("/api/v1/audit/break-glass", headers=dpo(world)).json() == []
+
+
+def test_the_break_glass_reason_reaches_the_dpo_and_that_read_is_audited(
+        client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
+    case_id = refer(client, world, "police")
+    clock.advance(minutes=5)
+    opened = client.post(f"/api/v1/cases/{case_id}/break-glass", headers=world.rep("housing"),
+                         json={"reason": "Victim at the housing office now", "minutes": 30})
+    assert opened.status_code == 201, opened.text
+    clock.advance(hours=2)
+    again = client.post(f"/api/v1/cases/{case_id}/break-glass", headers=world.rep("housing"),
+                        json={"reason": "Back again, police called"})
+    assert again.status_code == 201, again.text
+    uses = client.get("/api/v1/audit/break-glass", headers=dpo(world)).json()
+    assert [(u["actor"], u["reason"]) for u in uses] == [
+        ("housing-rep", "Victim at the housing office now"),
+        ("housing-rep", "Back again, police called")]
+    first = uses[0]
+    assert (datetime.fromisoformat(first["expires_at"])
+            - datetime.fromisoformat(first["opened_at"])) == timedelta(minutes=30)
+    read = api_platform.audit.records()[-1]
+    assert (read["action"], read["outcome"], read["purpose"]) == (
+        "audit_query", "allowed", "break_glass_review")
+    assert json.loads(read["item_ids"]) == [str(u["seq"]) for u in uses]

@@ -121,12 +121,17 @@ def _append_function_postgres(schema: str) -> str:
             digest := sha256(buf);
             INSERT INTO {TABLE} (seq, {fields}, prev_hash, hash)
                 VALUES (next_seq, {values}, head.hash, digest);
-            -- The same rule as mentioned_cases(), in the same transaction as the record.
-            INSERT INTO {MENTIONS} (case_id, seq)
-                SELECT mentioned.id, next_seq FROM (
-                    SELECT v[{case_id}] AS id
-                    UNION SELECT jsonb_array_elements_text(v[{item_ids}]::jsonb)) AS mentioned
-                WHERE mentioned.id ~ '^{CASE_ID}$';
+            -- The same rule as mentioned_cases(), in the same transaction as the record;
+            -- the item list is parsed only when it holds something like a case id.
+            IF v[{case_id}] IS NOT NULL THEN
+                INSERT INTO {MENTIONS} (case_id, seq) VALUES (v[{case_id}], next_seq);
+            END IF;
+            IF v[{item_ids}] ~ '{CASE_ID}' THEN
+                INSERT INTO {MENTIONS} (case_id, seq)
+                    SELECT DISTINCT item, next_seq
+                    FROM jsonb_array_elements_text(v[{item_ids}]::jsonb) AS item
+                    WHERE item ~ '^{CASE_ID}$' AND item IS DISTINCT FROM v[{case_id}];
+            END IF;
             UPDATE audit_head SET seq = next_seq, hash = digest WHERE id = 1;
             RETURN next_seq;
         END $$"""  # noqa: S608

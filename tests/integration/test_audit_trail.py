@@ -13,6 +13,8 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.bootstrap import Platform
 from audit.chain import FIELDS, record_hash
@@ -319,6 +321,24 @@ def test_a_query_by_case_finds_its_records_and_every_record_listing_it(
                                                                  limit=1))] == [3]
     assert [r["seq"] for r in search(platform.audit, AuditFilter(
         case_id=b, action="search"))] == [10]
+
+
+CASES = [uuid4() for _ in range(3)]
+_items = st.lists(st.sampled_from([*map(str, CASES), "referral", f"x{CASES[0]}", CASES[1].hex]),
+                  max_size=4)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from([None, *CASES]), _items), max_size=6))
+def test_a_query_by_case_finds_what_its_definition_finds_for_every_history(
+        platform: Platform, history: list[tuple[UUID | None, list[str]]]) -> None:
+    """Examples share the platform: the trail grows, and the definition reads all of it."""
+    for case_id, items in history:
+        one(platform, case_id=case_id, items=tuple(items))
+    for case in CASES:
+        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        assert found == _by_case_the_slow_way(platform, case)
 
 
 def test_a_query_by_case_reads_the_mention_index_not_the_records(platform: Platform) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from audit.chain import FIELDS
-from audit.trail import TABLE, AuditTrail
+from audit.trail import MENTIONS, TABLE, AuditTrail
 
 REVIEW_DECISIONS = ("justified", "not_justified", "referred_for_investigation")
 
@@ -29,24 +29,30 @@ class AuditFilter:
     after_seq: int = 0
     limit: int = 500
 
-    def where(self) -> tuple[str, list[object]]:
-        clauses: list[str] = ["seq > %s"]
+    def source(self) -> tuple[str, str, list[object]]:
+        """The rows to read and the column that orders them: by case, the case's mentions
+        (its own records and those listing it among their items; audit/trail.py) in order,
+        each record looked up by its key; otherwise the records themselves."""
+        if self.case_id is None:
+            return f"{TABLE} t", "t.seq", []
+        return (f"{MENTIONS} m JOIN {TABLE} t ON t.seq = m.seq AND m.case_id = %s", "m.seq",
+                [str(self.case_id)])
+
+    def where(self, order: str) -> tuple[str, list[object]]:
+        """Conditions on the records (alias t); `order` is the column source() orders by."""
+        clauses: list[str] = [f"{order} > %s"]
         params: list[object] = [self.after_seq]
-        if self.case_id is not None:
-            # A case also appears as an item of lists, searches and disclosures.
-            clauses.append("(case_id = %s OR item_ids LIKE %s)")
-            params += [str(self.case_id), f'%"{self.case_id}"%']
         for column, value in (("area_id", self.area_id),
                               ("actor", self.actor), ("agency_id", self.agency_id),
                               ("action", self.action), ("outcome", self.outcome)):
             if value is not None:
-                clauses.append(f"{column} = %s")
+                clauses.append(f"t.{column} = %s")
                 params.append(str(value))
         if self.since is not None:
-            clauses.append("at >= %s")
+            clauses.append("t.at >= %s")
             params.append(_as_stored(self.since))
         if self.until is not None:
-            clauses.append("at < %s")
+            clauses.append("t.at < %s")
             params.append(_as_stored(self.until))
         return " AND ".join(clauses), params
 
@@ -58,11 +64,19 @@ def _as_stored(at: datetime) -> str:
     return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def search_statement(flt: AuditFilter) -> tuple[str, list[object]]:
+    """The query behind search(), with its parameters (also what a plan check explains)."""
+    source, order, joined = flt.source()
+    where, params = flt.where(order)
+    columns = ", ".join(f"t.{f}" for f in ("seq", *FIELDS))
+    return (f"SELECT {columns} FROM {source} WHERE {where} "  # noqa: S608
+            f"ORDER BY {order} LIMIT %s", [*joined, *params, flt.limit])
+
+
 def search(trail: AuditTrail, flt: AuditFilter) -> list[dict[str, Any]]:
-    where, params = flt.where()
+    sql, params = search_statement(flt)
     with trail.db.transaction(readonly=True) as cur:
-        cur.execute(f"SELECT seq, {', '.join(FIELDS)} FROM {TABLE} WHERE {where} "  # noqa: S608
-                    "ORDER BY seq LIMIT %s", (*params, flt.limit))
+        cur.execute(sql, params)
         rows = cur.fetchall()
     return [dict(zip(("seq", *FIELDS), row, strict=True)) for row in rows]
 

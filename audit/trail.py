@@ -9,16 +9,22 @@ database itself (triggers), and signed checkpoints (audit/checkpoints.py) pin it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from audit.chain import FIELDS, GENESIS, record_hash
-from storage.database import Database
+from storage.database import Cursor, Database
 
 TABLE = "audit_trail"
+# Which records concern which case: derived from the records (not chained), so that a query by
+# case reads an index instead of scanning every record's item list.
+MENTIONS = "audit_case_mentions"
+# A case id as records store it (str(UUID)); any other item is not a mention.
+CASE_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
 class AuditUnavailable(Exception):
@@ -51,11 +57,24 @@ class AuditRecord:
                 json.dumps(list(self.item_ids)), str(self.area_id) if self.area_id else None)
 
 
+def mentioned_cases(case_id: str | None, item_ids: Iterable[str]) -> list[str]:
+    """The cases a record concerns: its own, and every case id among its items (lists,
+    searches and disclosures name the cases they showed). Stored form, as in values()."""
+    found = {item for item in item_ids if re.fullmatch(CASE_ID, item)}
+    if case_id is not None:
+        found.add(case_id)
+    return sorted(found)
+
+
+# Every table of the audit trail, in one place: each is append-only in the database itself.
+AUDIT_TABLES = (TABLE, "audit_head", "audit_checkpoints", "audit_reviews", MENTIONS)
+
 APPEND_ONLY_SQLITE = [
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    *[statement for table in AUDIT_TABLES if table != "audit_head" for statement in (
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""")],
     """CREATE TRIGGER IF NOT EXISTS audit_head_forward BEFORE UPDATE ON audit_head
         WHEN NEW.seq <> OLD.seq + 1
         BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END""",
@@ -70,6 +89,7 @@ def _append_function_postgres(schema: str) -> str:
     followed by 0x1f; the sequence number as 8 big-endian bytes)."""
     fields = ", ".join(FIELDS)
     values = ", ".join(f"v[{i + 1}]" for i in range(len(FIELDS)))
+    case_id, item_ids = FIELDS.index("case_id") + 1, FIELDS.index("item_ids") + 1
     # Built only from this module's constants and the validated schema name.
     return f"""
         CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
@@ -101,6 +121,17 @@ def _append_function_postgres(schema: str) -> str:
             digest := sha256(buf);
             INSERT INTO {TABLE} (seq, {fields}, prev_hash, hash)
                 VALUES (next_seq, {values}, head.hash, digest);
+            -- The same rule as mentioned_cases(), in the same transaction as the record;
+            -- the item list is parsed only when it holds something like a case id.
+            IF v[{case_id}] IS NOT NULL THEN
+                INSERT INTO {MENTIONS} (case_id, seq) VALUES (v[{case_id}], next_seq);
+            END IF;
+            IF v[{item_ids}] ~ '{CASE_ID}' THEN
+                INSERT INTO {MENTIONS} (case_id, seq)
+                    SELECT DISTINCT item, next_seq
+                    FROM jsonb_array_elements_text(v[{item_ids}]::jsonb) AS item
+                    WHERE item ~ '^{CASE_ID}$' AND item IS DISTINCT FROM v[{case_id}];
+            END IF;
             UPDATE audit_head SET seq = next_seq, hash = digest WHERE id = 1;
             RETURN next_seq;
         END $$"""  # noqa: S608
@@ -111,9 +142,12 @@ def _append_only_postgres(schema: str) -> list[str]:
         f"""CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger
             LANGUAGE plpgsql AS $$
             BEGIN
-                IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE'
-                   AND NEW.seq = OLD.seq + 1 THEN
-                    RETURN NEW;
+                -- Nested: PL/pgSQL does not promise to stop at the first false operand, and
+                -- NEW.seq exists only on the head and the records.
+                IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE' THEN
+                    IF NEW.seq = OLD.seq + 1 THEN
+                        RETURN NEW;
+                    END IF;
                 END IF;
                 RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
             END $$""",
@@ -123,7 +157,7 @@ def _append_only_postgres(schema: str) -> list[str]:
             CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON "{schema}".{table}
                 FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".marac_append_only();
             EXCEPTION WHEN duplicate_object THEN NULL; END $$"""
-          for table in (TABLE, "audit_head", "audit_checkpoints", "audit_reviews")],
+          for table in AUDIT_TABLES],
         # The application's own role should not own these tables; for any role that is not
         # the owner, the privileges alone already refuse it.
         f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".{TABLE} FROM PUBLIC',
@@ -177,6 +211,13 @@ class AuditTrail:
         with self.db.transaction() as cur:
             cur.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s) "
                         "ON CONFLICT (id) DO NOTHING", (GENESIS,))
+        with self.db.transaction() as cur:
+            if not self._exists(cur, MENTIONS):
+                cur.execute(f"""CREATE TABLE IF NOT EXISTS {MENTIONS} (
+                    case_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL,
+                    PRIMARY KEY (case_id, seq))""")
+                self._index_earlier_records(cur)
         if self.db.dialect == "sqlite":
             self.db.execute_script(APPEND_ONLY_SQLITE)
         else:
@@ -199,6 +240,8 @@ class AuditTrail:
         values = rec.values()
         if self.db.dialect == "postgresql":
             return self._record_in_database(values)
+        stored_case = values[FIELDS.index("case_id")]
+        mentioned = mentioned_cases(str(stored_case) if stored_case else None, rec.item_ids)
         try:
             with self.db.transaction(flush=False) as cur:
                 cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1")
@@ -212,6 +255,8 @@ class AuditTrail:
                     f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 3))})",
                     (seq, *values, prev, digest),
                 )
+                cur.executemany(f"INSERT INTO {MENTIONS} (case_id, seq) VALUES (%s, %s)",  # noqa: S608
+                                [(case, seq) for case in mentioned])
                 cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
                             (seq, digest))
         except AuditUnavailable:
@@ -219,6 +264,32 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seq
+
+    def _exists(self, cur: Cursor, table: str) -> bool:
+        if self.db.dialect == "sqlite":
+            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                        (table,))
+        else:
+            cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+                        "AND table_name = %s", (self.db.url.schema, table))
+        return cur.fetchone() is not None
+
+    def _index_earlier_records(self, cur: Cursor, batch: int = 20_000) -> None:
+        """Once, when the mentions table is created: the mentions of the records written
+        before it existed, in the transaction that creates it (so never half done)."""
+        after = 0
+        while True:
+            cur.execute(f"SELECT seq, case_id, item_ids FROM {TABLE} WHERE seq > %s "  # noqa: S608
+                        "ORDER BY seq LIMIT %s", (after, batch))
+            rows = cur.fetchall()
+            cur.executemany(
+                f"INSERT INTO {MENTIONS} (case_id, seq) VALUES (%s, %s) "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                [(case, int(seq)) for seq, case_id, items in rows
+                 for case in mentioned_cases(case_id, json.loads(items))])
+            if len(rows) < batch:
+                return
+            after = int(rows[-1][0])
 
     def _record_in_database(self, values: tuple[object, ...]) -> int:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""

@@ -8,12 +8,16 @@ in rounds on the same cases. `use_case_audit_overhead_ratio`: the same compariso
 `Casework.view` alone, without HTTP, where the audit write is a far larger share; both are
 reported so that neither hides the other. `verify_records_per_s`: a
 trail of N chained records (built in bulk; appending is not what is timed) verified end to end
-with its Merkle root, as `marac audit verify` does.
+with its Merkle root, as `marac audit verify` does. `query_by_case_p99_ms`: the DPO's query by
+case (`audit.queries.search`) over that same trail, whose records each belong to one of N/20
+cases and one in ten lists three cases among its items, with their case mentions as the append
+writes them; cases drawn at random, each query a fresh read transaction.
 """
 
 from __future__ import annotations
 
 import http.client
+import random
 import statistics
 import threading
 import time
@@ -30,7 +34,8 @@ from api.bootstrap import Platform, build_platform
 from api.casework import Casework
 from api.settings import Settings
 from audit.chain import FIELDS, record_hash
-from audit.trail import TABLE, AuditRecord, AuditTrail
+from audit.queries import AuditFilter, search
+from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
 from audit.verify import verify
 from bench.databases import ScratchDatabases
 from bench.machine import machine
@@ -41,6 +46,7 @@ from security.kek import KeyMaterial
 from security.policy import Viewer
 
 ROUNDS = 10
+CASE_QUERIES = 500
 
 
 class NoTrail(AuditTrail):
@@ -74,6 +80,7 @@ class AuditBenchmark:
         self.backend = backend
         self.database_url = database_url
         self.cases, self.views, self.records = cases, views, records
+        self._cases: list[uuid.UUID] = []  # the bulk trail's cases, what queries by case ask
 
     def run(self) -> dict[str, Any]:
         with ScratchDatabases(self.backend, self.database_url) as scratch:
@@ -88,6 +95,7 @@ class AuditBenchmark:
                 material=KeyMaterial.generate(demo=True), issuer=issuer)
             with_ms, without_ms, uc_with_ms, uc_without_ms = self._views(platform, issuer)
             verify_figures = self._verify(platform)
+            query_figures = self._query_by_case(platform)
             w50, wo50 = statistics.median(with_ms), statistics.median(without_ms)
             uw50, uwo50 = statistics.median(uc_with_ms), statistics.median(uc_without_ms)
             return {
@@ -105,6 +113,7 @@ class AuditBenchmark:
                 "use_case_without_audit_p50_ms": round(uwo50, 3),
                 "use_case_audit_overhead_ratio": round(uw50 / uwo50, 2),
                 **verify_figures,
+                **query_figures,
             }
         finally:
             if platform is not None:
@@ -170,26 +179,58 @@ class AuditBenchmark:
         seq, prev = trail.head()
         started = time.perf_counter()
         batch: list[tuple[object, ...]] = []
+        mentions: list[tuple[str, int]] = []
         marks = ", ".join(["%s"] * (len(FIELDS) + 3))
         insert = (f"INSERT INTO {TABLE} (seq, {', '.join(FIELDS)}, prev_hash, hash) "  # noqa: S608
                   f"VALUES ({marks})")
+        draw = random.Random(13)
+        self._cases = [uuid.uuid4() for _ in range(max(1, self.records // 20))]
         for n in range(self.records):
             seq += 1
-            values = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
-                                 ("representative",), "read", "research", uuid.uuid4(),
-                                 "allowed", ("referral",)).values()
+            listing = n % 10 == 9  # a list or search: no case of its own, three among its items
+            case = None if listing else draw.choice(self._cases)
+            items = tuple(str(c) for c in draw.sample(self._cases, min(3, len(self._cases)))
+                          ) if listing else ("referral",)
+            rec = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
+                              ("representative",), "list" if listing else "read", "research",
+                              case, "allowed", items)
+            values = rec.values()
             digest = record_hash(prev, seq, values)
             batch.append((seq, *values, prev, digest))
+            mentions += [(c, seq) for c in mentioned_cases(str(case) if case else None, items)]
             prev = digest
             if len(batch) == 10_000 or n == self.records - 1:
                 # The head row is left behind on purpose: it moves one step per update only,
                 # and nothing appends after this; verify reads the chain itself.
                 with trail.db.transaction() as cur:
                     cur.executemany(insert, batch)
-                batch = []
+                    cur.executemany(f"INSERT INTO {MENTIONS} (case_id, seq) "  # noqa: S608
+                                    "VALUES (%s, %s)", mentions)
+                batch, mentions = [], []
         built = time.perf_counter() - started
         report = verify(trail, None, None)
         return {"verify_records": report.records,
                 "verify_seconds": report.seconds,
                 "verify_records_per_s": round(report.records / report.seconds),
                 "bulk_build_seconds": round(built, 1)}
+
+    def _query_by_case(self, platform: Platform) -> dict[str, Any]:
+        trail = platform.audit
+        if trail.db.dialect == "postgresql":  # as autovacuum would after a bulk load
+            with trail.db.transaction() as cur:
+                cur.execute(f"ANALYZE {TABLE}")
+                cur.execute(f"ANALYZE {MENTIONS}")
+        draw = random.Random(8)
+        times: list[float] = []
+        found = 0
+        for _ in range(CASE_QUERIES):
+            case = draw.choice(self._cases)
+            started = time.perf_counter()
+            found += len(search(trail, AuditFilter(case_id=case)))
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        return {"query_by_case_records": trail.count(),
+                "query_by_case_queries": CASE_QUERIES,
+                "query_by_case_mean_found": round(found / CASE_QUERIES, 1),
+                "query_by_case_p50_ms": round(statistics.median(times), 3),
+                "query_by_case_p99_ms": round(times[int(0.99 * (len(times) - 1))], 3)}

@@ -4,17 +4,22 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.bootstrap import Platform
 from audit.chain import FIELDS, record_hash
-from audit.trail import AuditRecord
+from audit.queries import AuditFilter, review_break_glass, search, search_statement
+from audit.trail import AUDIT_TABLES, AuditRecord
 from audit.verify import Report, verify
 from storage.database import Cursor, Database
 
@@ -27,6 +32,14 @@ def fill(platform: Platform, count: int) -> None:
             purpose="research", case_id=uuid4(), outcome="allowed", item_ids=("referral",)))
 
 
+def one(platform: Platform, *, action: str = "read", case_id: UUID | None = None,
+        items: tuple[str, ...] = ()) -> int:
+    return platform.audit.record(AuditRecord(
+        request_id=str(uuid4()), actor="staff-1", actor_kind="person", agency_id=None,
+        client_id=None, roles=("representative",), action=action, purpose="research",
+        case_id=case_id, outcome="allowed", item_ids=items))
+
+
 def check(platform: Platform) -> Report:
     return verify(platform.audit, platform.checkpoints, platform.settings.audit_checkpoint_dir)
 
@@ -37,17 +50,18 @@ def as_attacker(platform: Platform) -> Iterator[Cursor]:
     db = platform.database
     if db.dialect == "sqlite":
         with db.transaction() as cur:
-            for name in ("audit_trail_no_update", "audit_trail_no_delete", "audit_head_forward",
-                         "audit_head_no_delete"):
-                cur.execute(f"DROP TRIGGER {name}")
+            cur.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+            for name, table in cur.fetchall():
+                if table in AUDIT_TABLES:
+                    cur.execute(f"DROP TRIGGER {name}")
             yield cur
         platform.audit.create_tables()
         return
     with db.transaction() as cur:
-        for table in ("audit_trail", "audit_head", "audit_checkpoints"):
+        for table in AUDIT_TABLES:
             cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield cur
-        for table in ("audit_trail", "audit_head", "audit_checkpoints"):
+        for table in AUDIT_TABLES:
             cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
@@ -73,6 +87,48 @@ def test_the_database_refuses_to_change_the_trail(platform: Platform, statement:
     with pytest.raises(Exception, match=r"append-only|only moves forward|cannot be deleted"), \
             platform.database.transaction() as cur:
         cur.execute(statement)
+    assert check(platform).ok
+
+
+def _columns(db: Database, cur: Cursor, table: str) -> list[str]:
+    if db.dialect == "sqlite":
+        cur.execute(f"PRAGMA table_info({table})")
+        return [str(row[1]) for row in cur.fetchall()]
+    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s ORDER BY ordinal_position", (db.url.schema, table))
+    return [str(row[0]) for row in cur.fetchall()]
+
+
+def _count(db: Database, table: str) -> int:
+    with db.transaction(readonly=True) as cur:
+        cur.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+        row = cur.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+def test_every_audit_table_refuses_update_and_delete(platform: Platform, table: str) -> None:
+    """AUDIT_TABLES is the one list; a table added to the trail is added there, and so here."""
+    db = platform.database
+    fill(platform, 3)
+    assert platform.checkpoints.issue() is not None
+    use = one(platform, action="break_glass", case_id=uuid4())
+    review_break_glass(platform.audit, use, decision="justified", reviewer="dpo-1",
+                       at=datetime.now(UTC), area_id=None)
+    before = _count(db, table)
+    assert before >= 1  # a DELETE of no rows would fire no row trigger
+    with db.transaction(readonly=True) as cur:
+        column = _columns(db, cur, table)[-1]
+    # Names from AUDIT_TABLES and the catalogue.
+    statements = [f"UPDATE {table} SET {column} = {column}", f"DELETE FROM {table}"]  # noqa: S608
+    if db.dialect == "postgresql":
+        statements.append(f"TRUNCATE {table}")
+    for statement in statements:
+        with pytest.raises(Exception, match=r"append-only|only moves forward|cannot be deleted"), \
+                db.transaction() as cur:
+            cur.execute(statement)
+        assert _count(db, table) == before, statement
     assert check(platform).ok
 
 
@@ -240,3 +296,84 @@ def test_sqlite_goes_back_to_flushed_commits_when_an_unflushed_commit_fails(
             pass  # flushed work may not ride in an unflushed commit
     finally:
         db.close()
+
+
+def _by_case_the_slow_way(platform: Platform, case_id: UUID) -> list[int]:
+    """What a query by case means: the records about the case, and those listing it."""
+    return [int(r["seq"]) for r in platform.audit.records()
+            if r["case_id"] == str(case_id) or str(case_id) in json.loads(r["item_ids"])]
+
+
+def test_a_query_by_case_finds_its_records_and_every_record_listing_it(
+        platform: Platform) -> None:
+    a, b = uuid4(), uuid4()
+    one(platform, case_id=a)
+    one(platform, case_id=b, items=(str(a),))
+    one(platform, items=(str(a), str(b)))
+    one(platform, items=("referral", f"x{a}"))  # not a mention: not the id itself
+    one(platform, case_id=a, items=(str(a), str(a)))
+    fill(platform, 4)
+    one(platform, action="search", items=(str(b),))
+    for case in (a, b, uuid4()):
+        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        assert found == _by_case_the_slow_way(platform, case)
+    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a, after_seq=2,
+                                                                 limit=1))] == [3]
+    assert [r["seq"] for r in search(platform.audit, AuditFilter(
+        case_id=b, action="search"))] == [10]
+
+
+CASES = [uuid4() for _ in range(3)]
+_items = st.lists(st.sampled_from([*map(str, CASES), "referral", f"x{CASES[0]}", CASES[1].hex]),
+                  max_size=4)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from([None, *CASES]), _items), max_size=6))
+def test_a_query_by_case_finds_what_its_definition_finds_for_every_history(
+        platform: Platform, history: list[tuple[UUID | None, list[str]]]) -> None:
+    """Examples share the platform: the trail grows, and the definition reads all of it."""
+    for case_id, items in history:
+        one(platform, case_id=case_id, items=tuple(items))
+    for case in CASES:
+        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        assert found == _by_case_the_slow_way(platform, case)
+
+
+def test_a_query_by_case_reads_the_mention_index_not_the_records(platform: Platform) -> None:
+    """The plan, not a time: the records table is looked up by key, never scanned. On
+    PostgreSQL sequential scans are priced out, as at scale, so that a plan without one
+    shows that an index path exists (a LIKE in an OR has none)."""
+    fill(platform, 20)
+    db = platform.database
+    sql, params = search_statement(AuditFilter(case_id=uuid4()))
+    with db.transaction() as cur:
+        if db.dialect == "sqlite":
+            cur.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cur.fetchall())
+            assert not re.search(r"\bSCAN (audit_trail|t)\b", plan), plan
+            assert re.search(r"SEARCH t USING .*\(seq=\?\)", plan), plan
+        else:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(str(row[0]) for row in cur.fetchall())
+            assert not re.search(r"(Seq|Heap) Scan on audit_trail", plan), plan
+            assert "Index Cond: (seq = m.seq)" in plan, plan
+    assert "audit_case_mentions" in plan, plan
+
+
+def test_a_trail_written_before_the_mentions_is_indexed_once_at_start(
+        platform: Platform) -> None:
+    a = uuid4()
+    one(platform, case_id=a)
+    one(platform, items=(str(a),))
+    one(platform, case_id=uuid4())
+    with platform.database.transaction() as cur:  # as the trail was before the index existed
+        cur.execute("DROP TABLE audit_case_mentions")
+    platform.audit.create_tables()
+    platform.audit.create_tables()  # idempotent
+    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
+    one(platform, case_id=a)
+    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]
+    assert check(platform).ok

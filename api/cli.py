@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.commands import audit, bench, keys, projections, report, retention, serve, worker
+from api.commands import audit, bench, db, keys, projections, report, retention, serve, worker
 from domain.exceptions import DomainError
 from security.errors import SecurityError
 from storage.url import DatabaseUrlError
@@ -15,7 +15,7 @@ from storage.url import DatabaseUrlError
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marac", description="MARAC information-sharing platform")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (serve, worker, keys, projections, audit, retention, report, bench):
+    for module in (serve, worker, keys, projections, audit, retention, report, bench, db):
         module.add_parser(sub)
     return p
 

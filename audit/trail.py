@@ -93,7 +93,7 @@ def _append_function_postgres(schema: str) -> str:
     # Built only from this module's constants and the validated schema name.
     return f"""
         CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
-        LANGUAGE plpgsql SET search_path = "{schema}" AS $$
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = "{schema}", pg_temp AS $$
         DECLARE
             head record;
             next_seq bigint;
@@ -158,8 +158,8 @@ def _append_only_postgres(schema: str) -> list[str]:
                 FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".marac_append_only();
             EXCEPTION WHEN duplicate_object THEN NULL; END $$"""
           for table in AUDIT_TABLES],
-        # The application's own role should not own these tables; for any role that is not
-        # the owner, the privileges alone already refuse it.
+        # The application's own role should not own these tables (audit/ownership.py); for
+        # any role that is not the owner, the privileges alone already refuse it.
         f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".{TABLE} FROM PUBLIC',
     ]
 
@@ -169,6 +169,8 @@ class AuditTrail:
         self.db = db
 
     def create_tables(self) -> None:
+        if self._set_up_by_its_owner():
+            return
         binary = self.db.blob
         self.db.execute_script([
             f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -264,6 +266,17 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seq
+
+    def _set_up_by_its_owner(self) -> bool:
+        """PostgreSQL with an owner role (audit/ownership.py, `marac db setup`): the trail
+        belongs to a role whose rights this one lacks, so it is left as its owner made it."""
+        if self.db.dialect != "postgresql":
+            return False
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables "
+                        "WHERE schemaname = %s AND tablename = %s", (self.db.url.schema, TABLE))
+            row = cur.fetchone()
+        return row is not None and not row[0]
 
     def _exists(self, cur: Cursor, table: str) -> bool:
         if self.db.dialect == "sqlite":

@@ -70,7 +70,12 @@ class Database:
             self.url.path.parent.mkdir(parents=True, exist_ok=True)
         else:
             with psycopg.connect(self.url.conninfo, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.url.schema}"')
+                # Asked first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even
+                # when the schema exists, which an application role need not have.
+                found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                     (self.url.schema,)).fetchone()
+                if found is None:
+                    conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.url.schema}"')
             # Autocommit connections: a read is one round trip, and writes open an explicit
             # transaction block (BEGIN … COMMIT) through `conn.transaction()`.
             self._pool = ConnectionPool(

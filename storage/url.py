@@ -58,6 +58,13 @@ class DatabaseUrl:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}?schema={self.schema}"
 
 
+def sql_identifier(name: str, what: str) -> str:
+    """A name that goes into SQL as an identifier: lower-case letters, digits and _ only."""
+    if not _IDENTIFIER.match(name):
+        raise DatabaseUrlError(f"{what} must be a lower-case SQL identifier")
+    return name
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -78,9 +85,7 @@ def parse_database_url(url: str) -> DatabaseUrl:
             # PGSSLROOTCERT …), which every connection, ours and the event store's, honours.
             raise DatabaseUrlError(
                 f"unsupported URL parameters {sorted(unknown)}; use PGSSLMODE etc. for TLS")
-        schema = query.get("schema", ["public"])[0]
-        if not _IDENTIFIER.match(schema):
-            raise DatabaseUrlError("schema must be a lower-case SQL identifier")
+        schema = sql_identifier(query.get("schema", ["public"])[0], "schema")
         return DatabaseUrl(
             "postgresql",
             host=parts.hostname or "127.0.0.1",

@@ -1,0 +1,42 @@
+"""`marac db setup`: on PostgreSQL, the audit trail's owner role creates the audit tables,
+their triggers and the append function, and grants the application's role what it needs and
+nothing more (audit/ownership.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from audit.ownership import set_up
+from storage.database import Database
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("db", help="database roles")
+    ds = p.add_subparsers(dest="db_command", required=True)
+    setup = ds.add_parser(
+        "setup", help="as the owner role: create the audit trail and grant the application's "
+                      "role append and read only (run before the first start and after upgrades)")
+    setup.add_argument("--owner-url", default=os.environ.get("MARAC_OWNER_DATABASE_URL"),
+                       help="the owner role's postgresql:// URL, with the application's "
+                            "?schema= (default MARAC_OWNER_DATABASE_URL)")
+    setup.add_argument("--app-role", required=True,
+                       help="the application's role (created, with LOGIN, if it does not exist; "
+                            "its password from MARAC_APP_DATABASE_PASSWORD if set)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.owner_url:
+        print("marac: give --owner-url or set MARAC_OWNER_DATABASE_URL", file=sys.stderr)
+        return 2
+    owner = Database(args.owner_url, pool_size=1)
+    try:
+        set_up(owner, args.app_role, os.environ.get("MARAC_APP_DATABASE_PASSWORD") or None)
+    finally:
+        owner.close()
+    print(json.dumps({"owner": owner.url.user, "app_role": args.app_role,
+                      "schema": owner.url.schema}))
+    return 0

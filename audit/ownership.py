@@ -1,0 +1,94 @@
+"""Who owns the audit trail on PostgreSQL.
+
+An owner role creates the audit tables, their triggers and the append function, and keeps
+them: only an owner (or a superuser) can disable a trigger, truncate, drop or replace them.
+The application's role gets the least that running needs: SELECT on every audit table,
+EXECUTE on the append function (SECURITY DEFINER: it writes the records, the head and the
+mentions as the owner, so the chain is only ever extended by its own code), and INSERT on
+the two tables the application adds rows to itself (signed checkpoints and break-glass
+reviews; their triggers refuse any change after). It also gets USAGE and CREATE on the schema,
+so it still creates and owns its other tables (event store, keys, read models).
+
+Run as the owner, before the application first starts and after each upgrade (a new audit
+table or a changed function is the owner's to create). The application leaves objects set
+up this way as they are (AuditTrail.create_tables).
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from audit.trail import AUDIT_TABLES, AuditTrail
+from storage.database import Database
+from storage.url import DatabaseUrlError, sql_identifier
+
+# The only audit tables the application writes rows to directly; the rest it reaches only
+# through the append function.
+APPENDED_DIRECTLY = ("audit_checkpoints", "audit_reviews")
+APPEND_FUNCTION = "marac_audit_append(text[])"
+FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()")
+
+
+def set_up(owner: Database, app_role: str, app_password: str | None = None) -> None:
+    """Connected as the owner: create the application's role if it does not exist, take over
+    audit objects made earlier by another role, create the trail and grant the application
+    its share."""
+    if owner.dialect != "postgresql":
+        raise DatabaseUrlError("database roles exist only on PostgreSQL")
+    sql_identifier(app_role, "the application's role")
+    schema = sql.Identifier(owner.url.schema)
+    app = sql.Identifier(app_role)
+    with psycopg.connect(owner.url.conninfo, autocommit=True) as conn:
+        _ensure_role(conn, app_role, app_password)
+        _take_over(conn, owner.url.schema)
+    AuditTrail(owner).create_tables()
+    with psycopg.connect(owner.url.conninfo) as conn, conn.transaction():
+        conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, app))
+        for table in AUDIT_TABLES:
+            name = sql.Identifier(owner.url.schema, table)
+            conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(name, app))
+            conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(name, app))
+            if table in APPENDED_DIRECTLY:
+                conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(name, app))
+        for function in FUNCTIONS:
+            # Signatures are this module's constants; the schema is a validated identifier.
+            target = sql.SQL(f"{{}}.{function}").format(schema)
+            conn.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC, {}").format(
+                target, app))
+        conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
+            sql.SQL(f"{{}}.{APPEND_FUNCTION}").format(schema), app))
+
+
+def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: str,
+                 password: str | None) -> None:
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    verb = "ALTER" if exists else "CREATE"
+    if password is None:
+        if not exists:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        return
+    conn.execute(sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}}").format(
+        sql.Identifier(role), sql.Literal(password)))
+
+
+def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
+    """A deployment where the application made the audit objects itself: they become the
+    owner's (which needs the owner to be a superuser or a member of their current owner)."""
+    rows = conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
+        "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+        (schema, list(AUDIT_TABLES))).fetchall()
+    for (table,) in rows:
+        conn.execute(sql.SQL("ALTER TABLE {} OWNER TO CURRENT_USER").format(
+            sql.Identifier(schema, str(table))))
+    functions = conn.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s "
+        "AND p.proname IN ('marac_audit_append', 'marac_append_only') "
+        "AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+        (schema,)).fetchall()
+    for (signature,) in functions:
+        # regprocedure's text is the function's qualified, quoted signature.
+        conn.execute(sql.SQL(f"ALTER FUNCTION {signature} OWNER TO CURRENT_USER"))

@@ -1,0 +1,193 @@
+"""The audit trail's owner and the application's role on a real PostgreSQL: set up by `marac db
+setup`, the application appends and reads, and every statement that could rewrite, empty or
+unprotect the trail is refused to it by the database's privileges."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.bootstrap import Platform, build_platform
+from api.cli import main
+from api.settings import Settings
+from audit.ownership import APPENDED_DIRECTLY
+from audit.trail import AUDIT_TABLES
+from audit.verify import verify
+from security.kek import KeyMaterial
+from storage.url import parse_database_url
+from tests.integration.test_audit_trail import fill, one
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass(frozen=True)
+class Roles:
+    owner_url: str
+    app_url: str
+    app_role: str
+    owner_role: str
+    schema: str
+
+
+@pytest.fixture
+def roles(postgres_server: str) -> Iterator[Roles]:
+    """Two real login roles, neither a superuser, and a schema the owner owns."""
+    suffix = uuid.uuid4().hex[:12]
+    owner, app, schema = f"marac_owner_{suffix}", f"marac_app_{suffix}", f"t_{suffix}"
+    server = parse_database_url(postgres_server)
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{owner}" LOGIN NOSUPERUSER CREATEROLE')
+        conn.execute(f'CREATE ROLE "{app}" LOGIN NOSUPERUSER')
+        conn.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"')
+    base = f"@{server.host}:{server.port}/{server.dbname}?schema={schema}"
+    yield Roles(f"postgresql://{owner}{base}", f"postgresql://{app}{base}", app, owner, schema)
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        for role in (app, owner):
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.fixture
+def app_platform(roles: Roles, tmp_path: Path) -> Iterator[Platform]:
+    assert main(["db", "setup", "--owner-url", roles.owner_url,
+                 "--app-role", roles.app_role]) == 0
+    settings = Settings(data_dir=tmp_path / "data", database_url=roles.app_url, demo=True)
+    built = build_platform(settings, material=KeyMaterial.generate(demo=True))
+    yield built
+    built.close()
+
+
+def test_the_application_role_appends_and_reads_the_trail(app_platform: Platform) -> None:
+    fill(app_platform, 5)
+    one(app_platform, action="break_glass", case_id=uuid.uuid4())
+    assert app_platform.checkpoints.issue() is not None
+    report = verify(app_platform.audit, app_platform.checkpoints,
+                    app_platform.settings.audit_checkpoint_dir)
+    assert report.ok, report
+    assert report.records == 6
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+def test_the_application_role_cannot_rewrite_empty_or_unprotect_an_audit_table(
+        app_platform: Platform, roles: Roles, table: str) -> None:
+    fill(app_platform, 3)
+    assert app_platform.checkpoints.issue() is not None
+    conninfo = app_platform.database.url.conninfo
+    schema = app_platform.database.url.schema
+    # Names from AUDIT_TABLES.
+    statements = [
+        f'UPDATE "{schema}".{table} SET {_first_column(conninfo, schema, table)} = NULL',  # noqa: S608
+        f'DELETE FROM "{schema}".{table}',  # noqa: S608
+        f'TRUNCATE "{schema}".{table}',
+        f'ALTER TABLE "{schema}".{table} DISABLE TRIGGER USER',
+        f'ALTER TABLE "{schema}".{table} DISABLE TRIGGER ALL',
+        f'DROP TABLE "{schema}".{table}',
+        f'ALTER TABLE "{schema}".{table} OWNER TO "{roles.app_role}"',
+    ]
+    if table not in APPENDED_DIRECTLY:  # the rest only through the append function
+        statements.append(f'INSERT INTO "{schema}".{table} SELECT * FROM "{schema}".{table}')  # noqa: S608
+    for statement in statements:
+        with psycopg.connect(conninfo) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+    report = verify(app_platform.audit, app_platform.checkpoints,
+                    app_platform.settings.audit_checkpoint_dir)
+    assert report.ok, report
+    assert report.records == 3
+
+
+def test_the_application_role_cannot_replace_or_drop_the_append_function(
+        app_platform: Platform) -> None:
+    conninfo = app_platform.database.url.conninfo
+    schema = app_platform.database.url.schema
+    for statement in [
+        f'DROP FUNCTION "{schema}".marac_audit_append(text[])',
+        f'CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint '
+        "LANGUAGE sql AS 'SELECT 0::bigint'",
+        f'ALTER FUNCTION "{schema}".marac_audit_append(text[]) SECURITY INVOKER',
+        f'DROP FUNCTION "{schema}".marac_append_only()',
+        f'CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger '
+        "LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+    ]:
+        with psycopg.connect(conninfo) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+    fill(app_platform, 2)
+    assert app_platform.audit.count() == 2
+
+
+def test_the_application_starts_again_on_a_trail_its_owner_set_up(
+        app_platform: Platform, tmp_path: Path) -> None:
+    fill(app_platform, 2)
+    again = build_platform(app_platform.settings, material=KeyMaterial.generate(demo=True))
+    try:
+        fill(again, 1)
+        assert again.audit.count() == 3
+    finally:
+        again.close()
+
+
+def test_setup_is_repeatable_and_creates_a_missing_application_role(
+        roles: Roles, postgres_server: str) -> None:
+    new_role = f"{roles.app_role}_new"
+    try:
+        for _ in range(2):
+            assert main(["db", "setup", "--owner-url", roles.owner_url,
+                         "--app-role", new_role]) == 0
+        with psycopg.connect(postgres_server) as conn:
+            row = conn.execute("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = %s",
+                               (new_role,)).fetchone()
+        assert row == (True, False)
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
+            conn.execute(f'DROP OWNED BY "{new_role}"')
+            conn.execute(f'DROP ROLE "{new_role}"')
+
+
+def test_setup_refuses_sqlite(tmp_path: Path) -> None:
+    assert main(["db", "setup", "--owner-url", f"sqlite:///{tmp_path}/x.sqlite",
+                 "--app-role", "marac_app"]) == 2
+
+
+def test_setup_takes_over_a_trail_the_application_made_itself(
+        roles: Roles, postgres_server: str, tmp_path: Path) -> None:
+    """A deployment from before the roles: the application's role created and owns the trail.
+    The owner (here a member of that role; or a superuser) takes it over."""
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'GRANT USAGE, CREATE ON SCHEMA "{roles.schema}" TO "{roles.app_role}"')
+        conn.execute(f'GRANT "{roles.app_role}" TO "{roles.owner_role}"')
+    settings = Settings(data_dir=tmp_path / "data", database_url=roles.app_url, demo=True)
+    material = KeyMaterial.generate(demo=True)
+    before = build_platform(settings, material=material)
+    fill(before, 2)
+    before.close()
+    assert main(["db", "setup", "--owner-url", roles.owner_url,
+                 "--app-role", roles.app_role]) == 0
+    after = build_platform(settings, material=material)
+    try:
+        fill(after, 1)
+        assert after.checkpoints.issue() is not None
+        report = verify(after.audit, after.checkpoints, settings.audit_checkpoint_dir)
+        assert report.ok, report
+        assert report.records == 3
+        with psycopg.connect(after.database.url.conninfo) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f'ALTER TABLE "{roles.schema}".audit_trail DISABLE TRIGGER USER')
+    finally:
+        after.close()
+
+
+def _first_column(conninfo: str, schema: str, table: str) -> str:
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT column_name FROM information_schema.columns "
+                           "WHERE table_schema = %s AND table_name = %s "
+                           "AND is_nullable = 'NO' ORDER BY ordinal_position",
+                           (schema, table)).fetchone()
+    assert row is not None
+    return str(row[0])

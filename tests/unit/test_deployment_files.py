@@ -37,9 +37,35 @@ def test_api_and_worker_run_real_commands_once_postgres_is_healthy() -> None:
         assert parse_database_url(url).dialect == "postgresql"
 
 
+def _url(text: str) -> str:
+    return re.sub(r"\$\{[^}]*\}", "secret", text)
+
+
+def test_the_owner_sets_up_the_trail_and_the_api_and_worker_connect_as_another_role() -> None:
+    """The audit trail's owner is not the role the application runs as (audit/ownership.py):
+    a one-shot service runs `marac db setup` as the owner first, then the API and the worker
+    start as the application's role."""
+    services = compose()["services"]
+    setup = services["db-setup"]
+    command = setup["command"]
+    assert command[:3] == ["marac", "db", "setup"]
+    args = parser().parse_args(command[1:])
+    owner = parse_database_url(_url(setup["environment"]["MARAC_OWNER_DATABASE_URL"]))
+    assert owner.user == services["postgres"]["environment"]["POSTGRES_USER"]
+    assert setup["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("api", "worker"):
+        service = services[name]
+        app = parse_database_url(_url(service["environment"]["MARAC_DATABASE_URL"]))
+        assert app.user == args.app_role
+        assert app.user != owner.user
+        assert (app.dbname, app.schema) == (owner.dbname, owner.schema)
+        assert service["depends_on"]["db-setup"]["condition"] == \
+            "service_completed_successfully"
+
+
 def test_no_secret_is_committed() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
-    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON"):
+    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON", "MARAC_APP_DATABASE_PASSWORD"):
         assert re.search(r"\$\{" + name + r":\?", text), name
 
 

@@ -86,14 +86,19 @@ APPEND_ONLY_SQLITE = [
 def _append_function_postgres(schema: str) -> str:
     """The append in one round trip: the same hash as audit/chain.py, computed in the
     database under the head row's lock (None as 0x00, a string as 0x01 + UTF-8, each field
-    followed by 0x1f; the sequence number as 8 big-endian bytes)."""
+    followed by 0x1f; the sequence number as 8 big-endian bytes).
+
+    It runs as its owner (SECURITY DEFINER, audit/ownership.py), so it names its tables with
+    their schema and resolves nothing else there: the application may create functions and
+    operators in that schema, and one that matched a call better than the built-in would
+    otherwise run with the owner's rights."""
     fields = ", ".join(FIELDS)
     values = ", ".join(f"v[{i + 1}]" for i in range(len(FIELDS)))
     case_id, item_ids = FIELDS.index("case_id") + 1, FIELDS.index("item_ids") + 1
     # Built only from this module's constants and the validated schema name.
     return f"""
         CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = "{schema}", pg_temp AS $$
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         DECLARE
             head record;
             next_seq bigint;
@@ -107,7 +112,7 @@ def _append_function_postgres(schema: str) -> str:
             IF statement_timestamp() = transaction_timestamp() THEN
                 PERFORM set_config('synchronous_commit', 'off', true);
             END IF;
-            SELECT seq, hash INTO head FROM audit_head WHERE id = 1 FOR UPDATE;
+            SELECT seq, hash INTO head FROM "{schema}".audit_head WHERE id = 1 FOR UPDATE;
             next_seq := head.seq + 1;
             buf := head.hash || int8send(next_seq);
             FOR i IN 1..{len(FIELDS)} LOOP
@@ -119,20 +124,20 @@ def _append_function_postgres(schema: str) -> str:
                 END IF;
             END LOOP;
             digest := sha256(buf);
-            INSERT INTO {TABLE} (seq, {fields}, prev_hash, hash)
+            INSERT INTO "{schema}".{TABLE} (seq, {fields}, prev_hash, hash)
                 VALUES (next_seq, {values}, head.hash, digest);
             -- The same rule as mentioned_cases(), in the same transaction as the record;
             -- the item list is parsed only when it holds something like a case id.
             IF v[{case_id}] IS NOT NULL THEN
-                INSERT INTO {MENTIONS} (case_id, seq) VALUES (v[{case_id}], next_seq);
+                INSERT INTO "{schema}".{MENTIONS} (case_id, seq) VALUES (v[{case_id}], next_seq);
             END IF;
             IF v[{item_ids}] ~ '{CASE_ID}' THEN
-                INSERT INTO {MENTIONS} (case_id, seq)
+                INSERT INTO "{schema}".{MENTIONS} (case_id, seq)
                     SELECT DISTINCT item, next_seq
                     FROM jsonb_array_elements_text(v[{item_ids}]::jsonb) AS item
                     WHERE item ~ '^{CASE_ID}$' AND item IS DISTINCT FROM v[{case_id}];
             END IF;
-            UPDATE audit_head SET seq = next_seq, hash = digest WHERE id = 1;
+            UPDATE "{schema}".audit_head SET seq = next_seq, hash = digest WHERE id = 1;
             RETURN next_seq;
         END $$"""  # noqa: S608
 

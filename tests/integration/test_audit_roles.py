@@ -122,6 +122,28 @@ def test_the_application_role_cannot_replace_or_drop_the_append_function(
     assert app_platform.audit.count() == 2
 
 
+def test_a_function_the_application_plants_in_the_schema_never_runs_as_the_owner(
+        app_platform: Platform, roles: Roles) -> None:
+    """The application may create objects in the schema; the append function runs as the
+    owner, so a function it resolved from there (a better match for `convert_to(text,
+    'UTF8')` than the built-in) would run with the owner's rights."""
+    conninfo = app_platform.database.url.conninfo
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"""CREATE FUNCTION "{roles.schema}".convert_to(t text, e text)
+            RETURNS bytea LANGUAGE plpgsql AS $$ BEGIN
+                ALTER TABLE "{roles.schema}".audit_trail DISABLE TRIGGER USER;
+                RETURN pg_catalog.convert_to(t, e::name);
+            END $$""")
+    fill(app_platform, 2)
+    with psycopg.connect(conninfo) as conn:
+        disabled = conn.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgenabled = 'D'",
+            (f'"{roles.schema}".audit_trail',)).fetchone()
+    assert disabled == (0,)
+    assert verify(app_platform.audit, app_platform.checkpoints,
+                  app_platform.settings.audit_checkpoint_dir).ok
+
+
 def test_the_application_starts_again_on_a_trail_its_owner_set_up(
         app_platform: Platform, tmp_path: Path) -> None:
     fill(app_platform, 2)

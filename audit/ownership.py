@@ -30,6 +30,12 @@ APPEND_FUNCTION = "marac_audit_append(text[])"
 FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()")
 
 
+class UnsafeSchema(Exception):
+    """The schema holds another role's function named like a built-in, or an operator: the
+    owner's session, which resolves names there, could run it with the owner's rights.
+    Someone removes it and runs the setup again."""
+
+
 def set_up(owner: Database, app_role: str, app_password: str | None = None) -> None:
     """Connected as the owner: create the application's role if it does not exist, take over
     audit objects made earlier by another role, create the trail and grant the application
@@ -40,10 +46,14 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
     schema = sql.Identifier(owner.url.schema)
     app = sql.Identifier(app_role)
     with psycopg.connect(owner.url.conninfo, autocommit=True) as conn:
+        # Only the catalogue here: nothing in a schema another role can write to.
+        conn.execute("SET search_path TO pg_catalog")
+        _refuse_planted_routines(conn, owner.url.schema)
         _ensure_role(conn, app_role, app_password)
         _take_over(conn, owner.url.schema)
     AuditTrail(owner).create_tables()
     with psycopg.connect(owner.url.conninfo) as conn, conn.transaction():
+        conn.execute("SET LOCAL search_path TO pg_catalog")
         conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, app))
         for table in AUDIT_TABLES:
             name = sql.Identifier(owner.url.schema, table)
@@ -58,6 +68,28 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
                 target, app))
         conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
             sql.SQL(f"{{}}.{APPEND_FUNCTION}").format(schema), app))
+
+
+def _refuse_planted_routines(conn: psycopg.Connection[tuple[object, ...]],
+                             schema: str) -> None:
+    """The application's role may create objects in the schema (its own tables; the event
+    store also makes a function of its own name there). A function named like a built-in, or
+    any operator, would be resolved by the owner's statements below, possibly as a better
+    match than the built-in, and run with the owner's rights."""
+    rows = conn.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s "
+        "AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+        "AND p.proname IN (SELECT proname FROM pg_proc "
+        "                  WHERE pronamespace = 'pg_catalog'::regnamespace) "
+        "UNION ALL SELECT o.oid::regoperator::text FROM pg_operator o "
+        "JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE n.nspname = %s "
+        "AND o.oprowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+        (schema, schema)).fetchall()
+    if rows:
+        found = sorted(str(row[0]) for row in rows)
+        raise UnsafeSchema(f"schema {schema} holds another role's functions named like "
+                           f"built-ins, or operators, which the owner could run: {found}")
 
 
 def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: str,

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-from audit.ownership import set_up
+from audit.ownership import UnsafeSchema, set_up
 from storage.database import Database
 
 
@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     owner = Database(args.owner_url, pool_size=1)
     try:
         set_up(owner, args.app_role, os.environ.get("MARAC_APP_DATABASE_PASSWORD") or None)
+    except UnsafeSchema as exc:
+        print(f"marac: unsafe_schema: {exc}", file=sys.stderr)
+        return 2
     finally:
         owner.close()
     print(json.dumps({"owner": owner.url.user, "app_role": args.app_role,

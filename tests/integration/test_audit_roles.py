@@ -144,6 +144,19 @@ def test_a_function_the_application_plants_in_the_schema_never_runs_as_the_owner
                   app_platform.settings.audit_checkpoint_dir).ok
 
 
+def test_setup_refuses_a_schema_where_another_role_planted_functions_or_operators(
+        app_platform: Platform, roles: Roles, capsys: pytest.CaptureFixture[str]) -> None:
+    """The owner's own session resolves names in the schema too (its tables are there), so
+    a routine another role put there could run with the owner's rights during the setup."""
+    with psycopg.connect(app_platform.database.url.conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE FUNCTION "{roles.schema}".pg_has_role(n name, p text) '
+                     "RETURNS boolean LANGUAGE sql AS 'SELECT true'")
+    capsys.readouterr()
+    assert main(["db", "setup", "--owner-url", roles.owner_url,
+                 "--app-role", roles.app_role]) == 2
+    assert "pg_has_role(name,text)" in capsys.readouterr().err
+
+
 def test_the_application_starts_again_on_a_trail_its_owner_set_up(
         app_platform: Platform, tmp_path: Path) -> None:
     fill(app_platform, 2)

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     # Key material: a file (default data_dir/keys.json) or the same JSON document inline.
     key_file: Path | None = None
     keys_json: str = ""
+    # The audit checkpoint signing key, apart from the KEKs: a file (default
+    # data_dir/audit-signing-key.json) or the same JSON document inline.
+    audit_signing_key_file: Path | None = None
+    audit_signing_key_json: str = ""
     # The shred ledger's copy outside the database; survives a database restore.
     shred_ledger_file: Path | None = None
     # Signed audit checkpoints are exported here, once each, never rewritten: mount storage
@@ -34,6 +38,10 @@ class Settings(BaseSettings):
     @property
     def key_path(self) -> Path:
         return self.key_file or self.data_dir / "keys.json"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.audit_signing_key_file or self.data_dir / "audit-signing-key.json"
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:

@@ -39,7 +39,7 @@ def test_api_and_worker_run_real_commands_once_postgres_is_healthy() -> None:
 
 def test_no_secret_is_committed() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
-    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON"):
+    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON", "MARAC_AUDIT_SIGNING_KEY_JSON"):
         assert re.search(r"\$\{" + name + r":\?", text), name
 
 

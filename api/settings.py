@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     # Signed audit checkpoints are exported here, once each, never rewritten: mount storage
     # the application cannot alter afterwards (WORM, another host) in production.
     audit_checkpoint_dir: Path | None = None
-    audit_checkpoint_seconds: float = 300.0
+    # Short, so that the unsigned tail is short: the worker signs only when the trail has grown,
+    # and reads only the records added since its last checkpoint.
+    audit_checkpoint_seconds: float = 10.0
     # The identity provider (e.g. Keycloak): tokens are verified against its JWKS.
     oidc_issuer: str = ""
     oidc_audience: str = ""

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from audit.merkle import MerkleAccumulator
-from audit.trail import AuditTrail
+from audit.trail import TABLE, AuditTrail
 
 PUBLIC_KEY_FILE = "audit-signing-key.pub"
 
@@ -103,25 +103,46 @@ class CheckpointLog:
                 for r in rows]
 
 
+    def latest_size(self) -> int:
+        with self.trail.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT MAX(size) FROM audit_checkpoints")
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+
 class Checkpoints(CheckpointLog):
     def __init__(self, trail: AuditTrail, signer: CheckpointSigner,
                  export_dir: Path | None) -> None:
         super().__init__(trail)
         self.signer = signer
         self.export_dir = export_dir
+        # The Merkle accumulator of the records this process has already read: a checkpoint
+        # every few seconds reads only the records added since, not the whole trail (the
+        # first one in a process reads everything once).
+        self._accumulator = MerkleAccumulator()
+        self._read_through = 0  # the last seq it holds
+
+    def _root(self, size: int) -> bytes:
+        if self._read_through > size:  # the head went back: start again (verify will tell)
+            self._accumulator, self._read_through = MerkleAccumulator(), 0
+        while self._read_through < size:
+            with self.trail.db.transaction(readonly=True) as cur:
+                cur.execute(f"SELECT seq, hash FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
+                            "ORDER BY seq LIMIT 20000", (self._read_through, size))
+                rows = cur.fetchall()
+            if not rows:  # fewer records than the head says: sign what is there, as before
+                break
+            for row in rows:
+                self._accumulator.append(bytes(row[1]))
+            self._read_through = int(rows[-1][0])
+        return self._accumulator.root()
 
     def issue(self, at: datetime | None = None) -> Checkpoint | None:
         """Sign the trail as it stands, unless nothing was added since the last checkpoint."""
         size, head_hash = self.trail.head()
-        latest = self.stored()
-        if size == 0 or (latest and latest[-1].size >= size):
+        if size == 0 or self.latest_size() >= size:
             return None
-        accumulator = MerkleAccumulator()
-        for row in self.trail.scan():
-            if int(row[0]) > size:
-                break
-            accumulator.append(bytes(row[-1]))
-        checkpoint = self.signer.sign(size, accumulator.root(), head_hash,
+        checkpoint = self.signer.sign(size, self._root(size), head_hash,
                                       at or datetime.now(UTC))
         with self.trail.db.transaction() as cur:
             cur.execute("INSERT INTO audit_checkpoints (size, root, head_hash, signed_at, key_id,"

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import Platform
+from audit import merkle
 from audit.chain import FIELDS, record_hash
+from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
 from audit.trail import AUDIT_TABLES, AuditRecord
 from audit.verify import Report, verify
@@ -74,6 +76,23 @@ def test_an_untouched_trail_verifies_with_its_checkpoints(platform: Platform) ->
     report = check(platform)
     assert report.ok, report
     assert (report.records, report.checkpoints_checked) == (20, 2)
+
+
+def test_checkpoints_signed_as_the_trail_grows_sign_the_root_of_every_record(
+    platform: Platform,
+) -> None:
+    """The signer reads only the records added since its last checkpoint; a new signer (another
+    process) reads them all once. Either way the root is that of the whole prefix."""
+    signers = [platform.checkpoints]
+    for step, grow in enumerate((1, 2, 3, 7, 1, 16, 5)):
+        fill(platform, grow)
+        if step == 3:
+            signers.append(Checkpoints(platform.audit, platform.checkpoints.signer, None))
+        checkpoint = signers[-1].issue()
+        assert checkpoint is not None
+        leaves = [bytes(row[-1]) for row in platform.audit.scan()][: checkpoint.size]
+        assert checkpoint.root == merkle.root(leaves)
+    assert check(platform).ok
 
 
 @pytest.mark.parametrize("statement", [

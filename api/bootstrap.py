@@ -141,7 +141,7 @@ def build_platform(
     cases = CaseProjector(marac, database, blind_index, DocumentSealer(keyring))
     runner = ProjectionRunner(marac, database, cases)
     runner.create_tables()
-    audit = AuditTrail(database)
+    audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
     audit.create_tables()
     signing_key = load_signing_key(settings, material, injected=injected)
     checkpoints = Checkpoints(audit, CheckpointSigner(signing_key.private_key),

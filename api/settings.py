@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Short, so that the unsigned tail is short: the worker signs only when the trail has grown,
     # and reads only the records added since its last checkpoint.
     audit_checkpoint_seconds: float = 10.0
+    # Audit appends wait for the disk flush unless this is set: relaxed, a crash of the
+    # database host can lose the latest records (README, "Audit durability").
+    audit_relaxed_durability: bool = False
     # The identity provider (e.g. Keycloak): tokens are verified against its JWKS.
     oidc_issuer: str = ""
     oidc_audience: str = ""

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.bootstrap import Platform
+from api.bootstrap import Platform, build_platform
+from api.settings import Settings
 from audit import merkle
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
@@ -276,10 +277,28 @@ def _flush_setting(db: Database, cur: Cursor) -> str:
     return str(row[0])
 
 
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_an_audit_append_waits_for_the_flush_unless_relaxed_durability_is_set(
+        tmp_path: Path, relaxed: bool) -> None:
+    settings = Settings(data_dir=tmp_path, demo=True, audit_relaxed_durability=relaxed)
+    platform = build_platform(settings)
+    try:
+        assert platform.audit.relaxed is relaxed
+        statements: list[str] = []
+        # The statements SQLite runs on this thread's connection, the one the append uses.
+        platform.database._sqlite().set_trace_callback(statements.append)
+        fill(platform, 1)
+        assert ("PRAGMA synchronous=NORMAL" in statements) is relaxed
+        assert any(s.startswith("INSERT INTO audit_trail") for s in statements)
+    finally:
+        platform.close()
+
+
 def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
         platform: Platform) -> None:
-    """Audit appends commit without waiting for the disk (AuditTrail.record); the setting
-    must not leak into other commits, nor into a transaction the append runs inside."""
+    """Relaxed audit appends commit without waiting for the disk (AuditTrail.record); the
+    setting must not leak into other commits, nor into a transaction the append runs inside."""
+    platform.audit.relaxed = True
     db = platform.database
     fill(platform, 3)
     with db.transaction() as cur:

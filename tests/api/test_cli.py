@@ -73,6 +73,20 @@ def test_demo_keys_are_refused_outside_demo_mode(
     assert "key_configuration_error" in err
 
 
+def test_a_demo_signing_key_is_refused_outside_demo_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit.signing_key import SigningKey  # noqa: PLC0415
+    from security.errors import KeyConfigurationError  # noqa: PLC0415
+
+    assert run(capsys, "keys", "--data-dir", str(tmp_path), "init")[0] == 0
+    signing = SigningKeyFile(tmp_path / "audit-signing-key.json")
+    signing.path.unlink()
+    signing.save(SigningKey.generate(demo=True))
+    with pytest.raises(KeyConfigurationError, match="demo keys are refused"):
+        build_platform(Settings(data_dir=tmp_path))
+
+
 def test_without_keys_a_production_start_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from api.idempotency_store import IdempotencyStore
 from api.settings import Settings
 from audit.checkpoints import Checkpoints, CheckpointSigner
+from audit.signing_key import SigningKey, SigningKeyFile
 from audit.trail import AuditTrail
 from domain.application import Marac, utc_now
 from feeds.outbox import OutboxProjector
@@ -74,11 +75,34 @@ def load_key_material(settings: Settings) -> KeyMaterial:
                 )
             key_file.save(KeyMaterial.generate(demo=True))
         material = key_file.load()
-        if material.demo and "audit_signing_key" not in key_file.path.read_text():
-            key_file.save(material)  # a demo key file from before checkpoints were signed
     if material.demo and not settings.demo:
         raise KeyConfigurationError("demo keys are refused outside demo mode")
     return material
+
+
+def load_signing_key(settings: Settings, material: KeyMaterial, *,
+                     injected: bool = False) -> SigningKey:
+    """The checkpoint signing key from MARAC_AUDIT_SIGNING_KEY_JSON or its own file; a KEK
+    document from before it had a source of its own still serves (move it out with `marac keys
+    move-signing-key`). Demo mode generates a marked demo key on first run; so does key material
+    `injected` by a caller (tests), which is exempt from the demo check like that material."""
+    if settings.audit_signing_key_json:
+        key = SigningKey.from_json(settings.audit_signing_key_json)
+    else:
+        key_file = SigningKeyFile(settings.signing_key_path)
+        if key_file.exists():
+            key = key_file.load()
+        elif material.audit_signing_key is not None:
+            key = SigningKey(material.audit_signing_key, material.demo)
+        elif settings.demo or injected:
+            key = SigningKey.generate(demo=settings.demo or material.demo)
+            key_file.save(key)
+        else:
+            raise KeyConfigurationError(
+                "no audit signing key: run `marac keys init` or set MARAC_AUDIT_SIGNING_KEY_JSON")
+    if key.demo and not settings.demo and not injected:
+        raise KeyConfigurationError("demo keys are refused outside demo mode")
+    return key
 
 
 def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
@@ -101,6 +125,7 @@ def build_platform(
 ) -> Platform:
     """`issuer`: a local token issuer (tests); demo mode makes its own when none is given."""
     database = Database(settings.database_url)
+    injected = material is not None
     material = material or load_key_material(settings)
     keyring = Keyring(database, LocalKekProvider(material), ledger_file=settings.shred_ledger_file)
     keyring.create_tables()
@@ -116,9 +141,10 @@ def build_platform(
     cases = CaseProjector(marac, database, blind_index, DocumentSealer(keyring))
     runner = ProjectionRunner(marac, database, cases)
     runner.create_tables()
-    audit = AuditTrail(database)
+    audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
     audit.create_tables()
-    checkpoints = Checkpoints(audit, CheckpointSigner(material.audit_signing_key),
+    signing_key = load_signing_key(settings, material, injected=injected)
+    checkpoints = Checkpoints(audit, CheckpointSigner(signing_key.private_key),
                               settings.audit_checkpoint_dir)
     feeds = FeedStore(database, keyring.keks)
     feed_runner = ProjectionRunner(marac, database,

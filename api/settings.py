@@ -18,12 +18,21 @@ class Settings(BaseSettings):
     # Key material: a file (default data_dir/keys.json) or the same JSON document inline.
     key_file: Path | None = None
     keys_json: str = ""
+    # The audit checkpoint signing key, apart from the KEKs: a file (default
+    # data_dir/audit-signing-key.json) or the same JSON document inline.
+    audit_signing_key_file: Path | None = None
+    audit_signing_key_json: str = ""
     # The shred ledger's copy outside the database; survives a database restore.
     shred_ledger_file: Path | None = None
     # Signed audit checkpoints are exported here, once each, never rewritten: mount storage
     # the application cannot alter afterwards (WORM, another host) in production.
     audit_checkpoint_dir: Path | None = None
-    audit_checkpoint_seconds: float = 300.0
+    # Short, so that the unsigned tail is short: the worker signs only when the trail has grown,
+    # and reads only the records added since its last checkpoint.
+    audit_checkpoint_seconds: float = 10.0
+    # Audit appends wait for the disk flush unless this is set: relaxed, a crash of the
+    # database host can lose the latest records (README, "Audit durability").
+    audit_relaxed_durability: bool = False
     # The identity provider (e.g. Keycloak): tokens are verified against its JWKS.
     oidc_issuer: str = ""
     oidc_audience: str = ""
@@ -34,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def key_path(self) -> Path:
         return self.key_file or self.data_dir / "keys.json"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.audit_signing_key_file or self.data_dir / "audit-signing-key.json"
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:

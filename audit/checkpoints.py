@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from audit.merkle import MerkleAccumulator
-from audit.trail import AuditTrail
+from audit.trail import TABLE, AuditTrail
 
 PUBLIC_KEY_FILE = "audit-signing-key.pub"
 
@@ -38,10 +38,15 @@ class Checkpoint:
         return (f"marac-audit-checkpoint/1\n{self.size}\n{self.root.hex()}\n"
                 f"{self.head_hash.hex()}\n{self.signed_at}\n{self.key_id}").encode()
 
-    def to_json(self) -> str:
-        return json.dumps({"size": self.size, "root": self.root.hex(),
-                           "head_hash": self.head_hash.hex(), "signed_at": self.signed_at,
-                           "key_id": self.key_id, "signature": self.signature.hex()}, indent=2)
+    def to_json(self, public_key: bytes | None = None) -> str:
+        """`public_key`: exported with the checkpoint so a reader can check it without asking
+        the application; a verifier should still take the key from somewhere it trusts."""
+        doc = {"size": self.size, "root": self.root.hex(), "head_hash": self.head_hash.hex(),
+               "signed_at": self.signed_at, "key_id": self.key_id,
+               "signature": self.signature.hex()}
+        if public_key is not None:
+            doc["public_key"] = public_key.hex()
+        return json.dumps(doc, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Checkpoint:
@@ -83,25 +88,61 @@ def _write_once(path: Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
-class Checkpoints:
+class CheckpointLog:
+    """The checkpoints stored beside the trail: all a verifier reads, no key needed."""
+
+    def __init__(self, trail: AuditTrail) -> None:
+        self.trail = trail
+
+    def stored(self) -> list[Checkpoint]:
+        with self.trail.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT size, root, head_hash, signed_at, key_id, signature "
+                        "FROM audit_checkpoints ORDER BY size")
+            rows = cur.fetchall()
+        return [Checkpoint(int(r[0]), bytes(r[1]), bytes(r[2]), r[3], r[4], bytes(r[5]))
+                for r in rows]
+
+
+    def latest_size(self) -> int:
+        with self.trail.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT MAX(size) FROM audit_checkpoints")
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+
+class Checkpoints(CheckpointLog):
     def __init__(self, trail: AuditTrail, signer: CheckpointSigner,
                  export_dir: Path | None) -> None:
-        self.trail = trail
+        super().__init__(trail)
         self.signer = signer
         self.export_dir = export_dir
+        # The Merkle accumulator of the records this process has already read: a checkpoint
+        # every few seconds reads only the records added since, not the whole trail (the
+        # first one in a process reads everything once).
+        self._accumulator = MerkleAccumulator()
+        self._read_through = 0  # the last seq it holds
+
+    def _root(self, size: int) -> bytes:
+        if self._read_through > size:  # the head went back: start again (verify will tell)
+            self._accumulator, self._read_through = MerkleAccumulator(), 0
+        while self._read_through < size:
+            with self.trail.db.transaction(readonly=True) as cur:
+                cur.execute(f"SELECT seq, hash FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
+                            "ORDER BY seq LIMIT 20000", (self._read_through, size))
+                rows = cur.fetchall()
+            if not rows:  # fewer records than the head says: sign what is there, as before
+                break
+            for row in rows:
+                self._accumulator.append(bytes(row[1]))
+            self._read_through = int(rows[-1][0])
+        return self._accumulator.root()
 
     def issue(self, at: datetime | None = None) -> Checkpoint | None:
         """Sign the trail as it stands, unless nothing was added since the last checkpoint."""
         size, head_hash = self.trail.head()
-        latest = self.stored()
-        if size == 0 or (latest and latest[-1].size >= size):
+        if size == 0 or self.latest_size() >= size:
             return None
-        accumulator = MerkleAccumulator()
-        for row in self.trail.scan():
-            if int(row[0]) > size:
-                break
-            accumulator.append(bytes(row[-1]))
-        checkpoint = self.signer.sign(size, accumulator.root(), head_hash,
+        checkpoint = self.signer.sign(size, self._root(size), head_hash,
                                       at or datetime.now(UTC))
         with self.trail.db.transaction() as cur:
             cur.execute("INSERT INTO audit_checkpoints (size, root, head_hash, signed_at, key_id,"
@@ -119,15 +160,7 @@ class Checkpoints:
         if not public.exists():
             _write_once(public, self.signer.public_key.hex() + "\n")
         _write_once(self.export_dir / f"checkpoint-{checkpoint.size:012d}.json",
-                    checkpoint.to_json())
-
-    def stored(self) -> list[Checkpoint]:
-        with self.trail.db.transaction(readonly=True) as cur:
-            cur.execute("SELECT size, root, head_hash, signed_at, key_id, signature "
-                        "FROM audit_checkpoints ORDER BY size")
-            rows = cur.fetchall()
-        return [Checkpoint(int(r[0]), bytes(r[1]), bytes(r[2]), r[3], r[4], bytes(r[5]))
-                for r in rows]
+                    checkpoint.to_json(self.signer.public_key))
 
 
 def exported(export_dir: Path | None) -> list[Checkpoint]:
@@ -137,6 +170,26 @@ def exported(export_dir: Path | None) -> list[Checkpoint]:
                    for p in export_dir.glob("checkpoint-*.json")), key=lambda c: c.size)
 
 
-def exported_public_key(export_dir: Path | None) -> bytes | None:
-    path = export_dir / PUBLIC_KEY_FILE if export_dir else None
-    return bytes.fromhex(path.read_text().strip()) if path and path.exists() else None
+def exported_public_keys(export_dir: Path | None) -> dict[str, bytes]:
+    """Public keys by key id from an export: its key file and the keys its checkpoints carry."""
+    if export_dir is None or not export_dir.exists():
+        return {}
+    found = [p.read_text(encoding="utf-8").strip() for p in export_dir.glob(PUBLIC_KEY_FILE)]
+    for p in export_dir.glob("checkpoint-*.json"):
+        found.append(str(json.loads(p.read_text(encoding="utf-8")).get("public_key", "")))
+    keys: dict[str, bytes] = {}
+    for text in found:
+        try:
+            public = parse_public_key(text)
+        except ValueError:
+            continue
+        keys[key_id(public)] = public
+    return keys
+
+
+def parse_public_key(text: str) -> bytes:
+    """A raw Ed25519 public key written as 64 hex digits."""
+    public = bytes.fromhex(text.strip())
+    if len(public) != 32:
+        raise ValueError("an Ed25519 public key is 32 bytes (64 hex digits)")
+    return public

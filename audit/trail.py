@@ -106,12 +106,8 @@ def _append_function_postgres(schema: str) -> str:
             digest bytea;
             i integer;
         BEGIN
-            -- See AuditTrail.record: ordered and crash-safe, flushed with the next flush.
-            -- Only when this statement is its own transaction (autocommit): inside a larger
-            -- one the setting would outlive the call and cover that transaction's writes.
-            IF statement_timestamp() = transaction_timestamp() THEN
-                PERFORM set_config('synchronous_commit', 'off', true);
-            END IF;
+            -- Commits as its caller's transaction does: flushed unless AuditTrail.record
+            -- (relaxed mode only) turned synchronous_commit off for its own statement.
             SELECT seq, hash INTO head FROM "{schema}".audit_head WHERE id = 1 FOR UPDATE;
             next_seq := head.seq + 1;
             buf := head.hash || int8send(next_seq);
@@ -170,8 +166,11 @@ def _append_only_postgres(schema: str) -> list[str]:
 
 
 class AuditTrail:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, relaxed: bool = False) -> None:
         self.db = db
+        # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
+        # (README, "Audit durability", for what that risks). Off by default.
+        self.relaxed = relaxed
 
     def create_tables(self) -> None:
         if self._set_up_by_its_owner():
@@ -235,14 +234,11 @@ class AuditTrail:
         """Append one record; returns its sequence number. Appends are serialised on the head
         row, so the chain never forks.
 
-        The commit does not wait for the disk flush (SQLite synchronous=NORMAL, PostgreSQL
-        synchronous_commit=off), which is most of an append's cost and would otherwise be a
-        third of a case view's. What that gives up is narrow: the record is in the database,
-        in order, before the response leaves, and a write that fails still fails the request;
-        it survives a crash of the application; the log is sequential, so the next flushed
-        commit (every event append, every signed checkpoint) makes it and all before it
-        durable. Only a crash of the database host itself can lose the latest records, and
-        those lie after the last signed checkpoint: what a checkpoint signs is always on disk.
+        The commit waits for the disk flush like every other commit, unless the operator chose
+        the relaxed mode (`relaxed`): then it does not (SQLite synchronous=NORMAL for this
+        transaction, PostgreSQL synchronous_commit=off for this statement); the record is still
+        in the database, in order, before the response leaves, but a crash of the database
+        host can lose the latest records until the next flushed commit.
         See the README's design note "Audit durability" for the window."""
         values = rec.values()
         if self.db.dialect == "postgresql":
@@ -250,7 +246,7 @@ class AuditTrail:
         stored_case = values[FIELDS.index("case_id")]
         mentioned = mentioned_cases(str(stored_case) if stored_case else None, rec.item_ids)
         try:
-            with self.db.transaction(flush=False) as cur:
+            with self.db.transaction(flush=not self.relaxed) as cur:
                 cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1")
                 head = cur.fetchone()
                 if head is None:
@@ -313,7 +309,10 @@ class AuditTrail:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""
         try:
             with self.db.single_statement() as cur:
-                cur.execute(f'SELECT "{self.db.url.schema}".marac_audit_append(%s)',
+                # Relaxed: set in the same statement, which is its own transaction, so the
+                # setting ends with it (a local setting applies at commit, whatever the order).
+                relax = ", set_config('synchronous_commit', 'off', true)" if self.relaxed else ""
+                cur.execute(f'SELECT "{self.db.url.schema}".marac_audit_append(%s){relax}',
                             ([None if v is None else str(v) for v in values],))
                 row = cur.fetchone()
         except Exception as exc:

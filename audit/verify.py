@@ -9,12 +9,19 @@ than the records do).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from audit.chain import GENESIS, record_hash
-from audit.checkpoints import Checkpoint, Checkpoints, exported, exported_public_key
+from audit.checkpoints import (
+    Checkpoint,
+    CheckpointLog,
+    Checkpoints,
+    exported,
+    exported_public_keys,
+)
 from audit.merkle import MerkleAccumulator
 from audit.trail import AuditTrail
 
@@ -31,6 +38,10 @@ class Report:
     ok: bool = True
     records: int = 0
     checkpoints_checked: int = 0
+    # The ids of the public keys checkpoints were checked against, and where they came from:
+    # "given" (trusted by the caller), or "export"/"signer" (as found, weaker).
+    public_keys: list[str] = field(default_factory=list)
+    public_keys_from: str = ""
     seconds: float = 0.0
     first_fault: Fault | None = None
     checkpoint_faults: list[Fault] = field(default_factory=list)
@@ -63,15 +74,30 @@ def _classify(trail: AuditTrail, seq: int) -> Fault:
     return Fault(seq, "changed", f"record {seq} does not match its hash")
 
 
-def _signed_checkpoints(report: Report, checkpoints: Checkpoints | None,
-                        export_dir: Path | None, public_key: bytes | None) -> dict[int, Checkpoint]:
+def _public_keys(report: Report, checkpoints: CheckpointLog | None, export_dir: Path | None,
+                 given: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
+    if given:
+        report.public_keys_from = "given"
+        return given
+    keys = exported_public_keys(export_dir)
+    report.public_keys_from = "export"
+    if isinstance(checkpoints, Checkpoints):
+        keys.setdefault(checkpoints.signer.key_id, checkpoints.signer.public_key)
+        report.public_keys_from = "export+signer"
+    return keys
+
+
+def _signed_checkpoints(report: Report, checkpoints: CheckpointLog | None,
+                        export_dir: Path | None,
+                        given: Mapping[str, bytes] | None) -> dict[int, Checkpoint]:
     """Checkpoints from the database and the export whose signatures hold, by size."""
-    public_key = public_key or exported_public_key(export_dir) or (
-        checkpoints.signer.public_key if checkpoints else None)
+    public_keys = _public_keys(report, checkpoints, export_dir, given)
+    report.public_keys = sorted(public_keys)
     signed: dict[int, Checkpoint] = {}
     for source, cps in (("database", checkpoints.stored() if checkpoints else []),
                         ("export", exported(export_dir))):
         for cp in cps:
+            public_key = public_keys.get(cp.key_id)
             if public_key is None or not cp.signed_by(public_key):
                 report.ok = False
                 report.checkpoint_faults.append(Fault(cp.size, "bad_signature", source))
@@ -82,11 +108,13 @@ def _signed_checkpoints(report: Report, checkpoints: Checkpoints | None,
     return signed
 
 
-def verify(trail: AuditTrail, checkpoints: Checkpoints | None, export_dir: Path | None,
-           public_key: bytes | None = None) -> Report:
+def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Path | None,
+           public_keys: Mapping[str, bytes] | None = None) -> Report:
+    """`public_keys` by key id: the keys the caller trusts; without them, those the export
+    carries (and the signer's, given a signing `Checkpoints`). No secret is needed."""
     started = time.perf_counter()
     report = Report()
-    signed = _signed_checkpoints(report, checkpoints, export_dir, public_key)
+    signed = _signed_checkpoints(report, checkpoints, export_dir, public_keys)
 
     accumulator = MerkleAccumulator()
     prev, expected, mismatch = GENESIS, 1, None

@@ -52,8 +52,10 @@ class KeyMaterial:
     blind_index_key: bytes
     demo: bool = False
     created: dict[str, str] = field(default_factory=dict)
-    # Ed25519 private key that signs audit checkpoints (raw 32 bytes).
-    audit_signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # Only in documents written before the checkpoint signing key had a source of its own
+    # (audit/signing_key.py): still read, never generated; `marac keys move-signing-key`
+    # moves it out.
+    audit_signing_key: bytes | None = None
 
     @classmethod
     def generate(cls, *, demo: bool) -> KeyMaterial:
@@ -76,9 +78,10 @@ class KeyMaterial:
             "keks": {k: _b64(v) for k, v in self.keks.items()},
             "kek_created": self.created,
             "blind_index_key": _b64(self.blind_index_key),
-            "audit_signing_key": _b64(self.audit_signing_key),
             "demo": self.demo,
         }
+        if self.audit_signing_key is not None:
+            doc["audit_signing_key"] = _b64(self.audit_signing_key)
         if self.demo:
             doc = {"warning": DEMO_WARNING, **doc}
         return json.dumps(doc, indent=2)
@@ -97,15 +100,13 @@ class KeyMaterial:
             )
             if "audit_signing_key" in doc:
                 material.audit_signing_key = _unb64(doc["audit_signing_key"], "audit_signing_key")
-            elif not material.demo:
-                raise KeyConfigurationError("key document lacks audit_signing_key")
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError):
             raise KeyConfigurationError("key document is malformed") from None
         if material.current not in keks or any(len(k) != 32 for k in keks.values()):
             raise KeyConfigurationError("key document needs a current 256-bit KEK")
         if len(material.blind_index_key) < 32:
             raise KeyConfigurationError("blind_index_key must be at least 256 bits")
-        if len(material.audit_signing_key) != 32:
+        if material.audit_signing_key is not None and len(material.audit_signing_key) != 32:
             raise KeyConfigurationError("audit_signing_key must be a raw 32-byte Ed25519 key")
         return material
 
@@ -119,22 +120,28 @@ class KeyFile:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def load(self) -> KeyMaterial:
+    def check_private(self) -> None:
         if self.path.stat().st_mode & 0o077:
             raise KeyConfigurationError(
                 f"{self.path} is readable by others: chmod 600 it (and rotate the keys)")
+
+    def load(self) -> KeyMaterial:
+        self.check_private()
         return KeyMaterial.from_json(self.path.read_text(encoding="utf-8"))
 
     def save(self, material: KeyMaterial) -> None:
         """Atomically and durably: a rotation wraps data keys under the new KEK only after
         this returns, so the new KEK must be on disk first."""
+        self.write_text(material.to_json())
+
+    def write_text(self, text: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.fchmod(fd, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(material.to_json())
+                f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from api.bootstrap import build_platform, load_key_material
 from api.commands.common import platform_options, settings_from
+from audit.signing_key import SigningKey, SigningKeyFile
 from domain.exceptions import CaseNotFound
 from security.kek import KeyFile, KeyMaterial
 from security.keyring import SHRED_REASONS
@@ -18,7 +19,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("keys", help="key management")
     platform_options(p)
     ks = p.add_subparsers(dest="keys_command", required=True)
-    ks.add_parser("init", help="create key material (refuses to overwrite)")
+    ks.add_parser("init", help="create the KEK document and, in a file of its own, the audit "
+                               "checkpoint signing key (refuses to overwrite)")
+    ks.add_parser("move-signing-key", help="move an audit signing key out of an older KEK "
+                                           "document into its own file")
     ks.add_parser("rotate", help="add a new KEK and re-wrap every data key under it")
     ks.add_parser("status", help="data keys per KEK, and shredded cases")
     shred = ks.add_parser("shred", help="erase a case by destroying its data key")
@@ -31,13 +35,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     key_file = KeyFile(settings.key_path)
+    signing_file = SigningKeyFile(settings.signing_key_path)
     if args.keys_command == "init":
-        if key_file.exists() or settings.keys_json:
+        if (key_file.exists() or settings.keys_json or signing_file.exists()
+                or settings.audit_signing_key_json):
             print("key material already exists; refusing to overwrite", file=sys.stderr)
             return 1
+        signing_file.save(SigningKey.generate(demo=settings.demo))
         key_file.save(KeyMaterial.generate(demo=settings.demo))
-        print(json.dumps({"created": str(settings.key_path)}))
+        print(json.dumps({"created": [str(settings.key_path), str(settings.signing_key_path)]}))
         return 0
+    if args.keys_command == "move-signing-key":
+        return _move_signing_key(key_file, signing_file)
     if args.keys_command == "rotate":
         if settings.keys_json:
             print("MARAC_KEYS_JSON is managed outside; add the new KEK there and rerun",
@@ -66,4 +75,20 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"shredded": [str(r.scope_id) for r in records]}))
     finally:
         platform.close()
+    return 0
+
+
+def _move_signing_key(key_file: KeyFile, signing_file: SigningKeyFile) -> int:
+    material = key_file.load()
+    if material.audit_signing_key is None:
+        print("the KEK document holds no audit signing key", file=sys.stderr)
+        return 1
+    if signing_file.exists():
+        print(f"{signing_file.path} already exists; refusing to overwrite", file=sys.stderr)
+        return 1
+    # The new file is durable before the key leaves the KEK document: never neither.
+    signing_file.save(SigningKey(material.audit_signing_key, material.demo))
+    material.audit_signing_key = None
+    key_file.save(material)
+    print(json.dumps({"moved_to": str(signing_file.path)}))
     return 0

@@ -52,6 +52,25 @@ def _dpo_only(viewer: CurrentViewer, audit: Audit, action: str) -> None:
         raise Forbidden("Only data protection officers query the audit trail")
 
 
+class SigningPublicKey(BaseModel):
+    key_id: str
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str = Field(description="the raw public key, hex")
+
+
+class SigningKeys(BaseModel):
+    keys: list[SigningPublicKey]
+
+
+@router.get("/keys", response_model=SigningKeys)
+def signing_keys(viewer: CurrentViewer, platform: CurrentPlatform) -> SigningKeys:
+    """The public key that signs audit checkpoints: public, so any signed-in caller may read
+    it (no case data, nothing to audit); `marac audit verify --public-key` takes it."""
+    signer = platform.checkpoints.signer
+    return SigningKeys(keys=[SigningPublicKey(key_id=signer.key_id,
+                                              public_key=signer.public_key.hex())])
+
+
 @router.get("/records", response_model=AuditPage)
 def records(
     *,

@@ -12,8 +12,9 @@ from api.bootstrap import build_platform
 from api.cli import main
 from api.demo import seed_demo
 from api.settings import Settings
+from audit.signing_key import SigningKeyFile
 from domain.exceptions import CaseErased
-from security.kek import KeyFile
+from security.kek import KeyFile, KeyMaterial
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -35,6 +36,34 @@ def test_keys_init_creates_private_production_keys_once(
     assert "refusing" in err
 
 
+def test_keys_init_keeps_the_signing_key_out_of_the_kek_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "keys", "--data-dir", str(tmp_path), "init")[0] == 0
+    assert "audit_signing_key" not in (tmp_path / "keys.json").read_text()
+    signing = tmp_path / "audit-signing-key.json"
+    assert stat.S_IMODE(signing.stat().st_mode) == 0o600
+    assert not SigningKeyFile(signing).load().demo
+
+
+def test_a_signing_key_in_an_older_kek_document_still_signs_and_moves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    material = KeyMaterial.generate(demo=True)
+    material.audit_signing_key = bytes(range(32))
+    KeyFile(tmp_path / "keys.json").save(material)
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    legacy_id = platform.checkpoints.signer.key_id
+    platform.close()
+    base = ("keys", "--demo", "--data-dir", str(tmp_path))
+    assert run(capsys, *base, "move-signing-key")[0] == 0
+    assert "audit_signing_key" not in (tmp_path / "keys.json").read_text()
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    assert platform.checkpoints.signer.key_id == legacy_id
+    platform.close()
+    assert run(capsys, *base, "move-signing-key")[0] == 1
+
+
 def test_demo_keys_are_refused_outside_demo_mode(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -42,6 +71,20 @@ def test_demo_keys_are_refused_outside_demo_mode(
     code, _, err = run(capsys, "keys", "--data-dir", str(tmp_path), "status")
     assert code == 2
     assert "key_configuration_error" in err
+
+
+def test_a_demo_signing_key_is_refused_outside_demo_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit.signing_key import SigningKey  # noqa: PLC0415
+    from security.errors import KeyConfigurationError  # noqa: PLC0415
+
+    assert run(capsys, "keys", "--data-dir", str(tmp_path), "init")[0] == 0
+    signing = SigningKeyFile(tmp_path / "audit-signing-key.json")
+    signing.path.unlink()
+    signing.save(SigningKey.generate(demo=True))
+    with pytest.raises(KeyConfigurationError, match="demo keys are refused"):
+        build_platform(Settings(data_dir=tmp_path))
 
 
 def test_without_keys_a_production_start_is_refused(
@@ -147,6 +190,44 @@ def test_audit_verify_passes_then_names_a_tampered_record(
     assert code == 1
     assert json.loads(out)["first_fault"] == {"seq": 3, "kind": "changed",
                                               "detail": "record 3 does not match its hash"}
+
+
+def test_audit_verify_needs_no_key_document_only_public_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit.trail import AuditRecord  # noqa: PLC0415
+
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    for n in range(5):
+        platform.audit.record(AuditRecord(str(n), "staff", "person", None, None, (), "read",
+                                          "research", None, "allowed"))
+    platform.checkpoints.issue()
+    public_key = platform.checkpoints.signer.public_key.hex()
+    platform.close()
+    (tmp_path / "keys.json").unlink()
+    (tmp_path / "audit-signing-key.json").unlink(missing_ok=True)
+    exports = tmp_path / "audit-checkpoints"
+    exported = json.loads(next(exports.glob("checkpoint-*")).read_text())
+    assert exported["public_key"] == public_key
+    base = ("audit", "--data-dir", str(tmp_path), "verify")  # not even demo mode
+    code, out, _ = run(capsys, *base)
+    assert code == 0, out
+    assert json.loads(out)["checkpoints_checked"] == 1
+    code, out, _ = run(capsys, *base, "--public-key", public_key)
+    assert (code, json.loads(out)["public_keys_from"]) == (0, "given")
+    code, out, _ = run(capsys, *base, "--public-key", "00" * 32)  # not the key that signed
+    assert code == 1
+    assert json.loads(out)["checkpoint_faults"][0]["kind"] == "bad_signature"
+    import sqlite3  # noqa: PLC0415
+
+    conn = sqlite3.connect(tmp_path / "marac.sqlite")
+    conn.execute("DROP TRIGGER audit_trail_no_update")
+    conn.execute("UPDATE audit_trail SET actor = 'someone' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, *base, "--public-key", public_key)
+    assert code == 1
+    assert json.loads(out)["first_fault"]["seq"] == 2
 
 
 def test_report_through_the_command_line_is_audited(

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
 from api.retention import run_retention
+from audit.checkpoints import CheckpointLog
 from audit.queries import AuditFilter, search
 from audit.verify import verify
 from domain.exceptions import CaseErased
@@ -38,6 +39,19 @@ def test_the_dpo_sees_who_accessed_a_case_and_what_a_person_accessed(
                       headers=dpo(world)).json()
     assert [r["case_id"] for r in mine["items"]] == [str(case_id)]
     assert client.get("/api/v1/audit/records", headers=world.coordinator()).status_code == 403
+
+
+def test_the_checkpoint_public_key_is_published_and_verifies_without_a_secret(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    refer(client, world, "police")
+    checkpoint = api_platform.checkpoints.issue()
+    assert checkpoint is not None
+    assert client.get("/api/v1/audit/keys").status_code == 401
+    published = client.get("/api/v1/audit/keys", headers=world.rep("health")).json()["keys"]
+    assert [k["key_id"] for k in published] == [checkpoint.key_id]
+    trusted = {k["key_id"]: bytes.fromhex(k["public_key"]) for k in published}
+    assert verify(api_platform.audit, CheckpointLog(api_platform.audit), None, trusted).ok
 
 
 def test_audit_exports_as_csv_and_json_and_are_audited(

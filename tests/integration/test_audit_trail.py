@@ -16,8 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.bootstrap import Platform
+from api.bootstrap import Platform, build_platform
+from api.settings import Settings
+from audit import merkle
 from audit.chain import FIELDS, record_hash
+from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
 from audit.trail import AUDIT_TABLES, AuditRecord
 from audit.verify import Report, verify
@@ -74,6 +77,23 @@ def test_an_untouched_trail_verifies_with_its_checkpoints(platform: Platform) ->
     report = check(platform)
     assert report.ok, report
     assert (report.records, report.checkpoints_checked) == (20, 2)
+
+
+def test_checkpoints_signed_as_the_trail_grows_sign_the_root_of_every_record(
+    platform: Platform,
+) -> None:
+    """The signer reads only the records added since its last checkpoint; a new signer (another
+    process) reads them all once. Either way the root is that of the whole prefix."""
+    signers = [platform.checkpoints]
+    for step, grow in enumerate((1, 2, 3, 7, 1, 16, 5)):
+        fill(platform, grow)
+        if step == 3:
+            signers.append(Checkpoints(platform.audit, platform.checkpoints.signer, None))
+        checkpoint = signers[-1].issue()
+        assert checkpoint is not None
+        leaves = [bytes(row[-1]) for row in platform.audit.scan()][: checkpoint.size]
+        assert checkpoint.root == merkle.root(leaves)
+    assert check(platform).ok
 
 
 @pytest.mark.parametrize("statement", [
@@ -257,10 +277,28 @@ def _flush_setting(db: Database, cur: Cursor) -> str:
     return str(row[0])
 
 
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_an_audit_append_waits_for_the_flush_unless_relaxed_durability_is_set(
+        tmp_path: Path, relaxed: bool) -> None:
+    settings = Settings(data_dir=tmp_path, demo=True, audit_relaxed_durability=relaxed)
+    platform = build_platform(settings)
+    try:
+        assert platform.audit.relaxed is relaxed
+        statements: list[str] = []
+        # The statements SQLite runs on this thread's connection, the one the append uses.
+        platform.database._sqlite().set_trace_callback(statements.append)
+        fill(platform, 1)
+        assert ("PRAGMA synchronous=NORMAL" in statements) is relaxed
+        assert any(s.startswith("INSERT INTO audit_trail") for s in statements)
+    finally:
+        platform.close()
+
+
 def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
         platform: Platform) -> None:
-    """Audit appends commit without waiting for the disk (AuditTrail.record); the setting
-    must not leak into other commits, nor into a transaction the append runs inside."""
+    """Relaxed audit appends commit without waiting for the disk (AuditTrail.record); the
+    setting must not leak into other commits, nor into a transaction the append runs inside."""
+    platform.audit.relaxed = True
     db = platform.database
     fill(platform, 3)
     with db.transaction() as cur:

@@ -65,7 +65,8 @@ def test_the_owner_sets_up_the_trail_and_the_api_and_worker_connect_as_another_r
 
 def test_no_secret_is_committed() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
-    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON", "MARAC_APP_DATABASE_PASSWORD"):
+    for name in ("POSTGRES_PASSWORD", "MARAC_KEYS_JSON", "MARAC_APP_DATABASE_PASSWORD",
+                 "MARAC_AUDIT_SIGNING_KEY_JSON"):
         assert re.search(r"\$\{" + name + r":\?", text), name
 
 

@@ -157,7 +157,9 @@ def test_swapped_records_are_named_against_the_witness(
         for seq in (4, 9):
             cur.execute(f"SELECT {', '.join(columns)} FROM audit_trail "  # noqa: S608
                         "WHERE seq = %s", (seq,))
-            rows[seq] = cur.fetchone()
+            found = cur.fetchone()
+            assert found is not None
+            rows[seq] = found
         for seq, other in ((4, 9), (9, 4)):
             cur.execute(f"UPDATE audit_trail SET {', '.join(f'{c} = %s' for c in columns)} "  # noqa: S608
                         "WHERE seq = %s", (*rows[other], seq))

@@ -41,6 +41,19 @@ class TrailTree:
     def __init__(self, trail: AuditTrail) -> None:
         self.trail = trail
         self._blocks: dict[int, bytes] = {}
+        # Leaves of the blocks one call reads in part (read once per call, then sliced), and
+        # the size that call works within.
+        self._partial: dict[int, list[bytes]] = {}
+        self._limit = 0
+
+    def learn(self, first: int, record_hashes: Sequence[bytes]) -> None:
+        """Keep the roots of the whole blocks among records first+1.. whose hashes the caller
+        has just read from this trail, so that they are not read again."""
+        start = -(-first // BLOCK)  # the first block that starts inside the range
+        for index in range(start, (first + len(record_hashes)) // BLOCK):
+            lo = index * BLOCK - first
+            self._blocks.setdefault(index, _perfect_root(
+                [leaf_hash(h) for h in record_hashes[lo:lo + BLOCK]]))
 
     def record_hashes(self, lo: int, hi: int) -> list[bytes]:
         """The chain hashes of records lo+1..hi (leaves are 0-based, records 1-based): the
@@ -70,12 +83,18 @@ class TrailTree:
             # Nodes of the RFC's tree that are perfect start at a multiple of their size.
             return _perfect_root([self._block(b) for b in range(lo // BLOCK, hi // BLOCK)])
         if lo // BLOCK == (hi - 1) // BLOCK:
-            return _mth_of(self._leaves(lo, hi))
+            index = lo // BLOCK
+            leaves = self._partial.get(index)
+            if leaves is None:
+                leaves = self._partial[index] = self._leaves(
+                    index * BLOCK, min((index + 1) * BLOCK, self._limit))
+            return _mth_of(leaves[lo - index * BLOCK:hi - index * BLOCK])
         k = _split(n)
         return node_hash(self._mth(lo, lo + k), self._mth(lo + k, hi))
 
     def root(self, size: int) -> bytes:
         """MTH of the first `size` records."""
+        self._partial, self._limit = {}, size
         return EMPTY_ROOT if size == 0 else self._mth(0, size)
 
     def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
@@ -84,6 +103,7 @@ class TrailTree:
             raise ValueError(f"old size {old_size} is outside 0..{new_size}")
         if old_size == 0:
             return []
+        self._partial, self._limit = {}, new_size
         return self._subproof(old_size, 0, new_size, whole=True)
 
     def _subproof(self, m: int, lo: int, hi: int, *, whole: bool) -> list[bytes]:

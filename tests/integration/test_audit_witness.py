@@ -265,15 +265,19 @@ def test_the_witness_refuses_a_checkpoint_whose_records_are_gone(
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(pairs=st.lists(st.tuples(st.integers(1, 70), st.integers(0, 70)), min_size=1,
-                      max_size=12))
+                      max_size=12),
+       learned=st.tuples(st.integers(0, 70), st.integers(0, 70)))
 def test_proofs_from_the_database_are_the_rfc_proofs(
-    platform: Platform, monkeypatch: pytest.MonkeyPatch, pairs: list[tuple[int, int]]
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, pairs: list[tuple[int, int]],
+    learned: tuple[int, int]
 ) -> None:
     monkeypatch.setattr(proofs, "BLOCK", 4)  # small blocks, so that the cache is exercised
     if platform.audit.count() < 70:
         fill(platform, 70 - platform.audit.count())
     leaves = [bytes(row[-1]) for row in platform.audit.scan()]
     tree = TrailTree(platform.audit)
+    first, last = sorted(learned)
+    tree.learn(first, leaves[first:last])  # blocks already read by the caller
     for n, m in pairs:
         old = min(m, n)
         assert tree.root(n) == merkle.root(leaves[:n])

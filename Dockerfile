@@ -10,7 +10,11 @@ COPY audit ./audit
 COPY feeds ./feeds
 COPY api ./api
 COPY bench ./bench
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac
+RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac \
+    && mkdir -p /var/lib/marac/ledger /var/lib/marac-witness \
+    && chown -R marac /var/lib/marac /var/lib/marac-witness
+# The directories exist, owned by `marac`, so that named volumes mounted there start writable
+# by it (Docker copies the image directory's ownership into a new volume).
 USER marac
 EXPOSE 8000
 CMD ["marac", "serve", "--host", "0.0.0.0", "--port", "8000"]

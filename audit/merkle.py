@@ -202,6 +202,19 @@ class MerkleAccumulator:
         for leaf in leaves:
             self.append(leaf)
 
+    def snapshot(self) -> tuple[bytes, ...]:
+        """The subtree roots, largest first: with the size, all a later `restore` needs."""
+        return tuple(self._stack)
+
+    @classmethod
+    def restore(cls, size: int, stack: Sequence[bytes]) -> MerkleAccumulator:
+        """The accumulator of `size` leaves whose `snapshot()` was `stack`."""
+        if size < 0 or len(stack) != size.bit_count() or any(len(h) != 32 for h in stack):
+            raise ValueError("a snapshot holds one 32-byte root per set bit of its size")
+        restored = cls()
+        restored._size, restored._stack = size, list(stack)
+        return restored
+
     def root(self) -> bytes:
         stack = self._stack
         if not stack:

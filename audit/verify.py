@@ -4,6 +4,13 @@ It names the first bad record and what happened to it: changed (its hash no long
 recomputes), deleted (a gap, or a record whose predecessor is gone), reordered (a record that
 verifies at another position), or truncated (the head or a signed checkpoint reaches further
 than the records do).
+
+Against an independent witness (audit/witness.py) it also checks every co-signed checkpoint:
+the trail must still give the root the witness co-signed, and the database must still hold the
+checkpoint. A rewrite that recomputed the chain and re-signed with the application's key passes
+every other check but this one; the witness's copy of the record hashes then names its first
+record, or, where that copy is missing or disagrees with the co-signed roots, the narrowest
+range between two co-signatures.
 """
 
 from __future__ import annotations
@@ -24,13 +31,18 @@ from audit.checkpoints import (
 )
 from audit.merkle import MerkleAccumulator
 from audit.trail import AuditTrail
+from audit.witness import Cosignature, WitnessEvidence
 
 
 @dataclass(frozen=True)
 class Fault:
+    """`seq` is the first bad record; where the evidence cannot tell which, `last` ends the
+    narrowest range it can tell (from `seq` to `last`), else it is None."""
+
     seq: int
     kind: str
     detail: str
+    last: int | None = None
 
 
 @dataclass
@@ -45,11 +57,18 @@ class Report:
     seconds: float = 0.0
     first_fault: Fault | None = None
     checkpoint_faults: list[Fault] = field(default_factory=list)
+    # Against a witness: its key id and where it came from ("given" or "directory"), the
+    # newest size it co-signed, how many co-signatures were checked, and its alarms.
+    witness_key_id: str = ""
+    witness_key_from: str = ""
+    witnessed_size: int = 0
+    cosignatures_checked: int = 0
+    witness_alarms: list[Fault] = field(default_factory=list)
 
-    def fault(self, seq: int, kind: str, detail: str) -> None:
+    def fault(self, seq: int, kind: str, detail: str, last: int | None = None) -> None:
         self.ok = False
         if self.first_fault is None or seq < self.first_fault.seq:
-            self.first_fault = Fault(seq, kind, detail)
+            self.first_fault = Fault(seq, kind, detail, last)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,13 +127,83 @@ def _signed_checkpoints(report: Report, checkpoints: CheckpointLog | None,
     return signed
 
 
+class _WitnessCheck:
+    """The witness's side of one verification, fed each record in order."""
+
+    def __init__(self, report: Report, witness: WitnessEvidence,
+                 checkpoints: CheckpointLog | None) -> None:
+        self.report = report
+        report.witness_key_id, report.witness_key_from = witness.key_id, witness.key_from
+        report.witnessed_size = witness.witnessed_size
+        for size in witness.bad_signatures:
+            report.ok = False
+            report.checkpoint_faults.append(Fault(size, "bad_witness_signature", "witness"))
+        report.witness_alarms = [Fault(a.size, a.kind, a.detail) for a in witness.alarms]
+        self.cosigned: dict[int, Cosignature] = {c.checkpoint.size: c
+                                                 for c in witness.cosignatures}
+        stored = {c.size: c for c in checkpoints.stored()} if checkpoints else {}
+        for size, cosignature in self.cosigned.items():
+            if checkpoints is None or stored.get(size) == cosignature.checkpoint:
+                continue
+            kind = "checkpoint_deleted" if size not in stored else "checkpoint_replaced"
+            report.ok = False
+            report.checkpoint_faults.append(Fault(size, kind, "the database no longer holds "
+                                                  "this checkpoint as the witness co-signed it"))
+        self.hashes = witness.record_hashes()
+        self.first_difference: int | None = None  # the first record unlike the witness's copy
+        self.last_agreeing = 0  # the newest co-signed size the trail still gives
+        self.first_disagreeing: int | None = None
+
+    def record(self, seq: int, digest: bytes, accumulator: MerkleAccumulator) -> None:
+        if self.first_difference is None and next(self.hashes, digest) != digest:
+            self.first_difference = seq
+        cosignature = self.cosigned.get(seq)
+        if cosignature is None:
+            return
+        self.report.cosignatures_checked += 1
+        cp = cosignature.checkpoint
+        if cp.root == accumulator.root() and cp.head_hash == digest:
+            if self.first_disagreeing is None:
+                self.last_agreeing = seq
+        elif self.first_disagreeing is None:
+            self.first_disagreeing = seq
+
+    def finish(self) -> None:
+        self._name_rewrite()
+        if self.report.first_fault is None:
+            # Records intact, checkpoints gone: the first of those is the fault to name.
+            lost = [f for f in self.report.checkpoint_faults
+                    if f.kind in ("checkpoint_deleted", "checkpoint_replaced")]
+            if lost:
+                self.report.fault(lost[0].seq, lost[0].kind, lost[0].detail)
+
+    def _name_rewrite(self) -> None:
+        bad = self.first_disagreeing
+        if bad is None:
+            return
+        self.report.checkpoint_faults.append(Fault(bad, "witness_mismatch", "witness"))
+        first = self.first_difference
+        if first is not None and self.last_agreeing < first <= bad:
+            self.report.fault(first, "rewritten", f"record {first} is not the record the "
+                              "witness co-signed: the trail was rewritten from here")
+        else:  # the witness's copy is missing or wrong: only the co-signatures speak
+            named = self.report.first_fault
+            last = min(bad, named.seq) if named else bad  # the chain may narrow it
+            self.report.fault(self.last_agreeing + 1, "rewritten",
+                              f"the first record that differs from what the witness co-signed "
+                              f"is one of {self.last_agreeing + 1} to {last}", last=last)
+
+
 def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Path | None,
-           public_keys: Mapping[str, bytes] | None = None) -> Report:
+           public_keys: Mapping[str, bytes] | None = None,
+           witness: WitnessEvidence | None = None) -> Report:
     """`public_keys` by key id: the keys the caller trusts; without them, those the export
-    carries (and the signer's, given a signing `Checkpoints`). No secret is needed."""
+    carries (and the signer's, given a signing `Checkpoints`). No secret is needed.
+    `witness`: the evidence of an independent witness, checked too."""
     started = time.perf_counter()
     report = Report()
     signed = _signed_checkpoints(report, checkpoints, export_dir, public_keys)
+    witnessed = _WitnessCheck(report, witness, checkpoints) if witness else None
 
     accumulator = MerkleAccumulator()
     prev, expected, mismatch = GENESIS, 1, None
@@ -128,6 +217,8 @@ def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Pat
             elif stored_prev != prev or record_hash(stored_prev, seq, values) != digest:
                 mismatch = seq
         accumulator.append(digest)
+        if witnessed is not None:
+            witnessed.record(seq, digest, accumulator)
         checkpoint = signed.get(seq)
         if checkpoint is not None:
             report.checkpoints_checked += 1
@@ -141,10 +232,12 @@ def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Pat
         report.fault(fault.seq, fault.kind, fault.detail)
     last = expected - 1
     head_seq, head_hash = trail.head()
-    reach = max([head_seq, *signed])
+    reach = max([head_seq, *signed, report.witnessed_size])
     if reach > last:
         report.fault(last + 1, "truncated", f"records after {last} are missing (up to {reach})")
     elif head_seq == last and head_hash != prev:
         report.fault(last, "changed", "the last record does not match the head")
+    if witnessed is not None:
+        witnessed.finish()
     report.seconds = round(time.perf_counter() - started, 3)
     return report

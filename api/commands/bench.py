@@ -30,6 +30,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     audit.add_argument("--views", type=int, default=2000, help="views per side")
     audit.add_argument("--records", type=int, default=200_000, help="records to verify")
     audit.set_defaults(bench=_audit)
+    witness = _benchmark(bs, "witness", "the witness co-signing a checkpoint against signing it")
+    witness.add_argument("--records", type=int, default=200_000, help="records before timing")
+    witness.add_argument("--step", type=int, default=1000, help="records between checkpoints")
+    witness.add_argument("--rounds", type=int, default=10, help="checkpoints timed")
+    witness.set_defaults(bench=_witness)
     feeds = _benchmark(bs, "feeds", "webhook lag from commit to receipt; pull throughput")
     feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
     feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
@@ -89,6 +94,13 @@ def _audit(args: argparse.Namespace) -> dict[str, Any]:
 
     return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
                           views=args.views, records=args.records).run()
+
+
+def _witness(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.witness import WitnessBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return WitnessBenchmark(backend=args.backend, database_url=args.database_url,
+                            records=args.records, step=args.step, rounds=args.rounds).run()
 
 
 def _feeds(args: argparse.Namespace) -> dict[str, Any]:

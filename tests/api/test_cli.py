@@ -188,7 +188,7 @@ def test_audit_verify_passes_then_names_a_tampered_record(
     conn.close()
     code, out, _ = run(capsys, "audit", "--demo", "--data-dir", str(tmp_path), "verify")
     assert code == 1
-    assert json.loads(out)["first_fault"] == {"seq": 3, "kind": "changed",
+    assert json.loads(out)["first_fault"] == {"seq": 3, "kind": "changed", "last": None,
                                               "detail": "record 3 does not match its hash"}
 
 
@@ -228,6 +228,50 @@ def test_audit_verify_needs_no_key_document_only_public_keys(
     code, out, _ = run(capsys, *base, "--public-key", public_key)
     assert code == 1
     assert json.loads(out)["first_fault"]["seq"] == 2
+
+
+def test_the_witness_through_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit.trail import AuditRecord  # noqa: PLC0415
+
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    for n in range(6):
+        platform.audit.record(AuditRecord(str(n), "staff", "person", None, None, (), "read",
+                                          "research", None, "allowed"))
+    platform.checkpoints.issue()
+    public_key = platform.checkpoints.signer.public_key.hex()
+    platform.close()
+    witness = tmp_path / "witness"  # its own directory: the application never writes there
+    code, out, _ = run(capsys, "audit", "witness", "init", "--dir", str(witness),
+                       "--checkpoint-public-key", public_key)
+    assert code == 0, out
+    witness_key = json.loads(out)["witness_public_key"]
+    assert run(capsys, "audit", "witness", "init", "--dir", str(witness),
+               "--checkpoint-public-key", public_key)[0] == 2  # never over an existing one
+    base = ("audit", "--data-dir", str(tmp_path))
+    code, out, _ = run(capsys, *base, "witness", "run", "--dir", str(witness), "--once")
+    # its log lines first (structured, no personal data), then its answer
+    assert (code, json.loads(out.splitlines()[-1])["witnessed_size"]) == (0, 6), out
+    assert json.loads(out.splitlines()[0])["event"] == "witness_cosigned"
+    verify = (*base, "verify", "--witness", str(witness), "--witness-public-key", witness_key)
+    code, out, _ = run(capsys, *verify)
+    report = json.loads(out)
+    assert (code, report["witnessed_size"], report["witness_key_from"]) == (0, 6, "given")
+    code, out, _ = run(capsys, *base, "verify", "--witness", str(witness),
+                       "--witness-public-key", "00" * 32)  # not the witness's key
+    assert code == 1
+    assert json.loads(out)["checkpoint_faults"][0]["kind"] == "bad_witness_signature"
+    import sqlite3  # noqa: PLC0415
+
+    conn = sqlite3.connect(tmp_path / "marac.sqlite")
+    conn.execute("DROP TRIGGER audit_checkpoints_no_delete")
+    conn.execute("DELETE FROM audit_checkpoints")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, *verify)
+    assert code == 1
+    assert json.loads(out)["first_fault"]["kind"] == "checkpoint_deleted"
 
 
 def test_report_through_the_command_line_is_audited(

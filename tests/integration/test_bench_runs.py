@@ -61,6 +61,18 @@ def test_audit_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> N
 
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_witness_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.witness import WitnessBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = WitnessBenchmark(backend, url, records=3000, step=100, rounds=3).run()
+    assert result.keys() >= {"witness_first_cosign_seconds", "witness_cosign_p50_ms",
+                             "checkpoint_sign_p50_ms", "witness_to_sign_ratio"}
+    assert len(result["witness_cosign_ms"]) == 3
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_feeds_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
     from bench.feeds import FeedsBenchmark  # noqa: PLC0415
 

@@ -103,3 +103,32 @@ def test_the_image_installs_every_package_of_ours() -> None:
     assert ours
     assert ours <= shipped
     assert not any(p.startswith("tests") for p in shipped)
+
+
+def test_the_witness_runs_apart_with_a_volume_no_other_service_mounts() -> None:
+    services = compose()["services"]
+    witness = services["witness"]
+    script = witness["command"][0]
+    run = script.split("exec ", 1)[1].split()
+    assert run[:4] == ["marac", "audit", "witness", "run"]
+    parser().parse_args(run[1:])
+    init = script.split("||", 1)[1].split(";", 1)[0].split()
+    assert init[:4] == ["marac", "audit", "witness", "init"]
+    parser().parse_args([a.strip('"') for a in init[1:]])
+    mount = next(v for v in witness["volumes"] if v.endswith(":/var/lib/marac-witness"))
+    volume = mount.split(":")[0]
+    others = [v.split(":")[0] for name, s in services.items() if name != "witness"
+              for v in s.get("volumes", [])]
+    assert volume not in others
+    assert "MARAC_KEYS_JSON" not in witness["environment"]  # no key of the application's
+    assert "MARAC_AUDIT_SIGNING_KEY_JSON" not in witness["environment"]
+
+
+def test_volume_mount_points_exist_in_the_image_owned_by_its_user() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    mounts = {v.split(":")[1] for s in compose()["services"].values()
+              for v in s.get("volumes", []) if not v.startswith("pgdata")}
+    created = re.search(r"mkdir -p ([^&]+)&&", dockerfile)
+    assert created is not None
+    assert mounts <= set(created.group(1).replace("\\", " ").split())
+    assert "chown -R marac" in dockerfile

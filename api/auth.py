@@ -107,6 +107,26 @@ class RequestAudit:
         caller's."""
         if self.written:
             raise RuntimeError("one audit record per request")
+        self._append(action, outcome, case_id=case_id, purpose=purpose, items=items,
+                     area_id=area_id)
+        self.written = True
+        if self.request is not None:
+            self.request.state.audited = True
+            # A replay of this request's answer is audited against the same case.
+            self.request.state.audited_case_id = str(case_id) if case_id else None
+
+    def record_failed_save(self, action: str, *, case_id: uuid.UUID | None = None,
+                           area_id: uuid.UUID | None = None) -> None:
+        """A write recorded as allowed whose save then failed (a busy or lost database): a
+        second record of the same request, outcome `failed`, so that the trail never shows a
+        write that did not happen as if it had. The one exception to one record a request."""
+        if not self.written:
+            raise RuntimeError("a failed save follows the record of its write")
+        self._append(action, "failed", case_id=case_id, purpose=None, items=(),
+                     area_id=area_id)
+
+    def _append(self, action: str, outcome: str, *, case_id: uuid.UUID | None,
+                purpose: str | None, items: tuple[str, ...], area_id: uuid.UUID | None) -> None:
         p = self.viewer.principal
         self.platform.audit.record(AuditRecord(
             request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
@@ -114,11 +134,6 @@ class RequestAudit:
             action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
             at=self.platform.now(), area_id=area_id or p.area_id,
         ))
-        self.written = True
-        if self.request is not None:
-            self.request.state.audited = True
-            # A replay of this request's answer is audited against the same case.
-            self.request.state.audited_case_id = str(case_id) if case_id else None
 
 
 def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,

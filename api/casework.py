@@ -119,8 +119,19 @@ class Casework:
                 recorded = True  # before the write, so a failed record is not recorded twice
                 self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
 
+        saving = False  # between a save's hook and its commit
+
+        def before() -> None:
+            nonlocal saving
+            saving = True
+            allowed()
+
+        def after() -> None:
+            nonlocal saving
+            saving = False
+
         try:
-            with before_save(allowed):
+            with before_save(before, after):
                 yield
         except DomainError as exc:
             if not recorded:
@@ -130,12 +141,21 @@ class Casework:
         except Exception:
             if not recorded:
                 self.audit.record(action, "failed", case_id=case_id, area_id=area_id)
+            elif saving:
+                self._record_failed_save(action, case_id, area_id)
             raise
         allowed()
         try:
             self.platform.runner.catch_up()
         except Exception as exc:  # the write stands; see above
             log.warning("catch_up_deferred", error_type=type(exc).__name__)
+
+    def _record_failed_save(self, action: str, case_id: UUID | None,
+                            area_id: UUID | None) -> None:
+        try:
+            self.audit.record_failed_save(action, case_id=case_id, area_id=area_id)
+        except Exception as exc:  # the request fails anyway, with the save's own error
+            log.error("failed_save_unrecorded", error_type=type(exc).__name__)
 
     # Referral and decisions ----------------------------------------------------------------
 

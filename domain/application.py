@@ -72,13 +72,17 @@ def utc_now() -> datetime:
 # way to write its audit record between the two, so that a command the domain refuses is never
 # recorded as allowed, and a write whose record fails is never saved. Per call (a context
 # variable), so that concurrent requests' hooks never meet; the domain only calls it.
-_BEFORE_SAVE: ContextVar[Callable[[], None] | None] = ContextVar("before_save", default=None)
+_BEFORE_SAVE: ContextVar[tuple[Callable[[], None], Callable[[], None]] | None] = ContextVar(
+    "before_save", default=None)
 
 
 @contextmanager
-def before_save(hook: Callable[[], None]) -> Iterator[None]:
-    """Within the block, every save first calls `hook`; if it raises, nothing is saved."""
-    token = _BEFORE_SAVE.set(hook)
+def before_save(hook: Callable[[], None],
+                saved: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Within the block, every save first calls `hook`; if it raises, nothing is saved. Once
+    a save has committed, `saved` is called: a save that fails after its hook is how the caller
+    tells an allowed write that happened from one that did not."""
+    token = _BEFORE_SAVE.set((hook, saved))
     try:
         yield
     finally:
@@ -113,10 +117,13 @@ class Marac(Application[UUID]):
         super().__init__(env)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        hook = _BEFORE_SAVE.get()
-        if hook is not None:
-            hook()
-        return super().save(*objs, **kwargs)
+        hooks = _BEFORE_SAVE.get()
+        if hooks is None:
+            return super().save(*objs, **kwargs)
+        hooks[0]()
+        recordings = super().save(*objs, **kwargs)
+        hooks[1]()
+        return recordings
 
     def construct_mapper(self) -> Mapper[UUID]:
         if self._mapper_factory is None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
 from audit.trail import AuditRecord, AuditTrail, AuditUnavailable
+from storage.transient import StorageBusy
 from tests.api.conftest import Clock, World, bearer, refer
 
 
@@ -65,6 +66,27 @@ def test_a_decision_whose_record_fails_is_not_saved(
     monkeypatch.setattr(AuditTrail, "record", real)
     assert status(client, world, case_id) == "referred"
     assert decisions(api_platform, case_id) == []
+
+
+def test_a_decision_whose_save_fails_after_its_record_is_recorded_as_failed_too(
+        client: TestClient, world: World, api_platform: Platform,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = refer(client, world, "police")
+    recorder = api_platform.marac.recorder
+
+    def busy(*_: object, **__: object) -> None:
+        raise StorageBusy  # the event store's write lock not had in time, after the record
+
+    monkeypatch.setattr(recorder, "insert_events", busy)
+    failed = client.post(f"/api/v1/cases/{case_id}/decision", headers=world.coordinator(),
+                         json={"outcome": "accept"})
+    assert (failed.status_code, failed.json()["code"]) == (503, "storage_busy")
+    monkeypatch.undo()
+    assert status(client, world, case_id) == "referred"
+    # the decision was allowed and recorded before its save; the save then failed, and says so
+    assert decisions(api_platform, case_id) == [("allowed", []), ("failed", [])]
+    records = [r for r in api_platform.audit.records(case_id) if r["action"] == "decide"]
+    assert records[0]["request_id"] == records[1]["request_id"]
 
 
 def dpo(world: World) -> dict[str, str]:

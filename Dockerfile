@@ -8,6 +8,7 @@ COPY security ./security
 COPY projections ./projections
 COPY audit ./audit
 COPY feeds ./feeds
+COPY services ./services
 COPY api ./api
 COPY bench ./bench
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac \

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from audit.actions import AuditAction, stored_names
 from audit.chain import FIELDS
 from audit.trail import MENTIONS, TABLE, AuditTrail
 
@@ -22,7 +23,7 @@ class AuditFilter:
     case_id: UUID | None = None
     actor: str | None = None
     agency_id: UUID | None = None
-    action: str | None = None
+    action: AuditAction | None = None
     outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -44,10 +45,14 @@ class AuditFilter:
         params: list[object] = [self.after_seq]
         for column, value in (("area_id", self.area_id),
                               ("actor", self.actor), ("agency_id", self.agency_id),
-                              ("action", self.action), ("outcome", self.outcome)):
+                              ("outcome", self.outcome)):
             if value is not None:
                 clauses.append(f"t.{column} = %s")
                 params.append(str(value))
+        if self.action is not None:
+            names = stored_names(self.action)
+            clauses.append(f"t.action IN ({', '.join(['%s'] * len(names))})")
+            params.extend(names)
         if self.since is not None:
             clauses.append("t.at >= %s")
             params.append(_as_stored(self.since))

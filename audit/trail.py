@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from audit.actions import AuditAction, check_action
 from audit.chain import FIELDS, GENESIS, record_hash
 from storage.database import Cursor, Database
 
@@ -39,13 +40,16 @@ class AuditRecord:
     agency_id: UUID | None
     client_id: str | None
     roles: tuple[str, ...]
-    action: str
+    action: AuditAction
     purpose: str | None
     case_id: UUID | None
     outcome: str
     item_ids: tuple[str, ...] = ()
     at: datetime | None = None
     area_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        check_action(self.action)  # one list of names (audit/actions.py), whoever records
 
     def values(self) -> tuple[object, ...]:
         """The stored form, in the chain's field order."""

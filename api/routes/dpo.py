@@ -17,6 +17,7 @@ from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
 from api.schemas import IsoDate, IsoTimeBound
 from api.subject_access import handle_request
+from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
     ReviewError,
@@ -46,7 +47,7 @@ class InvalidReview(DomainError):
     code = "invalid_review"
 
 
-def _dpo_only(viewer: CurrentViewer, audit: Audit, action: str) -> None:
+def _dpo_only(viewer: CurrentViewer, audit: Audit, action: AuditAction) -> None:
     if not may_read_audit(viewer.principal):
         audit.record(action, "denied")
         raise Forbidden("Only data protection officers query the audit trail")
@@ -80,7 +81,8 @@ def records(
     case_id: UUID | None = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     agency_id: UUID | None = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[AuditAction | None, Query(
+        description="one of the audit actions (README, audit section); another is 422")] = None,
     outcome: Annotated[str | None, Query(max_length=40)] = None,
     since: IsoTimeBound | None = None,
     until: IsoTimeBound | None = None,
@@ -90,7 +92,7 @@ def records(
 ) -> Any:
     """Who accessed case X (`case_id`), everything person Y accessed (`actor`), denied
     attempts (`outcome=denied`), by time, agency and action; `format=csv|json` exports."""
-    action_name = "export" if export else "audit_query"
+    action_name: AuditAction = "export" if export else "audit_query"
     _dpo_only(viewer, audit, action_name)
     found = search(platform.audit, AuditFilter(
         area_id=viewer.principal.area_id, case_id=case_id, actor=actor, agency_id=agency_id,

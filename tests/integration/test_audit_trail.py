@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from audit import merkle
+from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
@@ -35,7 +36,7 @@ def fill(platform: Platform, count: int) -> None:
             purpose="research", case_id=uuid4(), outcome="allowed", item_ids=("referral",)))
 
 
-def one(platform: Platform, *, action: str = "read", case_id: UUID | None = None,
+def one(platform: Platform, *, action: AuditAction = "read", case_id: UUID | None = None,
         items: tuple[str, ...] = ()) -> int:
     return platform.audit.record(AuditRecord(
         request_id=str(uuid4()), actor="staff-1", actor_kind="person", agency_id=None,

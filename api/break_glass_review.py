@@ -13,6 +13,7 @@ from uuid import UUID
 from api.bootstrap import Platform
 from audit.review_notes import open_note
 from security.documents import DocumentSealer
+from security.errors import TamperedCiphertext
 from security.policy import Viewer, may_review_break_glass
 
 PURPOSE = "break_glass_review"
@@ -21,8 +22,8 @@ PURPOSE = "break_glass_review"
 def with_reasons(platform: Platform, viewer: Viewer,
                  uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each use with `reviewable` (whether this DPO may review it), and, where they may,
-    `reason`, `opened_at`, `expires_at` and the review's `note`; None for each where its case
-    is gone (erased) or not yet projected."""
+    `reason`, `opened_at`, `expires_at` and the review's `note` (with `note_status`); None for
+    each where its case is gone (erased) or not yet projected."""
     case_ids = sorted({UUID(u["case_id"]) for u in uses if u["case_id"]}, key=str)
     accesses = platform.cases.access(case_ids)
     sealer = DocumentSealer(platform.keyring)
@@ -34,17 +35,31 @@ def with_reasons(platform: Platform, viewer: Viewer,
         access = accesses.get(UUID(case_id)) if case_id else None
         if not may_review_break_glass(viewer, use["actor"], access):
             shown.append({**stored, "reviewable": False, "reason": None, "opened_at": None,
-                          "expires_at": None, "note": None})
+                          "expires_at": None, "note": None, "note_status": "withheld"})
             continue
         if case_id not in documents:
             documents[case_id] = platform.cases.document(UUID(case_id)) if case_id else None
         session = _session(documents[case_id], use["actor"], use["at"])
-        sealed = use["note_sealed"]
-        note = open_note(sealer, UUID(case_id), use["seq"], sealed) if sealed and case_id else None
+        note, status = _note(sealer, case_id, use["seq"], use["note_sealed"])
         shown.append({**stored, "reviewable": True, "reason": session.get("reason"),
                       "opened_at": session.get("opened_at"),
-                      "expires_at": session.get("expires_at"), "note": note})
+                      "expires_at": session.get("expires_at"), "note": note,
+                      "note_status": status})
     return shown
+
+
+def _note(sealer: DocumentSealer, case_id: str | None, seq: int,
+          sealed: bytes | None) -> tuple[str | None, str]:
+    """The review's note and what became of it: `readable`, `none` (not reviewed, or reviewed
+    before notes were kept, or on a case already erased), `erased` (its case was erased since),
+    or `tampered` (sealed for another review, or altered: evidence for the DPO, not a 500)."""
+    if sealed is None or case_id is None:
+        return None, "none"
+    try:
+        note = open_note(sealer, UUID(case_id), seq, sealed)
+    except TamperedCiphertext:
+        return None, "tampered"
+    return (note, "readable") if note is not None else (None, "erased")
 
 
 def _session(document: dict[str, Any] | None, actor: str, at: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from api.bootstrap import Platform
 from audit.review_notes import open_note
 from security.documents import DocumentSealer
 from security.errors import TamperedCiphertext
-from tests.api.conftest import World, bearer, refer
+from tests.api.conftest import Clock, World, bearer, refer
 
 NOTE = "Spoke to Philippaxq's housing officer, Jo Quillfeatherxq: the visit was expected"
 
@@ -52,8 +52,9 @@ def test_a_review_records_a_decision_and_a_note_that_the_dpo_reads_back(
     assert (blank.status_code, blank.json()["code"]) == (422, "invalid_review")
     assert review(client, world, seq).status_code == 204
     every = client.get("/api/v1/audit/break-glass?status=all", headers=dpo(world)).json()
-    assert [(u["seq"], u["review_decision"], u["reviewer"], u["note"], u["reviewable"])
-            for u in every] == [(seq, "justified", "dpo-1", NOTE, True)]
+    assert [(u["seq"], u["review_decision"], u["reviewer"], u["note"], u["note_status"],
+             u["reviewable"]) for u in every] == [
+        (seq, "justified", "dpo-1", NOTE, "readable", True)]
     assert "note_sealed" not in every[0]
     records = api_platform.audit.records()
     assert [(r["action"], r["outcome"]) for r in records[-2:]] == [
@@ -109,8 +110,8 @@ def test_erasing_the_case_makes_its_review_note_unreadable_and_keeps_the_decisio
     assert review(client, world, seq).status_code == 204
     api_platform.eraser.erase(case_id, "lawful_erasure_decision")
     every = client.get("/api/v1/audit/break-glass?status=all", headers=dpo(world)).json()
-    assert [(u["review_decision"], u["note"], u["reason"]) for u in every] == [
-        ("justified", None, None)]
+    assert [(u["review_decision"], u["note"], u["note_status"], u["reason"]) for u in every] == [
+        ("justified", None, "erased", None)]
 
 
 def test_a_use_on_an_erased_case_is_still_reviewed_and_its_note_not_kept(
@@ -156,3 +157,28 @@ def test_a_dpo_excluded_from_the_case_neither_reviews_its_use_nor_reads_its_reas
     assert [(u["reviewable"], u["reason"]) for u in other] == [
         (True, "Victim at the housing office now")]
     assert review(client, world, seq, headers=dpo(world, "dpo-2")).status_code == 204
+
+
+def test_a_note_copied_into_another_review_shows_as_tampered_and_the_list_still_answers(
+    client: TestClient, world: World, api_platform: Platform, clock: Clock
+) -> None:
+    """The application's role may insert reviews: an insider copying one review's sealed note
+    into another's row of the same case is shown to the DPO, not turned into a 500."""
+    case_id, first = broken_glass(client, world)
+    clock.advance(hours=2)
+    again = client.post(f"/api/v1/cases/{case_id}/break-glass", headers=world.rep("housing"),
+                        json={"reason": "Back again"})
+    assert again.status_code == 201, again.text
+    second = client.get("/api/v1/audit/break-glass", headers=dpo(world)).json()[-1]["seq"]
+    assert review(client, world, first).status_code == 204
+    with api_platform.database.transaction() as cur:
+        cur.execute("SELECT note_sealed FROM audit_reviews WHERE seq = %s", (first,))
+        copied = cur.fetchone()
+        assert copied is not None
+        cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at, "
+                    "note_sealed) VALUES (%s, 'justified', 'dpo-1', %s, %s)",
+                    (second, clock.at.isoformat(), copied[0]))
+    every = client.get("/api/v1/audit/break-glass?status=all", headers=dpo(world))
+    assert every.status_code == 200, every.text
+    assert [(u["seq"], u["note"], u["note_status"]) for u in every.json()] == [
+        (first, NOTE, "readable"), (second, None, "tampered")]

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Res
 
 from api.bootstrap import Platform
 from api.errors import audit_failed
+from audit.actions import AuditAction
 from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
@@ -100,7 +101,7 @@ class RequestAudit:
     request: Request | None = None  # None outside HTTP (benchmarks)
     written: bool = False
 
-    def record(self, action: str, outcome: str, *, case_id: uuid.UUID | None = None,
+    def record(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None = None,
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None:
         """`area_id`: the case's area where known, so that its DPO sees the record; else the
@@ -177,8 +178,8 @@ def install_audit_guard(app: FastAPI) -> None:
             viewer = Viewer(principal, "")
             RequestAudit(platform, viewer, getattr(request.state, "request_id", ""),
                          request).record(
-                f"{request.method} {route}"[:80], "rejected",
-                case_id=_uuid_or_none(case_id), items=(str(response.status_code),))
+                "request", "rejected", case_id=_uuid_or_none(case_id),
+                items=(str(response.status_code), f"{request.method} {route}"[:200]))
         except AuditUnavailable as exc:
             return audit_failed(exc)
         return response

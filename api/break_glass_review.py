@@ -1,6 +1,8 @@
 """The DPO's review of break-glass uses: each use the trail records, with the reason given for
-it and its times, read from the case (sealed under the case's key). That reason is the only
-case content a DPO reads; the request's audit record names it (purpose `break_glass_review`)."""
+it and its times, read from the case, and the review's note (both sealed under the case's
+key). They are the only case content a DPO reads, and only where the policy lets this DPO
+review the use (security/policy.may_review_break_glass); the request's audit record names the
+read (purpose `break_glass_review`)."""
 
 from __future__ import annotations
 
@@ -9,24 +11,55 @@ from typing import Any
 from uuid import UUID
 
 from api.bootstrap import Platform
+from audit.review_notes import open_note
+from security.documents import DocumentSealer
+from security.errors import TamperedCiphertext
+from security.policy import Viewer, may_review_break_glass
 
 PURPOSE = "break_glass_review"
 
 
-def with_reasons(platform: Platform, uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each use with `reason`, `opened_at` and `expires_at`, or None for each where its case
-    is gone (erased) or not yet projected."""
+def with_reasons(platform: Platform, viewer: Viewer,
+                 uses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each use with `reviewable` (whether this DPO may review it), and, where they may,
+    `reason`, `opened_at`, `expires_at` and the review's `note` (with `note_status`); None for
+    each where its case is gone (erased) or not yet projected."""
+    case_ids = sorted({UUID(u["case_id"]) for u in uses if u["case_id"]}, key=str)
+    accesses = platform.cases.access(case_ids)
+    sealer = DocumentSealer(platform.keyring)
     documents: dict[str, dict[str, Any] | None] = {}
     shown = []
     for use in uses:
+        stored = {k: v for k, v in use.items() if k != "note_sealed"}
         case_id = use["case_id"]
+        access = accesses.get(UUID(case_id)) if case_id else None
+        if not may_review_break_glass(viewer, use["actor"], access):
+            shown.append({**stored, "reviewable": False, "reason": None, "opened_at": None,
+                          "expires_at": None, "note": None, "note_status": "withheld"})
+            continue
         if case_id not in documents:
             documents[case_id] = platform.cases.document(UUID(case_id)) if case_id else None
         session = _session(documents[case_id], use["actor"], use["at"])
-        shown.append({**use, "reason": session.get("reason"),
+        note, status = _note(sealer, case_id, use["seq"], use["note_sealed"])
+        shown.append({**stored, "reviewable": True, "reason": session.get("reason"),
                       "opened_at": session.get("opened_at"),
-                      "expires_at": session.get("expires_at")})
+                      "expires_at": session.get("expires_at"), "note": note,
+                      "note_status": status})
     return shown
+
+
+def _note(sealer: DocumentSealer, case_id: str | None, seq: int,
+          sealed: bytes | None) -> tuple[str | None, str]:
+    """The review's note and what became of it: `readable`, `none` (not reviewed, or reviewed
+    before notes were kept, or on a case already erased), `erased` (its case was erased since),
+    or `tampered` (sealed for another review, or altered: evidence for the DPO, not a 500)."""
+    if sealed is None or case_id is None:
+        return None, "none"
+    try:
+        note = open_note(sealer, UUID(case_id), seq, sealed)
+    except TamperedCiphertext:
+        return None, "tampered"
+    return (note, "readable") if note is not None else (None, "erased")
 
 
 def _session(document: dict[str, Any] | None, actor: str, at: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from fastapi import HTTPException
 from api import schemas
 from api.auth import RequestAudit
 from api.bootstrap import Platform
+from audit.actions import AuditAction
 from domain.access import Audience
 from domain.actions import is_overdue
 from domain.application import before_save
@@ -80,7 +81,7 @@ class Casework:
     def _access(self, case_id: UUID) -> CaseAccess | None:
         return self.platform.cases.access([case_id]).get(case_id)
 
-    def _visible(self, case_id: UUID, action: str, purpose: str | None
+    def _visible(self, case_id: UUID, action: AuditAction, purpose: str | None
                  ) -> tuple[CaseAccess, Visibility]:
         access = self._access(case_id)
         visibility = case_visibility(self.viewer, access, self.now) if access else None
@@ -91,7 +92,8 @@ class Casework:
             raise not_found(case_id)
         return access, visibility
 
-    def _coordinated(self, case_id: UUID, action: str, purpose: str | None = None) -> CaseAccess:
+    def _coordinated(self, case_id: UUID, action: AuditAction,
+                     purpose: str | None = None) -> CaseAccess:
         access, _ = self._visible(case_id, action, purpose)
         if not may_coordinate(self.viewer, access, self.now):
             self.audit.record(action, "denied", case_id=case_id, purpose=purpose,
@@ -100,7 +102,7 @@ class Casework:
         return access
 
     @contextmanager
-    def _writing(self, action: str, case_id: UUID | None,
+    def _writing(self, action: AuditAction, case_id: UUID | None,
                  area_id: UUID | None = None) -> Iterator[None]:
         """The outcome as it is: the command runs in memory first; its "allowed" record is
         written just before its events are saved (domain.application.before_save), so a write

@@ -16,6 +16,7 @@ from uuid import UUID
 from api.auth import RequestAudit
 from api.bootstrap import Platform
 from api.casework import Forbidden
+from audit.actions import AuditAction
 from audit.trail import AuditRecord
 from domain.exceptions import AgencyNotFound, CaseNotFound, DomainError
 from feeds.events import EVENT_TYPES
@@ -77,7 +78,8 @@ class Feeds:
         # Pending until its client activates it, and receives the secret, itself.
         return {"id": str(subscription_id), "status": "pending"}
 
-    def _watched(self, subscription_id: UUID, action: str) -> tuple[Subscription, bool]:
+    def _watched(self, subscription_id: UUID,
+                 action: AuditAction) -> tuple[Subscription, bool]:
         """A subscription, for those who set feeds up and for its own client; and whether
         the caller may see its counts (`security.policy.sees_feed_delivery`)."""
         found = self.platform.feeds.get(subscription_id)
@@ -117,7 +119,7 @@ class Feeds:
 
     # The pull feed ----------------------------------------------------------------------
 
-    def _readable(self, subscription_id: UUID, action: str) -> Subscription:
+    def _readable(self, subscription_id: UUID, action: AuditAction) -> Subscription:
         found = self.platform.feeds.get(subscription_id)
         if found is None or not may_pull(self.principal, found.client_id, found.agency_id,
                                          found.area_id):

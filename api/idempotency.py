@@ -28,6 +28,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform
 from api.errors import audit_failed, busy, error_body, error_content
 from api.idempotency_store import Answer, InFlight, Mismatch, Proceed, Replay
+from audit.actions import AuditAction
 from audit.trail import AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
@@ -182,7 +183,7 @@ class _Call:
             return
         # The replay is a request of its own: audited as such, against the first one's case.
         case_id = uuid.UUID(answer.case_id) if answer.case_id else None
-        if not await self.audit("replay", "replayed", case_id, (str(answer.status),)):
+        if not await self.audit("replay_answer", "replayed", case_id, (str(answer.status),)):
             return
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
         headers.append((b"idempotent-replayed", b"true"))
@@ -190,14 +191,14 @@ class _Call:
 
     async def refuse(self, status: int, code: str, message: str, *,
                      retry: bool = False) -> None:
-        if not await self.audit("idempotency", "rejected", None, (str(status), code)):
+        if not await self.audit("request", "rejected", None, (str(status), code)):
             return
         headers = [(b"content-type", b"application/json")]
         if retry:
             headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
         await self.answer(status, headers, json.dumps(error_body(code, message)).encode())
 
-    async def audit(self, action: str, outcome: str, case_id: uuid.UUID | None,
+    async def audit(self, action: AuditAction, outcome: str, case_id: uuid.UUID | None,
                     items: tuple[str, ...]) -> bool:
         """One audit record for an answer the route never saw; if it cannot be written, the
         answer is a 503 instead (fail closed). Returns whether the answer may go."""

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from api.casework import Casework, Forbidden, closure_state, not_found
+from audit.actions import AuditAction
 from domain.marrac import (
     MES,
     STEPS,
@@ -28,7 +29,7 @@ from security.policy import CaseAccess, may_allocate, may_work_marrac_case
 class Marrac(Casework):
     # Allocation (team leader) -----------------------------------------------------------------
 
-    def _allocating(self, case_id: UUID, action: str) -> CaseAccess:
+    def _allocating(self, case_id: UUID, action: AuditAction) -> CaseAccess:
         access, _ = self._visible(case_id, action, None)
         if not may_allocate(self.viewer, access, self.now):
             self.audit.record(action, "denied", case_id=case_id, area_id=access.area_id)
@@ -37,15 +38,15 @@ class Marrac(Casework):
 
     def suggest(self, case_id: UUID, candidates: list[str]) -> dict[str, Any]:
         """Each candidate co-ordinator's open cases in the area, and the least loaded."""
-        access = self._allocating(case_id, "allocation_suggestion")
+        access = self._allocating(case_id, "suggest_allocation")
         if self.platform.marac.get_area(access.area_id).settings.model != "marrac":
-            self.audit.record("allocation_suggestion", "rejected", case_id=case_id,
+            self.audit.record("suggest_allocation", "rejected", case_id=case_id,
                               area_id=access.area_id)
             raise NotAMarracArea(f"area {access.area_id} does not run the MARRAC model")
         refs = {c: self._person_ref(c) for c in dict.fromkeys(candidates)}
         by_ref = self.platform.cases.allocation_loads(access.area_id, sorted(set(refs.values())))
         loads = {c: by_ref[r] for c, r in refs.items()}
-        self.audit.record("allocation_suggestion", "allowed", case_id=case_id,
+        self.audit.record("suggest_allocation", "allowed", case_id=case_id,
                           area_id=access.area_id)
         return {"candidates": [{"coordinator": c, "open_cases": n}
                                for c, n in sorted(loads.items())],
@@ -61,7 +62,7 @@ class Marrac(Casework):
 
     # Working the case (its case co-ordinator, the team leader, the coordinators) --------------
 
-    def _worked(self, case_id: UUID, action: str) -> CaseAccess:
+    def _worked(self, case_id: UUID, action: AuditAction) -> CaseAccess:
         access, _ = self._visible(case_id, action, None)
         if not may_work_marrac_case(self.viewer, access, self.now):
             self.audit.record(action, "denied", case_id=case_id, area_id=access.area_id)

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from api.casework import Casework, Forbidden
+from audit.actions import AuditAction
 from domain.actions import is_overdue
 from domain.exceptions import CaseNotFound
 from domain.meeting import CLOSED_HEARING, MINUTES_MARKING, AgendaItem, Meeting, Risk, agenda_order
@@ -50,7 +51,8 @@ class Meetings(Casework):
                                bool(visible))
         return seen, visible
 
-    def _seen_meeting(self, meeting_id: UUID, action: str) -> tuple[dict[str, Any], list[UUID]]:
+    def _seen_meeting(self, meeting_id: UUID,
+                      action: AuditAction) -> tuple[dict[str, Any], list[UUID]]:
         """The meeting row and the listed cases the caller may see; a meeting they may not
         see is answered exactly like one that does not exist (and audited so). On success
         the caller writes the request's one audit record."""
@@ -63,7 +65,8 @@ class Meetings(Casework):
             raise CaseNotFound(f"meeting {meeting_id} not found")  # the uniform 404
         return found[0], visible
 
-    def _coordinating_meeting(self, meeting_id: UUID, action: str) -> dict[str, Any]:
+    def _coordinating_meeting(self, meeting_id: UUID,
+                              action: AuditAction) -> dict[str, Any]:
         meeting, _ = self._seen_meeting(meeting_id, action)
         if not is_coordinator_of(self.principal, UUID(meeting["area_id"])):
             self.audit.record(action, "denied", items=(str(meeting_id),))

@@ -2,8 +2,9 @@
 
 Each area keeps a closed case for its retention period (from closure), then the case is erased
 by crypto-shredding, its read models and blind indexes purged, and the erasure recorded in the
-audit trail, which still verifies afterwards. The record of processing (UK GDPR Article 30) is
-generated from the platform's own configuration, so it cannot drift from what runs.
+audit trail, which still verifies afterwards. A subject access request's own key goes a year
+after its answer (domain/retention.py says why). The record of processing (UK GDPR Article 30)
+is generated from the platform's own configuration, so it cannot drift from what runs.
 """
 
 from __future__ import annotations
@@ -13,11 +14,19 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
+
 from api.bootstrap import Platform
 from audit.trail import AuditRecord
 from domain.consent import CONSENT_STATUSES
-from domain.retention import retention_expired
+from domain.exceptions import CaseErased
+from domain.retention import (
+    SUBJECT_ACCESS_RETENTION_MONTHS,
+    retention_expired,
+    subject_access_retention_ends,
+)
 from domain.risk import DASH_RIC_QUESTIONS
+from domain.subject_access import RECEIVED, SubjectAccessRequest
 from domain.subjects import ROLES, Subject
 
 RETENTION_ACTOR = "system:retention"
@@ -42,6 +51,50 @@ def run_retention(platform: Platform, today: date, *, dry_run: bool = False) -> 
                 case_id=member, outcome="allowed", at=platform.now(), area_id=area_id))
         erased += [r.scope_id for r in platform.eraser.erase(case_id, "retention_expired")]
     return erased
+
+
+def erase_expired_subject_access(platform: Platform, today: date, *,
+                                 dry_run: bool = False) -> list[UUID]:
+    """Destroy the own key of every subject access request whose retention has ended
+    (domain/retention.py), so the subject's identifiers in its events can no longer be read;
+    each erasure audited first. Returns the requests erased."""
+    shredded = {record.scope_id for record in platform.keyring.shred_ledger()}
+    expired: list[SubjectAccessRequest] = []
+    for request_id in _subject_access_requests(platform):
+        if request_id in shredded:
+            continue
+        try:
+            request: SubjectAccessRequest = platform.marac.repository.get(request_id)
+        except CaseErased:  # shredded since the ledger was read
+            continue
+        if today >= subject_access_retention_ends(request.received_on, request.disclosed_on):
+            expired.append(request)
+    if dry_run:
+        return [r.id for r in expired]
+    for request in expired:
+        # Recorded before the key goes: an erasure that could not be audited does not happen.
+        platform.audit.record(AuditRecord(
+            request_id=str(uuid4()), actor=RETENTION_ACTOR, actor_kind="system",
+            agency_id=None, client_id=None, roles=(), action="erase_subject_access",
+            purpose=None, case_id=None, outcome="allowed", item_ids=(str(request.id),),
+            at=platform.now(), area_id=request.area_id))
+        platform.keyring.shred(request.id, "retention_expired")
+    return [r.id for r in expired]
+
+
+def _subject_access_requests(platform: Platform, batch: int = 1000) -> list[UUID]:
+    """Every request ever received, from the notification log (its topics are plaintext):
+    the log is the one complete list, including a request whose answer failed part-way."""
+    topic = f"{get_topic(SubjectAccessRequest)}.{RECEIVED}"
+    found: list[UUID] = []
+    start = 0
+    while True:
+        page = platform.marac.recorder.select_notifications(
+            start=start, limit=batch, topics=[topic], inclusive_of_start=False)
+        found += [UUID(str(n.originator_id)) for n in page]
+        if len(page) < batch:
+            return found
+        start = page[-1].id
 
 
 def record_of_processing(platform: Platform) -> dict[str, Any]:
@@ -85,6 +138,10 @@ def record_of_processing(platform: Platform) -> dict[str, Any]:
              "disposal": "crypto-shredding of the case's data key; read models and indexes "
                          "purged; audit metadata kept"}
             for area in app.areas()],
+        "subject_access_request_retention": {
+            "retention_months_after_answer": SUBJECT_ACCESS_RETENTION_MONTHS,
+            "disposal": "crypto-shredding of the request's own key (the requester's "
+                        "identifiers); the audit record of the request and its answer kept"},
         "security_measures": [
             "AES-256-GCM envelope encryption with a data key per case, wrapped by a KEK",
             "Keyed HMAC blind indexes instead of plaintext identifiers",

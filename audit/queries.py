@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from audit.actions import AuditAction, stored_names
 from audit.chain import FIELDS
+from audit.review_notes import seal_note
 from audit.trail import MENTIONS, TABLE, AuditTrail
+from security.documents import DocumentSealer
 
 REVIEW_DECISIONS = ("justified", "not_justified", "referred_for_investigation")
 
@@ -22,7 +25,7 @@ class AuditFilter:
     case_id: UUID | None = None
     actor: str | None = None
     agency_id: UUID | None = None
-    action: str | None = None
+    action: AuditAction | None = None
     outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -44,10 +47,14 @@ class AuditFilter:
         params: list[object] = [self.after_seq]
         for column, value in (("area_id", self.area_id),
                               ("actor", self.actor), ("agency_id", self.agency_id),
-                              ("action", self.action), ("outcome", self.outcome)):
+                              ("outcome", self.outcome)):
             if value is not None:
                 clauses.append(f"t.{column} = %s")
                 params.append(str(value))
+        if self.action is not None:
+            names = stored_names(self.action)
+            clauses.append(f"t.action IN ({', '.join(['%s'] * len(names))})")
+            params.extend(names)
         if self.since is not None:
             clauses.append("t.at >= %s")
             params.append(_as_stored(self.since))
@@ -100,11 +107,12 @@ def break_glass_uses(trail: AuditTrail, area_id: UUID | None, *,
     with trail.db.transaction(readonly=True) as cur:
         cur.execute(
             f"SELECT t.seq, {', '.join('t.' + f for f in FIELDS)}, r.decision, r.reviewer, "  # noqa: S608
-            f"r.reviewed_at FROM {TABLE} t LEFT JOIN audit_reviews r ON r.seq = t.seq "
+            f"r.reviewed_at, r.note_sealed FROM {TABLE} t "
+            "LEFT JOIN audit_reviews r ON r.seq = t.seq "
             f"WHERE t.action = 'break_glass' AND t.outcome = 'allowed' {area} {pending} "
             "ORDER BY t.seq", (str(area_id),) if area_id else ())
         rows = cur.fetchall()
-    names = ("seq", *FIELDS, "review_decision", "reviewer", "reviewed_at")
+    names = ("seq", *FIELDS, "review_decision", "reviewer", "reviewed_at", "note_sealed")
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
@@ -112,18 +120,30 @@ class ReviewError(ValueError):
     code = "invalid_review"
 
 
-def review_break_glass(trail: AuditTrail, seq: int, *, decision: str, reviewer: str,
-                       at: datetime, area_id: UUID | None) -> None:
-    """Record the DPO's decision on a break-glass use (once; the table is append-only)."""
+def break_glass_use(trail: AuditTrail, seq: int,
+                    area_id: UUID | None) -> dict[str, Any] | None:
+    """One break-glass use of the area, with its review if any; None if there is no such use."""
+    uses = {u["seq"]: u for u in break_glass_uses(trail, area_id, pending_only=False)}
+    return uses.get(seq)
+
+
+def review_break_glass(trail: AuditTrail, seq: int, *, decision: str, note: str,
+                       sealer: DocumentSealer, reviewer: str, at: datetime,
+                       area_id: UUID | None) -> None:
+    """Record the DPO's decision on a break-glass use and their note, sealed under the case's
+    key (audit/review_notes.py); once, as the table is append-only."""
     if decision not in REVIEW_DECISIONS:
         raise ReviewError(f"decision must be one of {REVIEW_DECISIONS}")
-    uses = {u["seq"]: u for u in break_glass_uses(trail, area_id, pending_only=False)}
-    use = uses.get(seq)
+    if not note.strip():
+        raise ReviewError("a review records a note with its decision")
+    use = break_glass_use(trail, seq, area_id)
     if use is None:
         raise LookupError(seq)
     if use["review_decision"] is not None:
         raise ReviewError("this use has already been reviewed")
+    case_id = use["case_id"]
+    sealed = seal_note(sealer, UUID(case_id), seq, note) if case_id else None
     with trail.db.transaction() as cur:
-        cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at) "
-                    "VALUES (%s, %s, %s, %s)",
-                    (seq, decision, reviewer, at.isoformat(timespec="microseconds")))
+        cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at, "
+                    "note_sealed) VALUES (%s, %s, %s, %s, %s)",
+                    (seq, decision, reviewer, at.isoformat(timespec="microseconds"), sealed))

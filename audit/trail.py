@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from audit.actions import AuditAction, check_action
 from audit.chain import FIELDS, GENESIS, record_hash
 from storage.database import Cursor, Database
 
@@ -39,13 +40,16 @@ class AuditRecord:
     agency_id: UUID | None
     client_id: str | None
     roles: tuple[str, ...]
-    action: str
+    action: AuditAction
     purpose: str | None
     case_id: UUID | None
     outcome: str
     item_ids: tuple[str, ...] = ()
     at: datetime | None = None
     area_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        check_action(self.action)  # one list of names (audit/actions.py), whoever records
 
     def values(self) -> tuple[object, ...]:
         """The stored form, in the chain's field order."""
@@ -208,12 +212,14 @@ class AuditTrail:
                 signed_at TEXT NOT NULL,
                 key_id TEXT NOT NULL,
                 signature {binary} NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS audit_reviews (
+            f"""CREATE TABLE IF NOT EXISTS audit_reviews (
                 seq BIGINT PRIMARY KEY,
                 decision TEXT NOT NULL,
                 reviewer TEXT NOT NULL,
-                reviewed_at TEXT NOT NULL)""",
+                reviewed_at TEXT NOT NULL,
+                note_sealed {binary})""",
         ])
+        self._add_review_notes()
         with self.db.transaction() as cur:
             cur.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s) "
                         "ON CONFLICT (id) DO NOTHING", (GENESIS,))
@@ -278,6 +284,22 @@ class AuditTrail:
                         "WHERE schemaname = %s AND tablename = %s", (self.db.url.schema, TABLE))
             row = cur.fetchone()
         return row is not None and not row[0]
+
+    def _add_review_notes(self) -> None:
+        """A trail made before reviews kept a note (audit/review_notes.py) gets its column;
+        the rows already there keep none. Adding a column changes no row, so the append-only
+        triggers allow it; on PostgreSQL it is the owner's to add (`marac db setup`), and the
+        application's INSERT on the table covers the new column."""
+        with self.db.transaction() as cur:
+            if self.db.dialect == "sqlite":
+                cur.execute("SELECT 1 FROM pragma_table_info('audit_reviews') "
+                            "WHERE name = 'note_sealed'")
+            else:
+                cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+                            "AND table_name = 'audit_reviews' AND column_name = 'note_sealed'",
+                            (self.db.url.schema,))
+            if cur.fetchone() is None:
+                cur.execute(f"ALTER TABLE audit_reviews ADD COLUMN note_sealed {self.db.blob}")
 
     def _exists(self, cur: Cursor, table: str) -> bool:
         if self.db.dialect == "sqlite":

@@ -11,6 +11,9 @@ from eventsourcing.domain import Aggregate, event
 from domain.exceptions import DomainError
 from domain.subjects import Subject
 
+# The event that opens a request; its retention (domain/retention.py) lists requests by it.
+RECEIVED = "Received"
+
 
 class InvalidSubjectAccessRequest(DomainError):
     code = "invalid_subject_access_request"
@@ -26,7 +29,7 @@ class SubjectAccessRequest(Aggregate):
         return cls(area_id=area_id, subject=subject, received_on=received_on,
                    recorded_by=recorded_by)
 
-    @event("Received")
+    @event(RECEIVED)
     def __init__(self, area_id: UUID, subject: Subject, received_on: date,
                  recorded_by: str) -> None:
         self.area_id = area_id

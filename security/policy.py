@@ -163,6 +163,18 @@ def may_read_audit(principal: Principal) -> bool:
             and principal.area_id is not None)
 
 
+def may_review_break_glass(viewer: Viewer, used_by: str, access: CaseAccess | None) -> bool:
+    """A break-glass use is reviewed, and its reason and the review's note read (case content,
+    the one piece a DPO reads outside subject access), by a data protection officer of the
+    case's area; never by the person who used it (no one judges their own emergency), and not
+    on a case they are excluded from (exclusion binds DPOs too). `access` is None once the
+    case is erased: nothing of it is left to read, and its uses are still reviewed."""
+    p = viewer.principal
+    if not may_read_audit(p) or p.subject == used_by:
+        return False
+    return access is None or (access.area_id == p.area_id and not is_excluded(viewer, access))
+
+
 def may_read_processing_record(principal: Principal) -> bool:
     return principal.kind == "person" and principal.has_role("dpo", "administrator")
 

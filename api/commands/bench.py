@@ -50,6 +50,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                            help="client counts to run, one phase each")
     referrals.add_argument("--seconds", type=float, default=10.0, help="seconds per phase")
     referrals.set_defaults(bench=_referrals)
+    retention = _benchmark(bs, "retention",
+                           "the retention pass over subject access requests; a full count")
+    retention.add_argument("--events", type=int, default=1_000_000, help="events in the log")
+    retention.add_argument("--requests", type=int, default=20, help="subject access requests")
+    retention.set_defaults(bench=_retention)
     p.set_defaults(run=run)
 
 
@@ -125,3 +130,10 @@ def _referrals(args: argparse.Namespace) -> dict[str, Any]:
     configure_logging(file=sys.stderr)
     return ReferralsBenchmark(backend=args.backend, database_url=args.database_url,
                               clients=tuple(args.clients), seconds=args.seconds).run()
+
+
+def _retention(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.retention import RetentionBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return RetentionBenchmark(backend=args.backend, database_url=args.database_url,
+                              events=args.events, requests=args.requests).run()

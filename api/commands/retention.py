@@ -7,14 +7,15 @@ import json
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
-from api.retention import record_of_processing, run_retention
+from api.retention import erase_expired_subject_access, record_of_processing, run_retention
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("retention", help="retention and the record of processing")
     platform_options(p)
     r = p.add_subparsers(dest="retention_command", required=True)
-    run_parser = r.add_parser("run", help="erase every case past its area's retention period")
+    run_parser = r.add_parser("run", help="erase every case past its area's retention period, "
+                              "and the identifiers of subject access requests past theirs")
     run_parser.add_argument("--dry-run", action="store_true", help="list, erase nothing")
     r.add_parser("record-of-processing", help="print the Article 30 record as JSON")
     p.set_defaults(run=run)
@@ -25,9 +26,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.retention_command == "run":
             platform.runner.catch_up()
-            erased = run_retention(platform, platform.marac.today(), dry_run=args.dry_run)
+            today = platform.marac.today()
+            erased = run_retention(platform, today, dry_run=args.dry_run)
+            requests = erase_expired_subject_access(platform, today, dry_run=args.dry_run)
             key = "would_erase" if args.dry_run else "erased"
-            print(json.dumps({key: [str(c) for c in erased]}))
+            print(json.dumps({key: [str(c) for c in erased],
+                              f"subject_access_requests_{key}": [str(r) for r in requests]}))
         else:
             print(json.dumps(record_of_processing(platform), indent=2))
     finally:

@@ -20,7 +20,7 @@ from api.actions import escalate_overdue
 from api.bootstrap import Platform, build_platform
 from api.commands.common import platform_options, settings_from
 from api.logs import configure_logging
-from api.retention import run_retention
+from api.retention import erase_expired_subject_access, run_retention
 from feeds.delivery import WebhookDeliverer
 from feeds.visibility import Gate
 
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             platform.eraser.reapply()
             platform.runner.catch_up()
             run_retention(platform, platform.marac.today())
+            erase_expired_subject_access(platform, platform.marac.today())
             platform.idempotency.purge(platform.now())
             platform.checkpoints.issue()
             log.info("projected", notifications=platform.runner.catch_up())
@@ -86,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
                 next_ledger = now + args.interval
             if now >= next_retention:
                 erased = run_retention(platform, platform.marac.today())
-                log.info("retention_run", cases_erased=len(erased))
+                requests = erase_expired_subject_access(platform, platform.marac.today())
+                log.info("retention_run", cases_erased=len(erased),
+                         subject_access_requests_erased=len(requests))
                 escalated = escalate_overdue(platform, platform.marac.today())
                 log.info("actions_escalated", size=len(escalated))
                 purged = platform.idempotency.purge(platform.now())

@@ -50,9 +50,9 @@ def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:
 def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
                   platform: CurrentPlatform) -> dict[str, Any]:
     if not may_read_area_settings(viewer.principal, area_id):
-        audit.record("configure", "denied", area_id=area_id)
+        audit.record("read_settings", "denied", area_id=area_id)
         raise Forbidden("An area's settings are read by its coordinators and administrators")
-    audit.record("configure", "allowed", items=("read_settings",), area_id=area_id)
+    audit.record("read_settings", "allowed", area_id=area_id)
     return _settings(platform, area_id)
 
 

@@ -17,9 +17,11 @@ from api.idempotency import answer_not_kept
 from api.retention import record_of_processing
 from api.schemas import IsoDate, IsoTimeBound
 from api.subject_access import handle_request
+from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
     ReviewError,
+    break_glass_use,
     break_glass_uses,
     review_break_glass,
     search,
@@ -27,7 +29,11 @@ from audit.queries import (
 )
 from domain.exceptions import CaseNotFound, DomainError
 from domain.subjects import Subject
-from security.policy import may_read_audit, may_read_processing_record
+from security.documents import DocumentSealer
+from security.policy import may_read_audit, may_read_processing_record, may_review_break_glass
+
+# A review's note: a few sentences, not a report.
+MAX_NOTE = 2000
 
 router = APIRouter(prefix="/api/v1/audit", tags=["data protection"], responses=AUTHENTICATED)
 
@@ -40,16 +46,35 @@ class AuditPage(BaseModel):
 class ReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["justified", "not_justified", "referred_for_investigation"]
+    note: Annotated[str, Field(min_length=1, max_length=MAX_NOTE, description=(
+        "why the decision was made; it may name people, so it is sealed under the case's "
+        "key and readable only while the case exists"))]
 
 
 class InvalidReview(DomainError):
     code = "invalid_review"
 
 
-def _dpo_only(viewer: CurrentViewer, audit: Audit, action: str) -> None:
+def _dpo_only(viewer: CurrentViewer, audit: Audit, action: AuditAction) -> None:
     if not may_read_audit(viewer.principal):
         audit.record(action, "denied")
         raise Forbidden("Only data protection officers query the audit trail")
+
+
+def _reviewable(viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
+                seq: int) -> None:
+    """The use exists in the DPO's area (else the uniform 404) and the policy lets this DPO
+    review it (else 403); either refusal is audited."""
+    use = break_glass_use(platform.audit, seq, viewer.principal.area_id)
+    if use is None:
+        audit.record("review", "not_found", items=(str(seq),))
+        raise CaseNotFound(f"break-glass use {seq} not found")  # the uniform 404
+    case_id = UUID(use["case_id"]) if use["case_id"] else None
+    access = platform.cases.access([case_id]).get(case_id) if case_id else None
+    if not may_review_break_glass(viewer, use["actor"], access):
+        audit.record("review", "denied", items=(str(seq),))
+        raise Forbidden("This break-glass use is reviewed by another data protection "
+                        "officer (not the person who used it, nor one excluded from its case)")
 
 
 class SigningPublicKey(BaseModel):
@@ -80,7 +105,8 @@ def records(
     case_id: UUID | None = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     agency_id: UUID | None = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[AuditAction | None, Query(
+        description="one of the audit actions (README, audit section); another is 422")] = None,
     outcome: Annotated[str | None, Query(max_length=40)] = None,
     since: IsoTimeBound | None = None,
     until: IsoTimeBound | None = None,
@@ -90,7 +116,7 @@ def records(
 ) -> Any:
     """Who accessed case X (`case_id`), everything person Y accessed (`actor`), denied
     attempts (`outcome=denied`), by time, agency and action; `format=csv|json` exports."""
-    action_name = "export" if export else "audit_query"
+    action_name: AuditAction = "export" if export else "audit_query"
     _dpo_only(viewer, audit, action_name)
     found = search(platform.audit, AuditFilter(
         area_id=viewer.principal.area_id, case_id=case_id, actor=actor, agency_id=agency_id,
@@ -119,7 +145,7 @@ def break_glass(
     _dpo_only(viewer, audit, "audit_query")
     uses = break_glass_uses(platform.audit, viewer.principal.area_id,
                             pending_only=status == "pending")
-    shown = with_reasons(platform, uses)
+    shown = with_reasons(platform, viewer, uses)
     audit.record("audit_query", "allowed", purpose=REVIEW_PURPOSE,
                  items=tuple(str(u["seq"]) for u in shown))
     return shown
@@ -129,10 +155,13 @@ def break_glass(
 def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
            platform: CurrentPlatform) -> Response:
     """Record the review decision (justified, not justified, referred for investigation) on
-    a break-glass use; once, as the reviews are append-only too."""
+    a break-glass use, with its note (sealed under the case's key); once, as the reviews are
+    append-only too."""
     _dpo_only(viewer, audit, "review")
+    _reviewable(viewer, audit, platform, seq)
     try:
-        review_break_glass(platform.audit, seq, decision=body.decision,
+        review_break_glass(platform.audit, seq, decision=body.decision, note=body.note,
+                           sealer=DocumentSealer(platform.keyring),
                            reviewer=viewer.principal.subject, at=platform.now(),
                            area_id=viewer.principal.area_id)
     except LookupError:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -14,6 +16,7 @@ from api.demo import seed_demo
 from api.settings import Settings
 from audit.signing_key import SigningKeyFile
 from domain.exceptions import CaseErased
+from domain.subjects import Subject
 from security.kek import KeyFile, KeyMaterial
 
 
@@ -307,3 +310,21 @@ def test_report_through_the_command_line_is_audited(
     platform.close()
     assert len(records) == 2
     assert all(r[0].startswith("cli:") for r in records)
+
+
+def test_retention_run_erases_the_subject_access_requests_past_their_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path, demo=True)
+    platform = build_platform(settings, today=lambda: date(2020, 1, 2))  # long ago
+    demo = seed_demo(platform.marac)
+    probe = Subject(uuid4(), "victim", "Ann", "Leexq", date_of_birth=date(1980, 1, 2))
+    received = platform.marac.receive_subject_access_request(demo.area_id, probe, "dpo-1")
+    platform.close()
+    base = ("retention", "--demo", "--data-dir", str(tmp_path), "run")
+    code, out, _ = run(capsys, *base, "--dry-run")
+    assert (code, json.loads(out)["subject_access_requests_would_erase"]) == (0, [str(received)])
+    code, out, _ = run(capsys, *base)
+    assert (code, json.loads(out)["subject_access_requests_erased"]) == (0, [str(received)])
+    code, out, _ = run(capsys, *base)
+    assert json.loads(out)["subject_access_requests_erased"] == []

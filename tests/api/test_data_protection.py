@@ -79,17 +79,17 @@ def test_break_glass_uses_await_review_and_a_decision_is_recorded_once(
     assert [(u["actor"], u["case_id"]) for u in pending] == [("housing-rep", str(case_id))]
     seq = pending[0]["seq"]
     review = client.post(f"/api/v1/audit/break-glass/{seq}/review", headers=dpo(world),
-                         json={"decision": "justified"})
+                         json={"decision": "justified", "note": "Checked"})
     assert review.status_code == 204
     assert client.get("/api/v1/audit/break-glass", headers=dpo(world)).json() == []
     every = client.get("/api/v1/audit/break-glass?status=all", headers=dpo(world)).json()
     assert every[0]["review_decision"] == "justified"
     unknown = client.post("/api/v1/audit/break-glass/999999/review", headers=dpo(world),
-                          json={"decision": "justified"})
+                          json={"decision": "justified", "note": "Checked"})
     assert (unknown.status_code, unknown.json()) == (404, {"code": "not_found",
                                                            "message": "Not found"})
     again = client.post(f"/api/v1/audit/break-glass/{seq}/review", headers=dpo(world),
-                        json={"decision": "not_justified"})
+                        json={"decision": "not_justified", "note": "Checked"})
     assert (again.status_code, again.json()["code"]) == (422, "invalid_review")
 
 

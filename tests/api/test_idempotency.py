@@ -48,7 +48,7 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_makes_no_second_cas
     # The replay is a request of its own, audited against the first one's case.
     last = api_platform.audit.records()[-1]
     assert (last["action"], last["outcome"], last["case_id"]) == (
-        "replay", "replayed", first.json()["id"])
+        "replay_answer", "replayed", first.json()["id"])
 
 
 def test_the_same_key_with_another_body_is_a_422_and_writes_nothing(

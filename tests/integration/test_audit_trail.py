@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from audit import merkle
+from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
 from audit.trail import AUDIT_TABLES, AuditRecord
 from audit.verify import Report, verify
+from security.documents import DocumentSealer
 from storage.database import Cursor, Database
 
 
@@ -35,7 +37,7 @@ def fill(platform: Platform, count: int) -> None:
             purpose="research", case_id=uuid4(), outcome="allowed", item_ids=("referral",)))
 
 
-def one(platform: Platform, *, action: str = "read", case_id: UUID | None = None,
+def one(platform: Platform, *, action: AuditAction = "read", case_id: UUID | None = None,
         items: tuple[str, ...] = ()) -> int:
     return platform.audit.record(AuditRecord(
         request_id=str(uuid4()), actor="staff-1", actor_kind="person", agency_id=None,
@@ -134,7 +136,8 @@ def test_every_audit_table_refuses_update_and_delete(platform: Platform, table: 
     fill(platform, 3)
     assert platform.checkpoints.issue() is not None
     use = one(platform, action="break_glass", case_id=uuid4())
-    review_break_glass(platform.audit, use, decision="justified", reviewer="dpo-1",
+    review_break_glass(platform.audit, use, decision="justified", note="Checked",
+                       sealer=DocumentSealer(platform.keyring), reviewer="dpo-1",
                        at=datetime.now(UTC), area_id=None)
     before = _count(db, table)
     assert before >= 1  # a DELETE of no rows would fire no row trigger

@@ -94,3 +94,14 @@ def test_referrals_benchmark_runs(backend: str, request: pytest.FixtureRequest) 
                              "keyed_requests_per_s_2_clients", "errors_5xx"}
     assert result["errors_5xx"] == 0
     assert result["each_201_stored_once"]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_retention_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.retention import RetentionBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = RetentionBenchmark(backend, url, events=200, requests=3).run()
+    assert result.keys() >= {"subject_access_pass_ms", "full_count_ms", "pass_over_full_count"}
+    assert result["events"] == 203

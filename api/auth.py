@@ -116,7 +116,7 @@ class RequestAudit:
             # A replay of this request's answer is audited against the same case.
             self.request.state.audited_case_id = str(case_id) if case_id else None
 
-    def record_failed_save(self, action: str, *, case_id: uuid.UUID | None = None,
+    def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None:
         """A write recorded as allowed whose save then failed (a busy or lost database): a
         second record of the same request, outcome `failed`, so that the trail never shows a
@@ -126,7 +126,7 @@ class RequestAudit:
         self._append(action, "failed", case_id=case_id, purpose=None, items=(),
                      area_id=area_id)
 
-    def _append(self, action: str, outcome: str, *, case_id: uuid.UUID | None,
+    def _append(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
                 purpose: str | None, items: tuple[str, ...], area_id: uuid.UUID | None) -> None:
         p = self.viewer.principal
         self.platform.audit.record(AuditRecord(

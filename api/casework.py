@@ -152,7 +152,7 @@ class Casework:
         except Exception as exc:  # the write stands; see above
             log.warning("catch_up_deferred", error_type=type(exc).__name__)
 
-    def _record_failed_save(self, action: str, case_id: UUID | None,
+    def _record_failed_save(self, action: AuditAction, case_id: UUID | None,
                             area_id: UUID | None) -> None:
         try:
             self.audit.record_failed_save(action, case_id=case_id, area_id=area_id)

@@ -54,7 +54,7 @@ class WitnessBenchmark:
         for n in range(count):
             self._seq += 1
             values = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
-                                 ("representative",), "view_case", "research", uuid.uuid4(),
+                                 ("representative",), "read", "research", uuid.uuid4(),
                                  "allowed").values()
             digest = record_hash(self._prev, self._seq, values)
             batch.append((self._seq, *values, self._prev, digest))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NoReturn, Protocol
 
+from audit.actions import AuditAction
 from audit.trail import AuditRecord, AuditTrail
 from security.identity import Principal
 from security.policy import Viewer
@@ -22,11 +23,11 @@ from services.errors import Forbidden
 class AuditSink(Protocol):
     """Where a use case writes its request's audit record: one record a request."""
 
-    def record(self, action: str, outcome: str, *, case_id: uuid.UUID | None = None,
+    def record(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None = None,
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None: ...
 
-    def record_failed_save(self, action: str, *, case_id: uuid.UUID | None = None,
+    def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None: ...
 
 
@@ -43,7 +44,7 @@ class TrailAudit:
     on_record: Callable[[uuid.UUID | None], None] | None = None
     written: bool = False
 
-    def record(self, action: str, outcome: str, *, case_id: uuid.UUID | None = None,
+    def record(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None = None,
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None:
         """`area_id`: the case's area where known, so that its DPO sees the record; else the
@@ -56,7 +57,7 @@ class TrailAudit:
         if self.on_record is not None:
             self.on_record(case_id)
 
-    def record_failed_save(self, action: str, *, case_id: uuid.UUID | None = None,
+    def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None:
         """A write recorded as allowed whose save then failed (a busy or lost database): a
         second record of the same request, outcome `failed`, so that the trail never shows a
@@ -66,7 +67,7 @@ class TrailAudit:
         self._append(action, "failed", case_id=case_id, purpose=None, items=(),
                      area_id=area_id)
 
-    def _append(self, action: str, outcome: str, *, case_id: uuid.UUID | None,
+    def _append(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
                 purpose: str | None, items: tuple[str, ...], area_id: uuid.UUID | None) -> None:
         p = self.principal
         self.trail.record(AuditRecord(
@@ -90,12 +91,12 @@ class Actor:
     def principal(self) -> Principal:
         return self.viewer.principal
 
-    def deny(self, action: str, message: str, *, case_id: uuid.UUID | None = None,
+    def deny(self, action: AuditAction, message: str, *, case_id: uuid.UUID | None = None,
              area_id: uuid.UUID | None = None, purpose: str | None = None) -> NoReturn:
         self.audit.record(action, "denied", case_id=case_id, purpose=purpose, area_id=area_id)
         raise Forbidden(message)
 
-    def require(self, allowed: bool, action: str, message: str, *,
+    def require(self, allowed: bool, action: AuditAction, message: str, *,
                 case_id: uuid.UUID | None = None, area_id: uuid.UUID | None = None,
                 purpose: str | None = None) -> None:
         """The policy's answer, asked by the caller of a `security.policy` function: refused,

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from audit.trail import AuditUnavailable
 from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
 from security.identity import InvalidToken
+from services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from storage.transient import RETRY_AFTER_SECONDS, StorageBusy, is_transient
 
 log = structlog.get_logger(__name__)
@@ -167,6 +168,19 @@ def install_error_handlers(app: FastAPI) -> None:
             return busy()
         log.error("unhandled_error", error_type=type(exc).__name__)
         return JSONResponse(error_body("internal_error", "Internal error"), status_code=500)
+
+    # The use cases' refusals (services/errors.py), each base one status; NotFound is the
+    # uniform 404, whatever its message.
+    app.add_exception_handler(NotFound, not_found)
+    statuses: dict[type[ServiceError], int] = {Forbidden: 403, Conflict: 409, Invalid: 422}
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        status = next((s for base, s in statuses.items() if isinstance(exc, base)), 500)
+        if status == 500:
+            log.error("unmapped_service_error", error_type=type(exc).__name__)
+            return JSONResponse(error_body("internal_error", "Internal error"), status_code=500)
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from audit.partitions import PARTITION_FUNCTION, partitions
 from audit.trail import AUDIT_TABLES, AuditTrail
 from storage.database import Database
 from storage.url import DatabaseUrlError, sql_identifier
@@ -27,7 +28,7 @@ from storage.url import DatabaseUrlError, sql_identifier
 # through the append function.
 APPENDED_DIRECTLY = ("audit_checkpoints", "audit_reviews")
 APPEND_FUNCTION = "marac_audit_append(text[])"
-FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()")
+FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()", PARTITION_FUNCTION)
 
 
 class UnsafeSchema(Exception):
@@ -51,10 +52,18 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
         _refuse_planted_routines(conn, owner.url.schema)
         _ensure_role(conn, app_role, app_password)
         _take_over(conn, owner.url.schema)
-    AuditTrail(owner).create_tables()
+    # Also the upgrade of a trail made before partitions: moved into them here, by its owner.
+    AuditTrail(owner).create_tables(partition_existing=True)
     with psycopg.connect(owner.url.conninfo) as conn, conn.transaction():
         conn.execute("SET LOCAL search_path TO pg_catalog")
         conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, app))
+        with conn.cursor() as cur:
+            months = partitions(cur, owner.url.schema)
+        for partition in months:
+            # Read through the trail only: the database checks a read of the parent against
+            # the parent's grants, and a statement naming a partition against the partition's.
+            conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(
+                sql.Identifier(owner.url.schema, partition), app))
         for table in AUDIT_TABLES:
             name = sql.Identifier(owner.url.schema, table)
             conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(name, app))
@@ -107,18 +116,21 @@ def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: str,
 def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
     """A deployment where the application made the audit objects itself: they become the
     owner's (which needs the owner to be a superuser or a member of their current owner)."""
+    with conn.cursor() as cur:
+        months = partitions(cur, schema)
+    # ALTER TABLE … OWNER does not reach a partitioned table's partitions: each is named.
     rows = conn.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
         "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
-        (schema, list(AUDIT_TABLES))).fetchall()
+        (schema, [*AUDIT_TABLES, *months])).fetchall()
     for (table,) in rows:
         conn.execute(sql.SQL("ALTER TABLE {} OWNER TO CURRENT_USER").format(
             sql.Identifier(schema, str(table))))
     functions = conn.execute(
         "SELECT p.oid::regprocedure::text FROM pg_proc p "
         "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s "
-        "AND p.proname IN ('marac_audit_append', 'marac_append_only') "
+        "AND p.proname IN ('marac_audit_append', 'marac_append_only', 'marac_audit_partitions') "
         "AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
         (schema,)).fetchall()
     for (signature,) in functions:

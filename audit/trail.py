@@ -69,6 +69,9 @@ def mentioned_cases(case_id: str | None, item_ids: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+# What scan() and between() read of each record.
+_SCANNED = f"seq, {', '.join(FIELDS)}, prev_hash, hash"
+
 # Every table of the audit trail, in one place: each is append-only in the database itself.
 AUDIT_TABLES = (TABLE, "audit_head", "audit_checkpoints", "audit_reviews", MENTIONS)
 
@@ -382,14 +385,26 @@ class AuditTrail:
             row = cur.fetchone()
         return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
 
-    def scan(self, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
-        """Every record in order: (seq, *FIELDS, prev_hash, hash), in batches."""
-        after = 0
+    def highest_seq(self) -> int:
+        """The highest seq among the records (not the head: verify compares the two)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT MAX(seq) FROM {TABLE}")  # noqa: S608
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def between(self, after: int, through: int) -> list[tuple[Any, ...]]:
+        """The records with after < seq <= through, in order, as scan() gives them."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {_SCANNED} FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
+                        "ORDER BY seq", (after, through))
+            return cur.fetchall()
+
+    def scan(self, batch: int = 20_000, after: int = 0) -> Iterator[tuple[Any, ...]]:
+        """Every record in order (from `after`): (seq, *FIELDS, prev_hash, hash), in batches."""
         while True:
             with self.db.transaction(readonly=True) as cur:
-                cur.execute(
-                    f"SELECT seq, {', '.join(FIELDS)}, prev_hash, hash FROM {TABLE} "  # noqa: S608
-                    "WHERE seq > %s ORDER BY seq LIMIT %s", (after, batch))
+                cur.execute(f"SELECT {_SCANNED} FROM {TABLE} "  # noqa: S608
+                            "WHERE seq > %s ORDER BY seq LIMIT %s", (after, batch))
                 rows = cur.fetchall()
             yield from rows
             if len(rows) < batch:

@@ -54,8 +54,8 @@ def checked(trail: AuditTrail) -> Iterator[Checked]:
     on), then any appended since, as AuditTrail.scan() reads them."""
     top = trail.highest_seq()
     ranges = [(lo, min(lo + RANGE, top)) for lo in range(0, top, RANGE)]
-    workers = WORKERS if WORKERS is not None else os.cpu_count() or 1
-    if workers > 1 and top >= PARALLEL_FROM:
+    workers = workers_for(top)
+    if workers > 1:
         yield from _in_workers(trail.db.url, ranges, workers)
     else:
         for after, through in ranges:
@@ -67,6 +67,13 @@ def checked(trail: AuditTrail) -> Iterator[Checked]:
             yield from zip(*check_rows(tail), strict=True)
             tail = []
     yield from zip(*check_rows(tail), strict=True)
+
+
+def workers_for(records: int) -> int:
+    """Worker processes for a trail of this many records; 1: none, all in this process."""
+    if records < PARALLEL_FROM:
+        return 1
+    return WORKERS if WORKERS is not None else os.cpu_count() or 1
 
 
 def _in_workers(url: DatabaseUrl, ranges: list[tuple[int, int]],

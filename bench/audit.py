@@ -10,7 +10,10 @@ against the same request with the record discarded, in rounds that rotate on the
 `Casework.view` alone, without HTTP, where the audit write is a far larger share; both are
 reported so that neither hides the other. `verify_records_per_s`: a
 trail of N chained records (built in bulk; appending is not what is timed) verified end to end
-with its Merkle root, as `marac audit verify` does. `query_by_case_p99_ms`: the DPO's query by
+with its Merkle root, as `marac audit verify` does, with each record's hash checked on
+every core (audit/chain_check.py); in the same run, `verify_one_process_records_per_s`, the
+same in one process, and `chain_hash_records_per_s`, the record hash alone over records in
+memory. `query_by_case_p99_ms`: the DPO's query by
 case (`audit.queries.search`) over that same trail, whose records each belong to one of N/20
 cases and one in ten lists three cases among its items, with their case mentions as the append
 writes them; cases drawn at random, each query a fresh read transaction.
@@ -35,6 +38,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
 from api.casework import Casework
 from api.settings import Settings
+from audit import chain_check
 from audit.chain import FIELDS, record_hash
 from audit.queries import AuditFilter, search
 from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
@@ -50,6 +54,7 @@ from security.policy import Viewer
 ROUNDS = 12  # a multiple of the three sides, so each goes first equally often
 SIDES = ("durable", "relaxed", "none")
 CASE_QUERIES = 500
+HASH_SAMPLE = 200_000
 
 
 class NoTrail(AuditTrail):
@@ -219,9 +224,25 @@ class AuditBenchmark:
                 batch, mentions = [], []
         built = time.perf_counter() - started
         report = verify(trail, None, None)
+        # Baselines from the same run: verify in one process, and the chain hash alone over
+        # records already in memory (what the machine can do without a database or a root).
+        saved = chain_check.WORKERS
+        chain_check.WORKERS = 1
+        try:
+            alone = verify(trail, None, None)
+        finally:
+            chain_check.WORKERS = saved
+        sample = trail.between(0, min(seq, HASH_SAMPLE))
+        started = time.perf_counter()
+        for row in sample:
+            record_hash(bytes(row[-2]), int(row[0]), row[1:-2])
+        hashed = time.perf_counter() - started
         return {"verify_records": report.records,
                 "verify_seconds": report.seconds,
                 "verify_records_per_s": round(report.records / report.seconds),
+                "verify_workers": chain_check.workers_for(report.records),
+                "verify_one_process_records_per_s": round(alone.records / alone.seconds),
+                "chain_hash_records_per_s": round(len(sample) / hashed),
                 "bulk_build_seconds": round(built, 1)}
 
     def _query_by_case(self, platform: Platform) -> dict[str, Any]:

@@ -26,5 +26,4 @@ def record_hash(prev: bytes, seq: int, values: Sequence[object]) -> bytes:
                                  for v in values])
     except TypeError:  # a value that is not text: hashed as its text
         fields = _TEXT_SEP.join([_TEXT_NONE if v is None else "\x01" + str(v) for v in values])
-    return hashlib.sha256(b"%b%b%b\x1f" % (prev, seq.to_bytes(8, "big"),
-                                           fields.encode())).digest()
+    return hashlib.sha256(prev + seq.to_bytes(8, "big") + (fields + "\x1f").encode()).digest()

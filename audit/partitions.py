@@ -57,6 +57,12 @@ def partition_function(schema: str) -> str:
         END $$"""  # noqa: S608
 
 
+def make_partitions(cur: Cursor, schema: str, at: str) -> None:
+    """The partitions of `at`'s month and the next, where missing; as their owner, under the
+    head row's lock (or with no appends running)."""
+    cur.execute(f'SELECT "{schema}".marac_audit_partitions(%s)', (at,))
+
+
 def is_partitioned(cur: Cursor, schema: str) -> bool | None:
     """Whether the trail is partitioned; None when it does not exist yet."""
     cur.execute("SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n "
@@ -97,7 +103,7 @@ def migrate_unpartitioned(cur: Cursor, schema: str, create_table: list[str],
     cur.execute(partition_function(schema))
     cur.execute(f"SELECT DISTINCT left(at, 7) FROM {q}.{_LEGACY}")  # noqa: S608
     for (month,) in cur.fetchall():
-        cur.execute(f"SELECT {q}.marac_audit_partitions(%s)", (f"{month}-01",))
+        make_partitions(cur, schema, f"{month}-01")
     columns = ", ".join(("seq", *FIELDS, "prev_hash", "hash"))
     cur.execute(f"INSERT INTO {q}.{TABLE} ({columns}) SELECT {columns} "  # noqa: S608
                 f"FROM {q}.{_LEGACY} ORDER BY seq")

@@ -18,7 +18,12 @@ from uuid import UUID
 
 from audit import partitions
 from audit.chain import FIELDS, GENESIS, record_hash
-from audit.partitions import is_partitioned, migrate_unpartitioned, partition_function
+from audit.partitions import (
+    is_partitioned,
+    make_partitions,
+    migrate_unpartitioned,
+    partition_function,
+)
 from storage.database import Cursor, Database
 
 TABLE = partitions.TABLE
@@ -237,8 +242,7 @@ class AuditTrail:
                 partitioned = True
             if partitioned:  # this month's and the next, before any record needs them
                 cur.execute(_HEAD_LOCK)
-                cur.execute(f'SELECT "{schema}".marac_audit_partitions(%s)',
-                            (datetime.now(UTC).isoformat(),))
+                make_partitions(cur, schema, datetime.now(UTC).isoformat())
         self.db.execute_script([*_append_only_postgres(schema),
                                 _append_function_postgres(schema, partitioned)])
 

@@ -9,7 +9,8 @@ against the same request with the record discarded, in rounds that rotate on the
 (MARAC_AUDIT_RELAXED_DURABILITY=1). `use_case_audit_overhead_ratio`: the same comparison on
 `Casework.view` alone, without HTTP, where the audit write is a far larger share; both are
 reported so that neither hides the other. `verify_records_per_s`: a
-trail of N chained records (built in bulk; appending is not what is timed) verified end to end
+trail of N chained records (built in bulk, their times spread over a year, so PostgreSQL's
+trail has its thirteen monthly partitions; appending is not what is timed) verified end to end
 with its Merkle root, as `marac audit verify` does, with each record's hash checked on
 every core (audit/chain_check.py); in the same run, `verify_one_process_records_per_s`, the
 same in one process, and `chain_hash_records_per_s`, the record hash alone over records in
@@ -29,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -40,6 +42,7 @@ from api.casework import Casework
 from api.settings import Settings
 from audit import chain_check
 from audit.chain import FIELDS, record_hash
+from audit.partitions import make_partitions, partitions
 from audit.queries import AuditFilter, search
 from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
 from audit.verify import verify
@@ -55,6 +58,7 @@ ROUNDS = 12  # a multiple of the three sides, so each goes first equally often
 SIDES = ("durable", "relaxed", "none")
 CASE_QUERIES = 500
 HASH_SAMPLE = 200_000
+BULK_SPAN = timedelta(days=365)
 
 
 class NoTrail(AuditTrail):
@@ -111,7 +115,9 @@ class AuditBenchmark:
                 "backend": platform.database.dialect,
                 "machine": machine(),
                 "config": {"cases": self.cases, "views_per_side": len(served_ms["durable"]),
-                           "records_verified": self.records},
+                           "records_verified": self.records,
+                           "records_span_days": BULK_SPAN.days,
+                           "audit_partitions": self._partitions(platform)},
                 # Durable (the default): the append waits for the disk flush.
                 "view_with_audit_p50_ms": round(w50, 3),
                 "view_without_audit_p50_ms": round(wo50, 3),
@@ -200,6 +206,16 @@ class AuditBenchmark:
                   f"VALUES ({marks})")
         draw = random.Random(13)
         self._cases = [uuid.uuid4() for _ in range(max(1, self.records // 20))]
+        # A year of records, in order of time, so that PostgreSQL's trail has its thirteen
+        # monthly partitions, as a trail in service would, for the verify and the queries.
+        end = datetime.now(UTC)
+        start = end - BULK_SPAN
+        if trail.db.dialect == "postgresql":
+            with trail.db.transaction() as cur:
+                month = start
+                while month < end:
+                    make_partitions(cur, trail.db.url.schema, month.isoformat())
+                    month += timedelta(days=28)
         for n in range(self.records):
             seq += 1
             listing = n % 10 == 9  # a list or search: no case of its own, three among its items
@@ -208,7 +224,8 @@ class AuditBenchmark:
                           ) if listing else ("referral",)
             rec = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
                               ("representative",), "list" if listing else "read", "research",
-                              case, "allowed", items)
+                              case, "allowed", items,
+                              at=start + BULK_SPAN * (n / self.records))
             values = rec.values()
             digest = record_hash(prev, seq, values)
             batch.append((seq, *values, prev, digest))
@@ -244,6 +261,12 @@ class AuditBenchmark:
                 "verify_one_process_records_per_s": round(alone.records / alone.seconds),
                 "chain_hash_records_per_s": round(len(sample) / hashed),
                 "bulk_build_seconds": round(built, 1)}
+
+    def _partitions(self, platform: Platform) -> int:
+        if platform.database.dialect != "postgresql":
+            return 0
+        with platform.database.transaction(readonly=True) as cur:
+            return len(partitions(cur, platform.database.url.schema))
 
     def _query_by_case(self, platform: Platform) -> dict[str, Any]:
         trail = platform.audit

@@ -9,9 +9,13 @@ the two tables the application adds rows to itself (signed checkpoints and break
 reviews; their triggers refuse any change after). It also gets USAGE and CREATE on the schema,
 so it still creates and owns its other tables (event store, keys, read models).
 
+The records' monthly partitions (audit/partitions.py) are the owner's too: the append function
+makes them as it, and the application has no privilege on one (it reads through the trail).
+
 Run as the owner, before the application first starts and after each upgrade (a new audit
-table or a changed function is the owner's to create). The application leaves objects set
-up this way as they are (AuditTrail.create_tables).
+table or a changed function is the owner's to create; a trail made before partitions is moved
+into them). The application leaves objects set up this way as they are
+(AuditTrail.create_tables).
 """
 
 from __future__ import annotations

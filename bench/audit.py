@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import http.client
 import random
+import resource
 import statistics
 import threading
 import time
@@ -45,7 +46,7 @@ from audit.chain import FIELDS, record_hash
 from audit.partitions import make_partitions, partitions
 from audit.queries import AuditFilter, search
 from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
-from audit.verify import verify
+from audit.verify import Report, verify
 from bench.databases import ScratchDatabases
 from bench.machine import machine
 from bench.read import bench_referral
@@ -84,6 +85,15 @@ def served(platform: Platform) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+def _verify_timed(trail: AuditTrail) -> tuple[Report, float, float]:
+    """verify's report, with the CPU seconds of this process and of its finished workers."""
+    cpu, workers = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = verify(trail, None, None)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (report, time.process_time() - cpu,
+            after.ru_utime + after.ru_stime - workers.ru_utime - workers.ru_stime)
 
 
 class AuditBenchmark:
@@ -240,13 +250,13 @@ class AuditBenchmark:
                                     "VALUES (%s, %s)", mentions)
                 batch, mentions = [], []
         built = time.perf_counter() - started
-        report = verify(trail, None, None)
+        report, cpu, workers_cpu = _verify_timed(trail)
         # Baselines from the same run: verify in one process, and the chain hash alone over
         # records already in memory (what the machine can do without a database or a root).
         saved = chain_check.WORKERS
         chain_check.WORKERS = 1
         try:
-            alone = verify(trail, None, None)
+            alone, alone_cpu, _ = _verify_timed(trail)
         finally:
             chain_check.WORKERS = saved
         sample = trail.between(0, min(seq, HASH_SAMPLE))
@@ -259,6 +269,11 @@ class AuditBenchmark:
                 "verify_records_per_s": round(report.records / report.seconds),
                 "verify_workers": chain_check.workers_for(report.records),
                 "verify_one_process_records_per_s": round(alone.records / alone.seconds),
+                # CPU time per record, which a loaded machine changes less than the rate: this
+                # process and its workers (the database server's own is not counted).
+                "verify_cpu_us_per_record": round(cpu / report.records * 1e6, 2),
+                "verify_workers_cpu_us_per_record": round(workers_cpu / report.records * 1e6, 2),
+                "verify_one_process_cpu_us_per_record": round(alone_cpu / alone.records * 1e6, 2),
                 "chain_hash_records_per_s": round(len(sample) / hashed),
                 "bulk_build_seconds": round(built, 1)}
 

@@ -25,8 +25,9 @@ from storage.url import DatabaseUrl
 
 # Records per range: one read, one result sent back.
 RANGE = 20_000
-# Below this many records, worker processes cost more than they save.
-PARALLEL_FROM = 200_000
+# Below this many records, starting worker processes (about 0.25 s of CPU each, more on a
+# loaded machine) costs more than they save.
+PARALLEL_FROM = 500_000
 # Worker processes for a large trail; None: one per core.
 WORKERS: int | None = None
 

@@ -9,9 +9,13 @@ the two tables the application adds rows to itself (signed checkpoints and break
 reviews; their triggers refuse any change after). It also gets USAGE and CREATE on the schema,
 so it still creates and owns its other tables (event store, keys, read models).
 
+The records' monthly partitions (audit/partitions.py) are the owner's too: the append function
+makes them as it, and the application has no privilege on one (it reads through the trail).
+
 Run as the owner, before the application first starts and after each upgrade (a new audit
-table or a changed function is the owner's to create). The application leaves objects set
-up this way as they are (AuditTrail.create_tables).
+table or a changed function is the owner's to create; a trail made before partitions is moved
+into them). The application leaves objects set up this way as they are
+(AuditTrail.create_tables).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from audit.partitions import PARTITION_FUNCTION, partitions
 from audit.trail import AUDIT_TABLES, AuditTrail
 from storage.database import Database
 from storage.url import DatabaseUrlError, sql_identifier
@@ -27,7 +32,7 @@ from storage.url import DatabaseUrlError, sql_identifier
 # through the append function.
 APPENDED_DIRECTLY = ("audit_checkpoints", "audit_reviews")
 APPEND_FUNCTION = "marac_audit_append(text[])"
-FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()")
+FUNCTIONS = (APPEND_FUNCTION, "marac_append_only()", PARTITION_FUNCTION)
 
 
 class UnsafeSchema(Exception):
@@ -51,10 +56,18 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
         _refuse_planted_routines(conn, owner.url.schema)
         _ensure_role(conn, app_role, app_password)
         _take_over(conn, owner.url.schema)
-    AuditTrail(owner).create_tables()
+    # Also the upgrade of a trail made before partitions: moved into them here, by its owner.
+    AuditTrail(owner).create_tables(partition_existing=True)
     with psycopg.connect(owner.url.conninfo) as conn, conn.transaction():
         conn.execute("SET LOCAL search_path TO pg_catalog")
         conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, app))
+        with conn.cursor() as cur:
+            months = partitions(cur, owner.url.schema)
+        for partition in months:
+            # Read through the trail only: the database checks a read of the parent against
+            # the parent's grants, and a statement naming a partition against the partition's.
+            conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(
+                sql.Identifier(owner.url.schema, partition), app))
         for table in AUDIT_TABLES:
             name = sql.Identifier(owner.url.schema, table)
             conn.execute(sql.SQL("REVOKE ALL ON {} FROM PUBLIC, {}").format(name, app))
@@ -107,18 +120,21 @@ def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: str,
 def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
     """A deployment where the application made the audit objects itself: they become the
     owner's (which needs the owner to be a superuser or a member of their current owner)."""
+    with conn.cursor() as cur:
+        months = partitions(cur, schema)
+    # ALTER TABLE … OWNER does not reach a partitioned table's partitions: each is named.
     rows = conn.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
         "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
-        (schema, list(AUDIT_TABLES))).fetchall()
+        (schema, [*AUDIT_TABLES, *months])).fetchall()
     for (table,) in rows:
         conn.execute(sql.SQL("ALTER TABLE {} OWNER TO CURRENT_USER").format(
             sql.Identifier(schema, str(table))))
     functions = conn.execute(
         "SELECT p.oid::regprocedure::text FROM pg_proc p "
         "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s "
-        "AND p.proname IN ('marac_audit_append', 'marac_append_only') "
+        "AND p.proname IN ('marac_audit_append', 'marac_append_only', 'marac_audit_partitions') "
         "AND p.proowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
         (schema,)).fetchall()
     for (signature,) in functions:

@@ -16,11 +16,19 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from audit import partitions
 from audit.actions import AuditAction, check_action
 from audit.chain import FIELDS, GENESIS, record_hash
+from audit.partitions import (
+    is_partitioned,
+    make_partitions,
+    migrate_unpartitioned,
+    partition_function,
+)
 from storage.database import Cursor, Database
 
-TABLE = "audit_trail"
+TABLE = partitions.TABLE
+
 # Which records concern which case: derived from the records (not chained), so that a query by
 # case reads an index instead of scanning every record's item list.
 MENTIONS = "audit_case_mentions"
@@ -70,6 +78,9 @@ def mentioned_cases(case_id: str | None, item_ids: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+# What scan() and between() read of each record.
+_SCANNED = f"seq, {', '.join(FIELDS)}, prev_hash, hash"
+
 # Every table of the audit trail, in one place: each is append-only in the database itself.
 AUDIT_TABLES = (TABLE, "audit_head", "audit_checkpoints", "audit_reviews", MENTIONS)
 
@@ -87,7 +98,11 @@ APPEND_ONLY_SQLITE = [
 ]
 
 
-def _append_function_postgres(schema: str) -> str:
+# Taken by every append before anything else: holding it stops appends.
+_HEAD_LOCK = "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"
+
+
+def _append_function_postgres(schema: str, partitioned: bool) -> str:
     """The append in one round trip: the same hash as audit/chain.py, computed in the
     database under the head row's lock (None as 0x00, a string as 0x01 + UTF-8, each field
     followed by 0x1f; the sequence number as 8 big-endian bytes).
@@ -95,10 +110,16 @@ def _append_function_postgres(schema: str) -> str:
     It runs as its owner (SECURITY DEFINER, audit/ownership.py), so it names its tables with
     their schema and resolves nothing else there: the application may create functions and
     operators in that schema, and one that matched a call better than the built-in would
-    otherwise run with the owner's rights."""
+    otherwise run with the owner's rights.
+
+    `partitioned`: it first makes the record's month and the next (audit/partitions.py), as
+    the owner, so a month's partition exists before its first record."""
     fields = ", ".join(FIELDS)
     values = ", ".join(f"v[{i + 1}]" for i in range(len(FIELDS)))
     case_id, item_ids = FIELDS.index("case_id") + 1, FIELDS.index("item_ids") + 1
+    at = FIELDS.index("at") + 1
+    partition = (f'\n            PERFORM "{schema}".marac_audit_partitions(v[{at}]);'
+                 if partitioned else "")
     # Built only from this module's constants and the validated schema name.
     return f"""
         CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
@@ -123,7 +144,7 @@ def _append_function_postgres(schema: str) -> str:
                            || decode('1f', 'hex');
                 END IF;
             END LOOP;
-            digest := sha256(buf);
+            digest := sha256(buf);{partition}
             INSERT INTO "{schema}".{TABLE} (seq, {fields}, prev_hash, hash)
                 VALUES (next_seq, {values}, head.hash, digest);
             -- The same rule as mentioned_cases(), in the same transaction as the record;
@@ -176,31 +197,16 @@ class AuditTrail:
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
 
-    def create_tables(self) -> None:
+    def create_tables(self, *, partition_existing: bool = False) -> None:
+        """`partition_existing` (PostgreSQL): a trail an earlier release made unpartitioned is
+        moved into monthly partitions (audit/partitions.py). The owner's setup asks for it;
+        without it such a trail keeps working as it is, so that a start of the application
+        never rewrites the trail."""
         if self._set_up_by_its_owner():
             return
         binary = self.db.blob
         self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-                seq BIGINT PRIMARY KEY,
-                at TEXT NOT NULL,
-                request_id TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                actor_kind TEXT NOT NULL,
-                agency_id TEXT,
-                client_id TEXT,
-                roles TEXT NOT NULL,
-                action TEXT NOT NULL,
-                purpose TEXT,
-                case_id TEXT,
-                outcome TEXT NOT NULL,
-                item_ids TEXT NOT NULL,
-                area_id TEXT,
-                prev_hash {binary} NOT NULL,
-                hash {binary} NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, seq)",
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor, seq)",
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_action ON {TABLE} (action, outcome, seq)",
+            *self._records_table(),
             f"""CREATE TABLE IF NOT EXISTS audit_head (
                 id INTEGER PRIMARY KEY,
                 seq BIGINT NOT NULL,
@@ -232,9 +238,49 @@ class AuditTrail:
                 self._index_earlier_records(cur)
         if self.db.dialect == "sqlite":
             self.db.execute_script(APPEND_ONLY_SQLITE)
-        else:
-            self.db.execute_script([*_append_only_postgres(self.db.url.schema),
-                                    _append_function_postgres(self.db.url.schema)])
+            return
+        schema = self.db.url.schema
+        self.db.execute_script([*_append_only_postgres(schema), partition_function(schema)])
+        with self.db.transaction() as cur:
+            partitioned = bool(is_partitioned(cur, schema))
+            if not partitioned and partition_existing:
+                migrate_unpartitioned(cur, schema, self._records_table(), _HEAD_LOCK)
+                partitioned = True
+            if partitioned:  # this month's and the next, before any record needs them
+                cur.execute(_HEAD_LOCK)
+                make_partitions(cur, schema, datetime.now(UTC).isoformat())
+        self.db.execute_script([*_append_only_postgres(schema),
+                                _append_function_postgres(schema, partitioned)])
+
+    def _records_table(self) -> list[str]:
+        """The records and their indexes. PostgreSQL partitions them by month of `at`
+        (audit/partitions.py), whose text compares as "C" so that bounds on it prune; a
+        partitioned table's key must hold the partition column, so the key is (seq, at): seq
+        stays unique because only the append function writes it, under the head row's lock."""
+        columns = f"""seq BIGINT NOT NULL,
+                at TEXT {'COLLATE "C" ' if self.db.dialect == "postgresql" else ""}NOT NULL,
+                request_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                actor_kind TEXT NOT NULL,
+                agency_id TEXT,
+                client_id TEXT,
+                roles TEXT NOT NULL,
+                action TEXT NOT NULL,
+                purpose TEXT,
+                case_id TEXT,
+                outcome TEXT NOT NULL,
+                item_ids TEXT NOT NULL,
+                area_id TEXT,
+                prev_hash {self.db.blob} NOT NULL,
+                hash {self.db.blob} NOT NULL"""
+        table = (f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns}, PRIMARY KEY (seq))"
+                 if self.db.dialect == "sqlite" else
+                 f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns}, PRIMARY KEY (seq, at)) "
+                 "PARTITION BY RANGE (at)")
+        return [table,
+                f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, seq)",
+                f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor, seq)",
+                f"CREATE INDEX IF NOT EXISTS {TABLE}_action ON {TABLE} (action, outcome, seq)"]
 
     def record(self, rec: AuditRecord) -> int:
         """Append one record; returns its sequence number. Appends are serialised on the head
@@ -365,14 +411,26 @@ class AuditTrail:
             row = cur.fetchone()
         return (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
 
-    def scan(self, batch: int = 20_000) -> Iterator[tuple[Any, ...]]:
-        """Every record in order: (seq, *FIELDS, prev_hash, hash), in batches."""
-        after = 0
+    def highest_seq(self) -> int:
+        """The highest seq among the records (not the head: verify compares the two)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT MAX(seq) FROM {TABLE}")  # noqa: S608
+            row = cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def between(self, after: int, through: int) -> list[tuple[Any, ...]]:
+        """The records with after < seq <= through, in order, as scan() gives them."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT {_SCANNED} FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
+                        "ORDER BY seq", (after, through))
+            return cur.fetchall()
+
+    def scan(self, batch: int = 20_000, after: int = 0) -> Iterator[tuple[Any, ...]]:
+        """Every record in order (from `after`): (seq, *FIELDS, prev_hash, hash), in batches."""
         while True:
             with self.db.transaction(readonly=True) as cur:
-                cur.execute(
-                    f"SELECT seq, {', '.join(FIELDS)}, prev_hash, hash FROM {TABLE} "  # noqa: S608
-                    "WHERE seq > %s ORDER BY seq LIMIT %s", (after, batch))
+                cur.execute(f"SELECT {_SCANNED} FROM {TABLE} "  # noqa: S608
+                            "WHERE seq > %s ORDER BY seq LIMIT %s", (after, batch))
                 rows = cur.fetchall()
             yield from rows
             if len(rows) < batch:

@@ -9,8 +9,12 @@ against the same request with the record discarded, in rounds that rotate on the
 (MARAC_AUDIT_RELAXED_DURABILITY=1). `use_case_audit_overhead_ratio`: the same comparison on
 `Casework.view` alone, without HTTP, where the audit write is a far larger share; both are
 reported so that neither hides the other. `verify_records_per_s`: a
-trail of N chained records (built in bulk; appending is not what is timed) verified end to end
-with its Merkle root, as `marac audit verify` does. `query_by_case_p99_ms`: the DPO's query by
+trail of N chained records (built in bulk, their times spread over a year, so PostgreSQL's
+trail has its thirteen monthly partitions; appending is not what is timed) verified end to end
+with its Merkle root, as `marac audit verify` does, with each record's hash checked on
+every core (audit/chain_check.py); in the same run, `verify_one_process_records_per_s`, the
+same in one process, and `chain_hash_records_per_s`, the record hash alone over records in
+memory. `query_by_case_p99_ms`: the DPO's query by
 case (`audit.queries.search`) over that same trail, whose records each belong to one of N/20
 cases and one in ten lists three cases among its items, with their case mentions as the append
 writes them; cases drawn at random, each query a fresh read transaction.
@@ -20,12 +24,14 @@ from __future__ import annotations
 
 import http.client
 import random
+import resource
 import statistics
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -35,10 +41,12 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
 from api.casework import Casework
 from api.settings import Settings
+from audit import chain_check
 from audit.chain import FIELDS, record_hash
+from audit.partitions import make_partitions, partitions
 from audit.queries import AuditFilter, search
 from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
-from audit.verify import verify
+from audit.verify import Report, verify
 from bench.databases import ScratchDatabases
 from bench.machine import machine
 from bench.read import bench_referral
@@ -50,6 +58,8 @@ from security.policy import Viewer
 ROUNDS = 12  # a multiple of the three sides, so each goes first equally often
 SIDES = ("durable", "relaxed", "none")
 CASE_QUERIES = 500
+HASH_SAMPLE = 200_000
+BULK_SPAN = timedelta(days=365)
 
 
 class NoTrail(AuditTrail):
@@ -75,6 +85,15 @@ def served(platform: Platform) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+def _verify_timed(trail: AuditTrail) -> tuple[Report, float, float]:
+    """verify's report, with the CPU seconds of this process and of its finished workers."""
+    cpu, workers = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = verify(trail, None, None)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (report, time.process_time() - cpu,
+            after.ru_utime + after.ru_stime - workers.ru_utime - workers.ru_stime)
 
 
 class AuditBenchmark:
@@ -106,7 +125,9 @@ class AuditBenchmark:
                 "backend": platform.database.dialect,
                 "machine": machine(),
                 "config": {"cases": self.cases, "views_per_side": len(served_ms["durable"]),
-                           "records_verified": self.records},
+                           "records_verified": self.records,
+                           "records_span_days": BULK_SPAN.days,
+                           "audit_partitions": self._partitions(platform)},
                 # Durable (the default): the append waits for the disk flush.
                 "view_with_audit_p50_ms": round(w50, 3),
                 "view_without_audit_p50_ms": round(wo50, 3),
@@ -195,6 +216,16 @@ class AuditBenchmark:
                   f"VALUES ({marks})")
         draw = random.Random(13)
         self._cases = [uuid.uuid4() for _ in range(max(1, self.records // 20))]
+        # A year of records, in order of time, so that PostgreSQL's trail has its thirteen
+        # monthly partitions, as a trail in service would, for the verify and the queries.
+        end = datetime.now(UTC)
+        start = end - BULK_SPAN
+        if trail.db.dialect == "postgresql":
+            with trail.db.transaction() as cur:
+                month = start
+                while month < end:
+                    make_partitions(cur, trail.db.url.schema, month.isoformat())
+                    month += timedelta(days=28)
         for n in range(self.records):
             seq += 1
             listing = n % 10 == 9  # a list or search: no case of its own, three among its items
@@ -203,7 +234,8 @@ class AuditBenchmark:
                           ) if listing else ("referral",)
             rec = AuditRecord(str(uuid.uuid4()), f"staff-{n % 200}", "person", None, None,
                               ("representative",), "list" if listing else "read", "research",
-                              case, "allowed", items)
+                              case, "allowed", items,
+                              at=start + BULK_SPAN * (n / self.records))
             values = rec.values()
             digest = record_hash(prev, seq, values)
             batch.append((seq, *values, prev, digest))
@@ -218,11 +250,38 @@ class AuditBenchmark:
                                     "VALUES (%s, %s)", mentions)
                 batch, mentions = [], []
         built = time.perf_counter() - started
-        report = verify(trail, None, None)
+        report, cpu, workers_cpu = _verify_timed(trail)
+        # Baselines from the same run: verify in one process, and the chain hash alone over
+        # records already in memory (what the machine can do without a database or a root).
+        saved = chain_check.WORKERS
+        chain_check.WORKERS = 1
+        try:
+            alone, alone_cpu, _ = _verify_timed(trail)
+        finally:
+            chain_check.WORKERS = saved
+        sample = trail.between(0, min(seq, HASH_SAMPLE))
+        started = time.perf_counter()
+        for row in sample:
+            record_hash(bytes(row[-2]), int(row[0]), row[1:-2])
+        hashed = time.perf_counter() - started
         return {"verify_records": report.records,
                 "verify_seconds": report.seconds,
                 "verify_records_per_s": round(report.records / report.seconds),
+                "verify_workers": chain_check.workers_for(report.records),
+                "verify_one_process_records_per_s": round(alone.records / alone.seconds),
+                # CPU time per record, which a loaded machine changes less than the rate: this
+                # process and its workers (the database server's own is not counted).
+                "verify_cpu_us_per_record": round(cpu / report.records * 1e6, 2),
+                "verify_workers_cpu_us_per_record": round(workers_cpu / report.records * 1e6, 2),
+                "verify_one_process_cpu_us_per_record": round(alone_cpu / alone.records * 1e6, 2),
+                "chain_hash_records_per_s": round(len(sample) / hashed),
                 "bulk_build_seconds": round(built, 1)}
+
+    def _partitions(self, platform: Platform) -> int:
+        if platform.database.dialect != "postgresql":
+            return 0
+        with platform.database.transaction(readonly=True) as cur:
+            return len(partitions(cur, platform.database.url.schema))
 
     def _query_by_case(self, platform: Platform) -> dict[str, Any]:
         trail = platform.audit

@@ -16,10 +16,12 @@ from api.bootstrap import Platform, build_platform
 from api.cli import main
 from api.settings import Settings
 from audit.ownership import APPENDED_DIRECTLY
+from audit.partitions import is_partitioned, partitions
 from audit.trail import AUDIT_TABLES
 from audit.verify import verify
 from security.kek import KeyMaterial
 from storage.url import parse_database_url
+from tests.integration.test_audit_partitions import LEGACY, MONTHS, at
 from tests.integration.test_audit_trail import fill, one
 
 pytestmark = pytest.mark.postgres
@@ -102,6 +104,79 @@ def test_the_application_role_cannot_rewrite_empty_or_unprotect_an_audit_table(
     assert report.records == 3
 
 
+def _refused_on_every_partition(platform: Platform, roles: Roles) -> list[str]:
+    """Every partition of the trail, and each statement that could rewrite, empty, detach or
+    unprotect one, tried as the application; returns the partitions."""
+    conninfo = platform.database.url.conninfo
+    schema = platform.database.url.schema
+    with platform.database.transaction(readonly=True) as cur:
+        months = partitions(cur, schema)
+    for month in months:
+        table = f'"{schema}".{month}'
+        for statement in [
+            f"UPDATE {table} SET actor = NULL",  # noqa: S608
+            f"DELETE FROM {table}",  # noqa: S608
+            f"TRUNCATE {table}",
+            f"ALTER TABLE {table} DISABLE TRIGGER USER",
+            f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+            f"DROP TABLE {table}",
+            f'ALTER TABLE {table} OWNER TO "{roles.app_role}"',
+            f"INSERT INTO {table} SELECT * FROM {table}",  # noqa: S608
+            f'ALTER TABLE "{schema}".audit_trail DETACH PARTITION {table}',
+        ]:
+            with psycopg.connect(conninfo) as conn, \
+                    pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+    return months
+
+
+def test_the_application_role_cannot_rewrite_empty_or_unprotect_a_partition(
+        app_platform: Platform, roles: Roles) -> None:
+    """Also the partitions the append function makes as the records need them."""
+    fill(app_platform, 2)
+    at(app_platform, MONTHS[0])  # a month the setup did not make
+    assert app_platform.checkpoints.issue() is not None
+    months = _refused_on_every_partition(app_platform, roles)
+    assert {"audit_trail_y2026m01", "audit_trail_y2026m02"} <= set(months)
+    assert len(months) >= 4  # this month and the next, made at setup
+    report = verify(app_platform.audit, app_platform.checkpoints,
+                    app_platform.settings.audit_checkpoint_dir)
+    assert report.ok, report
+    assert report.records == 3
+
+
+def test_setup_moves_a_trail_made_before_partitions_into_months(
+        roles: Roles, postgres_server: str, tmp_path: Path) -> None:
+    """A deployment from before the roles and the partitions: the application made an
+    unpartitioned trail; the owner's setup takes it over and moves it into months."""
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'GRANT USAGE, CREATE ON SCHEMA "{roles.schema}" TO "{roles.app_role}"')
+        conn.execute(f'GRANT "{roles.app_role}" TO "{roles.owner_role}"')
+    with psycopg.connect(roles.app_url.split("?")[0], autocommit=True) as conn:
+        conn.execute(LEGACY.format(schema=roles.schema))
+    settings = Settings(data_dir=tmp_path / "data", database_url=roles.app_url, demo=True)
+    material = KeyMaterial.generate(demo=True)
+    before = build_platform(settings, material=material)
+    at(before, MONTHS[0])
+    fill(before, 2)
+    assert before.checkpoints.issue() is not None
+    before.close()
+    assert main(["db", "setup", "--owner-url", roles.owner_url,
+                 "--app-role", roles.app_role]) == 0
+    after = build_platform(settings, material=material)
+    try:
+        with after.database.transaction(readonly=True) as cur:
+            assert is_partitioned(cur, roles.schema) is True
+        fill(after, 1)
+        assert after.checkpoints.issue() is not None
+        report = verify(after.audit, after.checkpoints, settings.audit_checkpoint_dir)
+        assert report.ok, report
+        assert report.records == 4
+        assert "audit_trail_y2026m01" in _refused_on_every_partition(after, roles)
+    finally:
+        after.close()
+
+
 def test_the_application_role_cannot_replace_or_drop_the_append_function(
         app_platform: Platform) -> None:
     conninfo = app_platform.database.url.conninfo
@@ -112,6 +187,8 @@ def test_the_application_role_cannot_replace_or_drop_the_append_function(
         "LANGUAGE sql AS 'SELECT 0::bigint'",
         f'ALTER FUNCTION "{schema}".marac_audit_append(text[]) SECURITY INVOKER',
         f'DROP FUNCTION "{schema}".marac_append_only()',
+        f'DROP FUNCTION "{schema}".marac_audit_partitions(text)',
+        f'SELECT "{schema}".marac_audit_partitions(\'2030-01-01\')',
         f'CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger '
         "LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
     ]:

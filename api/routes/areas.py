@@ -47,7 +47,7 @@ def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:
 
 
 @router.get("/{area_id}/settings", response_model=dict[str, Any])
-def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
+def view_area_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
                   platform: CurrentPlatform) -> dict[str, Any]:
     if not may_read_area_settings(viewer.principal, area_id):
         audit.record("configure", "denied", area_id=area_id)
@@ -57,7 +57,7 @@ def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
 
 
 @router.patch("/{area_id}/settings", response_model=dict[str, Any])
-def change_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
+def change_area_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
                     platform: CurrentPlatform) -> dict[str, Any]:
     """Recorded as an event of the area, with who changed it; the audit trail names which
     settings changed (not their values)."""

@@ -9,6 +9,7 @@ be written, a missing purpose.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,14 @@ def test_a_token_naming_an_unknown_area_or_agency_is_answered_as_documented(
             if str(response.status_code) not in operation["responses"]:
                 undocumented.add((label, response.status_code))
     assert not undocumented
+
+
+def test_operation_ids_are_unique_and_read_as_what_they_do(document: dict[str, Any]) -> None:
+    """A generated client names its functions after the ids: `submitReferral`, not FastAPI's
+    `submit_referral_api_v1_cases_post`."""
+    ids = [operation["operationId"] for _, operation, _ in operations(document)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    unreadable = [i for i in ids if not re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", i)
+                  or re.search(r"Api(?:V1)?|(?:Get|Post|Patch|Delete)$", i)]
+    assert not unreadable
+    assert {"submitReferral", "viewCase", "searchCases"} <= set(ids)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Platform
 from api.errors import audit_failed
@@ -36,14 +37,20 @@ class NotAuthenticated(HTTPException):
                          headers={"WWW-Authenticate": 'Bearer realm="marac"'})
 
 
+# The OpenAPI document's security scheme, on every operation that takes a token. It reads the
+# header only: the answer to a missing or malformed one is ours (401, `not_authenticated`).
+BEARER = HTTPBearer(scheme_name="bearer", bearerFormat="JWT", auto_error=False,
+                    description="An access token (a JWT) from the area's identity provider")
+
+
 def current_viewer(
-    platform: CurrentPlatform, authorization: Annotated[str | None, Header()] = None
+    platform: CurrentPlatform,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
 ) -> Viewer:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if credentials is None:
         raise NotAuthenticated
     try:
-        principal: Principal = platform.verifier.verify(token.strip())
+        principal: Principal = platform.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
         log.info("token_refused", reason=exc.reason)
         raise NotAuthenticated from None

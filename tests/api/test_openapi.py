@@ -40,11 +40,14 @@ def document(client: TestClient) -> dict[str, Any]:
 
 
 def operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], set[str]]]:
-    """Each operation, with the names of the headers it reads."""
+    """Each operation, with the names of the headers it reads (`authorization` where it
+    takes a bearer token, named by its security scheme)."""
     for path, methods in doc["paths"].items():
         for method, operation in methods.items():
             headers = {p["name"].lower() for p in operation.get("parameters", [])
                        if p["in"] == "header"}
+            if {"bearer": []} in operation.get("security", []):
+                headers.add("authorization")
             yield f"{method.upper()} {path}", operation, headers
 
 
@@ -121,3 +124,14 @@ def test_operation_ids_are_unique_and_read_as_what_they_do(document: dict[str, A
                   or re.search(r"Api(?:V1)?|(?:Get|Post|Patch|Delete)$", i)]
     assert not unreadable
     assert {"submitReferral", "viewCase", "searchCases"} <= set(ids)
+
+
+def test_every_operation_but_liveness_and_the_demo_identity_takes_a_bearer_jwt(
+    document: dict[str, Any]
+) -> None:
+    assert document["components"]["securitySchemes"]["bearer"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "An access token (a JWT) from the area's identity provider"}
+    for label, operation, _ in operations(document):
+        public = label == "GET /api/v1/health" or label.split(" ", 1)[1].startswith("/dev/")
+        assert operation.get("security") == (None if public else [{"bearer": []}]), label

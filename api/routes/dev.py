@@ -11,18 +11,18 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import CurrentPlatform
 from api.demo import PERSONAS, demo_ids
-from api.errors import ErrorBody, InvalidRequestBody
+from api.errors import Error
 
 router = APIRouter(prefix="/dev", tags=["demo"])
 
 NO_SUCH_PERSONA: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such persona"},
-    422: {"model": InvalidRequestBody, "description": "The request is not valid"}}
+    404: {"model": Error, "description": "No such persona: `not_found`"},
+    422: {"model": Error, "description": "The request is not valid: `invalid_request`"}}
 CLIENT_REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "`unsupported_grant_type`, `invalid_scope`"},
-    401: {"model": ErrorBody, "description": "`invalid_client`"}}
+    400: {"model": Error, "description": "`unsupported_grant_type`, `invalid_scope`"},
+    401: {"model": Error, "description": "`invalid_client`"}}
 NO_ISSUER: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No demo issuer"}}
+    404: {"model": Error, "description": "No demo issuer: `not_found`"}}
 
 
 class TokenRequest(BaseModel):

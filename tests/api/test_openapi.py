@@ -9,6 +9,7 @@ be written, a missing purpose.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,11 +19,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.errors import CODES
+from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
 from security.identity import ROLES
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 
-ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
-INVALID_REQUEST_BODY = {"$ref": "#/components/schemas/InvalidRequestBody"}
+ERROR = {"$ref": "#/components/schemas/Error"}
+# Path parameters that name a thing, which may be missing or not the caller's to see.
+PATH_IDS = re.compile(r"\{(\w+_id|seq|person)\}")
 
 
 @pytest.fixture
@@ -62,6 +66,8 @@ def test_every_operation_documents_the_errors_of_authentication_policy_and_audit
             expected |= {"401", "403", "422", "503"}
         if "x-purpose" in headers:  # reads case content, for a purpose
             expected.add("400")
+        if PATH_IDS.search(label):
+            expected.add("404")
         missing = expected - set(operation["responses"])
         assert not missing, f"{label} does not document {sorted(missing)}"
     assert authenticated >= 50, "the bearer token is no longer a documented header"
@@ -72,12 +78,31 @@ def test_every_documented_error_has_the_error_body(document: dict[str, Any]) -> 
         for status, response in operation["responses"].items():
             if int(status) < 400:
                 continue
-            schema = response["content"]["application/json"]["schema"]
-            assert schema == (INVALID_REQUEST_BODY if status == "422" else ERROR_BODY), (
-                label, status)
+            assert response["content"]["application/json"]["schema"] == ERROR, (label, status)
+            assert "`" in response["description"], f"{label} {status} names no code"
     bodies = document["components"]["schemas"]
-    assert set(bodies["ErrorBody"]["required"]) == {"code", "message"}
-    assert "HTTPValidationError" not in bodies  # FastAPI's own 422 body, which we never send
+    assert set(bodies["Error"]["required"]) == {"code", "message"}
+    assert "fields" in bodies["Error"]["properties"]  # sent with `invalid_request`
+    # FastAPI's own 422 bodies, which are never sent.
+    assert not {"HTTPValidationError", "ValidationError"} & set(bodies)
+    assert "HTTPValidationError" not in json.dumps(document)
+
+
+def test_every_code_a_rule_of_the_domain_answers_with_is_documented(
+    document: dict[str, Any]
+) -> None:
+    """The domain's refusals are 422s with their own codes; each is named in the 422's
+    description, and the document is built after every module that defines one is loaded."""
+    def subclasses(cls: type[DomainError]) -> Iterator[type[DomainError]]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    answered_as_not_found = {CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound}
+    codes = {c.code for c in subclasses(DomainError) if c not in answered_as_not_found}
+    assert codes - {"domain_error"} <= set(CODES[422])
+    described = document["paths"]["/api/v1/cases"]["post"]["responses"]["422"]["description"]
+    assert all(f"`{code}`" in described for code in CODES[422])
 
 
 def test_a_token_naming_an_unknown_area_or_agency_is_answered_as_documented(

@@ -11,6 +11,7 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import JsonValue
 
 from api.bootstrap import Platform
 from api.errors import audit_failed
@@ -72,6 +73,14 @@ class Purpose(StrEnum):
     subject_access = "subject_access"
 
 
+def _purposes(schema: dict[str, JsonValue]) -> None:
+    """The purposes as an enum in the document. The parameters are read as text, so that a
+    purpose not in it is answered `invalid_purpose` (400) like a missing one, not as a
+    malformed request."""
+    schema.pop("anyOf", None)  # optional, so absent when not given; never null
+    schema.update(type="string", enum=[p.value for p in Purpose])
+
+
 class PurposeError(HTTPException):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(400, message)
@@ -80,8 +89,10 @@ class PurposeError(HTTPException):
 
 def required_purpose(
     _: CurrentViewer,  # authentication first: an anonymous caller learns nothing, not even this
-    x_purpose: Annotated[str | None, Header(description="Why the content is read")] = None,
-    purpose: Annotated[str | None, Query(description="Alternative to X-Purpose")] = None,
+    x_purpose: Annotated[str | None, Header(description="Why the content is read",
+                                            json_schema_extra=_purposes)] = None,
+    purpose: Annotated[str | None, Query(description="Alternative to X-Purpose",
+                                         json_schema_extra=_purposes)] = None,
 ) -> Purpose:
     given = x_purpose or purpose
     if not given:

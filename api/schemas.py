@@ -22,6 +22,7 @@ from domain.access import MAX_BREAK_GLASS_MINUTES
 from domain.case import INFORM_WITHIN
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
+from domain.risk import DASH_RIC_QUESTIONS
 from domain.safeguarding import OnwardTo
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -63,6 +64,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(**body: Any) -> ConfigDict:
+    """A request body's example in the OpenAPI document, made up (no real person); a test
+    checks that each one is valid."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+_AGENCY = "0b5e8a52-6d1f-4c3a-9e27-5f1d0c8b7a61"
+_MEETING = "c4f7a2d8-9b3e-4e61-a5c0-7e2b8d1f6a93"
+
+
 class SubjectIn(Strict):
     role: Literal["victim", "perpetrator", "child", "household_member"]
     forenames: Name = ""
@@ -88,8 +99,11 @@ class AnswerIn(Strict):
 class RiskAssessmentIn(Strict):
     tool: Literal["dash-ric"] = "dash-ric"
     version: Annotated[str, Field(min_length=1, max_length=40)]
-    answers: Annotated[dict[Annotated[str, Field(max_length=60)], AnswerIn],
-                       Field(max_length=40)]
+    # The keys are the checklist's questions: an enum in the document, checked by the domain,
+    # which counts a key it does not know rather than echo it (it could be personal data).
+    answers: Annotated[dict[Annotated[str, Field(max_length=60)], AnswerIn], Field(
+        max_length=40, description="Keyed by question; a question not answered is not known",
+        json_schema_extra={"propertyNames": {"enum": list(DASH_RIC_QUESTIONS)}})]
 
 
 class CriteriaIn(Strict):
@@ -106,6 +120,21 @@ class ConsentIn(Strict):
 
 
 class ReferralCreate(Strict):
+    model_config = example(
+        referred_on="2026-01-10",
+        subjects=[{"role": "victim", "forenames": "Alex", "surname": "Example",
+                   "date_of_birth": "1990-01-01", "gender": "female",
+                   "safe_contact": "mobile, texts only, not after 6 pm"},
+                  {"role": "perpetrator", "forenames": "Sam", "surname": "Sample",
+                   "date_of_birth": "1988-06-30"}],
+        incident_summary="Threats to kill made after the victim asked the perpetrator to leave.",
+        risk_assessment={"version": "2009", "answers": {
+            q: {"value": "yes" if i < 15 else "no"} for i, q in enumerate(DASH_RIC_QUESTIONS)}},
+        criteria={"visible_high_risk": True},
+        consent={"status": "given"},
+        victim_informed="yes",
+        idva_referral_made=True)
+
     referred_on: IsoDate
     subjects: Annotated[list[SubjectIn], Field(min_length=2, max_length=30)]
     incident_summary: Text
@@ -122,12 +151,18 @@ class Created(BaseModel):
 
 
 class DecisionCreate(Strict):
+    model_config = example(outcome="decline", reason="Below the area's threshold; referred to "
+                                                      "the outreach service")
+
     outcome: Literal["accept", "decline", "link_repeat"]
     reason: Reason | None = None
     existing_case_id: UUID | None = None
 
 
 class GrantCreate(Strict):
+    model_config = example(agency_id=_AGENCY, reason="Housing provider to attend the next "
+                                                     "hearing", expires_at="2026-03-31T17:00:00Z")
+
     agency_id: UUID | None = None
     person: Staff | None = None
     reason: Reason
@@ -135,6 +170,10 @@ class GrantCreate(Strict):
 
 
 class ActionCreate(Strict):
+    model_config = example(owner_agency_id=_AGENCY, for_whom="victim", due_on="2026-02-07",
+                           description="Fit a door alarm and add a marker to the address",
+                           meeting_id=_MEETING)
+
     owner_agency_id: UUID
     description: Annotated[str, Field(min_length=1, max_length=2_000)]
     for_whom: Literal["victim", "perpetrator", "child", "household"]
@@ -144,6 +183,8 @@ class ActionCreate(Strict):
 
 
 class ActionUpdateCreate(Strict):
+    model_config = example(note="Alarm fitted on 3 February", outcome="completed")
+
     note: Annotated[str, Field(min_length=1, max_length=5_000)]
     outcome: Literal["completed", "changed_circumstance", "not_done"] | None = None
 
@@ -158,10 +199,14 @@ class ActionRow(BaseModel):
 
 
 class ClosureCreate(Strict):
+    model_config = example(reason="Actions completed; risk reduced at review")
+
     reason: Reason
 
 
 class OnwardReferralCreate(Strict):
+    model_config = example(to="mash", on="2026-01-15")
+
     to: OnwardTo
     on: IsoDate
 
@@ -176,6 +221,9 @@ class RevokeCreate(Strict):
 
 
 class RestrictionCreate(Strict):
+    model_config = example(member_agencies=[_AGENCY], reason="A member of staff is "
+                                                                 "related to the perpetrator")
+
     members: Annotated[list[Staff], Field(max_length=100)] = []
     member_agencies: Annotated[list[UUID], Field(max_length=50)] = []
     reason: Reason
@@ -196,11 +244,16 @@ class RestrictionDue(BaseModel):
 
 
 class ExclusionCreate(Strict):
+    model_config = example(person="staff-4711", reason="Lives next door to the victim")
+
     person: Staff
     reason: Reason
 
 
 class BreakGlassCreate(Strict):
+    model_config = example(reason="Victim at A&E out of hours; safety plan needed now",
+                           minutes=30)
+
     reason: Reason
     minutes: Annotated[StrictInt, Field(ge=1, le=MAX_BREAK_GLASS_MINUTES)] = (
         MAX_BREAK_GLASS_MINUTES)
@@ -216,6 +269,10 @@ class AudienceIn(Strict):
 
 
 class InformationCreate(Strict):
+    model_config = example(kind="research_note", text="Two call-outs to the address in "
+                           "December; no arrests.", audience={"kind": "coordinators"},
+                           meeting_id=_MEETING)
+
     kind: Literal["research_note", "disclosure", "risk", "note"]
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
     # A research note goes to the coordinators first, and is released later.

@@ -19,8 +19,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api import schemas
+from api.auth import Purpose
 from api.errors import CODES
 from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
+from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 
@@ -160,3 +163,30 @@ def test_every_operation_but_liveness_and_the_demo_identity_takes_a_bearer_jwt(
     for label, operation, _ in operations(document):
         public = label == "GET /api/v1/health" or label.split(" ", 1)[1].startswith("/dev/")
         assert operation.get("security") == (None if public else [{"bearer": []}]), label
+
+
+def test_the_examples_of_request_bodies_are_valid_and_a_referral_from_its_example_is_made(
+    document: dict[str, Any], client: TestClient, world: World
+) -> None:
+    examples = {name: schema["examples"]
+                for name, schema in document["components"]["schemas"].items()
+                if "examples" in schema}
+    assert {"ReferralCreate", "DecisionCreate", "ActionCreate", "GrantCreate",
+            "InformationCreate", "BreakGlassCreate"} <= set(examples)
+    for name, bodies in examples.items():
+        model = getattr(schemas, name)
+        for body in bodies:
+            model.model_validate(body)
+    # The DASH keys the document lists are the checklist's, and its example answers them all.
+    referral = document["components"]["schemas"]["RiskAssessmentIn"]["properties"]["answers"]
+    assert referral["propertyNames"]["enum"] == list(DASH_RIC_QUESTIONS)
+    made = client.post("/api/v1/cases", json=examples["ReferralCreate"][0],
+                       headers=world.rep("police"))
+    assert made.status_code == 201, made.text
+
+
+def test_the_purposes_are_an_enum(document: dict[str, Any]) -> None:
+    parameters = document["paths"]["/api/v1/cases/{case_id}"]["get"]["parameters"]
+    for parameter in (p for p in parameters if p["name"] in ("x-purpose", "purpose")):
+        assert parameter["schema"]["enum"] == [p.value for p in Purpose]
+        assert parameter["schema"]["type"] == "string"

@@ -367,3 +367,39 @@ class PossibleRepeatOut(BaseModel):
     status: str
     last_referral_on: date
     within_window: bool
+
+
+class SubscriptionCreated(BaseModel):
+    id: UUID
+    status: Literal["pending"] = Field(description="Until its client activates it")
+
+
+class SubscriptionStatus(BaseModel):
+    """A feed's configuration and state for whoever watches it; its delivery (the fields
+    that may be null) for its own client only."""
+
+    id: UUID
+    client_id: str
+    agency_id: UUID
+    event_types: list[str]
+    endpoint: str | None = Field(description="Null: pull only")
+    status: Literal["pending", "active", "disabled"]
+    latest_cursor: int | None
+    delivered_cursor: int | None
+    lag: int | None = Field(description="Events not yet delivered to the endpoint")
+    last_status: int | None = Field(description="The endpoint's last HTTP status")
+    last_error: str | None
+    next_attempt_at: datetime | None
+    dead_letters: list[int] | None = Field(description="Cursors of the events given up on")
+
+
+class FeedSecret(BaseModel):
+    """The webhook secret, shown in this answer only."""
+
+    id: UUID
+    secret: str
+
+
+class Replayed(BaseModel):
+    replayed: int | None = Field(description="Events queued again; null for a watcher who is "
+                                             "not the feed's client")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.feeds import Feeds
@@ -45,7 +46,7 @@ def event_schema(_: CurrentViewer) -> dict[str, Any]:
     return {t: json_schema(t) for t in EVENT_TYPES}
 
 
-@router.post("/subscriptions", status_code=201, response_model=dict[str, Any])
+@router.post("/subscriptions", status_code=201, response_model=schemas.SubscriptionCreated)
 def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
     """Set up a feed for an integration client; it stays pending until the client activates
     it (and receives the webhook secret) itself."""
@@ -53,7 +54,7 @@ def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
                           event_types=body.event_types, endpoint=body.endpoint)
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=dict[str, Any],
+@router.get("/subscriptions/{subscription_id}", response_model=schemas.SubscriptionStatus,
             responses=NOT_FOUND)
 def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """Lag, the last failure and the dead letters."""
@@ -61,7 +62,7 @@ def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:
 
 
 @router.post("/feeds/{subscription_id}/activation", status_code=201,
-             response_model=dict[str, Any], responses=NOT_FOUND)
+             response_model=schemas.FeedSecret, responses=NOT_FOUND)
 def activate_feed(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The integration client takes its feed on: events from now, and the webhook secret,
     shown in this answer only."""
@@ -69,13 +70,13 @@ def activate_feed(subscription_id: UUID, work: Work) -> dict[str, Any]:
 
 
 @router.post("/feeds/{subscription_id}/secret", status_code=201,
-             response_model=dict[str, Any], responses=NOT_FOUND)
+             response_model=schemas.FeedSecret, responses=NOT_FOUND)
 def rotate_feed_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The client's new secret, shown once; the old one keeps signing beside it for 24 h."""
     return work.rotate_secret(subscription_id)
 
 
-@router.post("/subscriptions/{subscription_id}/replay", response_model=dict[str, Any],
+@router.post("/subscriptions/{subscription_id}/replay", response_model=schemas.Replayed,
              responses=NOT_FOUND)
 def replay_subscription(subscription_id: UUID, body: ReplayCreate, work: Work) -> dict[str, Any]:
     """Deliver again from a cursor, dead letters included; re-enables the subscription."""

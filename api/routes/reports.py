@@ -93,8 +93,9 @@ def view_safelives_return(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
     return _respond(report, export)
 
 
-@router.get("/indicators/charts/{chart}.svg",
-            responses={200: {"content": {"image/svg+xml": {}}}})
+@router.get("/indicators/charts/{chart}.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}},
+                             "description": "The chart, as SVG"}})
 def view_indicator_chart(chart: Annotated[Chart, Path()], *, asked: Asked, viewer: CurrentViewer,
                     audit: Audit, platform: CurrentPlatform) -> Response:
     """A chart of the indicators (monthly trend, referrals by agency) as SVG."""

@@ -190,3 +190,63 @@ def test_the_purposes_are_an_enum(document: dict[str, Any]) -> None:
     for parameter in (p for p in parameters if p["name"] in ("x-purpose", "purpose")):
         assert parameter["schema"]["enum"] == [p.value for p in Purpose]
         assert parameter["schema"]["type"] == "string"
+
+
+def untyped(doc: dict[str, Any], schema: dict[str, Any], seen: set[str], where: str) -> list[str]:
+    """Where a schema leaves its content unnamed: no schema, an object without properties,
+    or open to any further properties. A map whose values are typed (agency id to what the
+    agency was told, say) is typed."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return untyped(doc, doc["components"]["schemas"][name], seen, name)
+    extra = schema.get("additionalProperties")
+    found = [where] if (not schema or extra is True or extra == {} or (
+        schema.get("type") == "object" and "properties" not in schema and not extra)) else []
+    parts = [*schema.get("anyOf", []), *schema.get("oneOf", []), *schema.get("allOf", [])]
+    parts += [schema["items"]] if isinstance(schema.get("items"), dict) else []
+    parts += [extra] if isinstance(extra, dict) and extra else []
+    for part in parts:
+        found += untyped(doc, part, seen, where)
+    for name, part in schema.get("properties", {}).items():
+        found += untyped(doc, part, seen, f"{where}.{name}")
+    return found
+
+
+# What remains to be named (issue 14): each operation whose JSON success answer is, in part,
+# untyped, and where. An operation typed since comes off this list, which fails until then.
+STILL_UNTYPED = {
+    "nextMeeting": ["<root>"],
+    "viewMeeting": ["<root>"],
+    "viewAgenda": ["<root>"],
+    "viewMinutes": ["<root>"],
+    "reviewOpenActions": ["<root>"],
+    "listResearchRequests": ["<root>"],
+    "viewMarracSummary": ["<root>"],
+    "suggestAllocation": ["<root>"],
+    "eventSchema": ["<root>"],
+    "pullEvents": ["<root>"],
+    "viewCase": ["CaseView.referral", "CaseView.decision", "Item.audience", "CaseView.actions",
+                 "CaseView.access", "CaseView.safeguarding"],
+    "searchAuditRecords": ["AuditPage.items"],
+    "listBreakGlassUses": ["<root>"],
+    "viewRecordOfProcessing": ["<root>"],
+    "requestSubjectAccess": ["<root>"],
+    "viewIndicators": ["<root>"],
+    "viewSafelivesReturn": ["<root>"],
+    "demoJwks": ["<root>"],
+}
+
+
+def test_the_success_answers_that_are_still_untyped(document: dict[str, Any]) -> None:
+    found = {}
+    for _, operation, _ in operations(document):
+        for status, response in operation["responses"].items():
+            body = response.get("content", {}).get("application/json")
+            if status.startswith("2") and body is not None:
+                where = untyped(document, body.get("schema", {}), set(), "<root>")
+                if where:
+                    found[operation["operationId"]] = where
+    assert found == STILL_UNTYPED

@@ -403,3 +403,53 @@ class FeedSecret(BaseModel):
 class Replayed(BaseModel):
     replayed: int | None = Field(description="Events queued again; null for a watcher who is "
                                              "not the feed's client")
+
+
+class AgendaEntry(BaseModel):
+    """A case listed for a hearing, in hearing order."""
+
+    position: int
+    case_id: UUID
+    children: bool
+    honour_based_abuse: bool
+
+
+class MeetingSummary(BaseModel):
+    meeting_id: UUID
+    area_id: UUID
+    kind: str
+    held_on: date
+    attendees: int
+
+
+class MinutesState(BaseModel):
+    marking: str = Field(description="The minutes' protective marking")
+    due_on: date
+    distributed_at: datetime | None
+    late: bool
+
+
+class MeetingView(MeetingSummary):
+    minutes: MinutesState
+
+
+class NextMeeting(MeetingSummary):
+    agenda: list[AgendaEntry] = Field(description="Only the cases the caller may see")
+
+
+class ResearchRequestRow(BaseModel):
+    case_id: UUID
+    meeting_id: UUID
+    agency_id: UUID
+    due_on: date
+    answered: bool
+
+
+class CandidateLoad(BaseModel):
+    coordinator: str
+    open_cases: int
+
+
+class AllocationSuggestion(BaseModel):
+    candidates: list[CandidateLoad]
+    suggested: str | None = Field(description="The least loaded; ties by id")

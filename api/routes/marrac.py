@@ -63,7 +63,8 @@ def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> 
     return work.summary(case_id, purpose.value)
 
 
-@router.get("/allocation-suggestion", response_model=dict[str, Any], responses=NOT_FOUND)
+@router.get("/allocation-suggestion", response_model=schemas.AllocationSuggestion,
+            responses=NOT_FOUND)
 def suggest_allocation(
     case_id: UUID, work: Work,
     candidate: Annotated[list[StaffId], Query(min_length=1, max_length=30)],

@@ -68,13 +68,13 @@ def schedule_meeting(body: MeetingCreate, work: Work) -> schemas.Created:
     return schemas.Created(id=work.schedule(body.kind, body.held_on, body.members))
 
 
-@router.get("/next", response_model=dict[str, Any] | None)
+@router.get("/next", response_model=schemas.NextMeeting | None)
 def next_meeting(work: Work) -> dict[str, Any] | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
     return work.next_agenda()
 
 
-@router.get("/{meeting_id}", response_model=dict[str, Any], responses=NOT_FOUND)
+@router.get("/{meeting_id}", response_model=schemas.MeetingView, responses=NOT_FOUND)
 def view_meeting(meeting_id: UUID, work: Work) -> dict[str, Any]:
     """The meeting, with its minutes' marking, due date and distribution."""
     return work.meeting(meeting_id)
@@ -88,7 +88,8 @@ def list_case_for_hearing(meeting_id: UUID, body: AgendaListing, work: Work) -> 
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/agenda", response_model=list[dict[str, Any]], responses=NOT_FOUND)
+@router.get("/{meeting_id}/agenda", response_model=list[schemas.AgendaEntry],
+            responses=NOT_FOUND)
 def view_agenda(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
     """The agenda in hearing order, showing only the cases the caller may see."""
     return work.agenda(meeting_id)
@@ -136,7 +137,7 @@ def review_open_actions(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
     return work.review(meeting_id)
 
 
-@research_router.get("", response_model=list[dict[str, Any]])
+@research_router.get("", response_model=list[schemas.ResearchRequestRow])
 def list_research_requests(work: Work) -> list[dict[str, Any]]:
     """My agency's research requests, unanswered first."""
     return work.research_requests()

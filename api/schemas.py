@@ -18,8 +18,11 @@ from pydantic import (
     StrictInt,
 )
 
-from domain.access import MAX_BREAK_GLASS_MINUTES
+from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
+from domain.actions import ForWhom
+from domain.actions import Outcome as ActionOutcome
 from domain.case import INFORM_WITHIN
+from domain.meeting import RiskTo
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
 from domain.risk import DASH_RIC_QUESTIONS
@@ -302,13 +305,42 @@ class CasesPage(BaseModel):
     page_size: int
 
 
+class Audience(BaseModel):
+    kind: AudienceKind
+    agencies: list[UUID] = Field(default=[], description="For `agencies` only")
+
+
 class Item(BaseModel):
     item_id: UUID
     kind: str
     text: str
-    audience: dict[str, Any]
+    audience: Audience
     author_agency: UUID
     recorded_at: datetime
+
+
+class ActionNote(BaseModel):
+    action_id: UUID
+    note: str
+    by: str
+    on: date
+    outcome: ActionOutcome | None = None
+
+
+class Action(BaseModel):
+    """A SMART action agreed for a case, with its owner's progress notes."""
+
+    action_id: UUID
+    owner_agency: UUID
+    description: str
+    for_whom: ForWhom
+    due_on: date
+    agreed_by: str
+    agreed_on: date
+    meeting_id: UUID | None = Field(default=None, description="The hearing that agreed it")
+    outcome: ActionOutcome | None = None
+    escalated: bool = False
+    notes: list[ActionNote] = []
 
 
 _WITHIN = f"{INFORM_WITHIN // timedelta(hours=1)} hours"
@@ -344,7 +376,7 @@ class CaseView(BaseModel):
     decision: dict[str, Any] | None
     repeat_referrals: list[UUID]
     items: list[Item]
-    actions: list[dict[str, Any]] = []
+    actions: list[Action] = []
     access: dict[str, Any] | None = Field(
         default=None, description="Grants, restriction and exclusions: coordinators only")
     safeguarding: dict[str, Any] | None = Field(
@@ -453,3 +485,37 @@ class CandidateLoad(BaseModel):
 class AllocationSuggestion(BaseModel):
     candidates: list[CandidateLoad]
     suggested: str | None = Field(description="The least loaded; ties by id")
+
+
+class CarriedAction(Action):
+    """An action still open from before a meeting, on its review list."""
+
+    case_id: UUID
+    overdue: bool
+
+
+class Risk(BaseModel):
+    to: RiskTo
+    description: str
+
+
+class MinutesDistribution(BaseModel):
+    due_on: date
+    distributed_at: datetime | None
+    late: bool
+
+
+class Minutes(BaseModel):
+    """One case's minutes of a hearing, as the caller's view of the case allows."""
+
+    marking: str = Field(description="The minutes' protective marking")
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    case_id: UUID
+    agencies_present: list[UUID]
+    heard: bool
+    risks: list[Risk]
+    information: list[Item]
+    actions: list[Action]
+    distribution: MinutesDistribution

@@ -117,7 +117,7 @@ def record_hearing(meeting_id: UUID, body: HearingCreate, work: Work) -> Respons
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/minutes/{case_id}", response_model=dict[str, Any],
+@router.get("/{meeting_id}/minutes/{case_id}", response_model=schemas.Minutes,
             responses=NOT_FOUND)
 def view_minutes(meeting_id: UUID, case_id: UUID, work: Work) -> dict[str, Any]:
     """One case's minutes (OFFICIAL-SENSITIVE), as the caller's view of the case allows."""
@@ -131,7 +131,8 @@ def distribute_minutes(meeting_id: UUID, work: Work) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/review", response_model=list[dict[str, Any]], responses=NOT_FOUND)
+@router.get("/{meeting_id}/review", response_model=list[schemas.CarriedAction],
+            responses=NOT_FOUND)
 def review_open_actions(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
     """Actions still open from before this meeting, on cases the caller may see."""
     return work.review(meeting_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from api.auth import CurrentPlatform, install_audit_guard
@@ -33,6 +34,13 @@ def health(platform: CurrentPlatform) -> Health:
     return Health(status="ok", database=platform.database.dialect, demo=platform.settings.demo)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The operation's name in generated clients: the route function's, in camelCase
+    (`submit_referral` is `submitReferral`). The functions are named for that, uniquely."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def create_app(platform: Platform) -> FastAPI:
     app = FastAPI(
         title="marac-platform",
@@ -41,6 +49,7 @@ def create_app(platform: Platform) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.platform = platform
     # Registered first, so it runs inside the request-id middleware and sees the id.

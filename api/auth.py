@@ -10,6 +10,8 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import JsonValue
 
 from api.bootstrap import Platform
 from api.errors import audit_failed
@@ -37,14 +39,20 @@ class NotAuthenticated(HTTPException):
                          headers={"WWW-Authenticate": 'Bearer realm="marac"'})
 
 
+# The OpenAPI document's security scheme, on every operation that takes a token. It reads the
+# header only: the answer to a missing or malformed one is ours (401, `not_authenticated`).
+BEARER = HTTPBearer(scheme_name="bearer", bearerFormat="JWT", auto_error=False,
+                    description="An access token (a JWT) from the area's identity provider")
+
+
 def current_viewer(
-    platform: CurrentPlatform, authorization: Annotated[str | None, Header()] = None
+    platform: CurrentPlatform,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
 ) -> Viewer:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if credentials is None:
         raise NotAuthenticated
     try:
-        principal: Principal = platform.verifier.verify(token.strip())
+        principal: Principal = platform.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
         log.info("token_refused", reason=exc.reason)
         raise NotAuthenticated from None
@@ -66,6 +74,14 @@ class Purpose(StrEnum):
     subject_access = "subject_access"
 
 
+def _purposes(schema: dict[str, JsonValue]) -> None:
+    """The purposes as an enum in the document. The parameters are read as text, so that a
+    purpose not in it is answered `invalid_purpose` (400) like a missing one, not as a
+    malformed request."""
+    schema.pop("anyOf", None)  # optional, so absent when not given; never null
+    schema.update(type="string", enum=[p.value for p in Purpose])
+
+
 class PurposeError(HTTPException):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(400, message)
@@ -74,8 +90,10 @@ class PurposeError(HTTPException):
 
 def required_purpose(
     _: CurrentViewer,  # authentication first: an anonymous caller learns nothing, not even this
-    x_purpose: Annotated[str | None, Header(description="Why the content is read")] = None,
-    purpose: Annotated[str | None, Query(description="Alternative to X-Purpose")] = None,
+    x_purpose: Annotated[str | None, Header(description="Why the content is read",
+                                            json_schema_extra=_purposes)] = None,
+    purpose: Annotated[str | None, Query(description="Alternative to X-Purpose",
+                                         json_schema_extra=_purposes)] = None,
 ) -> Purpose:
     given = x_purpose or purpose
     if not given:

@@ -25,42 +25,68 @@ log = structlog.get_logger(__name__)
 _NOT_FOUND = {"code": "not_found", "message": "Not found"}
 
 
-class ErrorBody(BaseModel):
-    """Every error answer: a stable code to act on, and a message for people."""
+class Error(BaseModel):
+    """Every error answer, whatever its status: a stable code to act on, and a message for
+    people. The codes each status answers with are listed in its description; `code` is not
+    an enum, so that a client generated today still reads a code added later."""
 
-    code: str
-    message: str
-
-
-class InvalidRequestBody(ErrorBody):
+    code: str = Field(description="Stable, and one meaning each: the rule or check that "
+                                  "answered")
+    message: str = Field(description="For people; may change")
     fields: list[str] = Field(
-        default=[], description="Where a request did not validate, such as `body.held_on`; "
-                                "absent when the domain's rules refuse a valid request")
+        default=[], description="Where a request did not validate (`invalid_request`), such as "
+                                "`body.held_on`; absent otherwise")
 
+
+def _codes(*codes: str) -> str:
+    return ", ".join(f"`{code}`" for code in codes)
+
+
+# The codes each status answers with, from the checks around every operation and from the
+# domain's rules (the DomainError classes; a test keeps this list complete). The
+# Idempotency-Key's own codes are added to the POSTs by api/idempotency.py.
+CODES: dict[int, tuple[str, ...]] = {
+    400: ("purpose_required", "invalid_purpose"),
+    401: ("not_authenticated",),
+    403: ("forbidden", "not_team_leader", "exact_figures_forbidden"),
+    404: ("not_found",),
+    409: ("already_visible",),
+    422: ("invalid_request",
+          # A rule of the domain refused a valid request.
+          "invalid_referral", "professional_judgement_reason_required", "threshold_not_met",
+          "cannot_lower_mandatory_criterion", "case_closed", "decision_already_recorded",
+          "not_a_repeat", "already_exists", "invalid_settings", "invalid_access_change",
+          "not_told_of_closure", "invalid_hearing_change", "invalid_meeting_change",
+          "invalid_safeguarding_link", "invalid_subject_access_request",
+          "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
+          "marrac_step_out_of_order", "invalid_subscription", "unsafe_webhook_target",
+          "invalid_report_period", "invalid_review"),
+    503: ("audit_unavailable", "storage_busy"),
+}
 
 _MEANINGS = {
-    400: "Reading case content needs a purpose: `purpose_required`, `invalid_purpose`",
-    401: "No valid bearer token: `not_authenticated`",
-    403: "Not for the caller's role or agency: `forbidden`, or a more precise code",
-    404: "No such thing, or not one the caller may see; both answer alike: `not_found`",
-    409: "In conflict with what is already recorded",
-    422: "The request is not valid (`invalid_request`, naming the fields) or the rules refuse "
-         "it (the rule's code)",
-    503: "The access could not be audited (`audit_unavailable`), or the database was too busy "
-         "(`storage_busy`, with Retry-After): nothing was done or shown",
+    400: f"Reading case content needs a purpose: {_codes(*CODES[400])}",
+    401: f"No valid bearer token: {_codes(*CODES[401])}",
+    403: f"Not for the caller's role, agency or area: {_codes(*CODES[403])}",
+    404: "No such thing, or not one the caller may see; both answer alike: "
+         f"{_codes(*CODES[404])}",
+    409: f"In conflict with what is already recorded: {_codes(*CODES[409])}",
+    422: f"The request is not valid ({_codes(CODES[422][0])}, naming the `fields`) or a rule "
+         f"refuses it: {_codes(*CODES[422][1:])}",
+    503: f"The access could not be audited ({_codes(CODES[503][0])}), or the database was too "
+         f"busy ({_codes(CODES[503][1])}, with Retry-After): nothing was done or shown",
 }
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI `responses` for error statuses, each with its body."""
-    return {status: {"model": InvalidRequestBody if status == 422 else ErrorBody,
-                     "description": _MEANINGS[status]} for status in statuses}
+    """The OpenAPI `responses` for error statuses, each with the one error body."""
+    return {status: {"model": Error, "description": _MEANINGS[status]} for status in statuses}
 
 
 def error_content() -> dict[str, Any]:
     """The error body as an OpenAPI `content`, for an answer added to the document afterwards
     (the Idempotency-Key's, api/idempotency.py)."""
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}}}
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{Error.__name__}"}}}
 
 
 # What any operation that takes a bearer token may answer: no valid token; a refusal by the

@@ -18,10 +18,14 @@ from pydantic import (
     StrictInt,
 )
 
-from domain.access import MAX_BREAK_GLASS_MINUTES
+from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
+from domain.actions import ForWhom
+from domain.actions import Outcome as ActionOutcome
 from domain.case import INFORM_WITHIN
+from domain.meeting import RiskTo
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
+from domain.risk import DASH_RIC_QUESTIONS
 from domain.safeguarding import OnwardTo
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -63,6 +67,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def example(**body: Any) -> ConfigDict:
+    """A request body's example in the OpenAPI document, made up (no real person); a test
+    checks that each one is valid."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
+_AGENCY = "0b5e8a52-6d1f-4c3a-9e27-5f1d0c8b7a61"
+_MEETING = "c4f7a2d8-9b3e-4e61-a5c0-7e2b8d1f6a93"
+
+
 class SubjectIn(Strict):
     role: Literal["victim", "perpetrator", "child", "household_member"]
     forenames: Name = ""
@@ -88,8 +102,11 @@ class AnswerIn(Strict):
 class RiskAssessmentIn(Strict):
     tool: Literal["dash-ric"] = "dash-ric"
     version: Annotated[str, Field(min_length=1, max_length=40)]
-    answers: Annotated[dict[Annotated[str, Field(max_length=60)], AnswerIn],
-                       Field(max_length=40)]
+    # The keys are the checklist's questions: an enum in the document, checked by the domain,
+    # which counts a key it does not know rather than echo it (it could be personal data).
+    answers: Annotated[dict[Annotated[str, Field(max_length=60)], AnswerIn], Field(
+        max_length=40, description="Keyed by question; a question not answered is not known",
+        json_schema_extra={"propertyNames": {"enum": list(DASH_RIC_QUESTIONS)}})]
 
 
 class CriteriaIn(Strict):
@@ -106,6 +123,21 @@ class ConsentIn(Strict):
 
 
 class ReferralCreate(Strict):
+    model_config = example(
+        referred_on="2026-01-10",
+        subjects=[{"role": "victim", "forenames": "Alex", "surname": "Example",
+                   "date_of_birth": "1990-01-01", "gender": "female",
+                   "safe_contact": "mobile, texts only, not after 6 pm"},
+                  {"role": "perpetrator", "forenames": "Sam", "surname": "Sample",
+                   "date_of_birth": "1988-06-30"}],
+        incident_summary="Threats to kill made after the victim asked the perpetrator to leave.",
+        risk_assessment={"version": "2009", "answers": {
+            q: {"value": "yes" if i < 15 else "no"} for i, q in enumerate(DASH_RIC_QUESTIONS)}},
+        criteria={"visible_high_risk": True},
+        consent={"status": "given"},
+        victim_informed="yes",
+        idva_referral_made=True)
+
     referred_on: IsoDate
     subjects: Annotated[list[SubjectIn], Field(min_length=2, max_length=30)]
     incident_summary: Text
@@ -122,12 +154,18 @@ class Created(BaseModel):
 
 
 class DecisionCreate(Strict):
+    model_config = example(outcome="decline", reason="Below the area's threshold; referred to "
+                                                      "the outreach service")
+
     outcome: Literal["accept", "decline", "link_repeat"]
     reason: Reason | None = None
     existing_case_id: UUID | None = None
 
 
 class GrantCreate(Strict):
+    model_config = example(agency_id=_AGENCY, reason="Housing provider to attend the next "
+                                                     "hearing", expires_at="2026-03-31T17:00:00Z")
+
     agency_id: UUID | None = None
     person: Staff | None = None
     reason: Reason
@@ -135,6 +173,10 @@ class GrantCreate(Strict):
 
 
 class ActionCreate(Strict):
+    model_config = example(owner_agency_id=_AGENCY, for_whom="victim", due_on="2026-02-07",
+                           description="Fit a door alarm and add a marker to the address",
+                           meeting_id=_MEETING)
+
     owner_agency_id: UUID
     description: Annotated[str, Field(min_length=1, max_length=2_000)]
     for_whom: Literal["victim", "perpetrator", "child", "household"]
@@ -144,6 +186,8 @@ class ActionCreate(Strict):
 
 
 class ActionUpdateCreate(Strict):
+    model_config = example(note="Alarm fitted on 3 February", outcome="completed")
+
     note: Annotated[str, Field(min_length=1, max_length=5_000)]
     outcome: Literal["completed", "changed_circumstance", "not_done"] | None = None
 
@@ -158,10 +202,14 @@ class ActionRow(BaseModel):
 
 
 class ClosureCreate(Strict):
+    model_config = example(reason="Actions completed; risk reduced at review")
+
     reason: Reason
 
 
 class OnwardReferralCreate(Strict):
+    model_config = example(to="mash", on="2026-01-15")
+
     to: OnwardTo
     on: IsoDate
 
@@ -176,6 +224,9 @@ class RevokeCreate(Strict):
 
 
 class RestrictionCreate(Strict):
+    model_config = example(member_agencies=[_AGENCY], reason="A member of staff is "
+                                                                 "related to the perpetrator")
+
     members: Annotated[list[Staff], Field(max_length=100)] = []
     member_agencies: Annotated[list[UUID], Field(max_length=50)] = []
     reason: Reason
@@ -196,11 +247,16 @@ class RestrictionDue(BaseModel):
 
 
 class ExclusionCreate(Strict):
+    model_config = example(person="staff-4711", reason="Lives next door to the victim")
+
     person: Staff
     reason: Reason
 
 
 class BreakGlassCreate(Strict):
+    model_config = example(reason="Victim at A&E out of hours; safety plan needed now",
+                           minutes=30)
+
     reason: Reason
     minutes: Annotated[StrictInt, Field(ge=1, le=MAX_BREAK_GLASS_MINUTES)] = (
         MAX_BREAK_GLASS_MINUTES)
@@ -216,6 +272,10 @@ class AudienceIn(Strict):
 
 
 class InformationCreate(Strict):
+    model_config = example(kind="research_note", text="Two call-outs to the address in "
+                           "December; no arrests.", audience={"kind": "coordinators"},
+                           meeting_id=_MEETING)
+
     kind: Literal["research_note", "disclosure", "risk", "note"]
     text: Annotated[str, Field(min_length=1, max_length=10_000)]
     # A research note goes to the coordinators first, and is released later.
@@ -245,13 +305,42 @@ class CasesPage(BaseModel):
     page_size: int
 
 
+class Audience(BaseModel):
+    kind: AudienceKind
+    agencies: list[UUID] = Field(default=[], description="For `agencies` only")
+
+
 class Item(BaseModel):
     item_id: UUID
     kind: str
     text: str
-    audience: dict[str, Any]
+    audience: Audience
     author_agency: UUID
     recorded_at: datetime
+
+
+class ActionNote(BaseModel):
+    action_id: UUID
+    note: str
+    by: str
+    on: date
+    outcome: ActionOutcome | None = None
+
+
+class Action(BaseModel):
+    """A SMART action agreed for a case, with its owner's progress notes."""
+
+    action_id: UUID
+    owner_agency: UUID
+    description: str
+    for_whom: ForWhom
+    due_on: date
+    agreed_by: str
+    agreed_on: date
+    meeting_id: UUID | None = Field(default=None, description="The hearing that agreed it")
+    outcome: ActionOutcome | None = None
+    escalated: bool = False
+    notes: list[ActionNote] = []
 
 
 _WITHIN = f"{INFORM_WITHIN // timedelta(hours=1)} hours"
@@ -287,7 +376,7 @@ class CaseView(BaseModel):
     decision: dict[str, Any] | None
     repeat_referrals: list[UUID]
     items: list[Item]
-    actions: list[dict[str, Any]] = []
+    actions: list[Action] = []
     access: dict[str, Any] | None = Field(
         default=None, description="Grants, restriction and exclusions: coordinators only")
     safeguarding: dict[str, Any] | None = Field(
@@ -310,3 +399,123 @@ class PossibleRepeatOut(BaseModel):
     status: str
     last_referral_on: date
     within_window: bool
+
+
+class SubscriptionCreated(BaseModel):
+    id: UUID
+    status: Literal["pending"] = Field(description="Until its client activates it")
+
+
+class SubscriptionStatus(BaseModel):
+    """A feed's configuration and state for whoever watches it; its delivery (the fields
+    that may be null) for its own client only."""
+
+    id: UUID
+    client_id: str
+    agency_id: UUID
+    event_types: list[str]
+    endpoint: str | None = Field(description="Null: pull only")
+    status: Literal["pending", "active", "disabled"]
+    latest_cursor: int | None
+    delivered_cursor: int | None
+    lag: int | None = Field(description="Events not yet delivered to the endpoint")
+    last_status: int | None = Field(description="The endpoint's last HTTP status")
+    last_error: str | None
+    next_attempt_at: datetime | None
+    dead_letters: list[int] | None = Field(description="Cursors of the events given up on")
+
+
+class FeedSecret(BaseModel):
+    """The webhook secret, shown in this answer only."""
+
+    id: UUID
+    secret: str
+
+
+class Replayed(BaseModel):
+    replayed: int | None = Field(description="Events queued again; null for a watcher who is "
+                                             "not the feed's client")
+
+
+class AgendaEntry(BaseModel):
+    """A case listed for a hearing, in hearing order."""
+
+    position: int
+    case_id: UUID
+    children: bool
+    honour_based_abuse: bool
+
+
+class MeetingSummary(BaseModel):
+    meeting_id: UUID
+    area_id: UUID
+    kind: str
+    held_on: date
+    attendees: int
+
+
+class MinutesState(BaseModel):
+    marking: str = Field(description="The minutes' protective marking")
+    due_on: date
+    distributed_at: datetime | None
+    late: bool
+
+
+class MeetingView(MeetingSummary):
+    minutes: MinutesState
+
+
+class NextMeeting(MeetingSummary):
+    agenda: list[AgendaEntry] = Field(description="Only the cases the caller may see")
+
+
+class ResearchRequestRow(BaseModel):
+    case_id: UUID
+    meeting_id: UUID
+    agency_id: UUID
+    due_on: date
+    answered: bool
+
+
+class CandidateLoad(BaseModel):
+    coordinator: str
+    open_cases: int
+
+
+class AllocationSuggestion(BaseModel):
+    candidates: list[CandidateLoad]
+    suggested: str | None = Field(description="The least loaded; ties by id")
+
+
+class CarriedAction(Action):
+    """An action still open from before a meeting, on its review list."""
+
+    case_id: UUID
+    overdue: bool
+
+
+class Risk(BaseModel):
+    to: RiskTo
+    description: str
+
+
+class MinutesDistribution(BaseModel):
+    due_on: date
+    distributed_at: datetime | None
+    late: bool
+
+
+class Minutes(BaseModel):
+    """One case's minutes of a hearing, as the caller's view of the case allows."""
+
+    marking: str = Field(description="The minutes' protective marking")
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    case_id: UUID
+    agencies_present: list[UUID]
+    heard: bool
+    risks: list[Risk]
+    information: list[Item]
+    actions: list[Action]
+    distribution: MinutesDistribution

@@ -15,6 +15,7 @@ from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.schemas import Strict
+from domain.area import AreaSettings
 from security.policy import may_configure_area, may_read_area_settings
 
 router = APIRouter(prefix="/api/v1/areas", tags=["configuration"],
@@ -46,8 +47,8 @@ def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:
     return dataclasses.asdict(platform.marac.get_area(area_id).settings)
 
 
-@router.get("/{area_id}/settings", response_model=dict[str, Any])
-def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
+@router.get("/{area_id}/settings", response_model=AreaSettings)
+def view_area_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
                   platform: CurrentPlatform) -> dict[str, Any]:
     if not may_read_area_settings(viewer.principal, area_id):
         audit.record("read_settings", "denied", area_id=area_id)
@@ -56,8 +57,8 @@ def read_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
     return _settings(platform, area_id)
 
 
-@router.patch("/{area_id}/settings", response_model=dict[str, Any])
-def change_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
+@router.patch("/{area_id}/settings", response_model=AreaSettings)
+def change_area_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
                     platform: CurrentPlatform) -> dict[str, Any]:
     """Recorded as an event of the area, with who changed it; the audit trail names which
     settings changed (not their values)."""

@@ -58,7 +58,7 @@ def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> 
 @router.get("/cases/{case_id}/possible-repeats",
             response_model=list[schemas.PossibleRepeatOut],
             responses={**NOT_FOUND, **NEEDS_PURPOSE})
-def possible_repeats(
+def list_possible_repeats(
     case_id: UUID, purpose: RequiredPurpose, work: Work
 ) -> list[schemas.PossibleRepeatOut]:
     return work.possible_repeats(case_id, purpose.value)
@@ -118,7 +118,7 @@ def acknowledge_closure(case_id: UUID, work: Work) -> Response:
 
 @router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary],
             responses=NOT_FOUND)
-def anniversaries(
+def list_anniversaries(
     work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 30
 ) -> list[schemas.CaseSummary]:
     """Open cases reaching 12 months since their last referral (coordinators)."""
@@ -155,7 +155,7 @@ def review_restriction(case_id: UUID, body: schemas.RestrictionReviewCreate,
 
 
 @router.get("/case-reviews/restrictions", response_model=list[schemas.RestrictionDue])
-def restrictions_due(
+def list_restrictions_due(
     work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 0
 ) -> list[schemas.RestrictionDue]:
     """Restrictions due for review now, or within `within_days` (coordinators and chairs;
@@ -204,7 +204,7 @@ def release_information(
 
 
 @router.get("/search", response_model=schemas.SearchResults, responses=NEEDS_PURPOSE)
-def search(
+def search_cases(
     *,
     purpose: RequiredPurpose,
     work: Work,

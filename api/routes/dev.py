@@ -11,18 +11,18 @@ from pydantic import BaseModel, ConfigDict
 
 from api.auth import CurrentPlatform
 from api.demo import PERSONAS, demo_ids
-from api.errors import ErrorBody, InvalidRequestBody
+from api.errors import Error
 
 router = APIRouter(prefix="/dev", tags=["demo"])
 
 NO_SUCH_PERSONA: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No such persona"},
-    422: {"model": InvalidRequestBody, "description": "The request is not valid"}}
+    404: {"model": Error, "description": "No such persona: `not_found`"},
+    422: {"model": Error, "description": "The request is not valid: `invalid_request`"}}
 CLIENT_REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "`unsupported_grant_type`, `invalid_scope`"},
-    401: {"model": ErrorBody, "description": "`invalid_client`"}}
+    400: {"model": Error, "description": "`unsupported_grant_type`, `invalid_scope`"},
+    401: {"model": Error, "description": "`invalid_client`"}}
 NO_ISSUER: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "No demo issuer"}}
+    404: {"model": Error, "description": "No demo issuer: `not_found`"}}
 
 
 class TokenRequest(BaseModel):
@@ -48,7 +48,7 @@ class PersonaOut(BaseModel):
 
 
 @router.get("/personas", response_model=list[PersonaOut])
-def personas(platform: CurrentPlatform) -> list[PersonaOut]:
+def list_personas(platform: CurrentPlatform) -> list[PersonaOut]:
     ids = demo_ids()
     issuer = platform.issuer
     return [PersonaOut(name=p.name, description=p.description, roles=list(p.roles),
@@ -61,7 +61,7 @@ def personas(platform: CurrentPlatform) -> list[PersonaOut]:
 
 
 @router.post("/token", response_model=TokenResponse, responses=NO_SUCH_PERSONA)
-def token(body: TokenRequest, platform: CurrentPlatform) -> TokenResponse:
+def issue_demo_token(body: TokenRequest, platform: CurrentPlatform) -> TokenResponse:
     persona = next((p for p in PERSONAS if p.name == body.persona), None)
     if persona is None or platform.issuer is None:
         raise HTTPException(404, "No such persona")
@@ -79,7 +79,7 @@ class ClientCredentialsError(HTTPException):
 
 
 @router.post("/oauth/token", response_model=TokenResponse, responses=CLIENT_REFUSED)
-async def client_credentials(request: Request, platform: CurrentPlatform) -> TokenResponse:
+async def issue_client_token(request: Request, platform: CurrentPlatform) -> TokenResponse:
     """OAuth 2.0 client credentials (RFC 6749 section 4.4) for the demo integration clients:
     form-encoded, the client authenticated by HTTP Basic or in the body."""
     form = parse_qs((await request.body()).decode(errors="replace"))
@@ -106,7 +106,7 @@ async def client_credentials(request: Request, platform: CurrentPlatform) -> Tok
 
 
 @router.get("/jwks.json", responses=NO_ISSUER)
-def jwks(platform: CurrentPlatform) -> dict[str, Any]:
+def demo_jwks(platform: CurrentPlatform) -> dict[str, Any]:
     if platform.issuer is None:
         raise HTTPException(404)
     return dict(platform.issuer.jwks())

@@ -43,7 +43,7 @@ class AuditPage(BaseModel):
     next_after_seq: int | None
 
 
-class ReviewCreate(BaseModel):
+class BreakGlassReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["justified", "not_justified", "referred_for_investigation"]
     note: Annotated[str, Field(min_length=1, max_length=MAX_NOTE, description=(
@@ -97,7 +97,7 @@ def signing_keys(viewer: CurrentViewer, platform: CurrentPlatform) -> SigningKey
 
 
 @router.get("/records", response_model=AuditPage)
-def records(
+def search_audit_records(
     *,
     viewer: CurrentViewer,
     audit: Audit,
@@ -136,7 +136,7 @@ def records(
 
 
 @router.get("/break-glass", response_model=list[dict[str, Any]])
-def break_glass(
+def list_break_glass_uses(
     viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
     status: Literal["pending", "all"] = "pending",
 ) -> list[dict[str, Any]]:
@@ -152,8 +152,8 @@ def break_glass(
 
 
 @router.post("/break-glass/{seq}/review", status_code=204, responses=NOT_FOUND)
-def review(seq: int, body: ReviewCreate, viewer: CurrentViewer, audit: Audit,
-           platform: CurrentPlatform) -> Response:
+def review_break_glass_use(seq: int, body: BreakGlassReviewCreate, viewer: CurrentViewer,
+                           audit: Audit, platform: CurrentPlatform) -> Response:
     """Record the review decision (justified, not justified, referred for investigation) on
     a break-glass use, with its note (sealed under the case's key); once, as the reviews are
     append-only too."""
@@ -179,7 +179,7 @@ processing_router = APIRouter(prefix="/api/v1", tags=["data protection"],
 
 
 @processing_router.get("/record-of-processing", response_model=dict[str, Any])
-def processing_record(viewer: CurrentViewer, audit: Audit,
+def view_record_of_processing(viewer: CurrentViewer, audit: Audit,
                       platform: CurrentPlatform) -> dict[str, Any]:
     """The UK GDPR Article 30 record, generated from the platform's own configuration."""
     if not may_read_processing_record(viewer.principal):
@@ -202,7 +202,7 @@ class SubjectAccessCreate(BaseModel):
 
 @processing_router.post("/subject-access-requests", status_code=201,
                         response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
-def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, audit: Audit,
+def request_subject_access(body: SubjectAccessCreate, viewer: CurrentViewer, audit: Audit,
                            platform: CurrentPlatform) -> dict[str, Any]:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from api import schemas
 from api.auth import Audit, CurrentPlatform, CurrentViewer
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.feeds import Feeds
@@ -40,51 +41,51 @@ class ReplayCreate(BaseModel):
 
 
 @router.get("/feeds/schema", response_model=dict[str, Any])
-def schema(_: CurrentViewer) -> dict[str, Any]:
+def event_schema(_: CurrentViewer) -> dict[str, Any]:
     """The public event schema: one JSON Schema, with an example, per event type."""
     return {t: json_schema(t) for t in EVENT_TYPES}
 
 
-@router.post("/subscriptions", status_code=201, response_model=dict[str, Any])
-def subscribe(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
+@router.post("/subscriptions", status_code=201, response_model=schemas.SubscriptionCreated)
+def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
     """Set up a feed for an integration client; it stays pending until the client activates
     it (and receives the webhook secret) itself."""
     return work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
                           event_types=body.event_types, endpoint=body.endpoint)
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=dict[str, Any],
+@router.get("/subscriptions/{subscription_id}", response_model=schemas.SubscriptionStatus,
             responses=NOT_FOUND)
-def status(subscription_id: UUID, work: Work) -> dict[str, Any]:
+def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """Lag, the last failure and the dead letters."""
     return work.status(subscription_id)
 
 
 @router.post("/feeds/{subscription_id}/activation", status_code=201,
-             response_model=dict[str, Any], responses=NOT_FOUND)
-def activate(subscription_id: UUID, work: Work) -> dict[str, Any]:
+             response_model=schemas.FeedSecret, responses=NOT_FOUND)
+def activate_feed(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The integration client takes its feed on: events from now, and the webhook secret,
     shown in this answer only."""
     return work.activate(subscription_id)
 
 
 @router.post("/feeds/{subscription_id}/secret", status_code=201,
-             response_model=dict[str, Any], responses=NOT_FOUND)
-def rotate_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
+             response_model=schemas.FeedSecret, responses=NOT_FOUND)
+def rotate_feed_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The client's new secret, shown once; the old one keeps signing beside it for 24 h."""
     return work.rotate_secret(subscription_id)
 
 
-@router.post("/subscriptions/{subscription_id}/replay", response_model=dict[str, Any],
+@router.post("/subscriptions/{subscription_id}/replay", response_model=schemas.Replayed,
              responses=NOT_FOUND)
-def replay(subscription_id: UUID, body: ReplayCreate, work: Work) -> dict[str, Any]:
+def replay_subscription(subscription_id: UUID, body: ReplayCreate, work: Work) -> dict[str, Any]:
     """Deliver again from a cursor, dead letters included; re-enables the subscription."""
     return work.replay(subscription_id, body.from_cursor)
 
 
 @router.get("/feeds/{subscription_id}/events", response_model=dict[str, Any],
             responses=NOT_FOUND)
-def pull(
+def pull_events(
     subscription_id: UUID,
     work: Work,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -97,7 +98,7 @@ def pull(
 
 @router.get("/feeds/{subscription_id}/stream", responses=NOT_FOUND,
             response_class=StreamingResponse)
-def stream(
+def stream_events(
     subscription_id: UUID,
     work: Work,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -51,20 +51,21 @@ class ContactCreate(BaseModel):
     at: schemas.IsoDateTime | None = None  # when it took place; now if not given
 
 
-class ReviewCreate(BaseModel):
+class MarracReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     still_meets_purpose: StrictBool
     outcome: Literal["continue_plan", "revise_plan", "ready_to_close"]
 
 
 @router.get("", response_model=dict[str, Any], responses={**NOT_FOUND, **NEEDS_PURPOSE})
-def summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> dict[str, Any]:
+def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> dict[str, Any]:
     """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
     return work.summary(case_id, purpose.value)
 
 
-@router.get("/allocation-suggestion", response_model=dict[str, Any], responses=NOT_FOUND)
-def suggest(
+@router.get("/allocation-suggestion", response_model=schemas.AllocationSuggestion,
+            responses=NOT_FOUND)
+def suggest_allocation(
     case_id: UUID, work: Work,
     candidate: Annotated[list[StaffId], Query(min_length=1, max_length=30)],
 ) -> dict[str, Any]:
@@ -73,14 +74,14 @@ def suggest(
 
 
 @router.post("/allocation", status_code=204, responses=NOT_FOUND)
-def allocate(case_id: UUID, body: AllocationCreate, work: Work) -> Response:
+def allocate_coordinator(case_id: UUID, body: AllocationCreate, work: Work) -> Response:
     """Team leader: give the case to a case co-ordinator (again, to reallocate it)."""
     work.allocate(case_id, body.coordinator)
     return Response(status_code=204)
 
 
 @router.post("/steps", status_code=204, responses=NOT_FOUND)
-def complete_step(case_id: UUID, body: StepCreate, work: Work) -> Response:
+def complete_marrac_step(case_id: UUID, body: StepCreate, work: Work) -> Response:
     """Complete the next of the four steps; out of order is refused."""
     work.complete_step(case_id, body.step)
     return Response(status_code=204)
@@ -106,6 +107,6 @@ def agree_plan(case_id: UUID, work: Work) -> Response:
 
 
 @router.post("/reviews", status_code=204, responses=NOT_FOUND)
-def review(case_id: UUID, body: ReviewCreate, work: Work) -> Response:
+def review_marrac_plan(case_id: UUID, body: MarracReviewCreate, work: Work) -> Response:
     work.review(case_id, body.still_meets_purpose, body.outcome)
     return Response(status_code=204)

@@ -64,32 +64,33 @@ class HearingCreate(Strict):
 
 
 @router.post("", status_code=201, response_model=schemas.Created, responses=NOT_FOUND)
-def schedule(body: MeetingCreate, work: Work) -> schemas.Created:
+def schedule_meeting(body: MeetingCreate, work: Work) -> schemas.Created:
     return schemas.Created(id=work.schedule(body.kind, body.held_on, body.members))
 
 
-@router.get("/next", response_model=dict[str, Any] | None)
+@router.get("/next", response_model=schemas.NextMeeting | None)
 def next_meeting(work: Work) -> dict[str, Any] | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
     return work.next_agenda()
 
 
-@router.get("/{meeting_id}", response_model=dict[str, Any], responses=NOT_FOUND)
-def view(meeting_id: UUID, work: Work) -> dict[str, Any]:
+@router.get("/{meeting_id}", response_model=schemas.MeetingView, responses=NOT_FOUND)
+def view_meeting(meeting_id: UUID, work: Work) -> dict[str, Any]:
     """The meeting, with its minutes' marking, due date and distribution."""
     return work.meeting(meeting_id)
 
 
 @router.post("/{meeting_id}/agenda", status_code=204, responses=NOT_FOUND)
-def list_case(meeting_id: UUID, body: AgendaListing, work: Work) -> Response:
+def list_case_for_hearing(meeting_id: UUID, body: AgendaListing, work: Work) -> Response:
     """List a case for the hearing; the agencies invited to it gain access to the case (in a
     closed hearing, as advisers on that case alone)."""
     work.list_case(meeting_id, body.case_id, body.invite)
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/agenda", response_model=list[dict[str, Any]], responses=NOT_FOUND)
-def agenda(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
+@router.get("/{meeting_id}/agenda", response_model=list[schemas.AgendaEntry],
+            responses=NOT_FOUND)
+def view_agenda(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
     """The agenda in hearing order, showing only the cases the caller may see."""
     return work.agenda(meeting_id)
 
@@ -102,7 +103,7 @@ def request_research(meeting_id: UUID, body: ResearchRequestCreate, work: Work) 
 
 
 @router.post("/{meeting_id}/attendance", status_code=204, responses=NOT_FOUND)
-def attend(meeting_id: UUID, body: AttendanceCreate, work: Work) -> Response:
+def record_attendance(meeting_id: UUID, body: AttendanceCreate, work: Work) -> Response:
     """Record the caller's attendance; the confidentiality statement must be acknowledged."""
     work.attend(meeting_id, body.acknowledge_confidentiality)
     return Response(status_code=204)
@@ -116,9 +117,9 @@ def record_hearing(meeting_id: UUID, body: HearingCreate, work: Work) -> Respons
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/minutes/{case_id}", response_model=dict[str, Any],
+@router.get("/{meeting_id}/minutes/{case_id}", response_model=schemas.Minutes,
             responses=NOT_FOUND)
-def minutes(meeting_id: UUID, case_id: UUID, work: Work) -> dict[str, Any]:
+def view_minutes(meeting_id: UUID, case_id: UUID, work: Work) -> dict[str, Any]:
     """One case's minutes (OFFICIAL-SENSITIVE), as the caller's view of the case allows."""
     return work.minutes(meeting_id, case_id)
 
@@ -130,13 +131,14 @@ def distribute_minutes(meeting_id: UUID, work: Work) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/{meeting_id}/review", response_model=list[dict[str, Any]], responses=NOT_FOUND)
-def review(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
+@router.get("/{meeting_id}/review", response_model=list[schemas.CarriedAction],
+            responses=NOT_FOUND)
+def review_open_actions(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
     """Actions still open from before this meeting, on cases the caller may see."""
     return work.review(meeting_id)
 
 
-@research_router.get("", response_model=list[dict[str, Any]])
-def research_requests(work: Work) -> list[dict[str, Any]]:
+@research_router.get("", response_model=list[schemas.ResearchRequestRow])
+def list_research_requests(work: Work) -> list[dict[str, Any]]:
     """My agency's research requests, unanswered first."""
     return work.research_requests()

@@ -76,7 +76,7 @@ def _respond(report: Report, export: str) -> Response:
 
 
 @router.get("/indicators")
-def indicator_report(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
+def view_indicators(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
                      platform: CurrentPlatform, export: Format = "json") -> Response:
     """The West Midlands framework indicators for a month, quarter, year or custom range."""
     report = _report("indicators", asked, viewer=viewer, audit=audit, platform=platform,
@@ -85,7 +85,7 @@ def indicator_report(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
 
 
 @router.get("/safelives-return")
-def safelives_return(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
+def view_safelives_return(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
                      platform: CurrentPlatform, export: Format = "json") -> Response:
     """SafeLives' quarterly return: a line per meeting, and the total."""
     report = _report("safelives_return", asked, viewer=viewer, audit=audit, platform=platform,
@@ -93,9 +93,10 @@ def safelives_return(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
     return _respond(report, export)
 
 
-@router.get("/indicators/charts/{chart}.svg",
-            responses={200: {"content": {"image/svg+xml": {}}}})
-def indicator_chart(chart: Annotated[Chart, Path()], *, asked: Asked, viewer: CurrentViewer,
+@router.get("/indicators/charts/{chart}.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}},
+                             "description": "The chart, as SVG"}})
+def view_indicator_chart(chart: Annotated[Chart, Path()], *, asked: Asked, viewer: CurrentViewer,
                     audit: Audit, platform: CurrentPlatform) -> Response:
     """A chart of the indicators (monthly trend, referrals by agency) as SVG."""
     report = _report("indicators", asked, viewer=viewer, audit=audit, platform=platform,

@@ -58,6 +58,13 @@ class AuditRecord:
 
     def __post_init__(self) -> None:
         check_action(self.action)  # one list of names (audit/actions.py), whoever records
+        # The chain ends each field with 0x1f (audit/chain.py): a field holding a control
+        # character could shift where fields end, and two different records hash alike. The
+        # sources refuse them first (tokens, request ids); this is the last line: fail closed.
+        texts = (self.request_id, self.actor, self.actor_kind, self.client_id, self.purpose,
+                 self.outcome, *self.roles)
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for text in texts if text for ch in text):
+            raise AuditUnavailable("an audit record's field holds a control character")
 
     def values(self) -> tuple[object, ...]:
         """The stored form, in the chain's field order."""

@@ -176,7 +176,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     """Claims: `sub`; `agency` and `area` (ids); `roles` (list); `scope` (space-separated);
     `client_id` (RFC 9068). A token whose subject is its own client is an integration's
     (client credentials), which acts for its agency with its scopes and no personal role."""
-    subject = str(claims["sub"])
+    subject = _printable(str(claims["sub"]), "sub")
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InvalidToken("claim_roles")
@@ -197,5 +197,14 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         # An integration never holds a person's role, whatever its token says.
         roles=frozenset(r for r in roles if r in ROLES) if kind == "person" else frozenset(),
         scopes=frozenset(str(scope).split()) if isinstance(scope, str) else frozenset(),
-        client_id=str(client_id) if client_id is not None else None,
+        client_id=_printable(str(client_id), "client_id") if client_id is not None else None,
     )
+
+
+def _printable(value: str, name: str) -> str:
+    """Subjects and client ids go into audit records, whose chain separates fields with
+    control characters (audit/chain.py): one that held them could make two records' fields
+    hash alike, so it is no identity at all."""
+    if not value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise InvalidToken(f"claim_{name}")
+    return value

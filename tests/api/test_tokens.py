@@ -49,6 +49,18 @@ def test_a_good_token_is_accepted(issuer: LocalIssuer, verifier: TokenVerifier) 
 
 
 @pytest.mark.parametrize("override", [
+    {"sub": "a\x1f\x01b"}, {"sub": ""}, {"sub": "line\nbreak"},
+    {"sub": "svc", "client_id": "svc\x00"},
+])
+def test_a_subject_or_client_with_control_characters_is_refused(
+    issuer: LocalIssuer, verifier: TokenVerifier, override: dict[str, Any]
+) -> None:
+    # They end up in audit records, whose chain separates fields with control characters.
+    with pytest.raises(InvalidToken):
+        verifier.verify(issuer.issue(override))
+
+
+@pytest.mark.parametrize("override", [
     {"iss": "https://attacker.example"},
     {"aud": "another-api"},
     {"exp": int(time.time()) - 120},

@@ -26,3 +26,18 @@ values = st.lists(st.one_of(st.none(), st.text(), st.integers()), max_size=14)
 def test_the_record_hash_is_its_definition(prev: bytes, seq: int, fields: list[object]) -> None:
     assert record_hash(prev, seq, fields) == by_definition(prev, seq, fields)
 
+
+
+def test_fields_that_shift_a_separator_would_hash_alike_so_records_refuse_them() -> None:
+    # Why AuditRecord refuses control characters: without it these two differ and hash alike.
+    assert record_hash(b"", 1, ["a\x1f\x01b", "c"]) == record_hash(b"", 1, ["a", "b\x1f\x01c"])
+    import pytest  # noqa: PLC0415
+
+    from audit.trail import AuditRecord, AuditUnavailable  # noqa: PLC0415
+
+    for field in ("actor", "request_id", "client_id"):
+        args = {"request_id": "r", "actor": "staff", "actor_kind": "person", "agency_id": None,
+                "client_id": None, "roles": (), "action": "read", "purpose": None,
+                "case_id": None, "outcome": "allowed", field: "a\x1f\x01b"}
+        with pytest.raises(AuditUnavailable):
+            AuditRecord(**args)  # type: ignore[arg-type]

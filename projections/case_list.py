@@ -75,27 +75,44 @@ def create_tables(db: Database) -> None:
             provisional INTEGER NOT NULL,
             status TEXT NOT NULL,
             referred_on TEXT NOT NULL)""",
-        # One range per way, already in the list's order; with the status, for filtered lists.
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_way ON {TABLE} (kind, ref, referred_on, case_id)",
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_way_status ON {TABLE} "
-        "(kind, ref, status, referred_on, case_id)",
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, kind, ref)",
+        # A way's range, in the list's order, covering what its conditions read.
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_way ON {TABLE} (kind, ref, restricted, "
+        "provisional, referred_on, case_id, opened_at, expires_at, status)",
+        # A case's facts: exclusions, a way's other facts, the ways already counted.
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, kind, ref, restricted, "
+        "provisional, area_id, opened_at, expires_at)",
     ])
 
 
-def write(cur: Cursor, case_id: UUID, access: CaseAccess, status: str, referred_on: str) -> None:
-    """Replace a case's rows with the facts of its (merged) access."""
-    cur.execute(f"DELETE FROM {TABLE} WHERE case_id = %s", (str(case_id),))  # noqa: S608
-    facts = case_facts(access)
+@dataclass(frozen=True)
+class ListedCase:
+    """A case as the list stores it: its (merged) access and the columns a list reads."""
+
+    case_id: UUID
+    access: CaseAccess
+    status: str
+    referred_on: str
+
+
+def write(cur: Cursor, cases: Sequence[ListedCase]) -> None:
+    """Replace these cases' rows with the facts of their access."""
+    if not cases:
+        return
+    marks = ", ".join(["%s"] * len(cases))
+    cur.execute(f"DELETE FROM {TABLE} WHERE case_id IN ({marks})",  # noqa: S608
+                tuple(str(c.case_id) for c in cases))
+    rows = []
+    for case in cases:
+        facts = case_facts(case.access)
+        rows += [(str(case.case_id), h.fact.kind, h.fact.ref,
+                  instant(h.opened_at) if h.opened_at else None,
+                  instant(h.expires_at) if h.expires_at else None,
+                  str(case.access.area_id), int(facts.restricted), int(facts.provisional),
+                  case.status, case.referred_on) for h in facts.held]
     cur.executemany(
         f"INSERT INTO {TABLE} (case_id, kind, ref, opened_at, expires_at, area_id, "  # noqa: S608
         "restricted, provisional, status, referred_on) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [(str(case_id), h.fact.kind, h.fact.ref,
-          instant(h.opened_at) if h.opened_at else None,
-          instant(h.expires_at) if h.expires_at else None,
-          str(access.area_id), int(facts.restricted), int(facts.provisional), status,
-          referred_on) for h in facts.held])
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
 
 
 class CaseList:
@@ -111,23 +128,11 @@ class CaseList:
         referral first: `size` of them after `after` (or after the first `offset`)."""
         if not case_filter.ways or (within is not None and not within):
             return CasePage((), 0, None)
-        narrow = _Narrowing(status, within)
-        arms, params = [], []
-        for n, way in enumerate(case_filter.ways):
-            sql, way_params = _way(way, case_filter, narrow, after)
-            arms.append(f"SELECT case_id, referred_on FROM ({sql} "  # noqa: S608 - placeholders
-                        f"ORDER BY f.referred_on DESC, f.case_id DESC LIMIT %s) AS w{n}")
-            params += [*way_params, offset + size + 1]
-        page_sql = (f"SELECT case_id, referred_on FROM ({' UNION '.join(arms)}) AS ways "  # noqa: S608
-                    "ORDER BY referred_on DESC, case_id DESC LIMIT %s OFFSET %s")
-        count_arms, count_params = [], []
-        for way in case_filter.ways:
-            sql, way_params = _way(way, case_filter, narrow, None)
-            count_arms.append(sql)
-            count_params += way_params
-        count_sql = f"SELECT COUNT(*) FROM ({' UNION '.join(count_arms)}) AS ways"  # noqa: S608
+        query = _Query(case_filter, _Narrowing(status, within))
+        page_sql, page_params = query.page(after, offset + size + 1)
+        count_sql, count_params = query.count()
         with self.db.transaction(readonly=True) as cur:
-            cur.execute(page_sql, (*params, size + 1, offset))
+            cur.execute(f"{page_sql} LIMIT %s OFFSET %s", (*page_params, size + 1, offset))
             rows = cur.fetchall()
             cur.execute(count_sql, tuple(count_params))
             count = cur.fetchone()
@@ -150,55 +155,145 @@ class CaseList:
         return frozenset(UUID(a) for a in areas)
 
 
+Sql = tuple[str, list[Any]]
+# Kinds held at most once by a case (sets); a grant or a break-glass session may be held
+# several times (windows), so a count of those counts cases, not rows.
+ONCE_PER_CASE = frozenset({"area", "involved_agency", "member", "member_agency", "excluded"})
+
+
 @dataclass(frozen=True)
 class _Narrowing:
     status: str | None
     within: Sequence[UUID] | None
 
 
-def _holds(alias: str, fact: Fact, at: str) -> tuple[str, list[Any]]:
-    return (f"{alias}.kind = %s AND {alias}.ref = %s "
-            f"AND ({alias}.opened_at IS NULL OR {alias}.opened_at <= %s) "
-            f"AND ({alias}.expires_at IS NULL OR %s < {alias}.expires_at)",
-            [fact.kind, fact.ref, at, at])
+class _Query:
+    """A filter as SQL. Each way reads its first fact's index range (kind, ref, restriction,
+    in the list's order); its other facts, the exclusions and the ways already counted are
+    index lookups by case."""
 
+    def __init__(self, case_filter: CaseFilter, narrow: _Narrowing) -> None:
+        self.filter = case_filter
+        self.narrow = narrow
+        self.at = instant(case_filter.at)
+        self._aliases = 0
 
-def _way(way: Way, case_filter: CaseFilter, narrow: _Narrowing,
-         after: Position | None) -> tuple[str, list[Any]]:
-    """One way as a SELECT over its first fact's index range; the rest as conditions."""
-    at = instant(case_filter.at)
-    first, *rest = way.facts
-    sql, params = _holds("f", first, at)
-    clauses = [sql, "f.restricted = %s"]
-    params.append(int(way.restricted))
-    if way.provisional is not None:
-        clauses.append("f.provisional = %s")
-        params.append(int(way.provisional))
-    for fact in rest:
-        if fact.kind == "area":  # every row carries its case's area
-            clauses.append("f.area_id = %s")
-            params.append(fact.ref)
-        else:
-            sql, more = _holds("g", fact, at)
-            clauses.append(f"EXISTS (SELECT 1 FROM {TABLE} g "  # noqa: S608 - placeholders
-                           "WHERE g.case_id = f.case_id "
-                           f"AND {sql})")
+    def page(self, after: Position | None, limit: int) -> Sql:
+        """The union of each way's first `limit` cases, in the list's order."""
+        arms, params = [], []
+        for way in self.filter.ways:
+            f = self._alias()
+            conditions = [self._reaches(f, way), self._narrowed(f),
+                          *(self._not(self._holds_on(f"{f}.case_id", x))
+                            for x in self.filter.unless)]
+            if after is not None:
+                # The bare bound lets either planner start the index range there.
+                conditions.append((f"{f}.referred_on <= %s AND ({f}.referred_on, {f}.case_id) "
+                                   "< (%s, %s)",
+                                   [after.referred_on, after.referred_on, after.case_id]))
+            where, more = _and(conditions)
+            arms.append(f"SELECT case_id, referred_on FROM (SELECT {f}.case_id, "  # noqa: S608
+                        f"{f}.referred_on FROM {TABLE} {f} WHERE {where} ORDER BY "
+                        f"{f}.referred_on DESC, {f}.case_id DESC LIMIT %s) AS {f}_arm")
+            params += [*more, limit]
+        return (f"SELECT case_id, referred_on FROM ({' UNION '.join(arms)}) AS ways "  # noqa: S608
+                "ORDER BY referred_on DESC, case_id DESC", params)
+
+    def count(self) -> Sql:
+        """Exact, without a set of every case reached: the cases each way reaches that no
+        way before it does, less those an exclusion takes away. Unrestricted cases' ways
+        from an area first (the largest: its count is a bare index range); ways that
+        cannot reach the same case (restricted and not) are not checked against each other."""
+        ways = sorted(self.filter.ways,
+                      key=lambda w: (w.restricted, w.facts[0].kind != "area"))
+        terms, params = [], []
+        for n, way in enumerate(ways):
+            f = self._alias()
+            where, more = _and([self._reaches(f, way), self._narrowed(f),
+                                *(self._not(self._reached_on(f"{f}.case_id", w))
+                                  for w in ways[:n] if _may_overlap(w, way))])
+            terms.append(f"+ (SELECT {_counted(f, way.facts[0])} FROM {TABLE} {f} "  # noqa: S608
+                         f"WHERE {where})")
             params += more
-    for fact in case_filter.unless:
-        sql, more = _holds("u", fact, at)
-        clauses.append(f"NOT EXISTS (SELECT 1 FROM {TABLE} u "  # noqa: S608 - placeholders
-                       "WHERE u.case_id = f.case_id "
-                       f"AND {sql})")
-        params += more
-    if narrow.status is not None:
-        clauses.append("f.status = %s")
-        params.append(narrow.status)
-    if narrow.within is not None:
-        clauses.append(f"f.case_id IN ({', '.join(['%s'] * len(narrow.within))})")
-        params += [str(c) for c in narrow.within]
-    if after is not None:
-        # The bare bound lets either planner start the index range there.
-        clauses.append("f.referred_on <= %s AND (f.referred_on, f.case_id) < (%s, %s)")
-        params += [after.referred_on, after.referred_on, after.case_id]
-    return (f"SELECT f.case_id, f.referred_on FROM {TABLE} f "  # noqa: S608
-            f"WHERE {' AND '.join(clauses)}", params)
+        for n, fact in enumerate(self.filter.unless):
+            u = self._alias()
+            reached = [self._reached_on(f"{u}.case_id", w) for w in ways]
+            where, more = _and([
+                self._holds(u, fact), self._narrowed(u),
+                (" OR ".join(f"({s})" for s, _ in reached), [p for _, ps in reached for p in ps]),
+                *(self._not(self._holds_on(f"{u}.case_id", x))
+                  for x in self.filter.unless[:n])])
+            terms.append(f"- (SELECT {_counted(u, fact)} FROM {TABLE} {u} "  # noqa: S608
+                         f"WHERE {where})")
+            params += more
+        return f"SELECT 0 {' '.join(terms)}", params
+
+    def _alias(self) -> str:
+        self._aliases += 1
+        return f"t{self._aliases}"
+
+    def _holds(self, alias: str, fact: Fact) -> Sql:
+        return (f"{alias}.kind = %s AND {alias}.ref = %s "
+                f"AND ({alias}.opened_at IS NULL OR {alias}.opened_at <= %s) "
+                f"AND ({alias}.expires_at IS NULL OR %s < {alias}.expires_at)",
+                [fact.kind, fact.ref, self.at, self.at])
+
+    def _holds_on(self, case_id: str, fact: Fact) -> Sql:
+        g = self._alias()
+        sql, params = self._holds(g, fact)
+        return (f"EXISTS (SELECT 1 FROM {TABLE} {g} "  # noqa: S608 - placeholders
+                f"WHERE {g}.case_id = {case_id} AND {sql})", params)
+
+    def _reaches(self, alias: str, way: Way) -> Sql:
+        """`alias` is a row of the way's first fact, and the way holds of its case."""
+        first, *rest = way.facts
+        conditions = [self._holds(alias, first),
+                      (f"{alias}.restricted = %s", [int(way.restricted)])]
+        if way.provisional is not None or not way.restricted:
+            # Only a restricted case is provisionally so: the index's prefix either way.
+            conditions.append((f"{alias}.provisional = %s", [int(bool(way.provisional))]))
+        for fact in rest:
+            if fact.kind == "area":  # every row carries its case's area
+                conditions.append((f"{alias}.area_id = %s", [fact.ref]))
+            else:
+                conditions.append(self._holds_on(f"{alias}.case_id", fact))
+        return _and(conditions)
+
+    def _reached_on(self, case_id: str, way: Way) -> Sql:
+        g = self._alias()
+        sql, params = self._reaches(g, way)
+        return (f"EXISTS (SELECT 1 FROM {TABLE} {g} "  # noqa: S608 - placeholders
+                f"WHERE {g}.case_id = {case_id} AND {sql})", params)
+
+    def _narrowed(self, alias: str) -> Sql:
+        conditions: list[Sql] = []
+        if self.narrow.status is not None:
+            conditions.append((f"{alias}.status = %s", [self.narrow.status]))
+        if self.narrow.within is not None:
+            marks = ", ".join(["%s"] * len(self.narrow.within))
+            conditions.append((f"{alias}.case_id IN ({marks})",
+                               [str(c) for c in self.narrow.within]))
+        return _and(conditions)
+
+    @staticmethod
+    def _not(condition: Sql) -> Sql:
+        return f"NOT {condition[0]}", condition[1]
+
+
+def _and(conditions: Sequence[Sql]) -> Sql:
+    parts = [c for c in conditions if c[0]]
+    if not parts:
+        return "1 = 1", []
+    return " AND ".join(f"({s})" for s, _ in parts), [p for _, ps in parts for p in ps]
+
+
+def _may_overlap(a: Way, b: Way) -> bool:
+    """Whether two ways may reach one case: a case is restricted or not, provisionally or
+    not, in all its rows."""
+    return a.restricted == b.restricted and (
+        a.provisional is None or b.provisional is None or a.provisional == b.provisional
+        or not a.restricted)
+
+
+def _counted(alias: str, fact: Fact) -> str:
+    return "COUNT(*)" if fact.kind in ONCE_PER_CASE else f"COUNT(DISTINCT {alias}.case_id)"

@@ -229,9 +229,9 @@ class CaseProjector:
         ])
 
         case_list.create_tables(self.db)
-        self._fill_case_list()
+        self.fill_case_list()
 
-    def _fill_case_list(self) -> None:
+    def fill_case_list(self) -> None:
         """A database projected before the case list existed: fill it from the access facts
         already projected, once, rather than ask for a rebuild."""
         with self.db.transaction() as cur:
@@ -409,11 +409,14 @@ class CaseProjector:
             index, own = _own_access_on(cur, chunk)
             parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
             parent_access = _own_access_on(cur, sorted(parents, key=str))[1] if parents else {}
+            listed = []
             for case_id, access in own.items():
                 row = index[case_id]
                 parent = parent_access.get(UUID(row["repeat_of"])) if row["repeat_of"] else None
-                case_list.write(cur, case_id, inherit(access, parent) if parent else access,
-                                row["status"], row["referred_on"])
+                listed.append(case_list.ListedCase(
+                    case_id, inherit(access, parent) if parent else access, row["status"],
+                    row["referred_on"]))
+            case_list.write(cur, listed)
 
     def _access_rows(self, case: Case) -> Iterable[tuple[str, str, str | None, str | None]]:
         ref = self.index.person_ref

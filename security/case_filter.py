@@ -72,7 +72,7 @@ class CaseFacts:
     """What a case holds that a `CaseFilter` reads: its restriction and its facts."""
 
     restricted: bool
-    provisional: bool
+    provisional: bool  # restricted at referral, members not yet named: never when unrestricted
     held: tuple[HeldFact, ...]
 
 
@@ -90,7 +90,7 @@ def case_facts(access: CaseAccess) -> CaseFacts:
     held += [HeldFact(Fact("member", ref)) for ref in access.members]
     held += [HeldFact(Fact("member_agency", str(a))) for a in access.member_agencies]
     held += [HeldFact(Fact("excluded", ref)) for ref in access.excluded]
-    return CaseFacts(access.restricted, access.restriction_provisional,
+    return CaseFacts(access.restricted, access.restricted and access.restriction_provisional,
                      tuple(dict.fromkeys(held)))
 
 

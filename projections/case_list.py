@@ -10,6 +10,7 @@ viewer may see, not the size of the area.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +22,10 @@ from security.policy import CaseAccess
 from storage.database import Cursor, Database
 
 TABLE = "case_facts"
+# How many cases hold each fact that has no window, by restriction and status: the count of
+# a way that starts from such a fact (a coordinator's area: every case) without a scan.
+COUNTS = "case_fact_counts"
+TABLES = (TABLE, COUNTS)
 
 
 class UnknownCursor(ValueError):
@@ -81,6 +86,14 @@ def create_tables(db: Database) -> None:
         # A case's facts: exclusions, a way's other facts, the ways already counted.
         f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, kind, ref, restricted, "
         "provisional, area_id, opened_at, expires_at)",
+        f"""CREATE TABLE IF NOT EXISTS {COUNTS} (
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            restricted INTEGER NOT NULL,
+            provisional INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            cases INTEGER NOT NULL,
+            PRIMARY KEY (kind, ref, restricted, provisional, status))""",
     ])
 
 
@@ -96,11 +109,7 @@ class ListedCase:
 
 def write(cur: Cursor, cases: Sequence[ListedCase]) -> None:
     """Replace these cases' rows with the facts of their access."""
-    if not cases:
-        return
-    marks = ", ".join(["%s"] * len(cases))
-    cur.execute(f"DELETE FROM {TABLE} WHERE case_id IN ({marks})",  # noqa: S608
-                tuple(str(c.case_id) for c in cases))
+    remove(cur, [c.case_id for c in cases])
     rows = []
     for case in cases:
         facts = case_facts(case.access)
@@ -109,10 +118,36 @@ def write(cur: Cursor, cases: Sequence[ListedCase]) -> None:
                   instant(h.expires_at) if h.expires_at else None,
                   str(case.access.area_id), int(facts.restricted), int(facts.provisional),
                   case.status, case.referred_on) for h in facts.held]
+    if not rows:
+        return
     cur.executemany(
         f"INSERT INTO {TABLE} (case_id, kind, ref, opened_at, expires_at, area_id, "  # noqa: S608
         "restricted, provisional, status, referred_on) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+    _tally(cur, Counter((r[1], r[2], r[6], r[7], r[8]) for r in rows
+                        if r[1] in ONCE_PER_CASE), 1)
+
+
+def remove(cur: Cursor, case_ids: Sequence[UUID]) -> None:
+    """Drop these cases' rows, and their part of the counts."""
+    if not case_ids:
+        return
+    marks = ", ".join(["%s"] * len(case_ids))
+    ids = tuple(str(c) for c in case_ids)
+    cur.execute(f"SELECT kind, ref, restricted, provisional, status FROM {TABLE} "  # noqa: S608
+                f"WHERE case_id IN ({marks})", ids)
+    _tally(cur, Counter(tuple(r) for r in cur.fetchall() if r[0] in ONCE_PER_CASE), -1)
+    cur.execute(f"DELETE FROM {TABLE} WHERE case_id IN ({marks})", ids)  # noqa: S608
+
+
+def _tally(cur: Cursor, counts: Counter[tuple[Any, ...]], sign: int) -> None:
+    if counts:
+        cur.executemany(
+            f"INSERT INTO {COUNTS} (kind, ref, restricted, provisional, status, cases) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (kind, ref, restricted, provisional, status) "
+            f"DO UPDATE SET cases = {COUNTS}.cases + excluded.cases",
+            [(*key, sign * n) for key, n in sorted(counts.items())])
 
 
 class CaseList:
@@ -208,10 +243,16 @@ class _Query:
                       key=lambda w: (w.restricted, w.facts[0].kind != "area"))
         terms, params = [], []
         for n, way in enumerate(ways):
+            earlier = [w for w in ways[:n] if _may_overlap(w, way)]
+            if not earlier and self._tallied(way):
+                sql, more = self._tally(way)
+                terms.append(f"+ ({sql})")
+                params += more
+                continue
             f = self._alias()
             where, more = _and([self._reaches(f, way), self._narrowed(f),
                                 *(self._not(self._reached_on(f"{f}.case_id", w))
-                                  for w in ways[:n] if _may_overlap(w, way))])
+                                  for w in earlier)])
             terms.append(f"+ (SELECT {_counted(f, way.facts[0])} FROM {TABLE} {f} "  # noqa: S608
                          f"WHERE {where})")
             params += more
@@ -227,6 +268,22 @@ class _Query:
                          f"WHERE {where})")
             params += more
         return f"SELECT 0 {' '.join(terms)}", params
+
+    def _tallied(self, way: Way) -> bool:
+        """Whether the counts answer the way: one fact without a window, and no narrowing
+        but the status."""
+        return (len(way.facts) == 1 and way.facts[0].kind in ONCE_PER_CASE
+                and self.narrow.within is None)
+
+    def _tally(self, way: Way) -> Sql:
+        conditions: list[Sql] = [("kind = %s AND ref = %s AND restricted = %s",
+                                  [way.facts[0].kind, way.facts[0].ref, int(way.restricted)])]
+        if way.provisional is not None or not way.restricted:
+            conditions.append(("provisional = %s", [int(bool(way.provisional))]))
+        if self.narrow.status is not None:
+            conditions.append(("status = %s", [self.narrow.status]))
+        where, params = _and(conditions)
+        return f"SELECT COALESCE(SUM(cases), 0) FROM {COUNTS} WHERE {where}", params  # noqa: S608
 
     def _alias(self) -> str:
         self._aliases += 1

@@ -32,7 +32,7 @@ from storage.database import Cursor, Database
 CASE_TOPIC = "domain.case:Case."
 MEETING_TOPIC = "domain.meeting:Meeting."
 CASE_TABLES = ("case_index", "case_access", "case_actions", "research_requests",
-               "case_documents", case_list.TABLE)
+               "case_documents")
 DOCUMENTS = "case_documents"
 
 
@@ -243,7 +243,7 @@ class CaseProjector:
 
     def tables(self) -> tuple[str, ...]:
         return ("case_index", "case_access", "case_actions", "research_requests", DOCUMENTS,
-                "meetings", "meeting_members", "agenda", case_list.TABLE)
+                "meetings", "meeting_members", "agenda", *case_list.TABLES)
 
     # Projection --------------------------------------------------------------------------
 
@@ -361,6 +361,7 @@ class CaseProjector:
     def _clear(self, cur: Cursor, case_id: UUID) -> None:
         for table in CASE_TABLES:
             cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
+        case_list.remove(cur, [case_id])
 
     def _write(self, cur: Cursor, case: Case) -> None:
         cid = str(case.id)

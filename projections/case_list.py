@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -166,15 +166,19 @@ class CaseList:
         query = _Query(case_filter, _Narrowing(status, within))
         page_sql, page_params = query.page(after, offset + size + 1)
         count_sql, count_params = query.count()
+        # One statement: the page and its total from one snapshot, in one round trip; the
+        # total's row stands alone when the page is empty.
+        sql = (f"SELECT c.total, p.case_id, p.referred_on FROM ({count_sql}) AS c "  # noqa: S608
+               f"LEFT JOIN ({page_sql} LIMIT %s OFFSET %s) AS p ON 1 = 1 "
+               "ORDER BY p.referred_on DESC, p.case_id DESC")
         with self.db.transaction(readonly=True) as cur:
-            cur.execute(f"{page_sql} LIMIT %s OFFSET %s", (*page_params, size + 1, offset))
+            cur.execute(sql, (*count_params, *page_params, size + 1, offset))
             rows = cur.fetchall()
-            cur.execute(count_sql, tuple(count_params))
-            count = cur.fetchone()
-        shown = rows[:size]
-        more = len(rows) > size
-        return CasePage(tuple(UUID(r[0]) for r in shown), int(count[0]) if count else 0,
-                        Position(str(shown[-1][1]), str(shown[-1][0])) if more else None)
+        total = int(rows[0][0]) if rows else 0
+        listed = [r for r in rows if r[1] is not None]
+        shown, more = listed[:size], len(listed) > size
+        return CasePage(tuple(UUID(r[1]) for r in shown), total,
+                        Position(str(shown[-1][2]), str(shown[-1][1])) if more else None)
 
     def areas_reached(self, case_filter: CaseFilter) -> frozenset[UUID]:
         """The areas of the cases the filter's ways start from (a search looks in each)."""
@@ -216,7 +220,7 @@ class _Query:
     def page(self, after: Position | None, limit: int) -> Sql:
         """The union of each way's first `limit` cases, in the list's order."""
         arms, params = [], []
-        for way in self.filter.ways:
+        for way in _ordered(self.filter.ways):
             f = self._alias()
             conditions = [self._reaches(f, way), self._narrowed(f),
                           *(self._not(self._holds_on(f"{f}.case_id", x))
@@ -251,14 +255,13 @@ class _Query:
                 continue
             f = self._alias()
             where, more = _and([self._reaches(f, way), self._narrowed(f),
-                                *(self._not(self._reached_on(f"{f}.case_id", w))
-                                  for w in earlier)])
+                                *(self._not(self._reached_on(f, w)) for w in earlier)])
             terms.append(f"+ (SELECT {_counted(f, way.facts[0])} FROM {TABLE} {f} "  # noqa: S608
                          f"WHERE {where})")
             params += more
         for n, fact in enumerate(self.filter.unless):
             u = self._alias()
-            reached = [self._reached_on(f"{u}.case_id", w) for w in ways]
+            reached = [self._reached_on(u, w) for w in ways]
             where, more = _and([
                 self._holds(u, fact), self._narrowed(u),
                 (" OR ".join(f"({s})" for s, _ in reached), [p for _, ps in reached for p in ps]),
@@ -267,7 +270,7 @@ class _Query:
             terms.append(f"- (SELECT {_counted(u, fact)} FROM {TABLE} {u} "  # noqa: S608
                          f"WHERE {where})")
             params += more
-        return f"SELECT 0 {' '.join(terms)}", params
+        return f"SELECT 0 {' '.join(terms)} AS total", params
 
     def _tallied(self, way: Way) -> bool:
         """Whether the counts answer the way: one fact without a window, and no narrowing
@@ -304,11 +307,7 @@ class _Query:
     def _reaches(self, alias: str, way: Way) -> Sql:
         """`alias` is a row of the way's first fact, and the way holds of its case."""
         first, *rest = way.facts
-        conditions = [self._holds(alias, first),
-                      (f"{alias}.restricted = %s", [int(way.restricted)])]
-        if way.provisional is not None or not way.restricted:
-            # Only a restricted case is provisionally so: the index's prefix either way.
-            conditions.append((f"{alias}.provisional = %s", [int(bool(way.provisional))]))
+        conditions = [self._holds(alias, first), self._restriction(alias, way)]
         for fact in rest:
             if fact.kind == "area":  # every row carries its case's area
                 conditions.append((f"{alias}.area_id = %s", [fact.ref]))
@@ -316,11 +315,24 @@ class _Query:
                 conditions.append(self._holds_on(f"{alias}.case_id", fact))
         return _and(conditions)
 
-    def _reached_on(self, case_id: str, way: Way) -> Sql:
+    def _reached_on(self, alias: str, way: Way) -> Sql:
+        """Whether the way reaches the case of `alias`'s row. A way from its area alone
+        reads that row: every row carries its case's area and restriction."""
+        if all(f.kind == "area" for f in way.facts):
+            return _and([(f"{alias}.area_id = %s", [f.ref]) for f in way.facts]
+                        + [self._restriction(alias, way)])
         g = self._alias()
         sql, params = self._reaches(g, way)
         return (f"EXISTS (SELECT 1 FROM {TABLE} {g} "  # noqa: S608 - placeholders
-                f"WHERE {g}.case_id = {case_id} AND {sql})", params)
+                f"WHERE {g}.case_id = {alias}.case_id AND {sql})", params)
+
+    @staticmethod
+    def _restriction(alias: str, way: Way) -> Sql:
+        conditions: list[Sql] = [(f"{alias}.restricted = %s", [int(way.restricted)])]
+        if way.provisional is not None or not way.restricted:
+            # Only a restricted case is provisionally so: the index's prefix either way.
+            conditions.append((f"{alias}.provisional = %s", [int(bool(way.provisional))]))
+        return _and(conditions)
 
     def _narrowed(self, alias: str) -> Sql:
         conditions: list[Sql] = []
@@ -334,7 +346,7 @@ class _Query:
 
     @staticmethod
     def _not(condition: Sql) -> Sql:
-        return f"NOT {condition[0]}", condition[1]
+        return f"NOT ({condition[0]})", condition[1]
 
 
 def _and(conditions: Sequence[Sql]) -> Sql:
@@ -342,6 +354,14 @@ def _and(conditions: Sequence[Sql]) -> Sql:
     if not parts:
         return "1 = 1", []
     return " AND ".join(f"({s})" for s, _ in parts), [p for _, ps in parts for p in ps]
+
+
+def _ordered(ways: Sequence[Way]) -> list[Way]:
+    """The ways as index ranges in the list's order: a restricted case's way that does not
+    say whether provisionally reads both ranges, each in order."""
+    return [split for way in ways for split in (
+        [replace(way, provisional=False), replace(way, provisional=True)]
+        if way.restricted and way.provisional is None else [way])]
 
 
 def _may_overlap(a: Way, b: Way) -> bool:

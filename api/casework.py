@@ -510,10 +510,9 @@ class Casework:
         case_filter = list_filter(self.viewer, self.now)
         matches: dict[UUID, set[str]] = {}
         if surname or forename or reference:
-            # Every area the caller reaches a case in (the blind index is keyed per area):
-            # a member of a restricted case elsewhere finds it as the list shows it.
-            areas = self.platform.cases.list.areas_reached(case_filter)
-            for area in sorted(areas, key=str):
+            # Every area (the blind index is keyed per area): a member of a restricted case
+            # elsewhere finds it as the list shows it; the filter decides what is shown.
+            for area in sorted(self.platform.cases.list.areas(), key=str):
                 for case_id, kinds in self.platform.blind_index.matches(area, probe,
                                                                         None).items():
                     matches.setdefault(case_id, set()).update(kinds)

@@ -246,7 +246,9 @@ class _Query:
                                    "< (%s, %s)",
                                    [after.referred_on, after.referred_on, after.case_id]))
             where, more = _and(conditions)
-            arms.append(f"SELECT case_id, referred_on FROM (SELECT {f}.case_id, "  # noqa: S608
+            # A case holds a grant or a session more than once: its rows, one case.
+            distinct = "" if way.facts[0].kind in ONCE_PER_CASE else "DISTINCT "
+            arms.append(f"SELECT case_id, referred_on FROM (SELECT {distinct}{f}.case_id, "  # noqa: S608
                         f"{f}.referred_on FROM {TABLE} {f} WHERE {where} ORDER BY "
                         f"{f}.referred_on DESC, {f}.case_id DESC LIMIT %s) AS {f}_arm")
             params += [*more, limit]

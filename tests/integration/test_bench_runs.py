@@ -82,3 +82,21 @@ def test_referrals_benchmark_runs(backend: str, request: pytest.FixtureRequest) 
                              "keyed_requests_per_s_2_clients", "errors_5xx"}
     assert result["errors_5xx"] == 0
     assert result["each_201_stored_once"]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_list_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.lists import PERSONAS, ListBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = ListBenchmark(backend, url, sizes=[300], requests=8).run()
+    (size,) = result["sizes"]
+    assert size["cases"] == 300
+    assert set(size["personas"]) == set(PERSONAS)
+    assert size["personas"]["coordinator"]["visible_cases"] == 300
+    # The specialist agency referred ~150 cases, never all: its representative sees those.
+    assert 0 < size["personas"]["representative_150"]["visible_cases"] < 300
+    for persona in size["personas"].values():
+        assert persona["list"]["p99_ms"] > 0
+        assert persona["search"]["p50_ms"] > 0

@@ -27,6 +27,7 @@ from domain.exceptions import CaseNotFound, DomainError
 from domain.repeats import repeat_window_ends
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
+from projections.case_list import Position, UnknownCursor
 from projections.cases import item_facts
 from security.policy import (
     CaseAccess,
@@ -36,6 +37,7 @@ from security.policy import (
     case_visibility,
     is_coordinator_of,
     item_visible,
+    list_filter,
     may_act_for,
     may_break_glass,
     may_coordinate,
@@ -59,6 +61,12 @@ class Conflict(HTTPException):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(409, message)
         self.code = code
+
+
+class InvalidCursor(HTTPException):
+    def __init__(self, message: str) -> None:
+        super().__init__(422, message)
+        self.code = "invalid_cursor"
 
 
 def not_found(case_id: UUID) -> CaseNotFound:
@@ -478,54 +486,68 @@ class Casework:
         return [c for c, a in accesses.items()
                 if case_visibility(self.viewer, a, self.now) is not None]
 
-    def list_cases(self, status: str | None, page: int, page_size: int) -> schemas.CasesPage:
+    def list_cases(self, status: str | None, page: int, page_size: int,
+                   cursor: str | None = None) -> schemas.CasesPage:
+        """A page of the cases the caller may see, newest referral first, and their exact
+        total: the policy's `list_filter`, answered by the read model. `cursor` (the last
+        page's `next_cursor`) continues the list; `page` still counts pages from the start."""
         if not reads_case_content(self.principal):
             self.audit.record("list", "denied")
             raise Forbidden("This role does not read cases")
-        p = self.principal
-        refs = [self.viewer.ref, *([str(p.agency_id)] if p.agency_id else [])]
-        visible = self._visible_cases(self.platform.cases.candidates(p.area_id, refs))
-        rows = [r for r in self.platform.cases.index_rows(visible).values()
-                if status is None or r["status"] == status]
-        rows.sort(key=lambda r: (r["referred_on"], r["case_id"]), reverse=True)
-        start = (page - 1) * page_size
-        shown = self._linked_visibly(rows[start:start + page_size])
+        after = self._position(cursor, page)
+        found = self.platform.cases.list.page(
+            list_filter(self.viewer, self.now), size=page_size, after=after,
+            offset=0 if after else (page - 1) * page_size, status=status)
+        shown = self._linked_visibly(self._rows(found.case_ids))
         self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in shown))
-        return schemas.CasesPage(items=[_summary(r) for r in shown], total=len(rows),
-                                 page=page, page_size=page_size)
+        return schemas.CasesPage(items=[_summary(r) for r in shown], total=found.total,
+                                 page=page, page_size=page_size,
+                                 next_cursor=found.next.token() if found.next else None)
+
+    def _position(self, cursor: str | None, page: int) -> Position | None:
+        if cursor is None:
+            return None
+        if page != 1:
+            raise InvalidCursor("Give a cursor or a page number, not both")
+        try:
+            return Position.of(cursor)
+        except UnknownCursor:
+            raise InvalidCursor("Not a cursor this service gave out") from None
+
+    def _rows(self, case_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+        """Index rows in the order given; one erased meanwhile is left out."""
+        rows = self.platform.cases.index_rows(case_ids)
+        return [rows[c] for c in case_ids if c in rows]
 
     def search(self, purpose: str, *, surname: str, forename: str,
-               date_of_birth: date | None, reference: str) -> schemas.SearchResults:
+               date_of_birth: date | None, reference: str, page_size: int = 100,
+               cursor: str | None = None) -> schemas.SearchResults:
         p = self.principal
         if not reads_case_content(p):
             self.audit.record("search", "denied", purpose=purpose)
             raise Forbidden("This role does not read cases")
+        after = self._position(cursor, 1)
         probe = Subject(uuid4(), "victim", forename, surname, date_of_birth=date_of_birth,
                         references=(reference,) if reference else ())
+        case_filter = list_filter(self.viewer, self.now)
         matches: dict[UUID, set[str]] = {}
         if surname or forename or reference:
-            # The caller's own area, and any other area with a case naming them or their
-            # agency (a member of a restricted case elsewhere finds it as the list shows it).
-            refs = [self.viewer.ref, *([str(p.agency_id)] if p.agency_id else [])]
-            named = self.platform.cases.index_rows(self.platform.cases.candidates(None, refs))
-            areas = {UUID(r["area_id"]) for r in named.values()} | (
-                {p.area_id} if p.area_id else set())
-            for area in sorted(areas, key=str):
+            # Every area (the blind index is keyed per area): a member of a restricted case
+            # elsewhere finds it as the list shows it; the filter decides what is shown.
+            for area in sorted(self.platform.cases.list.areas(), key=str):
                 for case_id, kinds in self.platform.blind_index.matches(area, probe,
                                                                         None).items():
                     matches.setdefault(case_id, set()).update(kinds)
-        visible = self._visible_cases(list(matches))
-        rows = self.platform.cases.index_rows(visible)
-        hits = self._linked_visibly(sorted(rows.values(),
-                                           key=lambda r: (r["referred_on"], r["case_id"]),
-                                           reverse=True))
+        found = self.platform.cases.list.page(case_filter, size=page_size, after=after,
+                                              within=sorted(matches, key=str))
+        hits = self._linked_visibly(self._rows(found.case_ids))
         self.audit.record("search", "allowed", purpose=purpose,
                           items=tuple(r["case_id"] for r in hits))
         return schemas.SearchResults(
             items=[schemas.SearchHit(summary=_summary(r),
                                      matched_on=sorted(matches[UUID(r["case_id"])]))
                    for r in hits],
-            total=len(hits))
+            total=found.total, next_cursor=found.next.token() if found.next else None)
 
 
 def _summary(row: dict[str, Any]) -> schemas.CaseSummary:

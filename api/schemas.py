@@ -300,9 +300,11 @@ class CaseSummary(BaseModel):
 
 class CasesPage(BaseModel):
     items: list[CaseSummary]
-    total: int
+    total: int = Field(description="Every case the caller may see (with the status asked for)")
     page: int
     page_size: int
+    next_cursor: str | None = Field(
+        None, description="Give as `cursor` for the next page; none after the last page")
 
 
 class Audience(BaseModel):
@@ -390,7 +392,9 @@ class SearchHit(BaseModel):
 
 class SearchResults(BaseModel):
     items: list[SearchHit]
-    total: int
+    total: int = Field(description="Every match the caller may see")
+    next_cursor: str | None = Field(
+        None, description="Give as `cursor` for the next page; none after the last page")
 
 
 class PossibleRepeatOut(BaseModel):

@@ -22,6 +22,7 @@ from domain.case import Case, inform_by, told_late
 from domain.exceptions import CaseErased
 from domain.marrac import MES, STEPS
 from domain.meeting import Meeting
+from projections import case_list
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.keyring import Keyring
@@ -158,6 +159,7 @@ class CaseProjector:
         self.db = db
         self.index = index
         self.sealer = sealer
+        self.list = case_list.CaseList(db)
 
     def create_tables(self) -> None:
         self.db.execute_script([
@@ -226,9 +228,22 @@ class CaseProjector:
                 document {self.db.blob} NOT NULL)""",
         ])
 
+        case_list.create_tables(self.db)
+        self.fill_case_list()
+
+    def fill_case_list(self) -> None:
+        """A database projected before the case list existed: fill it from the access facts
+        already projected, once, rather than ask for a rebuild."""
+        with self.db.transaction() as cur:
+            cur.execute(f"SELECT 1 FROM {case_list.TABLE} LIMIT 1")  # noqa: S608
+            if cur.fetchone() is not None:
+                return
+            cur.execute("SELECT case_id FROM case_index")
+            self._write_list(cur, [UUID(r[0]) for r in cur.fetchall()])
+
     def tables(self) -> tuple[str, ...]:
         return ("case_index", "case_access", "case_actions", "research_requests", DOCUMENTS,
-                "meetings", "meeting_members", "agenda")
+                "meetings", "meeting_members", "agenda", *case_list.TABLES)
 
     # Projection --------------------------------------------------------------------------
 
@@ -335,13 +350,18 @@ class CaseProjector:
             return [UUID(r[0]) for r in cur.fetchall()]
 
     def purge(self, cur: Cursor, case_id: UUID) -> None:
-        """Erasure: the case's own rows, and its lines on every agenda."""
+        """Erasure: the case's own rows, and its lines on every agenda; repeats merged into
+        it no longer take its facts."""
+        cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (str(case_id),))
+        repeats = [UUID(r[0]) for r in cur.fetchall()]
         self._clear(cur, case_id)
         cur.execute("DELETE FROM agenda WHERE case_id = %s", (str(case_id),))
+        self._write_list(cur, repeats)
 
     def _clear(self, cur: Cursor, case_id: UUID) -> None:
         for table in CASE_TABLES:
             cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
+        case_list.remove(cur, [case_id])
 
     def _write(self, cur: Cursor, case: Case) -> None:
         cid = str(case.id)
@@ -380,6 +400,24 @@ class CaseProjector:
         sealed = self.sealer.seal(DOCUMENTS, case.id, case_document(case))
         cur.execute(f"INSERT INTO {DOCUMENTS} (case_id, version, document) "  # noqa: S608
                     "VALUES (%s, %s, %s)", (cid, case.version, sealed))
+        cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (cid,))
+        self._write_list(cur, [case.id, *(UUID(r[0]) for r in cur.fetchall())])
+
+    def _write_list(self, cur: Cursor, case_ids: Sequence[UUID]) -> None:
+        """The case list's rows of these cases, from their access facts as projected (a
+        repeat's merged with its case's): the same facts `access` gives the policy."""
+        for chunk in chunks(case_ids):
+            index, own = _own_access_on(cur, chunk)
+            parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
+            parent_access = _own_access_on(cur, sorted(parents, key=str))[1] if parents else {}
+            listed = []
+            for case_id, access in own.items():
+                row = index[case_id]
+                parent = parent_access.get(UUID(row["repeat_of"])) if row["repeat_of"] else None
+                listed.append(case_list.ListedCase(
+                    case_id, inherit(access, parent) if parent else access, row["status"],
+                    row["referred_on"]))
+            case_list.write(cur, listed)
 
     def _access_rows(self, case: Case) -> Iterable[tuple[str, str, str | None, str | None]]:
         ref = self.index.person_ref
@@ -473,18 +511,14 @@ class CaseProjector:
         self, case_ids: Sequence[UUID]
     ) -> tuple[dict[UUID, CaseAccess], dict[UUID, dict[str, Any]]]:
         """Each case's own access facts, with the index rows they were read from."""
-        index = self.index_rows(case_ids)
-        facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
-            c: {} for c in index}
-        for chunk in chunks(list(index)):
-            marks = ", ".join(["%s"] * len(chunk))
+        own: dict[UUID, CaseAccess] = {}
+        index: dict[UUID, dict[str, Any]] = {}
+        for chunk in chunks(case_ids):
             with self.db.transaction(readonly=True) as cur:
-                cur.execute("SELECT case_id, relation, ref, opened_at, expires_at "  # noqa: S608
-                            f"FROM case_access WHERE case_id IN ({marks})",
-                            tuple(str(c) for c in chunk))
-                for case_id, relation, ref, opened, expires in cur.fetchall():
-                    facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
-        return {c: _case_access(c, index[c], facts[c]) for c in index}, index
+                rows, facts = _own_access_on(cur, chunk)
+            index.update(rows)
+            own.update(facts)
+        return own, index
 
     def restrictions_due(self, area_id: UUID, by: datetime) -> list[RestrictionDue]:
         """The area's restrictions due for review by `by` (a case's own: a repeat referral
@@ -560,6 +594,32 @@ def latest_versions(notifications: Sequence[Notification], topic_prefix: str) ->
             oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id)
             latest[oid] = max(latest.get(oid, 0), n.originator_version)
     return latest
+
+
+INDEX_COLUMNS = ("case_id", "area_id", "status", "referring_agency_id", "referred_on",
+                 "last_referral_on", "restricted", "repeat_of", "version")
+
+
+def _own_access_on(
+    cur: Cursor, case_ids: Sequence[UUID]
+) -> tuple[dict[UUID, dict[str, Any]], dict[UUID, CaseAccess]]:
+    """Each case's index row and own access facts, read in the caller's transaction (the
+    projector's sees what it has just written)."""
+    if not case_ids:
+        return {}, {}
+    marks = ", ".join(["%s"] * len(case_ids))
+    ids = tuple(str(c) for c in case_ids)
+    cur.execute(f"SELECT {', '.join(INDEX_COLUMNS)} FROM case_index "  # noqa: S608
+                f"WHERE case_id IN ({marks})", ids)
+    index = {UUID(r[0]): dict(zip(INDEX_COLUMNS, r, strict=True)) for r in cur.fetchall()}
+    facts: dict[UUID, dict[str, list[tuple[str, str | None, str | None]]]] = {
+        c: {} for c in index}
+    cur.execute("SELECT case_id, relation, ref, opened_at, expires_at "  # noqa: S608
+                f"FROM case_access WHERE case_id IN ({marks})", ids)
+    for case_id, relation, ref, opened, expires in cur.fetchall():
+        if UUID(case_id) in facts:
+            facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
+    return index, {c: _case_access(c, index[c], facts[c]) for c in index}
 
 
 def item_facts(item: dict[str, Any]) -> ItemFacts:

@@ -18,6 +18,7 @@ from typing import Literal
 from uuid import UUID
 
 from domain.access import Audience
+from security.case_filter import CaseFilter, Fact, Way
 from security.identity import Principal, Role
 
 COORDINATOR_ROLES = ("coordinator", "chair", "team_leader", "case_coordinator")
@@ -118,6 +119,46 @@ def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list 
                for ref, opened, expires in access.break_glass):
             return Visibility("break_glass", all_items=False, agency_id=agency)
     return None
+
+
+def list_filter(viewer: Viewer, now: datetime) -> CaseFilter:
+    """`case_visibility` for every case at once, as facts a read model answers in one query:
+    the same rules, rule by rule, so that lists, searches and their totals cost what the
+    viewer may see. A break-glass session lists its case while it lasts, as `case_visibility`
+    sees it. Change the two together: tests/integration/test_case_list_query.py and
+    tests/unit/test_list_filter.py hold them to the same answer."""
+    p = viewer.principal
+    if not reads_case_content(p):
+        return CaseFilter((), (), now)
+    is_person, ref = p.kind == "person", viewer.ref
+    area = str(p.area_id) if p.area_id is not None and is_coordinator_of(p, p.area_id) else None
+    agency = str(p.agency_id) if p.agency_id is not None else None
+    acting = _acts_for_agency(p)
+    ways: list[Way] = []
+    # 2. A restricted case: its named members; the area's coordinators until members are
+    # named; its member agencies' representatives, and their coordinators in its area.
+    if is_person:
+        ways.append(Way((Fact("member", ref),), restricted=True))
+    if area is not None:
+        ways.append(Way((Fact("area", area),), restricted=True, provisional=True))
+    if agency is not None and acting:
+        ways.append(Way((Fact("member_agency", agency),), restricted=True))
+    elif agency is not None and area is not None:
+        ways.append(Way((Fact("member_agency", agency), Fact("area", area)), restricted=True))
+    # 3. The area's coordinators and chairs: every other case of the area.
+    if area is not None:
+        ways.append(Way((Fact("area", area),), restricted=False))
+    # 4, 5 and 8. Representatives: their agency involved or granted; a personal grant; a
+    # break-glass session (grants and sessions only while they last).
+    if acting and agency is not None:
+        ways += [Way((Fact("involved_agency", agency),), restricted=False),
+                 Way((Fact("agency_grant", agency),), restricted=False)]
+        if is_person:
+            ways += [Way((Fact("person_grant", ref),), restricted=False),
+                     Way((Fact("break_glass", ref),), restricted=False)]
+    # 1. Exclusion wins.
+    unless = (Fact("excluded", ref),) if is_person else ()
+    return CaseFilter(tuple(ways), unless, now)
 
 
 @dataclass(frozen=True)

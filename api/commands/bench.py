@@ -24,6 +24,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     read = _benchmark(bs, "read", "need-to-know case view against a plain read of the row")
     read.add_argument("--cases", type=int, default=10_000, help="cases in the database")
     read.add_argument("--reads", type=int, default=2000, help="views (and plain reads)")
+    read.add_argument("--parts", nargs="+", choices=["view", "lists"], default=["view", "lists"],
+                      help="the case view, and case lists and searches by persona")
+    read.add_argument("--list-cases", type=int, nargs="+", default=[10_000, 50_000],
+                      help="cases in the area for lists and searches (built in bulk)")
+    read.add_argument("--list-requests", type=int, default=200,
+                      help="lists, list queries and searches per persona (and plain pages)")
     read.set_defaults(bench=_read)
     audit = _benchmark(bs, "audit", "audit overhead on a case view; verify throughput")
     audit.add_argument("--cases", type=int, default=500)
@@ -84,12 +90,21 @@ def _store(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _read(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.lists import ListBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
     from bench.read import ReadBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    return ReadBenchmark(
-        backend=args.backend, database_url=args.database_url, cases=args.cases,
-        reads=args.reads,
-    ).run()
+    result: dict[str, Any] = {"benchmark": "read"}
+    if "view" in args.parts:
+        result = ReadBenchmark(
+            backend=args.backend, database_url=args.database_url, cases=args.cases,
+            reads=args.reads,
+        ).run()
+    if "lists" in args.parts:
+        result["lists"] = ListBenchmark(
+            backend=args.backend, database_url=args.database_url, sizes=args.list_cases,
+            requests=args.list_requests,
+        ).run()
+    return result
 
 
 def _audit(args: argparse.Namespace) -> dict[str, Any]:

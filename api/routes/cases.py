@@ -21,6 +21,8 @@ def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> 
 
 
 Work = Annotated[Casework, Depends(casework)]
+CURSOR = ("The `next_cursor` of the previous page: the next page, stable while cases are "
+          "added (an unknown cursor: 422 `invalid_cursor`)")
 
 
 # The caller's own agency or area, named by the token, may be unknown: a 404 too.
@@ -39,8 +41,10 @@ def list_cases(
     status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 25,
+    cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> schemas.CasesPage:
-    return work.list_cases(status_, page, page_size)
+    """The cases the caller may see, newest referral first, with their exact total."""
+    return work.list_cases(status_, page, page_size, cursor)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseView,
@@ -212,8 +216,11 @@ def search_cases(
     forename: Annotated[str, Query(max_length=200)] = "",
     date_of_birth: schemas.IsoDate | None = None,
     reference: Annotated[str, Query(max_length=200)] = "",
+    page_size: Annotated[int, Query(ge=1, le=100)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> schemas.SearchResults:
     """Find cases by a person's identifiers, through the blind index: only cases the caller
     may see are returned, and nothing is stored or logged in plaintext."""
     return work.search(purpose.value, surname=surname, forename=forename,
-                       date_of_birth=date_of_birth, reference=reference)
+                       date_of_birth=date_of_birth, reference=reference, page_size=page_size,
+                       cursor=cursor)

@@ -195,7 +195,7 @@ class AccessMachine(RuleBasedStateMachine):
         self.clock = Clock(datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
         self.issuer = ISSUER
         self.platform = build_platform(
-            Settings(data_dir=self.tmp, demo=True), material=KeyMaterial.generate(demo=True),
+            self.settings(), material=KeyMaterial.generate(demo=True),
             issuer=self.issuer, now=self.clock)
         app = self.platform.marac
         self.area = app.create_area("main", "Main MARAC")
@@ -205,6 +205,10 @@ class AccessMachine(RuleBasedStateMachine):
         self.client = TestClient(create_app(self.platform))
         self.model: dict[UUID, ModelCase] = {}
         self.tokens: dict[str, str] = {}
+
+    def settings(self) -> Settings:
+        """Embedded SQLite; a subclass may name another database."""
+        return Settings(data_dir=self.tmp, demo=True)
 
     def teardown(self) -> None:
         self.client.close()

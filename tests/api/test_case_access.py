@@ -122,7 +122,7 @@ def test_a_restricted_case_exists_only_for_its_members(client: TestClient, world
     assert not can_view(client, world.coordinator("coordinator-2"), case_id)
     search = client.get("/api/v1/search?surname=Quennevillexq&date_of_birth=1987-03-14",
                         headers=world.coordinator("coordinator-2")).json()
-    assert search == {"items": [], "total": 0}
+    assert search == {"items": [], "total": 0, "next_cursor": None}
     # Members: the named IDVA, the expert agency, and the coordinator who restricted it.
     for member in (world.rep("idva"), world.rep("hpx"), world.coordinator()):
         assert can_view(client, member, case_id)

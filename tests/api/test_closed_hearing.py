@@ -126,7 +126,7 @@ def test_a_stand_alone_hearing_shows_nothing_to_an_excluded_employee(
         params = {"surname": surname, "date_of_birth": born}
         assert ok(client.get("/api/v1/search", headers=lead, params=params), 200)["total"] == 1
         found = ok(client.get("/api/v1/search", headers=cousin, params=params), 200)
-        assert found == {"items": [], "total": 0}
+        assert found == {"items": [], "total": 0, "next_cursor": None}
     # Her next meeting is the monthly one, although the closed hearing comes first.
     upcoming = ok(client.get("/api/v1/meetings/next", headers=cousin), 200)
     assert upcoming["meeting_id"] == str(monthly)

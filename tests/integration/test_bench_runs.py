@@ -105,3 +105,21 @@ def test_retention_benchmark_runs(backend: str, request: pytest.FixtureRequest) 
     result = RetentionBenchmark(backend, url, events=200, requests=3).run()
     assert result.keys() >= {"subject_access_pass_ms", "full_count_ms", "pass_over_full_count"}
     assert result["events"] == 203
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_list_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.lists import PERSONAS, ListBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = ListBenchmark(backend, url, sizes=[300], requests=8).run()
+    (size,) = result["sizes"]
+    assert size["cases"] == 300
+    assert set(size["personas"]) == set(PERSONAS)
+    assert size["personas"]["coordinator"]["visible_cases"] == 300
+    # The specialist agency referred ~150 cases, never all: its representative sees those.
+    assert 0 < size["personas"]["representative_150"]["visible_cases"] < 300
+    for persona in size["personas"].values():
+        assert persona["list"]["p99_ms"] > 0
+        assert persona["search"]["p50_ms"] > 0

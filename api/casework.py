@@ -427,8 +427,8 @@ class Casework:
                  *(i["item_id"] for i in items)]
         repeats = self._visible_cases([UUID(r) for r in document["repeat_referrals"]])
         (summary,) = self._linked_visibly([document])
-        self.audit.record("read", "allowed", case_id=case_id, purpose=purpose,
-                          items=tuple(shown), area_id=access.area_id)
+        self.audit.record_before_response("read", "allowed", case_id=case_id, purpose=purpose,
+                                            items=tuple(shown), area_id=access.area_id)
         return schemas.CaseView(
             summary=_summary(summary),
             referral=document["referral"],
@@ -468,7 +468,8 @@ class Casework:
         rows.sort(key=lambda r: (r["referred_on"], r["case_id"]), reverse=True)
         start = (page - 1) * page_size
         shown = self._linked_visibly(rows[start:start + page_size])
-        self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in shown))
+        self.audit.record_before_response("list", "allowed",
+                                          items=tuple(r["case_id"] for r in shown))
         return schemas.CasesPage(items=[_summary(r) for r in shown], total=len(rows),
                                  page=page, page_size=page_size)
 
@@ -497,8 +498,8 @@ class Casework:
         hits = self._linked_visibly(sorted(rows.values(),
                                            key=lambda r: (r["referred_on"], r["case_id"]),
                                            reverse=True))
-        self.audit.record("search", "allowed", purpose=purpose,
-                          items=tuple(r["case_id"] for r in hits))
+        self.audit.record_before_response("search", "allowed", purpose=purpose,
+                                            items=tuple(r["case_id"] for r in hits))
         return schemas.SearchResults(
             items=[schemas.SearchHit(summary=_summary(r),
                                      matched_on=sorted(matches[UUID(r["case_id"])]))

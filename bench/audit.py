@@ -35,6 +35,7 @@ from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
 from api.casework import Casework
 from api.settings import Settings
+from audit.append_queue import PendingAppend
 from audit.chain import FIELDS, record_hash
 from audit.queries import AuditFilter, search
 from audit.trail import MENTIONS, TABLE, AuditRecord, AuditTrail, mentioned_cases
@@ -57,6 +58,9 @@ class NoTrail(AuditTrail):
 
     def record(self, rec: AuditRecord) -> int:
         return 0
+
+    def submit(self, rec: AuditRecord) -> PendingAppend:
+        return PendingAppend.settled(0)
 
 
 @contextmanager
@@ -182,6 +186,8 @@ class AuditBenchmark:
                         times[side].append((time.perf_counter() - started) * 1000)
         finally:
             platform.audit = real
+            for trail in trails.values():
+                trail.close()
         return times
 
     def _verify(self, platform: Platform) -> dict[str, Any]:

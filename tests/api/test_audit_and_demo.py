@@ -40,10 +40,11 @@ def test_a_failed_audit_write_fails_the_read_with_no_content(
 ) -> None:
     case_id = refer(client, world)
 
-    def broken(self: AuditTrail, rec: object) -> None:
+    def broken(self: AuditTrail, batch: object) -> list[int]:
         raise AuditUnavailable("disk full")
 
-    monkeypatch.setattr(AuditTrail, "record", broken)
+    # Where every append ends, on the request's thread or the trail's own (a read's).
+    monkeypatch.setattr(AuditTrail, "_append", broken)
     response = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))
     assert response.status_code == 503
     assert response.json()["code"] == "audit_unavailable"

@@ -55,6 +55,11 @@ class AppendQueue(Generic[T]):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
+    @property
+    def waiting(self) -> int:
+        """Records handed over and not yet taken into a commit."""
+        return self._queue.qsize()
+
     def submit(self, item: T) -> PendingAppend:
         future: Future[int] = Future()
         with self._lock:

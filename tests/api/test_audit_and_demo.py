@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +18,7 @@ from audit.trail import AuditTrail, AuditUnavailable
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from tests.api.conftest import World, refer
+from tests.integration.raw import holding_the_audit_head
 
 
 def test_each_request_to_case_data_leaves_one_audit_record(
@@ -50,6 +53,24 @@ def test_a_failed_audit_write_fails_the_read_with_no_content(
     assert response.json()["code"] == "audit_unavailable"
     assert "Quennevillexq" not in response.text
     assert "Philippaxq" not in response.text
+
+
+def test_a_read_is_answered_only_once_its_record_is_committed(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    """A read's append runs while its response is built; the response still waits for it."""
+    case_id = refer(client, world)
+    before = api_platform.audit.count()
+    answers: list[Any] = []
+    reader = threading.Thread(target=lambda: answers.append(
+        client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))))
+    with holding_the_audit_head(api_platform):
+        reader.start()
+        reader.join(timeout=0.5)
+        assert answers == []  # nothing left while the record could not be committed
+    reader.join()
+    assert answers[0].status_code == 200
+    assert api_platform.audit.count() == before + 1
 
 
 @pytest.fixture

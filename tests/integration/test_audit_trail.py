@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,9 +23,10 @@ from audit import merkle
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
-from audit.trail import AUDIT_TABLES, AuditRecord
+from audit.trail import AUDIT_TABLES, TABLE, AuditRecord
 from audit.verify import Report, verify
 from storage.database import Cursor, Database
+from tests.integration.raw import holding_the_audit_head
 
 
 def fill(platform: Platform, count: int) -> None:
@@ -334,6 +336,43 @@ def test_sqlite_goes_back_to_flushed_commits_when_an_unflushed_commit_fails(
             pass  # flushed work may not ride in an unflushed commit
     finally:
         db.close()
+
+
+def test_records_queued_behind_a_busy_trail_are_committed_together_and_keep_the_chain(
+        platform: Platform) -> None:
+    """Group commit: records that wait while a commit is under way share the next one, in
+    the order they came, chained exactly as one by one."""
+    trail = platform.audit
+    fill(platform, 2)
+    with holding_the_audit_head(platform):
+        first = trail.submit(record_of("staff-0"))
+        while trail._queue.waiting:  # the trail's thread has taken it, and waits
+            time.sleep(0.001)
+        rest = [trail.submit(record_of(f"staff-{n}")) for n in range(1, 6)]
+    seqs = [p.wait() for p in [first, *rest]]
+    assert seqs == list(range(3, 9))
+    assert [r["actor"] for r in trail.records()][2:] == [f"staff-{n}" for n in range(6)]
+    assert check(platform).ok
+    if platform.database.dialect == "postgresql":  # rows of one transaction share its id
+        with platform.database.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT seq, xmin::text FROM {TABLE} WHERE seq >= 3 ORDER BY seq")  # noqa: S608
+            xids = [x for _, x in cur.fetchall()]
+        assert len(set(xids)) == 2
+        assert len(set(xids[1:])) == 1
+
+
+def test_a_record_handed_over_inside_a_transaction_joins_it(platform: Platform) -> None:
+    """On SQLite the trail's thread would wait for the write lock this thread holds."""
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT 1")
+        seq = platform.audit.submit(record_of("staff-1")).wait()
+    assert seq == 1
+    assert check(platform).ok
+
+
+def record_of(actor: str) -> AuditRecord:
+    return AuditRecord(str(uuid4()), actor, "person", None, None, ("representative",), "read",
+                       "research", uuid4(), "allowed", ("referral", str(uuid4())))
 
 
 def _by_case_the_slow_way(platform: Platform, case_id: UUID) -> list[int]:

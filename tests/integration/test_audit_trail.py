@@ -296,6 +296,27 @@ def test_an_audit_append_waits_for_the_flush_unless_relaxed_durability_is_set(
         platform.close()
 
 
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_a_record_appended_on_the_trails_own_thread_is_flushed_unless_relaxed(
+        tmp_path: Path, relaxed: bool) -> None:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True,
+                                       audit_relaxed_durability=relaxed))
+    try:
+        db = platform.database
+        before = set(map(id, db._sqlite_connections))
+        platform.audit.submit(record_of("staff-0")).wait()  # its thread opens a connection
+        (theirs,) = [c for c in db._sqlite_connections if id(c) not in before]
+        statements: list[str] = []
+        theirs.set_trace_callback(statements.append)
+        platform.audit.submit(record_of("staff-1")).wait()
+        assert ("PRAGMA synchronous=NORMAL" in statements) is relaxed
+        assert [s for s in statements if s in {"BEGIN IMMEDIATE", "COMMIT"}] == [
+            "BEGIN IMMEDIATE", "COMMIT"]
+        assert any(s.startswith("INSERT INTO audit_trail") for s in statements)
+    finally:
+        platform.close()
+
+
 def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
         platform: Platform) -> None:
     """Relaxed audit appends commit without waiting for the disk (AuditTrail.record); the

@@ -3,11 +3,13 @@
 `audit_overhead_ratio`: a case view as its user gets it, `GET /api/v1/cases/{id}` served by
 uvicorn on loopback to a keep-alive HTTP client (a real signed token verified, the policy, the
 sealed document opened, the response serialised and logged),
-with its audit record written durably (the default: the commit waits for the disk flush),
-against the same request with the record discarded, in rounds that rotate on the same cases;
+with its audit record written durably (the default: the commit waits for the disk flush;
+appended on the trail's own thread while the response is built, and the response waits for
+it), against the same request with the record discarded, in rounds that rotate on the same cases;
 `audit_overhead_ratio_relaxed`: the same in the same rounds with the relaxed durability mode
 (MARAC_AUDIT_RELAXED_DURABILITY=1). `use_case_audit_overhead_ratio`: the same comparison on
-`Casework.view` alone, without HTTP, where the audit write is a far larger share; both are
+`Casework.view` alone, without HTTP (no response to overlap: the append runs on the caller's
+thread), where the audit write is a far larger share; both are
 reported so that neither hides the other. `verify_records_per_s`: a
 trail of N chained records (built in bulk; appending is not what is timed) verified end to end
 with its Merkle root, as `marac audit verify` does. `query_by_case_p99_ms`: the DPO's query by

@@ -30,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     audit.add_argument("--views", type=int, default=2000, help="views per side")
     audit.add_argument("--records", type=int, default=200_000, help="records to verify")
     audit.set_defaults(bench=_audit)
+    append = _benchmark(bs, "audit-append", "where one audit append's time goes")
+    append.add_argument("--appends", type=int, default=2000, help="appends per side")
+    append.set_defaults(bench=_audit_append)
     feeds = _benchmark(bs, "feeds", "webhook lag from commit to receipt; pull throughput")
     feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
     feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
@@ -89,6 +92,13 @@ def _audit(args: argparse.Namespace) -> dict[str, Any]:
 
     return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
                           views=args.views, records=args.records).run()
+
+
+def _audit_append(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.audit_append import AuditAppendBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return AuditAppendBenchmark(backend=args.backend, database_url=args.database_url,
+                                appends=args.appends).run()
 
 
 def _feeds(args: argparse.Namespace) -> dict[str, Any]:

@@ -61,6 +61,20 @@ def test_audit_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> N
 
 @pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_audit_append_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.audit_append import AuditAppendBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = AuditAppendBenchmark(backend, url, appends=16).run()
+    assert result.keys() >= {"append_durable_us", "append_relaxed_us", "flush_us",
+                             "append_handed_over_durable_us", "chain_hash_us", "round_trip_us",
+                             "bare_fdatasync_us"}
+    assert ("function_in_server_us" in result) is (backend == "postgres")
+    assert result["append_durable_us"] > 0
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_feeds_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
     from bench.feeds import FeedsBenchmark  # noqa: PLC0415
 

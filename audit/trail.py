@@ -182,6 +182,12 @@ class AuditTrail:
         # Late-bound, so that the queue appends as record() does, whatever _append is now.
         self._queue: AppendQueue[tuple[object, ...]] = AppendQueue(
             lambda batch: self._append(batch), "audit-append")  # noqa: PLW0108
+        # Whether submit() hands a record to the queue's thread. On PostgreSQL the append is
+        # one call that waits on the server, so the thread's wait overlaps the response. On
+        # SQLite the append runs in this process and needs the interpreter lock at every
+        # statement: handed over, it competed with the response for that lock and cost more
+        # than it hid (README, "Performance"), so there it runs on the caller's thread.
+        self.hands_over = db.dialect == "postgresql"
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
@@ -258,11 +264,12 @@ class AuditTrail:
 
     def submit(self, rec: AuditRecord) -> PendingAppend:
         """Start appending one record, for a caller that needs it committed only before its
-        response leaves, and waits for that (api/auth.py): the append and its flush run on the
-        trail's own thread (audit/append_queue.py) meanwhile, committed with whatever other
-        records are waiting. Durable exactly as record() is."""
+        response leaves, and waits for that (api/auth.py): where the trail hands over
+        (`hands_over`), the append and its flush run on the trail's own thread
+        (audit/append_queue.py) meanwhile, committed with whatever other records are waiting;
+        else here and now. Durable exactly as record() is."""
         values = rec.values()  # the time is taken now, in the request
-        if self.db.in_transaction:
+        if self.db.in_transaction or not self.hands_over:
             # Inside this thread's transaction the append joins it, as record()'s does; on
             # SQLite the queue's thread would wait for the write lock this thread holds.
             return PendingAppend.settled(self._append([values])[0])

@@ -303,6 +303,7 @@ def test_a_record_appended_on_the_trails_own_thread_is_flushed_unless_relaxed(
                                        audit_relaxed_durability=relaxed))
     try:
         db = platform.database
+        platform.audit.hands_over = True  # not SQLite's default, but flushed all the same
         before = set(map(id, db._sqlite_connections))
         platform.audit.submit(record_of("staff-0")).wait()  # its thread opens a connection
         (theirs,) = [c for c in db._sqlite_connections if id(c) not in before]
@@ -364,6 +365,7 @@ def test_records_queued_behind_a_busy_trail_are_committed_together_and_keep_the_
     """Group commit: records that wait while a commit is under way share the next one, in
     the order they came, chained exactly as one by one."""
     trail = platform.audit
+    trail.hands_over = True  # PostgreSQL's default; SQLite's queue keeps the chain as well
     fill(platform, 2)
     with holding_the_audit_head(platform):
         first = trail.submit(record_of("staff-0"))

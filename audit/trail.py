@@ -185,8 +185,8 @@ class AuditTrail:
         # Whether submit() hands a record to the queue's thread. On PostgreSQL the append is
         # one call that waits on the server, so the thread's wait overlaps the response. On
         # SQLite the append runs in this process and needs the interpreter lock at every
-        # statement: handed over, it competed with the response for that lock and cost more
-        # than it hid (README, "Performance"), so there it runs on the caller's thread.
+        # statement: handed over, it competes with the response for that lock, and measured it
+        # gained nothing (README, "Performance"), so there it runs on the caller's thread.
         self.hands_over = db.dialect == "postgresql"
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.

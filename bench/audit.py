@@ -3,9 +3,10 @@
 `audit_overhead_ratio`: a case view as its user gets it, `GET /api/v1/cases/{id}` served by
 uvicorn on loopback to a keep-alive HTTP client (a real signed token verified, the policy, the
 sealed document opened, the response serialised and logged),
-with its audit record written durably (the default: the commit waits for the disk flush;
-appended on the trail's own thread while the response is built, and the response waits for
-it), against the same request with the record discarded, in rounds that rotate on the same cases;
+with its audit record written durably (the default: the commit waits for the disk flush; on
+PostgreSQL appended on the trail's own thread while the response is built, the response waiting
+for it; on SQLite on the request's thread), against the same request with the record
+discarded, in rounds that rotate on the same cases;
 `audit_overhead_ratio_relaxed`: the same in the same rounds with the relaxed durability mode
 (MARAC_AUDIT_RELAXED_DURABILITY=1); `audit_overhead_ratio_inline`: durable again, but appended
 on the request's thread before the response is built (as writes append, and reads did before

@@ -16,6 +16,7 @@ from pydantic import JsonValue
 from api.bootstrap import Platform
 from api.errors import audit_failed
 from audit.actions import AuditAction
+from audit.append_queue import PendingAppend
 from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
@@ -123,16 +124,24 @@ class RequestAudit:
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None:
         """`area_id`: the case's area where known, so that its DPO sees the record; else the
-        caller's."""
-        if self.written:
-            raise RuntimeError("one audit record per request")
-        self._append(action, outcome, case_id=case_id, purpose=purpose, items=items,
-                     area_id=area_id)
-        self.written = True
-        if self.request is not None:
-            self.request.state.audited = True
-            # A replay of this request's answer is audited against the same case.
-            self.request.state.audited_case_id = str(case_id) if case_id else None
+        caller's. Returns once the record is committed: a write records before it saves."""
+        self.platform.audit.record(self._claim(action, outcome, case_id=case_id,
+                                               purpose=purpose, items=items, area_id=area_id))
+
+    def record_before_response(self, action: AuditAction, outcome: str, *,
+                               case_id: uuid.UUID | None = None, purpose: str | None = None,
+                               items: tuple[str, ...] = (),
+                               area_id: uuid.UUID | None = None) -> None:
+        """For a read, whose only effect left is its response: the append starts now and the
+        audit guard holds the response until it is committed (and flushed), so the flush
+        overlaps building the response; if it fails the response is a 503. Outside HTTP
+        there is no response to hold, and it returns once the record is committed."""
+        rec = self._claim(action, outcome, case_id=case_id, purpose=purpose, items=items,
+                          area_id=area_id)
+        if self.request is None:
+            self.platform.audit.record(rec)
+            return
+        self.request.state.pending_audit = self.platform.audit.submit(rec)
 
     def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None:
@@ -141,18 +150,34 @@ class RequestAudit:
         write that did not happen as if it had. The one exception to one record a request."""
         if not self.written:
             raise RuntimeError("a failed save follows the record of its write")
-        self._append(action, "failed", case_id=case_id, purpose=None, items=(),
-                     area_id=area_id)
+        self.platform.audit.record(self._make(action, "failed", case_id=case_id, purpose=None,
+                                              items=(), area_id=area_id))
 
-    def _append(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
-                purpose: str | None, items: tuple[str, ...], area_id: uuid.UUID | None) -> None:
+    def _claim(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
+               purpose: str | None, items: tuple[str, ...],
+               area_id: uuid.UUID | None) -> AuditRecord:
+        """This request's one record."""
+        if self.written:
+            raise RuntimeError("one audit record per request")
+        rec = self._make(action, outcome, case_id=case_id, purpose=purpose, items=items,
+                         area_id=area_id)
+        self.written = True
+        if self.request is not None:
+            self.request.state.audited = True
+            # A replay of this request's answer is audited against the same case.
+            self.request.state.audited_case_id = str(case_id) if case_id else None
+        return rec
+
+    def _make(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
+              purpose: str | None, items: tuple[str, ...],
+              area_id: uuid.UUID | None) -> AuditRecord:
         p = self.viewer.principal
-        self.platform.audit.record(AuditRecord(
+        return AuditRecord(
             request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
             agency_id=p.agency_id, client_id=p.client_id, roles=tuple(sorted(p.roles)),
             action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
             at=self.platform.now(), area_id=area_id or p.area_id,
-        ))
+        )
 
 
 def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
@@ -177,7 +202,14 @@ def install_audit_guard(app: FastAPI) -> None:
     async def audit_guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except BaseException:
+            await _committed(request)  # a 500 too leaves only after the record; it shows nothing
+            raise
+        failed = await _committed(request)
+        if failed is not None:
+            return audit_failed(failed)
         path = request.url.path
         if (getattr(request.state, "audited", False) or not path.startswith("/api/v1/")
                 or path.startswith(UNAUDITED)):
@@ -201,6 +233,20 @@ def install_audit_guard(app: FastAPI) -> None:
         except AuditUnavailable as exc:
             return audit_failed(exc)
         return response
+
+
+async def _committed(request: Request) -> AuditUnavailable | None:
+    """Waits for a read's record (record_before_response): nothing of the response has
+    reached the client yet. The error if it could not be written."""
+    pending: PendingAppend | None = getattr(request.state, "pending_audit", None)
+    if pending is None:
+        return None
+    request.state.pending_audit = None
+    try:
+        await pending.wait_async()
+    except AuditUnavailable as exc:
+        return exc
+    return None
 
 
 def _uuid_or_none(value: object) -> uuid.UUID | None:

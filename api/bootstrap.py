@@ -57,6 +57,7 @@ class Platform:
     idempotency: IdempotencyStore
 
     def close(self) -> None:
+        self.audit.close()  # the appends handed over reach the database before it closes
         self.marac.close()
         self.database.close()
 

@@ -457,8 +457,8 @@ class Casework:
                  *(i["item_id"] for i in items)]
         repeats = self._visible_cases([UUID(r) for r in document["repeat_referrals"]])
         (summary,) = self._linked_visibly([document])
-        self.audit.record("read", "allowed", case_id=case_id, purpose=purpose,
-                          items=tuple(shown), area_id=access.area_id)
+        self.audit.record_before_response("read", "allowed", case_id=case_id, purpose=purpose,
+                                            items=tuple(shown), area_id=access.area_id)
         return schemas.CaseView(
             summary=_summary(summary),
             referral=document["referral"],
@@ -499,7 +499,8 @@ class Casework:
             list_filter(self.viewer, self.now), size=page_size, after=after,
             offset=0 if after else (page - 1) * page_size, status=status)
         shown = self._linked_visibly(self._rows(found.case_ids))
-        self.audit.record("list", "allowed", items=tuple(r["case_id"] for r in shown))
+        self.audit.record_before_response("list", "allowed",
+                                          items=tuple(r["case_id"] for r in shown))
         return schemas.CasesPage(items=[_summary(r) for r in shown], total=found.total,
                                  page=page, page_size=page_size,
                                  next_cursor=found.next.token() if found.next else None)
@@ -541,8 +542,8 @@ class Casework:
         found = self.platform.cases.list.page(case_filter, size=page_size, after=after,
                                               within=sorted(matches, key=str))
         hits = self._linked_visibly(self._rows(found.case_ids))
-        self.audit.record("search", "allowed", purpose=purpose,
-                          items=tuple(r["case_id"] for r in hits))
+        self.audit.record_before_response("search", "allowed", purpose=purpose,
+                                            items=tuple(r["case_id"] for r in hits))
         return schemas.SearchResults(
             items=[schemas.SearchHit(summary=_summary(r),
                                      matched_on=sorted(matches[UUID(r["case_id"])]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from uuid import UUID
 
 from audit import partitions
 from audit.actions import AuditAction, check_action
+from audit.append_queue import AppendQueue, PendingAppend
 from audit.chain import FIELDS, GENESIS, record_hash
 from audit.partitions import (
     is_partitioned,
@@ -197,9 +198,28 @@ def _append_only_postgres(schema: str) -> list[str]:
     ]
 
 
+def _text(values: tuple[object, ...]) -> list[str | None]:
+    return [None if v is None else str(v) for v in values]
+
+
+def _mentions(values: tuple[object, ...]) -> list[str]:
+    """mentioned_cases() of a record in its stored form."""
+    case_id, items = values[FIELDS.index("case_id")], values[FIELDS.index("item_ids")]
+    return mentioned_cases(str(case_id) if case_id else None, json.loads(str(items)))
+
+
 class AuditTrail:
     def __init__(self, db: Database, *, relaxed: bool = False) -> None:
         self.db = db
+        # Late-bound, so that the queue appends as record() does, whatever _append is now.
+        self._queue: AppendQueue[tuple[object, ...]] = AppendQueue(
+            lambda batch: self._append(batch), "audit-append")  # noqa: PLW0108
+        # Whether submit() hands a record to the queue's thread. On PostgreSQL the append is
+        # one call that waits on the server, so the thread's wait overlaps the response. On
+        # SQLite the append runs in this process and needs the interpreter lock at every
+        # statement: handed over, it competes with the response for that lock, and measured it
+        # gained nothing (README, "Performance"), so there it runs on the caller's thread.
+        self.hands_over = db.dialect == "postgresql"
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
@@ -299,33 +319,59 @@ class AuditTrail:
         in the database, in order, before the response leaves, but a crash of the database
         host can lose the latest records until the next flushed commit.
         See the README's design note "Audit durability" for the window."""
-        values = rec.values()
+        return self._append([rec.values()])[0]
+
+    def submit(self, rec: AuditRecord) -> PendingAppend:
+        """Start appending one record, for a caller that needs it committed only before its
+        response leaves, and waits for that (api/auth.py): where the trail hands over
+        (`hands_over`), the append and its flush run on the trail's own thread
+        (audit/append_queue.py) meanwhile, committed with whatever other records are waiting;
+        else here and now. Durable exactly as record() is."""
+        values = rec.values()  # the time is taken now, in the request
+        if self.db.in_transaction or not self.hands_over:
+            # Inside this thread's transaction the append joins it, as record()'s does; on
+            # SQLite the queue's thread would wait for the write lock this thread holds.
+            return PendingAppend.settled(self._append([values])[0])
+        return self._queue.submit(values)
+
+    def close(self) -> None:
+        """Waits for the appends handed over, then stops the trail's thread."""
+        self._queue.close()
+
+    def _append(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
+        """The records in order, in one transaction and one flush."""
         if self.db.dialect == "postgresql":
-            return self._record_in_database(values)
-        stored_case = values[FIELDS.index("case_id")]
-        mentioned = mentioned_cases(str(stored_case) if stored_case else None, rec.item_ids)
+            if len(batch) == 1:
+                return [self._record_in_database(batch[0])]
+            return self._records_in_database(batch)
         try:
             with self.db.transaction(flush=not self.relaxed) as cur:
                 cur.execute("SELECT seq, hash FROM audit_head WHERE id = 1")
                 head = cur.fetchone()
                 if head is None:
                     raise AuditUnavailable("the audit head is missing")
-                seq, prev = int(head[0]) + 1, bytes(head[1])
-                digest = record_hash(prev, seq, values)
-                cur.execute(
-                    f"INSERT INTO {TABLE} (seq, {', '.join(FIELDS)}, prev_hash, hash) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 3))})",
-                    (seq, *values, prev, digest),
-                )
-                cur.executemany(f"INSERT INTO {MENTIONS} (case_id, seq) VALUES (%s, %s)",  # noqa: S608
-                                [(case, seq) for case in mentioned])
-                cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
-                            (seq, digest))
+                seq, prev = int(head[0]), bytes(head[1])
+                seqs = []
+                for values in batch:
+                    seq += 1
+                    digest = record_hash(prev, seq, values)
+                    cur.execute(
+                        f"INSERT INTO {TABLE} (seq, {', '.join(FIELDS)}, prev_hash, hash) "  # noqa: S608
+                        f"VALUES ({', '.join(['%s'] * (len(FIELDS) + 3))})",
+                        (seq, *values, prev, digest),
+                    )
+                    cur.executemany(f"INSERT INTO {MENTIONS} (case_id, seq) VALUES (%s, %s)",  # noqa: S608
+                                    [(case, seq) for case in _mentions(values)])
+                    # One step per record: the head's trigger refuses any other move.
+                    cur.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1",
+                                (seq, digest))
+                    seqs.append(seq)
+                    prev = digest
         except AuditUnavailable:
             raise
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
-        return seq
+        return seqs
 
     def _set_up_by_its_owner(self) -> bool:
         """PostgreSQL with an owner role (audit/ownership.py, `marac db setup`): the trail
@@ -384,17 +430,39 @@ class AuditTrail:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""
         try:
             with self.db.single_statement() as cur:
-                # Relaxed: set in the same statement, which is its own transaction, so the
-                # setting ends with it (a local setting applies at commit, whatever the order).
-                relax = ", set_config('synchronous_commit', 'off', true)" if self.relaxed else ""
-                cur.execute(f'SELECT "{self.db.url.schema}".marac_audit_append(%s){relax}',
-                            ([None if v is None else str(v) for v in values],))
+                cur.execute(self._call, (_text(values),))
                 row = cur.fetchone()
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         if row is None:
             raise AuditUnavailable("the audit trail could not be written")
         return int(row[0])
+
+    def _records_in_database(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
+        """PostgreSQL, several records: one transaction, so one flush for all of them. Only
+        the queue's thread appends more than one, and it is never inside a transaction, so
+        the relaxed setting (local to this transaction) cannot reach anyone else's work."""
+        seqs = []
+        try:
+            with self.db.transaction() as cur:
+                for values in batch:
+                    cur.execute(self._call, (_text(values),))
+                    row = cur.fetchone()
+                    if row is None:
+                        raise AuditUnavailable("the audit trail could not be written")
+                    seqs.append(int(row[0]))
+        except AuditUnavailable:
+            raise
+        except Exception as exc:
+            raise AuditUnavailable("the audit trail could not be written") from exc
+        return seqs
+
+    @property
+    def _call(self) -> str:
+        # Relaxed: set in the same statement, which is its own transaction when autocommitted,
+        # so the setting ends with it (a local setting applies at commit, whatever the order).
+        relax = ", set_config('synchronous_commit', 'off', true)" if self.relaxed else ""
+        return f'SELECT "{self.db.url.schema}".marac_audit_append(%s){relax}'
 
     # Reading -----------------------------------------------------------------------------
 

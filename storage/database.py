@@ -106,6 +106,11 @@ class Database:
                 self._sqlite_connections.append(conn)
         return conn
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside a transaction of this handle (which a new one joins)."""
+        return getattr(self._local, "cursor", None) is not None
+
     @contextmanager
     def transaction(self, *, readonly: bool = False, flush: bool = True) -> Iterator[Cursor]:
         """One transaction: committed on success, rolled back on any exception. SQLite

@@ -41,6 +41,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     witness.add_argument("--step", type=int, default=1000, help="records between checkpoints")
     witness.add_argument("--rounds", type=int, default=10, help="checkpoints timed")
     witness.set_defaults(bench=_witness)
+    append = _benchmark(bs, "audit-append", "where one audit append's time goes")
+    append.add_argument("--appends", type=int, default=2000, help="appends per side")
+    append.set_defaults(bench=_audit_append)
     feeds = _benchmark(bs, "feeds", "webhook lag from commit to receipt; pull throughput")
     feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
     feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
@@ -121,6 +124,13 @@ def _witness(args: argparse.Namespace) -> dict[str, Any]:
 
     return WitnessBenchmark(backend=args.backend, database_url=args.database_url,
                             records=args.records, step=args.step, rounds=args.rounds).run()
+
+
+def _audit_append(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.audit_append import AuditAppendBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return AuditAppendBenchmark(backend=args.backend, database_url=args.database_url,
+                                appends=args.appends).run()
 
 
 def _feeds(args: argparse.Namespace) -> dict[str, Any]:

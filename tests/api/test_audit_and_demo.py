@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +18,7 @@ from audit.trail import AuditTrail, AuditUnavailable
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from tests.api.conftest import World, refer
+from tests.integration.raw import holding_the_audit_head
 
 
 def test_each_request_to_case_data_leaves_one_audit_record(
@@ -40,15 +43,34 @@ def test_a_failed_audit_write_fails_the_read_with_no_content(
 ) -> None:
     case_id = refer(client, world)
 
-    def broken(self: AuditTrail, rec: object) -> None:
+    def broken(self: AuditTrail, batch: object) -> list[int]:
         raise AuditUnavailable("disk full")
 
-    monkeypatch.setattr(AuditTrail, "record", broken)
+    # Where every append ends, on the request's thread or the trail's own (a read's).
+    monkeypatch.setattr(AuditTrail, "_append", broken)
     response = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))
     assert response.status_code == 503
     assert response.json()["code"] == "audit_unavailable"
     assert "Quennevillexq" not in response.text
     assert "Philippaxq" not in response.text
+
+
+def test_a_read_is_answered_only_once_its_record_is_committed(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    """A read's append runs while its response is built; the response still waits for it."""
+    case_id = refer(client, world)
+    before = api_platform.audit.count()
+    answers: list[Any] = []
+    reader = threading.Thread(target=lambda: answers.append(
+        client.get(f"/api/v1/cases/{case_id}", headers=world.rep("police"))))
+    with holding_the_audit_head(api_platform):
+        reader.start()
+        reader.join(timeout=0.5)
+        assert answers == []  # nothing left while the record could not be committed
+    reader.join()
+    assert answers[0].status_code == 200
+    assert api_platform.audit.count() == before + 1
 
 
 @pytest.fixture

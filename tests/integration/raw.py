@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
 from api.bootstrap import Platform
+from storage.writers import writer_queue
 
 
 def raw_contents(platform: Platform) -> bytes:
@@ -40,3 +43,18 @@ def execute(platform: Platform, sql: str, params: tuple[object, ...] = ()) -> No
 
 def events_table(platform: Platform) -> str:
     return "stored_events" if platform.database.dialect == "sqlite" else "marac_events"
+
+
+@contextmanager
+def holding_the_audit_head(platform: Platform) -> Iterator[None]:
+    """Another writer holds the trail meanwhile, as a long commit would: the process's SQLite
+    write lock, or the head row's lock from another PostgreSQL connection."""
+    url = platform.database.url
+    if url.path is not None:
+        with writer_queue(url.path).turn():
+            yield
+        return
+    with psycopg.connect(url.conninfo) as conn:
+        conn.execute(f'SELECT seq FROM "{url.schema}".audit_head WHERE id = 1 FOR UPDATE')  # noqa: S608
+        yield
+        conn.rollback()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,10 +24,11 @@ from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
-from audit.trail import AUDIT_TABLES, AuditRecord
+from audit.trail import AUDIT_TABLES, TABLE, AuditRecord
 from audit.verify import Report, verify
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
+from tests.integration.raw import holding_the_audit_head
 
 
 def fill(platform: Platform, count: int) -> None:
@@ -297,6 +299,28 @@ def test_an_audit_append_waits_for_the_flush_unless_relaxed_durability_is_set(
         platform.close()
 
 
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_a_record_appended_on_the_trails_own_thread_is_flushed_unless_relaxed(
+        tmp_path: Path, relaxed: bool) -> None:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True,
+                                       audit_relaxed_durability=relaxed))
+    try:
+        db = platform.database
+        platform.audit.hands_over = True  # not SQLite's default, but flushed all the same
+        before = set(map(id, db._sqlite_connections))
+        platform.audit.submit(record_of("staff-0")).wait()  # its thread opens a connection
+        (theirs,) = [c for c in db._sqlite_connections if id(c) not in before]
+        statements: list[str] = []
+        theirs.set_trace_callback(statements.append)
+        platform.audit.submit(record_of("staff-1")).wait()
+        assert ("PRAGMA synchronous=NORMAL" in statements) is relaxed
+        assert [s for s in statements if s in {"BEGIN IMMEDIATE", "COMMIT"}] == [
+            "BEGIN IMMEDIATE", "COMMIT"]
+        assert any(s.startswith("INSERT INTO audit_trail") for s in statements)
+    finally:
+        platform.close()
+
+
 def test_an_append_that_skips_the_flush_leaves_every_other_commit_flushed(
         platform: Platform) -> None:
     """Relaxed audit appends commit without waiting for the disk (AuditTrail.record); the
@@ -337,6 +361,44 @@ def test_sqlite_goes_back_to_flushed_commits_when_an_unflushed_commit_fails(
             pass  # flushed work may not ride in an unflushed commit
     finally:
         db.close()
+
+
+def test_records_queued_behind_a_busy_trail_are_committed_together_and_keep_the_chain(
+        platform: Platform) -> None:
+    """Group commit: records that wait while a commit is under way share the next one, in
+    the order they came, chained exactly as one by one."""
+    trail = platform.audit
+    trail.hands_over = True  # PostgreSQL's default; SQLite's queue keeps the chain as well
+    fill(platform, 2)
+    with holding_the_audit_head(platform):
+        first = trail.submit(record_of("staff-0"))
+        while trail._queue.waiting:  # the trail's thread has taken it, and waits
+            time.sleep(0.001)
+        rest = [trail.submit(record_of(f"staff-{n}")) for n in range(1, 6)]
+    seqs = [p.wait() for p in [first, *rest]]
+    assert seqs == list(range(3, 9))
+    assert [r["actor"] for r in trail.records()][2:] == [f"staff-{n}" for n in range(6)]
+    assert check(platform).ok
+    if platform.database.dialect == "postgresql":  # rows of one transaction share its id
+        with platform.database.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT seq, xmin::text FROM {TABLE} WHERE seq >= 3 ORDER BY seq")  # noqa: S608
+            xids = [x for _, x in cur.fetchall()]
+        assert len(set(xids)) == 2
+        assert len(set(xids[1:])) == 1
+
+
+def test_a_record_handed_over_inside_a_transaction_joins_it(platform: Platform) -> None:
+    """On SQLite the trail's thread would wait for the write lock this thread holds."""
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT 1")
+        seq = platform.audit.submit(record_of("staff-1")).wait()
+    assert seq == 1
+    assert check(platform).ok
+
+
+def record_of(actor: str) -> AuditRecord:
+    return AuditRecord(str(uuid4()), actor, "person", None, None, ("representative",), "read",
+                       "research", uuid4(), "allowed", ("referral", str(uuid4())))
 
 
 def _by_case_the_slow_way(platform: Platform, case_id: UUID) -> list[int]:

@@ -49,11 +49,12 @@ def test_audit_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> N
     url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
     result = AuditBenchmark(backend, url, cases=10, views=20, records=300).run()
     assert result.keys() >= {"audit_overhead_ratio", "audit_overhead_ratio_relaxed",
+                             "audit_overhead_ratio_inline",
                              "use_case_audit_overhead_ratio", "verify_records_per_s",
                              "query_by_case_p99_ms"}
-    # The bulk records, and the audited sides' views (durable and relaxed): over HTTP, then of
-    # the use case alone.
-    audited = 2 * 2 * result["config"]["views_per_side"]
+    # The bulk records, and the audited sides' views (durable, relaxed, durable inline): over
+    # HTTP, then of the use case alone.
+    audited = 2 * 3 * result["config"]["views_per_side"]
     assert result["verify_records"] == 300 + audited
     assert result["query_by_case_records"] == 300 + audited
     assert result["query_by_case_mean_found"] > 1  # a case's records and the lists naming it
@@ -69,6 +70,20 @@ def test_witness_benchmark_runs(backend: str, request: pytest.FixtureRequest) ->
     assert result.keys() >= {"witness_first_cosign_seconds", "witness_cosign_p50_ms",
                              "checkpoint_sign_p50_ms", "witness_to_sign_ratio"}
     assert len(result["witness_cosign_ms"]) == 3
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_audit_append_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.audit_append import AuditAppendBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = AuditAppendBenchmark(backend, url, appends=16).run()
+    assert result.keys() >= {"append_durable_us", "append_relaxed_us", "flush_us",
+                             "append_handed_over_durable_us", "chain_hash_us", "round_trip_us",
+                             "bare_fdatasync_us"}
+    assert ("function_in_server_us" in result) is (backend == "postgres")
+    assert result["append_durable_us"] > 0
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ from services.actor import Actor, TrailAudit
 
 ESCALATION = "system:action-escalation"
 RETENTION = "system:retention"
-FEED_DELIVERY = "system:feed-delivery"
 
 
 def operator(login: str) -> str:

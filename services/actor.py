@@ -36,14 +36,20 @@ class Actor:
         return self.viewer.principal
 
     def deny(self, action: AuditAction, message: str, *, case_id: uuid.UUID | None = None,
-             area_id: uuid.UUID | None = None, purpose: str | None = None) -> NoReturn:
-        self.audit.record(action, "denied", case_id=case_id, purpose=purpose, area_id=area_id)
-        raise Forbidden(message)
+             area_id: uuid.UUID | None = None, purpose: str | None = None,
+             items: tuple[str, ...] = (), code: str | None = None) -> NoReturn:
+        """`items`, `code`: what was asked for (a report's kind and period), and the refusal's
+        more precise code, where the caller has them."""
+        self.audit.record(action, "denied", case_id=case_id, purpose=purpose, area_id=area_id,
+                          items=items)
+        raise Forbidden(message, code=code)
 
     def require(self, allowed: bool, action: AuditAction, message: str, *,
                 case_id: uuid.UUID | None = None, area_id: uuid.UUID | None = None,
-                purpose: str | None = None) -> None:
+                purpose: str | None = None, items: tuple[str, ...] = (),
+                code: str | None = None) -> None:
         """The policy's answer, asked by the caller of a `security.policy` function: refused,
         it is recorded as denied and raised as Forbidden, in this one call."""
         if not allowed:
-            self.deny(action, message, case_id=case_id, area_id=area_id, purpose=purpose)
+            self.deny(action, message, case_id=case_id, area_id=area_id, purpose=purpose,
+                      items=items, code=code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
@@ -15,7 +16,6 @@ from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.schemas import IsoDate, IsoTimeBound
-from api.subject_access import handle_request
 from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
@@ -31,6 +31,7 @@ from domain.subjects import Subject
 from security.documents import DocumentSealer
 from security.policy import may_read_audit, may_review_break_glass
 from services.processing_record import read_record_of_processing
+from services.subject_access import handle_request
 
 # A review's note: a few sentences, not a report.
 MAX_NOTE = 2000
@@ -196,10 +197,10 @@ class SubjectAccessCreate(BaseModel):
 
 @processing_router.post("/subject-access-requests", status_code=201,
                         response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
-def subject_access_request(body: SubjectAccessCreate, viewer: CurrentViewer, audit: Audit,
+def subject_access_request(body: SubjectAccessCreate, actor: CurrentActor,
                            platform: CurrentPlatform) -> dict[str, Any]:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
-    return handle_request(platform, viewer, audit, probe, redact_staff=body.redact_staff)
+    return asdict(handle_request(platform, actor, probe, redact_staff=body.redact_staff))

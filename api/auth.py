@@ -17,9 +17,11 @@ from api.bootstrap import Platform
 from api.errors import audit_failed
 from audit.actions import AuditAction
 from audit.append_queue import PendingAppend
+from audit.sink import record_of
 from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
+from services.actor import Actor
 
 log = structlog.get_logger("api.auth")
 
@@ -171,13 +173,9 @@ class RequestAudit:
     def _make(self, action: AuditAction, outcome: str, *, case_id: uuid.UUID | None,
               purpose: str | None, items: tuple[str, ...],
               area_id: uuid.UUID | None) -> AuditRecord:
-        p = self.viewer.principal
-        return AuditRecord(
-            request_id=self.request_id, actor=p.subject, actor_kind=p.kind,
-            agency_id=p.agency_id, client_id=p.client_id, roles=tuple(sorted(p.roles)),
-            action=action, purpose=purpose, case_id=case_id, outcome=outcome, item_ids=items,
-            at=self.platform.now(), area_id=area_id or p.area_id,
-        )
+        return record_of(self.viewer.principal, self.request_id, action, outcome,
+                         at=self.platform.now(), case_id=case_id, purpose=purpose, items=items,
+                         area_id=area_id)
 
 
 def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
@@ -187,6 +185,15 @@ def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
 
 
 Audit = Annotated[RequestAudit, Depends(request_audit)]
+
+
+def current_actor(viewer: CurrentViewer, audit: Audit) -> Actor:
+    """The caller of a use case (services/): who, and their request's audit. A route that
+    reads case content gives the purpose itself."""
+    return Actor(viewer, audit)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 UNAUDITED = ("/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs")

@@ -23,7 +23,6 @@ from typing import Any
 from uuid import UUID
 
 from api.bootstrap import Platform, build_platform
-from api.reports import Kind, build_report, period_of
 from api.settings import Settings
 from bench.databases import ScratchDatabases
 from bench.machine import machine
@@ -36,6 +35,7 @@ from domain.repeats import is_repeat
 from domain.risk import DASH_RIC_QUESTIONS, AnswerValue, RiskAssessment
 from domain.subjects import Subject
 from security.kek import KeyMaterial
+from services.report_figures import Kind, build_report, period_of
 
 YEAR, QUARTER = 2026, "2026-Q1"
 BY = "coordinator-bench"

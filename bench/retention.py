@@ -1,6 +1,6 @@
 """What the retention job's pass over subject access requests costs as the event log grows.
 
-The requests are listed from the notification log by their `Received` topic (api/retention.py:
+The requests are listed from the notification log by their `Received` topic (services/retention.py:
 the log is the one complete list), which the database answers by scanning the event table.
 `subject_access_pass_ms`: the whole pass (`erase_expired_subject_access`, dry run: list, load
 each request, decide) over N events of which R are requests; `full_count_ms`, the baseline in

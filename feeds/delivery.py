@@ -21,11 +21,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID, uuid4
 
-from audit.trail import AuditRecord, AuditTrail
+from audit.sink import TrailAudit
+from audit.trail import AuditTrail
 from feeds.store import FeedStore, Subscription
 from feeds.visibility import Gate
 from feeds.webhooks import Delivery, UnsafeTarget, backoff, deliver, headers
 from feeds.webhooks import retry_after as parse_retry_after
+from security.identity import Principal
 
 DELIVERY_ACTOR = "system:feed-delivery"
 RETRY_BUDGET = 10  # about 17 minutes of backoff at base 1 s, before the jitter
@@ -135,8 +137,10 @@ class WebhookDeliverer:
 
     def _record(self, subscription: Subscription, case_id: UUID | None, outcome: str,
                 items: tuple[str, ...], at: datetime) -> None:
-        self.audit.record(AuditRecord(
-            request_id=str(uuid4()), actor=DELIVERY_ACTOR, actor_kind="system",
-            agency_id=subscription.agency_id, client_id=subscription.client_id, roles=(),
-            action="feed_delivery", purpose=None, case_id=case_id, outcome=outcome,
-            item_ids=items, at=at, area_id=subscription.area_id))
+        # A system principal acting towards the subscription's agency and client: each
+        # attempt a request of its own, recorded as every request is (audit/sink.py).
+        principal = Principal(DELIVERY_ACTOR, "system", subscription.agency_id,
+                              subscription.area_id, frozenset(),
+                              client_id=subscription.client_id)
+        TrailAudit(self.audit, principal, lambda: at).record(
+            "feed_delivery", outcome, case_id=case_id, items=items, area_id=subscription.area_id)

@@ -45,10 +45,15 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
+# "system": the platform's own jobs (the worker) and an operator at the command line; such a
+# principal comes from no token, and the policy grants it nothing (security/policy.py).
+PrincipalKind = Literal["person", "integration", "system"]
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str
-    kind: Literal["person", "integration"]
+    kind: PrincipalKind
     agency_id: UUID | None
     area_id: UUID | None
     roles: frozenset[str]

@@ -7,7 +7,8 @@ of the area see all of a non-restricted case; 4. representatives see cases their
 involved in or they hold a personal grant for, item by item by audience; 5. break-glass, for
 at most `domain.access.MAX_BREAK_GLASS_MINUTES`, never on a restricted case; 6. DPOs and
 administrators see no case content; 7. integrations act for their agency, never more than its
-representatives; 8. grants expire and revocations apply on the next request.
+representatives; 8. grants expire and revocations apply on the next request. A system principal
+(the worker's jobs, a command-line operator) is granted nothing: roles are a person's.
 """
 
 from __future__ import annotations
@@ -75,13 +76,16 @@ def reads_case_content(principal: Principal) -> bool:
     """DPOs and administrators hold no content role: they get no case content by role."""
     if principal.kind == "integration":
         return principal.agency_id is not None and READ_SCOPE in principal.scopes
-    return principal.has_role("representative", *COORDINATOR_ROLES)
+    # Roles are a person's: a system principal (a job, an operator) reads no case content.
+    return principal.kind == "person" and principal.has_role("representative",
+                                                             *COORDINATOR_ROLES)
 
 
 def _acts_for_agency(principal: Principal) -> bool:
     if principal.kind == "integration":
         return principal.agency_id is not None and READ_SCOPE in principal.scopes
-    return principal.agency_id is not None and principal.has_role("representative")
+    return (principal.kind == "person" and principal.agency_id is not None
+            and principal.has_role("representative"))
 
 
 def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list they are
@@ -225,7 +229,8 @@ def may_refer(principal: Principal, area_id: UUID, agency_id: UUID) -> bool:
         return False
     if principal.kind == "integration":
         return WRITE_SCOPE in principal.scopes
-    return principal.has_role("representative", *COORDINATOR_ROLES)
+    return principal.kind == "person" and principal.has_role("representative",
+                                                             *COORDINATOR_ROLES)
 
 
 def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:

@@ -10,13 +10,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
-from api.reports import CHARTS, InvalidReportPeriod, Kind, build_report, period_of
-from audit.trail import AuditRecord
 from domain.area import Area
+from services.report_figures import CHARTS, InvalidReportPeriod, Kind
+from services.reports import ReportRequest, operator_report
+from services.system import SystemJob, operator
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,18 +38,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     platform = build_platform(settings_from(args))
     try:
-        area_id = Area.create_id(args.area)
-        platform.marac.get_area(area_id)
-        period = period_of(args.period, args.start, args.end)
         kind: Kind = "indicators" if args.kind == "indicators" else "safelives_return"
-        mode = "exact" if args.exact else "controlled"
-        report = build_report(platform, kind, area_id, period, exact=args.exact)
-        # Written before anything is shown, as for the API: no record, no report.
-        platform.audit.record(AuditRecord(
-            request_id=str(uuid4()), actor=f"cli:{getpass.getuser()}", actor_kind="system",
-            agency_id=None, client_id=None, roles=(), action="report", purpose=None,
-            case_id=None, outcome="allowed", at=platform.now(), area_id=area_id,
-            item_ids=(f"{kind}:{period.label}:{mode}:{args.format}",)))
+        asked = ReportRequest(kind, Area.create_id(args.area), args.period, args.start,
+                              args.end, "exact" if args.exact else "controlled", args.format)
+        job = SystemJob.named(platform.audit, platform.now, operator(getpass.getuser()))
+        report = operator_report(platform, job, asked)
         if args.format == "csv":
             sys.stdout.write(report.to_csv())
         else:

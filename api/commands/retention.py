@@ -7,7 +7,8 @@ import json
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
-from api.retention import erase_expired_subject_access, record_of_processing, run_retention
+from api.retention import erase_expired_subject_access, run_retention
+from services.processing_record import record_of_processing
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,12 +11,11 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
-from api.auth import Audit, CurrentPlatform, CurrentViewer
-from api.casework import Forbidden
+from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.schemas import Strict
 from domain.area import AreaSettings
-from security.policy import may_configure_area, may_read_area_settings
+from services import area_settings
 
 router = APIRouter(prefix="/api/v1/areas", tags=["configuration"],
                    responses={**AUTHENTICATED, **NOT_FOUND})
@@ -43,30 +42,17 @@ class SettingsChange(Strict):
     report_settle_days: StrictInt | None = None
 
 
-def _settings(platform: CurrentPlatform, area_id: UUID) -> dict[str, Any]:
-    return dataclasses.asdict(platform.marac.get_area(area_id).settings)
-
-
 @router.get("/{area_id}/settings", response_model=AreaSettings)
-def view_area_settings(area_id: UUID, viewer: CurrentViewer, audit: Audit,
+def view_area_settings(area_id: UUID, actor: CurrentActor,
                   platform: CurrentPlatform) -> dict[str, Any]:
-    if not may_read_area_settings(viewer.principal, area_id):
-        audit.record("read_settings", "denied", area_id=area_id)
-        raise Forbidden("An area's settings are read by its coordinators and administrators")
-    audit.record("read_settings", "allowed", area_id=area_id)
-    return _settings(platform, area_id)
+    return dataclasses.asdict(area_settings.read_settings(platform, actor, area_id))
 
 
 @router.patch("/{area_id}/settings", response_model=AreaSettings)
-def change_area_settings(area_id: UUID, body: SettingsChange, viewer: CurrentViewer, audit: Audit,
+def change_area_settings(area_id: UUID, body: SettingsChange, actor: CurrentActor,
                     platform: CurrentPlatform) -> dict[str, Any]:
     """Recorded as an event of the area, with who changed it; the audit trail names which
     settings changed (not their values)."""
-    if not may_configure_area(viewer.principal, area_id):
-        audit.record("configure", "denied", area_id=area_id)
-        raise Forbidden("An area's settings are changed by its administrators")
-    changes = body.model_dump(exclude_none=True)
-    audit.record("configure", "allowed", items=tuple(sorted(changes)), area_id=area_id)
-    area = platform.marac.get_area(area_id)
-    platform.marac.change_area_settings(area_id, dataclasses.replace(area.settings, **changes))
-    return _settings(platform, area_id)
+    changed = area_settings.configure(platform, actor, area_id,
+                                      body.model_dump(exclude_none=True))
+    return dataclasses.asdict(changed)

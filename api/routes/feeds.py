@@ -3,6 +3,7 @@ clients): the integration event feeds."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,16 +12,16 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api import schemas
-from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.auth import CurrentActor, CurrentPlatform, CurrentViewer
 from api.errors import AUTHENTICATED, NOT_FOUND
-from api.feeds import Feeds
 from feeds.events import EVENT_TYPES, json_schema
+from services.feeds import Feeds
 
 router = APIRouter(prefix="/api/v1", tags=["feeds"], responses=AUTHENTICATED)
 
 
-def feeds(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Feeds:
-    return Feeds(platform, viewer, audit)
+def feeds(platform: CurrentPlatform, actor: CurrentActor) -> Feeds:
+    return Feeds(platform, actor, allow_private=platform.settings.demo)
 
 
 Work = Annotated[Feeds, Depends(feeds)]
@@ -50,15 +51,15 @@ def event_schema(_: CurrentViewer) -> dict[str, Any]:
 def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
     """Set up a feed for an integration client; it stays pending until the client activates
     it (and receives the webhook secret) itself."""
-    return work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
-                          event_types=body.event_types, endpoint=body.endpoint)
+    return asdict(work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
+                                 event_types=body.event_types, endpoint=body.endpoint))
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=schemas.SubscriptionStatus,
             responses=NOT_FOUND)
 def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """Lag, the last failure and the dead letters."""
-    return work.status(subscription_id)
+    return asdict(work.status(subscription_id))
 
 
 @router.post("/feeds/{subscription_id}/activation", status_code=201,
@@ -66,21 +67,21 @@ def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:
 def activate_feed(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The integration client takes its feed on: events from now, and the webhook secret,
     shown in this answer only."""
-    return work.activate(subscription_id)
+    return asdict(work.activate(subscription_id))
 
 
 @router.post("/feeds/{subscription_id}/secret", status_code=201,
              response_model=schemas.FeedSecret, responses=NOT_FOUND)
 def rotate_feed_secret(subscription_id: UUID, work: Work) -> dict[str, Any]:
     """The client's new secret, shown once; the old one keeps signing beside it for 24 h."""
-    return work.rotate_secret(subscription_id)
+    return asdict(work.rotate_secret(subscription_id))
 
 
 @router.post("/subscriptions/{subscription_id}/replay", response_model=schemas.Replayed,
              responses=NOT_FOUND)
 def replay_subscription(subscription_id: UUID, body: ReplayCreate, work: Work) -> dict[str, Any]:
     """Deliver again from a cursor, dead letters included; re-enables the subscription."""
-    return work.replay(subscription_id, body.from_cursor)
+    return asdict(work.replay(subscription_id, body.from_cursor))
 
 
 @router.get("/feeds/{subscription_id}/events", response_model=dict[str, Any],
@@ -93,7 +94,7 @@ def pull_events(
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> dict[str, Any]:
     """Events after a cursor, oldest first; `wait` seconds of long-poll when there are none."""
-    return work.pull(subscription_id, after, limit, wait)
+    return asdict(work.pull(subscription_id, after, limit, wait))
 
 
 @router.get("/feeds/{subscription_id}/stream", responses=NOT_FOUND,

@@ -11,12 +11,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from api.auth import Audit, CurrentPlatform, CurrentViewer
-from api.casework import Forbidden
+from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED
-from api.reports import Chart, Kind, Report, build_report, period_of
 from api.schemas import IsoDate
-from security.policy import may_read_exact_figures, may_read_reports
+from services.report_figures import Chart, Kind, Report
+from services.reports import ReportRequest, read_report
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=AUTHENTICATED)
 
@@ -44,27 +43,10 @@ class ReportQuery:
 Asked = Annotated[ReportQuery, Depends()]
 
 
-def _report(kind: Kind, asked: ReportQuery, *, viewer: CurrentViewer, audit: Audit,
-            platform: CurrentPlatform, what: str) -> Report:
-    """Who may ask is decided from the caller's standing and the request alone: no answer,
-    refusal or error code here depends on which cases a report counts."""
-    p = viewer.principal
-    area = asked.area_id or p.area_id
-    span = period_of(asked.period, asked.start, asked.end)
-    # What was asked for, and how: no case, and nothing about anyone, is in it.
-    items = (f"{kind}:{span.label}:{asked.disclosure}:{what}",)
-    if area is None or not may_read_reports(p, area):
-        # In the area asked about, so that its DPO sees the attempt.
-        audit.record("report", "denied", items=items, area_id=area)
-        raise Forbidden("Reports are for the area's coordinators, chairs, strategic leads and "
-                        "performance officers")
-    exact = asked.disclosure == "exact"
-    if exact and not may_read_exact_figures(p, area):
-        audit.record("report", "denied", items=items, area_id=area)
-        raise Forbidden("Exact figures are for the area's performance officers",
-                        code="exact_figures_forbidden")
-    audit.record("report", "allowed", items=items, area_id=area)
-    return build_report(platform, kind, area, span, exact=exact)
+def _report(kind: Kind, asked: ReportQuery, actor: CurrentActor, platform: CurrentPlatform,
+            form: str) -> Report:
+    return read_report(platform, actor, ReportRequest(
+        kind, asked.area_id, asked.period, asked.start, asked.end, asked.disclosure, form))
 
 
 def _respond(report: Report, export: str) -> Response:
@@ -76,29 +58,26 @@ def _respond(report: Report, export: str) -> Response:
 
 
 @router.get("/indicators")
-def view_indicators(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
-                     platform: CurrentPlatform, export: Format = "json") -> Response:
+def view_indicators(*, asked: Asked, actor: CurrentActor, platform: CurrentPlatform,
+                    export: Format = "json") -> Response:
     """The West Midlands framework indicators for a month, quarter, year or custom range."""
-    report = _report("indicators", asked, viewer=viewer, audit=audit, platform=platform,
-                     what=export)
+    report = _report("indicators", asked, actor, platform, export)
     return _respond(report, export)
 
 
 @router.get("/safelives-return")
-def view_safelives_return(*, asked: Asked, viewer: CurrentViewer, audit: Audit,
-                     platform: CurrentPlatform, export: Format = "json") -> Response:
+def view_safelives_return(*, asked: Asked, actor: CurrentActor, platform: CurrentPlatform,
+                          export: Format = "json") -> Response:
     """SafeLives' quarterly return: a line per meeting, and the total."""
-    report = _report("safelives_return", asked, viewer=viewer, audit=audit, platform=platform,
-                     what=export)
+    report = _report("safelives_return", asked, actor, platform, export)
     return _respond(report, export)
 
 
 @router.get("/indicators/charts/{chart}.svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}},
                              "description": "The chart, as SVG"}})
-def view_indicator_chart(chart: Annotated[Chart, Path()], *, asked: Asked, viewer: CurrentViewer,
-                    audit: Audit, platform: CurrentPlatform) -> Response:
+def view_indicator_chart(chart: Annotated[Chart, Path()], *, asked: Asked, actor: CurrentActor,
+                         platform: CurrentPlatform) -> Response:
     """A chart of the indicators (monthly trend, referrals by agency) as SVG."""
-    report = _report("indicators", asked, viewer=viewer, audit=audit, platform=platform,
-                     what=f"chart:{chart}")
+    report = _report("indicators", asked, actor, platform, f"chart:{chart}")
     return Response(report.chart(chart), media_type="image/svg+xml")

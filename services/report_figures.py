@@ -1,6 +1,6 @@
 """Performance reports for an area and period: the West Midlands indicators and the SafeLives
-quarterly return, as JSON, CSV and charts, with disclosure control. Served by the API and by
-`marac report`; the caller decides who may ask (security/policy.py) and audits the request."""
+quarterly return, as JSON, CSV and charts, with disclosure control. The use case that asks
+the policy and audits the request is services/reports.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from datetime import date, timedelta
 from typing import Any, Literal, get_args
 from uuid import UUID
 
-from api.bootstrap import Platform
-from api.charts import breakdown_svg, trend_svg
 from domain.area import AreaSettings
 from domain.exceptions import DomainError
 from projections.figures import WITHHELD, WITHHELD_MEANS, Figures
@@ -29,6 +27,8 @@ from projections.publication import (
 )
 from projections.reporting import Facts
 from projections.safelives import Return, closed_shares, quarterly_return, to_csv
+from services.charts import breakdown_svg, trend_svg
+from services.platform import Platform
 
 Kind = Literal["indicators", "safelives_return"]
 Chart = Literal["monthly_trend", "referrals_by_agency"]

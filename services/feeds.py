@@ -1,5 +1,5 @@
-"""Integration feeds: subscriptions (set up by coordinators or administrators), the pull feed
-with long-poll for the integration client, and the admin view of delivery.
+"""Integration feeds, the use cases: subscriptions (set up by coordinators or administrators),
+the pull feed with long-poll for the integration client, and the admin view of delivery.
 
 A subscription the caller may not manage or read answers 404, like one that does not exist.
 Every request writes its one audit record; a pull records the ids of the events it returns.
@@ -10,49 +10,94 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from api.auth import RequestAudit
-from api.bootstrap import Platform
-from api.casework import Forbidden
 from audit.actions import AuditAction
-from audit.trail import AuditRecord
-from domain.exceptions import AgencyNotFound, CaseNotFound, DomainError
+from domain.exceptions import AgencyNotFound
 from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
 from feeds.visibility import Gate
 from feeds.webhooks import UnsafeTarget, check_target, new_secret
-from security.policy import Viewer, may_manage_feeds, may_pull, sees_feed_delivery
+from security.policy import may_manage_feeds, may_pull, sees_feed_delivery
+from services.actor import Actor, TrailAudit
+from services.errors import Invalid, NotFound
+from services.platform import Platform
 
 LONG_POLL_STEP = 0.2
 STREAM_BATCH = 100
 HEARTBEAT = 10.0
 
 
-class InvalidSubscription(DomainError):
+class InvalidSubscription(Invalid):
     code = "invalid_subscription"
 
 
-class UnsafeWebhookTarget(DomainError):
+class UnsafeWebhookTarget(Invalid):
     code = "unsafe_webhook_target"
 
 
+@dataclass(frozen=True)
+class Subscribed:
+    id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SubscriptionStatus:
+    """Its configuration and state for whoever watches it; the counts (None otherwise) for
+    its own client only."""
+
+    id: str
+    client_id: str
+    agency_id: str
+    event_types: list[str]
+    endpoint: str | None
+    status: str
+    latest_cursor: int | None
+    delivered_cursor: int | None
+    lag: int | None
+    last_status: int | None
+    last_error: str | None
+    next_attempt_at: str | None
+    dead_letters: list[int] | None
+
+
+@dataclass(frozen=True)
+class Replayed:
+    replayed: int | None
+
+
+@dataclass(frozen=True)
+class SubscriptionSecret:
+    """Shown in this answer only."""
+
+    id: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    events: list[dict[str, Any]]  # as the public event schema has them (feeds/events.py)
+    next_after: int
+
+
 class Feeds:
-    def __init__(self, platform: Platform, viewer: Viewer, audit: RequestAudit) -> None:
+    def __init__(self, platform: Platform, actor: Actor, *, allow_private: bool) -> None:
         self.platform = platform
-        self.viewer = viewer
-        self.principal = viewer.principal
-        self.audit = audit
+        self.actor = actor
+        self.principal = actor.principal
+        self.audit = actor.audit
+        self.allow_private = allow_private
 
     # Administration ---------------------------------------------------------------------
 
     def subscribe(self, *, client_id: str, agency_id: UUID, event_types: list[str],
-                  endpoint: str | None) -> dict[str, Any]:
+                  endpoint: str | None) -> Subscribed:
         p = self.principal
         if p.area_id is None or not may_manage_feeds(p, p.area_id):
-            self.audit.record("subscribe", "denied")
-            raise Forbidden("Coordinators and administrators set up feeds")
+            self.actor.deny("subscribe", "Coordinators and administrators set up feeds")
         try:
             agency_area = self.platform.marac.get_agency(agency_id).area_id
         except AgencyNotFound:
@@ -66,7 +111,7 @@ class Feeds:
             raise InvalidSubscription(f"unknown event types: {', '.join(unknown)}")
         if endpoint is not None:
             try:
-                check_target(endpoint, allow_private=self.platform.settings.demo)
+                check_target(endpoint, allow_private=self.allow_private)
             except UnsafeTarget as exc:
                 self.audit.record("subscribe", "rejected")
                 raise UnsafeWebhookTarget("webhooks go to public https endpoints") from exc
@@ -76,7 +121,7 @@ class Feeds:
             event_types=frozenset(event_types), endpoint=endpoint, secret=new_secret(),
             now=self.platform.now())
         # Pending until its client activates it, and receives the secret, itself.
-        return {"id": str(subscription_id), "status": "pending"}
+        return Subscribed(str(subscription_id), "pending")
 
     def _watched(self, subscription_id: UUID,
                  action: AuditAction) -> tuple[Subscription, bool]:
@@ -88,10 +133,10 @@ class Feeds:
                                                         found.area_id)
         if found is None or not (counts or may_manage_feeds(p, found.area_id)):
             self.audit.record(action, "not_found", items=(str(subscription_id),))
-            raise CaseNotFound(f"subscription {subscription_id} not found")
+            raise NotFound(f"subscription {subscription_id} not found")
         return found, counts
 
-    def status(self, subscription_id: UUID) -> dict[str, Any]:
+    def status(self, subscription_id: UUID) -> SubscriptionStatus:
         """Its configuration and state (pending, active, disabled) for whoever watches it;
         lag, cursors, dead letters and delivery attempts for its own client only."""
         s, counts = self._watched(subscription_id, "read_subscription")
@@ -99,23 +144,23 @@ class Feeds:
         self.audit.record("read_subscription", "allowed", area_id=s.area_id,
                           items=(str(subscription_id),))
         latest = s.next_cursor - 1
-        return {"id": str(s.subscription_id), "client_id": s.client_id,
-                "agency_id": str(s.agency_id), "event_types": sorted(s.event_types),
-                "endpoint": s.endpoint, "status": s.status,
-                "latest_cursor": latest if counts else None,
-                "delivered_cursor": s.delivered_cursor if counts else None,
-                "lag": latest - s.delivered_cursor if s.endpoint and counts else None,
-                "last_status": s.last_status if counts else None,
-                "last_error": s.last_error if counts else None,
-                "next_attempt_at": s.next_attempt_at.isoformat()
-                if s.next_attempt_at and counts else None, "dead_letters": dead}
+        return SubscriptionStatus(
+            id=str(s.subscription_id), client_id=s.client_id, agency_id=str(s.agency_id),
+            event_types=sorted(s.event_types), endpoint=s.endpoint, status=s.status,
+            latest_cursor=latest if counts else None,
+            delivered_cursor=s.delivered_cursor if counts else None,
+            lag=latest - s.delivered_cursor if s.endpoint and counts else None,
+            last_status=s.last_status if counts else None,
+            last_error=s.last_error if counts else None,
+            next_attempt_at=s.next_attempt_at.isoformat()
+            if s.next_attempt_at and counts else None, dead_letters=dead)
 
-    def replay(self, subscription_id: UUID, from_cursor: int) -> dict[str, Any]:
+    def replay(self, subscription_id: UUID, from_cursor: int) -> Replayed:
         s, counts = self._watched(subscription_id, "replay")
         self.audit.record("replay", "allowed", area_id=s.area_id,
                           items=(str(subscription_id), str(from_cursor)))
         replayed = self.platform.feeds.replay(subscription_id, from_cursor)
-        return {"replayed": replayed if counts else None}
+        return Replayed(replayed if counts else None)
 
     # The pull feed ----------------------------------------------------------------------
 
@@ -124,10 +169,10 @@ class Feeds:
         if found is None or not may_pull(self.principal, found.client_id, found.agency_id,
                                          found.area_id):
             self.audit.record(action, "not_found", items=(str(subscription_id),))
-            raise CaseNotFound(f"subscription {subscription_id} not found")
+            raise NotFound(f"subscription {subscription_id} not found")
         return found
 
-    def activate(self, subscription_id: UUID) -> dict[str, Any]:
+    def activate(self, subscription_id: UUID) -> SubscriptionSecret:
         """The client takes its subscription on: the secret, shown once, and events from
         now on."""
         found = self._readable(subscription_id, "activate_subscription")
@@ -140,15 +185,15 @@ class Feeds:
                           items=(str(subscription_id),))
         position = self.platform.marac.recorder.max_notification_id() or 0
         self.platform.feeds.activate(subscription_id, secret, position)
-        return {"id": str(subscription_id), "secret": secret}
+        return SubscriptionSecret(str(subscription_id), secret)
 
-    def rotate_secret(self, subscription_id: UUID) -> dict[str, Any]:
+    def rotate_secret(self, subscription_id: UUID) -> SubscriptionSecret:
         found = self._readable(subscription_id, "rotate_secret")
         secret = new_secret()
         self.audit.record("rotate_secret", "allowed", area_id=found.area_id,
                           items=(str(subscription_id),))
         self.platform.feeds.rotate(subscription_id, secret, self.platform.now())
-        return {"id": str(subscription_id), "secret": secret}
+        return SubscriptionSecret(str(subscription_id), secret)
 
     def _still_visible(self, found: Subscription,
                        events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -161,7 +206,7 @@ class Feeds:
         return [e for e in events if e["case_id"] is None or UUID(e["case_id"]) in seen]
 
     def pull(self, subscription_id: UUID, after: int, limit: int,
-             wait: float) -> dict[str, Any]:
+             wait: float) -> FeedPage:
         found = self._readable(subscription_id, "feed_pull")
         deadline = time.monotonic() + wait
         while True:
@@ -174,7 +219,7 @@ class Feeds:
                 break
             time.sleep(LONG_POLL_STEP)
         self.audit.record("feed_pull", "allowed", area_id=found.area_id, items=_items(events))
-        return {"events": events, "next_after": after}
+        return FeedPage(events, after)
 
     def stream(self, subscription_id: UUID, after: int, seconds: float) -> Iterator[str]:
         """Server-sent events from a cursor (`Last-Event-ID`), for `seconds`, then the client
@@ -190,7 +235,7 @@ class Feeds:
 
     def _events(self, found: Subscription, batch: list[dict[str, Any]], after: int,
                 deadline: float) -> Iterator[str]:
-        p, quiet = self.principal, time.monotonic()
+        quiet = time.monotonic()
         yield "retry: 1000\n\n"
         while True:
             for event in batch:
@@ -210,11 +255,11 @@ class Feeds:
                 after = page[-1]["cursor"]
             batch = self._still_visible(found, page)
             if batch:
-                self.platform.audit.record(AuditRecord(
-                    request_id=self.audit.request_id, actor=p.subject, actor_kind=p.kind,
-                    agency_id=p.agency_id, client_id=p.client_id, roles=(),
-                    action="feed_stream", purpose=None, case_id=None, outcome="allowed",
-                    item_ids=_items(batch), at=self.platform.now(), area_id=found.area_id))
+                # A further record of the same request: the stream is one request, and each
+                # batch is recorded before it goes.
+                TrailAudit(self.platform.audit, self.principal, self.platform.now,
+                           request_id=self.audit.request_id).record(
+                    "feed_stream", "allowed", items=_items(batch), area_id=found.area_id)
 
 
 def _items(events: list[dict[str, Any]]) -> tuple[str, ...]:

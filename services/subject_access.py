@@ -8,17 +8,17 @@ put someone at risk of serious harm) are theirs to apply before anything is rele
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.auth import RequestAudit
-from api.bootstrap import Platform
-from api.casework import Forbidden
 from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
 from security.policy import Viewer, is_excluded, may_read_audit
+from services.actor import Actor
+from services.platform import Platform
 
 REDACTED = "[redacted]"
 # Disclosure needs a strong match: forename + date of birth, a name without a date of birth,
@@ -107,22 +107,33 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             "cases": cases}
 
 
-def handle_request(platform: Platform, viewer: Viewer, audit: RequestAudit, probe: Subject,
-                   *, redact_staff: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SubjectAccessPackage:
+    """The request's id and the draft package for the DPO: each case's part as the subject's
+    own records and the case's content, others redacted."""
+
+    request_id: str
+    status: str
+    note: str
+    cases_withheld_for_exclusion: int
+    cases: list[dict[str, Any]]
+
+
+def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
+                   redact_staff: bool) -> SubjectAccessPackage:
     """Record the request, assemble the package, record the disclosure; one audit record."""
-    p = viewer.principal
-    if not may_read_audit(p) or p.area_id is None:
-        audit.record("subject_access", "denied", purpose="subject_access")
-        raise Forbidden("Data protection officers only")
+    p = actor.principal
+    if p.area_id is None or not may_read_audit(p):
+        actor.deny("subject_access", "Data protection officers only", purpose="subject_access")
     try:
         request_id = platform.marac.receive_subject_access_request(p.area_id, probe, p.subject)
     except DomainError:
-        audit.record("subject_access", "rejected", purpose="subject_access")
+        actor.audit.record("subject_access", "rejected", purpose="subject_access")
         raise
-    package = assemble(platform, viewer, p.area_id, probe, redact_staff=redact_staff)
+    package = assemble(platform, actor.viewer, p.area_id, probe, redact_staff=redact_staff)
     case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
     items = sum(len(c["information"]) for c in package["cases"])
     platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
-    audit.record("subject_access", "allowed", purpose="subject_access",
-                 items=(str(request_id), *(str(c) for c in case_ids)))
-    return {"request_id": str(request_id), **package}
+    actor.audit.record("subject_access", "allowed", purpose="subject_access",
+                       items=(str(request_id), *(str(c) for c in case_ids)))
+    return SubjectAccessPackage(str(request_id), **package)

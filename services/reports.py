@@ -1,0 +1,72 @@
+"""The reports use case: an area's performance indicators and SafeLives return, asked for by a
+person through the API or by an operator at the command line (`marac report`). Counts only:
+no case is named or linked. The figures themselves are made in services/report_figures.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from security.policy import may_read_exact_figures, may_read_reports
+from services.actor import Actor
+from services.platform import Platform
+from services.report_figures import Kind, Report, build_report, period_of
+from services.system import SystemJob
+
+Disclosure = Literal["controlled", "exact"]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """Which report: its kind, the area (the caller's by default), the period (a month,
+    quarter or year, or a start and end), the disclosure, and the form it is asked in
+    (`json`, `csv`, `chart:<name>`), which the audit record names."""
+
+    kind: Kind
+    area_id: UUID | None = None
+    period: str | None = None
+    start: date | None = None
+    end: date | None = None
+    disclosure: Disclosure = "controlled"
+    form: str = "json"
+
+
+def _items(asked: ReportRequest, label: str) -> tuple[str, ...]:
+    # What was asked for, and how: no case, and nothing about anyone, is in it.
+    return (f"{asked.kind}:{label}:{asked.disclosure}:{asked.form}",)
+
+
+def read_report(platform: Platform, actor: Actor, asked: ReportRequest) -> Report:
+    """Who may ask is decided from the caller's standing and the request alone: no answer,
+    refusal or error code here depends on which cases a report counts."""
+    p = actor.principal
+    area = asked.area_id or p.area_id
+    span = period_of(asked.period, asked.start, asked.end)
+    items = _items(asked, span.label)
+    # Refusals are recorded in the area asked about, so that its DPO sees the attempt.
+    if area is None or not may_read_reports(p, area):
+        actor.deny("report", "Reports are for the area's coordinators, chairs, strategic leads "
+                   "and performance officers", items=items, area_id=area)
+    exact = asked.disclosure == "exact"
+    actor.require(not exact or may_read_exact_figures(p, area), "report",
+                  "Exact figures are for the area's performance officers", items=items,
+                  area_id=area, code="exact_figures_forbidden")
+    actor.audit.record("report", "allowed", items=items, area_id=area)
+    return build_report(platform, asked.kind, area, span, exact=exact)
+
+
+def operator_report(platform: Platform, job: SystemJob, asked: ReportRequest) -> Report:
+    """A report for an operator at the command line, who holds the platform's keys and so
+    asks no policy; recorded like a person's, with the operator as the actor, before
+    anything is shown: no record, no report."""
+    if asked.area_id is None:
+        raise ValueError("an operator's report names its area")
+    platform.marac.get_area(asked.area_id)  # an unknown area is refused before anything
+    span = period_of(asked.period, asked.start, asked.end)
+    report = build_report(platform, asked.kind, asked.area_id, span,
+                          exact=asked.disclosure == "exact")
+    job.step().audit.record("report", "allowed", items=_items(asked, span.label),
+                            area_id=asked.area_id)
+    return report

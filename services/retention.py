@@ -1,0 +1,79 @@
+"""Retention: each area keeps a closed case for its retention period (from closure), then the
+case is erased by crypto-shredding, its read models and blind indexes purged, and the erasure
+recorded in the audit trail, which still verifies afterwards. A subject access request's own
+key goes a year after its answer (domain/retention.py says why). Run by the worker and by
+`marac retention run`, as a system job: each erasure a step with its own audit record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.exceptions import CaseErased
+from domain.retention import retention_expired, subject_access_retention_ends
+from domain.subject_access import RECEIVED, SubjectAccessRequest
+from services.platform import Platform
+from services.system import SystemJob
+
+
+def run_retention(platform: Platform, job: SystemJob, today: date, *,
+                  dry_run: bool = False) -> list[UUID]:
+    """Erase every case whose area's retention period has ended; returns the cases erased."""
+    months = {area.id: area.settings.retention_months for area in platform.marac.areas()}
+    expired = [(case_id, area_id) for case_id, area_id, closed_on in platform.cases.closed_cases()
+               if area_id in months
+               and retention_expired(date.fromisoformat(closed_on), months[area_id], today)]
+    if dry_run:
+        return [case_id for case_id, _ in expired]
+    erased: list[UUID] = []
+    for case_id, area_id in expired:
+        family = platform.eraser.family(case_id)
+        # Recorded before the keys go: an erasure that could not be audited does not happen.
+        for member in family:
+            job.step().audit.record("erase", "allowed", case_id=member, area_id=area_id)
+        erased += [r.scope_id for r in platform.eraser.erase(case_id, "retention_expired")]
+    return erased
+
+
+def erase_expired_subject_access(platform: Platform, job: SystemJob, today: date, *,
+                                 dry_run: bool = False) -> list[UUID]:
+    """Destroy the own key of every subject access request whose retention has ended
+    (domain/retention.py), so the subject's identifiers in its events can no longer be read;
+    each erasure audited first. Returns the requests erased."""
+    shredded = {record.scope_id for record in platform.keyring.shred_ledger()}
+    expired: list[SubjectAccessRequest] = []
+    for request_id in _subject_access_requests(platform):
+        if request_id in shredded:
+            continue
+        try:
+            request: SubjectAccessRequest = platform.marac.repository.get(request_id)
+        except CaseErased:  # shredded since the ledger was read
+            continue
+        if today >= subject_access_retention_ends(request.received_on, request.disclosed_on):
+            expired.append(request)
+    if dry_run:
+        return [r.id for r in expired]
+    for request in expired:
+        # Recorded before the key goes: an erasure that could not be audited does not happen.
+        job.step().audit.record("erase_subject_access", "allowed", items=(str(request.id),),
+                                area_id=request.area_id)
+        platform.keyring.shred(request.id, "retention_expired")
+    return [r.id for r in expired]
+
+
+def _subject_access_requests(platform: Platform, batch: int = 1000) -> list[UUID]:
+    """Every request ever received, from the notification log (its topics are plaintext):
+    the log is the one complete list, including a request whose answer failed part-way."""
+    topic = f"{get_topic(SubjectAccessRequest)}.{RECEIVED}"
+    found: list[UUID] = []
+    start = 0
+    while True:
+        page = platform.marac.recorder.select_notifications(
+            start=start, limit=batch, topics=[topic], inclusive_of_start=False)
+        found += [UUID(str(n.originator_id)) for n in page]
+        if len(page) < batch:
+            return found
+        start = page[-1].id

@@ -266,7 +266,11 @@ class Casework:
         owners = {UUID(r["action_id"]): UUID(r["owner_agency_id"])
                   for r in self.platform.cases.actions(case_id=case_id, open_only=False)}
         owner = owners.get(action_id)
-        if owner is None or not may_act_for(self.viewer, access, owner, self.now):
+        if owner is None:  # no such action on a case the caller sees: the uniform 404
+            self.audit.record("update_action", "not_found", case_id=case_id,
+                              area_id=access.area_id, items=(str(action_id),))
+            raise CaseNotFound(f"case {case_id} has no action {action_id}")
+        if not may_act_for(self.viewer, access, owner, self.now):
             self.audit.record("update_action", "denied", case_id=case_id,
                               area_id=access.area_id)
             raise Forbidden("Only the owning agency updates its action")

@@ -15,7 +15,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from audit.trail import AuditUnavailable
-from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
+from domain.exceptions import (
+    ActionNotFound,
+    AgencyNotFound,
+    AlreadyRecorded,
+    AreaNotFound,
+    CaseErased,
+    CaseNotFound,
+    DomainError,
+)
 from security.identity import InvalidToken
 from services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from storage.transient import RETRY_AFTER_SECONDS, StorageBusy, is_transient
@@ -50,12 +58,15 @@ CODES: dict[int, tuple[str, ...]] = {
     401: ("not_authenticated",),
     403: ("forbidden", "not_team_leader", "exact_figures_forbidden"),
     404: ("not_found",),
-    409: ("already_visible",),
+    # Already recorded: the request was valid, and would have been before.
+    409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
+          "closure_already_acknowledged", "action_already_recorded"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
           "invalid_referral", "professional_judgement_reason_required", "threshold_not_met",
-          "cannot_lower_mandatory_criterion", "case_closed", "decision_already_recorded",
-          "not_a_repeat", "already_exists", "invalid_settings", "invalid_access_change",
+          "cannot_lower_mandatory_criterion", "case_closed", "decline_reason_required",
+          "unknown_subject", "invalid_closure", "invalid_action", "case_not_accepted",
+          "not_a_repeat", "invalid_settings", "invalid_access_change",
           "not_told_of_closure", "invalid_hearing_change", "invalid_meeting_change",
           "invalid_safeguarding_link", "invalid_subject_access_request",
           "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
@@ -173,7 +184,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     # Missing, erased and invisible answer alike: a different status or body for an erased
     # case would tell a caller that it once existed.
-    for missing in (CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound):
+    for missing in (CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound, ActionNotFound):
         app.add_exception_handler(missing, not_found)
 
     @app.exception_handler(AuditUnavailable)
@@ -210,7 +221,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=422)
+        # Already recorded is a conflict with the record (409); any other rule, 422.
+        status = 409 if isinstance(exc, AlreadyRecorded) else 422
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -23,13 +23,21 @@ from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, SmartAction, is_overd
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
+    ActionAlreadyRecorded,
+    ActionNotFound,
     CannotLowerMandatoryCriterion,
     CaseClosed,
+    CaseNotAccepted,
+    ClosureAlreadyAcknowledged,
     DecisionAlreadyRecorded,
+    DeclineReasonRequired,
     DomainError,
+    InvalidAction,
+    InvalidClosure,
     InvalidReferral,
     NotARepeat,
     ThresholdNotMet,
+    UnknownSubject,
 )
 from domain.marrac import (
     MAX_NEEDS_LENGTH,
@@ -254,7 +262,7 @@ class Case(Aggregate):
     def decline(self, by: str, on: date, reason: str, evaluation: CriteriaEvaluation) -> None:
         self.check_undecided()
         if not reason.strip():
-            raise InvalidReferral("a decline needs a reason for the referrer")
+            raise DeclineReasonRequired("a decline needs a reason for the referrer")
         if evaluation.objective_criteria_met:
             raise CannotLowerMandatoryCriterion(
                 f"case {self.id} meets {', '.join(evaluation.objective_criteria_met)}"
@@ -292,7 +300,7 @@ class Case(Aggregate):
 
     def correct_subject(self, subject_id: UUID, changes: dict[str, Any], by: str) -> None:
         if subject_id not in self.subjects:
-            raise InvalidReferral(f"case {self.id} has no subject {subject_id}")
+            raise UnknownSubject(f"case {self.id} has no subject {subject_id}")
         corrected = self.subjects[subject_id].corrected(changes)
         self._subject_corrected(subject=corrected, by=by)
 
@@ -490,7 +498,7 @@ class Case(Aggregate):
         if self.closed_on is not None:
             raise InvalidAccessChange(f"case {self.id} is already closed")
         if not reason.strip():
-            raise InvalidReferral("closure needs a reason")
+            raise InvalidClosure("closure needs a reason")
         self._closed(reason=reason, by=by, on=on, at=at,
                      inform=tuple(sorted(set(inform), key=str)))
 
@@ -508,7 +516,7 @@ class Case(Aggregate):
         if self.closed_on is None or agency_id not in self.to_inform:
             raise NotToldOfClosure("only an agency told of a closure acknowledges it")
         if agency_id in self.informed:
-            raise InvalidReferral("this agency has already acknowledged the closure")
+            raise ClosureAlreadyAcknowledged("this agency has already acknowledged the closure")
         self._closure_acknowledged(agency_id=agency_id, by=by, at=at)
 
     @event("ClosureAcknowledged")
@@ -521,15 +529,15 @@ class Case(Aggregate):
         """An action agreed for the case (at its hearing, or by its case co-ordinator). Its
         owner agency becomes involved in the case: it must see what it is to act on."""
         if self.status != "accepted":
-            raise InvalidReferral(f"actions are agreed on accepted cases, not {self.status} ones")
+            raise CaseNotAccepted(f"actions are agreed on accepted cases, not {self.status} ones")
         if not action.description.strip():
-            raise InvalidReferral("an action says what is to be done")
+            raise InvalidAction("an action says what is to be done")
         if action.for_whom not in FOR_WHOM:
-            raise InvalidReferral(f"an action is for one of {FOR_WHOM}")
+            raise InvalidAction(f"an action is for one of {FOR_WHOM}")
         if action.due_on < action.agreed_on:
-            raise InvalidReferral("an action cannot be due before it is agreed")
+            raise InvalidAction("an action cannot be due before it is agreed")
         if action.action_id in self.actions:
-            raise InvalidReferral(f"action {action.action_id} exists")
+            raise ActionAlreadyRecorded(f"action {action.action_id} exists")
         self._action_agreed(action=action)
 
     @event("ActionAgreed")
@@ -539,16 +547,16 @@ class Case(Aggregate):
 
     def _check_open(self, action_id: UUID) -> None:
         if action_id not in self.actions:
-            raise InvalidReferral(f"case {self.id} has no action {action_id}")
+            raise ActionNotFound(f"case {self.id} has no action {action_id}")
         if action_id in self.action_outcomes:
-            raise InvalidReferral(f"action {action_id} already has an outcome")
+            raise ActionAlreadyRecorded(f"action {action_id} already has an outcome")
 
     def update_action(self, note: ActionNote) -> None:
         self._check_open(note.action_id)
         if not note.note.strip():
-            raise InvalidReferral("a progress update says what happened")
+            raise InvalidAction("a progress update says what happened")
         if note.outcome is not None and note.outcome not in OUTCOMES:
-            raise InvalidReferral(f"an outcome is one of {OUTCOMES}")
+            raise InvalidAction(f"an outcome is one of {OUTCOMES}")
         self._action_noted(note=note)
 
     @event("ActionNoted")
@@ -561,9 +569,9 @@ class Case(Aggregate):
         """Overdue actions go to the coordinator, once each."""
         self._check_open(action_id)
         if not is_overdue(self.actions[action_id].due_on, None, on):
-            raise InvalidReferral(f"action {action_id} is not overdue")
+            raise InvalidAction(f"action {action_id} is not overdue")
         if action_id in self.escalated_actions:
-            raise InvalidReferral(f"action {action_id} was already escalated")
+            raise ActionAlreadyRecorded(f"action {action_id} was already escalated")
         self._action_escalated(action_id=action_id, by=by, on=on)
 
     @event("ActionEscalated")
@@ -576,7 +584,7 @@ class Case(Aggregate):
         """An agency invited to the case's hearing is involved in it: it researches the case
         and shares at the meeting."""
         if self.status != "accepted":
-            raise InvalidReferral("only accepted cases are heard")
+            raise CaseNotAccepted("only accepted cases are heard")
         if agency_id not in self.involved_agencies:
             self._invited(agency_id=agency_id, meeting_id=meeting_id, by=by)
 

@@ -29,8 +29,53 @@ class CaseClosed(DomainError):
     code = "case_closed"
 
 
-class DecisionAlreadyRecorded(DomainError):
+class AlreadyRecorded(DomainError):
+    """In conflict with what is already recorded (answered 409, not 422): the request was
+    valid, and would have been before."""
+
+    code = "already_recorded"
+
+
+class DecisionAlreadyRecorded(AlreadyRecorded):
     code = "decision_already_recorded"
+
+
+class DeclineReasonRequired(InvalidReferral):
+    code = "decline_reason_required"
+
+
+class UnknownSubject(DomainError):
+    code = "unknown_subject"
+
+
+class InvalidClosure(DomainError):
+    code = "invalid_closure"
+
+
+class ClosureAlreadyAcknowledged(AlreadyRecorded):
+    code = "closure_already_acknowledged"
+
+
+class InvalidAction(DomainError):
+    """An action (SMART: what, by whom, by when) the rules refuse."""
+
+    code = "invalid_action"
+
+
+class ActionNotFound(DomainError):
+    """An action id the case does not hold: answered as the uniform 404."""
+
+    code = "action_not_found"
+
+
+class ActionAlreadyRecorded(AlreadyRecorded):
+    code = "action_already_recorded"
+
+
+class CaseNotAccepted(DomainError):
+    """Only accepted cases have actions agreed and are heard."""
+
+    code = "case_not_accepted"
 
 
 class NotARepeat(DomainError):
@@ -49,7 +94,7 @@ class AgencyNotFound(DomainError):
     code = "agency_not_found"
 
 
-class AlreadyExists(DomainError):
+class AlreadyExists(AlreadyRecorded):
     code = "already_exists"
 
 

@@ -53,7 +53,8 @@ def view_case(case_id: UUID, purpose: RequiredPurpose, work: Work) -> schemas.Ca
     return work.view(case_id, purpose.value)
 
 
-@router.post("/cases/{case_id}/decision", status_code=204, responses=NOT_FOUND)
+@router.post("/cases/{case_id}/decision", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
 def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> Response:
     work.decide(case_id, body)
     return Response(status_code=204)
@@ -69,13 +70,13 @@ def list_possible_repeats(
 
 
 @router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,
-             responses=NOT_FOUND)
+             responses={**NOT_FOUND, **CONFLICT})
 def agree_action(case_id: UUID, body: schemas.ActionCreate, work: Work) -> schemas.Created:
     return schemas.Created(id=work.agree_action(case_id, body))
 
 
 @router.post("/cases/{case_id}/actions/{action_id}/updates", status_code=204,
-             responses=NOT_FOUND)
+             responses={**NOT_FOUND, **CONFLICT})
 def update_action(case_id: UUID, action_id: UUID, body: schemas.ActionUpdateCreate,
                   work: Work) -> Response:
     work.update_action(case_id, action_id, body)
@@ -113,7 +114,8 @@ def record_social_care(case_id: UUID, body: schemas.SocialCareCreate, work: Work
     return Response(status_code=204)
 
 
-@router.post("/cases/{case_id}/closure/acknowledgement", status_code=204, responses=NOT_FOUND)
+@router.post("/cases/{case_id}/closure/acknowledgement", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
 def acknowledge_closure(case_id: UUID, work: Work) -> Response:
     """Confirms, for the caller's agency, that it has been told the case is closed."""
     work.acknowledge_closure(case_id)

@@ -4,7 +4,7 @@ updated by that agency, overdue on the clock, escalated to the coordinators once
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
@@ -57,7 +57,7 @@ def test_only_the_owner_updates_and_an_outcome_closes_the_action(
                        json={"note": "Alarm fitted", "outcome": "completed"}).status_code == 204
     assert mine(client, world, "housing") == set()
     again = client.post(path, headers=world.rep("housing"), json={"note": "More"})
-    assert again.status_code == 422
+    assert (again.status_code, again.json()["code"]) == (409, "action_already_recorded")
     (shown,) = client.get(f"/api/v1/cases/{case_id}", headers=world.rep("housing")
                           ).json()["actions"]
     assert shown["outcome"] == "completed"
@@ -95,3 +95,20 @@ def test_the_action_index_holds_no_content(
     with api_platform.database.transaction(readonly=True) as cur:
         cur.execute("SELECT * FROM case_actions")
         assert "Philippaxq" not in str(cur.fetchall())
+
+
+def test_an_unknown_action_is_the_uniform_404_and_a_bad_one_has_its_own_code(
+    client: TestClient, world: World
+) -> None:
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    missing = client.post(f"/api/v1/cases/{case_id}/actions/{uuid4()}/updates",
+                          headers=world.coordinator(), json={"note": "Anything"})
+    assert missing.status_code == 404
+    assert missing.json() == {"code": "not_found", "message": "Not found"}
+    overdue_already = client.post(  # due before the day it is agreed (the clock: 2026-01-12)
+        f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
+        json={"description": "Fit a door alarm", "owner_agency_id": str(world.agencies["housing"]),
+              "for_whom": "victim", "due_on": "2026-01-01"})
+    assert (overdue_already.status_code, overdue_already.json()["code"]) == (422,
+                                                                             "invalid_action")

@@ -67,7 +67,7 @@ def test_every_agency_that_may_see_a_case_is_told_of_its_closure_and_lateness_sh
     assert done["late"] is True  # they were told, late: that stays on the record
     twice = client.post(f"/api/v1/cases/{case_id}/closure/acknowledgement",
                         headers=world.rep("health"))
-    assert twice.status_code == 422
+    assert (twice.status_code, twice.json()["code"]) == (409, "closure_already_acknowledged")
 
 
 def test_coordinators_see_cases_reaching_twelve_months_since_the_last_referral(

@@ -22,7 +22,15 @@ from fastapi.testclient import TestClient
 from api import schemas
 from api.auth import Purpose
 from api.errors import CODES
-from domain.exceptions import AgencyNotFound, AreaNotFound, CaseErased, CaseNotFound, DomainError
+from domain.exceptions import (
+    ActionNotFound,
+    AgencyNotFound,
+    AlreadyRecorded,
+    AreaNotFound,
+    CaseErased,
+    CaseNotFound,
+    DomainError,
+)
 from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
 from tests.api.conftest import World, accept, bearer, refer, referral_body
@@ -101,9 +109,12 @@ def test_every_code_a_rule_of_the_domain_answers_with_is_documented(
             yield sub
             yield from subclasses(sub)
 
-    answered_as_not_found = {CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound}
+    answered_as_not_found = {CaseNotFound, CaseErased, AreaNotFound, AgencyNotFound,
+                             ActionNotFound}
+    conflicts = {c.code for c in subclasses(AlreadyRecorded)}
     codes = {c.code for c in subclasses(DomainError) if c not in answered_as_not_found}
-    assert codes - {"domain_error"} <= set(CODES[422])
+    assert codes - conflicts - {"domain_error", "already_recorded"} <= set(CODES[422])
+    assert conflicts <= set(CODES[409])  # already recorded: 409, one meaning a code
     described = document["paths"]["/api/v1/cases"]["post"]["responses"]["422"]["description"]
     assert all(f"`{code}`" in described for code in CODES[422])
 

@@ -17,6 +17,7 @@ from audit.actions import AuditAction
 from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
+from services.actor import Actor
 
 log = structlog.get_logger("api.auth")
 
@@ -144,6 +145,15 @@ def request_audit(platform: CurrentPlatform, viewer: CurrentViewer,
 
 
 Audit = Annotated[RequestAudit, Depends(request_audit)]
+
+
+def current_actor(viewer: CurrentViewer, audit: Audit) -> Actor:
+    """The caller of a use case (services/): a route that reads case content gives it the
+    purpose (`dataclasses.replace(actor, purpose=...)`)."""
+    return Actor(viewer, audit)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 UNAUDITED = ("/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs")

@@ -92,14 +92,19 @@ class Actor:
         return self.viewer.principal
 
     def deny(self, action: AuditAction, message: str, *, case_id: uuid.UUID | None = None,
-             area_id: uuid.UUID | None = None, purpose: str | None = None) -> NoReturn:
-        self.audit.record(action, "denied", case_id=case_id, purpose=purpose, area_id=area_id)
-        raise Forbidden(message)
+             area_id: uuid.UUID | None = None, purpose: str | None = None,
+             code: str | None = None, items: tuple[str, ...] = ()) -> NoReturn:
+        self.audit.record(action, "denied", case_id=case_id, purpose=purpose, items=items,
+                          area_id=area_id)
+        raise Forbidden(message, code)
 
     def require(self, allowed: bool, action: AuditAction, message: str, *,
                 case_id: uuid.UUID | None = None, area_id: uuid.UUID | None = None,
-                purpose: str | None = None) -> None:
+                purpose: str | None = None, code: str | None = None,
+                items: tuple[str, ...] = ()) -> None:
         """The policy's answer, asked by the caller of a `security.policy` function: refused,
-        it is recorded as denied and raised as Forbidden, in this one call."""
+        it is recorded as denied and raised as Forbidden (`code`: a more precise one than
+        `forbidden`), in this one call."""
         if not allowed:
-            self.deny(action, message, case_id=case_id, area_id=area_id, purpose=purpose)
+            self.deny(action, message, case_id=case_id, area_id=area_id, purpose=purpose,
+                      code=code, items=items)

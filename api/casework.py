@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,11 +20,10 @@ from api.bootstrap import Platform
 from audit.actions import AuditAction
 from domain.access import Audience
 from domain.actions import is_overdue
-from domain.application import before_save
-from domain.case import Referral, inform_by, told_late
+from domain.case import Referral
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
-from domain.exceptions import CaseNotFound, DomainError
+from domain.exceptions import CaseNotFound
 from domain.repeats import repeat_window_ends
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
@@ -47,6 +47,10 @@ from security.policy import (
     sees_every_agency_told,
     shares_for_agency,
 )
+from services.actor import Actor
+from services.case_access import writing
+from services.closure import ClosureState
+from services.closure import closure_state as informing
 
 log = structlog.get_logger("api.casework")
 
@@ -112,60 +116,9 @@ class Casework:
     @contextmanager
     def _writing(self, action: AuditAction, case_id: UUID | None,
                  area_id: UUID | None = None) -> Iterator[None]:
-        """The outcome as it is: the command runs in memory first; its "allowed" record is
-        written just before its events are saved (domain.application.before_save), so a write
-        whose record cannot be made is not saved, and a command the domain refuses is
-        recorded as refused, with the rule's code, and answered 4xx. A block that saves
-        nothing (an idempotent retry finding its case) did what it was allowed to do.
-
-        Once the write has committed, the answer is its success: the read models' catch-up
-        (read-your-writes) failing then must not turn it into an error that a client would
-        retry into a duplicate; the worker, or the next request's catch-up, projects it."""
-        recorded = False
-
-        def allowed() -> None:
-            nonlocal recorded
-            if not recorded:
-                recorded = True  # before the write, so a failed record is not recorded twice
-                self.audit.record(action, "allowed", case_id=case_id, area_id=area_id)
-
-        saving = False  # between a save's hook and its commit
-
-        def before() -> None:
-            nonlocal saving
-            saving = True
-            allowed()
-
-        def after() -> None:
-            nonlocal saving
-            saving = False
-
-        try:
-            with before_save(before, after):
-                yield
-        except DomainError as exc:
-            if not recorded:
-                self.audit.record(action, "refused", case_id=case_id, area_id=area_id,
-                                  items=(f"code:{exc.code}",))
-            raise
-        except Exception:
-            if not recorded:
-                self.audit.record(action, "failed", case_id=case_id, area_id=area_id)
-            elif saving:
-                self._record_failed_save(action, case_id, area_id)
-            raise
-        allowed()
-        try:
-            self.platform.runner.catch_up()
-        except Exception as exc:  # the write stands; see above
-            log.warning("catch_up_deferred", error_type=type(exc).__name__)
-
-    def _record_failed_save(self, action: AuditAction, case_id: UUID | None,
-                            area_id: UUID | None) -> None:
-        try:
-            self.audit.record_failed_save(action, case_id=case_id, area_id=area_id)
-        except Exception as exc:  # the request fails anyway, with the save's own error
-            log.error("failed_save_unrecorded", error_type=type(exc).__name__)
+        """The write with its audit record: services.case_access.writing."""
+        with writing(self.platform, Actor(self.viewer, self.audit), action, case_id, area_id):
+            yield
 
     # Referral and decisions ----------------------------------------------------------------
 
@@ -569,25 +522,12 @@ def _assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
 
 
 def closure_state(document: dict[str, Any], now: datetime) -> schemas.ClosureView:
-    """Who has been told of the closure, when, and whether late: an agency told, as the read
-    model judged it when it was told; one not yet told, judged now."""
-    closed_on = date.fromisoformat(document["closed_on"])
-    if "closure_told" in document:
-        deadline, told = datetime.fromisoformat(document["inform_by"]), document["closure_told"]
-    else:  # sealed before a closure's time was kept: it has its date only
-        deadline = inform_by(closed_on, None)
-        told = {agency: {"told_at": at, "late": None}
-                for agency, at in document.get("closure_informed", {}).items()}
-    informed: dict[UUID, schemas.AgencyTold] = {}
-    for agency, record in told.items():
-        at = datetime.fromisoformat(record["told_at"]) if record["told_at"] else None
-        late = told_late(deadline, at or now) if record["late"] is None else record["late"]
-        informed[UUID(agency)] = schemas.AgencyTold(told_at=at, late=late)
-    return schemas.ClosureView(
-        closed_on=closed_on, closed_at=document.get("closed_at"), inform_by=deadline,
-        reason=document["closure_reason"], informed=informed,
-        outstanding=sorted((a for a, t in informed.items() if t.told_at is None), key=str),
-        late=any(t.late for t in informed.values()))
+    """Who has been told of the closure (services/closure.py), as the schema."""
+    return closure_view(informing(document, now))
+
+
+def closure_view(state: ClosureState) -> schemas.ClosureView:
+    return schemas.ClosureView.model_validate(asdict(state))
 
 
 def closure_seen_by(closure: schemas.ClosureView, visibility: Visibility) -> schemas.ClosureView:

@@ -49,7 +49,8 @@ class Actor:
                 purpose: str | None = None, items: tuple[str, ...] = (),
                 code: str | None = None) -> None:
         """The policy's answer, asked by the caller of a `security.policy` function: refused,
-        it is recorded as denied and raised as Forbidden, in this one call."""
+        it is recorded as denied and raised as Forbidden (`code`: a more precise one than
+        `forbidden`), in this one call."""
         if not allowed:
             self.deny(action, message, case_id=case_id, area_id=area_id, purpose=purpose,
                       items=items, code=code)

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api import schemas
-from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
+from api.auth import CurrentActor, CurrentPlatform, RequiredPurpose
+from api.casework import closure_view
 from api.errors import AUTHENTICATED, NEEDS_PURPOSE, NOT_FOUND
-from api.marrac import Marrac
+from api.plain import answer
 from domain.marrac import MAX_CONTACT_MINUTES, MAX_NEEDS_LENGTH
+from services import marrac
+from services.marrac_summary import summary as marrac_summary
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/marrac", tags=["marrac"],
                    responses=AUTHENTICATED)
 StaffId = Annotated[str, Field(min_length=1, max_length=200)]
 Me = Literal["victim", "perpetrator", "child"]
-
-
-def marrac(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Marrac:
-    return Marrac(platform, viewer, audit)
-
-
-Work = Annotated[Marrac, Depends(marrac)]
 
 
 class AllocationCreate(BaseModel):
@@ -58,55 +55,66 @@ class MarracReviewCreate(BaseModel):
 
 
 @router.get("", response_model=dict[str, Any], responses={**NOT_FOUND, **NEEDS_PURPOSE})
-def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, work: Work) -> dict[str, Any]:
+def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform,
+            actor: CurrentActor) -> dict[str, Any]:
     """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
-    return work.summary(case_id, purpose.value)
+    found = marrac_summary(platform, replace(actor, purpose=purpose.value), case_id)
+    # The closure as the case view shows it (its schema's own JSON).
+    return {**answer(found), "closure": closure_view(found.closure).model_dump(mode="json")
+            if found.closure else None}
 
 
 @router.get("/allocation-suggestion", response_model=schemas.AllocationSuggestion,
             responses=NOT_FOUND)
 def suggest_allocation(
-    case_id: UUID, work: Work,
+    case_id: UUID, platform: CurrentPlatform, actor: CurrentActor,
     candidate: Annotated[list[StaffId], Query(min_length=1, max_length=30)],
 ) -> dict[str, Any]:
     """Team leader: each candidate co-ordinator's open cases in the area; the least loaded."""
-    return work.suggest(case_id, candidate)
+    return answer(marrac.suggest(platform, actor, case_id, candidate))
 
 
 @router.post("/allocation", status_code=204, responses=NOT_FOUND)
-def allocate_coordinator(case_id: UUID, body: AllocationCreate, work: Work) -> Response:
+def allocate_coordinator(case_id: UUID, body: AllocationCreate, platform: CurrentPlatform,
+             actor: CurrentActor) -> Response:
     """Team leader: give the case to a case co-ordinator (again, to reallocate it)."""
-    work.allocate(case_id, body.coordinator)
+    marrac.allocate(platform, actor, case_id, body.coordinator)
     return Response(status_code=204)
 
 
 @router.post("/steps", status_code=204, responses=NOT_FOUND)
-def complete_marrac_step(case_id: UUID, body: StepCreate, work: Work) -> Response:
+def complete_marrac_step(case_id: UUID, body: StepCreate, platform: CurrentPlatform,
+                  actor: CurrentActor) -> Response:
     """Complete the next of the four steps; out of order is refused."""
-    work.complete_step(case_id, body.step)
+    marrac.complete_step(platform, actor, case_id, body.step)
     return Response(status_code=204)
 
 
 @router.post("/needs", status_code=204, responses=NOT_FOUND)
-def record_needs(case_id: UUID, body: NeedsCreate, work: Work) -> Response:
-    work.record_needs(case_id, body.me, body.needs)
+def record_needs(case_id: UUID, body: NeedsCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> Response:
+    marrac.record_needs(platform, actor, case_id, body.me, body.needs)
     return Response(status_code=204)
 
 
 @router.post("/contacts", status_code=201, response_model=schemas.Created, responses=NOT_FOUND)
-def record_contact(case_id: UUID, body: ContactCreate, work: Work) -> schemas.Created:
+def record_contact(case_id: UUID, body: ContactCreate, platform: CurrentPlatform,
+                   actor: CurrentActor) -> schemas.Created:
     """Time spent with an ME."""
-    return schemas.Created(id=work.record_contact(case_id, body.me, body.minutes, body.at))
+    return schemas.Created(id=marrac.record_contact(platform, actor, case_id, body.me,
+                                                    minutes=body.minutes, at=body.at))
 
 
 @router.post("/plan", status_code=204, responses=NOT_FOUND)
-def agree_plan(case_id: UUID, work: Work) -> Response:
+def agree_plan(case_id: UUID, platform: CurrentPlatform, actor: CurrentActor) -> Response:
     """The SMART plan (the case's actions) is agreed with the MEs, now."""
-    work.agree_plan(case_id)
+    marrac.agree_plan(platform, actor, case_id)
     return Response(status_code=204)
 
 
 @router.post("/reviews", status_code=204, responses=NOT_FOUND)
-def review_marrac_plan(case_id: UUID, body: MarracReviewCreate, work: Work) -> Response:
-    work.review(case_id, body.still_meets_purpose, body.outcome)
+def review_marrac_plan(case_id: UUID, body: MarracReviewCreate, platform: CurrentPlatform,
+                       actor: CurrentActor) -> Response:
+    marrac.review(platform, actor, case_id, still_meets_purpose=body.still_meets_purpose,
+                  outcome=body.outcome)
     return Response(status_code=204)

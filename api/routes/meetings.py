@@ -6,25 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api import schemas
-from api.auth import Audit, CurrentPlatform, CurrentViewer
+from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, NOT_FOUND
-from api.meetings import Meetings
+from api.plain import answer, answers
 from domain.meeting import Risk
+from services import meetings, research
+from services import minutes as hearing_minutes
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"], responses=AUTHENTICATED)
 research_router = APIRouter(prefix="/api/v1/research-requests", tags=["meetings"],
                             responses=AUTHENTICATED)
-
-
-def meetings(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Meetings:
-    return Meetings(platform, viewer, audit)
-
-
-Work = Annotated[Meetings, Depends(meetings)]
 
 
 class Strict(BaseModel):
@@ -64,81 +59,97 @@ class HearingCreate(Strict):
 
 
 @router.post("", status_code=201, response_model=schemas.Created, responses=NOT_FOUND)
-def schedule_meeting(body: MeetingCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.schedule(body.kind, body.held_on, body.members))
+def schedule_meeting(body: MeetingCreate, platform: CurrentPlatform,
+             actor: CurrentActor) -> schemas.Created:
+    return schemas.Created(id=meetings.schedule(platform, actor, body.kind, body.held_on,
+                                                body.members))
 
 
 @router.get("/next", response_model=schemas.NextMeeting | None)
-def next_meeting(work: Work) -> dict[str, Any] | None:
+def next_meeting(platform: CurrentPlatform, actor: CurrentActor) -> dict[str, Any] | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
-    return work.next_agenda()
+    found = meetings.next_agenda(platform, actor)
+    return answer(found) if found else None
 
 
 @router.get("/{meeting_id}", response_model=schemas.MeetingView, responses=NOT_FOUND)
-def view_meeting(meeting_id: UUID, work: Work) -> dict[str, Any]:
+def view_meeting(meeting_id: UUID, platform: CurrentPlatform,
+                 actor: CurrentActor) -> dict[str, Any]:
     """The meeting, with its minutes' marking, due date and distribution."""
-    return work.meeting(meeting_id)
+    return answer(meetings.meeting(platform, actor, meeting_id))
 
 
 @router.post("/{meeting_id}/agenda", status_code=204, responses=NOT_FOUND)
-def list_case_for_hearing(meeting_id: UUID, body: AgendaListing, work: Work) -> Response:
+def list_case_for_hearing(meeting_id: UUID, body: AgendaListing, platform: CurrentPlatform,
+              actor: CurrentActor) -> Response:
     """List a case for the hearing; the agencies invited to it gain access to the case (in a
     closed hearing, as advisers on that case alone)."""
-    work.list_case(meeting_id, body.case_id, body.invite)
+    meetings.list_case(platform, actor, meeting_id, body.case_id, body.invite)
     return Response(status_code=204)
 
 
 @router.get("/{meeting_id}/agenda", response_model=list[schemas.AgendaEntry],
             responses=NOT_FOUND)
-def view_agenda(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
+def view_agenda(meeting_id: UUID, platform: CurrentPlatform,
+           actor: CurrentActor) -> list[dict[str, Any]]:
     """The agenda in hearing order, showing only the cases the caller may see."""
-    return work.agenda(meeting_id)
+    return answers(meetings.agenda(platform, actor, meeting_id))
 
 
 @router.post("/{meeting_id}/research-requests", status_code=204, responses=NOT_FOUND)
-def request_research(meeting_id: UUID, body: ResearchRequestCreate, work: Work) -> Response:
+def request_research(meeting_id: UUID, body: ResearchRequestCreate, platform: CurrentPlatform,
+                     actor: CurrentActor) -> Response:
     """Ask agencies invited to a listed case to research it before the hearing."""
-    work.request_research(meeting_id, body.case_id, body.agencies, body.due_on)
+    research.request_research(platform, actor, meeting_id, body.case_id,
+                              agencies=body.agencies, due_on=body.due_on)
     return Response(status_code=204)
 
 
 @router.post("/{meeting_id}/attendance", status_code=204, responses=NOT_FOUND)
-def record_attendance(meeting_id: UUID, body: AttendanceCreate, work: Work) -> Response:
+def record_attendance(meeting_id: UUID, body: AttendanceCreate, platform: CurrentPlatform,
+           actor: CurrentActor) -> Response:
     """Record the caller's attendance; the confidentiality statement must be acknowledged."""
-    work.attend(meeting_id, body.acknowledge_confidentiality)
+    meetings.attend(platform, actor, meeting_id, body.acknowledge_confidentiality)
     return Response(status_code=204)
 
 
 @router.post("/{meeting_id}/hearings", status_code=204, responses=NOT_FOUND)
-def record_hearing(meeting_id: UUID, body: HearingCreate, work: Work) -> Response:
+def record_hearing(meeting_id: UUID, body: HearingCreate, platform: CurrentPlatform,
+                   actor: CurrentActor) -> Response:
     """A listed case was heard: the risks identified to victim, children, perpetrator, staff."""
-    work.record_hearing(meeting_id, body.case_id,
-                        [Risk(r.to, r.description) for r in body.risks])
+    meetings.record_hearing(platform, actor, meeting_id, body.case_id,
+                            [Risk(r.to, r.description) for r in body.risks])
     return Response(status_code=204)
 
 
 @router.get("/{meeting_id}/minutes/{case_id}", response_model=schemas.Minutes,
             responses=NOT_FOUND)
-def view_minutes(meeting_id: UUID, case_id: UUID, work: Work) -> dict[str, Any]:
+def view_minutes(meeting_id: UUID, case_id: UUID, platform: CurrentPlatform,
+            actor: CurrentActor) -> dict[str, Any]:
     """One case's minutes (OFFICIAL-SENSITIVE), as the caller's view of the case allows."""
-    return work.minutes(meeting_id, case_id)
+    return answer(hearing_minutes.minutes(platform, actor, meeting_id, case_id))
 
 
 @router.post("/{meeting_id}/minutes/distribution", status_code=204, responses=NOT_FOUND)
-def distribute_minutes(meeting_id: UUID, work: Work) -> Response:
+def distribute_minutes(meeting_id: UUID, platform: CurrentPlatform,
+                       actor: CurrentActor) -> Response:
     """Record that the minutes went out; the meeting shows whether within the deadline."""
-    work.distribute_minutes(meeting_id)
+    meetings.distribute_minutes(platform, actor, meeting_id)
     return Response(status_code=204)
 
 
 @router.get("/{meeting_id}/review", response_model=list[schemas.CarriedAction],
             responses=NOT_FOUND)
-def review_open_actions(meeting_id: UUID, work: Work) -> list[dict[str, Any]]:
+def review_open_actions(meeting_id: UUID, platform: CurrentPlatform,
+           actor: CurrentActor) -> list[dict[str, Any]]:
     """Actions still open from before this meeting, on cases the caller may see."""
-    return work.review(meeting_id)
+    # Each action as the case records it, with where it is carried from and whether overdue.
+    return [{**c.action, "case_id": str(c.case_id), "overdue": c.overdue}
+            for c in hearing_minutes.review(platform, actor, meeting_id)]
 
 
 @research_router.get("", response_model=list[schemas.ResearchRequestRow])
-def list_research_requests(work: Work) -> list[dict[str, Any]]:
+def list_research_requests(platform: CurrentPlatform,
+                      actor: CurrentActor) -> list[dict[str, Any]]:
     """My agency's research requests, unanswered first."""
-    return work.research_requests()
+    return answers(research.research_requests(platform, actor))

@@ -4,44 +4,25 @@ audit record made at the moment the write is saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Protocol
 from uuid import UUID
 
 import structlog
 
 from audit.actions import AuditAction
-from domain.application import Marac, before_save
+from domain.application import before_save
 from domain.exceptions import DomainError
-from projections.cases import CaseProjector
-from projections.runner import ProjectionRunner
-from security.blind_index import BlindIndex
 from security.policy import CaseAccess, Visibility, case_visibility, may_coordinate
 from services.actor import Actor
 from services.errors import NotFound
+from services.platform import Platform
 
 log = structlog.get_logger("services.case_access")
 
 
-class Stores(Protocol):
-    """The parts of the platform a case use case needs (api/bootstrap.py's Platform has them)."""
-
-    @property
-    def marac(self) -> Marac: ...
-
-    @property
-    def cases(self) -> CaseProjector: ...
-
-    @property
-    def runner(self) -> ProjectionRunner: ...
-
-    @property
-    def blind_index(self) -> BlindIndex: ...
-
-    @property
-    def now(self) -> Callable[[], datetime]: ...
+# The one description of what use cases need of the platform (services/platform.py).
+Stores = Platform
 
 
 def case_not_found(case_id: UUID) -> NotFound:

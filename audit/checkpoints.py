@@ -55,12 +55,17 @@ class Checkpoint:
                    d["signed_at"], d["key_id"], bytes.fromhex(d["signature"]))
 
     def signed_by(self, public_key: bytes) -> bool:
-        try:
-            Ed25519PublicKey.from_public_bytes(public_key).verify(self.signature,
-                                                                  self.statement())
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return signature_holds(public_key, self.signature, self.statement())
+
+
+def signature_holds(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether `signature` is the Ed25519 signature of `message` by `public_key`; any error
+    in either gives False, never raises."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def key_id(public_key: bytes) -> str:

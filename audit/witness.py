@@ -30,11 +30,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from audit.checkpoints import Checkpoint, CheckpointLog, key_id, parse_public_key
+from audit.checkpoints import (
+    Checkpoint,
+    CheckpointLog,
+    key_id,
+    parse_public_key,
+    signature_holds,
+)
 from audit.merkle import EMPTY_ROOT, MerkleAccumulator, verify_consistency
 from audit.proofs import MissingRecords, TrailTree
 
@@ -81,12 +86,7 @@ class Cosignature:
                    doc["witness_key_id"], bytes.fromhex(doc["signature"]))
 
     def signed_by(self, public_key: bytes) -> bool:
-        try:
-            Ed25519PublicKey.from_public_bytes(public_key).verify(self.signature,
-                                                                  self.statement())
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return signature_holds(public_key, self.signature, self.statement())
 
 
 @dataclass(frozen=True)

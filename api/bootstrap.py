@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
 from api.settings import Settings
 from audit.checkpoints import Checkpoints, CheckpointSigner
@@ -55,6 +56,8 @@ class Platform:
     releases: Releases
     # Idempotency-Key answers of the API (api/idempotency.py), kept for 24 hours.
     idempotency: IdempotencyStore
+    # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
+    demo_clock: DemoClock | None = None
 
     def close(self) -> None:
         self.audit.close()  # the appends handed over reach the database before it closes
@@ -125,6 +128,10 @@ def build_platform(
     now: Callable[[], datetime] = utc_now,
 ) -> Platform:
     """`issuer`: a local token issuer (tests); demo mode makes its own when none is given."""
+    demo_clock = None
+    if settings.demo and now is utc_now:
+        demo_clock = DemoClock(settings.data_dir / "demo-clock.json")
+        now = demo_clock.now
     database = Database(settings.database_url)
     injected = material is not None
     material = material or load_key_material(settings)
@@ -166,4 +173,4 @@ def build_platform(
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
-                    feed_runner, reports, report_runner, releases, idempotency)
+                    feed_runner, reports, report_runner, releases, idempotency, demo_clock)

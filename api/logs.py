@@ -31,7 +31,10 @@ class _TypeOnly(logging.Filter):
 SAFE_KEYS = frozenset({
     "event", "level", "timestamp", "request_id", "method", "route", "status", "reason",
     "error_type", "projection", "notifications", "keys_destroyed", "cases_erased", "size",
-    "signal", "logger",
+    "signal", "logger", "subject_access_requests_erased", "witnessed_size",
+    # What is running and where (api/commands/serve.py, api/supervisor.py).
+    "api", "demo", "worker", "database", "child", "pid", "exit_code", "restart_in",
+    "witness_pid", "witness_dir", "kind", "checkpoints",
 })
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/{}\-]{0,200}$")

@@ -143,7 +143,7 @@ def _witness_run(args: argparse.Namespace, database_url: str) -> int:
         while True:
             seen = witness.observe(checkpoints, tree)
             if seen.cosigned:
-                log.info("witness_cosigned", sizes=list(seen.cosigned),
+                log.info("witness_cosigned", checkpoints=len(seen.cosigned),
                          witnessed_size=seen.witnessed_size)
             if seen.alarm is not None:
                 # An alarm is raised again at every look until someone resolves it.

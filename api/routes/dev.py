@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CurrentPlatform
 from api.demo import PERSONAS, demo_ids
@@ -110,3 +111,42 @@ def demo_jwks(platform: CurrentPlatform) -> dict[str, Any]:
     if platform.issuer is None:
         raise HTTPException(404)
     return dict(platform.issuer.jwks())
+
+
+class ClockChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"days": 8}]})
+    days: int = Field(ge=1, le=366, description="Days to move the demo clock on by")
+
+
+class DemoClockOut(BaseModel):
+    now: datetime
+    offset_days: float
+
+
+NO_CLOCK: dict[int | str, dict[str, Any]] = {
+    404: {"model": Error, "description": "Not a demo with a movable clock: `not_found`"}}
+
+
+def _clock_view(platform: CurrentPlatform) -> DemoClockOut:
+    clock = platform.demo_clock
+    if clock is None:
+        raise HTTPException(404, "No demo clock")
+    return DemoClockOut(now=clock.now(), offset_days=clock.offset / timedelta(days=1))
+
+
+@router.get("/clock", response_model=DemoClockOut, responses=NO_CLOCK)
+def view_demo_clock(platform: CurrentPlatform) -> DemoClockOut:
+    """The demo's time: real time moved on by what was asked of `POST /dev/clock`."""
+    return _clock_view(platform)
+
+
+@router.post("/clock", response_model=DemoClockOut,
+             responses={**NO_CLOCK, 422: NO_SUCH_PERSONA[422]})
+def advance_demo_clock(body: ClockChange, platform: CurrentPlatform) -> DemoClockOut:
+    """Move the demo's clock on (forward only), to see work that falls due on a later day:
+    the background work acts on the new date within seconds. Tokens keep real time."""
+    clock = platform.demo_clock
+    if clock is None:
+        raise HTTPException(404, "No demo clock")
+    clock.advance(timedelta(days=body.days))
+    return _clock_view(platform)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api import schemas
-from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
+from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer, RequiredPurpose
 from api.casework import Casework
 from api.errors import AUTHENTICATED, CONFLICT, NEEDS_PURPOSE, NOT_FOUND
 from api.idempotency import idempotent_case_id
+from services import action_lists, case_lists, case_reviews, case_view, repeats
 
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=AUTHENTICATED)
 
@@ -37,20 +39,26 @@ def submit_referral(
 
 @router.get("/cases", response_model=schemas.CasesPage)
 def list_cases(
-    work: Work,
+    *,
+    platform: CurrentPlatform,
+    actor: CurrentActor,
     status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> schemas.CasesPage:
     """The cases the caller may see, newest referral first, with their exact total."""
-    return work.list_cases(status_, page, page_size, cursor)
+    found = case_lists.list_cases(platform, actor, status=status_, page=page,
+                                  page_size=page_size, cursor=cursor)
+    return schemas.CasesPage.model_validate(asdict(found))
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseView,
             responses={**NOT_FOUND, **NEEDS_PURPOSE})
-def view_case(case_id: UUID, purpose: RequiredPurpose, work: Work) -> schemas.CaseView:
-    return work.view(case_id, purpose.value)
+def view_case(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform,
+              actor: CurrentActor) -> schemas.CaseView:
+    found = case_view.view(platform, replace(actor, purpose=purpose.value), case_id)
+    return schemas.CaseView.model_validate(asdict(found))
 
 
 @router.post("/cases/{case_id}/decision", status_code=204,
@@ -64,9 +72,10 @@ def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> 
             response_model=list[schemas.PossibleRepeatOut],
             responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def list_possible_repeats(
-    case_id: UUID, purpose: RequiredPurpose, work: Work
+    case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform, actor: CurrentActor
 ) -> list[schemas.PossibleRepeatOut]:
-    return work.possible_repeats(case_id, purpose.value)
+    found = repeats.possible_repeats(platform, replace(actor, purpose=purpose.value), case_id)
+    return [schemas.PossibleRepeatOut.model_validate(asdict(f)) for f in found]
 
 
 @router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,
@@ -85,10 +94,12 @@ def update_action(case_id: UUID, action_id: UUID, body: schemas.ActionUpdateCrea
 
 @router.get("/actions", response_model=list[schemas.ActionRow])
 def list_actions(
-    work: Work, scope: Annotated[Literal["mine", "overdue"], Query()] = "mine"
+    platform: CurrentPlatform, actor: CurrentActor,
+    scope: Annotated[Literal["mine", "overdue"], Query()] = "mine",
 ) -> list[schemas.ActionRow]:
     """My agency's open actions, or (coordinators) the area's overdue actions by agency."""
-    return work.actions(scope)
+    return [schemas.ActionRow.model_validate(asdict(a))
+            for a in action_lists.actions(platform, actor, scope)]
 
 
 @router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)
@@ -125,10 +136,12 @@ def acknowledge_closure(case_id: UUID, work: Work) -> Response:
 @router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary],
             responses=NOT_FOUND)
 def list_anniversaries(
-    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 30
+    platform: CurrentPlatform, actor: CurrentActor,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 30,
 ) -> list[schemas.CaseSummary]:
     """Open cases reaching 12 months since their last referral (coordinators)."""
-    return work.anniversaries(within_days)
+    return [schemas.CaseSummary.model_validate(asdict(c))
+            for c in case_reviews.anniversaries(platform, actor, within_days)]
 
 
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
@@ -162,11 +175,13 @@ def review_restriction(case_id: UUID, body: schemas.RestrictionReviewCreate,
 
 @router.get("/case-reviews/restrictions", response_model=list[schemas.RestrictionDue])
 def list_restrictions_due(
-    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 0
+    platform: CurrentPlatform, actor: CurrentActor,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 0,
 ) -> list[schemas.RestrictionDue]:
     """Restrictions due for review now, or within `within_days` (coordinators and chairs;
     only cases they may see)."""
-    return work.restrictions_due(within_days)
+    return [schemas.RestrictionDue.model_validate(asdict(d))
+            for d in case_reviews.restrictions_due(platform, actor, within_days)]
 
 
 @router.post("/cases/{case_id}/exclusions", status_code=204, responses=NOT_FOUND)
@@ -213,7 +228,8 @@ def release_information(
 def search_cases(
     *,
     purpose: RequiredPurpose,
-    work: Work,
+    platform: CurrentPlatform,
+    actor: CurrentActor,
     surname: Annotated[str, Query(max_length=200)] = "",
     forename: Annotated[str, Query(max_length=200)] = "",
     date_of_birth: schemas.IsoDate | None = None,
@@ -223,6 +239,7 @@ def search_cases(
 ) -> schemas.SearchResults:
     """Find cases by a person's identifiers, through the blind index: only cases the caller
     may see are returned, and nothing is stored or logged in plaintext."""
-    return work.search(purpose.value, surname=surname, forename=forename,
-                       date_of_birth=date_of_birth, reference=reference, page_size=page_size,
-                       cursor=cursor)
+    found = case_lists.search(platform, replace(actor, purpose=purpose.value),
+                              surname=surname, forename=forename, date_of_birth=date_of_birth,
+                              reference=reference, page_size=page_size, cursor=cursor)
+    return schemas.SearchResults.model_validate(asdict(found))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
@@ -10,8 +11,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer
-from api.break_glass_review import PURPOSE as REVIEW_PURPOSE
-from api.break_glass_review import with_reasons
 from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
@@ -21,7 +20,6 @@ from audit.queries import (
     AuditFilter,
     ReviewError,
     break_glass_use,
-    break_glass_uses,
     review_break_glass,
     search,
     to_csv,
@@ -30,6 +28,8 @@ from domain.exceptions import CaseNotFound, DomainError
 from domain.subjects import Subject
 from security.documents import DocumentSealer
 from security.policy import may_read_audit, may_review_break_glass
+from services import break_glass_review
+from services.break_glass_review import NoteStatus
 from services.processing_record import read_record_of_processing
 from services.subject_access import handle_request
 
@@ -76,6 +76,38 @@ def _reviewable(viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
         audit.record("review", "denied", items=(str(seq),))
         raise Forbidden("This break-glass use is reviewed by another data protection "
                         "officer (not the person who used it, nor one excluded from its case)")
+
+
+class BreakGlassUse(BaseModel):
+    """A break-glass use as the trail records it (its record's fields as the audit records
+    list gives them), its review, and what of the case this DPO may read."""
+
+    seq: int
+    at: datetime
+    request_id: str
+    actor: str
+    actor_kind: str
+    agency_id: UUID | None
+    client_id: str | None
+    roles: str = Field(description="The user's roles, comma-separated")
+    action: str
+    purpose: str | None
+    case_id: UUID | None
+    outcome: str
+    item_ids: str = Field(description="A JSON array of the ids the use named")
+    area_id: UUID | None
+    review_decision: str | None
+    reviewer: str | None
+    reviewed_at: datetime | None
+    reviewable: bool = Field(description="Whether this DPO may review the use (not their "
+                                         "own, nor on a case they are excluded from); the "
+                                         "reason, times and note are withheld (null) if not")
+    reason: str | None = Field(description="The reason given; null where withheld, or the "
+                                           "case is erased or not yet projected")
+    opened_at: datetime | None
+    expires_at: datetime | None
+    note: str | None
+    note_status: NoteStatus
 
 
 class SigningPublicKey(BaseModel):
@@ -136,20 +168,15 @@ def search_audit_records(
     return page
 
 
-@router.get("/break-glass", response_model=list[dict[str, Any]])
+@router.get("/break-glass", response_model=list[BreakGlassUse])
 def list_break_glass_uses(
-    viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
+    actor: CurrentActor, platform: CurrentPlatform,
     status: Literal["pending", "all"] = "pending",
-) -> list[dict[str, Any]]:
+) -> list[BreakGlassUse]:
     """Break-glass uses, those awaiting review by default, each with the reason given for it
     and its times (read from the case: the only case content shown here)."""
-    _dpo_only(viewer, audit, "audit_query")
-    uses = break_glass_uses(platform.audit, viewer.principal.area_id,
-                            pending_only=status == "pending")
-    shown = with_reasons(platform, viewer, uses)
-    audit.record("audit_query", "allowed", purpose=REVIEW_PURPOSE,
-                 items=tuple(str(u["seq"]) for u in shown))
-    return shown
+    uses = break_glass_review.list_uses(platform, actor, pending_only=status == "pending")
+    return [BreakGlassUse.model_validate(asdict(u)) for u in uses]
 
 
 @router.post("/break-glass/{seq}/review", status_code=204, responses=NOT_FOUND)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api import schemas
 from api.auth import CurrentActor, CurrentPlatform, RequiredPurpose
-from api.casework import closure_view
 from api.errors import AUTHENTICATED, NEEDS_PURPOSE, NOT_FOUND
 from api.plain import answer
 from domain.marrac import MAX_CONTACT_MINUTES, MAX_NEEDS_LENGTH
@@ -60,7 +59,8 @@ def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, platform: Curre
     """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
     found = marrac_summary(platform, replace(actor, purpose=purpose.value), case_id)
     # The closure as the case view shows it (its schema's own JSON).
-    return {**answer(found), "closure": closure_view(found.closure).model_dump(mode="json")
+    return {**answer(found), "closure": schemas.ClosureView.model_validate(
+        asdict(found.closure)).model_dump(mode="json")
             if found.closure else None}
 
 

@@ -235,7 +235,6 @@ STILL_UNTYPED = {
     "viewCase": ["CaseView.referral", "CaseView.decision", "CaseView.access",
                  "CaseView.safeguarding"],
     "searchAuditRecords": ["AuditPage.items"],
-    "listBreakGlassUses": ["<root>"],
     "viewRecordOfProcessing": ["<root>"],
     "requestSubjectAccess": ["<root>"],
     "viewIndicators": ["<root>"],

@@ -66,7 +66,7 @@ def refer(stores: Stores, actor: Actor, new: NewReferral, given: UUID | None = N
         if given is None or given not in app.repository:
             try:
                 app.refer(referral, case_id=case_id)
-            except IntegrityError:
+            except IntegrityError:  # a concurrent retry of the same referral saved it first
                 if given is None or given not in app.repository:
                     raise
     return case_id

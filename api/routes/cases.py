@@ -8,21 +8,30 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from api import schemas
-from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer, RequiredPurpose
-from api.casework import Casework
+from api import case_inputs, schemas
+from api.auth import CurrentActor, CurrentPlatform, RequiredPurpose
 from api.errors import AUTHENTICATED, CONFLICT, NEEDS_PURPOSE, NOT_FOUND
 from api.idempotency import idempotent_case_id
-from services import action_lists, case_lists, case_reviews, case_view, repeats
+from services import (
+    access_grants,
+    action_lists,
+    case_actions,
+    case_closure,
+    case_lists,
+    case_reviews,
+    case_view,
+    exclusions,
+    referrals,
+    repeats,
+    restrictions,
+    safeguarding,
+    sharing,
+)
+from services.break_glass import open_break_glass
 
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=AUTHENTICATED)
 
 
-def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Casework:
-    return Casework(platform, viewer, audit)
-
-
-Work = Annotated[Casework, Depends(casework)]
 CURSOR = ("The `next_cursor` of the previous page: the next page, stable while cases are "
           "added (an unknown cursor: 422 `invalid_cursor`)")
 
@@ -31,10 +40,11 @@ CURSOR = ("The `next_cursor` of the previous page: the next page, stable while c
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created,
              responses=NOT_FOUND)
 def submit_referral(
-    body: schemas.ReferralCreate, work: Work,
+    body: schemas.ReferralCreate, platform: CurrentPlatform, actor: CurrentActor,
     case_id: Annotated[UUID | None, Depends(idempotent_case_id)],
 ) -> schemas.Created:
-    return schemas.Created(id=work.refer(body, case_id))
+    return schemas.Created(id=referrals.refer(platform, actor, case_inputs.new_referral(body),
+                                              case_id))
 
 
 @router.get("/cases", response_model=schemas.CasesPage)
@@ -63,8 +73,9 @@ def view_case(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform
 
 @router.post("/cases/{case_id}/decision", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
-def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> Response:
-    work.decide(case_id, body)
+def record_decision(case_id: UUID, body: schemas.DecisionCreate, platform: CurrentPlatform,
+                    actor: CurrentActor) -> Response:
+    referrals.decide(platform, actor, case_id, case_inputs.decision(body))
     return Response(status_code=204)
 
 
@@ -80,15 +91,18 @@ def list_possible_repeats(
 
 @router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,
              responses={**NOT_FOUND, **CONFLICT})
-def agree_action(case_id: UUID, body: schemas.ActionCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.agree_action(case_id, body))
+def agree_action(case_id: UUID, body: schemas.ActionCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> schemas.Created:
+    return schemas.Created(id=case_actions.agree_action(platform, actor, case_id,
+                                                        case_inputs.new_action(body)))
 
 
 @router.post("/cases/{case_id}/actions/{action_id}/updates", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
 def update_action(case_id: UUID, action_id: UUID, body: schemas.ActionUpdateCreate,
-                  work: Work) -> Response:
-    work.update_action(case_id, action_id, body)
+                  platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    case_actions.update_action(platform, actor, case_id, action_id, note=body.note,
+                               outcome=body.outcome)
     return Response(status_code=204)
 
 
@@ -103,33 +117,38 @@ def list_actions(
 
 
 @router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)
-def close_case(case_id: UUID, body: schemas.ClosureCreate, work: Work) -> Response:
-    work.close(case_id, body)
+def close_case(case_id: UUID, body: schemas.ClosureCreate, platform: CurrentPlatform,
+               actor: CurrentActor) -> Response:
+    case_closure.close(platform, actor, case_id, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/onward-referrals", status_code=204, responses=NOT_FOUND)
-def refer_onward(case_id: UUID, body: schemas.OnwardReferralCreate, work: Work) -> Response:
+def refer_onward(case_id: UUID, body: schemas.OnwardReferralCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> Response:
     """Records that the case was referred on to another safeguarding arrangement (MAPPA,
     MASH, child protection, adult safeguarding, early help) or to another MARAC
     (coordinators)."""
-    work.refer_onward(case_id, body)
+    safeguarding.refer_onward(platform, actor, case_id, body.to, on=body.on)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/social-care", status_code=204, responses=NOT_FOUND)
-def record_social_care(case_id: UUID, body: schemas.SocialCareCreate, work: Work) -> Response:
+def record_social_care(case_id: UUID, body: schemas.SocialCareCreate,
+                       platform: CurrentPlatform, actor: CurrentActor) -> Response:
     """Records whether the case is open to children's and to adult social care, as now
     found (coordinators)."""
-    work.record_social_care(case_id, body)
+    safeguarding.record_social_care(platform, actor, case_id, childrens=body.childrens,
+                                    adult=body.adult)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/closure/acknowledgement", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
-def acknowledge_closure(case_id: UUID, work: Work) -> Response:
+def acknowledge_closure(case_id: UUID, platform: CurrentPlatform,
+                        actor: CurrentActor) -> Response:
     """Confirms, for the caller's agency, that it has been told the case is closed."""
-    work.acknowledge_closure(case_id)
+    case_closure.acknowledge_closure(platform, actor, case_id)
     return Response(status_code=204)
 
 
@@ -146,30 +165,36 @@ def list_anniversaries(
 
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
              responses={**NOT_FOUND, **CONFLICT})
-def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.grant(case_id, body))
+def grant_access(case_id: UUID, body: schemas.GrantCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> schemas.Created:
+    return schemas.Created(id=access_grants.grant(platform, actor, case_id,
+                                                  case_inputs.grant(body)))
 
 
 @router.post("/cases/{case_id}/grants/{grant_id}/revoke", status_code=204, responses=NOT_FOUND)
 def revoke_access(
-    case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate, work: Work
+    case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> Response:
-    work.revoke(case_id, grant_id, body)
+    access_grants.revoke(platform, actor, case_id, grant_id, body.reason)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/restriction", status_code=204, responses=NOT_FOUND)
-def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, work: Work) -> Response:
-    work.restrict(case_id, body)
+def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, platform: CurrentPlatform,
+                  actor: CurrentActor) -> Response:
+    restrictions.restrict(platform, actor, case_id, reason=body.reason, members=body.members,
+                          member_agencies=body.member_agencies)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/restriction/review", status_code=204, responses=NOT_FOUND)
 def review_restriction(case_id: UUID, body: schemas.RestrictionReviewCreate,
-                       work: Work) -> Response:
+                       platform: CurrentPlatform, actor: CurrentActor) -> Response:
     """Keep or lift a restriction (coordinators and chairs who may see the case); due 90 days
     after it was set or last reviewed."""
-    work.review_restriction(case_id, body)
+    restrictions.review_restriction(platform, actor, case_id, decision=body.decision,
+                                    reason=body.reason)
     return Response(status_code=204)
 
 
@@ -185,42 +210,51 @@ def list_restrictions_due(
 
 
 @router.post("/cases/{case_id}/exclusions", status_code=204, responses=NOT_FOUND)
-def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, work: Work) -> Response:
-    work.exclude(case_id, body)
+def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, platform: CurrentPlatform,
+                   actor: CurrentActor) -> Response:
+    exclusions.exclude(platform, actor, case_id, body.person, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.delete("/cases/{case_id}/exclusions/{person}", status_code=204, responses=NOT_FOUND)
 def readmit_person(
-    case_id: UUID, person: Annotated[str, Path(min_length=1, max_length=200)], work: Work
+    case_id: UUID, person: Annotated[str, Path(min_length=1, max_length=200)],
+    platform: CurrentPlatform, actor: CurrentActor,
 ) -> Response:
-    work.readmit(case_id, person)
+    exclusions.readmit(platform, actor, case_id, person)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/break-glass", status_code=201,
              response_model=schemas.BreakGlassOpened, responses={**NOT_FOUND, **CONFLICT})
 def break_glass(
-    case_id: UUID, body: schemas.BreakGlassCreate, work: Work
+    case_id: UUID, body: schemas.BreakGlassCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> schemas.BreakGlassOpened:
-    return schemas.BreakGlassOpened(expires_at=work.break_glass(case_id, body))
+    return schemas.BreakGlassOpened(expires_at=open_break_glass(
+        platform, actor, case_id, reason=body.reason, minutes=body.minutes))
 
 
 @router.post("/cases/{case_id}/information", status_code=201, response_model=schemas.Created,
              responses=NOT_FOUND)
 def share_information(
-    case_id: UUID, body: schemas.InformationCreate, work: Work
+    case_id: UUID, body: schemas.InformationCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> schemas.Created:
-    return schemas.Created(id=work.share(case_id, body))
+    return schemas.Created(id=sharing.share(
+        platform, actor, case_id, kind=body.kind, text=body.text,
+        audience=case_inputs.audience(body.audience), meeting_id=body.meeting_id))
 
 
 @router.post("/cases/{case_id}/information/{item_id}/release", status_code=204,
              responses=NOT_FOUND)
 def release_information(
-    case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate, work: Work
+    case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> Response:
     """Widen who sees an item (research released at the hearing); never narrowed."""
-    work.release(case_id, item_id, body)
+    sharing.release(platform, actor, case_id, item_id,
+                    audience=case_inputs.audience(body.audience))
     return Response(status_code=204)
 
 

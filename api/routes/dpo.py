@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer
-from api.casework import Forbidden
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.schemas import IsoDate, IsoTimeBound
@@ -30,6 +29,7 @@ from security.documents import DocumentSealer
 from security.policy import may_read_audit, may_review_break_glass
 from services import break_glass_review
 from services.break_glass_review import NoteStatus
+from services.errors import Forbidden
 from services.processing_record import read_record_of_processing
 from services.subject_access import handle_request
 

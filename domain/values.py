@@ -1,10 +1,13 @@
-"""How domain value objects are stored inside events (JSON transcodings)."""
+"""How domain value objects are stored inside events (JSON transcodings), and written as
+JSON elsewhere (sealed documents, answers without a schema)."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Transcoding
 
@@ -44,3 +47,20 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
             return cls(**{k: _tupled(v) for k, v in data.items()})
 
     return _DataclassTranscoding()
+
+
+def plain(value: object) -> Any:
+    """JSON-ready: dataclasses to dicts, ids as strings, dates and times as `isoformat` writes
+    them (as sealed documents and answers always have; a pydantic `Any` would write UTC as
+    `Z`), sets as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value

@@ -23,9 +23,9 @@ from domain.application import Marac
 from domain.case import Case
 from domain.meeting import Meeting
 from domain.monitoring import age_on, lgbt_plus, racially_minoritised
-from projections.cases import Batch, chunks
+from projections.cases import Batch
 from security.documents import DocumentSealer
-from storage.database import Cursor, Database
+from storage.database import Cursor, Database, chunks
 
 PROFILES = "report_profiles"
 TABLES = ("report_referrals", "report_discussions", "report_meetings", "report_attendance",

@@ -149,20 +149,19 @@ class CaseDocument:
 
 
 def _current(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The document in today's shape: its closure as `services/closure.py` has read one
-    sealed before the closure's time was kept, and absent parts as missing keys (an old
-    document may hold None where a part is now always written)."""
+    """The document in today's shape: a closure sealed before its time was kept read as
+    `services/closure.py` reads it, and a part missing or None (as readers such as
+    `services/marrac_summary.py` take it) left to its empty default. Keys no longer written
+    (`closure_informed`) are left out by `from_plain`."""
     current = {k: v for k, v in document.items() if v is not None or k not in _PARTS}
     if document.get("closed_on") and "closure_told" not in document:
         closed_on = date.fromisoformat(document["closed_on"])
         current["inform_by"] = inform_by(closed_on, None).isoformat()
         current["closure_told"] = {agency: {"told_at": at, "late": None}
                                    for agency, at in document.get("closure_informed", {}).items()}
-    current.pop("closure_informed", None)
     return current
 
 
-# Parts written as objects or lists today, which a reader has always treated as absent when
-# missing or None.
+# The parts that are an object or a list, never None, in today's documents.
 _PARTS = frozenset({"access", "marrac", "safeguarding", "items", "actions", "hearings",
                     "research_requests", "repeat_referrals", "closure_told"})

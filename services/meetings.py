@@ -10,31 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from audit.actions import AuditAction
 from domain.meeting import CLOSED_HEARING, MINUTES_MARKING, AgendaItem, Meeting, Risk, agenda_order
+from projections.meetings import MeetingRow
 from security.policy import is_coordinator_of, may_see_meeting
 from services.actor import Actor
 from services.case_access import Stores, coordinated, visible_cases, writing
 from services.errors import NotFound
-
-
-@dataclass(frozen=True)
-class MeetingRow:
-    """A meeting as the read model lists it."""
-
-    meeting_id: UUID
-    area_id: UUID
-    kind: str
-    held_on: date
-    attendees: int
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> MeetingRow:
-        return cls(UUID(row["meeting_id"]), UUID(row["area_id"]), row["kind"],
-                   date.fromisoformat(row["held_on"]), int(row["attendees"]))
 
 
 @dataclass(frozen=True)
@@ -69,7 +53,7 @@ class NextMeeting(MeetingRow):
 
 def _visible_meeting(stores: Stores, actor: Actor, row: MeetingRow) -> tuple[bool, list[UUID]]:
     """Whether the caller may see the meeting, and which of its listed cases."""
-    listed = [UUID(r["case_id"]) for r in stores.cases.agenda(row.meeting_id)]
+    listed = [line.case_id for line in stores.cases.agenda(row.meeting_id)]
     visible = visible_cases(stores, actor, listed) if listed else []
     closed = row.kind == CLOSED_HEARING
     members = stores.cases.meeting_members(row.meeting_id) if closed else frozenset()
@@ -83,8 +67,8 @@ def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
     answered exactly like one that does not exist (and audited so). On success the caller
     writes the request's one audit record."""
     area_id = actor.principal.area_id
-    found = [MeetingRow.of(m) for m in stores.cases.meetings(area_id)
-             if m["meeting_id"] == str(meeting_id)] if area_id else []
+    found = [m for m in stores.cases.meetings(area_id)
+             if m.meeting_id == meeting_id] if area_id else []
     seen, visible = _visible_meeting(stores, actor, found[0]) if found else (False, [])
     if not seen:
         actor.audit.record(action, "not_found", items=(str(meeting_id),))
@@ -102,9 +86,9 @@ def _minutes_state(stores: Stores, meeting: Meeting) -> MinutesState:
 def _agenda(stores: Stores, meeting: MeetingRow, visible: Sequence[UUID]) -> list[AgendaEntry]:
     shown = set(visible)
     settings = stores.marac.get_area(meeting.area_id).settings
-    items = agenda_order([AgendaItem(UUID(r["case_id"]), bool(r["children"]), bool(r["hba"]),
-                                     "") for r in stores.cases.agenda(meeting.meeting_id)
-                          if UUID(r["case_id"]) in shown], settings)
+    items = agenda_order([AgendaItem(line.case_id, line.children, line.honour_based_abuse, "")
+                          for line in stores.cases.agenda(meeting.meeting_id)
+                          if line.case_id in shown], settings)
     return [AgendaEntry(n + 1, i.case_id, i.children, i.honour_based_abuse)
             for n, i in enumerate(items)]
 
@@ -132,8 +116,8 @@ def agenda(stores: Stores, actor: Actor, meeting_id: UUID) -> list[AgendaEntry]:
 def next_agenda(stores: Stores, actor: Actor) -> NextMeeting | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
     area_id = actor.principal.area_id
-    upcoming = stores.cases.meetings(area_id, stores.now().date().isoformat()) if area_id else []
-    for row in map(MeetingRow.of, upcoming):
+    upcoming = stores.cases.meetings(area_id, stores.now().date()) if area_id else []
+    for row in upcoming:
         seen, visible = _visible_meeting(stores, actor, row)
         if seen:
             entries = _agenda(stores, row, visible)

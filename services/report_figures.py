@@ -25,6 +25,7 @@ from projections.publication import (
     year_from_quarters,
     year_of,
 )
+from projections.releases import Release
 from projections.reporting import Facts
 from projections.safelives import Return, closed_shares, quarterly_return, to_csv
 from services.charts import breakdown_svg, trend_svg
@@ -181,12 +182,11 @@ def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, 
         published, _ = figures.publish(frozenset(), WITHHELD)
         return Report(kind, about, period, source.as_of, None, published, 0, rows)
     released = release(platform, area_id, kind, period)
-    return Report(kind, about, period, date.fromisoformat(released["as_of"]),
-                  released["threshold"], released["figures"], released["withheld"],
-                  released["rows"], released["released_at"])
+    return Report(kind, about, period, released.as_of, released.threshold, released.figures,
+                  released.withheld, list(released.rows), released.released_at.isoformat())
 
 
-def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> dict[str, Any]:
+def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Release:
     """The period's release under disclosure control, made now if it has not been."""
     kept = platform.releases.get(area_id, kind, period.label)
     if kept is not None:
@@ -222,7 +222,7 @@ def _earlier_totals(platform: Platform, area_id: UUID,
     found: dict[str, int | str | None] = {}
     for p in periods:
         kept = platform.releases.get(area_id, "indicators", p.year_earlier_label)
-        found[p.label] = kept["figures"]["cases_heard"]["total"] if kept else None
+        found[p.label] = kept.figures["cases_heard"]["total"] if kept else None
     return found
 
 
@@ -233,7 +233,7 @@ def _release_quarter(platform: Platform, source: _Source, quarter: Period) -> No
     threshold = source.settings.suppress_below
     withheld = withheld_in_quarter(computed.indicators, computed.returns[quarter.label],
                                    computed.hidden, quarter, threshold)
-    bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    bodies: dict[tuple[str, str], Release] = {}
     for p in periods:
         for kind in ("indicators", "safelives_return") if p == quarter else ("indicators",):
             figures, rows = computed.figures(kind, p.label)
@@ -250,18 +250,16 @@ def _release_year(platform: Platform, source: _Source, year: Period) -> None:
     computed = _Periods(source, [year], _earlier_totals(platform, source.area_id, [year]),
                         exact=False)
     published = year_from_quarters(computed.indicators[year.label],
-                                   [q["figures"] for q in quarters])
+                                   [q.figures for q in quarters])
     hidden = sum(1 for _, v in _flatten(published) if v == WITHHELD)
     body = _body(platform, source, published, hidden=hidden, rows=[])
     platform.releases.put(source.area_id, platform.now(), {("indicators", year.label): body})
 
 
 def _body(platform: Platform, source: _Source, published: dict[str, Any], *, hidden: int,
-          rows: list[str]) -> dict[str, Any]:
-    """A release as kept: what is shown, and nothing about the cases it counted."""
-    return {"as_of": source.as_of.isoformat(), "released_at": platform.now().isoformat(),
-            "threshold": source.settings.suppress_below, "figures": published,
-            "withheld": hidden, "rows": rows}
+          rows: list[str]) -> Release:
+    return Release(source.as_of, platform.now(), source.settings.suppress_below, published,
+                   hidden, tuple(rows))
 
 
 def area_agencies(platform: Platform, area_id: UUID) -> dict[UUID, AgencyInfo]:

@@ -234,13 +234,9 @@ STILL_UNTYPED = {
     "pullEvents": ["<root>"],
     "viewCase": ["CaseView.referral", "CaseView.decision", "CaseView.access",
                  "CaseView.safeguarding"],
-    "searchAuditRecords": ["AuditPage.items"],
     "listBreakGlassUses": ["<root>"],
-    "viewRecordOfProcessing": ["<root>"],
-    "requestSubjectAccess": ["<root>"],
     "viewIndicators": ["<root>"],
     "viewSafelivesReturn": ["<root>"],
-    "demoJwks": ["<root>"],
 }
 
 

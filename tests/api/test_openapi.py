@@ -232,8 +232,6 @@ STILL_UNTYPED = {
     "viewCase": ["CaseView.referral", "CaseView.decision", "CaseView.access",
                  "CaseView.safeguarding"],
     "listBreakGlassUses": ["<root>"],
-    "viewIndicators": ["<root>"],
-    "viewSafelivesReturn": ["<root>"],
 }
 
 

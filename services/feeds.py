@@ -21,10 +21,6 @@ from services.actor import Actor
 from services.errors import Invalid, NotFound
 from services.platform import Platform
 
-LONG_POLL_STEP = 0.2
-STREAM_BATCH = 100
-HEARTBEAT = 10.0
-
 
 class InvalidSubscription(Invalid):
     code = "invalid_subscription"
@@ -165,13 +161,10 @@ class Feeds:
 
     # Its client's ---------------------------------------------------------------------
 
-    def _readable(self, subscription_id: UUID, action: AuditAction) -> Subscription:
-        return readable(self.platform, self.actor, subscription_id, action)
-
     def activate(self, subscription_id: UUID) -> SubscriptionSecret:
         """The client takes its subscription on: the secret, shown once, and events from
         now on."""
-        found = self._readable(subscription_id, "activate_subscription")
+        found = readable(self.platform, self.actor, subscription_id, "activate_subscription")
         if found.status != "pending":
             self.audit.record("activate_subscription", "rejected", area_id=found.area_id,
                               items=(str(subscription_id),))
@@ -184,7 +177,7 @@ class Feeds:
         return SubscriptionSecret(str(subscription_id), secret)
 
     def rotate_secret(self, subscription_id: UUID) -> SubscriptionSecret:
-        found = self._readable(subscription_id, "rotate_secret")
+        found = readable(self.platform, self.actor, subscription_id, "rotate_secret")
         secret = new_secret()
         self.audit.record("rotate_secret", "allowed", area_id=found.area_id,
                           items=(str(subscription_id),))

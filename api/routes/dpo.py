@@ -11,6 +11,12 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer
+from api.dpo_schemas import (
+    AuditPage,
+    AuditRecordOut,
+    RecordOfProcessing,
+    SubjectAccessPackage,
+)
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.schemas import IsoDate, IsoTimeBound
@@ -37,11 +43,6 @@ from services.subject_access import handle_request
 MAX_NOTE = 2000
 
 router = APIRouter(prefix="/api/v1/audit", tags=["data protection"], responses=AUTHENTICATED)
-
-
-class AuditPage(BaseModel):
-    items: list[dict[str, Any]]
-    next_after_seq: int | None
 
 
 class BreakGlassReviewCreate(BaseModel):
@@ -156,12 +157,12 @@ def search_audit_records(
         action=action, outcome=outcome, since=since, until=until, after_seq=after_seq,
         limit=limit))
     audit.record(action_name, "allowed", case_id=case_id,
-                 items=tuple(str(r["seq"]) for r in found))
+                 items=tuple(str(r.seq) for r in found))
     if export == "csv":
         return Response(to_csv(found), media_type="text/csv", headers={
             "Content-Disposition": 'attachment; filename="audit-export.csv"'})
-    page = AuditPage(items=found, next_after_seq=found[-1]["seq"] if len(found) == limit
-                     else None)
+    page = AuditPage(items=[AuditRecordOut.model_validate(r) for r in found],
+                     next_after_seq=found[-1].seq if len(found) == limit else None)
     if export == "json":
         return Response(page.model_dump_json(), media_type="application/json", headers={
             "Content-Disposition": 'attachment; filename="audit-export.json"'})
@@ -206,10 +207,11 @@ processing_router = APIRouter(prefix="/api/v1", tags=["data protection"],
                               responses=AUTHENTICATED)
 
 
-@processing_router.get("/record-of-processing", response_model=dict[str, Any])
-def view_record_of_processing(actor: CurrentActor, platform: CurrentPlatform) -> dict[str, Any]:
+@processing_router.get("/record-of-processing", response_model=RecordOfProcessing)
+def view_record_of_processing(actor: CurrentActor,
+                              platform: CurrentPlatform) -> RecordOfProcessing:
     """The UK GDPR Article 30 record, generated from the platform's own configuration."""
-    return read_record_of_processing(platform, actor)
+    return RecordOfProcessing.model_validate(read_record_of_processing(platform, actor))
 
 
 class SubjectAccessCreate(BaseModel):
@@ -223,11 +225,13 @@ class SubjectAccessCreate(BaseModel):
 
 
 @processing_router.post("/subject-access-requests", status_code=201,
-                        response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
+                        response_model=SubjectAccessPackage,
+                        dependencies=[Depends(answer_not_kept)])
 def request_subject_access(body: SubjectAccessCreate, actor: CurrentActor,
-                           platform: CurrentPlatform) -> dict[str, Any]:
+                           platform: CurrentPlatform) -> SubjectAccessPackage:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
-    return asdict(handle_request(platform, actor, probe, redact_staff=body.redact_staff))
+    return SubjectAccessPackage.model_validate(
+        handle_request(platform, actor, probe, redact_staff=body.redact_staff))

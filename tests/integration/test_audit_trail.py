@@ -418,11 +418,11 @@ def test_a_query_by_case_finds_its_records_and_every_record_listing_it(
     fill(platform, 4)
     one(platform, action="search", items=(str(b),))
     for case in (a, b, uuid4()):
-        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        found = [r.seq for r in search(platform.audit, AuditFilter(case_id=case))]
         assert found == _by_case_the_slow_way(platform, case)
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a, after_seq=2,
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a, after_seq=2,
                                                                  limit=1))] == [3]
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(
+    assert [r.seq for r in search(platform.audit, AuditFilter(
         case_id=b, action="search"))] == [10]
 
 
@@ -440,7 +440,7 @@ def test_a_query_by_case_finds_what_its_definition_finds_for_every_history(
     for case_id, items in history:
         one(platform, case_id=case_id, items=tuple(items))
     for case in CASES:
-        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        found = [r.seq for r in search(platform.audit, AuditFilter(case_id=case))]
         assert found == _by_case_the_slow_way(platform, case)
 
 
@@ -476,7 +476,7 @@ def test_a_trail_written_before_the_mentions_is_indexed_once_at_start(
         cur.execute("DROP TABLE audit_case_mentions")
     platform.audit.create_tables()
     platform.audit.create_tables()  # idempotent
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
     one(platform, case_id=a)
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]
     assert check(platform).ok

@@ -19,7 +19,7 @@ from uuid import UUID
 from audit import partitions
 from audit.actions import AuditAction, check_action
 from audit.append_queue import AppendQueue, PendingAppend
-from audit.chain import FIELDS, GENESIS, record_hash
+from audit.chain import FIELDS, GENESIS, hash_input_sql, record_hash
 from audit.partitions import (
     is_partitioned,
     make_partitions,
@@ -498,6 +498,15 @@ class AuditTrail:
         with self.db.transaction(readonly=True) as cur:
             cur.execute(f"SELECT {_SCANNED} FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
                         "ORDER BY seq", (after, through))
+            return cur.fetchall()
+
+    def hash_inputs(self, after: int, through: int) -> list[tuple[Any, ...]]:
+        """The records with after < seq <= through, in order, as verification reads them:
+        (seq, prev_hash, hash, the fields joined as record_hash() hashes them)."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute(f"SELECT seq, prev_hash, hash, {hash_input_sql(self.db.dialect)} "  # noqa: S608
+                        f"FROM {TABLE} WHERE seq > %s AND seq <= %s ORDER BY seq",
+                        (after, through))
             return cur.fetchall()
 
     def scan(self, batch: int = 20_000, after: int = 0) -> Iterator[tuple[Any, ...]]:

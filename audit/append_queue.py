@@ -53,12 +53,17 @@ class AppendQueue(Generic[T]):
         self._name = name
         self._queue: SimpleQueue[tuple[T, Future[int]] | None] = SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._running: threading.Thread | None = None  # the thread that last ran _run
         self._lock = threading.Lock()
 
     @property
     def waiting(self) -> int:
         """Records handed over and not yet taken into a commit."""
         return self._queue.qsize()
+
+    def on_its_thread(self) -> bool:
+        """Whether the caller is this queue's thread (appending what was handed over)."""
+        return self._running is threading.current_thread()
 
     def submit(self, item: T) -> PendingAppend:
         future: Future[int] = Future()
@@ -79,6 +84,7 @@ class AppendQueue(Generic[T]):
             thread.join()
 
     def _run(self) -> None:
+        self._running = threading.current_thread()
         while True:
             first = self._queue.get()
             if first is None:

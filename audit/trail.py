@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ import psycopg
 
 from audit import partitions
 from audit.actions import AuditAction, check_action
+from audit.append_connection import AppendConnection
 from audit.append_queue import AppendQueue, PendingAppend
 from audit.chain import FIELDS, GENESIS, hash_input_sql, record_hash
 from audit.partitions import (
@@ -222,6 +224,8 @@ class AuditTrail:
         # statement: handed over, it competes with the response for that lock, and measured it
         # gained nothing (README, "Performance"), so there it runs on the caller's thread.
         self.hands_over = db.dialect == "postgresql"
+        # That thread's own connection, not the pool's (audit/append_connection.py).
+        self._own = AppendConnection(db.url.conninfo) if db.dialect == "postgresql" else None
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
@@ -339,6 +343,8 @@ class AuditTrail:
     def close(self) -> None:
         """Waits for the appends handed over, then stops the trail's thread."""
         self._queue.close()
+        if self._own is not None:
+            self._own.close()
 
     def _append(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
         """The records in order, in one transaction and one flush."""
@@ -431,7 +437,7 @@ class AuditTrail:
     def _record_in_database(self, values: tuple[object, ...]) -> int:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""
         try:
-            with self.db.single_statement() as cur:
+            with self._cursor(transaction=False) as cur:
                 cur.execute(self._call, (_text(values),))
                 row = cur.fetchone()
         except Exception as exc:
@@ -446,7 +452,7 @@ class AuditTrail:
         the relaxed setting (local to this transaction) cannot reach anyone else's work."""
         seqs = []
         try:
-            with self.db.transaction() as cur:
+            with self._cursor(transaction=True) as cur:
                 for values in batch:
                     cur.execute(self._call, (_text(values),))
                     row = cur.fetchone()
@@ -458,6 +464,12 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seqs
+
+    def _cursor(self, *, transaction: bool) -> AbstractContextManager[Cursor]:
+        """PostgreSQL: on the queue's thread its own connection; elsewhere the pool's."""
+        if self._own is not None and self._queue.on_its_thread():
+            return self._own.cursor(transaction=transaction)
+        return self.db.transaction() if transaction else self.db.single_statement()
 
     @property
     def _call(self) -> str:

@@ -39,6 +39,8 @@ TABLE = partitions.TABLE
 MENTIONS = "audit_case_mentions"
 # A case id as records store it (str(UUID)); any other item is not a mention.
 CASE_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# What no text field of a record may hold (see AuditRecord.__post_init__).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class AuditUnavailable(Exception):
@@ -68,7 +70,8 @@ class AuditRecord:
         # sources refuse them first (tokens, request ids); this is the last line: fail closed.
         texts = (self.request_id, self.actor, self.actor_kind, self.client_id, self.purpose,
                  self.outcome, *self.roles)
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for text in texts if text for ch in text):
+        # One search over all of them: every read's record passes here before its append.
+        if _CONTROL.search("".join(text for text in texts if text)):
             raise AuditUnavailable("an audit record's field holds a control character")
 
     def values(self) -> tuple[object, ...]:

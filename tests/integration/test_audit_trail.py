@@ -24,7 +24,7 @@ from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
-from audit.trail import AUDIT_TABLES, TABLE, AuditRecord
+from audit.trail import AUDIT_TABLES, TABLE, AuditRecord, AuditUnavailable
 from audit.verify import Report, verify
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
@@ -385,6 +385,27 @@ def test_records_queued_behind_a_busy_trail_are_committed_together_and_keep_the_
             xids = [x for _, x in cur.fetchall()]
         assert len(set(xids)) == 2
         assert len(set(xids[1:])) == 1
+
+
+def test_the_trails_thread_fails_an_append_its_lost_connection_cannot_commit_then_reconnects(
+        platform: Platform) -> None:
+    """PostgreSQL: the trail's thread appends on a connection of its own
+    (audit/append_connection.py). Lost, it fails the append it was making (the request
+    fails: fail closed), and the next append opens another."""
+    if platform.database.dialect != "postgresql":
+        pytest.skip("SQLite appends on the caller's connection")
+    trail = platform.audit
+    assert trail.submit(record_of("staff-0")).wait() == 1
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE %s AND pid <> pg_backend_pid()",
+                    (f'%"{platform.database.url.schema}".marac_audit_append%',))
+        assert cur.fetchall() == [(True,)]  # one connection appended: the thread's own
+    with pytest.raises(AuditUnavailable):
+        trail.submit(record_of("staff-1")).wait()
+    assert trail.submit(record_of("staff-2")).wait() == 2
+    assert [r["actor"] for r in trail.records()] == ["staff-0", "staff-2"]
+    assert check(platform).ok
 
 
 def test_a_record_handed_over_inside_a_transaction_joins_it(platform: Platform) -> None:

@@ -356,6 +356,21 @@ def may_read_area_settings(principal: Principal, area_id: UUID) -> bool:
             and principal.has_role("administrator", *COORDINATOR_ROLES))
 
 
+def may_administer_partnership(principal: Principal, area_id: UUID | None) -> bool:
+    """Areas and agencies are set up and changed by administrators (who read no case content):
+    an area's own administrator for that area and its agencies; a partnership-wide one (whose
+    token names no area) for every area, and alone may create one (`area_id` None)."""
+    if principal.kind != "person" or not principal.has_role("administrator"):
+        return False
+    return principal.area_id is None or principal.area_id == area_id
+
+
+def may_read_partnership(principal: Principal) -> bool:
+    """The partnership's areas and agencies, by name and code, are known to everyone who works
+    in it and to its integrations (they name agencies in their requests); no case is in them."""
+    return principal.kind in ("person", "integration")
+
+
 # Who reads an area's performance reports, decided by standing (a role), never by the data:
 # which cases a report counts, or whether the caller could see them, must not change the answer
 # (a refusal that appears only when a hidden case exists would tell that it exists, and when).

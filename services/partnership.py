@@ -198,3 +198,12 @@ def apply_partnership(platform: Platform, job: SystemJob,
         if changes.aggregates:
             platform.marac.save(*changes.aggregates)
     return Applied(changes.labels)
+
+
+def operator_listing(platform: Platform,
+                     job: SystemJob) -> tuple[list[AreaView], list[AgencyView]]:
+    """The areas and agencies, for an operator at the command line; recorded like a person's
+    listing, before anything is shown."""
+    areas, agencies = all_areas(platform), all_agencies(platform)
+    job.step().audit.record("read_partnership", "allowed", items=("areas", "agencies"))
+    return areas, agencies

@@ -22,11 +22,12 @@ from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.erasure import Eraser
 from security.errors import KeyConfigurationError
-from security.identity import HttpJwks, StaticJwks, TokenVerifier
+from security.identity import ClaimNames, HttpJwks, StaticJwks, TokenVerifier
 from security.issuer import LocalIssuer
 from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
+from security.partnership_codes import RecordedCodes
 from storage.database import Database
 
 
@@ -108,12 +109,18 @@ def load_signing_key(settings: Settings, material: KeyMaterial, *,
 
 def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
     if issuer is not None:
-        return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()))
+        return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()),
+                             claim_names=claim_names(settings))
     if not (settings.oidc_issuer and settings.oidc_audience and settings.oidc_jwks_url):
         raise KeyConfigurationError(
             "set MARAC_OIDC_ISSUER, MARAC_OIDC_AUDIENCE and MARAC_OIDC_JWKS_URL (or use --demo)")
     return TokenVerifier(settings.oidc_issuer, settings.oidc_audience,
-                         HttpJwks(settings.oidc_jwks_url))
+                         HttpJwks(settings.oidc_jwks_url), claim_names=claim_names(settings))
+
+
+def claim_names(settings: Settings) -> ClaimNames:
+    return ClaimNames(agency=settings.oidc_agency_claim, area=settings.oidc_area_claim,
+                      roles=settings.oidc_roles_claim)
 
 
 def build_platform(
@@ -164,6 +171,8 @@ def build_platform(
     eraser.reapply()
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
+    verifier = token_verifier(settings, issuer)
+    verifier.codes = RecordedCodes(lambda aggregate_id: aggregate_id in marac.repository)
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
-                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
+                    checkpoints, eraser, verifier, issuer, now, feeds,
                     feed_runner, reports, report_runner, releases, idempotency)

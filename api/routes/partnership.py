@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, StrictBool
 from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, CONFLICT, NOT_FOUND
 from api.routes.areas import SettingsChange
-from api.schemas import Strict, example
+from api.schemas import Strict
 from domain.agency import AgencyType
 from domain.area import MAX_NAME_LENGTH, Model
 from services import partnership
@@ -60,8 +60,6 @@ class Agency(BaseModel):
 
 
 class AreaCreate(Strict):
-    model_config = example(code="wex-north", name="North Wexshire MARAC", model="marac",
-                           settings={"referral_threshold": 14})
     code: Code
     name: Name
     model: Model = "marac"
@@ -77,9 +75,6 @@ class AreaUpdate(Strict):
 
 
 class AgencyCreate(Strict):
-    model_config = example(area_id="a0edd126-fca1-5ed1-bbf3-f6b9f2409937", code="police",
-                           name="Wexshire Constabulary", agency_type="police", core=True,
-                           spoc_email="marac.spoc@police.example.org")
     area_id: UUID
     code: Code
     name: Name

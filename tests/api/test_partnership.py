@@ -5,6 +5,7 @@ caller's area and agency by code, in claims the identity provider names."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -12,11 +13,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.bootstrap import build_platform
+from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from services.partnership import apply_partnership
+from services.partnership_file import read_partnership_file
+from services.system import SystemJob, operator
 from tests.api.conftest import Clock, World, bearer, referral_body
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "partnership.yaml"
 
 
 def admin(world: World, area: UUID | None = None) -> dict[str, str]:
@@ -155,3 +161,26 @@ def test_the_claims_naming_roles_area_and_agency_are_configurable(
                                    "area": "wexshire", "agency": "police"}))
     refused = keycloak_client.post("/api/v1/cases", json=referral_body(), headers=default)
     assert refused.status_code == 403
+
+
+def test_from_the_partnership_file_an_empty_platform_takes_tokens_with_its_codes(
+    client: TestClient, api_platform: Platform, issuer: LocalIssuer
+) -> None:
+    """The issue's check: two areas (a MARAC and a MARRAC) and nine agencies from the file,
+    then people whose tokens carry the codes the file gave."""
+    job = SystemJob.named(api_platform.audit, api_platform.now, operator("tester"))
+    apply_partnership(api_platform, job, read_partnership_file(EXAMPLE.read_text()))
+    rep = bearer(issuer.issue({"sub": "rep-1", "roles": ["representative"],
+                               "area": "wex-north", "agency": "police"}))
+    referred = client.post("/api/v1/cases", json=referral_body(), headers=rep)
+    assert referred.status_code == 201, referred.text
+    areas = client.get("/api/v1/areas", headers=rep).json()
+    assert [(a["code"], a["model"]) for a in areas] == [("wex-north", "marac"),
+                                                        ("wex-south", "marrac")]
+    agencies = client.get("/api/v1/agencies", headers=rep).json()
+    assert len({a["code"] for a in agencies}) == 9
+    # Mental health works in the north only: its code means nothing in the south.
+    south = bearer(issuer.issue({"sub": "mh-1", "roles": ["representative"],
+                                 "area": "wex-south", "agency": "mental-health"}))
+    refused = client.get("/api/v1/areas", headers=south)
+    assert (refused.status_code, refused.json()["code"]) == (401, "unknown_agency_code")

@@ -13,7 +13,7 @@ from domain.exceptions import InvalidSettings
 
 Model = Literal["marac", "marrac"]
 # Codes name areas and agencies in tokens, files and URLs: short, lower case, no spaces.
-CODE_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+CODE_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
 MAX_NAME_LENGTH = 200
 
 
@@ -22,7 +22,8 @@ def check_code(code: str) -> str:
     from them so)."""
     code = code.strip().lower()
     if not CODE_PATTERN.fullmatch(code):
-        raise InvalidSettings("a code is 1 to 40 lower-case letters, digits and inner hyphens")
+        raise InvalidSettings("a code is 1 to 40 lower-case letters and digits, with inner "
+                              "hyphens or underscores")
     return code
 
 

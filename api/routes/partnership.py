@@ -24,8 +24,9 @@ areas_router = APIRouter(prefix="/api/v1/areas", tags=["partnership"],
 agencies_router = APIRouter(prefix="/api/v1/agencies", tags=["partnership"],
                             responses=AUTHENTICATED)
 
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$",
-                            description="Lower-case letters, digits and inner hyphens; "
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="Lower-case letters and digits, with inner hyphens "
+                                        "or underscores; "
                                         "compared without case. Never changes.")]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 Email = Annotated[str, Field(min_length=3, max_length=254)]

@@ -20,25 +20,27 @@ class RecordedCodes:
     def __init__(self, recorded: Callable[[UUID], bool]) -> None:
         """`recorded`: whether an aggregate with this id is in the store."""
         self._recorded = recorded
-        self._known: set[UUID] = set()
+        # (None, area code) or (area id, agency code): the id, once found.
+        self._known: dict[tuple[UUID | None, str], UUID] = {}
         self._lock = threading.Lock()
 
     def area_id(self, code: str) -> UUID | None:
-        return self._found(code, Area.create_id)
+        return self._found(None, code, Area.create_id)
 
     def agency_id(self, area_id: UUID, code: str) -> UUID | None:
-        return self._found(code, lambda c: Agency.create_id(area_id, c))
+        return self._found(area_id, code, lambda c: Agency.create_id(area_id, c))
 
-    def _found(self, code: str, derive: Callable[[str], UUID]) -> UUID | None:
-        code = code.strip().lower()
-        if not CODE_PATTERN.fullmatch(code):
+    def _found(self, scope: UUID | None, code: str,
+               derive: Callable[[str], UUID]) -> UUID | None:
+        known = self._known.get((scope, code))
+        if known is not None:
+            return known
+        normal = code.strip().lower()
+        if not CODE_PATTERN.fullmatch(normal):
             return None  # never a recorded code: no need to ask the store
-        candidate = derive(code)
-        with self._lock:
-            if candidate in self._known:
-                return candidate
+        candidate = derive(normal)
         if not self._recorded(candidate):
             return None
         with self._lock:
-            self._known.add(candidate)
+            self._known[(scope, code)] = candidate
         return candidate

@@ -25,7 +25,7 @@ SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(AreaSettings))
 
 
 @dataclass(frozen=True)
-class AreaView:
+class PartnershipArea:
     id: UUID
     code: str
     name: str
@@ -33,7 +33,7 @@ class AreaView:
 
 
 @dataclass(frozen=True)
-class AgencyView:
+class PartnershipAgency:
     id: UUID
     area_id: UUID
     area_code: str
@@ -76,34 +76,34 @@ def settings_with(base: AreaSettings, changes: Mapping[str, Any],
     return settings if model is None else dataclasses.replace(settings, model=model)
 
 
-def area_view(area: Area) -> AreaView:
-    return AreaView(area.id, area.code, area.name, area.settings.model)
+def area_view(area: Area) -> PartnershipArea:
+    return PartnershipArea(area.id, area.code, area.name, area.settings.model)
 
 
-def agency_view(agency: Agency, area_code: str) -> AgencyView:
-    return AgencyView(agency.id, agency.area_id, area_code, agency.code, agency.name,
+def agency_view(agency: Agency, area_code: str) -> PartnershipAgency:
+    return PartnershipAgency(agency.id, agency.area_id, area_code, agency.code, agency.name,
                       agency.agency_type, agency.core, agency.spoc_email)
 
 
-def all_areas(platform: Platform) -> list[AreaView]:
+def all_areas(platform: Platform) -> list[PartnershipArea]:
     return sorted((area_view(a) for a in platform.marac.areas()), key=lambda a: a.code)
 
 
-def all_agencies(platform: Platform, area_id: UUID | None = None) -> list[AgencyView]:
+def all_agencies(platform: Platform, area_id: UUID | None = None) -> list[PartnershipAgency]:
     codes = {a.id: a.code for a in all_areas(platform)}
     found = [agency_view(a, codes[a.area_id]) for a in platform.marac.agencies()
              if area_id is None or a.area_id == area_id]
     return sorted(found, key=lambda a: (a.area_code, a.code))
 
 
-def list_areas(platform: Platform, actor: Actor) -> list[AreaView]:
+def list_areas(platform: Platform, actor: Actor) -> list[PartnershipArea]:
     _may_read(actor, "areas")
     actor.audit.record("read_partnership", "allowed", items=("areas",))
     return all_areas(platform)
 
 
 def list_agencies(platform: Platform, actor: Actor,
-                  area_id: UUID | None = None) -> list[AgencyView]:
+                  area_id: UUID | None = None) -> list[PartnershipAgency]:
     _may_read(actor, "agencies")
     actor.audit.record("read_partnership", "allowed", items=("agencies",), area_id=area_id)
     return all_agencies(platform, area_id)
@@ -122,7 +122,7 @@ def _may_administer(actor: Actor, action: Any, area_id: UUID | None) -> None:
 
 
 def create_area(platform: Platform, actor: Actor, code: str, name: str, *, model: Model,
-                settings: Mapping[str, Any]) -> AreaView:
+                settings: Mapping[str, Any]) -> PartnershipArea:
     """A new area, by a partnership-wide administrator. An area whose code is taken is a
     conflict (`already_exists`)."""
     _may_administer(actor, "create_area", None)
@@ -134,7 +134,7 @@ def create_area(platform: Platform, actor: Actor, code: str, name: str, *, model
 
 
 def change_area(platform: Platform, actor: Actor, area_id: UUID,
-                change: AreaChange) -> AreaView:
+                change: AreaChange) -> PartnershipArea:
     """Renamed, its model or settings changed; the audit record names what changed, never
     the values."""
     _may_administer(actor, "change_area", area_id)
@@ -149,7 +149,7 @@ def change_area(platform: Platform, actor: Actor, area_id: UUID,
 
 
 def register_agency(platform: Platform, actor: Actor, area_id: UUID, code: str, name: str, *,
-                    agency_type: str, core: bool, spoc_email: str | None) -> AgencyView:
+                    agency_type: str, core: bool, spoc_email: str | None) -> PartnershipAgency:
     _may_administer(actor, "register_agency", area_id)
     area = platform.marac.get_area(area_id)
     with writing(platform, actor, "register_agency", None, area_id,
@@ -160,7 +160,7 @@ def register_agency(platform: Platform, actor: Actor, area_id: UUID, code: str, 
 
 
 def change_agency(platform: Platform, actor: Actor, agency_id: UUID,
-                  change: AgencyChange) -> AgencyView:
+                  change: AgencyChange) -> PartnershipAgency:
     """Renamed, reclassified, or its single point of contact changed; by an administrator of
     its area. The audit record names what changed (not the address)."""
     agency = platform.marac.get_agency(agency_id)
@@ -201,7 +201,7 @@ def apply_partnership(platform: Platform, job: SystemJob,
 
 
 def operator_listing(platform: Platform,
-                     job: SystemJob) -> tuple[list[AreaView], list[AgencyView]]:
+                     job: SystemJob) -> tuple[list[PartnershipArea], list[PartnershipAgency]]:
     """The areas and agencies, for an operator at the command line; recorded like a person's
     listing, before anything is shown."""
     areas, agencies = all_areas(platform), all_agencies(platform)

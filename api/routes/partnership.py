@@ -17,7 +17,7 @@ from api.schemas import Strict
 from domain.agency import AgencyType
 from domain.area import MAX_NAME_LENGTH, Model
 from services import partnership
-from services.partnership import AgencyChange, AgencyView, AreaChange, AreaView
+from services.partnership import AgencyChange, AreaChange, PartnershipAgency, PartnershipArea
 
 areas_router = APIRouter(prefix="/api/v1/areas", tags=["partnership"],
                          responses=AUTHENTICATED)
@@ -32,18 +32,18 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
 Email = Annotated[str, Field(min_length=3, max_length=254)]
 
 
-class Area(BaseModel):
+class AreaView(BaseModel):
     id: UUID
     code: str
     name: str
     model: Model
 
     @classmethod
-    def of(cls, view: AreaView) -> Area:
+    def of(cls, view: PartnershipArea) -> AreaView:
         return cls(id=view.id, code=view.code, name=view.name, model=view.model)
 
 
-class Agency(BaseModel):
+class AgencyView(BaseModel):
     id: UUID
     area_id: UUID
     area_code: str
@@ -54,7 +54,7 @@ class Agency(BaseModel):
     spoc_email: str | None = Field(description="Its single point of contact's mailbox")
 
     @classmethod
-    def of(cls, view: AgencyView) -> Agency:
+    def of(cls, view: PartnershipAgency) -> AgencyView:
         return cls(id=view.id, area_id=view.area_id, area_code=view.area_code, code=view.code,
                    name=view.name, agency_type=view.agency_type,  # type: ignore[arg-type]
                    core=view.core, spoc_email=view.spoc_email)
@@ -93,54 +93,54 @@ class AgencyUpdate(Strict):
     spoc_email: Email | None = None
 
 
-@areas_router.get("", response_model=list[Area])
-def list_areas(platform: CurrentPlatform, actor: CurrentActor) -> list[Area]:
+@areas_router.get("", response_model=list[AreaView])
+def list_areas(platform: CurrentPlatform, actor: CurrentActor) -> list[AreaView]:
     """Every area of the partnership, by code."""
-    return [Area.of(a) for a in partnership.list_areas(platform, actor)]
+    return [AreaView.of(a) for a in partnership.list_areas(platform, actor)]
 
 
-@areas_router.post("", status_code=201, response_model=Area, responses=CONFLICT)
-def create_area(body: AreaCreate, platform: CurrentPlatform, actor: CurrentActor) -> Area:
+@areas_router.post("", status_code=201, response_model=AreaView, responses=CONFLICT)
+def create_area(body: AreaCreate, platform: CurrentPlatform, actor: CurrentActor) -> AreaView:
     """A new area, by a partnership-wide administrator; a taken code is `already_exists`."""
-    return Area.of(partnership.create_area(
+    return AreaView.of(partnership.create_area(
         platform, actor, body.code, body.name, model=body.model,
         settings=body.settings.model_dump(exclude_none=True)))
 
 
-@areas_router.patch("/{area_id}", response_model=Area, responses=NOT_FOUND)
+@areas_router.patch("/{area_id}", response_model=AreaView, responses=NOT_FOUND)
 def change_area(area_id: UUID, body: AreaUpdate, platform: CurrentPlatform,
-                actor: CurrentActor) -> Area:
+                actor: CurrentActor) -> AreaView:
     """Renamed, its model or settings changed, by an administrator of the area; the audit
     record names what changed, not the values."""
-    return Area.of(partnership.change_area(platform, actor, area_id, AreaChange(
+    return AreaView.of(partnership.change_area(platform, actor, area_id, AreaChange(
         body.name, body.model, body.settings.model_dump(exclude_none=True))))
 
 
-@agencies_router.get("", response_model=list[Agency])
+@agencies_router.get("", response_model=list[AgencyView])
 def list_agencies(platform: CurrentPlatform, actor: CurrentActor,
                   area_id: Annotated[UUID | None, Query(description="Only this area's")]
-                  = None) -> list[Agency]:
+                  = None) -> list[AgencyView]:
     """Every agency of the partnership (or of one area), by area and code."""
-    return [Agency.of(a) for a in partnership.list_agencies(platform, actor, area_id)]
+    return [AgencyView.of(a) for a in partnership.list_agencies(platform, actor, area_id)]
 
 
-@agencies_router.post("", status_code=201, response_model=Agency,
+@agencies_router.post("", status_code=201, response_model=AgencyView,
                       responses={**NOT_FOUND, **CONFLICT})
 def register_agency(body: AgencyCreate, platform: CurrentPlatform,
-                    actor: CurrentActor) -> Agency:
+                    actor: CurrentActor) -> AgencyView:
     """An agency in an area, by an administrator of the area; a code taken in the area is
     `already_exists`."""
-    return Agency.of(partnership.register_agency(
+    return AgencyView.of(partnership.register_agency(
         platform, actor, body.area_id, body.code, body.name, agency_type=body.agency_type,
         core=body.core, spoc_email=body.spoc_email))
 
 
-@agencies_router.patch("/{agency_id}", response_model=Agency, responses=NOT_FOUND)
+@agencies_router.patch("/{agency_id}", response_model=AgencyView, responses=NOT_FOUND)
 def change_agency(agency_id: UUID, body: AgencyUpdate, platform: CurrentPlatform,
-                  actor: CurrentActor) -> Agency:
+                  actor: CurrentActor) -> AgencyView:
     """Renamed, reclassified, or its single point of contact changed, by an administrator of
     its area."""
-    return Agency.of(partnership.change_agency(platform, actor, agency_id, AgencyChange(
+    return AgencyView.of(partnership.change_agency(platform, actor, agency_id, AgencyChange(
         body.name, body.agency_type, body.core,
         spoc_email=body.spoc_email,
         clear_spoc="spoc_email" in body.model_fields_set and body.spoc_email is None)))

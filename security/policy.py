@@ -346,9 +346,9 @@ def sees_feed_delivery(principal: Principal, client_id: str, agency_id: UUID,
 
 
 def may_configure_area(principal: Principal, area_id: UUID) -> bool:
-    """An area's settings are changed by its administrators (who read no case content)."""
-    return (principal.kind == "person" and principal.area_id == area_id
-            and principal.has_role("administrator"))
+    """An area's settings are changed by whoever administers it (who reads no case content):
+    the same rule as its name and agencies."""
+    return may_administer_partnership(principal, area_id)
 
 
 def may_read_area_settings(principal: Principal, area_id: UUID) -> bool:

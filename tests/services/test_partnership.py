@@ -14,6 +14,7 @@ from domain.area import Area
 from domain.exceptions import AlreadyExists, InvalidSettings
 from services import partnership
 from services.actor import Actor
+from services.area_settings import configure
 from services.errors import Forbidden
 from services.partnership import AgencyChange, AreaChange, apply_partnership
 from services.partnership_file import PartnershipFileError, read_partnership_file
@@ -106,13 +107,19 @@ def test_only_administrators_set_up_and_an_areas_own_only_its_own(platform: Plat
     with pytest.raises(InvalidSettings):
         partnership.change_agency(platform, north_admin(), idva.id,
                                   AgencyChange(spoc_email="not an address"))
+    # The settings follow the same rule: a partnership-wide administrator changes any area's.
+    configure(platform, chief(), south.id, {"retention_months": 36})
+    with pytest.raises(Forbidden):
+        configure(platform, north_admin(), south.id, {"retention_months": 36})
     assert [(r["actor"], r["action"], r["outcome"]) for r in trail(platform)][2:] == [
         ("admin-n", "create_area", "denied"),
         ("admin-n", "change_area", "denied"),
         ("coord-1", "register_agency", "denied"),
         ("admin-n", "register_agency", "allowed"),
         ("admin-n", "register_agency", "refused"),
-        ("admin-n", "change_agency", "refused")]
+        ("admin-n", "change_agency", "refused"),
+        ("admin-1", "configure", "allowed"),
+        ("admin-n", "configure", "denied")]
 
 
 def test_the_partnership_file_applies_then_reapplies_with_no_event_and_a_change_is_one(

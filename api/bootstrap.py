@@ -62,6 +62,10 @@ class Platform:
         self.marac.close()
         self.database.close()
 
+    def __post_init__(self) -> None:
+        # Tokens may name the caller's area and agency by code, looked up in the store.
+        self.verifier.codes = RecordedCodes(lambda found: found in self.marac.repository)
+
 
 def load_key_material(settings: Settings) -> KeyMaterial:
     """Keys from MARAC_KEYS_JSON or the key file. Demo mode generates marked demo keys on
@@ -171,8 +175,6 @@ def build_platform(
     eraser.reapply()
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
-    verifier = token_verifier(settings, issuer)
-    verifier.codes = RecordedCodes(lambda aggregate_id: aggregate_id in marac.repository)
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
-                    checkpoints, eraser, verifier, issuer, now, feeds,
+                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
                     feed_runner, reports, report_runner, releases, idempotency)

@@ -140,7 +140,8 @@ def change_area(platform: Platform, actor: Actor, area_id: UUID,
     _may_administer(actor, "change_area", area_id)
     area = platform.marac.get_area(area_id)
     settings = settings_with(area.settings, change.settings, change.model)
-    changed = (*(("name",) if change.name is not None else ()),
+    renamed = change.name is not None and change.name.strip() != area.name
+    changed = (*(("name",) if renamed else ()),
                *sorted(n for n in SETTING_NAMES
                        if getattr(settings, n) != getattr(area.settings, n)))
     with writing(platform, actor, "change_area", None, area_id, items=changed):

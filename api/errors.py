@@ -55,7 +55,7 @@ def _codes(*codes: str) -> str:
 # Idempotency-Key's own codes are added to the POSTs by api/idempotency.py.
 CODES: dict[int, tuple[str, ...]] = {
     400: ("purpose_required", "invalid_purpose"),
-    401: ("not_authenticated",),
+    401: ("not_authenticated", "unknown_area_code", "unknown_agency_code"),
     403: ("forbidden", "not_team_leader", "exact_figures_forbidden"),
     404: ("not_found",),
     # Already recorded: the request was valid, and would have been before.

@@ -3,16 +3,19 @@ the API's schemas become domain values."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 from api import schemas
 from domain.access import Audience
+from domain.actions import ActionDisposal
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
 from services.access_grants import Grant
 from services.case_actions import NewAction
+from services.referral_corrections import SubjectCorrection
 from services.referrals import Decision, NewReferral
 
 
@@ -22,7 +25,7 @@ def new_referral(body: schemas.ReferralCreate) -> NewReferral:
         subjects=tuple(subject(s) for s in body.subjects),
         incident_summary=body.incident_summary,
         risk_assessment=assessment(body.risk_assessment),
-        criteria=CriteriaClaimed(**body.criteria.model_dump()),
+        criteria=criteria(body.criteria),
         consent=Consent(**body.consent.model_dump()),
         victim_informed=body.victim_informed,
         idva_referral_made=body.idva_referral_made,
@@ -59,3 +62,19 @@ def new_action(body: schemas.ActionCreate) -> NewAction:
 
 def audience(body: schemas.AudienceIn) -> Audience:
     return Audience(body.kind, tuple(body.agencies))
+
+
+def subject_correction(subject_id: UUID, body: schemas.SubjectChangesIn) -> SubjectCorrection:
+    """The fields the request gave, as the subject holds them (lists as tuples)."""
+    changes: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v
+        for k, v in body.model_dump(exclude_unset=True).items()}
+    return SubjectCorrection(subject_id, changes)
+
+
+def criteria(body: schemas.CriteriaIn) -> CriteriaClaimed:
+    return CriteriaClaimed(**body.model_dump())
+
+
+def disposals(body: schemas.ClosureCreate) -> tuple[ActionDisposal, ...]:
+    return tuple(ActionDisposal(d.action_id, d.fate, d.carried_to) for d in body.open_actions)

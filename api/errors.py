@@ -71,7 +71,8 @@ CODES: dict[int, tuple[str, ...]] = {
           "invalid_safeguarding_link", "invalid_subject_access_request",
           "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
           "marrac_step_out_of_order", "invalid_subscription", "unsafe_webhook_target",
-          "invalid_report_period", "invalid_review", "invalid_cursor"),
+          "invalid_report_period", "invalid_review", "invalid_cursor",
+          "referral_withdrawn", "invalid_correction", "open_actions_unaccounted"),
     503: ("audit_unavailable", "storage_busy"),
 }
 

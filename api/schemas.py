@@ -215,8 +215,62 @@ class ActionRow(BaseModel):
     escalated: bool
 
 
+class ActionDisposalIn(Strict):
+    action_id: UUID
+    fate: Literal["completed", "carried", "closed_with_case"]
+    carried_to: Annotated[UUID | None, Field(
+        description="The agency that carries the action on after closure: named when (and "
+                    "only when) `fate` is `carried`")] = None
+
+
 class ClosureCreate(Strict):
     model_config = example(reason="Actions completed; risk reduced at review")
+
+    reason: Reason
+    open_actions: Annotated[list[ActionDisposalIn], Field(
+        max_length=500, description="What becomes of each action still open, every one "
+                                    "named once (422 `open_actions_unaccounted` otherwise)")] = []
+
+
+class SubjectChangesIn(Strict):
+    """Only the fields given are corrected; a subject's id and role are not."""
+
+    forenames: Name = ""
+    surname: Name = ""
+    aliases: Annotated[list[Name], Field(max_length=20)] = []
+    date_of_birth: IsoDate | None = None
+    gender: Gender | None = None
+    ethnicity: Ethnicity | None = None
+    sexuality: Sexuality | None = None
+    disability: MonitoringAnswer | None = None
+    trans: MonitoringAnswer | None = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+    safe_contact: Annotated[str, Field(max_length=500)] | None = None
+    references: Annotated[list[Name], Field(max_length=20)] = []
+
+
+class SubjectCorrectionCreate(Strict):
+    model_config = example(reason="Surname misspelt on referral", changes={"surname": "Examples"})
+
+    reason: Reason
+    changes: SubjectChangesIn
+
+
+class RiskAssessmentCorrectionCreate(Strict):
+    reason: Reason
+    risk_assessment: RiskAssessmentIn
+
+
+class CriteriaCorrectionCreate(Strict):
+    model_config = example(reason="Police call-outs miscounted",
+                           criteria={"visible_high_risk": True, "incidents_in_12_months": 4})
+
+    reason: Reason
+    criteria: CriteriaIn
+
+
+class WithdrawalCreate(Strict):
+    model_config = example(reason="Referred twice: a duplicate of an earlier referral")
 
     reason: Reason
 

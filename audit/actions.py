@@ -16,7 +16,7 @@ AuditAction = Literal[
     "acknowledge_closure", "close", "refer_onward", "record_social_care", "restrict",
     "review_restriction", "exclude", "readmit", "break_glass", "share", "release",
     "schedule_meeting", "list_on_agenda", "request_research", "record_hearing",
-    "distribute_minutes", "attend",
+    "distribute_minutes", "attend", "correct_referral", "withdraw_referral",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
     # Feeds.

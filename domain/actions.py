@@ -39,3 +39,19 @@ class ActionNote:
 def is_overdue(due_on: date, outcome: str | None, today: date) -> bool:
     """Open after the day it was due (the due date itself is still in time)."""
     return outcome is None and today > due_on
+
+
+# What a closure does with an action still open: the owner reports it done, another agency
+# carries it on after the case closes, or it ends with the case.
+Fate = Literal["completed", "carried", "closed_with_case"]
+FATES: tuple[str, ...] = get_args(Fate)
+
+
+@dataclass(frozen=True)
+class ActionDisposal:
+    """The closure's word on one open action. `carried_to`: the agency that carries it on,
+    named when (and only when) it is carried."""
+
+    action_id: UUID
+    fate: Fate
+    carried_to: UUID | None = None

@@ -25,7 +25,7 @@ from domain.access import (
     BreakGlass,
     SharedItem,
 )
-from domain.actions import ActionNote, SmartAction
+from domain.actions import ActionDisposal, ActionNote, SmartAction
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
 from domain.case import Case, Decision, Referral, ResearchRequest
@@ -68,7 +68,7 @@ VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, C
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
                ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
                Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review,
-               OnwardReferral, SocialCare)
+               OnwardReferral, SocialCare, ActionDisposal)
 
 
 def utc_now() -> datetime:
@@ -414,10 +414,15 @@ class Marac(Application[UUID]):
         self.save(case)
 
     def close_case(self, case_id: UUID, *, by: str, reason: str,
-                   inform: Collection[UUID]) -> None:
-        """`inform`: the agencies that may see the case, which the caller asked the policy."""
+                   inform: Collection[UUID], disposals: Collection[ActionDisposal] = ()) -> None:
+        """`inform`: the agencies that may see the case, which the caller asked the policy.
+        `disposals`: what becomes of each open action; an agency carrying one on is the
+        case's area's."""
         case = self.get_case(case_id)
-        case.close(reason, by, self.today(), self.now(), inform)
+        for d in disposals:
+            if d.carried_to is not None and self.get_agency(d.carried_to).area_id != case.area_id:
+                raise AgencyNotFound(f"agency {d.carried_to} is not in the case's area")
+        case.close(reason, by, self.today(), self.now(), inform, disposals=disposals)
         self.save(case)
 
     def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:
@@ -503,16 +508,40 @@ class Marac(Application[UUID]):
     # Corrections --------------------------------------------------------------------------
 
     def correct_subject(
-        self, case_id: UUID, subject_id: UUID, changes: dict[str, Any], by: str
+        self, case_id: UUID, subject_id: UUID, changes: dict[str, Any], by: str,
+        reason: str = "",
     ) -> None:
         case = self.get_case(case_id)
-        case.correct_subject(subject_id, changes, by)
+        case.correct_subject(subject_id, changes, by, reason)
+        # The blind index follows the corrected identifiers: found by the new, not the old.
         self.identifier_index.record(case.area_id, case.id, case.subjects.values())
         self.save(case)
 
-    def correct_risk_assessment(self, case_id: UUID, assessment: RiskAssessment, by: str) -> None:
+    def correct_risk_assessment(self, case_id: UUID, assessment: RiskAssessment, by: str,
+                                reason: str = "") -> None:
         case = self.get_case(case_id)
-        case.correct_risk_assessment(assessment, by)
+        met = self._met_if_decided(case, assessment, case.referral.criteria)
+        case.correct_risk_assessment(assessment, by, reason, met)
+        self.save(case)
+
+    def correct_criteria(self, case_id: UUID, criteria: CriteriaClaimed, *, by: str,
+                         reason: str) -> None:
+        case = self.get_case(case_id)
+        met = self._met_if_decided(case, case.risk_assessment, criteria)
+        case.correct_criteria(criteria, by, reason, met)
+        self.save(case)
+
+    def _met_if_decided(self, case: Case, assessment: RiskAssessment,
+                        criteria: CriteriaClaimed) -> tuple[str, ...] | None:
+        """The criteria the corrected facts meet, for a case whose decision found some."""
+        if case.decision is None or case.decision.outcome == "linked_as_repeat":
+            return None
+        settings = self.get_area(case.area_id).settings
+        return referral_criteria_met(assessment, criteria, settings).met
+
+    def withdraw(self, case_id: UUID, *, by: str, reason: str) -> None:
+        case = self.get_case(case_id)
+        case.withdraw(reason, by, self.today())
         self.save(case)
 
     # Access management ------------------------------------------------------------------------

@@ -19,7 +19,15 @@ from domain.access import (
     SharedItem,
     break_glass_duration,
 )
-from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, SmartAction, is_overdue
+from domain.actions import (
+    FATES,
+    FOR_WHOM,
+    OUTCOMES,
+    ActionDisposal,
+    ActionNote,
+    SmartAction,
+    is_overdue,
+)
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
@@ -34,8 +42,11 @@ from domain.exceptions import (
     DomainError,
     InvalidAction,
     InvalidClosure,
+    InvalidCorrection,
     InvalidReferral,
     NotARepeat,
+    OpenActionsUnaccounted,
+    ReferralWithdrawn,
     ThresholdNotMet,
     UnknownSubject,
 )
@@ -115,7 +126,7 @@ class ResearchRequest:
     requested_by: str
 
 
-Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "closed"]
+Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "withdrawn", "closed"]
 
 
 @dataclass(frozen=True)
@@ -236,6 +247,19 @@ class Case(Aggregate):
         # Links to other safeguarding arrangements (domain/safeguarding.py).
         self.onward_referrals: list[OnwardReferral] = []
         self.social_care: SocialCare | None = None
+        # Withdrawn as entered in error (a coordinator's reason kept in the event): it stays
+        # withdrawn when it is closed later, for its retention.
+        self.withdrawn_on: date | None = None
+        # What the closure did with each action still open then (domain/actions.py).
+        self.disposals: dict[UUID, ActionDisposal] = {}
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_on is not None
+
+    def check_not_withdrawn(self) -> None:
+        if self.withdrawn_on is not None:
+            raise ReferralWithdrawn(f"case {self.id} was withdrawn as entered in error")
 
     @property
     def victim(self) -> Subject:
@@ -248,6 +272,7 @@ class Case(Aggregate):
     # Threshold decision -------------------------------------------------------------------
 
     def check_undecided(self) -> None:
+        self.check_not_withdrawn()
         if self.closed_on is not None:
             raise CaseClosed(f"case {self.id} is closed")
         if self.decision is not None:
@@ -297,24 +322,86 @@ class Case(Aggregate):
         self.last_referral_on = max(self.last_referral_on, referred_on)
 
     # Corrections -----------------------------------------------------------------------
+    # Each is a new event with its reason and who made it: the referral as first made stays
+    # in the log. A correction after the threshold decision recomputes the criteria the
+    # decision found met (its outcome stands: a coordinator decides again by other means).
 
-    def correct_subject(self, subject_id: UUID, changes: dict[str, Any], by: str) -> None:
+    def _check_correctable(self, reason: str) -> None:
+        self.check_not_withdrawn()
+        if self.closed_on is not None:
+            raise CaseClosed(f"case {self.id} is closed")
+        if not reason.strip():
+            raise InvalidCorrection("a correction needs a reason")
+
+    def correct_subject(self, subject_id: UUID, changes: dict[str, Any], by: str,
+                        reason: str = "") -> None:
+        """`reason`: required of every new correction (older events load without one)."""
+        self._check_correctable(reason)
         if subject_id not in self.subjects:
             raise UnknownSubject(f"case {self.id} has no subject {subject_id}")
         corrected = self.subjects[subject_id].corrected(changes)
-        self._subject_corrected(subject=corrected, by=by)
+        self._subject_corrected(subject=corrected, by=by, reason=reason)
 
     @event("SubjectCorrected")
-    def _subject_corrected(self, subject: Subject, by: str) -> None:
+    def _subject_corrected(self, subject: Subject, by: str, reason: str = "") -> None:
         self.subjects[subject.subject_id] = subject
 
-    def correct_risk_assessment(self, assessment: RiskAssessment, by: str) -> None:
+    def correct_risk_assessment(self, assessment: RiskAssessment, by: str, reason: str = "",
+                                criteria_met: tuple[str, ...] | None = None) -> None:
+        """`criteria_met`: the criteria the corrected facts meet, where the case is decided."""
+        self._check_correctable(reason)
         assessment.check_valid()
-        self._risk_assessment_corrected(assessment=assessment, by=by)
+        self._risk_assessment_corrected(assessment=assessment, by=by, reason=reason,
+                                        criteria_met=criteria_met)
 
     @event("RiskAssessmentCorrected")
-    def _risk_assessment_corrected(self, assessment: RiskAssessment, by: str) -> None:
+    def _risk_assessment_corrected(self, assessment: RiskAssessment, by: str,
+                                   reason: str = "",
+                                   criteria_met: tuple[str, ...] | None = None) -> None:
         self.risk_assessment = assessment
+        self._recomputed(criteria_met)
+
+    def correct_criteria(self, criteria: CriteriaClaimed, by: str, reason: str,
+                         criteria_met: tuple[str, ...] | None = None) -> None:
+        self._check_correctable(reason)
+        criteria.check_valid()
+        if criteria.honour_based_abuse != self.referral.criteria.honour_based_abuse:
+            # The flag decides who may see the case from its referral (a restriction, an
+            # agenda's closed hearing): it is not changed behind those decisions' backs.
+            raise InvalidCorrection("the 'honour'-based abuse flag is not corrected")
+        self._criteria_corrected(criteria=criteria, by=by, reason=reason,
+                                 criteria_met=criteria_met)
+
+    @event("CriteriaCorrected")
+    def _criteria_corrected(self, criteria: CriteriaClaimed, by: str, reason: str,
+                            criteria_met: tuple[str, ...] | None = None) -> None:
+        self.referral = replace(self.referral, criteria=criteria)
+        self._recomputed(criteria_met)
+
+    def _recomputed(self, criteria_met: tuple[str, ...] | None) -> None:
+        if self.decision is not None and criteria_met is not None:
+            self.decision = replace(self.decision, criteria_met=tuple(criteria_met))
+
+    # Withdrawal ----------------------------------------------------------------------------
+
+    def withdraw(self, reason: str, by: str, on: date) -> None:
+        """A referral entered in error leaves the record of the partnership's work: it is not
+        decided, shared on or acted on afterwards, and no report counts it."""
+        self.check_not_withdrawn()
+        if self.closed_on is not None:
+            raise CaseClosed(f"case {self.id} is closed")
+        if not reason.strip():
+            raise InvalidCorrection("a withdrawal needs a reason")
+        if self.repeat_referrals or self.repeat_of is not None:
+            # Its referrals are counted with its case's: they are corrected there.
+            raise InvalidCorrection("a case linked to repeats, or a linked repeat, is not "
+                                    "withdrawn")
+        self._withdrawn(reason=reason, by=by, on=on)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, by: str, on: date) -> None:
+        self.withdrawn_on = on
+        self.status = "withdrawn"
 
     # Access management (coordinators and chairs) -------------------------------------------
 
@@ -456,6 +543,7 @@ class Case(Aggregate):
     # Information shared on the case ------------------------------------------------------
 
     def share(self, item: SharedItem) -> None:
+        self.check_not_withdrawn()
         item.audience.check_valid()
         if not item.text.strip():
             raise InvalidAccessChange("shared information cannot be empty")
@@ -473,6 +561,7 @@ class Case(Aggregate):
     def release(self, item_id: UUID, audience: Audience, by: str, at: datetime) -> None:
         """Widen who sees an item, typically a research note at the hearing. An audience is
         only ever widened: what an agency has seen cannot be unseen."""
+        self.check_not_withdrawn()
         audience.check_valid()
         item = self.items.get(item_id)
         if item is None:
@@ -491,26 +580,64 @@ class Case(Aggregate):
     # Closure ---------------------------------------------------------------------------
 
     def close(self, reason: str, by: str, on: date, at: datetime,
-              inform: Collection[UUID]) -> None:
+              inform: Collection[UUID], *,
+              disposals: Collection[ActionDisposal] = ()) -> None:
         """Close the case; its retention period runs from today. A declined referral or a
         linked repeat is closed too, so that its record is not kept for ever. `inform`: the
-        agencies to tell, those that may see the case (an access decision, made outside)."""
+        agencies to tell, those that may see the case (an access decision, made outside).
+        `disposals`: what becomes of each action still open, one each, none left out."""
         if self.closed_on is not None:
             raise InvalidAccessChange(f"case {self.id} is already closed")
         if not reason.strip():
             raise InvalidClosure("closure needs a reason")
         self._closed(reason=reason, by=by, on=on, at=at,
-                     inform=tuple(sorted(set(inform), key=str)))
+                     inform=tuple(sorted(set(inform), key=str)),
+                     disposals=self._check_disposals(disposals))
 
-    # `at` was added after the first closures were recorded: their events load without it.
+    @property
+    def open_actions(self) -> tuple[UUID, ...]:
+        return tuple(a for a in self.actions if a not in self.action_outcomes)
+
+    def _check_disposals(self, disposals: Collection[ActionDisposal]
+                         ) -> tuple[ActionDisposal, ...]:
+        given = {d.action_id: d for d in disposals}
+        open_ids = set(self.open_actions)
+        if len(given) != len(disposals) or not given.keys() <= open_ids:
+            raise InvalidClosure("a closure names each open action once, and no other")
+        for d in given.values():
+            if d.fate not in FATES:
+                raise InvalidClosure(f"an open action is one of {FATES}")
+            if (d.fate == "carried") != (d.carried_to is not None):
+                raise InvalidClosure("an action carried on names the agency that carries it, "
+                                     "and only then")
+        missing = open_ids - given.keys()
+        if missing:
+            # Ids only: what an action says is case content, never put in an error.
+            raise OpenActionsUnaccounted(
+                f"{len(missing)} open actions need completing, carrying to a named agency or "
+                f"closing with the case: {', '.join(sorted(str(a) for a in missing))}")
+        return tuple(sorted(given.values(), key=lambda d: str(d.action_id)))
+
+    # `at` was added after the first closures were recorded: their events load without it;
+    # `disposals` likewise.
     @event("Closed")
-    def _closed(self, reason: str, by: str, on: date, inform: tuple[UUID, ...],
-                at: datetime | None = None) -> None:
+    def _closed(  # noqa: PLR0917 - the event's fields, as recorded since the first closures
+            self, reason: str, by: str, on: date, inform: tuple[UUID, ...],
+            at: datetime | None = None, disposals: tuple[ActionDisposal, ...] = ()) -> None:
         self.closed_on = on
         self.closed_at = at
         self.closure_reason = reason
         self.status = "closed"
         self.to_inform = tuple(inform)  # JSON brings it back as a list
+        for d in disposals:
+            if d.fate == "carried" and d.carried_to is not None:
+                # The agency carrying it on owns it, and sees the case it came from.
+                self.actions[d.action_id] = replace(self.actions[d.action_id],
+                                                    owner_agency=d.carried_to)
+                self.involved_agencies.add(d.carried_to)
+            else:
+                self.action_outcomes[d.action_id] = d.fate
+        self.disposals = {d.action_id: d for d in disposals}
 
     def acknowledge_closure(self, agency_id: UUID, by: str, at: datetime) -> None:
         if self.closed_on is None or agency_id not in self.to_inform:
@@ -528,6 +655,7 @@ class Case(Aggregate):
     def agree_action(self, action: SmartAction) -> None:
         """An action agreed for the case (at its hearing, or by its case co-ordinator). Its
         owner agency becomes involved in the case: it must see what it is to act on."""
+        self.check_not_withdrawn()
         if self.status != "accepted":
             raise CaseNotAccepted(f"actions are agreed on accepted cases, not {self.status} ones")
         if not action.description.strip():
@@ -546,6 +674,7 @@ class Case(Aggregate):
         self.involved_agencies.add(action.owner_agency)
 
     def _check_open(self, action_id: UUID) -> None:
+        self.check_not_withdrawn()
         if action_id not in self.actions:
             raise ActionNotFound(f"case {self.id} has no action {action_id}")
         if action_id in self.action_outcomes:
@@ -566,8 +695,10 @@ class Case(Aggregate):
             self.action_outcomes[note.action_id] = note.outcome
 
     def escalate_action(self, action_id: UUID, by: str, on: date) -> None:
-        """Overdue actions go to the coordinator, once each."""
+        """Overdue actions go to the coordinator, once each; none once the case is closed."""
         self._check_open(action_id)
+        if self.closed_on is not None:
+            raise CaseClosed(f"case {self.id} is closed: its actions are not escalated")
         if not is_overdue(self.actions[action_id].due_on, None, on):
             raise InvalidAction(f"action {action_id} is not overdue")
         if action_id in self.escalated_actions:
@@ -583,6 +714,7 @@ class Case(Aggregate):
     def invite(self, agency_id: UUID, meeting_id: UUID, by: str) -> None:
         """An agency invited to the case's hearing is involved in it: it researches the case
         and shares at the meeting."""
+        self.check_not_withdrawn()
         if self.status != "accepted":
             raise CaseNotAccepted("only accepted cases are heard")
         if agency_id not in self.involved_agencies:
@@ -594,6 +726,7 @@ class Case(Aggregate):
 
     def request_research(self, requests: tuple[ResearchRequest, ...], at: datetime) -> None:
         """Research requests go to agencies involved in the case (invited to its hearing)."""
+        self.check_not_withdrawn()
         if self.status != "accepted":
             raise InvalidHearingChange("only accepted cases are researched for a hearing")
         for request in requests:
@@ -614,6 +747,7 @@ class Case(Aggregate):
     def record_hearing(self, hearing: Hearing) -> None:
         """What the hearing identified: the risks to the victim, children, perpetrator and
         staff. Disclosures and actions carry the meeting's id themselves."""
+        self.check_not_withdrawn()
         if self.status != "accepted":
             raise InvalidHearingChange("only accepted cases are heard")
         if hearing.meeting_id in self.hearings:
@@ -630,6 +764,7 @@ class Case(Aggregate):
     # Other safeguarding arrangements -------------------------------------------------------
 
     def refer_onward(self, onward: OnwardReferral) -> None:
+        self.check_not_withdrawn()
         onward.check_valid(self.referral.referred_on)
         self._referred_onward(onward=onward)
 
@@ -658,6 +793,7 @@ class Case(Aggregate):
         """The team leader gives the case to a case co-ordinator, who owns it from referral to
         closure (so an undecided referral may be allocated: its co-ordinator confirms that it
         meets purpose). Reallocation is a new allocation."""
+        self.check_not_withdrawn()
         if model != "marrac":
             raise NotAMarracArea(f"area {self.area_id} does not run the MARRAC model")
         if self.status not in ("referred", "accepted"):
@@ -685,6 +821,7 @@ class Case(Aggregate):
         return self.allocations[0].at if self.allocations else None
 
     def _check_allocated_and_open(self) -> datetime:
+        self.check_not_withdrawn()
         if self.allocated_at is None:
             raise NotAllocated(f"case {self.id} has no case co-ordinator")
         if self.status not in ("referred", "accepted"):

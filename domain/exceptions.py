@@ -106,3 +106,20 @@ class CaseErased(DomainError):
     """The case's data key was destroyed (crypto-shredding): its content is gone for good."""
 
     code = "case_erased"
+
+
+class ReferralWithdrawn(DomainError):
+    """A referral withdrawn as entered in error is no longer decided, shared on or acted on."""
+
+    code = "referral_withdrawn"
+
+
+class InvalidCorrection(DomainError):
+    code = "invalid_correction"
+
+
+class OpenActionsUnaccounted(DomainError):
+    """A case with open actions closes only when the closure says what becomes of each one.
+    The message counts them; it never quotes what an action says."""
+
+    code = "open_actions_unaccounted"

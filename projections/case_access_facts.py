@@ -56,6 +56,8 @@ def rows(case: Case, ref: PersonRef) -> Iterable[tuple[str, str, str | None, str
     for session in case.break_glass:
         yield ("break_glass", ref(session.person), session.opened_at.isoformat(),
                session.expires_at.isoformat())
+    if case.withdrawn:
+        yield "withdrawn", "withdrawn", None, None
     if case.coordinator is not None:
         # The current case co-ordinator only: a reallocated case is off the old one's load.
         yield "allocated_to", ref(case.coordinator), None, None
@@ -77,7 +79,8 @@ def access_of(case: Case, ref: PersonRef) -> CaseAccess:
     facts: dict[str, list[Fact]] = {}
     for relation, person, opened, expires in rows(case, ref):
         facts.setdefault(relation, []).append((person, opened, expires))
-    row = {"area_id": str(case.area_id), "restricted": case.restricted}
+    row = {"area_id": str(case.area_id), "restricted": case.restricted,
+           "referring_agency_id": str(case.referral.referring_agency_id)}
     return _case_access(case.id, row, facts)
 
 
@@ -148,6 +151,9 @@ def _case_access(case_id: UUID, row: dict[str, Any], facts: dict[str, list[Fact]
         member_agencies=frozenset(UUID(a) for a in refs("member_agency")),
         excluded=frozenset(refs("excluded")),
         allocated_to=frozenset(refs("allocated_to")),
+        referring_agency_id=(UUID(row["referring_agency_id"])
+                             if row.get("referring_agency_id") else None),
+        withdrawn=bool(refs("withdrawn")),
         break_glass=tuple(
             (p, datetime.fromisoformat(o or ""), datetime.fromisoformat(e or ""))
             for p, o, e in facts.get("break_glass", [])

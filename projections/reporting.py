@@ -285,6 +285,8 @@ class ReportingProjector:
         for table in TABLES:
             if table not in ("report_meetings", "report_attendance"):
                 cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (cid,))  # noqa: S608
+        if case.withdrawn:
+            return  # entered in error: no report counts it, nor anything done on it
         referral = case.referral
         cur.execute(
             "INSERT INTO report_referrals (case_id, area_id, referred_on, referring_agency_id,"
@@ -302,6 +304,9 @@ class ReportingProjector:
                  for m, day, r in heard])
         if case.actions:
             closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
+            # Those the closure completed or ended with the case closed with it.
+            closed |= {a: case.closed_on for a in case.disposals
+                       if case.closed_on is not None and a in case.action_outcomes}
             cur.executemany(
                 "INSERT INTO report_actions (action_id, case_id, area_id, owner_agency_id,"
                 " agreed_on, due_on, closed_on, outcome, restricted)"

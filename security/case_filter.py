@@ -78,7 +78,11 @@ class CaseFacts:
 
 def case_facts(access: CaseAccess) -> CaseFacts:
     """The facts of a case's access (a repeat's, merged with its case's: see
-    projections.cases.inherit), as the list read model stores them."""
+    projections.cases.inherit), as the list read model stores them: those that still give
+    sight of it (`standing_access`)."""
+    from security.policy import standing_access  # noqa: PLC0415 - the policy imports this module
+
+    access = standing_access(access)
     held = [HeldFact(Fact("area", str(access.area_id)))]
     held += [HeldFact(Fact("involved_agency", str(a))) for a in access.involved_agencies]
     held += [HeldFact(Fact("agency_grant", str(a)), None, expiry)

@@ -13,7 +13,7 @@ representatives; 8. grants expire and revocations apply on the next request. A s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -54,6 +54,21 @@ class CaseAccess:
     break_glass: tuple[tuple[str, datetime, datetime], ...] = ()
     # A MARRAC case's current case co-ordinator (a keyed digest), if allocated.
     allocated_to: frozenset[str] = frozenset()
+    referring_agency_id: UUID | None = None
+    # Withdrawn as entered in error: see `standing_access`.
+    withdrawn: bool = False
+
+
+def standing_access(access: CaseAccess) -> CaseAccess:
+    """The facts that still give sight of a case. A referral withdrawn as entered in error
+    leaves everyone's view but its area's coordinators' (and, restricted, its named members'):
+    the agencies involved, grants and break-glass sessions reach it no more. Both the
+    single-case decision and the lists' facts (security/case_filter.py) read it through
+    this."""
+    if not access.withdrawn:
+        return access
+    return replace(access, involved_agencies=frozenset(), agency_grants=(), person_grants=(),
+                   break_glass=(), member_agencies=frozenset())
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,7 @@ def case_visibility(  # noqa: PLR0911 - the rules read best as the ordered list 
     p = viewer.principal
     if not reads_case_content(p):
         return None
+    access = standing_access(access)
     is_person = p.kind == "person"
     if is_person and viewer.ref in access.excluded:
         return None
@@ -238,6 +254,25 @@ def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     chairs, on a case they can see (a restricted case: as a named member)."""
     visibility = case_visibility(viewer, access, now)
     return visibility is not None and visibility.all_items
+
+
+def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """A referral's subjects, risk assessment and criteria are corrected by the staff of the
+    agency that made it (who entered them), and by the area's coordinators and chairs; each
+    on a case they may see."""
+    visibility = case_visibility(viewer, access, now)
+    if visibility is None or viewer.principal.kind != "person":
+        return False
+    return visibility.all_items or (
+        access.referring_agency_id is not None
+        and visibility.agency_id == access.referring_agency_id
+        and viewer.principal.has_role("representative"))
+
+
+def may_withdraw_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
+    """A referral entered in error is withdrawn by the area's coordinators, who see it after,
+    as withdrawn."""
+    return viewer.principal.kind == "person" and may_coordinate(viewer, access, now)
 
 
 def may_share(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:

@@ -3,19 +3,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from uuid import UUID
 
+from domain.actions import ActionDisposal
 from security.policy import agencies_told_of_closure
 from services.actor import Actor
 from services.case_access import Stores, coordinated, visible, writing
 
 
-def close(stores: Stores, actor: Actor, case_id: UUID, *, reason: str) -> None:
-    """The agencies to be told are those that may see the case now, as the policy says."""
+def close(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,
+          disposals: Collection[ActionDisposal] = ()) -> None:
+    """The agencies to be told are those that may see the case now, as the policy says.
+    `disposals`: what becomes of each action still open (the domain refuses a closure that
+    leaves one out, with `open_actions_unaccounted`)."""
     access = coordinated(stores, actor, case_id, "close")
     with writing(stores, actor, "close", case_id, access.area_id):
         stores.marac.close_case(case_id, by=actor.principal.subject, reason=reason,
-                                inform=agencies_told_of_closure(access, stores.now()))
+                                inform=agencies_told_of_closure(access, stores.now()),
+                                disposals=disposals)
 
 
 def acknowledge_closure(stores: Stores, actor: Actor, case_id: UUID) -> None:

@@ -14,8 +14,14 @@ def escalate_overdue(platform: Platform, job: SystemJob, today: date) -> list[UU
     """Escalate every open, overdue, not yet escalated action to the case's coordinators;
     each escalation its own step of `job`, audited before it is made."""
     escalated: list[UUID] = []
-    for row in platform.cases.actions(open_only=True):
-        if row["escalated"] or not is_overdue(date.fromisoformat(row["due_on"]), None, today):
+    due = [row for row in platform.cases.actions(open_only=True)
+           if not row["escalated"] and is_overdue(date.fromisoformat(row["due_on"]), None, today)]
+    # Escalation stops at closure (an action carried on past it is its new agency's own),
+    # and at withdrawal.
+    index = platform.cases.index_rows(sorted({UUID(r["case_id"]) for r in due}, key=str))
+    for row in due:
+        case = index.get(UUID(row["case_id"]))
+        if case is None or case["status"] in ("closed", "withdrawn"):
             continue
         case_id, action_id = UUID(row["case_id"]), UUID(row["action_id"])
         job.step().audit.record("escalate", "allowed", case_id=case_id,

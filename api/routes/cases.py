@@ -21,6 +21,7 @@ from services import (
     case_reviews,
     case_view,
     exclusions,
+    referral_corrections,
     referrals,
     repeats,
     restrictions,
@@ -119,7 +120,59 @@ def list_actions(
 @router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)
 def close_case(case_id: UUID, body: schemas.ClosureCreate, platform: CurrentPlatform,
                actor: CurrentActor) -> Response:
-    case_closure.close(platform, actor, case_id, reason=body.reason)
+    """Closes the case (coordinators). Each action still open is completed, carried to a
+    named agency, or closed with the case, as `open_actions` says: one left out answers 422
+    `open_actions_unaccounted`. A closed case's actions are not escalated."""
+    case_closure.close(platform, actor, case_id, reason=body.reason,
+                       disposals=case_inputs.disposals(body))
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/subjects/{subject_id}/corrections", status_code=204,
+             responses=NOT_FOUND)
+def correct_subject(case_id: UUID, subject_id: UUID, body: schemas.SubjectCorrectionCreate,
+                    platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Corrects a person named in the referral, with a reason (the referring agency's staff
+    or the area's coordinators). The history is kept; the case, its lists and the search
+    follow the corrected identifiers. Refused: `invalid_correction`, `invalid_referral`,
+    `unknown_subject`, `referral_withdrawn`, `case_closed`."""
+    referral_corrections.correct_subject(
+        platform, actor, case_id, case_inputs.subject_correction(subject_id, body.changes),
+        reason=body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/risk-assessment/corrections", status_code=204,
+             responses=NOT_FOUND)
+def correct_risk_assessment(case_id: UUID, body: schemas.RiskAssessmentCorrectionCreate,
+                            platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Replaces the risk assessment with a corrected one, with a reason (as subjects are
+    corrected): the DASH score and the criteria a decided case meets are recomputed."""
+    referral_corrections.correct_risk_assessment(
+        platform, actor, case_id, case_inputs.assessment(body.risk_assessment),
+        reason=body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/criteria/corrections", status_code=204, responses=NOT_FOUND)
+def correct_criteria(case_id: UUID, body: schemas.CriteriaCorrectionCreate,
+                     platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Corrects the criteria the referral claimed, with a reason (as subjects are corrected);
+    the criteria a decided case meets are recomputed. The 'honour'-based abuse flag is not
+    corrected (`invalid_correction`)."""
+    referral_corrections.correct_criteria(platform, actor, case_id,
+                                          case_inputs.criteria(body.criteria),
+                                          reason=body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/withdrawal", status_code=204, responses=NOT_FOUND)
+def withdraw_referral(case_id: UUID, body: schemas.WithdrawalCreate,
+                      platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Withdraws a referral entered in error, with a reason (coordinators). It leaves every
+    list but the coordinators' (who see it as `withdrawn`) and every report; it is not
+    decided, shared on or acted on afterwards (422 `referral_withdrawn`)."""
+    referral_corrections.withdraw(platform, actor, case_id, reason=body.reason)
     return Response(status_code=204)
 
 

@@ -508,8 +508,7 @@ class Marac(Application[UUID]):
     # Corrections --------------------------------------------------------------------------
 
     def correct_subject(
-        self, case_id: UUID, subject_id: UUID, changes: dict[str, Any], by: str,
-        reason: str = "",
+        self, case_id: UUID, subject_id: UUID, changes: dict[str, Any], by: str, reason: str,
     ) -> None:
         case = self.get_case(case_id)
         case.correct_subject(subject_id, changes, by, reason)
@@ -518,7 +517,7 @@ class Marac(Application[UUID]):
         self.save(case)
 
     def correct_risk_assessment(self, case_id: UUID, assessment: RiskAssessment, by: str,
-                                reason: str = "") -> None:
+                                reason: str) -> None:
         case = self.get_case(case_id)
         met = self._met_if_decided(case, assessment, case.referral.criteria)
         case.correct_risk_assessment(assessment, by, reason, met)

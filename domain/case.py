@@ -322,8 +322,8 @@ class Case(Aggregate):
         self.last_referral_on = max(self.last_referral_on, referred_on)
 
     # Corrections -----------------------------------------------------------------------
-    # Each is a new event with its reason and who made it: the referral as first made stays
-    # in the log. A correction after the threshold decision recomputes the criteria the
+    # Each is a new event with its reason and who made it (events recorded before reasons
+    # were asked for load without one): the referral as first made stays in the log. A correction after the threshold decision recomputes the criteria the
     # decision found met (its outcome stands: a coordinator decides again by other means).
 
     def _check_correctable(self, reason: str) -> None:
@@ -334,8 +334,7 @@ class Case(Aggregate):
             raise InvalidCorrection("a correction needs a reason")
 
     def correct_subject(self, subject_id: UUID, changes: dict[str, Any], by: str,
-                        reason: str = "") -> None:
-        """`reason`: required of every new correction (older events load without one)."""
+                        reason: str) -> None:
         self._check_correctable(reason)
         if subject_id not in self.subjects:
             raise UnknownSubject(f"case {self.id} has no subject {subject_id}")
@@ -346,7 +345,7 @@ class Case(Aggregate):
     def _subject_corrected(self, subject: Subject, by: str, reason: str = "") -> None:
         self.subjects[subject.subject_id] = subject
 
-    def correct_risk_assessment(self, assessment: RiskAssessment, by: str, reason: str = "",
+    def correct_risk_assessment(self, assessment: RiskAssessment, by: str, reason: str,
                                 criteria_met: tuple[str, ...] | None = None) -> None:
         """`criteria_met`: the criteria the corrected facts meet, where the case is decided."""
         self._check_correctable(reason)

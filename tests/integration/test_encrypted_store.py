@@ -29,7 +29,8 @@ def refer_one(platform: Platform) -> UUID:
     case_id = app.refer(referral(area, agency))
     app.accept(case_id, "coordinator-1")
     victim = app.get_case(case_id).victim
-    app.correct_subject(case_id, victim.subject_id, {"aliases": (f"{VICTIM_FORENAME} Q",)}, "x")
+    app.correct_subject(case_id, victim.subject_id, {"aliases": (f"{VICTIM_FORENAME} Q",)}, "x",
+                        "Alias missed")
     return case_id
 
 
@@ -225,11 +226,12 @@ def test_nothing_another_process_writes_after_erasure_becomes_readable(
         platform.eraser.erase(case_id, "lawful_erasure_decision")
         # Within its cache's lifetime the other process can still append, under a key that
         # no longer exists anywhere ...
-        stale.correct_subject(stale.victim.subject_id, {"surname": "Later"}, "x")
+        stale.correct_subject(stale.victim.subject_id, {"surname": "Later"}, "x", "Misspelt")
         other.marac.save(stale)
         # ... but it cannot index the case again, and nobody can read what it wrote.
         with pytest.raises(CaseErased):
-            other.marac.correct_subject(case_id, stale.victim.subject_id, {"surname": "L"}, "x")
+            other.marac.correct_subject(case_id, stale.victim.subject_id, {"surname": "L"}, "x",
+                                        "Misspelt")
         assert platform.blind_index.matches(area, stale.victim, None) == {}
         other.runner.catch_up()
         assert other.cases.access([case_id]) == {}

@@ -127,7 +127,7 @@ def test_a_repeat_links_only_to_an_accepted_case_in_the_same_area(app: Marac) ->
 def test_corrections_are_new_events(app: Marac, area: tuple[UUID, UUID]) -> None:
     case_id = app.refer(referral(*area))
     subject_id = app.get_case(case_id).victim.subject_id
-    app.correct_subject(case_id, subject_id, {"surname": "Corrected"}, "idva-2")
+    app.correct_subject(case_id, subject_id, {"surname": "Corrected"}, "idva-2", "Misspelt")
     events = list(app.events.get(case_id))
     assert [type(e).__name__ for e in events] == ["Referred", "SubjectCorrected"]
     original = events[0].referral.subjects  # type: ignore[attr-defined]
@@ -139,7 +139,7 @@ def test_corrections_cannot_change_a_subjects_role(app: Marac, area: tuple[UUID,
     case_id = app.refer(referral(*area))
     subject_id = app.get_case(case_id).victim.subject_id
     with pytest.raises(InvalidReferral):
-        app.correct_subject(case_id, subject_id, {"role": "perpetrator"}, "idva-2")
+        app.correct_subject(case_id, subject_id, {"role": "perpetrator"}, "idva-2", "Wrong role")
 
 
 @pytest.mark.parametrize("subjects", [

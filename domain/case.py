@@ -323,8 +323,9 @@ class Case(Aggregate):
 
     # Corrections -----------------------------------------------------------------------
     # Each is a new event with its reason and who made it (events recorded before reasons
-    # were asked for load without one): the referral as first made stays in the log. A correction after the threshold decision recomputes the criteria the
-    # decision found met (its outcome stands: a coordinator decides again by other means).
+    # were asked for load without one): the referral as first made stays in the log. A
+    # correction after the threshold decision recomputes the criteria the decision found met
+    # (its outcome stands: a coordinator decides again by other means).
 
     def _check_correctable(self, reason: str) -> None:
         self.check_not_withdrawn()

@@ -14,9 +14,9 @@ from domain.actions import ActionDisposal
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import DomainError
 from services import case_closure, case_lists, case_view, referral_corrections, referrals
+from services.actor import Actor
 from services.errors import Forbidden, NotFound
 from services.escalation import escalate_overdue
-from services.actor import Actor
 from services.referral_corrections import SubjectCorrection
 from services.reports import ReportRequest, read_report
 from services.system import ESCALATION, SystemJob

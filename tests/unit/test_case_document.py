@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.access import Audience
+from domain.actions import ActionDisposal
 from domain.application import Marac
 from domain.area import AreaSettings
 from domain.exceptions import DomainError
@@ -111,8 +112,10 @@ OPS: dict[str, Op] = {
     "plan": lambda w: w.app.agree_plan(w.case, by="coordinator-1"),
     "review": lambda w: w.app.review_plan(w.case, by="coordinator-1", still_meets_purpose=True,
                                           outcome="continue_plan"),
-    "close": lambda w: w.app.close_case(w.case, by="coordinator-1", reason="Risk reduced",
-                                        inform={w.police, w.health}),
+    "close": lambda w: w.app.close_case(
+        w.case, by="coordinator-1", reason="Risk reduced", inform={w.police, w.health},
+        disposals=[ActionDisposal(a, "closed_with_case")
+                   for a in w.app.get_case(w.case).open_actions]),
     "told": lambda w: w.app.acknowledge_closure(w.case, w.health, by="nurse-7"),
 }
 MARAC = ("accept", "list", "share", "share_at_hearing", "research", "hearing", "action",

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
+from domain.actions import Ending as ActionEnding
 from domain.actions import ForWhom
 from domain.actions import Outcome as ActionOutcome
 from domain.case import INFORM_WITHIN
@@ -408,7 +409,8 @@ class Action(BaseModel):
     agreed_by: str
     agreed_on: date
     meeting_id: UUID | None = Field(default=None, description="The hearing that agreed it")
-    outcome: ActionOutcome | None = None
+    outcome: ActionEnding | None = Field(default=None, description=(
+        "How it ended: its owner's outcome, or `closed_with_case` when the case closed on it"))
     escalated: bool = False
     notes: list[ActionNote] = []
 

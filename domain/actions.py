@@ -12,6 +12,8 @@ ForWhom = Literal["victim", "perpetrator", "child", "household"]
 FOR_WHOM: tuple[str, ...] = get_args(ForWhom)
 Outcome = Literal["completed", "changed_circumstance", "not_done"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+# How an action ended: an outcome its owner recorded, or closed with its case (at closure).
+Ending = Outcome | Literal["closed_with_case"]
 
 
 @dataclass(frozen=True)

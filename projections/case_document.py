@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import AccessGrant, BreakGlass, SharedItem
-from domain.actions import ActionNote, Outcome, SmartAction
+from domain.actions import ActionNote, Ending, SmartAction
 from domain.case import Decision, ResearchRequest, Status, inform_by
 from domain.consent import Consent, VictimInformed
 from domain.criteria import CriteriaClaimed
@@ -47,7 +47,7 @@ class ReferralRecord:
 class ActionRecord(SmartAction):
     """An agreed action with what became of it: its outcome, escalation and notes."""
 
-    outcome: Outcome | None = None
+    outcome: Ending | None = None
     escalated: bool = False
     notes: tuple[ActionNote, ...] = ()
 

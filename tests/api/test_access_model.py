@@ -437,8 +437,12 @@ class AccessMachine(RuleBasedStateMachine):
     @rule(case_id=cases)
     def close(self, case_id: UUID) -> None:
         case = self.model[case_id]
+        # Every open action closed with the case (closures naming them: test_referral_corrections).
+        open_actions = [{"action_id": str(a), "fate": "closed_with_case"}
+                        for a in self.platform.marac.get_case(case_id).open_actions]
         response = self.client.post(f"/api/v1/cases/{case_id}/closure",
-                                    json={"reason": "Safety plan in place"},
+                                    json={"reason": "Safety plan in place",
+                                          "open_actions": open_actions},
                                     headers=self.headers(ACTOR))
         if not self.may_manage(case):
             assert response.status_code == 404

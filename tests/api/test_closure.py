@@ -43,12 +43,15 @@ def test_every_agency_that_may_see_a_case_is_told_of_its_closure_and_lateness_sh
         client.post(f"/api/v1/cases/{case_id}/grants", headers=world.coordinator(),
                     json={"agency_id": str(world.agencies[agency]), "reason": "Invited",
                           "expires_at": expires.isoformat() if expires else None})
-    client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
-                json={"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
-                      "description": "GP review", "due_on": clock.at.date().isoformat()})
+    action_id = client.post(
+        f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
+        json={"owner_agency_id": str(world.agencies["health"]), "for_whom": "victim",
+              "description": "GP review", "due_on": clock.at.date().isoformat()}).json()["id"]
     clock.advance(hours=2)
     assert client.post(f"/api/v1/cases/{case_id}/closure", headers=world.coordinator(),
-                       json={"reason": "Risk reduced"}).status_code == 204
+                       json={"reason": "Risk reduced", "open_actions": [
+                           {"action_id": action_id, "fate": "closed_with_case"}]}
+                       ).status_code == 204
     assert acknowledge(client, world.rep("police"), case_id) == 204
     closure_now = closure(client, world, case_id)
     # Police referred it, health owns an action, housing holds a grant: all may see it. The

@@ -234,7 +234,8 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     calls("POST", f"{case}/marrac/reviews", cc,
           {"still_meets_purpose": False, "outcome": "ready_to_close"}, expect=204)
     calls("POST", f"{case}/marrac/steps", cc, {"step": "complete_case"}, expect=204)
-    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose"},
+    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose",
+                                          "open_actions": completed(calls, case, cc)},
           expect=204)
     involved = ("police", "health", "citizens_advice", "education", "substance_misuse")
     clock.at = at(16, 15)
@@ -257,6 +258,13 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     assert after["candidates"] == [{"coordinator": "cc-ashworthxq", "open_cases": 0}]
     # An involved agency's representative sees the case, not its MARRAC record.
     calls("GET", SUMMARY.format(case_id), world.rep("health"), expect=403)
+
+
+def completed(calls: Calls, case: str, cc: dict[str, str]) -> list[dict[str, str]]:
+    """The closure's word on each open action of the case: completed."""
+    actions = calls("GET", case, cc, expect=200).json()["actions"]
+    return [{"action_id": a["action_id"], "fate": "completed"}
+            for a in actions if a["outcome"] is None]
 
 
 def accepted_with_an_action(calls: Calls, world: World, cc: dict[str, str]) -> UUID:
@@ -303,7 +311,8 @@ def test_an_agency_told_of_the_closure_after_24_hours_shows_late(
     case_id = accepted_with_an_action(calls, world, cc)
     case = f"/api/v1/cases/{case_id}"
     clock.at = at(16, 10)
-    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose"},
+    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose",
+                                          "open_actions": completed(calls, case, cc)},
           expect=204)
     clock.at = at(16, 15)
     calls("POST", f"{case}/closure/acknowledgement", world.rep("police"), expect=204)

@@ -103,6 +103,10 @@ def test_a_closure_names_what_becomes_of_each_open_action(
                              "for_whom": "victim", "description": "GP review of injuries",
                              "due_on": "2026-02-01"})
     action_id = made.json()["id"]
+    ended = client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
+                        json={"owner_agency_id": str(world.agencies["police"]),
+                              "for_whom": "victim", "description": "Marker on the address",
+                              "due_on": "2026-02-01"}).json()["id"]
     url = f"/api/v1/cases/{case_id}/closure"
     left_out = client.post(url, headers=world.coordinator(), json={"reason": "Risk reduced"})
     assert (left_out.status_code, left_out.json()["code"]) == (422, "open_actions_unaccounted")
@@ -110,7 +114,10 @@ def test_a_closure_names_what_becomes_of_each_open_action(
     carried = {"action_id": action_id, "fate": "carried",
                "carried_to": str(world.agencies["idva"])}
     assert client.post(url, headers=world.coordinator(),
-                       json={"reason": "Risk reduced", "open_actions": [carried]}
+                       json={"reason": "Risk reduced", "open_actions": [
+                           carried, {"action_id": ended, "fate": "closed_with_case"}]}
                        ).status_code == 204
-    (action,) = case_json(client, world, case_id)["actions"]
-    assert action["owner_agency"] == str(world.agencies["idva"])
+    actions = {a["action_id"]: a for a in case_json(client, world, case_id)["actions"]}
+    assert actions[action_id]["owner_agency"] == str(world.agencies["idva"])
+    assert actions[action_id]["outcome"] is None  # carried on, open
+    assert actions[ended]["outcome"] == "closed_with_case"

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from api.bootstrap import Platform
 from domain.access import Audience
+from domain.actions import ActionDisposal
 from feeds.events import EVENT_TYPES
 from feeds.webhooks import new_secret
 from tests.factories import referral
@@ -108,7 +109,9 @@ def test_no_subscriber_hears_of_a_case_its_agency_could_not_see(
                       author="police-rep", author_agency=agencies["police"], for_agency=True)
         elif op == "close":
             app.close_case(case_id, by="coordinator-1", reason="Done",
-                           inform={agencies[a] for a in AGENCIES if model.sees(a)})
+                           inform={agencies[a] for a in AGENCIES if model.sees(a)},
+                           disposals=[ActionDisposal(a, "closed_with_case")
+                                      for a in app.get_case(case_id).open_actions])
             model.status = "closed"
             happened("case.closed.v1", case_id, model)
     platform.feed_runner.catch_up()

@@ -50,6 +50,8 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_refer": policy.may_refer(p, AREA, AGENCY),
         "may_coordinate": policy.may_coordinate(viewer, access, NOW),
         "may_share": policy.may_share(viewer, access, NOW),
+        "may_correct_referral": policy.may_correct_referral(viewer, access, NOW),
+        "may_withdraw_referral": policy.may_withdraw_referral(viewer, access, NOW),
         "may_break_glass": policy.may_break_glass(viewer, access, NOW),
         "may_act_for": policy.may_act_for(viewer, access, AGENCY, NOW),
         "may_see_meeting": policy.may_see_meeting(viewer, AREA, True, frozenset({REF}), True),

@@ -304,7 +304,7 @@ class ReportingProjector:
                  for m, day, r in heard])
         if case.actions:
             closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
-            # Those the closure completed or ended with the case closed with it.
+            # Those the closure completed or ended: closed on the day the case was.
             closed |= {a: case.closed_on for a in case.disposals
                        if case.closed_on is not None and a in case.action_outcomes}
             cur.executemany(

@@ -8,7 +8,8 @@ involved in or they hold a personal grant for, item by item by audience; 5. brea
 at most `domain.access.MAX_BREAK_GLASS_MINUTES`, never on a restricted case; 6. DPOs and
 administrators see no case content; 7. integrations act for their agency, never more than its
 representatives; 8. grants expire and revocations apply on the next request. A system principal
-(the worker's jobs, a command-line operator) is granted nothing: roles are a person's.
+(the worker's jobs, a command-line operator) is granted nothing: roles are a person's. A
+referral withdrawn as entered in error keeps only the facts of rules 2 and 3 (`standing_access`).
 """
 
 from __future__ import annotations

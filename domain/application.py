@@ -46,7 +46,15 @@ from domain.marrac import (
     Review,
     StepCompleted,
 )
-from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange, Meeting, Risk
+from domain.meeting import (
+    AgendaItem,
+    Attendance,
+    Hearing,
+    InvalidMeetingChange,
+    Meeting,
+    MeetingAlreadyHeld,
+    Risk,
+)
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
@@ -273,11 +281,12 @@ class Marac(Application[UUID]):
         return meeting.id
 
     def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
-        """The meeting, which must list the case: what is recorded against a hearing
-        belongs to a case that was on its agenda."""
+        """The meeting, which must list the case and not have been cancelled: what is
+        recorded against a hearing belongs to a case that was on its agenda."""
         meeting = self.get_meeting(meeting_id)
         if meeting.area_id != case.area_id or not meeting.lists(case.id):
             raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        meeting.check_open()
         return meeting
 
     def request_research(self, meeting_id: UUID, case_id: UUID, *, agencies: set[UUID],
@@ -292,6 +301,7 @@ class Marac(Application[UUID]):
                        by: str) -> None:
         case = self.get_case(case_id)
         meeting = self._heard_at(meeting_id, case)
+        meeting.check_recordable_on(self.today())
         case.record_hearing(Hearing(meeting_id, meeting.held_on, risks, by))
         self.save(case)
 
@@ -317,6 +327,14 @@ class Marac(Application[UUID]):
         settings = self.get_area(case.area_id).settings
         meeting.list_case(AgendaItem(case.id, case.has_children, case.honour_based_abuse, by),
                           settings)
+        self._invite(meeting, case, invite, by)
+        # The case first: its invitations and restriction precede the listing in the log, so
+        # whoever hears of the listing is judged on the case as the listing left it.
+        self.save(case, meeting)
+
+    def _invite(self, meeting: Meeting, case: Case, invite: set[UUID], by: str) -> None:
+        """The agencies invited to a listed case's hearing gain access to the case (in a
+        closed hearing, as advisers on that case alone)."""
         for agency_id in sorted(invite, key=str):
             if self.get_agency(agency_id).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
@@ -327,9 +345,40 @@ class Marac(Application[UUID]):
             case.restrict(case.named_members | set(meeting.members),
                           case.member_agencies | invite,
                           "heard in a closed harmful-practices hearing", by, self.now())
-        # The case first: its invitations and restriction precede the listing in the log, so
-        # whoever hears of the listing is judged on the case as the listing left it.
-        self.save(case, meeting)
+
+    def invite_to_hearing(self, meeting_id: UUID, case_id: UUID, *, invite: set[UUID],
+                          by: str) -> None:
+        """Invite more agencies to a case already on the agenda: as listing with them would."""
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        self._invite(meeting, case, invite, by)
+        self.save(case)
+
+    def reschedule_meeting(self, meeting_id: UUID, held_on: date, *, reason: str,
+                           by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.reschedule(held_on, reason, by, self.today())
+        self.save(meeting)
+
+    def cancel_meeting(self, meeting_id: UUID, *, reason: str, by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.cancel(reason, by, self.today())
+        self.save(meeting)
+
+    def reorder_agenda(self, meeting_id: UUID, order: list[UUID], *, by: str) -> None:
+        """`order`: the cases the caller sees, in the order they are to be heard."""
+        meeting = self.get_meeting(meeting_id)
+        meeting.reorder(order, self.get_area(meeting.area_id).settings, by)
+        self.save(meeting)
+
+    def remove_from_agenda(self, meeting_id: UUID, case_id: UUID, *, reason: str,
+                           by: str) -> None:
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        if meeting_id in case.hearings:
+            raise MeetingAlreadyHeld("the case was heard at this meeting")
+        meeting.remove_case(case_id, reason, by)
+        self.save(meeting)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
                           acknowledged_confidentiality: bool) -> None:

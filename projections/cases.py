@@ -206,6 +206,10 @@ class CaseProjector:
                 meeting_id TEXT NOT NULL,
                 ref TEXT NOT NULL,
                 PRIMARY KEY (meeting_id, ref))""",
+            # Cancelled meetings (a table of its own, so that a database projected before
+            # cancellations existed needs no new column).
+            """CREATE TABLE IF NOT EXISTS meeting_cancellations (
+                meeting_id TEXT PRIMARY KEY)""",
             """CREATE TABLE IF NOT EXISTS research_requests (
                 case_id TEXT NOT NULL,
                 meeting_id TEXT NOT NULL,
@@ -243,7 +247,8 @@ class CaseProjector:
 
     def tables(self) -> tuple[str, ...]:
         return ("case_index", "case_access", "case_actions", "research_requests", DOCUMENTS,
-                "meetings", "meeting_members", "agenda", *case_list.TABLES)
+                "meetings", "meeting_members", "meeting_cancellations", "agenda",
+                *case_list.TABLES)
 
     # Projection --------------------------------------------------------------------------
 
@@ -263,6 +268,9 @@ class CaseProjector:
         cur.execute("DELETE FROM meetings WHERE meeting_id = %s", (mid,))
         cur.execute("DELETE FROM agenda WHERE meeting_id = %s", (mid,))
         cur.execute("DELETE FROM meeting_members WHERE meeting_id = %s", (mid,))
+        cur.execute("DELETE FROM meeting_cancellations WHERE meeting_id = %s", (mid,))
+        if meeting.cancelled:
+            cur.execute("INSERT INTO meeting_cancellations (meeting_id) VALUES (%s)", (mid,))
         if meeting.members:
             cur.executemany("INSERT INTO meeting_members (meeting_id, ref) VALUES (%s, %s)",
                             [(mid, self.index.person_ref(m)) for m in meeting.members])
@@ -285,6 +293,13 @@ class CaseProjector:
                         f"WHERE area_id = %s {since} ORDER BY held_on, meeting_id",
                         (str(area_id), from_day) if from_day else (str(area_id),))
             return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+
+    def cancelled_meetings(self, area_id: UUID) -> frozenset[UUID]:
+        """The area's cancelled meetings."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT c.meeting_id FROM meeting_cancellations c JOIN meetings m"
+                        " ON m.meeting_id = c.meeting_id WHERE m.area_id = %s", (str(area_id),))
+            return frozenset(UUID(r[0]) for r in cur.fetchall())
 
     def meeting_members(self, meeting_id: UUID) -> frozenset[str]:
         with self.db.transaction(readonly=True) as cur:

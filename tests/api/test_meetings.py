@@ -3,12 +3,13 @@ case's line is invisible to non-members; attendance needs the confidentiality st
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import World, accept, bearer, refer, referral_body
+from tests.api.conftest import Clock, World, accept, bearer, refer, referral_body
 
 
 def schedule(client: TestClient, world: World, kind: str = "standard") -> UUID:
@@ -91,9 +92,10 @@ def test_a_restricted_cases_line_is_absent_for_non_members(
 
 
 def test_attendance_requires_the_confidentiality_statement(
-    client: TestClient, world: World
+    client: TestClient, world: World, clock: Clock
 ) -> None:
     meeting = schedule(client, world)
+    clock.at = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)  # the meeting's day
     no = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
                      json={"acknowledge_confidentiality": False})
     assert no.status_code == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -10,7 +10,7 @@ from domain.meeting import Risk
 from services import meetings, minutes, research
 from services.errors import Forbidden, NotFound
 from services.meetings import AgendaEntry, MeetingView
-from tests.services.conftest import HELD_ON, Area, trail
+from tests.services.conftest import HELD_ON, Area, Clock, trail
 
 
 def test_a_representative_may_not_schedule_a_meeting_and_the_refusal_is_recorded(
@@ -68,13 +68,14 @@ def test_only_coordinators_distribute_minutes_and_a_refusal_names_the_meeting(
 
 
 def test_research_requested_of_an_agency_is_on_its_list_and_in_the_minutes_once_heard(
-        area: Area) -> None:
+        area: Area, clock: Clock) -> None:
     case_id = area.case()
     coordinator = area.coordinator
     meeting_id = meetings.schedule(area.platform, coordinator(), "standard", HELD_ON, [])
     meetings.list_case(area.platform, coordinator(), meeting_id, case_id, [area.idva])
     research.request_research(area.platform, coordinator(), meeting_id, case_id,
                               agencies=[area.idva], due_on=date(2026, 1, 26))
+    clock.at = datetime.combine(HELD_ON, time(10), UTC)
     meetings.record_hearing(area.platform, coordinator(), meeting_id, case_id,
                             [Risk("victim", "Further strangulation")])
 

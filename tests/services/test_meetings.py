@@ -18,6 +18,7 @@ from services import meetings, minutes, research
 from services.actor import Actor
 from services.errors import Forbidden, NotFound
 from services.meetings import AgendaEntry, ListedMeeting, MeetingView
+from services.reports import ReportRequest, read_report
 from tests.services.conftest import HELD_ON, Area, Clock, trail
 
 
@@ -262,3 +263,23 @@ def test_an_agency_invited_to_a_listed_case_gains_it_as_listing_would_have_given
     research.request_research(area.platform, coordinator(), meeting_id, case_id,
                               agencies=[area.idva], due_on=date(2026, 1, 26))
     assert trail(area.platform.audit)[-3][:3] == ("invite_to_hearing", "allowed", str(case_id))
+
+
+def test_a_cancelled_meeting_is_not_held_in_the_reports_and_lowers_no_attendance(
+        area: Area, clock: Clock) -> None:
+    coordinator = area.coordinator
+    held = meetings.schedule(area.platform, coordinator(), "standard", date(2026, 1, 22), [])
+    cancelled = meetings.schedule(area.platform, coordinator(), "standard", HELD_ON, [])
+    meetings.cancel(area.platform, coordinator(), cancelled, "Not quorate")
+    clock.at = on(date(2026, 1, 22))
+    police = area.actor("police-rep", "representative", agency=area.police)
+    meetings.attend(area.platform, police, held, True)
+
+    clock.at = on(date(2026, 4, 20))  # the month has ended
+    officer = area.actor("po-1", "performance_officer")
+    report = read_report(area.platform, officer,
+                         ReportRequest("indicators", period="2026-01", disclosure="exact"))
+
+    assert report.figures["meetings"]["held"] == 1
+    assert report.figures["meetings"]["attendance"]["police"] == {
+        "attended": 1, "of": 1, "pct": 100.0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from uuid import UUID
 
@@ -180,10 +181,11 @@ def test_a_cancelled_meeting_holds_nothing_and_its_case_is_listed_on_another(
     assert found is not None
     assert found.meeting_id == instead
     clock.at = on(HELD_ON)
-    for refused in (lambda: meetings.attend(area.platform, coordinator(), cancelled, True),
-                    lambda: meetings.record_hearing(area.platform, coordinator(), cancelled,
-                                                    case_id, []),
-                    lambda: meetings.distribute_minutes(area.platform, coordinator(), cancelled)):
+    refusals: list[Callable[[], None]] = [
+        lambda: meetings.attend(area.platform, coordinator(), cancelled, True),
+        lambda: meetings.record_hearing(area.platform, coordinator(), cancelled, case_id, []),
+        lambda: meetings.distribute_minutes(area.platform, coordinator(), cancelled)]
+    for refused in refusals:
         with pytest.raises(MeetingCancelled):
             refused()
     assert [r[:2] for r in trail(area.platform.audit)[-3:]] == [

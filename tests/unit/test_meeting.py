@@ -4,6 +4,7 @@ hearings and minutes follow the meeting's day."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from uuid import UUID, uuid4
 
@@ -88,7 +89,7 @@ def test_a_cancelled_meeting_takes_nothing_more() -> None:
     m = listed(first, second)
     m.cancel("Not quorate", "coordinator-1", BEFORE)
     assert meeting_status(m.held_on, m.cancelled, AFTER) == "cancelled"
-    refusals = [
+    refusals: list[Callable[[], None]] = [
         lambda: m.cancel("Again", "coordinator-1", BEFORE),
         lambda: m.reschedule(date(2026, 4, 1), "Moved", "coordinator-1", BEFORE),
         lambda: m.list_case(item(), SETTINGS),

@@ -42,8 +42,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def stores(settings: Settings, key_material: KeyMaterial, clock: Clock) -> Iterator[Platform]:
-    built = build_platform(settings, material=key_material, today=lambda: clock.at.date(),
-                           now=clock)
+    # The business day is the clock's (build_platform's default).
+    built = build_platform(settings, material=key_material, now=clock)
     yield built
     built.close()
 

@@ -285,3 +285,28 @@ def test_a_cancelled_meeting_is_not_held_in_the_reports_and_lowers_no_attendance
     assert report.figures["meetings"]["held"] == 1
     assert report.figures["meetings"]["attendance"]["police"] == {
         "attended": 1, "of": 1, "pct": 100.0}
+
+
+def test_a_move_is_made_in_the_agenda_the_caller_sees_and_hidden_cases_keep_their_places(
+        area: Area) -> None:
+    coordinator = area.coordinator
+    meeting_id = meetings.schedule(area.platform, coordinator(), "standard", HELD_ON, [])
+    a, hidden, b = area.case(), area.case(), area.case()
+    for case_id in (a, hidden, b):
+        meetings.list_case(area.platform, coordinator(), meeting_id, case_id, [])
+    area.platform.marac.restrict(hidden, by="chair-9", reason="Employee case",
+                                 members={"chair-9"})
+    area.platform.runner.catch_up()
+
+    # Position 2 is the last of the two cases this coordinator sees; 3 is off their agenda,
+    # whatever else is listed.
+    with pytest.raises(InvalidAgendaOrder) as refused:
+        meetings.move_on_agenda(area.platform, coordinator(), meeting_id, a, position=3)
+    assert str(refused.value) == "the agenda has positions 1 to 2"
+    meetings.move_on_agenda(area.platform, coordinator(), meeting_id, a, position=2)
+
+    assert [i.case_id for i in area.platform.marac.get_meeting(meeting_id).agenda] == [
+        b, hidden, a]
+    member = area.actor("chair-9", "chair")
+    assert [e.case_id for e in meetings.agenda(area.platform, member, meeting_id)] == [
+        b, hidden, a]

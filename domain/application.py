@@ -280,6 +280,11 @@ class Marac(Application[UUID]):
         self.save(meeting)
         return meeting.id
 
+    def _meeting_day(self) -> date:
+        """Today as the meeting rules see it: the day of `now`, as attendance and the
+        minutes' distribution are timed, so that all of them follow one clock."""
+        return self.now().date()
+
     def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
         """The meeting, which must list the case and not have been cancelled: what is
         recorded against a hearing belongs to a case that was on its agenda."""
@@ -301,7 +306,7 @@ class Marac(Application[UUID]):
                        by: str) -> None:
         case = self.get_case(case_id)
         meeting = self._heard_at(meeting_id, case)
-        meeting.check_recordable_on(self.today())
+        meeting.check_recordable_on(self._meeting_day())
         case.record_hearing(Hearing(meeting_id, meeting.held_on, risks, by))
         self.save(case)
 
@@ -357,12 +362,12 @@ class Marac(Application[UUID]):
     def reschedule_meeting(self, meeting_id: UUID, held_on: date, *, reason: str,
                            by: str) -> None:
         meeting = self.get_meeting(meeting_id)
-        meeting.reschedule(held_on, reason, by, self.today())
+        meeting.reschedule(held_on, reason, by, self._meeting_day())
         self.save(meeting)
 
     def cancel_meeting(self, meeting_id: UUID, *, reason: str, by: str) -> None:
         meeting = self.get_meeting(meeting_id)
-        meeting.cancel(reason, by, self.today())
+        meeting.cancel(reason, by, self._meeting_day())
         self.save(meeting)
 
     def reorder_agenda(self, meeting_id: UUID, order: list[UUID], *, by: str) -> None:

@@ -94,14 +94,27 @@ class NextMeeting(MeetingRow):
 
 # Which meetings the caller may see ---------------------------------------------------------
 
+def _visible_meetings(stores: Stores, actor: Actor,
+                      rows: Sequence[MeetingRow]) -> list[tuple[bool, list[UUID]]]:
+    """Whether the caller may see each meeting, and which of its listed cases (the policy
+    asked once for all of their cases)."""
+    listed = {row.meeting_id: [UUID(r["case_id"]) for r in stores.cases.agenda(row.meeting_id)]
+              for row in rows}
+    every = list(dict.fromkeys(c for cases in listed.values() for c in cases))
+    shown = set(visible_cases(stores, actor, every)) if every else set()
+    found = []
+    for row in rows:
+        visible = [c for c in listed[row.meeting_id] if c in shown]
+        closed = row.kind == CLOSED_HEARING
+        members = stores.cases.meeting_members(row.meeting_id) if closed else frozenset()
+        found.append((may_see_meeting(actor.viewer, row.area_id, closed, members,
+                                      bool(visible)), visible))
+    return found
+
+
 def _visible_meeting(stores: Stores, actor: Actor, row: MeetingRow) -> tuple[bool, list[UUID]]:
     """Whether the caller may see the meeting, and which of its listed cases."""
-    listed = [UUID(r["case_id"]) for r in stores.cases.agenda(row.meeting_id)]
-    visible = visible_cases(stores, actor, listed) if listed else []
-    closed = row.kind == CLOSED_HEARING
-    members = stores.cases.meeting_members(row.meeting_id) if closed else frozenset()
-    seen = may_see_meeting(actor.viewer, row.area_id, closed, members, bool(visible))
-    return seen, visible
+    return _visible_meetings(stores, actor, [row])[0]
 
 
 def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
@@ -161,14 +174,17 @@ def list_meetings(stores: Stores, actor: Actor, when: When = "all",
         rows = [r for r in rows if r.held_on < today][::-1]
     cancelled = stores.cases.cancelled_meetings(area_id) if area_id else frozenset()
     found: list[ListedMeeting] = []
-    for row in rows:
+    # A page at a time: the meetings a caller may not see (closed hearings) are skipped.
+    for start in range(0, len(rows), limit):
+        page = rows[start:start + limit]
+        for row, (seen, visible) in zip(page, _visible_meetings(stores, actor, page),
+                                        strict=True):
+            if seen and len(found) < limit:
+                status = meeting_status(row.held_on, row.meeting_id in cancelled, today)
+                found.append(ListedMeeting(row.meeting_id, row.kind, row.held_on, status,
+                                           len(visible)))
         if len(found) == limit:
             break
-        seen, visible = _visible_meeting(stores, actor, row)
-        if seen:
-            status = meeting_status(row.held_on, row.meeting_id in cancelled, today)
-            found.append(ListedMeeting(row.meeting_id, row.kind, row.held_on, status,
-                                       len(visible)))
     actor.audit.record("list_meetings", "allowed",
                        items=tuple(str(m.meeting_id) for m in found))
     return found

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.criteria import CriteriaClaimed
 from domain.meeting import (
     InvalidAgendaOrder,
     MeetingAlreadyHeld,
@@ -310,3 +311,19 @@ def test_a_move_is_made_in_the_agenda_the_caller_sees_and_hidden_cases_keep_thei
     member = area.actor("chair-9", "chair")
     assert [e.case_id for e in meetings.agenda(area.platform, member, meeting_id)] == [
         b, hidden, a]
+
+
+def test_an_agency_invited_to_a_case_in_a_closed_hearing_advises_on_that_case_alone(
+        area: Area) -> None:
+    coordinator = area.coordinator
+    hba = CriteriaClaimed(visible_high_risk=True, honour_based_abuse=True)
+    advised, other = area.case(criteria=hba), area.case(criteria=hba)
+    closed = meetings.schedule(area.platform, coordinator(), "harmful_practices", HELD_ON, [])
+    for case_id in (advised, other):
+        meetings.list_case(area.platform, coordinator(), closed, case_id, [])
+
+    meetings.invite(area.platform, coordinator(), closed, advised, [area.idva])
+
+    idva = area.actor("idva-rep", "representative", agency=area.idva)
+    assert [e.case_id for e in meetings.agenda(area.platform, idva, closed)] == [advised]
+    assert area.platform.marac.get_case(advised).member_agencies == {area.idva}

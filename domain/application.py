@@ -285,13 +285,14 @@ class Marac(Application[UUID]):
         minutes' distribution are timed, so that all of them follow one clock."""
         return self.now().date()
 
-    def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
-        """The meeting, which must list the case and not have been cancelled: what is
-        recorded against a hearing belongs to a case that was on its agenda."""
+    def _heard_at(self, meeting_id: UUID, case: Case, *, cancelled_too: bool = False) -> Meeting:
+        """The meeting, which must list the case and (unless `cancelled_too`) not have been
+        cancelled: what is recorded against a hearing belongs to a case on its agenda."""
         meeting = self.get_meeting(meeting_id)
         if meeting.area_id != case.area_id or not meeting.lists(case.id):
             raise InvalidMeetingChange("that case is not on this meeting's agenda")
-        meeting.check_open()
+        if not cancelled_too:
+            meeting.check_open()
         return meeting
 
     def request_research(self, meeting_id: UUID, case_id: UUID, *, agencies: set[UUID],
@@ -575,7 +576,9 @@ class Marac(Application[UUID]):
     ) -> UUID:
         case = self.get_case(case_id)
         if meeting_id is not None:
-            self._heard_at(meeting_id, case)
+            # What an agency found for a meeting that was then cancelled is still the case's
+            # information: it is shared, not refused (the case is listed on another meeting).
+            self._heard_at(meeting_id, case, cancelled_too=True)
         item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now(),
                           meeting_id, for_agency)
         case.share(item)

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.access import Audience
+from domain.application import Marac
 from domain.area import AreaSettings
 from domain.meeting import (
     AgendaItem,
@@ -26,6 +28,7 @@ from domain.meeting import (
     hearing_rank,
     meeting_status,
 )
+from tests.factories import area_with_agency, referral
 
 HELD_ON = date(2026, 3, 18)
 BEFORE, ON, AFTER = date(2026, 3, 10), HELD_ON, date(2026, 3, 19)
@@ -174,3 +177,22 @@ def test_any_order_accepted_keeps_the_area_s_rules_and_its_cases(
         return
     assert {i.case_id for i in m.agenda} == before
     assert [i.case_id for i in agenda_order(m.agenda, SETTINGS)] == wanted
+
+
+def test_at_a_cancelled_meeting_no_action_is_agreed_but_what_was_found_for_it_is_shared() -> None:
+    now = datetime.combine(BEFORE, time(9), UTC)
+    with Marac(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, now=lambda: now) as app:
+        area_id, police = area_with_agency(app)
+        case_id = app.refer(referral(area_id, police))
+        app.accept(case_id, "coordinator-1")
+        meeting_id = app.schedule_meeting(area_id, "standard", HELD_ON, by="coordinator-1")
+        app.list_on_agenda(meeting_id, case_id, invite=set(), by="coordinator-1")
+        app.cancel_meeting(meeting_id, reason="Not quorate", by="coordinator-1")
+
+        with pytest.raises(MeetingCancelled):
+            app.agree_action(case_id, owner_agency=police, description="Check", for_whom="victim",
+                             due_on=AFTER, by="coordinator-1", meeting_id=meeting_id)
+        app.share(case_id, kind="research", text="Two call-outs", audience=Audience("whole_case"),
+                  author="police-rep", author_agency=police, for_agency=False,
+                  meeting_id=meeting_id)
+        assert len(app.get_case(case_id).items) == 1

@@ -14,8 +14,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictInt,
+    WithJsonSchema,
 )
 
 from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
@@ -56,6 +58,18 @@ IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 # A query's time bound, where a date (its midnight) or a time without an offset (UTC) is what a
 # person searching means; it is compared in UTC (audit/queries.py).
 IsoTimeBound = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
+# A time in an answer as `datetime.isoformat` writes it (UTC as +00:00): as the audit trail and
+# the event feeds store their times, and as the answers that had no schema always sent them
+# (pydantic alone would write Z). The same instant either way; the bytes stay the clients'.
+IsoformatDateTime = Annotated[
+    datetime, PlainSerializer(_isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"})]
 
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]

@@ -25,6 +25,9 @@ AuditAction = Literal[
     "feed_pull", "feed_stream", "feed_delivery",
     # Areas and reports.
     "read_settings", "configure", "report",
+    # The partnership: its areas and agencies, set up by administrators or from its file.
+    "read_partnership", "create_area", "change_area", "register_agency", "change_agency",
+    "apply_partnership",
     # Data protection.
     "audit_query", "export", "review", "subject_access", "erase", "erase_subject_access",
     # The system's own jobs.

@@ -27,6 +27,11 @@ class AuditSink(Protocol):
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None: ...
 
+    def record_before_response(self, action: AuditAction, outcome: str, *,
+                               case_id: uuid.UUID | None = None, purpose: str | None = None,
+                               items: tuple[str, ...] = (),
+                               area_id: uuid.UUID | None = None) -> None: ...
+
     def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None: ...
 
@@ -69,6 +74,15 @@ class TrailAudit:
         self.written = True
         if self.on_record is not None:
             self.on_record(case_id)
+
+    def record_before_response(self, action: AuditAction, outcome: str, *,
+                               case_id: uuid.UUID | None = None, purpose: str | None = None,
+                               items: tuple[str, ...] = (),
+                               area_id: uuid.UUID | None = None) -> None:
+        """A read's record: with no response to hold back here, it is the same as `record`
+        (the API's sink overlaps the append with building the response)."""
+        self.record(action, outcome, case_id=case_id, purpose=purpose, items=items,
+                    area_id=area_id)
 
     def record_failed_save(self, action: AuditAction, *, case_id: uuid.UUID | None = None,
                            area_id: uuid.UUID | None = None) -> None:

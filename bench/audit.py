@@ -11,11 +11,11 @@ discarded, in rounds that rotate on the same cases;
 (MARAC_AUDIT_RELAXED_DURABILITY=1); `audit_overhead_ratio_inline`: durable again, but appended
 on the request's thread before the response is built (as writes append, and reads did before
 their append overlapped the response). `use_case_audit_overhead_ratio`: the same comparison on
-`Casework.view` alone, without HTTP (no response to overlap: the append runs on the caller's
-thread), where the audit write is a far larger share; both are
-reported so that neither hides the other. `verify_records_per_s`: a
-trail of N chained records (built in bulk, their times spread over a year, so PostgreSQL's
-trail has its thirteen monthly partitions; appending is not what is timed) verified end to end
+`services.case_view.view` alone, without HTTP (no response to overlap: the append runs on the
+caller's thread), where the audit write is a far larger share; both are reported so that neither
+hides the other. `verify_records_per_s`: a trail of N chained records (built in bulk, their
+times spread over a year, so PostgreSQL's trail has its thirteen monthly partitions; appending
+is not what is timed) verified end to end
 with its Merkle root, as `marac audit verify` does, with each record's hash checked on
 every core (audit/chain_check.py); in the same run, `verify_one_process_records_per_s`, the
 same in one process, and `chain_hash_records_per_s`, the record hash alone over records in
@@ -44,7 +44,6 @@ import uvicorn
 from api.app import create_app
 from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
-from api.casework import Casework
 from api.settings import Settings
 from audit import chain_check
 from audit.append_queue import PendingAppend
@@ -60,6 +59,8 @@ from security.identity import Principal
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from security.policy import Viewer
+from services import case_view
+from services.actor import Actor
 
 ROUNDS = 12  # a multiple of the sides' number, so each goes first equally often
 SIDES = ("durable", "relaxed", "inline", "none")
@@ -184,8 +185,8 @@ class AuditBenchmark:
             "X-Purpose": "meeting_preparation"}
 
         def use_case(case_id: uuid.UUID) -> None:
-            Casework(platform, viewer, RequestAudit(platform, viewer, str(uuid.uuid4()))).view(
-                case_id, "meeting_preparation")
+            audit = RequestAudit(platform, viewer, str(uuid.uuid4()))
+            case_view.view(platform, Actor(viewer, audit, "meeting_preparation"), case_id)
 
         with served(platform) as port:
             client = http.client.HTTPConnection("127.0.0.1", port)  # one kept-alive connection

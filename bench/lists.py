@@ -1,11 +1,11 @@
 """Case lists and searches at scale, for several personas, against a plain page SELECT.
 
-A list is `Casework.list_cases` (the access filter from security.policy.list_filter answered
-by the case list read model, the page's index rows, the repeat links checked, the request's
-audit record); its query alone (`CaseList.page`) is reported too. A search is
-`Casework.search` (areas reached, blind-index matches, the same query over them, the audit
-record). The baseline is the page a list without any access rule would read: the area's 25
-newest cases from `case_index`, no count.
+A list is `services.case_lists.list_cases` and its response model (the access filter from
+security.policy.list_filter answered by the case list read model, the page's index rows, the
+repeat links checked, the request's audit record); its query alone (`CaseList.page`) is
+reported too. A search is `services.case_lists.search` (areas reached, blind-index matches,
+the same query over them, the audit record). The baseline is the page a list without any
+access rule would read: the area's 25 newest cases from `case_index`, no count.
 
 Cases are built in bulk, not through the domain: their read-model rows (`case_index`,
 `case_access` with each case's own access facts, `blind_index` digests made by the real
@@ -27,16 +27,16 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
+from api import schemas
 from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
-from api.casework import Casework
 from api.settings import Settings
 from bench.databases import ScratchDatabases
 from bench.machine import machine
@@ -46,6 +46,8 @@ from projections.case_list import Position
 from security.identity import Principal
 from security.kek import KeyMaterial
 from security.policy import Viewer, list_filter
+from services import case_lists
+from services.actor import Actor
 
 PAGE = 25
 PURPOSE = "research"
@@ -153,8 +155,10 @@ class ListBenchmark:
 
     def _list(self, stack: Platform, world: World, viewer: Viewer) -> float:
         at = self._position(world)
-        work = Casework(stack, viewer, RequestAudit(stack, viewer, str(uuid.uuid4())))
-        return self._timed(lambda: work.list_cases(None, 1, PAGE, at.token() if at else None))
+        actor = Actor(viewer, RequestAudit(stack, viewer, str(uuid.uuid4())))
+        return self._timed(lambda: schemas.CasesPage.model_validate(asdict(
+            case_lists.list_cases(stack, actor, status=None, page=1, page_size=PAGE,
+                                  cursor=at.token() if at else None))))
 
     def _query(self, stack: Platform, world: World, viewer: Viewer) -> float:
         at = self._position(world)
@@ -163,9 +167,10 @@ class ListBenchmark:
 
     def _search(self, stack: Platform, world: World, viewer: Viewer) -> float:
         n = self.random.randrange(world.size)
-        work = Casework(stack, viewer, RequestAudit(stack, viewer, str(uuid.uuid4())))
-        return self._timed(lambda: work.search(PURPOSE, surname=surname(n), forename="",
-                                               date_of_birth=birth_date(n), reference=""))
+        actor = Actor(viewer, RequestAudit(stack, viewer, str(uuid.uuid4())), PURPOSE)
+        return self._timed(lambda: schemas.SearchResults.model_validate(asdict(
+            case_lists.search(stack, actor, surname=surname(n), forename="",
+                              date_of_birth=birth_date(n), reference=""))))
 
     def _plain(self, stack: Platform, world: World) -> float:
         def select() -> None:

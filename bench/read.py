@@ -1,10 +1,10 @@
 """The need-to-know case view against a plain read of the same row, in one run.
 
-A view is the read path of `GET /cases/{id}` minus HTTP: `Casework.view` itself, which loads the
-case's access facts from the case index, asks the policy, opens the sealed document, filters
-items by audience, writes the request's one audit record and builds the response model. The
-baseline selects the same kind of `case_documents` row and does nothing with it: no policy, no
-decryption, no audit.
+A view is the read path of `GET /cases/{id}` minus HTTP: `services.case_view.view` itself, which
+loads the case's access facts from the case index, asks the policy, opens the sealed document,
+filters items by audience and writes the request's one audit record, and the response model
+built from its result. The baseline selects the same kind of `case_documents` row and does
+nothing with it: no policy, no decryption, no audit.
 
 Both sides read the same database, holding N cases built through the real domain, encrypted
 store and projection. Rounds alternate which side goes first so that drift in the machine's speed
@@ -20,14 +20,14 @@ import random
 import statistics
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from api import schemas
 from api.auth import RequestAudit
 from api.bootstrap import Platform, build_platform
-from api.casework import Casework
 from api.settings import Settings
 from bench.databases import ScratchDatabases
 from bench.machine import machine
@@ -40,6 +40,8 @@ from projections.cases import DOCUMENTS
 from security.identity import Principal
 from security.kek import KeyMaterial
 from security.policy import Viewer
+from services import case_view
+from services.actor import Actor
 
 ROUNDS = 10
 PURPOSE = "meeting_preparation"
@@ -161,7 +163,8 @@ class ReadBenchmark:
         """One `GET /cases/{id}` minus HTTP; returns milliseconds."""
         started = time.perf_counter()
         audit = RequestAudit(platform, viewer, str(uuid.uuid4()))
-        Casework(platform, viewer, audit).view(case_id, PURPOSE)
+        found = case_view.view(platform, Actor(viewer, audit, PURPOSE), case_id)
+        schemas.CaseView.model_validate(asdict(found))
         return (time.perf_counter() - started) * 1000
 
     def _plains(self, stack: Platform, case_ids: list[UUID], t: Timings) -> None:

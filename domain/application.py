@@ -6,7 +6,7 @@ mapper factory), never imported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -54,6 +54,13 @@ from domain.meeting import (
     Meeting,
     MeetingAlreadyHeld,
     Risk,
+)
+from domain.partnership import (
+    AgencySpec,
+    AreaSpec,
+    PartnershipChanges,
+    bring_agency,
+    bring_area,
 )
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
@@ -158,18 +165,81 @@ class Marac(Application[UUID]):
         area.change_settings(settings)
         self.save(area)
 
+    def change_area(self, area_id: UUID, *, name: str | None = None,
+                    settings: AreaSettings | None = None) -> bool:
+        """Only what differs becomes an event; False when nothing did (nothing is saved)."""
+        area = self.get_area(area_id)
+        if name is not None:
+            area.rename(name)
+        if settings is not None and settings != area.settings:
+            area.change_settings(settings)
+        return self._save_if_changed(area)
+
     def get_area(self, area_id: UUID) -> Area:
         return self._load(area_id, Area, AreaNotFound)
 
     def register_agency(
-        self, area_id: UUID, code: str, name: str, agency_type: str, *, core: bool
+        self, area_id: UUID, code: str, name: str, agency_type: str, *, core: bool,
+        spoc_email: str | None = None,
     ) -> UUID:
         self.get_area(area_id)
         if Agency.create_id(area_id, code) in self.repository:
             raise AlreadyExists(f"agency code {code!r} is taken in this area")
-        agency = Agency.register(area_id, code, name, agency_type, core)
+        agency = Agency.register(area_id, code, name, agency_type, core, spoc_email=spoc_email)
         self.save(agency)
         return agency.id
+
+    def change_agency(self, agency_id: UUID, *, name: str | None = None,
+                      agency_type: str | None = None, core: bool | None = None,
+                      spoc_email: str | None = None, clear_spoc: bool = False) -> bool:
+        """Only what differs becomes an event; False when nothing did (nothing is saved).
+        `clear_spoc`: the agency no longer has a single point of contact."""
+        agency = self.get_agency(agency_id)
+        if name is not None:
+            agency.rename(name)
+        if agency_type is not None or core is not None:
+            agency.reclassify(agency_type or agency.agency_type,
+                              agency.core if core is None else core)
+        if clear_spoc or spoc_email is not None:
+            agency.change_contact(None if clear_spoc else spoc_email)
+        return self._save_if_changed(agency)
+
+    def partnership_changes(self, areas: Sequence[AreaSpec],
+                            agencies: Sequence[AgencySpec]) -> PartnershipChanges:
+        """What it takes to bring the recorded areas and agencies to these (those recorded but
+        not described are left as they are). Nothing is saved: `save(*changes.aggregates)`
+        saves them all in one transaction, so that a partnership is never half set up."""
+        loaded: dict[str, Area] = {}
+        aggregates: list[Area | Agency] = []
+        labels: list[str] = []
+        for spec in areas:
+            existing = self._find(Area.create_id(spec.code), Area)
+            area, verbs = bring_area(existing, spec)
+            loaded[area.code] = area
+            if verbs:
+                aggregates.append(area)
+                labels += [f"area:{area.code} {verb}" for verb in verbs]
+        for agency_spec in agencies:
+            area = (loaded.get(agency_spec.area_code)
+                    or self.get_area(Area.create_id(agency_spec.area_code)))
+            existing_agency = self._find(Agency.create_id(area.id, agency_spec.code), Agency)
+            agency, verbs = bring_agency(existing_agency, area, agency_spec)
+            if verbs:
+                aggregates.append(agency)
+                labels += [f"agency:{area.code}/{agency.code} {verb}" for verb in verbs]
+        return PartnershipChanges(tuple(aggregates), tuple(labels))
+
+    def _find(self, aggregate_id: UUID, cls: type[T]) -> T | None:
+        try:
+            return self._load(aggregate_id, cls, LookupError)
+        except LookupError:
+            return None
+
+    def _save_if_changed(self, aggregate: Area | Agency) -> bool:
+        if not aggregate.pending_events:
+            return False
+        self.save(aggregate)
+        return True
 
     def get_agency(self, agency_id: UUID) -> Agency:
         return self._load(agency_id, Agency, AgencyNotFound)

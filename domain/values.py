@@ -1,10 +1,14 @@
-"""How domain value objects are stored inside events (JSON transcodings)."""
+"""How domain value objects are stored inside events (JSON transcodings), and written as
+JSON elsewhere (sealed documents, answers without a schema)."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
-from typing import Any
+import types
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from uuid import UUID
 
 from eventsourcing.persistence import Transcoding
 
@@ -44,3 +48,59 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
             return cls(**{k: _tupled(v) for k, v in data.items()})
 
     return _DataclassTranscoding()
+
+
+def plain(value: object) -> Any:
+    """JSON-ready: dataclasses to dicts, ids as strings, dates and times as `isoformat` writes
+    them (as sealed documents and answers always have; a pydantic `Any` would write UTC as
+    `Z`), sets as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+T = TypeVar("T")
+
+
+def from_plain(cls: type[T], data: Mapping[str, Any]) -> T:
+    """A dataclass back from its `plain` form, by its fields' types. A key it lacks takes the
+    field's default, so a form written before a field was added still reads; a key it has
+    that the class does not know is left out."""
+    hints = get_type_hints(cls)
+    values = {f.name: _from_plain(hints[f.name], data[f.name])
+              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+              if f.init and f.name in data}
+    return cls(**values)
+
+
+def _from_plain(kind: Any, value: Any) -> Any:
+    origin, args = get_origin(kind), get_args(kind)
+    if value is None or origin is Literal or kind is Any:
+        return value
+    if origin in (Union, types.UnionType):
+        chosen = [a for a in args if a is not type(None)]
+        return _from_plain(chosen[0], value) if len(chosen) == 1 else value
+    if origin in (tuple, list):
+        return origin(_from_plain(args[0], v) for v in value)
+    if origin in (dict, Mapping):
+        return {_from_plain(args[0], k): _from_plain(args[1], v) for k, v in value.items()}
+    if dataclasses.is_dataclass(kind):
+        return from_plain(kind, value)  # type: ignore[arg-type]
+    return _SCALARS.get(kind, _same)(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# Written as strings by `plain`. A datetime is a date, so each is found by its exact type.
+_SCALARS: dict[Any, Callable[[Any], Any]] = {
+    UUID: UUID, datetime: datetime.fromisoformat, date: date.fromisoformat}

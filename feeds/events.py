@@ -8,6 +8,7 @@ version (`…v2`), published beside the old until subscribers move.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,9 +111,18 @@ class IntegrationEvent:
     occurred_at: datetime
     area_id: UUID
     case_id: UUID | None
-    data: dict[str, Any]
-    # Access events concern one agency: only its subscribers may hear of them.
+    data: Mapping[str, str | None]
+    # Access events concern one agency: only its subscribers may hear of them. Routing, not
+    # published: an event read back from its body has none.
     for_agency: UUID | None = None
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> IntegrationEvent:
+        """The event as body() published it."""
+        case_id = body["case_id"]
+        return cls(UUID(body["id"]), body["type"], datetime.fromisoformat(body["occurred_at"]),
+                   UUID(body["area_id"]), UUID(case_id) if case_id else None,
+                   dict(body["data"]))
 
     def body(self) -> dict[str, Any]:
         return {"id": str(self.event_id), "type": self.type,
@@ -124,7 +134,7 @@ def _s(value: object) -> str:
     return str(value)
 
 
-Found = list[tuple[str, dict[str, Any]]]
+Found = list[tuple[str, dict[str, str | None]]]
 
 
 def _decided(e: Any, _: Any) -> Found:
@@ -151,7 +161,7 @@ def _meeting_changed(kind: str) -> Any:
     def found(e: Any, meeting: Any) -> Found:
         if meeting.closed:
             return []
-        data = {"meeting_id": _s(e.originator_id)}
+        data: dict[str, str | None] = {"meeting_id": _s(e.originator_id)}
         if kind == "meeting.rescheduled.v1":
             data["held_on"] = e.held_on.isoformat()
         return [(kind, data)]

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, get_args
+from typing import get_args
 from uuid import UUID
 
 from domain.area import AreaSettings
@@ -16,12 +16,14 @@ from domain.criteria import Criterion
 from domain.marrac import MES
 from domain.safeguarding import ONWARD_TO, OTHER_MARAC
 from projections.figures import Figures, Path, one_place, pct
-from projections.reporting import ABOUT_PEOPLE, Discussion, Facts, Referral
+from projections.reporting import Discussion, Facts, Profile, Referral
 
 # SafeLives' expected volume: cases heard a year per 10,000 adult women.
 RECOMMENDED_PER_10K = 40
 CRITERIA: tuple[str, ...] = get_args(Criterion)
-VICTIM_FLAGS = ("male", "minoritised", "lgbt_plus", "disabled")
+VICTIM_FLAGS: dict[str, Callable[[Profile], bool]] = {
+    "male": lambda p: p.male, "minoritised": lambda p: p.minoritised,
+    "lgbt_plus": lambda p: p.lgbt_plus, "disabled": lambda p: p.disabled}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class Heard:
 
     discussion: Discussion
     referral: Referral
-    profile: Mapping[str, Any]
+    profile: Profile
     by_police: bool
 
 
@@ -84,7 +86,7 @@ def heard(facts: Facts, referrals: Mapping[UUID, Referral],
         if d.referral_case_id not in referrals or d.case_id not in facts.profiles:
             continue
         described = facts.profiles.get(d.referral_case_id, facts.profiles[d.case_id])
-        profile = {**facts.profiles[d.case_id], **{k: described[k] for k in ABOUT_PEOPLE}}
+        profile = facts.profiles[d.case_id].described_by(described)
         found.append(Heard(d, referrals[d.referral_case_id], profile,
                            is_police(referrals[d.referral_case_id].referring_agency_id,
                                      agencies)))
@@ -191,43 +193,43 @@ def _victims(f: Figures, cases: list[Heard], total: Path, settings: AreaSettings
     population_pct = {"minoritised": settings.population_minoritised_pct,
                       "lgbt_plus": settings.population_lgbt_pct,
                       "disabled": settings.population_disabled_pct}
-    for flag in VICTIM_FLAGS:
-        n = f.count(("victims", flag), sum(1 for c in cases if c.profile[flag]))
+    for flag, holds in VICTIM_FLAGS.items():
+        n = f.count(("victims", flag), sum(1 for c in cases if holds(c.profile)))
         f.share(("victims", f"{flag}_pct"), n, total)
         if population_pct.get(flag) is not None:
             f.operational(("victims", f"{flag}_local_population_pct"), population_pct[flag])
     ages = {"aged_16_17": (16, 17), "aged_55_plus": (55, 200)}
     for name, (low, high) in ages.items():
         n = f.count(("victims", name),
-                    sum(1 for c in cases if c.profile["age"] is not None
-                        and low <= c.profile["age"] <= high))
+                    sum(1 for c in cases if c.profile.age is not None
+                        and low <= c.profile.age <= high))
         f.share(("victims", f"{name}_pct"), n, total)
     with_children = f.count(("children", "cases_with_children"),
-                            sum(1 for c in cases if c.profile["children"]))
+                            sum(1 for c in cases if c.profile.children))
     f.share(("children", "cases_with_children_pct"), with_children, total)
-    f.count(("children", "children"), sum(c.profile["children"] for c in cases))
+    f.count(("children", "children"), sum(c.profile.children for c in cases))
     f.count(("perpetrators", "aged_17_or_under"),
-            sum(1 for c in cases if c.profile["young_perpetrator"]))
+            sum(1 for c in cases if c.profile.young_perpetrator))
 
 
 
 def _safeguarding(f: Figures, cases: list[Heard], total: Path) -> None:
     # Children's, adult and either: declared through the two overlaps nobody is shown, so
     # that the three cannot be played against each other.
-    def open_to(test: Callable[[Mapping[str, Any]], bool]) -> int:
+    def open_to(test: Callable[[Profile], bool]) -> int:
         return sum(1 for c in cases if test(c.profile))
 
     childrens = f.count(("safeguarding", "open_to_childrens_social_care"),
-                        open_to(lambda p: p["childrens_social_care"]))
+                        open_to(lambda p: p.childrens_social_care))
     adult = f.count(("safeguarding", "open_to_adult_social_care"),
-                    open_to(lambda p: p["adult_social_care"]))
+                    open_to(lambda p: p.adult_social_care))
     either = f.count(("safeguarding", "open_to_social_care"),
-                     open_to(lambda p: p["childrens_social_care"] or p["adult_social_care"]))
+                     open_to(lambda p: p.childrens_social_care or p.adult_social_care))
     adult_only = f.hidden(("safeguarding", "adult_social_care_only"),
-                          open_to(lambda p: p["adult_social_care"]
-                                  and not p["childrens_social_care"]))
+                          open_to(lambda p: p.adult_social_care
+                                  and not p.childrens_social_care))
     both = f.hidden(("safeguarding", "both_social_care"),
-                    open_to(lambda p: p["adult_social_care"] and p["childrens_social_care"]))
+                    open_to(lambda p: p.adult_social_care and p.childrens_social_care))
     f.sums((childrens, adult_only), either)
     f.sums((adult_only, both), adult)
     for path in (childrens, adult, either):
@@ -235,13 +237,13 @@ def _safeguarding(f: Figures, cases: list[Heard], total: Path) -> None:
     # Onward referrals are counted as referrals (a case referred to MAPPA and to MASH is
     # two), so that the arrangements add up to the total.
     arrangements = [f.count(("safeguarding", "onward_referrals", to),
-                            sum(1 for c in cases if to in c.profile["onward"]))
+                            sum(1 for c in cases if to in c.profile.onward))
                     for to in ONWARD_TO if to != OTHER_MARAC]
     others = f.count(("safeguarding", "onward_referrals_to_other_arrangements"),
                      sum(f.counts[p] for p in arrangements))
     f.sums(arrangements, others)
     to_marac = f.count(("safeguarding", "referred_to_other_marac"),
-                       sum(1 for c in cases if OTHER_MARAC in c.profile["onward"]))
+                       sum(1 for c in cases if OTHER_MARAC in c.profile.onward))
     f.share(("safeguarding", "referred_to_other_marac_pct"), to_marac, total)
 
 

@@ -12,9 +12,8 @@ writes the same facts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -23,9 +22,10 @@ from domain.application import Marac
 from domain.case import Case
 from domain.meeting import Meeting
 from domain.monitoring import age_on, lgbt_plus, racially_minoritised
-from projections.cases import Batch, chunks
+from domain.values import from_plain, plain
+from projections.cases import Batch
 from security.documents import DocumentSealer
-from storage.database import Cursor, Database
+from storage.database import Cursor, Database, chunks
 
 PROFILES = "report_profiles"
 TABLES = ("report_referrals", "report_discussions", "report_meetings", "report_attendance",
@@ -50,29 +50,48 @@ def discussions(case: Case) -> list[tuple[UUID, date, UUID | None]]:
     return found
 
 
-# What a referral says about the people (a repeat referral describes the household anew);
-# the rest of a profile belongs to the case heard (its social care, its onward referrals).
-ABOUT_PEOPLE = ("male", "age", "minoritised", "lgbt_plus", "disabled", "children",
-                "young_perpetrator")
+@dataclass(frozen=True)
+class Profile:
+    """What the reports count about the people in a case (personal data: sealed)."""
+
+    male: bool
+    age: int | None
+    minoritised: bool
+    lgbt_plus: bool
+    disabled: bool
+    children: int
+    young_perpetrator: bool
+    childrens_social_care: bool
+    adult_social_care: bool
+    onward: tuple[str, ...]
+
+    def described_by(self, referral: Profile) -> Profile:
+        """The people as a referral describes them (a repeat referral describes the
+        household anew); the rest belongs to the case heard (its social care, its onward
+        referrals)."""
+        return replace(self, male=referral.male, age=referral.age,
+                       minoritised=referral.minoritised, lgbt_plus=referral.lgbt_plus,
+                       disabled=referral.disabled, children=referral.children,
+                       young_perpetrator=referral.young_perpetrator)
 
 
-def profile(case: Case) -> dict[str, Any]:
-    """What the reports count about the people in the case (personal data: sealed)."""
+def profile(case: Case) -> Profile:
+    """What the reports count about the people in the case."""
     victim = case.victim
     referred_on = case.referral.referred_on
     perpetrator_ages = [age_on(p.date_of_birth, referred_on) for p in case.perpetrators]
-    return {
-        "male": victim.gender == "male",
-        "age": age_on(victim.date_of_birth, referred_on),
-        "minoritised": racially_minoritised(victim.ethnicity),
-        "lgbt_plus": lgbt_plus(victim.sexuality, victim.gender, victim.trans),
-        "disabled": victim.disability == "yes",
-        "children": sum(1 for s in case.subjects.values() if s.role == "child"),
-        "young_perpetrator": any(a is not None and a <= 17 for a in perpetrator_ages),
-        "childrens_social_care": bool(case.social_care and case.social_care.childrens),
-        "adult_social_care": bool(case.social_care and case.social_care.adult),
-        "onward": sorted({o.to for o in case.onward_referrals}),
-    }
+    return Profile(
+        male=victim.gender == "male",
+        age=age_on(victim.date_of_birth, referred_on),
+        minoritised=racially_minoritised(victim.ethnicity),
+        lgbt_plus=lgbt_plus(victim.sexuality, victim.gender, victim.trans),
+        disabled=victim.disability == "yes",
+        children=sum(1 for s in case.subjects.values() if s.role == "child"),
+        young_perpetrator=any(a is not None and a <= 17 for a in perpetrator_ages),
+        childrens_social_care=bool(case.social_care and case.social_care.childrens),
+        adult_social_care=bool(case.social_care and case.social_care.adult),
+        onward=tuple(sorted({o.to for o in case.onward_referrals})),
+    )
 
 
 @dataclass(frozen=True)
@@ -132,7 +151,7 @@ class Facts:
 
     referrals: list[Referral]
     discussions: list[Discussion]
-    profiles: dict[UUID, dict[str, Any]]
+    profiles: dict[UUID, Profile]
     meetings: list[MeetingRow]
     actions: list[ActionRow]
     marrac: list[MarracRow]
@@ -307,7 +326,7 @@ class ReportingProjector:
                 [(str(c.contact_id), cid, area, c.me, c.minutes, c.at.date().isoformat())
                  for c in case.contacts])
         cur.execute(f"INSERT INTO {PROFILES} (case_id, profile) VALUES (%s, %s)",  # noqa: S608
-                    (cid, self.sealer.seal(PROFILES, case.id, profile(case))))
+                    (cid, self.sealer.seal(PROFILES, case.id, plain(profile(case)))))
 
     # Queries -----------------------------------------------------------------------------
 
@@ -390,12 +409,13 @@ class ReportingProjector:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
-    def _profiles(self, cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
-        found: dict[UUID, dict[str, Any]] = {}
+    def _profiles(self, cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, Profile]:
+        found: dict[UUID, Profile] = {}
         for chunk in chunks(case_ids):
             marks = ", ".join(["%s"] * len(chunk))
             cur.execute(f"SELECT case_id, profile FROM {PROFILES}"  # noqa: S608
                         f" WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
             for case_id, sealed in cur.fetchall():
-                found[UUID(case_id)] = self.sealer.open(PROFILES, UUID(case_id), bytes(sealed))
+                found[UUID(case_id)] = from_plain(Profile, self.sealer.open(
+                    PROFILES, UUID(case_id), bytes(sealed)))
         return found

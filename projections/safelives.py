@@ -70,7 +70,7 @@ def _row(cases: Sequence[Heard], agencies: Mapping[UUID, AgencyInfo]) -> dict[st
     row = {
         "cases_discussed": len(cases),
         "repeat_cases": n(lambda c: c.discussion.repeat),
-        "children": sum(c.profile["children"] for c in cases),
+        "children": sum(c.profile.children for c in cases),
     }
     sources = [_source(agencies[c.referral.referring_agency_id].agency_type
                        if c.referral.referring_agency_id in agencies else "other")
@@ -78,13 +78,13 @@ def _row(cases: Sequence[Heard], agencies: Mapping[UUID, AgencyInfo]) -> dict[st
     for source in SOURCES:
         row[f"referrals_{source}"] = sources.count(source)
     row.update({
-        "victims_racially_minoritised": n(lambda c: c.profile["minoritised"]),
-        "victims_lgbt_plus": n(lambda c: c.profile["lgbt_plus"]),
-        "victims_disabled": n(lambda c: c.profile["disabled"]),
-        "victims_male": n(lambda c: c.profile["male"]),
-        "victims_aged_16_17": n(lambda c: c.profile["age"] is not None
-                                and 16 <= c.profile["age"] <= 17),
-        "perpetrators_aged_17_or_under": n(lambda c: c.profile["young_perpetrator"]),
+        "victims_racially_minoritised": n(lambda c: c.profile.minoritised),
+        "victims_lgbt_plus": n(lambda c: c.profile.lgbt_plus),
+        "victims_disabled": n(lambda c: c.profile.disabled),
+        "victims_male": n(lambda c: c.profile.male),
+        "victims_aged_16_17": n(lambda c: c.profile.age is not None
+                                and 16 <= c.profile.age <= 17),
+        "perpetrators_aged_17_or_under": n(lambda c: c.profile.young_perpetrator),
     })
     return row
 

@@ -12,6 +12,7 @@ from uuid import UUID
 from domain.marrac import (
     MES,
     STEPS,
+    Allocation,
     Deadline,
     MeContact,
     deadline,
@@ -25,15 +26,12 @@ from services.case_access import Stores, case_not_found, coordinated
 from services.closure import ClosureState, closure_state
 from services.errors import Invalid
 
-# An allocation as the case's sealed document records it (coordinator, by, at).
-AllocationRecord = Mapping[str, Any]
-
 
 @dataclass(frozen=True)
 class AllocationState:
     coordinator: str | None
     allocated_at: datetime | None
-    history: tuple[AllocationRecord, ...]
+    history: tuple[Allocation, ...]
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,9 @@ def marrac_summary(document: Mapping[str, Any], now: datetime) -> MarracSummary:
     return MarracSummary(
         case_id=UUID(document["case_id"]),
         status=document["status"],
-        allocation=AllocationState(m["coordinator"], allocated_at, tuple(m["allocations"])),
+        allocation=AllocationState(m["coordinator"], allocated_at, tuple(
+            Allocation(a["coordinator"], a["by"], datetime.fromisoformat(a["at"]))
+            for a in m["allocations"])),
         steps=tuple(StepState(s, s in steps, steps.get(s, {}).get("by"),
                               _at(steps.get(s, {}).get("at"))) for s in STEPS),
         next_step=next_step(steps),

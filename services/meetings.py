@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from audit.actions import AuditAction
@@ -27,26 +27,11 @@ from domain.meeting import (
     agenda_order,
     meeting_status,
 )
+from projections.meetings import MeetingRow
 from security.policy import is_coordinator_of, may_see_meeting
 from services.actor import Actor
 from services.case_access import Stores, coordinated, visible_cases, writing
 from services.errors import NotFound
-
-
-@dataclass(frozen=True)
-class MeetingRow:
-    """A meeting as the read model lists it."""
-
-    meeting_id: UUID
-    area_id: UUID
-    kind: str
-    held_on: date
-    attendees: int
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> MeetingRow:
-        return cls(UUID(row["meeting_id"]), UUID(row["area_id"]), row["kind"],
-                   date.fromisoformat(row["held_on"]), int(row["attendees"]))
 
 
 @dataclass(frozen=True)
@@ -98,7 +83,7 @@ def _visible_meetings(stores: Stores, actor: Actor,
                       rows: Sequence[MeetingRow]) -> list[tuple[bool, list[UUID]]]:
     """Whether the caller may see each meeting, and which of its listed cases (the policy
     asked once for all of their cases)."""
-    listed = {row.meeting_id: [UUID(r["case_id"]) for r in stores.cases.agenda(row.meeting_id)]
+    listed = {row.meeting_id: [line.case_id for line in stores.cases.agenda(row.meeting_id)]
               for row in rows}
     every = list(dict.fromkeys(c for cases in listed.values() for c in cases))
     shown = set(visible_cases(stores, actor, every)) if every else set()
@@ -123,8 +108,8 @@ def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
     answered exactly like one that does not exist (and audited so). On success the caller
     writes the request's one audit record."""
     area_id = actor.principal.area_id
-    found = [MeetingRow.of(m) for m in stores.cases.meetings(area_id)
-             if m["meeting_id"] == str(meeting_id)] if area_id else []
+    found = [m for m in stores.cases.meetings(area_id)
+             if m.meeting_id == meeting_id] if area_id else []
     seen, visible = _visible_meeting(stores, actor, found[0]) if found else (False, [])
     if not seen:
         actor.audit.record(action, "not_found", items=(str(meeting_id),))
@@ -142,9 +127,9 @@ def _minutes_state(stores: Stores, meeting: Meeting) -> MinutesState:
 def _agenda(stores: Stores, meeting: MeetingRow, visible: Sequence[UUID]) -> list[AgendaEntry]:
     shown = set(visible)
     settings = stores.marac.get_area(meeting.area_id).settings
-    items = agenda_order([AgendaItem(UUID(r["case_id"]), bool(r["children"]), bool(r["hba"]),
-                                     "") for r in stores.cases.agenda(meeting.meeting_id)
-                          if UUID(r["case_id"]) in shown], settings)
+    items = agenda_order([AgendaItem(line.case_id, line.children, line.honour_based_abuse, "")
+                          for line in stores.cases.agenda(meeting.meeting_id)
+                          if line.case_id in shown], settings)
     return [AgendaEntry(n + 1, i.case_id, i.children, i.honour_based_abuse)
             for n, i in enumerate(items)]
 
@@ -167,7 +152,7 @@ def list_meetings(stores: Stores, actor: Actor, when: When = "all",
     past ones latest first, or all by date; with each one's status and number of cases."""
     area_id = actor.principal.area_id
     today = stores.now().date()
-    rows = [MeetingRow.of(m) for m in stores.cases.meetings(area_id)] if area_id else []
+    rows = stores.cases.meetings(area_id) if area_id else []
     if when == "upcoming":
         rows = [r for r in rows if r.held_on >= today]
     elif when == "past":
@@ -202,9 +187,9 @@ def agenda(stores: Stores, actor: Actor, meeting_id: UUID) -> list[AgendaEntry]:
 def next_agenda(stores: Stores, actor: Actor) -> NextMeeting | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
     area_id = actor.principal.area_id
-    upcoming = stores.cases.meetings(area_id, stores.now().date().isoformat()) if area_id else []
+    upcoming = stores.cases.meetings(area_id, stores.now().date()) if area_id else []
     cancelled = stores.cases.cancelled_meetings(area_id) if area_id else frozenset()
-    for row in map(MeetingRow.of, upcoming):
+    for row in upcoming:
         if row.meeting_id in cancelled:
             continue
         seen, visible = _visible_meeting(stores, actor, row)

@@ -4,32 +4,21 @@ each agency sees the requests made of it, on the cases its staff may see."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from projections.meetings import ResearchRequestRow
 from services.actor import Actor
 from services.case_access import Stores, coordinated, visible_cases, writing
 from services.meetings import seen_meeting
 
 
-@dataclass(frozen=True)
-class ResearchRequest:
-    case_id: UUID
-    meeting_id: UUID
-    agency_id: UUID
-    due_on: date
-    answered: bool
-
-
-def research_requests(stores: Stores, actor: Actor) -> list[ResearchRequest]:
+def research_requests(stores: Stores, actor: Actor) -> list[ResearchRequestRow]:
     """My agency's research requests, on cases I may see, unanswered first."""
     agency_id = actor.principal.agency_id
     if agency_id is None:
         actor.deny("list_research", "Research is requested from an agency's staff")
-    rows = [ResearchRequest(UUID(r["case_id"]), UUID(r["meeting_id"]), UUID(r["agency_id"]),
-                            date.fromisoformat(r["due_on"]), bool(r["answered"]))
-            for r in stores.cases.research_requests(agency_id)]
+    rows = stores.cases.research_requests(agency_id)
     shown_cases = set(visible_cases(stores, actor, sorted({r.case_id for r in rows}, key=str)))
     shown = [r for r in rows if r.case_id in shown_cases]
     actor.audit.record("list_research", "allowed",

@@ -7,12 +7,14 @@ put someone at risk of serious harm) are theirs to apply before anything is rele
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
+from domain.consent import Consent
 from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
@@ -26,34 +28,77 @@ REDACTED = "[redacted]"
 # to another who shares a name.
 STRONG_KINDS = frozenset({"surname_dob", "reference"})
 STAFF = "[staff]"
+_SUBJECT_FIELDS = frozenset(f.name for f in dataclasses.fields(Subject))
 
 
-def _subject(entry: dict[str, Any]) -> Subject:
+@dataclass(frozen=True)
+class DisclosedItem:
+    """An item of the case, others redacted (and its author, where staff are)."""
+
+    kind: str
+    recorded_at: datetime
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class DisclosedCase:
+    """A case's part of the package: the subject's own records and the case's content."""
+
+    case_id: UUID
+    status: str
+    referred_on: date
+    closed_on: date | None
+    your_records: tuple[Subject, ...]
+    incident_summary: str
+    consent: Consent
+    referrer: str
+    information: tuple[DisclosedItem, ...]
+
+
+@dataclass(frozen=True)
+class SubjectAccessPackage:
+    """The request's id and the draft package for the DPO: each case's part as the subject's
+    own records and the case's content, others redacted."""
+
+    request_id: UUID
+    status: str
+    note: str
+    cases_withheld_for_exclusion: int
+    cases: tuple[DisclosedCase, ...]
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    cases_withheld_for_exclusion: int
+    cases: tuple[DisclosedCase, ...]
+
+
+def _recorded(entry: dict[str, Any]) -> Subject:
+    """A subject as the case's sealed document records it (a field added since it was sealed
+    takes its default)."""
     dob = entry.get("date_of_birth")
-    return Subject(uuid4(), entry["role"], entry.get("forenames") or "",
-                   entry.get("surname") or "", aliases=tuple(entry.get("aliases") or ()),
-                   date_of_birth=date.fromisoformat(dob) if dob else None,
-                   references=tuple(entry.get("references") or ()))
+    known = {k: v for k, v in entry.items() if k in _SUBJECT_FIELDS}
+    return Subject(**{**known, "subject_id": UUID(entry["subject_id"]),
+                      "aliases": tuple(entry.get("aliases") or ()),
+                      "references": tuple(entry.get("references") or ()),
+                      "date_of_birth": date.fromisoformat(dob) if dob else None})
 
 
-def _terms(entry: dict[str, Any]) -> list[str]:
+def _terms(subject: Subject) -> list[str]:
     """Everything that identifies another person: each part of each name, the address and
     its parts, safe contact, references, and the date of birth as people write it."""
-    names = [entry.get("forenames"), entry.get("surname"), *(entry.get("aliases") or ())]
     terms: list[str] = []
-    for name in names:
-        if isinstance(name, str):
-            terms += [name, *re.split(r"[\s\-']+", name)]
-    for field in ("address", "safe_contact"):
-        value = entry.get(field)
-        if isinstance(value, str):
+    for name in (subject.forenames, subject.surname, *subject.aliases):
+        terms += [name, *re.split(r"[\s\-']+", name)]
+    for value in (subject.address, subject.safe_contact):
+        if value:
             terms += [value, *(p.strip() for p in value.split(","))]
-    terms += [r for r in entry.get("references") or () if isinstance(r, str)]
-    dob = entry.get("date_of_birth")
-    if isinstance(dob, str):
-        born = date.fromisoformat(dob)
-        terms += [dob, born.strftime("%d/%m/%Y"), f"{born.day}/{born.month}/{born.year}",
-                  born.strftime("%d.%m.%Y")]
+    terms += list(subject.references)
+    born = subject.date_of_birth
+    if born is not None:
+        terms += [born.isoformat(), born.strftime("%d/%m/%Y"),
+                  f"{born.day}/{born.month}/{born.year}", born.strftime("%d.%m.%Y")]
     return [t for t in terms if len(t.strip()) > 1]
 
 
@@ -64,9 +109,9 @@ def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
 
 
 def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, *,
-             redact_staff: bool) -> dict[str, Any]:
+             redact_staff: bool) -> _Assembled:
     wanted = {k for k in identifier_keys(probe) if k[0] in STRONG_KINDS}
-    cases: list[dict[str, Any]] = []
+    cases: list[DisclosedCase] = []
     candidates = sorted(platform.blind_index.matches(area_id, probe, None), key=str)
     accesses = platform.cases.access(candidates)
     excluded = [c for c, a in accesses.items() if is_excluded(viewer, a)]
@@ -76,8 +121,8 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
         document = platform.cases.document(case_id)
         if document is None:
             continue  # erased
-        subjects = document["referral"]["subjects"]
-        mine = [s for s in subjects if identifier_keys(_subject(s)) & wanted]
+        subjects = [_recorded(s) for s in document["referral"]["subjects"]]
+        mine = [s for s in subjects if identifier_keys(s) & wanted]
         if not mine:
             continue
         others = [t for s in subjects if s not in mine for t in _terms(s)]
@@ -87,36 +132,21 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             text = _redact(text, others, REDACTED)
             return _redact(text, staff, STAFF) if redact_staff else text
 
-        cases.append({
-            "case_id": document["case_id"],
-            "status": document["status"],
-            "referred_on": document["referred_on"],
-            "closed_on": document.get("closed_on"),
-            "your_records": mine,
-            "incident_summary": clean(document["referral"]["incident_summary"]),
-            "consent": document["referral"]["consent"],
-            "referrer": STAFF if redact_staff else document["referral"]["referrer"],
-            "information": [{"kind": i["kind"], "recorded_at": i["recorded_at"],
-                             "text": clean(i["text"]),
-                             "author": STAFF if redact_staff else i["author"]}
-                            for i in document["items"]],
-        })
-    return {"status": "draft_for_dpo_review",
-            "note": "Apply exemptions (serious harm, prevention of crime) before release.",
-            "cases_withheld_for_exclusion": len(excluded),
-            "cases": cases}
-
-
-@dataclass(frozen=True)
-class SubjectAccessPackage:
-    """The request's id and the draft package for the DPO: each case's part as the subject's
-    own records and the case's content, others redacted."""
-
-    request_id: str
-    status: str
-    note: str
-    cases_withheld_for_exclusion: int
-    cases: list[dict[str, Any]]
+        closed_on = document.get("closed_on")
+        cases.append(DisclosedCase(
+            case_id=UUID(document["case_id"]),
+            status=document["status"],
+            referred_on=date.fromisoformat(document["referred_on"]),
+            closed_on=date.fromisoformat(closed_on) if closed_on else None,
+            your_records=tuple(mine),
+            incident_summary=clean(document["referral"]["incident_summary"]),
+            consent=Consent(**document["referral"]["consent"]),
+            referrer=STAFF if redact_staff else document["referral"]["referrer"],
+            information=tuple(
+                DisclosedItem(i["kind"], datetime.fromisoformat(i["recorded_at"]),
+                              clean(i["text"]), STAFF if redact_staff else i["author"])
+                for i in document["items"])))
+    return _Assembled(len(excluded), tuple(cases))
 
 
 def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
@@ -131,9 +161,12 @@ def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
         actor.audit.record("subject_access", "rejected", purpose="subject_access")
         raise
     package = assemble(platform, actor.viewer, p.area_id, probe, redact_staff=redact_staff)
-    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
-    items = sum(len(c["information"]) for c in package["cases"])
+    case_ids = tuple(c.case_id for c in package.cases)
+    items = sum(len(c.information) for c in package.cases)
     platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
     actor.audit.record("subject_access", "allowed", purpose="subject_access",
                        items=(str(request_id), *(str(c) for c in case_ids)))
-    return SubjectAccessPackage(str(request_id), **package)
+    return SubjectAccessPackage(
+        request_id, "draft_for_dpo_review",
+        "Apply exemptions (serious harm, prevention of crime) before release.",
+        package.cases_withheld_for_exclusion, package.cases)

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -19,6 +19,8 @@ from psycopg_pool import ConnectionPool
 from storage.transient import StorageBusy
 from storage.url import DatabaseUrl, parse_database_url
 from storage.writers import WriterQueue, writer_queue
+
+_T = TypeVar("_T")
 
 
 class Cursor(Protocol):
@@ -218,3 +220,10 @@ def _busy_as_transient() -> Iterator[None]:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StorageBusy("the database is locked by another process") from exc
         raise
+
+
+def chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
+    """Ids in slices small enough for one `IN (...)` list: a statement's parameters are
+    capped (SQLite's at 32,766)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from api import schemas
-from api.auth import Audit, CurrentPlatform, CurrentViewer, RequiredPurpose
-from api.casework import Casework
+from api import case_inputs, schemas
+from api.auth import CurrentActor, CurrentPlatform, RequiredPurpose
 from api.errors import AUTHENTICATED, CONFLICT, NEEDS_PURPOSE, NOT_FOUND
 from api.idempotency import idempotent_case_id
+from services import (
+    access_grants,
+    action_lists,
+    case_actions,
+    case_closure,
+    case_lists,
+    case_reviews,
+    case_view,
+    exclusions,
+    referrals,
+    repeats,
+    restrictions,
+    safeguarding,
+    sharing,
+)
+from services.break_glass import open_break_glass
 
 router = APIRouter(prefix="/api/v1", tags=["cases"], responses=AUTHENTICATED)
 
 
-def casework(platform: CurrentPlatform, viewer: CurrentViewer, audit: Audit) -> Casework:
-    return Casework(platform, viewer, audit)
-
-
-Work = Annotated[Casework, Depends(casework)]
 CURSOR = ("The `next_cursor` of the previous page: the next page, stable while cases are "
           "added (an unknown cursor: 422 `invalid_cursor`)")
 
@@ -29,34 +40,42 @@ CURSOR = ("The `next_cursor` of the previous page: the next page, stable while c
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=schemas.Created,
              responses=NOT_FOUND)
 def submit_referral(
-    body: schemas.ReferralCreate, work: Work,
+    body: schemas.ReferralCreate, platform: CurrentPlatform, actor: CurrentActor,
     case_id: Annotated[UUID | None, Depends(idempotent_case_id)],
 ) -> schemas.Created:
-    return schemas.Created(id=work.refer(body, case_id))
+    return schemas.Created(id=referrals.refer(platform, actor, case_inputs.new_referral(body),
+                                              case_id))
 
 
 @router.get("/cases", response_model=schemas.CasesPage)
 def list_cases(
-    work: Work,
+    *,
+    platform: CurrentPlatform,
+    actor: CurrentActor,
     status_: Annotated[str | None, Query(alias="status", max_length=40)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
 ) -> schemas.CasesPage:
     """The cases the caller may see, newest referral first, with their exact total."""
-    return work.list_cases(status_, page, page_size, cursor)
+    found = case_lists.list_cases(platform, actor, status=status_, page=page,
+                                  page_size=page_size, cursor=cursor)
+    return schemas.CasesPage.model_validate(asdict(found))
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseView,
             responses={**NOT_FOUND, **NEEDS_PURPOSE})
-def view_case(case_id: UUID, purpose: RequiredPurpose, work: Work) -> schemas.CaseView:
-    return work.view(case_id, purpose.value)
+def view_case(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform,
+              actor: CurrentActor) -> schemas.CaseView:
+    found = case_view.view(platform, replace(actor, purpose=purpose.value), case_id)
+    return schemas.CaseView.model_validate(asdict(found))
 
 
 @router.post("/cases/{case_id}/decision", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
-def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> Response:
-    work.decide(case_id, body)
+def record_decision(case_id: UUID, body: schemas.DecisionCreate, platform: CurrentPlatform,
+                    actor: CurrentActor) -> Response:
+    referrals.decide(platform, actor, case_id, case_inputs.decision(body))
     return Response(status_code=204)
 
 
@@ -64,148 +83,178 @@ def record_decision(case_id: UUID, body: schemas.DecisionCreate, work: Work) -> 
             response_model=list[schemas.PossibleRepeatOut],
             responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def list_possible_repeats(
-    case_id: UUID, purpose: RequiredPurpose, work: Work
+    case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform, actor: CurrentActor
 ) -> list[schemas.PossibleRepeatOut]:
-    return work.possible_repeats(case_id, purpose.value)
+    found = repeats.possible_repeats(platform, replace(actor, purpose=purpose.value), case_id)
+    return [schemas.PossibleRepeatOut.model_validate(asdict(f)) for f in found]
 
 
 @router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,
              responses={**NOT_FOUND, **CONFLICT})
-def agree_action(case_id: UUID, body: schemas.ActionCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.agree_action(case_id, body))
+def agree_action(case_id: UUID, body: schemas.ActionCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> schemas.Created:
+    return schemas.Created(id=case_actions.agree_action(platform, actor, case_id,
+                                                        case_inputs.new_action(body)))
 
 
 @router.post("/cases/{case_id}/actions/{action_id}/updates", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
 def update_action(case_id: UUID, action_id: UUID, body: schemas.ActionUpdateCreate,
-                  work: Work) -> Response:
-    work.update_action(case_id, action_id, body)
+                  platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    case_actions.update_action(platform, actor, case_id, action_id, note=body.note,
+                               outcome=body.outcome)
     return Response(status_code=204)
 
 
 @router.get("/actions", response_model=list[schemas.ActionRow])
 def list_actions(
-    work: Work, scope: Annotated[Literal["mine", "overdue"], Query()] = "mine"
+    platform: CurrentPlatform, actor: CurrentActor,
+    scope: Annotated[Literal["mine", "overdue"], Query()] = "mine",
 ) -> list[schemas.ActionRow]:
     """My agency's open actions, or (coordinators) the area's overdue actions by agency."""
-    return work.actions(scope)
+    return [schemas.ActionRow.model_validate(asdict(a))
+            for a in action_lists.actions(platform, actor, scope)]
 
 
 @router.post("/cases/{case_id}/closure", status_code=204, responses=NOT_FOUND)
-def close_case(case_id: UUID, body: schemas.ClosureCreate, work: Work) -> Response:
-    work.close(case_id, body)
+def close_case(case_id: UUID, body: schemas.ClosureCreate, platform: CurrentPlatform,
+               actor: CurrentActor) -> Response:
+    case_closure.close(platform, actor, case_id, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/onward-referrals", status_code=204, responses=NOT_FOUND)
-def refer_onward(case_id: UUID, body: schemas.OnwardReferralCreate, work: Work) -> Response:
+def refer_onward(case_id: UUID, body: schemas.OnwardReferralCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> Response:
     """Records that the case was referred on to another safeguarding arrangement (MAPPA,
     MASH, child protection, adult safeguarding, early help) or to another MARAC
     (coordinators)."""
-    work.refer_onward(case_id, body)
+    safeguarding.refer_onward(platform, actor, case_id, body.to, on=body.on)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/social-care", status_code=204, responses=NOT_FOUND)
-def record_social_care(case_id: UUID, body: schemas.SocialCareCreate, work: Work) -> Response:
+def record_social_care(case_id: UUID, body: schemas.SocialCareCreate,
+                       platform: CurrentPlatform, actor: CurrentActor) -> Response:
     """Records whether the case is open to children's and to adult social care, as now
     found (coordinators)."""
-    work.record_social_care(case_id, body)
+    safeguarding.record_social_care(platform, actor, case_id, childrens=body.childrens,
+                                    adult=body.adult)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/closure/acknowledgement", status_code=204,
              responses={**NOT_FOUND, **CONFLICT})
-def acknowledge_closure(case_id: UUID, work: Work) -> Response:
+def acknowledge_closure(case_id: UUID, platform: CurrentPlatform,
+                        actor: CurrentActor) -> Response:
     """Confirms, for the caller's agency, that it has been told the case is closed."""
-    work.acknowledge_closure(case_id)
+    case_closure.acknowledge_closure(platform, actor, case_id)
     return Response(status_code=204)
 
 
 @router.get("/case-reviews/anniversaries", response_model=list[schemas.CaseSummary],
             responses=NOT_FOUND)
 def list_anniversaries(
-    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 30
+    platform: CurrentPlatform, actor: CurrentActor,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 30,
 ) -> list[schemas.CaseSummary]:
     """Open cases reaching 12 months since their last referral (coordinators)."""
-    return work.anniversaries(within_days)
+    return [schemas.CaseSummary.model_validate(asdict(c))
+            for c in case_reviews.anniversaries(platform, actor, within_days)]
 
 
 @router.post("/cases/{case_id}/grants", status_code=201, response_model=schemas.Created,
              responses={**NOT_FOUND, **CONFLICT})
-def grant_access(case_id: UUID, body: schemas.GrantCreate, work: Work) -> schemas.Created:
-    return schemas.Created(id=work.grant(case_id, body))
+def grant_access(case_id: UUID, body: schemas.GrantCreate, platform: CurrentPlatform,
+                 actor: CurrentActor) -> schemas.Created:
+    return schemas.Created(id=access_grants.grant(platform, actor, case_id,
+                                                  case_inputs.grant(body)))
 
 
 @router.post("/cases/{case_id}/grants/{grant_id}/revoke", status_code=204, responses=NOT_FOUND)
 def revoke_access(
-    case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate, work: Work
+    case_id: UUID, grant_id: UUID, body: schemas.RevokeCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> Response:
-    work.revoke(case_id, grant_id, body)
+    access_grants.revoke(platform, actor, case_id, grant_id, body.reason)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/restriction", status_code=204, responses=NOT_FOUND)
-def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, work: Work) -> Response:
-    work.restrict(case_id, body)
+def restrict_case(case_id: UUID, body: schemas.RestrictionCreate, platform: CurrentPlatform,
+                  actor: CurrentActor) -> Response:
+    restrictions.restrict(platform, actor, case_id, reason=body.reason, members=body.members,
+                          member_agencies=body.member_agencies)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/restriction/review", status_code=204, responses=NOT_FOUND)
 def review_restriction(case_id: UUID, body: schemas.RestrictionReviewCreate,
-                       work: Work) -> Response:
+                       platform: CurrentPlatform, actor: CurrentActor) -> Response:
     """Keep or lift a restriction (coordinators and chairs who may see the case); due 90 days
     after it was set or last reviewed."""
-    work.review_restriction(case_id, body)
+    restrictions.review_restriction(platform, actor, case_id, decision=body.decision,
+                                    reason=body.reason)
     return Response(status_code=204)
 
 
 @router.get("/case-reviews/restrictions", response_model=list[schemas.RestrictionDue])
 def list_restrictions_due(
-    work: Work, within_days: Annotated[int, Query(ge=0, le=366)] = 0
+    platform: CurrentPlatform, actor: CurrentActor,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 0,
 ) -> list[schemas.RestrictionDue]:
     """Restrictions due for review now, or within `within_days` (coordinators and chairs;
     only cases they may see)."""
-    return work.restrictions_due(within_days)
+    return [schemas.RestrictionDue.model_validate(asdict(d))
+            for d in case_reviews.restrictions_due(platform, actor, within_days)]
 
 
 @router.post("/cases/{case_id}/exclusions", status_code=204, responses=NOT_FOUND)
-def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, work: Work) -> Response:
-    work.exclude(case_id, body)
+def exclude_person(case_id: UUID, body: schemas.ExclusionCreate, platform: CurrentPlatform,
+                   actor: CurrentActor) -> Response:
+    exclusions.exclude(platform, actor, case_id, body.person, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.delete("/cases/{case_id}/exclusions/{person}", status_code=204, responses=NOT_FOUND)
 def readmit_person(
-    case_id: UUID, person: Annotated[str, Path(min_length=1, max_length=200)], work: Work
+    case_id: UUID, person: Annotated[str, Path(min_length=1, max_length=200)],
+    platform: CurrentPlatform, actor: CurrentActor,
 ) -> Response:
-    work.readmit(case_id, person)
+    exclusions.readmit(platform, actor, case_id, person)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/break-glass", status_code=201,
              response_model=schemas.BreakGlassOpened, responses={**NOT_FOUND, **CONFLICT})
 def break_glass(
-    case_id: UUID, body: schemas.BreakGlassCreate, work: Work
+    case_id: UUID, body: schemas.BreakGlassCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> schemas.BreakGlassOpened:
-    return schemas.BreakGlassOpened(expires_at=work.break_glass(case_id, body))
+    return schemas.BreakGlassOpened(expires_at=open_break_glass(
+        platform, actor, case_id, reason=body.reason, minutes=body.minutes))
 
 
 @router.post("/cases/{case_id}/information", status_code=201, response_model=schemas.Created,
              responses=NOT_FOUND)
 def share_information(
-    case_id: UUID, body: schemas.InformationCreate, work: Work
+    case_id: UUID, body: schemas.InformationCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> schemas.Created:
-    return schemas.Created(id=work.share(case_id, body))
+    return schemas.Created(id=sharing.share(
+        platform, actor, case_id, kind=body.kind, text=body.text,
+        audience=case_inputs.audience(body.audience), meeting_id=body.meeting_id))
 
 
 @router.post("/cases/{case_id}/information/{item_id}/release", status_code=204,
              responses=NOT_FOUND)
 def release_information(
-    case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate, work: Work
+    case_id: UUID, item_id: UUID, body: schemas.ReleaseCreate, platform: CurrentPlatform,
+    actor: CurrentActor,
 ) -> Response:
     """Widen who sees an item (research released at the hearing); never narrowed."""
-    work.release(case_id, item_id, body)
+    sharing.release(platform, actor, case_id, item_id,
+                    audience=case_inputs.audience(body.audience))
     return Response(status_code=204)
 
 
@@ -213,7 +262,8 @@ def release_information(
 def search_cases(
     *,
     purpose: RequiredPurpose,
-    work: Work,
+    platform: CurrentPlatform,
+    actor: CurrentActor,
     surname: Annotated[str, Query(max_length=200)] = "",
     forename: Annotated[str, Query(max_length=200)] = "",
     date_of_birth: schemas.IsoDate | None = None,
@@ -223,6 +273,7 @@ def search_cases(
 ) -> schemas.SearchResults:
     """Find cases by a person's identifiers, through the blind index: only cases the caller
     may see are returned, and nothing is stored or logged in plaintext."""
-    return work.search(purpose.value, surname=surname, forename=forename,
-                       date_of_birth=date_of_birth, reference=reference, page_size=page_size,
-                       cursor=cursor)
+    found = case_lists.search(platform, replace(actor, purpose=purpose.value),
+                              surname=surname, forename=forename, date_of_birth=date_of_birth,
+                              reference=reference, page_size=page_size, cursor=cursor)
+    return schemas.SearchResults.model_validate(asdict(found))

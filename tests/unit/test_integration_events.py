@@ -4,6 +4,7 @@ announced as their scheduling was."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from uuid import uuid4
 
@@ -27,7 +28,7 @@ def test_each_type_has_a_schema_its_example_satisfies(event_type: str) -> None:
 
 
 def test_a_meeting_moved_or_cancelled_is_announced_unless_it_is_a_closed_hearing() -> None:
-    def announced(kind: str) -> list[tuple[str, dict[str, str]]]:
+    def announced(kind: str) -> list[tuple[str, Mapping[str, str | None]]]:
         meeting = Meeting.schedule(uuid4(), kind, date(2026, 3, 18), "coordinator-1")
         meeting.reschedule(date(2026, 3, 25), "Chair unavailable", "coordinator-1",
                            date(2026, 3, 1))

@@ -1,0 +1,61 @@
+"""The case routes' request bodies as the use cases' typed inputs (services/): the one place
+the API's schemas become domain values."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from api import schemas
+from domain.access import Audience
+from domain.consent import Consent
+from domain.criteria import CriteriaClaimed
+from domain.risk import RiskAssessment
+from domain.subjects import Subject
+from services.access_grants import Grant
+from services.case_actions import NewAction
+from services.referrals import Decision, NewReferral
+
+
+def new_referral(body: schemas.ReferralCreate) -> NewReferral:
+    return NewReferral(
+        referred_on=body.referred_on,
+        subjects=tuple(subject(s) for s in body.subjects),
+        incident_summary=body.incident_summary,
+        risk_assessment=assessment(body.risk_assessment),
+        criteria=CriteriaClaimed(**body.criteria.model_dump()),
+        consent=Consent(**body.consent.model_dump()),
+        victim_informed=body.victim_informed,
+        idva_referral_made=body.idva_referral_made,
+        manager_sign_off=body.manager_sign_off)
+
+
+def subject(s: schemas.SubjectIn) -> Subject:
+    """A person named in a referral, with a new id of their own."""
+    return Subject(subject_id=uuid4(), role=s.role, forenames=s.forenames, surname=s.surname,
+                   aliases=tuple(s.aliases), date_of_birth=s.date_of_birth, gender=s.gender,
+                   ethnicity=s.ethnicity, sexuality=s.sexuality, disability=s.disability,
+                   trans=s.trans, address=s.address, safe_contact=s.safe_contact,
+                   references=tuple(s.references))
+
+
+def assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:
+    return RiskAssessment.build(body.tool, body.version,
+                                {q: (a.value, a.source) for q, a in body.answers.items()})
+
+
+def decision(body: schemas.DecisionCreate) -> Decision:
+    return Decision(body.outcome, body.reason, body.existing_case_id)
+
+
+def grant(body: schemas.GrantCreate) -> Grant:
+    return Grant(reason=body.reason, agency_id=body.agency_id, person=body.person,
+                 expires_at=body.expires_at)
+
+
+def new_action(body: schemas.ActionCreate) -> NewAction:
+    return NewAction(owner_agency_id=body.owner_agency_id, description=body.description,
+                     for_whom=body.for_whom, due_on=body.due_on, meeting_id=body.meeting_id)
+
+
+def audience(body: schemas.AudienceIn) -> Audience:
+    return Audience(body.kind, tuple(body.agencies))

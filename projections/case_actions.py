@@ -1,0 +1,59 @@
+"""Action routing: each agreed action's owner agency, due date, outcome and escalation, for
+the agencies' and the area's lists. What an action says stays in the sealed document."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.case import Case
+from storage.database import Cursor, Database
+
+TABLE = "case_actions"
+COLUMNS = ("action_id", "case_id", "area_id", "owner_agency_id", "due_on", "outcome",
+           "escalated")
+SCHEMA = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        action_id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        owner_agency_id TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        outcome TEXT,
+        escalated INTEGER NOT NULL)""",
+    f"CREATE INDEX IF NOT EXISTS case_actions_owner ON {TABLE} (owner_agency_id)",
+    f"CREATE INDEX IF NOT EXISTS case_actions_due ON {TABLE} (area_id, due_on)",
+)
+
+
+def write(cur: Cursor, case: Case) -> None:
+    if case.actions:
+        cur.executemany(
+            "INSERT INTO case_actions (action_id, case_id, area_id, owner_agency_id, due_on,"
+            " outcome, escalated) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(str(a.action_id), str(case.id), str(case.area_id), str(a.owner_agency),
+              a.due_on.isoformat(), case.action_outcomes.get(a.action_id),
+              1 if a.action_id in case.escalated_actions else 0)
+             for a in case.actions.values()])
+
+
+def actions(db: Database, *, owner: UUID | None = None, area_id: UUID | None = None,
+            case_id: UUID | None = None, open_only: bool = True) -> list[dict[str, Any]]:
+    """Action routing rows (no content), by owner agency, area or case."""
+    clauses, params = ["1 = 1"], []
+    if case_id is not None:
+        clauses.append("case_id = %s")
+        params.append(str(case_id))
+    if owner is not None:
+        clauses.append("owner_agency_id = %s")
+        params.append(str(owner))
+    if area_id is not None:
+        clauses.append("area_id = %s")
+        params.append(str(area_id))
+    if open_only:
+        clauses.append("outcome IS NULL")
+    with db.transaction(readonly=True) as cur:
+        cur.execute(f"SELECT {', '.join(COLUMNS)} FROM case_actions "  # noqa: S608
+                    f"WHERE {' AND '.join(clauses)} ORDER BY due_on, action_id",
+                    tuple(params))
+        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]

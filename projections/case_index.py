@@ -1,0 +1,120 @@
+"""The case index: each case's routing and filter columns (area, status, dates, repeat link),
+nothing personal; with the questions answered from it and the access facts beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from domain.case import Case
+from storage.database import Cursor, Database, chunks
+
+TABLE = "case_index"
+COLUMNS = ("case_id", "area_id", "status", "referring_agency_id", "referred_on",
+           "last_referral_on", "restricted", "repeat_of", "version")
+SCHEMA = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        case_id TEXT PRIMARY KEY,
+        area_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        referring_agency_id TEXT NOT NULL,
+        referred_on TEXT NOT NULL,
+        last_referral_on TEXT NOT NULL,
+        restricted INTEGER NOT NULL,
+        repeat_of TEXT,
+        closed_on TEXT,
+        version INTEGER NOT NULL)""",
+    f"CREATE INDEX IF NOT EXISTS case_index_closed ON {TABLE} (closed_on)",
+    f"CREATE INDEX IF NOT EXISTS case_index_area ON {TABLE} (area_id, referred_on)",
+)
+
+
+def write(cur: Cursor, case: Case) -> None:
+    cur.execute(
+        "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
+        " last_referral_on, restricted, repeat_of, closed_on, version)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (str(case.id), str(case.area_id), case.status, str(case.referral.referring_agency_id),
+         case.referral.referred_on.isoformat(), case.last_referral_on.isoformat(),
+         1 if case.restricted else 0, str(case.repeat_of) if case.repeat_of else None,
+         case.closed_on.isoformat() if case.closed_on else None, case.version),
+    )
+
+
+def repeats_on(cur: Cursor, case_id: UUID) -> list[UUID]:
+    """The repeat referrals merged into the case, in the caller's transaction."""
+    cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (str(case_id),))
+    return [UUID(r[0]) for r in cur.fetchall()]
+
+
+def rows_on(cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The index rows of these cases (one `IN` list's worth), in the caller's transaction."""
+    if not case_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(case_ids))
+    cur.execute(f"SELECT {', '.join(COLUMNS)} FROM case_index "  # noqa: S608
+                f"WHERE case_id IN ({marks})", tuple(str(c) for c in case_ids))
+    return {UUID(r[0]): dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()}
+
+
+def index_rows(db: Database, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    rows: dict[UUID, dict[str, Any]] = {}
+    for chunk in chunks(case_ids):
+        with db.transaction(readonly=True) as cur:
+            rows.update(rows_on(cur, chunk))
+    return rows
+
+
+def candidates(db: Database, area_id: UUID | None, refs: Sequence[str]) -> list[UUID]:
+    """Cases a caller could possibly see: their area's, and any naming their agency or
+    them. The policy decides which of these they do see."""
+    found: set[str] = set()
+    with db.transaction(readonly=True) as cur:
+        if area_id is not None:
+            cur.execute("SELECT case_id FROM case_index WHERE area_id = %s", (str(area_id),))
+            found.update(r[0] for r in cur.fetchall())
+        if refs:
+            marks = ", ".join(["%s"] * len(refs))
+            cur.execute(f"SELECT case_id FROM case_access WHERE ref IN ({marks})",  # noqa: S608
+                        tuple(refs))
+            found.update(r[0] for r in cur.fetchall())
+        # A repeat takes its case's membership (see `case_access_facts.access`), so it is a
+        # candidate wherever its case is, though no access row of its own names the caller.
+        for chunk in chunks([UUID(c) for c in sorted(found)]):
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute("SELECT case_id FROM case_index "  # noqa: S608
+                        f"WHERE repeat_of IN ({marks})", tuple(str(c) for c in chunk))
+            found.update(r[0] for r in cur.fetchall())
+    return [UUID(c) for c in found]
+
+
+def closed_cases(db: Database) -> list[tuple[UUID, UUID, str]]:
+    """(case, area, closed on) of every closed case: retention's candidates. A linked
+    repeat is left out: it is kept, and erased, with the case it was merged into."""
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT case_id, area_id, closed_on FROM case_index "
+                    "WHERE closed_on IS NOT NULL AND repeat_of IS NULL ORDER BY closed_on")
+        return [(UUID(r[0]), UUID(r[1]), r[2]) for r in cur.fetchall()]
+
+
+def linked_repeats(db: Database, case_id: UUID) -> list[UUID]:
+    with db.transaction(readonly=True) as cur:
+        return repeats_on(cur, case_id)
+
+
+def allocation_loads(db: Database, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
+    """Open (not closed) cases of the area allocated to each of `refs` (keyed digests of
+    case co-ordinators), zero where none: counts only, never which cases."""
+    loads = dict.fromkeys(refs, 0)
+    if not refs:
+        return loads
+    marks = ", ".join(["%s"] * len(refs))
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT a.ref, COUNT(*) FROM case_access a "  # noqa: S608
+                    "JOIN case_index i ON i.case_id = a.case_id "
+                    "WHERE a.relation = 'allocated_to' AND i.area_id = %s "
+                    f"AND i.closed_on IS NULL AND a.ref IN ({marks}) GROUP BY a.ref",
+                    (str(area_id), *refs))
+        loads.update({r[0]: int(r[1]) for r in cur.fetchall()})
+    return loads

@@ -11,6 +11,7 @@ from domain.application import Marac
 from domain.area import AreaSettings
 from domain.marrac import (
     MAX_CONTACT_MINUTES,
+    CompletedByClosing,
     InvalidMarracChange,
     NotAllocated,
     NotAMarracArea,
@@ -114,10 +115,13 @@ def test_the_four_steps_go_in_order(app: Marac, case_id: UUID,
         app.complete_step(case_id, "identify_solution", by="cc-ashworthxq")
     _plan(app, case_id, area)
     app.complete_step(case_id, "identify_solution", by="cc-ashworthxq")
-    app.complete_step(case_id, "complete_case", by="cc-ashworthxq")
-    with pytest.raises(StepOutOfOrder):
+    # The fourth step is completed by closing the case, never on its own.
+    with pytest.raises(CompletedByClosing):
         app.complete_step(case_id, "complete_case", by="cc-ashworthxq")
-    assert list(app.get_case(case_id).steps) == [
+    app.complete_case(case_id, by="cc-ashworthxq", reason="Risk reduced", inform=())
+    case = app.get_case(case_id)
+    assert case.status == "closed"
+    assert list(case.steps) == [
         "gather_and_assess", "analyse_risk_and_need", "identify_solution", "complete_case"]
 
 

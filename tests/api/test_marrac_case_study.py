@@ -343,3 +343,40 @@ def test_allocation_is_refused_in_a_meeting_based_area(
     unallocated = calls("POST", f"/api/v1/cases/{case_id}/marrac/steps", world.coordinator(),
                         {"step": "gather_and_assess"}, expect=422)
     assert unallocated.json()["code"] == "marrac_not_allocated"
+
+
+def test_told_and_feedback_come_after_the_closure_and_times_carry_their_zone(
+    calls: Calls, marrac_world: World, clock: Clock
+) -> None:
+    world = marrac_world
+    cc = case_coordinator(world, "cc-cartwrightxq")
+    clock.at = at(1, 9)
+    case_id = accepted_with_an_action(calls, world, cc)
+    case = f"/api/v1/cases/{case_id}"
+    health = str(world.agencies["health"])
+    early = calls("POST", f"{case}/marrac/told", cc, {"agency_id": health}, expect=422)
+    assert early.json()["code"] == "invalid_marrac_change"  # nothing closed to tell of
+    naive = calls("POST", f"{case}/marrac/plan", cc, {"at": "2026-01-13T08:00:00"}, expect=422)
+    assert naive.json()["code"] == "invalid_request"  # a time without its zone is ambiguous
+    # Closure with the first three steps undone: the fourth step waits on them.
+    undone = calls("POST", f"{case}/marrac/closure", cc, {"reason": "Done"}, expect=422)
+    assert undone.json()["code"] == "marrac_step_out_of_order"
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "gather_and_assess"}, expect=204)
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "analyse_risk_and_need"}, expect=204)
+    calls("POST", f"{case}/marrac/plan", cc, expect=204)
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "identify_solution"}, expect=204)
+    clock.at = at(5, 12)
+    calls("POST", f"{case}/marrac/closure", cc, {"reason": "Done", "at": at(5, 11).isoformat()},
+          expect=204)
+    calls("POST", f"{case}/marrac/told", cc,
+          {"agency_id": health, "at": at(5, 11, 30).isoformat()}, expect=204)
+    twice = calls("POST", f"{case}/marrac/told", cc, {"agency_id": health}, expect=409)
+    assert twice.json()["code"] == "closure_already_acknowledged"
+    # Only the case's co-ordinator (or team leader, coordinators) records; others see 404/403.
+    calls("POST", f"{case}/marrac/feedback", case_coordinator(world, "cc-busyxq"),
+          {"text": "Helpful", "me": "victim"}, expect=403)
+    hidden = calls("POST", f"{case}/marrac/feedback", world.rep("housing"),
+                   {"text": "Helpful", "me": "victim"}, expect=404)
+    assert hidden.json() == {"code": "not_found", "message": "Not found"}
+    calls("POST", f"{case}/marrac/feedback", cc, {"text": "Helpful", "me": "victim"},
+          expect=201)

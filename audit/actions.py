@@ -20,6 +20,7 @@ AuditAction = Literal[
     "remove_from_agenda", "invite_to_hearing",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
+    "complete_case", "record_told", "record_feedback",
     # Feeds.
     "subscribe", "read_subscription", "replay", "activate_subscription", "rotate_secret",
     "feed_pull", "feed_stream", "feed_delivery",

@@ -546,13 +546,17 @@ def test_marrac_time_per_me_and_purpose(client: TestClient, world: World,
         clock.at = datetime(2026, 2, 2 + n, 9, tzinfo=UTC)
         claimed = CriteriaClaimed(visible_high_risk=True) if n in purpose else \
             CriteriaClaimed(professional_judgement_reason="coercive control")
-        case_id = app.refer(referral(area, world.agencies["police"], subjects=_subjects(n),
+        subjects = _subjects(n)
+        case_id = app.refer(referral(area, world.agencies["police"], subjects=subjects,
                                      referred_on=date(2026, 2, 2 + n), criteria=claimed,
                                      yes=15 if n in purpose else 4))
         app.allocate(case_id, f"cc-{n}", by="team-leader-1")
         clock.advance(hours=2)
+        # Each child is an ME of its own: a contact names the child (the first one here).
+        child = next((s.subject_id for s in subjects if s.role == "child"), None)
         for me, minutes in seen:
-            app.record_contact(case_id, me, minutes, by=f"cc-{n}")
+            app.record_contact(case_id, me, minutes, by=f"cc-{n}",
+                               child=child if me == "child" else None)
         if n not in purpose:
             app.decline(case_id, by=f"cc-{n}", reason="does not meet purpose")
             continue

@@ -114,12 +114,14 @@ OPS: dict[str, Op] = {
     "close": lambda w: w.app.close_case(w.case, by="coordinator-1", reason="Risk reduced",
                                         inform={w.police, w.health}),
     "told": lambda w: w.app.acknowledge_closure(w.case, w.health, by="nurse-7"),
+    "feedback": lambda w: w.app.record_feedback(w.case, "One contact throughout",
+                                                by="coordinator-1", agency_id=w.health),
 }
 MARAC = ("accept", "list", "share", "share_at_hearing", "research", "hearing", "action",
          "weeks_pass", "escalate", "action_done", "grant_agency", "grant_person", "break_glass",
          "restrict", "exclude", "onward", "social_care", "close", "told")
 MARRAC = ("accept", "allocate", "step", "needs", "contact", "action", "plan", "review", "share",
-          "close", "told")
+          "close", "told", "feedback")
 
 
 @pytest.fixture
@@ -170,6 +172,7 @@ def test_a_rich_case_document_reads_back_and_writes_again_unchanged(
         assert typed.marrac.needs["victim"].needs == "Safe housing"
         assert typed.marrac.plan_agreed is not None
         assert typed.marrac.reviews
+        assert typed.marrac.feedback[0].agency_id == w.health
 
 
 @settings(max_examples=30, deadline=None,

@@ -104,6 +104,13 @@ class NotificationOutbox:
                             " next_attempt_at = %s, last_error = %s WHERE message_id = %s",
                             (at.isoformat(), error, str(message_id)))
 
+    def hold(self, message_ids: list[UUID], until: datetime) -> None:
+        """Kept for a digest: not looked at again until `until` (not an attempt)."""
+        with self.db.transaction() as cur:
+            for message_id in message_ids:
+                cur.execute("UPDATE notification_outbox SET next_attempt_at = %s"
+                            " WHERE message_id = %s", (until.isoformat(), str(message_id)))
+
     def states(self) -> dict[UUID, str]:
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT message_id, state FROM notification_outbox")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import smtplib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import structlog
@@ -52,12 +52,16 @@ class NotificationSender:
     def run_once(self) -> int:
         """Send what is due; returns how many notices went out."""
         now = self.now()
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
         groups: dict[tuple[UUID, str], list[Queued]] = {}
+        held: list[UUID] = []
         for queued in self.outbox.due(now):
             n = queued.notice
             if self._digest(n) and queued.created_at.date() >= now.date():
-                continue  # held for tomorrow's digest
+                held.append(n.message_id)  # for tomorrow's digest
+                continue
             groups.setdefault((n.area_id, n.recipient), []).append(queued)
+        self.outbox.hold(held, tomorrow)
         sent = 0
         for (area_id, recipient), group in groups.items():
             address = self._address(area_id, recipient)

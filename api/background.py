@@ -162,7 +162,7 @@ def notification_sender(platform: Platform) -> NotificationSender | None:
     if config is None:
         return None
     return NotificationSender(platform.marac, platform.notices, platform.audit, platform.now,
-                              config=config)
+                              platform.cases, config=config)
 
 
 def send_notifications(platform: Platform, stop: threading.Event, idle: float) -> None:

@@ -70,7 +70,12 @@ class NotificationProjector:
                     self.outbox.append(cur, found, at)
 
     def _may_be_told(self, found: Notice, aggregate: object, at: datetime) -> bool:
-        if found.recipient == COORDINATORS or not isinstance(aggregate, Case):
-            return True  # the coordinators of the area; the attendees of a meeting
-        viewer = agency_reader(UUID(found.recipient), aggregate.area_id)
-        return case_visibility(viewer, self.cases.access_of(aggregate), at) is not None
+        return may_be_told(self.cases, found, aggregate, at)
+
+
+def may_be_told(cases: CaseProjector, found: Notice, aggregate: object, at: datetime) -> bool:
+    """Whether the notice's recipient may hear of it: an agency, if it may see the case."""
+    if found.recipient == COORDINATORS or not isinstance(aggregate, Case):
+        return True  # the coordinators of the area; the attendees of a meeting
+    viewer = agency_reader(UUID(found.recipient), aggregate.area_id)
+    return case_visibility(viewer, cases.access_of(aggregate), at) is not None

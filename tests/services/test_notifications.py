@@ -95,7 +95,7 @@ def sender(platform: Platform, server: MailServer) -> NotificationSender:
     config = SmtpConfig("127.0.0.1", server.port, "marac@wexshire.example.org", BASE,
                         starttls=False, timeout=2.0)
     return NotificationSender(platform.marac, platform.notices, platform.audit, platform.now,
-                              config=config)
+                              platform.cases, config=config)
 
 
 def deliver(platform: Platform, server: MailServer) -> int:
@@ -341,3 +341,19 @@ def test_coordinators_mailbox_and_digest_settings_are_checked() -> None:
         AreaSettings(coordinators_email="not an address").check_valid()
     with pytest.raises(InvalidSettings):
         AreaSettings(digest_recipients=("Not A Code",)).check_valid()
+
+
+def test_an_agency_that_lost_sight_of_the_case_before_sending_is_not_told(
+        told: Area, mail_server: MailServer) -> None:
+    platform = told.platform
+    case_id, _ = listed(told)
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    platform.notice_runner.catch_up()  # noticed while the IDVA could see the case
+    platform.marac.restrict(case_id, by="coordinator-1", reason="employee case",
+                            members={"coordinator-1"}, member_agencies={told.police})
+    assert deliver(platform, mail_server) == 0
+    assert mail_server.inbox.messages == []
+    assert notify_records(platform) == [
+        ("withheld", str(case_id), ("action_assigned", f"agency:{told.idva}"))]
+    assert set(platform.notices.states().values()) == {"withheld"}

@@ -4,7 +4,8 @@ Each notice is recorded in the audit trail as a disclosure of metadata (`notify`
 its recipient agency, never the address) by the system's notifier, before it is sent; a failed
 attempt adds a `failed` record and the notice is tried again later with a growing wait. A
 recipient in the area's `digest_recipients` gets one e-mail a day with everything of the
-previous days instead.
+previous days instead. Each notice about a case is asked of the policy again when it is
+sent, so an agency that lost sight of the case in between is not told of it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import structlog
 from audit.trail import AuditTrail
 from domain.application import Marac
 from domain.area import COORDINATORS
+from domain.exceptions import CaseErased, CaseNotFound
 from notifications.mail import SmtpConfig, compose, send
 from notifications.notices import Notice, notice
 from notifications.outbox import NotificationOutbox, Queued
+from notifications.projector import may_be_told
 from projections.cases import CaseProjector
 from services.actor import Actor
 from services.system import NOTIFIER, SystemJob
@@ -40,10 +43,11 @@ def backoff(attempts: int, rng: random.Random, base: float = 5.0) -> float:
 
 class NotificationSender:
     def __init__(self, marac: Marac, outbox: NotificationOutbox, trail: AuditTrail,
-                 now: Callable[[], datetime], *, config: SmtpConfig,
+                 now: Callable[[], datetime], cases: CaseProjector, *, config: SmtpConfig,
                  rng: random.Random | None = None) -> None:
         self.marac = marac
         self.outbox = outbox
+        self.cases = cases
         self.config = config
         self.now = now
         self.job = SystemJob.named(trail, now, NOTIFIER)
@@ -57,6 +61,8 @@ class NotificationSender:
         held: list[UUID] = []
         for queued in self.outbox.due(now):
             n = queued.notice
+            if not self._still_told(n, now):
+                continue
             if self._digest(n) and queued.created_at.date() >= now.date():
                 held.append(n.message_id)  # for tomorrow's digest
                 continue
@@ -102,6 +108,23 @@ class NotificationSender:
         step.audit.record("notify", "allowed", case_id=n.case_id, items=tuple(items),
                           area_id=n.area_id)
         return step
+
+    def _still_told(self, n: Notice, now: datetime) -> bool:
+        """Asked again when sending, as the case is now: a case erased, restricted or
+        revoked from the agency since it was noticed is not announced (recorded `withheld`)."""
+        if n.case_id is None or n.recipient == COORDINATORS:
+            return True
+        try:
+            case: object = self.marac.get_case(n.case_id)
+        except (CaseErased, CaseNotFound):
+            case = None
+        if case is not None and may_be_told(self.cases, n, case, now):
+            return True
+        self.job.step().audit.record("notify", "withheld", case_id=n.case_id,
+                                     items=(n.kind, f"agency:{n.recipient}",
+                                            f"message:{n.message_id}"), area_id=n.area_id)
+        self.outbox.withheld(n.message_id)
+        return False
 
     def _digest(self, n: Notice) -> bool:
         recipients = self.marac.get_area(n.area_id).settings.digest_recipients

@@ -8,13 +8,15 @@ up when sending, so a changed mailbox is used at once) and no personal data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 from uuid import UUID
 
 from notifications.notices import Notice, NoticeKind
 from storage.database import Cursor, Database
 
+# Long enough for one attempt (SMTP's timeout is 10 s).
+CLAIM = timedelta(seconds=60)
 COLUMNS = ("message_id", "kind", "area_id", "recipient", "case_id", "meeting_id", "created_at",
            "attempts")
 
@@ -75,12 +77,25 @@ class NotificationOutbox:
             self.append(cur, notice, at)
 
     def due(self, now: datetime, limit: int = 100) -> list[Queued]:
-        """Pending notices whose next attempt is due, oldest first."""
+        """Pending notices whose next attempt is due, oldest first, each claimed for this
+        sender for a while: several workers may run, and each notice goes out from one of
+        them (a sender that dies holding one lets it lapse, and it is sent again)."""
         with self.db.transaction(readonly=True) as cur:
-            cur.execute(f"SELECT {', '.join(COLUMNS)} FROM notification_outbox"  # noqa: S608
+            cur.execute(f"SELECT {', '.join(COLUMNS)}, next_attempt_at"  # noqa: S608
+                        " FROM notification_outbox"
                         " WHERE state = 'pending' AND next_attempt_at <= %s"
                         " ORDER BY created_at, message_id LIMIT %s", (now.isoformat(), limit))
-            return [_queued(r) for r in cur.fetchall()]
+            rows = cur.fetchall()
+        claimed = []
+        with self.db.transaction() as cur:
+            for row in rows:
+                cur.execute("UPDATE notification_outbox SET next_attempt_at = %s"
+                            " WHERE message_id = %s AND state = 'pending'"
+                            " AND next_attempt_at = %s",
+                            ((now + CLAIM).isoformat(), row[0], row[-1]))
+                if cur.rowcount == 1:
+                    claimed.append(_queued(row[:-1]))
+        return claimed
 
     def sent(self, message_ids: list[UUID], at: datetime) -> None:
         with self.db.transaction() as cur:

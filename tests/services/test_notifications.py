@@ -357,3 +357,22 @@ def test_an_agency_that_lost_sight_of_the_case_before_sending_is_not_told(
     assert notify_records(platform) == [
         ("withheld", str(case_id), ("action_assigned", f"agency:{told.idva}"))]
     assert set(platform.notices.states().values()) == {"withheld"}
+
+
+def test_two_workers_sending_at_once_each_send_a_notice_once(
+        told: Area, mail_server: MailServer) -> None:
+    platform = told.platform
+    case_id = told.case()
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    platform.notice_runner.catch_up()
+    first, second = sender(platform, mail_server), sender(platform, mail_server)
+    # The second looks while the first holds the notice (claimed, not yet settled).
+    claimed = platform.notices.due(platform.now())
+    assert len(claimed) == 1
+    assert second.run_once() == 0
+    assert first.run_once() == 0  # claimed, and not lapsed: nobody sends it now
+    platform.notices.hold([claimed[0].notice.message_id], platform.now())  # the claim lapses
+    assert first.run_once() == 1
+    assert second.run_once() == 0
+    assert len(mail_server.inbox.messages) == 1

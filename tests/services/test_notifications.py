@@ -23,6 +23,7 @@ from domain.area import COORDINATORS, AreaSettings
 from domain.exceptions import InvalidSettings
 from notifications.mail import SmtpConfig
 from notifications.sender import NotificationSender, restriction_reviews
+from services.partnership_file import PartnershipFileError, read_partnership_file
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME
 from tests.services.conftest import HELD_ON, Area, Clock
 
@@ -376,3 +377,33 @@ def test_two_workers_sending_at_once_each_send_a_notice_once(
     assert first.run_once() == 1
     assert second.run_once() == 0
     assert len(mail_server.inbox.messages) == 1
+
+
+def test_the_partnership_file_names_the_coordinators_mailbox_and_the_digest_takers() -> None:
+    described = read_partnership_file("""
+partnership: Wexshire
+protocol: {title: Wexshire ISP, version: "1", signatories: [police]}
+areas:
+  - code: wexshire
+    name: Wexshire MARAC
+    model: marac
+    settings:
+      coordinators_email: marac.coordinators@wexshire.example.org
+      digest_recipients: [police, coordinators]
+agencies:
+  - {code: police, name: Police, type: police, core: true, areas: [wexshire]}
+""")
+    [area] = described.areas
+    assert area.settings.coordinators_email == "marac.coordinators@wexshire.example.org"
+    assert area.settings.digest_recipients == ("police", "coordinators")
+    with pytest.raises(PartnershipFileError) as refused:
+        read_partnership_file("""
+partnership: Wexshire
+protocol: {title: Wexshire ISP, version: "1", signatories: [police]}
+areas:
+  - {code: wexshire, name: Wexshire MARAC, model: marac,
+     settings: {coordinators_email: not an address}}
+agencies:
+  - {code: police, name: Police, type: police, core: true, areas: [wexshire]}
+""")
+    assert (refused.value.code, refused.value.field) == ("invalid_settings", "areas.0.settings")

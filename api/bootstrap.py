@@ -183,7 +183,8 @@ def build_platform(
     notices = NotificationOutbox(database)
     notice_runner = ProjectionRunner(marac, database,
                                      NotificationProjector(marac, notices, cases, now))
-    notice_runner.create_tables()
+    # From now: a platform upgraded to notifications does not tell of its whole past.
+    notice_runner.create_tables(from_now=True)
     idempotency = IdempotencyStore(database, keyring.keks)
     idempotency.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,

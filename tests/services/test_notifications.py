@@ -17,12 +17,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from api.background import Background
-from api.bootstrap import Platform, smtp_config
+from api.bootstrap import Platform, build_platform, smtp_config
 from api.settings import Settings
 from domain.area import COORDINATORS, AreaSettings
 from domain.exceptions import InvalidSettings
 from notifications.mail import SmtpConfig
 from notifications.sender import NotificationSender, restriction_reviews
+from security.kek import KeyMaterial
 from services.partnership_file import PartnershipFileError, read_partnership_file
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME
 from tests.services.conftest import HELD_ON, Area, Clock
@@ -407,3 +408,25 @@ agencies:
   - {code: police, name: Police, type: police, core: true, areas: [wexshire]}
 """)
     assert (refused.value.code, refused.value.field) == ("invalid_settings", "areas.0.settings")
+
+
+def test_a_platform_upgraded_to_notifications_does_not_tell_of_its_past(
+        told: Area, settings: Settings, key_material: KeyMaterial, clock: Clock,
+        mail_server: MailServer) -> None:
+    old = told.platform
+    case_id = told.case()
+    old.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                           for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    with old.database.transaction() as cur:  # as the database was before notifications
+        cur.execute("DELETE FROM projection_tracking WHERE name = 'notifications'")
+        cur.execute("DROP TABLE notification_outbox")
+    upgraded = build_platform(settings, material=key_material, now=clock)
+    try:
+        assert deliver(upgraded, mail_server) == 0
+        upgraded.marac.agree_action(case_id, owner_agency=told.idva, description="Refuge",
+                                    for_whom="victim", due_on=date(2026, 1, 20),
+                                    by="coordinator-1")
+        assert deliver(upgraded, mail_server) == 1
+    finally:
+        upgraded.close()
+    assert len(mail_server.inbox.messages) == 1

@@ -278,6 +278,10 @@ def test_no_message_carries_the_subjects_names_dates_of_birth_or_addresses(
         text = raw.decode().lower()
         found = [f for f in forbidden if f.lower() in text]
         assert found == []
+    # The audit trail names the recipient agency, never its address.
+    records = [r for r in platform.audit.records() if r["action"] == "notify"]
+    assert len(records) == 7
+    assert not [r for r in records if "@" in json.dumps(r, default=str)]
 
 
 def test_while_the_mail_server_is_down_nothing_is_lost_and_it_is_sent_once_when_up(

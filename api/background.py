@@ -28,7 +28,8 @@ from api.bootstrap import Platform, smtp_config
 from api.retention import erase_expired_subject_access, run_retention
 from feeds.delivery import WebhookDeliverer
 from feeds.visibility import Gate
-from notifications.sender import NotificationSender, restriction_reviews
+from notifications.reviews import restriction_reviews
+from notifications.sender import NotificationSender
 
 log = structlog.get_logger("worker")
 

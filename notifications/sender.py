@@ -23,7 +23,7 @@ from domain.application import Marac
 from domain.area import COORDINATORS
 from domain.exceptions import CaseErased, CaseNotFound
 from notifications.mail import SmtpConfig, compose, send
-from notifications.notices import Notice, notice
+from notifications.notices import Notice
 from notifications.outbox import NotificationOutbox, Queued
 from notifications.projector import may_be_told
 from projections.cases import CaseProjector
@@ -137,16 +137,3 @@ class NotificationSender:
             return self.marac.get_area(area_id).settings.coordinators_email
         return self.marac.get_agency(UUID(recipient)).spoc_email
 
-
-def restriction_reviews(outbox: NotificationOutbox, cases: CaseProjector, marac: Marac,
-                        now: datetime) -> int:
-    """Tell each area's coordinators of the restrictions due for review: once per due date
-    (the notice's id derives from it)."""
-    told = 0
-    for area in marac.areas():
-        for due in cases.restrictions_due(area.id, now):
-            outbox.add(notice(f"{due.case_id}:{due.review_due.isoformat()}",
-                              "restriction_review_due", area.id, COORDINATORS,
-                              case_id=due.case_id), now)
-            told += 1
-    return told

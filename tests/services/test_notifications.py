@@ -22,7 +22,8 @@ from api.settings import Settings
 from domain.area import COORDINATORS, AreaSettings
 from domain.exceptions import InvalidSettings
 from notifications.mail import SmtpConfig
-from notifications.sender import NotificationSender, restriction_reviews
+from notifications.reviews import restriction_reviews
+from notifications.sender import NotificationSender
 from security.kek import KeyMaterial
 from services.partnership_file import PartnershipFileError, read_partnership_file
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME

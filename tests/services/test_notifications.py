@@ -435,3 +435,21 @@ def test_a_platform_upgraded_to_notifications_does_not_tell_of_its_past(
     finally:
         upgraded.close()
     assert len(mail_server.inbox.messages) == 1
+
+
+def test_the_workers_pass_sends_through_the_configured_server(
+        told: Area, settings: Settings, mail_server: MailServer, tmp_path: Any) -> None:
+    platform = told.platform
+    secret = tmp_path / "smtp-password"
+    secret.write_text("not-used-without-a-username\n")
+    platform.settings = settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": mail_server.port, "smtp_starttls": False,
+        "smtp_from": "marac@wexshire.example.org", "smtp_password_file": secret,
+        "public_base_url": BASE})
+    case_id = told.case()
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    Background(platform).run_once()
+    [message] = mail_server.inbox.to(IDVA_SPOC)
+    assert message["From"] == "marac@wexshire.example.org"
+    assert f"{BASE}/cases/{case_id}" in body(message)

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = "roles"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Notifications by e-mail (no personal data: what happened and a link): sent only when an
+    # SMTP host is set. The password is read from a file (a mounted secret), never the
+    # environment; `public_base_url` is where the links point (the platform's address).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password_file: Path | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    public_base_url: str = ""
 
     @property
     def key_path(self) -> Path:

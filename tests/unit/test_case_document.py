@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +25,7 @@ from services.closure import closure_state
 from tests.factories import area_with_agency, referral
 
 START = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+MEETING_DAY = date(2026, 2, 3)
 
 
 class Clock:
@@ -48,8 +49,13 @@ class World:
         self.health = app.register_agency(self.area, "health", "Wexshire Health", "health",
                                            core=True)
         self.case = app.refer(referral(self.area, self.police))
-        self.meeting = app.schedule_meeting(self.area, "standard", date(2026, 2, 3),
+        self.meeting = app.schedule_meeting(self.area, "standard", MEETING_DAY,
                                             by="chair-1")
+
+    def hear(self) -> None:
+        self.clock.at = max(self.clock.at, datetime.combine(MEETING_DAY, time(9), tzinfo=UTC))
+        self.app.record_hearing(self.meeting, self.case, risks=(Risk("victim", "Strangulation"),),
+                                by="chair-1")
 
     def document(self) -> dict[str, Any]:
         # As sealed: through JSON, as the sealer writes it.
@@ -78,8 +84,8 @@ OPS: dict[str, Op] = {
         author="police-rep", author_agency=w.police, for_agency=False, meeting_id=w.meeting),
     "research": lambda w: w.app.request_research(w.meeting, w.case, agencies={w.health},
                                                  due_on=date(2026, 2, 1), by="coordinator-1"),
-    "hearing": lambda w: w.app.record_hearing(
-        w.meeting, w.case, risks=(Risk("victim", "Strangulation"),), by="chair-1"),
+    # A hearing is recorded from the meeting's day on (domain/meeting.py).
+    "hearing": lambda w: w.hear(),
     "action": lambda w: w.app.agree_action(
         w.case, owner_agency=w.police, description="Flag the address", for_whom="victim",
         due_on=date(2026, 2, 10), by="chair-1"),

@@ -17,6 +17,7 @@ import pytest
 
 from api.bootstrap import Platform, build_platform
 from api.settings import Settings
+from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 
 POSTGRES_URL = os.environ.get("MARAC_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
@@ -41,10 +42,18 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+REAL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=REAL_BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from fresh_database(request.param, request, tmp_path)
+
+
+def fresh_database(backend: str, request: pytest.FixtureRequest,
+                   tmp_path: Path) -> Iterator[str]:
     """A fresh database: a SQLite file, or a new schema on the PostgreSQL server."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
         return
     server = request.getfixturevalue("postgres_server")
@@ -79,8 +88,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url, demo=True)
 
 
+@pytest.fixture(scope="session")
+def issuer() -> LocalIssuer:
+    """One token issuer for the session: making its RSA key costs about 100 ms, which every
+    demo platform built without one would spend."""
+    return LocalIssuer()
+
+
 @pytest.fixture
-def platform(settings: Settings, key_material: KeyMaterial, today: Today) -> Iterator[Platform]:
-    built = build_platform(settings, material=key_material, today=today)
+def platform(settings: Settings, key_material: KeyMaterial, today: Today,
+             issuer: LocalIssuer) -> Iterator[Platform]:
+    built = build_platform(settings, material=key_material, today=today, issuer=issuer)
     yield built
     built.close()

@@ -34,11 +34,6 @@ class Clock:
         self.at += timedelta(**delta)
 
 
-@pytest.fixture(scope="session")
-def issuer() -> LocalIssuer:
-    return LocalIssuer()
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 1, 12, 9, 0, tzinfo=UTC))

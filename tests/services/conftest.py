@@ -1,5 +1,11 @@
-"""The use cases called directly, without HTTP: a real platform (SQLite file or PostgreSQL
-schema), actors made from principals, and the audit trail they write to."""
+"""The use cases called directly, without HTTP, on the in-memory platform (`memory:`: the
+library's in-memory event recorder, the read models and the audit trail in an in-memory SQLite
+database, and the encryption, blind index and audit chain for real), in milliseconds; actors
+made from principals, and the audit trail they write to.
+
+The stores themselves are proved by the HTTP tests (tests/api) and tests/integration, on a
+SQLite file and PostgreSQL; a service test that must run on them is marked `real_stores`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -17,17 +24,41 @@ from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from audit.trail import AuditTrail
 from security.identity import Principal
+from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from security.policy import Viewer
 from services.actor import Actor, TrailAudit
+from storage.url import MEMORY_URL
+from tests.conftest import REAL_BACKENDS, fresh_database
 from tests.factories import referral
 
 NOW = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        real = metafunc.definition.get_closest_marker("real_stores") is not None
+        metafunc.parametrize("backend", REAL_BACKENDS if real else ["memory"], indirect=True)
+
+
 @pytest.fixture
-def stores(settings: Settings, key_material: KeyMaterial) -> Iterator[Platform]:
-    built = build_platform(settings, material=key_material, today=NOW.date,
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest,
+                 tmp_path: Path) -> Iterator[str]:
+    if backend == "memory":
+        yield MEMORY_URL
+        return
+    yield from fresh_database(backend, request, tmp_path)
+
+
+@pytest.fixture
+def stores(settings: Settings, key_material: KeyMaterial,
+           issuer: LocalIssuer) -> Iterator[Platform]:
+    built = build_platform(settings, material=key_material, issuer=issuer, today=NOW.date,
                            now=lambda: NOW)
     yield built
     built.close()

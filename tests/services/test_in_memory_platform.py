@@ -64,15 +64,16 @@ def test_an_append_refused_for_a_duplicate_event_stores_no_key(platform: Platfor
 def test_the_audit_chain_and_its_checkpoints_verify(platform: Platform) -> None:
     area_id, police = area_with_agency(platform.marac)
     platform.runner.catch_up()
-    rep = person(platform, "police-rep", area_id, police, "representative")
-    rep.audit.record("list", "allowed", area_id=area_id)
+    for subject in ("police-rep", "police-rep-2"):
+        rep = person(platform, subject, area_id, police, "representative")
+        rep.audit.record("list", "allowed", area_id=area_id)
     assert platform.checkpoints.issue() is not None
 
     report = verify(platform.audit, platform.checkpoints,
                     platform.settings.audit_checkpoint_dir)
 
     assert report.ok
-    assert report.records == 1
+    assert report.records == 2
     assert report.checkpoints_checked == 1
 
 

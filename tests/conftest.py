@@ -1,4 +1,5 @@
-"""Shared fixtures: the same test bodies run on a real SQLite file and a real PostgreSQL.
+"""Shared fixtures: the same test bodies run on a real SQLite file and a real PostgreSQL, or, for
+tests of the use cases and the rules rather than the stores, on the in-memory platform.
 
 PostgreSQL tests use a fresh schema each, dropped afterwards. Where no server answers they are
 skipped, unless MARAC_REQUIRE_POSTGRES=1 (as in CI), where that is a failure.
@@ -19,6 +20,7 @@ from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.url import MEMORY_URL
 
 POSTGRES_URL = os.environ.get("MARAC_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("MARAC_REQUIRE_POSTGRES") == "1"
@@ -43,11 +45,34 @@ def postgres_server() -> str:
 
 
 REAL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# Service tests call the use cases directly: the in-memory platform unless marked real_stores.
+IN_MEMORY_BY_DEFAULT = Path(__file__).parent / "services"
 
 
-@pytest.fixture(params=REAL_BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from fresh_database(request.param, request, tmp_path)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test that needs a database runs on a SQLite file and PostgreSQL, or, marked
+    `in_memory` (or a service test not marked `real_stores`), on the in-memory platform."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    node = metafunc.definition
+    in_memory = node.get_closest_marker("in_memory") is not None or (
+        node.path.is_relative_to(IN_MEMORY_BY_DEFAULT)
+        and node.get_closest_marker("real_stores") is None)
+    metafunc.parametrize("backend", ["memory"] if in_memory else REAL_BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest,
+                 tmp_path: Path) -> Iterator[str]:
+    if backend == "memory":
+        yield MEMORY_URL
+        return
+    yield from fresh_database(backend, request, tmp_path)
 
 
 def fresh_database(backend: str, request: pytest.FixtureRequest,

@@ -13,7 +13,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +32,7 @@ from domain.exceptions import (
 )
 from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
+from storage.url import MEMORY_URL
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -41,9 +41,9 @@ PATH_IDS = re.compile(r"\{(\w+_id|seq|person)\}")
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """SQLite only: the document does not depend on the database."""
-    return f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
+def database_url() -> str:
+    """In memory: the document does not depend on the database."""
+    return MEMORY_URL
 
 
 @pytest.fixture

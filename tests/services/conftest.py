@@ -4,7 +4,8 @@ database, and the encryption, blind index and audit chain for real), in millisec
 made from principals, and the audit trail they write to.
 
 The stores themselves are proved by the HTTP tests (tests/api) and tests/integration, on a
-SQLite file and PostgreSQL; a service test that must run on them is marked `real_stores`.
+SQLite file and PostgreSQL; a service test that must run on them is marked `real_stores`
+(tests/conftest.py chooses).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -28,31 +28,9 @@ from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from security.policy import Viewer
 from services.actor import Actor, TrailAudit
-from storage.url import MEMORY_URL
-from tests.conftest import REAL_BACKENDS, fresh_database
 from tests.factories import referral
 
 NOW = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
-        real = metafunc.definition.get_closest_marker("real_stores") is not None
-        metafunc.parametrize("backend", REAL_BACKENDS if real else ["memory"], indirect=True)
-
-
-@pytest.fixture
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest,
-                 tmp_path: Path) -> Iterator[str]:
-    if backend == "memory":
-        yield MEMORY_URL
-        return
-    yield from fresh_database(backend, request, tmp_path)
 
 
 @pytest.fixture

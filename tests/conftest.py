@@ -51,13 +51,14 @@ IN_MEMORY_BY_DEFAULT = Path(__file__).parent / "services"
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Each test that needs a database runs on a SQLite file and PostgreSQL, or, marked
-    `in_memory` (or a service test not marked `real_stores`), on the in-memory platform."""
+    `in_memory` (a module may mark all its tests) or a service test, on the in-memory
+    platform; `real_stores` on a test puts it back on the real ones."""
     if "backend" not in metafunc.fixturenames:
         return
     node = metafunc.definition
-    in_memory = node.get_closest_marker("in_memory") is not None or (
-        node.path.is_relative_to(IN_MEMORY_BY_DEFAULT)
-        and node.get_closest_marker("real_stores") is None)
+    in_memory = node.get_closest_marker("real_stores") is None and (
+        node.get_closest_marker("in_memory") is not None
+        or node.path.is_relative_to(IN_MEMORY_BY_DEFAULT))
     metafunc.parametrize("backend", ["memory"] if in_memory else REAL_BACKENDS, indirect=True)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import hypothesis
 import psycopg
 import pytest
 
@@ -22,12 +21,6 @@ from api.settings import Settings
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from storage.url import MEMORY_URL
-
-# No per-example deadline: on a shared 2-core CI machine an example's time varies tenfold
-# (a Merkle property failed CI at 252 ms against 200 ms, then took 73 ms), and what these
-# properties prove is what holds, not how fast. Tests that set their own settings still may.
-hypothesis.settings.register_profile("marac", deadline=None)
-hypothesis.settings.load_profile("marac")
 
 POSTGRES_URL = os.environ.get("MARAC_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("MARAC_REQUIRE_POSTGRES") == "1"

@@ -19,11 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import schemas
-from api.app import create_app
 from api.auth import Purpose
-from api.bootstrap import build_platform
 from api.errors import CODES
-from api.settings import Settings
 from domain.exceptions import (
     ActionNotFound,
     AgencyNotFound,
@@ -35,8 +32,6 @@ from domain.exceptions import (
 )
 from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
-from security.issuer import LocalIssuer
-from security.kek import KeyMaterial
 from storage.url import MEMORY_URL
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 
@@ -49,23 +44,6 @@ PATH_IDS = re.compile(r"\{(\w+_id|seq|person)\}")
 def database_url() -> str:
     """In memory: the document does not depend on the database."""
     return MEMORY_URL
-
-
-@pytest.fixture(scope="module")
-def document(tmp_path_factory: pytest.TempPathFactory, issuer: LocalIssuer) -> dict[str, Any]:
-    """The document as served, fetched once for the module: it is made from the routes, not
-    from any data, and making it (with its platform) costs seconds a test."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("document"), database_url=MEMORY_URL,
-                        demo=True)
-    platform = build_platform(settings, material=KeyMaterial.generate(demo=True), issuer=issuer)
-    try:
-        with TestClient(create_app(platform)) as client:
-            response = client.get("/api/v1/openapi.json")
-    finally:
-        platform.close()
-    assert response.status_code == 200
-    doc: dict[str, Any] = response.json()
-    return doc
 
 
 def operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], set[str]]]:

@@ -53,27 +53,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Each test that needs a database runs on a SQLite file and PostgreSQL, or, marked
     `in_memory` (a module may mark all its tests) or a service test, on the in-memory
     platform; `real_stores` on a test puts it back on the real ones."""
-    if "backend" not in metafunc.fixturenames:
+    if "database_backend" not in metafunc.fixturenames:
         return
     node = metafunc.definition
     in_memory = node.get_closest_marker("real_stores") is None and (
         node.get_closest_marker("in_memory") is not None
         or node.path.is_relative_to(IN_MEMORY_BY_DEFAULT))
-    metafunc.parametrize("backend", ["memory"] if in_memory else REAL_BACKENDS, indirect=True)
+    metafunc.parametrize("database_backend", ["memory"] if in_memory else REAL_BACKENDS,
+                         indirect=True)
 
 
 @pytest.fixture
-def backend(request: pytest.FixtureRequest) -> str:
+def database_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest,
+def database_url(database_backend: str, request: pytest.FixtureRequest,
                  tmp_path: Path) -> Iterator[str]:
-    if backend == "memory":
+    if database_backend == "memory":
         yield MEMORY_URL
         return
-    yield from fresh_database(backend, request, tmp_path)
+    yield from fresh_database(database_backend, request, tmp_path)
 
 
 def fresh_database(backend: str, request: pytest.FixtureRequest,

@@ -32,6 +32,7 @@ from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from security.partnership_codes import RecordedCodes
+from security.recorders import in_memory_recorder
 from storage.database import Database
 
 
@@ -159,6 +160,7 @@ def build_platform(
     marac = Marac(
         env=encrypted_store_env(database),
         mapper_factory=lambda transcoder: EncryptingMapper(transcoder, keyring),
+        recorder_factory=in_memory_recorder(database),
         identifier_index=blind_index,
         today=today or (lambda: now().date()),
         now=now,

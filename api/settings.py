@@ -7,12 +7,15 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.url import MEMORY_URL
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MARAC_", extra="ignore")
 
     data_dir: Path = Path("var")
     # sqlite:///path or postgresql://user@host:port/db?schema=name; default: SQLite in data_dir.
+    # memory: (demo mode only) keeps everything in memory, for tests.
     database_url: str = ""
     demo: bool = False
     # Key material: a file (default data_dir/keys.json) or the same JSON document inline.
@@ -66,6 +69,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
+        if self.database_url == MEMORY_URL and not self.demo:
+            # Everything recorded is gone when the process ends: for tests and demos only.
+            raise ValueError("the in-memory database (memory:) is for demo mode only")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'marac.sqlite').as_posix()}"
         if self.shred_ledger_file is None:

@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, Recording, Transcoder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    Transcoder,
+)
 from eventsourcing.utils import EnvType
 
 from domain.access import (
@@ -73,6 +79,7 @@ from domain.values import DateAsISO, dataclass_transcoding
 
 T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
+RecorderFactory = Callable[[], ApplicationRecorder]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
                ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
@@ -122,11 +129,13 @@ class Marac(Application[UUID]):
         env: EnvType | None = None,
         *,
         mapper_factory: MapperFactory | None = None,
+        recorder_factory: RecorderFactory | None = None,
         identifier_index: IdentifierIndex | None = None,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._mapper_factory = mapper_factory
+        self._recorder_factory = recorder_factory
         self.identifier_index: IdentifierIndex = identifier_index or NoIndex()
         self.today = today
         self.now = now
@@ -145,6 +154,13 @@ class Marac(Application[UUID]):
         if self._mapper_factory is None:
             return super().construct_mapper()
         return self._mapper_factory(self.construct_transcoder())
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # A recorder that needs more than the environment can say (an in-memory one that
+        # keeps its keys in a database object); else the one the environment names.
+        if self._recorder_factory is None:
+            return super().construct_recorder()
+        return self._recorder_factory()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -415,6 +415,8 @@ agencies:
     assert (refused.value.code, refused.value.field) == ("invalid_settings", "areas.0.settings")
 
 
+# Two platforms on one database: a real store.
+@pytest.mark.real_stores
 def test_a_platform_upgraded_to_notifications_does_not_tell_of_its_past(
         told: Area, settings: Settings, key_material: KeyMaterial, clock: Clock,
         mail_server: MailServer) -> None:

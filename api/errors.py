@@ -60,7 +60,8 @@ CODES: dict[int, tuple[str, ...]] = {
     404: ("not_found",),
     # Already recorded: the request was valid, and would have been before.
     409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
-          "closure_already_acknowledged", "action_already_recorded"),
+          "closure_already_acknowledged", "action_already_recorded", "meeting_cancelled",
+          "meeting_already_held"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
           "invalid_referral", "professional_judgement_reason_required", "threshold_not_met",
@@ -70,8 +71,10 @@ CODES: dict[int, tuple[str, ...]] = {
           "not_told_of_closure", "invalid_hearing_change", "invalid_meeting_change",
           "invalid_safeguarding_link", "invalid_subject_access_request",
           "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
-          "marrac_step_out_of_order", "invalid_subscription", "unsafe_webhook_target",
+          "marrac_step_out_of_order", "marrac_time_out_of_bounds", "marrac_completed_by_closing",
+          "invalid_subscription", "unsafe_webhook_target",
           "invalid_report_period", "invalid_review", "invalid_cursor",
+          "meeting_not_yet_held", "invalid_agenda_order",
           "referral_withdrawn", "invalid_correction", "open_actions_unaccounted"),
     503: ("audit_unavailable", "storage_busy"),
 }

@@ -535,8 +535,22 @@ class MinutesState(BaseModel):
     late: bool
 
 
+MeetingStatus = Literal["scheduled", "held", "cancelled"]
+
+
 class MeetingView(MeetingSummary):
     minutes: MinutesState
+    status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+
+
+class ListedMeeting(BaseModel):
+    """A meeting in its area's list."""
+
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+    cases: int = Field(description="The listed cases the caller may see")
 
 
 class NextMeeting(MeetingSummary):

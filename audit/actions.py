@@ -10,15 +10,17 @@ from typing import Final, Literal, get_args
 AuditAction = Literal[
     # Case content read, with a purpose (items: the ids shown).
     "read", "list", "search", "read_marrac", "read_meeting", "read_agenda", "read_minutes",
-    "read_review", "list_research", "list_actions", "suggest_allocation",
+    "read_review", "list_research", "list_actions", "suggest_allocation", "list_meetings",
     # Case writes (outcome allowed, denied, refused with the rule's code, or failed).
     "create", "decide", "grant", "revoke", "agree_action", "update_action",
     "acknowledge_closure", "close", "refer_onward", "record_social_care", "restrict",
     "review_restriction", "exclude", "readmit", "break_glass", "share", "release",
     "schedule_meeting", "list_on_agenda", "request_research", "record_hearing",
-    "distribute_minutes", "attend", "correct_referral", "withdraw_referral",
+    "distribute_minutes", "attend", "reschedule_meeting", "cancel_meeting", "move_on_agenda",
+    "remove_from_agenda", "invite_to_hearing", "correct_referral", "withdraw_referral",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
+    "complete_case", "record_told", "record_feedback",
     # Feeds.
     "subscribe", "read_subscription", "replay", "activate_subscription", "rotate_secret",
     "feed_pull", "feed_stream", "feed_delivery",
@@ -29,8 +31,10 @@ AuditAction = Literal[
     "apply_partnership",
     # Data protection.
     "audit_query", "export", "review", "subject_access", "erase", "erase_subject_access",
-    # The system's own jobs.
-    "escalate",
+    # The system's own jobs; `notify`: an e-mail told an agency or the coordinators that
+    # something happened (a disclosure of metadata; items: the kind, the recipient agency, the
+    # message id and the attempt, never the address).
+    "escalate", "notify",
     # A request refused before its handler (items: the status, the route or the error code),
     # and the stored answer to a retried Idempotency-Key.
     "request", "replay_answer",

@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, Recording, Transcoder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    Transcoder,
+)
 from eventsourcing.utils import EnvType
 
 from domain.access import (
@@ -40,13 +46,22 @@ from domain.exceptions import (
 )
 from domain.marrac import (
     Allocation,
+    Feedback,
     MeContact,
     MeNeeds,
     PlanAgreed,
     Review,
     StepCompleted,
 )
-from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange, Meeting, Risk
+from domain.meeting import (
+    AgendaItem,
+    Attendance,
+    Hearing,
+    InvalidMeetingChange,
+    Meeting,
+    MeetingAlreadyHeld,
+    Risk,
+)
 from domain.partnership import (
     AgencySpec,
     AreaSpec,
@@ -64,10 +79,11 @@ from domain.values import DateAsISO, dataclass_transcoding
 
 T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
+RecorderFactory = Callable[[], ApplicationRecorder]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
                ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
-               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review,
+               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review, Feedback,
                OnwardReferral, SocialCare, ActionDisposal)
 
 
@@ -113,11 +129,13 @@ class Marac(Application[UUID]):
         env: EnvType | None = None,
         *,
         mapper_factory: MapperFactory | None = None,
+        recorder_factory: RecorderFactory | None = None,
         identifier_index: IdentifierIndex | None = None,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._mapper_factory = mapper_factory
+        self._recorder_factory = recorder_factory
         self.identifier_index: IdentifierIndex = identifier_index or NoIndex()
         self.today = today
         self.now = now
@@ -136,6 +154,13 @@ class Marac(Application[UUID]):
         if self._mapper_factory is None:
             return super().construct_mapper()
         return self._mapper_factory(self.construct_transcoder())
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # A recorder that needs more than the environment can say (an in-memory one that
+        # keeps its keys in a database object); else the one the environment names.
+        if self._recorder_factory is None:
+            return super().construct_recorder()
+        return self._recorder_factory()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -342,12 +367,19 @@ class Marac(Application[UUID]):
         self.save(meeting)
         return meeting.id
 
-    def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
-        """The meeting, which must list the case: what is recorded against a hearing
-        belongs to a case that was on its agenda."""
+    def _meeting_day(self) -> date:
+        """Today as the meeting rules see it: the day of `now`, as attendance and the
+        minutes' distribution are timed, so that all of them follow one clock."""
+        return self.now().date()
+
+    def _heard_at(self, meeting_id: UUID, case: Case, *, cancelled_too: bool = False) -> Meeting:
+        """The meeting, which must list the case and (unless `cancelled_too`) not have been
+        cancelled: what is recorded against a hearing belongs to a case on its agenda."""
         meeting = self.get_meeting(meeting_id)
         if meeting.area_id != case.area_id or not meeting.lists(case.id):
             raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        if not cancelled_too:
+            meeting.check_open()
         return meeting
 
     def request_research(self, meeting_id: UUID, case_id: UUID, *, agencies: set[UUID],
@@ -362,6 +394,7 @@ class Marac(Application[UUID]):
                        by: str) -> None:
         case = self.get_case(case_id)
         meeting = self._heard_at(meeting_id, case)
+        meeting.check_recordable_on(self._meeting_day())
         case.record_hearing(Hearing(meeting_id, meeting.held_on, risks, by))
         self.save(case)
 
@@ -387,6 +420,14 @@ class Marac(Application[UUID]):
         settings = self.get_area(case.area_id).settings
         meeting.list_case(AgendaItem(case.id, case.has_children, case.honour_based_abuse, by),
                           settings)
+        self._invite(meeting, case, invite, by)
+        # The case first: its invitations and restriction precede the listing in the log, so
+        # whoever hears of the listing is judged on the case as the listing left it.
+        self.save(case, meeting)
+
+    def _invite(self, meeting: Meeting, case: Case, invite: set[UUID], by: str) -> None:
+        """The agencies invited to a listed case's hearing gain access to the case (in a
+        closed hearing, as advisers on that case alone)."""
         for agency_id in sorted(invite, key=str):
             if self.get_agency(agency_id).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
@@ -397,9 +438,40 @@ class Marac(Application[UUID]):
             case.restrict(case.named_members | set(meeting.members),
                           case.member_agencies | invite,
                           "heard in a closed harmful-practices hearing", by, self.now())
-        # The case first: its invitations and restriction precede the listing in the log, so
-        # whoever hears of the listing is judged on the case as the listing left it.
-        self.save(case, meeting)
+
+    def invite_to_hearing(self, meeting_id: UUID, case_id: UUID, *, invite: set[UUID],
+                          by: str) -> None:
+        """Invite more agencies to a case already on the agenda: as listing with them would."""
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        self._invite(meeting, case, invite, by)
+        self.save(case)
+
+    def reschedule_meeting(self, meeting_id: UUID, held_on: date, *, reason: str,
+                           by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.reschedule(held_on, reason, by, self._meeting_day())
+        self.save(meeting)
+
+    def cancel_meeting(self, meeting_id: UUID, *, reason: str, by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.cancel(reason, by, self._meeting_day())
+        self.save(meeting)
+
+    def reorder_agenda(self, meeting_id: UUID, order: list[UUID], *, by: str) -> None:
+        """`order`: the cases the caller sees, in the order they are to be heard."""
+        meeting = self.get_meeting(meeting_id)
+        meeting.reorder(order, self.get_area(meeting.area_id).settings, by)
+        self.save(meeting)
+
+    def remove_from_agenda(self, meeting_id: UUID, case_id: UUID, *, reason: str,
+                           by: str) -> None:
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        if meeting_id in case.hearings:
+            raise MeetingAlreadyHeld("the case was heard at this meeting")
+        meeting.remove_case(case_id, reason, by)
+        self.save(meeting)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
                           acknowledged_confidentiality: bool) -> None:
@@ -419,11 +491,16 @@ class Marac(Application[UUID]):
         `disposals`: what becomes of each open action; an agency carrying one on is the
         case's area's."""
         case = self.get_case(case_id)
+        self._check_carried_within_area(case, disposals)
+        case.close(reason, by, self.today(), self.now(), inform, disposals=disposals)
+        self.save(case)
+
+    def _check_carried_within_area(self, case: Case, disposals: Collection[ActionDisposal]
+                                   ) -> None:
+        """An agency carrying an open action on is the case's area's."""
         for d in disposals:
             if d.carried_to is not None and self.get_agency(d.carried_to).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {d.carried_to} is not in the case's area")
-        case.close(reason, by, self.today(), self.now(), inform, disposals=disposals)
-        self.save(case)
 
     def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:
         request = SubjectAccessRequest.receive(area_id, subject, self.today(), by)
@@ -462,35 +539,73 @@ class Marac(Application[UUID]):
         case.allocate(Allocation(coordinator, by, self.now()), model)
         self.save(case)
 
-    def complete_step(self, case_id: UUID, step: str, *, by: str) -> None:
+    # `at`: when it happened, given by the co-ordinator (now if not given); the case checks
+    # its bounds against now.
+
+    def complete_step(self, case_id: UUID, step: str, *, by: str,
+                      at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.complete_step(StepCompleted(step, by, self.now()))  # type: ignore[arg-type]
+        now = self.now()
+        case.complete_step(StepCompleted(step, by, at or now), now)  # type: ignore[arg-type]
         self.save(case)
 
-    def record_needs(self, case_id: UUID, me: str, needs: str, *, by: str) -> None:
+    def complete_case(self, case_id: UUID, *, by: str, reason: str, inform: Collection[UUID],
+                      at: datetime | None = None,
+                      disposals: Collection[ActionDisposal] = ()) -> None:
+        """The fourth step and the closure; `inform` and `disposals`: as for `close_case`."""
         case = self.get_case(case_id)
-        case.record_needs(MeNeeds(me, needs, by, self.now()))  # type: ignore[arg-type]
+        self._check_carried_within_area(case, disposals)
+        now = self.now()
+        case.complete_case(StepCompleted("complete_case", by, at or now), reason, now, inform,
+                           disposals=disposals)
+        self.save(case)
+
+    def record_needs(self, case_id: UUID, me: str, needs: str, *, by: str,
+                     child: UUID | None = None) -> None:
+        case = self.get_case(case_id)
+        case.record_needs(MeNeeds(me, needs, by, self.now(), child))  # type: ignore[arg-type]
         self.save(case)
 
     def record_contact(self, case_id: UUID, me: str, minutes: int, *, by: str,
-                       at: datetime | None = None) -> UUID:
+                       at: datetime | None = None, child: UUID | None = None) -> UUID:
         case = self.get_case(case_id)
         now = self.now()
-        contact = MeContact(uuid4(), me, minutes, at or now, by)  # type: ignore[arg-type]
+        contact = MeContact(uuid4(), me, minutes, at or now, by, child)  # type: ignore[arg-type]
         case.record_contact(contact, now)
         self.save(case)
         return contact.contact_id
 
-    def agree_plan(self, case_id: UUID, *, by: str) -> None:
+    def agree_plan(self, case_id: UUID, *, by: str, at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.agree_plan(PlanAgreed(by, self.now()))
+        now = self.now()
+        case.agree_plan(PlanAgreed(by, at or now), now)
         self.save(case)
 
     def review_plan(self, case_id: UUID, *, by: str, still_meets_purpose: bool,
-                    outcome: str) -> None:
+                    outcome: str, at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.review(Review(by, self.now(), still_meets_purpose, outcome))  # type: ignore[arg-type]
+        now = self.now()
+        case.review(Review(by, at or now, still_meets_purpose, outcome),  # type: ignore[arg-type]
+                    now)
         self.save(case)
+
+    def record_told(self, case_id: UUID, agency_id: UUID, *, by: str,
+                    at: datetime | None = None) -> None:
+        case = self.get_case(case_id)
+        now = self.now()
+        case.record_told(agency_id, by, at or now, now)
+        self.save(case)
+
+    def record_feedback(self, case_id: UUID, text: str, *, by: str, me: str | None = None,
+                        child: UUID | None = None, agency_id: UUID | None = None,
+                        at: datetime | None = None) -> UUID:
+        case = self.get_case(case_id)
+        now = self.now()
+        feedback = Feedback(uuid4(), text, by, at or now, me, child,  # type: ignore[arg-type]
+                            agency_id)
+        case.record_feedback(feedback, now)
+        self.save(case)
+        return feedback.feedback_id
 
     # Other safeguarding arrangements -------------------------------------------------------
 
@@ -619,7 +734,9 @@ class Marac(Application[UUID]):
     ) -> UUID:
         case = self.get_case(case_id)
         if meeting_id is not None:
-            self._heard_at(meeting_id, case)
+            # What an agency found for a meeting that was then cancelled is still the case's
+            # information: it is shared, not refused (the case is listed on another meeting).
+            self._heard_at(meeting_id, case, cancelled_too=True)
         item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now(),
                           meeting_id, for_agency)
         case.share(item)

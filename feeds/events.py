@@ -44,6 +44,11 @@ SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
     "meeting.scheduled.v1": ("A meeting was scheduled (closed hearings are not announced).",
                              {"meeting_id": _ID, "held_on": _DATE,
                               "kind": {"enum": ["standard", "daily_triage", "emergency"]}}),
+    "meeting.rescheduled.v1": ("A meeting was moved to another day (closed hearings are not "
+                               "announced).", {"meeting_id": _ID, "held_on": _DATE}),
+    "meeting.cancelled.v1": ("A meeting was cancelled: it will not be held, and its cases may "
+                             "be listed on another (closed hearings are not announced).",
+                             {"meeting_id": _ID}),
     "access.granted.v1": ("Your agency was granted access to the case (sent to that agency "
                           "only).", {"grant_id": _ID, "agency_id": _ID}),
     "access.revoked.v1": ("Your agency's grant was revoked; sent only if the agency still "
@@ -151,6 +156,18 @@ def _scheduled(e: Any, _: Any) -> Found:
                                       "held_on": e.held_on.isoformat(), "kind": e.kind})]
 
 
+def _meeting_changed(kind: str) -> Any:
+    """A change to a meeting that was announced, announced alike (`kind`: the type)."""
+    def found(e: Any, meeting: Any) -> Found:
+        if meeting.closed:
+            return []
+        data: dict[str, str | None] = {"meeting_id": _s(e.originator_id)}
+        if kind == "meeting.rescheduled.v1":
+            data["held_on"] = e.held_on.isoformat()
+        return [(kind, data)]
+    return found
+
+
 # topic -> what the domain event stands for, given the event and its aggregate after it.
 _TRANSLATIONS: dict[str, Any] = {
     CASE + "Referred": lambda e, _: [("case.referred.v1", {
@@ -168,6 +185,8 @@ _TRANSLATIONS: dict[str, Any] = {
     CASE + "AccessGranted": _granted,
     CASE + "AccessRevoked": lambda e, _: [("access.revoked.v1", {"grant_id": _s(e.grant_id)})],
     MEETING + "Scheduled": _scheduled,
+    MEETING + "Rescheduled": _meeting_changed("meeting.rescheduled.v1"),
+    MEETING + "Cancelled": _meeting_changed("meeting.cancelled.v1"),
     MEETING + "CaseListed": lambda e, meeting: [("case.listed.v1", {
         "meeting_id": _s(e.originator_id), "held_on": meeting.held_on.isoformat()})],
 }

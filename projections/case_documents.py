@@ -115,9 +115,12 @@ def _marrac(case: Case) -> dict[str, Any]:
         "allocations": plain(case.allocations),
         "steps": [plain(case.steps[s]) for s in STEPS if s in case.steps],
         "needs": {me: plain(case.needs[me]) for me in MES if me in case.needs},
+        # Each child an ME of its own, keyed by the child subject's id.
+        "child_needs": plain(case.child_needs),
         "contacts": plain(sorted(case.contacts, key=lambda c: (c.at, str(c.contact_id)))),
         "plan_agreed": plain(case.plan_agreed),
         "reviews": plain(case.reviews),
+        "feedback": plain(case.feedback),
     }
 
 

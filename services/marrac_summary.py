@@ -1,5 +1,6 @@
-"""A case's MARRAC summary: allocation, the four steps, needs and time per ME, the plan's and
-the review's deadlines, and the closure's informing, worked out at the time asked."""
+"""A case's MARRAC summary: allocation, the four steps, needs and time per ME (and per child,
+each an ME of its own), the plan's and the review's deadlines, the closure's informing and the
+feedback collated at closure, worked out at the time asked."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from domain.marrac import (
     next_step,
     plan_due,
     review_due,
+    time_per_child,
     time_per_me,
 )
 from services.actor import Actor
@@ -49,6 +51,27 @@ class MeTime:
 
 
 @dataclass(frozen=True)
+class ChildMe:
+    """One child, an ME of its own: its needs and the time spent with it."""
+
+    child: UUID  # the child subject's id
+    needs: str | None
+    minutes: int
+    contacts: int
+
+
+@dataclass(frozen=True)
+class FeedbackState:
+    feedback_id: UUID
+    me: str | None
+    child: UUID | None
+    agency_id: UUID | None
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PlanState:
     due_by: datetime | None
     agreed_at: datetime | None
@@ -76,9 +99,11 @@ class MarracSummary:
     next_step: str | None
     needs: Mapping[str, str | None]
     time_per_me: Mapping[str, MeTime]
+    children: tuple[ChildMe, ...]  # every child on the case, in the referral's order
     plan: PlanState
     review: ReviewState
     closure: ClosureState | None
+    feedback: tuple[FeedbackState, ...]
 
 
 def summary(stores: Stores, actor: Actor, case_id: UUID) -> MarracSummary:
@@ -98,6 +123,23 @@ def summary(stores: Stores, actor: Actor, case_id: UUID) -> MarracSummary:
 _NOTHING_YET: dict[str, Any] = {"coordinator": None, "allocated_at": None, "allocations": [],
                                 "steps": [], "needs": {}, "contacts": [], "plan_agreed": None,
                                 "reviews": []}
+
+
+def _children(document: Mapping[str, Any], m: Mapping[str, Any],
+              contacts: list[MeContact]) -> tuple[ChildMe, ...]:
+    ids = [UUID(s["subject_id"]) for s in document["referral"]["subjects"]
+           if s["role"] == "child"]
+    needs = m.get("child_needs") or {}
+    times = time_per_child(contacts)
+    return tuple(ChildMe(c, needs[str(c)]["needs"] if str(c) in needs else None,
+                         *times.get(c, (0, 0))) for c in ids)
+
+
+def _feedback(m: Mapping[str, Any]) -> tuple[FeedbackState, ...]:
+    return tuple(FeedbackState(
+        UUID(f["feedback_id"]), f["me"], UUID(f["child"]) if f["child"] else None,
+        UUID(f["agency_id"]) if f["agency_id"] else None, f["text"], f["by"],
+        datetime.fromisoformat(f["at"])) for f in m.get("feedback") or ())
 
 
 def _at(value: str | None) -> datetime | None:
@@ -121,7 +163,8 @@ def marrac_summary(document: Mapping[str, Any], now: datetime) -> MarracSummary:
     first = m["reviews"][0] if m["reviews"] else None
     steps = {s["step"]: s for s in m["steps"]}
     contacts = [MeContact(UUID(c["contact_id"]), c["me"], c["minutes"],
-                          datetime.fromisoformat(c["at"]), c["by"]) for c in m["contacts"]]
+                          datetime.fromisoformat(c["at"]), c["by"],
+                          UUID(c["child"]) if c.get("child") else None) for c in m["contacts"]]
     plan_deadline = deadline(plan_due(allocated_at), plan_at, now) if allocated_at else None
     review_deadline = (deadline(review_due(plan_at), _at(first["at"]) if first else None, now)
                        if plan_at else None)
@@ -137,9 +180,11 @@ def marrac_summary(document: Mapping[str, Any], now: datetime) -> MarracSummary:
         needs={me: m["needs"][me]["needs"] if me in m["needs"] else None for me in MES},
         time_per_me={me: MeTime(minutes, count)
                      for me, (minutes, count) in time_per_me(contacts).items()},
+        children=_children(document, m, contacts),
         plan=PlanState(*_deadline(plan_deadline)),
         review=ReviewState(*_deadline(review_deadline),
                            still_meets_purpose=(first or {}).get("still_meets_purpose"),
                            outcome=(first or {}).get("outcome"), reviews=len(m["reviews"])),
         closure=closure_state(document, now) if document.get("closed_on") else None,
+        feedback=_feedback(m),
     )

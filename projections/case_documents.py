@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.access import Audience
+from domain.access import SharedItem
 from domain.case import Case, inform_by, told_late
 from domain.marrac import MES, STEPS
 from domain.values import plain
+from projections.case_document import CaseDocument
 from security.documents import DocumentSealer
 from security.policy import ItemFacts
 from storage.database import Cursor, Database
@@ -27,7 +28,8 @@ def schema(blob: str) -> tuple[str, ...]:
 
 
 def case_document(case: Case) -> dict[str, Any]:
-    """The whole case as coordinators see it; the API filters items by audience per viewer."""
+    """The whole case as coordinators see it, as sealed (`CaseDocument` reads it back); the
+    API filters items by audience per viewer."""
     referral = case.referral
     return {
         "case_id": str(case.id),
@@ -127,19 +129,16 @@ def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:
                 "VALUES (%s, %s, %s)", (str(case.id), case.version, sealed))
 
 
-def document(db: Database, sealer: DocumentSealer, case_id: UUID) -> dict[str, Any] | None:
+def document(db: Database, sealer: DocumentSealer, case_id: UUID) -> CaseDocument | None:
     with db.transaction(readonly=True) as cur:
         cur.execute(f"SELECT document FROM {TABLE} WHERE case_id = %s",  # noqa: S608
                     (str(case_id),))
         row = cur.fetchone()
     if row is None:
         return None
-    return sealer.open(TABLE, case_id, bytes(row[0]))
+    return CaseDocument.from_json(sealer.open(TABLE, case_id, bytes(row[0])))
 
 
-def item_facts(item: dict[str, Any]) -> ItemFacts:
+def item_facts(item: SharedItem) -> ItemFacts:
     """The policy's facts of an item of a case document."""
-    audience = item["audience"]
-    return ItemFacts(Audience(audience["kind"], tuple(UUID(a) for a in audience["agencies"])),
-                     item["author"], UUID(item["author_agency"]),
-                     bool(item.get("for_agency", False)))
+    return ItemFacts(item.audience, item.author, item.author_agency, item.for_agency)

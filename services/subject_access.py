@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
+from domain.values import plain
 from security.policy import Viewer, is_excluded, may_read_audit
 from services.actor import Actor
 from services.platform import Platform
@@ -28,32 +28,20 @@ STRONG_KINDS = frozenset({"surname_dob", "reference"})
 STAFF = "[staff]"
 
 
-def _subject(entry: dict[str, Any]) -> Subject:
-    dob = entry.get("date_of_birth")
-    return Subject(uuid4(), entry["role"], entry.get("forenames") or "",
-                   entry.get("surname") or "", aliases=tuple(entry.get("aliases") or ()),
-                   date_of_birth=date.fromisoformat(dob) if dob else None,
-                   references=tuple(entry.get("references") or ()))
-
-
-def _terms(entry: dict[str, Any]) -> list[str]:
+def _terms(subject: Subject) -> list[str]:
     """Everything that identifies another person: each part of each name, the address and
     its parts, safe contact, references, and the date of birth as people write it."""
-    names = [entry.get("forenames"), entry.get("surname"), *(entry.get("aliases") or ())]
     terms: list[str] = []
-    for name in names:
-        if isinstance(name, str):
-            terms += [name, *re.split(r"[\s\-']+", name)]
-    for field in ("address", "safe_contact"):
-        value = entry.get(field)
-        if isinstance(value, str):
+    for name in (subject.forenames, subject.surname, *subject.aliases):
+        terms += [name, *re.split(r"[\s\-']+", name)]
+    for value in (subject.address, subject.safe_contact):
+        if value is not None:
             terms += [value, *(p.strip() for p in value.split(","))]
-    terms += [r for r in entry.get("references") or () if isinstance(r, str)]
-    dob = entry.get("date_of_birth")
-    if isinstance(dob, str):
-        born = date.fromisoformat(dob)
-        terms += [dob, born.strftime("%d/%m/%Y"), f"{born.day}/{born.month}/{born.year}",
-                  born.strftime("%d.%m.%Y")]
+    terms += subject.references
+    born = subject.date_of_birth
+    if born is not None:
+        terms += [born.isoformat(), born.strftime("%d/%m/%Y"),
+                  f"{born.day}/{born.month}/{born.year}", born.strftime("%d.%m.%Y")]
     return [t for t in terms if len(t.strip()) > 1]
 
 
@@ -76,30 +64,30 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
         document = platform.cases.document(case_id)
         if document is None:
             continue  # erased
-        subjects = document["referral"]["subjects"]
-        mine = [s for s in subjects if identifier_keys(_subject(s)) & wanted]
+        referral = document.referral
+        mine = [s for s in referral.subjects if identifier_keys(s) & wanted]
         if not mine:
             continue
-        others = [t for s in subjects if s not in mine for t in _terms(s)]
-        staff = {document["referral"]["referrer"], *(i["author"] for i in document["items"])}
+        others = [t for s in referral.subjects if s not in mine for t in _terms(s)]
+        staff = {referral.referrer, *(i.author for i in document.items)}
 
         def clean(text: str, others: list[str] = others, staff: set[str] = staff) -> str:
             text = _redact(text, others, REDACTED)
             return _redact(text, staff, STAFF) if redact_staff else text
 
         cases.append({
-            "case_id": document["case_id"],
-            "status": document["status"],
-            "referred_on": document["referred_on"],
-            "closed_on": document.get("closed_on"),
-            "your_records": mine,
-            "incident_summary": clean(document["referral"]["incident_summary"]),
-            "consent": document["referral"]["consent"],
-            "referrer": STAFF if redact_staff else document["referral"]["referrer"],
-            "information": [{"kind": i["kind"], "recorded_at": i["recorded_at"],
-                             "text": clean(i["text"]),
-                             "author": STAFF if redact_staff else i["author"]}
-                            for i in document["items"]],
+            "case_id": str(document.case_id),
+            "status": document.status,
+            "referred_on": plain(document.referred_on),
+            "closed_on": plain(document.closed_on),
+            "your_records": plain(mine),
+            "incident_summary": clean(referral.incident_summary),
+            "consent": plain(referral.consent),
+            "referrer": STAFF if redact_staff else referral.referrer,
+            "information": [{"kind": i.kind, "recorded_at": plain(i.recorded_at),
+                             "text": clean(i.text),
+                             "author": STAFF if redact_staff else i.author}
+                            for i in document.items],
         })
     return {"status": "draft_for_dpo_review",
             "note": "Apply exemptions (serious harm, prevention of crime) before release.",

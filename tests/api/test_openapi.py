@@ -242,8 +242,6 @@ STILL_UNTYPED = {
     "viewMarracSummary": ["<root>"],
     "eventSchema": ["<root>"],
     "pullEvents": ["<root>"],
-    "viewCase": ["CaseView.referral", "CaseView.decision", "CaseView.access",
-                 "CaseView.safeguarding"],
     "searchAuditRecords": ["AuditPage.items"],
     "viewRecordOfProcessing": ["<root>"],
     "requestSubjectAccess": ["<root>"],

@@ -55,17 +55,22 @@ def plain(value: object) -> Any:
     """JSON-ready: dataclasses to dicts, ids as strings, dates and times as `isoformat` writes
     them (as sealed documents and answers always have; a pydantic `Any` would write UTC as
     `Z`), sets as lists."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value  # the most common, first: a plain value is itself
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
+    if isinstance(value, (UUID, date, datetime)):
+        return value.isoformat() if isinstance(value, date) else str(value)
     return value
+
+
+@functools.cache
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 T = TypeVar("T")

@@ -519,38 +519,6 @@ class CaseView(BaseModel):
         default=None, description="Onward referrals and social care: coordinators only")
 
 
-class SharedInformation(BaseModel):
-    kind: str
-    recorded_at: datetime
-    text: str = Field(description="Others, and staff where asked, redacted")
-    author: str = Field(description="`[staff]` where staff are redacted")
-
-
-class SubjectAccessCase(BaseModel):
-    """A case's part of a subject access package."""
-
-    case_id: UUID
-    status: str
-    referred_on: date
-    closed_on: date | None
-    your_records: list[Subject] = Field(description="The subject's own records")
-    incident_summary: str = Field(description="Others, and staff where asked, redacted")
-    consent: Consent
-    referrer: str = Field(description="`[staff]` where staff are redacted")
-    information: list[SharedInformation]
-
-
-class SubjectAccessPackage(BaseModel):
-    """A subject access request's draft package, for the DPO to apply exemptions to."""
-
-    request_id: str
-    status: Literal["draft_for_dpo_review"]
-    note: str
-    cases_withheld_for_exclusion: int = Field(
-        description="Cases this DPO is excluded from: another DPO must act on them")
-    cases: list[SubjectAccessCase]
-
-
 class SearchHit(BaseModel):
     summary: CaseSummary
     matched_on: list[str]

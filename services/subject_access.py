@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Literal
+from typing import Any
 from uuid import UUID
 
-from domain.case import Status
-from domain.consent import Consent
 from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
+from domain.values import plain
 from security.policy import Viewer, is_excluded, may_read_audit
 from services.actor import Actor
 from services.platform import Platform
@@ -53,44 +51,10 @@ def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class SharedInformation:
-    """An item shared on the case, others (and staff, where asked) redacted from its text."""
-
-    kind: str
-    recorded_at: datetime
-    text: str
-    author: str
-
-
-@dataclass(frozen=True)
-class SubjectAccessCase:
-    """A case's part of the package: the subject's own records, and the case's content with
-    others redacted."""
-
-    case_id: UUID
-    status: Status
-    referred_on: date
-    closed_on: date | None
-    your_records: tuple[Subject, ...]
-    incident_summary: str
-    consent: Consent
-    referrer: str
-    information: tuple[SharedInformation, ...]
-
-
-@dataclass(frozen=True)
-class SubjectAccessDraft:
-    """The cases assembled, and how many were withheld because this DPO is excluded."""
-
-    cases_withheld_for_exclusion: int
-    cases: tuple[SubjectAccessCase, ...]
-
-
 def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, *,
-             redact_staff: bool) -> SubjectAccessDraft:
+             redact_staff: bool) -> dict[str, Any]:
     wanted = {k for k in identifier_keys(probe) if k[0] in STRONG_KINDS}
-    cases: list[SubjectAccessCase] = []
+    cases: list[dict[str, Any]] = []
     candidates = sorted(platform.blind_index.matches(area_id, probe, None), key=str)
     accesses = platform.cases.access(candidates)
     excluded = [c for c, a in accesses.items() if is_excluded(viewer, a)]
@@ -111,16 +75,24 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             text = _redact(text, others, REDACTED)
             return _redact(text, staff, STAFF) if redact_staff else text
 
-        cases.append(SubjectAccessCase(
-            case_id=document.case_id, status=document.status,
-            referred_on=document.referred_on, closed_on=document.closed_on,
-            your_records=tuple(mine), incident_summary=clean(referral.incident_summary),
-            consent=referral.consent,
-            referrer=STAFF if redact_staff else referral.referrer,
-            information=tuple(SharedInformation(
-                i.kind, i.recorded_at, clean(i.text), STAFF if redact_staff else i.author)
-                for i in document.items)))
-    return SubjectAccessDraft(len(excluded), tuple(cases))
+        cases.append({
+            "case_id": str(document.case_id),
+            "status": document.status,
+            "referred_on": plain(document.referred_on),
+            "closed_on": plain(document.closed_on),
+            "your_records": plain(mine),
+            "incident_summary": clean(referral.incident_summary),
+            "consent": plain(referral.consent),
+            "referrer": STAFF if redact_staff else referral.referrer,
+            "information": [{"kind": i.kind, "recorded_at": plain(i.recorded_at),
+                             "text": clean(i.text),
+                             "author": STAFF if redact_staff else i.author}
+                            for i in document.items],
+        })
+    return {"status": "draft_for_dpo_review",
+            "note": "Apply exemptions (serious harm, prevention of crime) before release.",
+            "cases_withheld_for_exclusion": len(excluded),
+            "cases": cases}
 
 
 @dataclass(frozen=True)
@@ -129,10 +101,10 @@ class SubjectAccessPackage:
     own records and the case's content, others redacted."""
 
     request_id: str
-    status: Literal["draft_for_dpo_review"]
+    status: str
     note: str
     cases_withheld_for_exclusion: int
-    cases: tuple[SubjectAccessCase, ...]
+    cases: list[dict[str, Any]]
 
 
 def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
@@ -146,13 +118,10 @@ def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
     except DomainError:
         actor.audit.record("subject_access", "rejected", purpose="subject_access")
         raise
-    draft = assemble(platform, actor.viewer, p.area_id, probe, redact_staff=redact_staff)
-    case_ids = tuple(c.case_id for c in draft.cases)
-    items = sum(len(c.information) for c in draft.cases)
+    package = assemble(platform, actor.viewer, p.area_id, probe, redact_staff=redact_staff)
+    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
+    items = sum(len(c["information"]) for c in package["cases"])
     platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
     actor.audit.record("subject_access", "allowed", purpose="subject_access",
                        items=(str(request_id), *(str(c) for c in case_ids)))
-    return SubjectAccessPackage(
-        str(request_id), status="draft_for_dpo_review",
-        note="Apply exemptions (serious harm, prevention of crime) before release.",
-        cases_withheld_for_exclusion=draft.cases_withheld_for_exclusion, cases=draft.cases)
+    return SubjectAccessPackage(str(request_id), **package)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
-from api.schemas import IsoDate, IsoTimeBound, SubjectAccessPackage
+from api.schemas import IsoDate, IsoTimeBound
 from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
@@ -223,13 +223,11 @@ class SubjectAccessCreate(BaseModel):
 
 
 @processing_router.post("/subject-access-requests", status_code=201,
-                        response_model=SubjectAccessPackage,
-                        dependencies=[Depends(answer_not_kept)])
+                        response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
 def request_subject_access(body: SubjectAccessCreate, actor: CurrentActor,
-                           platform: CurrentPlatform) -> SubjectAccessPackage:
+                           platform: CurrentPlatform) -> dict[str, Any]:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
-    return SubjectAccessPackage.model_validate(asdict(
-        handle_request(platform, actor, probe, redact_staff=body.redact_staff)))
+    return asdict(handle_request(platform, actor, probe, redact_staff=body.redact_staff))

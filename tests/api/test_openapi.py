@@ -244,6 +244,7 @@ STILL_UNTYPED = {
     "pullEvents": ["<root>"],
     "searchAuditRecords": ["AuditPage.items"],
     "viewRecordOfProcessing": ["<root>"],
+    "requestSubjectAccess": ["<root>"],
     "viewIndicators": ["<root>"],
     "viewSafelivesReturn": ["<root>"],
     "demoJwks": ["<root>"],

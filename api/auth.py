@@ -19,7 +19,7 @@ from audit.actions import AuditAction
 from audit.append_queue import PendingAppend
 from audit.sink import record_of
 from audit.trail import AuditRecord, AuditUnavailable
-from security.identity import InvalidToken, Principal
+from security.identity import InvalidToken, Principal, UnknownCode
 from security.policy import Viewer
 from services.actor import Actor
 
@@ -37,9 +37,12 @@ CurrentPlatform = Annotated[Platform, Depends(get_platform)]
 class NotAuthenticated(HTTPException):
     code = "not_authenticated"
 
-    def __init__(self) -> None:
-        super().__init__(401, "A valid bearer token is required",
+    def __init__(self, code: str | None = None) -> None:
+        super().__init__(401, "A valid bearer token is required" if code is None else
+                         "The token names an area or agency the partnership does not have",
                          headers={"WWW-Authenticate": 'Bearer realm="marac"'})
+        if code is not None:
+            self.code = code
 
 
 # The OpenAPI document's security scheme, on every operation that takes a token. It reads the
@@ -58,7 +61,7 @@ def current_viewer(
         principal: Principal = platform.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
         log.info("token_refused", reason=exc.reason)
-        raise NotAuthenticated from None
+        raise NotAuthenticated(exc.code if isinstance(exc, UnknownCode) else None) from None
     return Viewer(principal, platform.blind_index.person_ref(principal.subject))
 
 

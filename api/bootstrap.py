@@ -23,11 +23,12 @@ from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.erasure import Eraser
 from security.errors import KeyConfigurationError
-from security.identity import HttpJwks, StaticJwks, TokenVerifier
+from security.identity import ClaimNames, HttpJwks, StaticJwks, TokenVerifier
 from security.issuer import LocalIssuer
 from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
+from security.partnership_codes import RecordedCodes
 from storage.database import Database
 
 
@@ -63,6 +64,10 @@ class Platform:
         self.audit.close()  # the appends handed over reach the database before it closes
         self.marac.close()
         self.database.close()
+
+    def __post_init__(self) -> None:
+        # Tokens may name the caller's area and agency by code, looked up in the store.
+        self.verifier.codes = RecordedCodes(lambda found: found in self.marac.repository)
 
 
 def load_key_material(settings: Settings) -> KeyMaterial:
@@ -111,12 +116,18 @@ def load_signing_key(settings: Settings, material: KeyMaterial, *,
 
 def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
     if issuer is not None:
-        return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()))
+        return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()),
+                             claim_names=claim_names(settings))
     if not (settings.oidc_issuer and settings.oidc_audience and settings.oidc_jwks_url):
         raise KeyConfigurationError(
             "set MARAC_OIDC_ISSUER, MARAC_OIDC_AUDIENCE and MARAC_OIDC_JWKS_URL (or use --demo)")
     return TokenVerifier(settings.oidc_issuer, settings.oidc_audience,
-                         HttpJwks(settings.oidc_jwks_url))
+                         HttpJwks(settings.oidc_jwks_url), claim_names=claim_names(settings))
+
+
+def claim_names(settings: Settings) -> ClaimNames:
+    return ClaimNames(agency=settings.oidc_agency_claim, area=settings.oidc_area_claim,
+                      roles=settings.oidc_roles_claim)
 
 
 def build_platform(

@@ -6,7 +6,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from api.commands import audit, bench, db, keys, projections, report, retention, serve, worker
+from api.commands import (
+    audit,
+    bench,
+    db,
+    keys,
+    partnership,
+    projections,
+    report,
+    retention,
+    serve,
+    worker,
+)
 from domain.exceptions import DomainError
 from security.errors import SecurityError
 from storage.url import DatabaseUrlError
@@ -15,7 +26,8 @@ from storage.url import DatabaseUrlError
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marac", description="MARAC information-sharing platform")
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (serve, worker, keys, projections, audit, retention, report, bench, db):
+    for module in (serve, worker, keys, projections, audit, retention, report, bench, db,
+                   partnership):
         module.add_parser(sub)
     return p
 

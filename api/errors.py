@@ -55,12 +55,13 @@ def _codes(*codes: str) -> str:
 # Idempotency-Key's own codes are added to the POSTs by api/idempotency.py.
 CODES: dict[int, tuple[str, ...]] = {
     400: ("purpose_required", "invalid_purpose"),
-    401: ("not_authenticated",),
+    401: ("not_authenticated", "unknown_area_code", "unknown_agency_code"),
     403: ("forbidden", "not_team_leader", "exact_figures_forbidden"),
     404: ("not_found",),
     # Already recorded: the request was valid, and would have been before.
     409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
-          "closure_already_acknowledged", "action_already_recorded"),
+          "closure_already_acknowledged", "action_already_recorded", "meeting_cancelled",
+          "meeting_already_held"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
           "invalid_referral", "professional_judgement_reason_required", "threshold_not_met",
@@ -71,7 +72,8 @@ CODES: dict[int, tuple[str, ...]] = {
           "invalid_safeguarding_link", "invalid_subject_access_request",
           "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
           "marrac_step_out_of_order", "invalid_subscription", "unsafe_webhook_target",
-          "invalid_report_period", "invalid_review", "invalid_cursor"),
+          "invalid_report_period", "invalid_review", "invalid_cursor",
+          "meeting_not_yet_held", "invalid_agenda_order"),
     503: ("audit_unavailable", "storage_busy"),
 }
 

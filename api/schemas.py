@@ -14,8 +14,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictInt,
+    WithJsonSchema,
 )
 
 from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
@@ -58,6 +60,18 @@ IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
 # A query's time bound, where a date (its midnight) or a time without an offset (UTC) is what a
 # person searching means; it is compared in UTC (audit/queries.py).
 IsoTimeBound = Annotated[datetime, BeforeValidator(_iso_datetime)]
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
+# A time in an answer as `datetime.isoformat` writes it (UTC as +00:00): as the audit trail and
+# the event feeds store their times, and as the answers that had no schema always sent them
+# (pydantic alone would write Z). The same instant either way; the bytes stay the clients'.
+IsoformatDateTime = Annotated[
+    datetime, PlainSerializer(_isoformat, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"})]
 
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]
@@ -373,7 +387,8 @@ class ClosureView(BaseModel):
     late: bool = Field(description="Any of those told late, or still not told in time")
 
 
-# The case as recorded (projections/case_document.py), in the shapes a case view shows.
+# The case as recorded (projections/case_document.py), in the shapes a case view shows; its
+# times as they were sent before these parts had a schema.
 
 
 class Subject(BaseModel):
@@ -451,9 +466,9 @@ class Decision(BaseModel):
 class Restriction(BaseModel):
     provisional: bool = Field(description="Restricted at referral ('honour'-based abuse), no "
                                           "members named yet")
-    restricted_at: datetime
-    reviewed_at: datetime | None
-    review_due: datetime
+    restricted_at: IsoformatDateTime
+    reviewed_at: IsoformatDateTime | None
+    review_due: IsoformatDateTime
 
 
 class Grant(BaseModel):
@@ -462,14 +477,14 @@ class Grant(BaseModel):
     grant_id: UUID
     agency_id: UUID | None
     person: str | None
-    expires_at: datetime | None
+    expires_at: IsoformatDateTime | None
 
 
 class BreakGlassSession(BaseModel):
     person: str
     agency_id: UUID
-    opened_at: datetime
-    expires_at: datetime
+    opened_at: IsoformatDateTime
+    expires_at: IsoformatDateTime
     reason: str = Field(description="Empty for a session opened before reasons were kept")
 
 
@@ -599,8 +614,22 @@ class MinutesState(BaseModel):
     late: bool
 
 
+MeetingStatus = Literal["scheduled", "held", "cancelled"]
+
+
 class MeetingView(MeetingSummary):
     minutes: MinutesState
+    status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+
+
+class ListedMeeting(BaseModel):
+    """A meeting in its area's list."""
+
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+    cases: int = Field(description="The listed cases the caller may see")
 
 
 class NextMeeting(MeetingSummary):

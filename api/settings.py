@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_audience: str = ""
     oidc_jwks_url: str = ""
+    # Which claims name the caller's agency, area and roles (ids or codes; a dotted name walks
+    # into nested claims): Keycloak's realm roles are `realm_access.roles`; Entra ID's app
+    # roles `roles`, and directory extension attributes `extn.<name>`.
+    oidc_agency_claim: str = "agency"
+    oidc_area_claim: str = "area"
+    oidc_roles_claim: str = "roles"
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -10,13 +10,14 @@ from typing import Final, Literal, get_args
 AuditAction = Literal[
     # Case content read, with a purpose (items: the ids shown).
     "read", "list", "search", "read_marrac", "read_meeting", "read_agenda", "read_minutes",
-    "read_review", "list_research", "list_actions", "suggest_allocation",
+    "read_review", "list_research", "list_actions", "suggest_allocation", "list_meetings",
     # Case writes (outcome allowed, denied, refused with the rule's code, or failed).
     "create", "decide", "grant", "revoke", "agree_action", "update_action",
     "acknowledge_closure", "close", "refer_onward", "record_social_care", "restrict",
     "review_restriction", "exclude", "readmit", "break_glass", "share", "release",
     "schedule_meeting", "list_on_agenda", "request_research", "record_hearing",
-    "distribute_minutes", "attend",
+    "distribute_minutes", "attend", "reschedule_meeting", "cancel_meeting", "move_on_agenda",
+    "remove_from_agenda", "invite_to_hearing",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
     # Feeds.
@@ -24,6 +25,9 @@ AuditAction = Literal[
     "feed_pull", "feed_stream", "feed_delivery",
     # Areas and reports.
     "read_settings", "configure", "report",
+    # The partnership: its areas and agencies, set up by administrators or from its file.
+    "read_partnership", "create_area", "change_area", "register_agency", "change_agency",
+    "apply_partnership",
     # Data protection.
     "audit_query", "export", "review", "subject_access", "erase", "erase_subject_access",
     # The system's own jobs.

@@ -20,6 +20,9 @@ T = TypeVar("T")
 
 # Bounds one transaction's hold on the write lock (SQLite) or the head row (PostgreSQL).
 MAX_BATCH = 64
+# How long submit() waits for an idle thread to take its record: a thread switch takes tens
+# of microseconds; if it is missed (a loaded machine), the wait costs at most this.
+HANDOVER_WAIT = 0.001
 
 
 class PendingAppend:
@@ -51,8 +54,10 @@ class AppendQueue(Generic[T]):
     def __init__(self, append: Callable[[Sequence[T]], list[int]], name: str) -> None:
         self._append = append
         self._name = name
-        self._queue: SimpleQueue[tuple[T, Future[int]] | None] = SimpleQueue()
+        self._queue: SimpleQueue[tuple[T, Future[int], threading.Event] | None] = SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._running: threading.Thread | None = None  # the thread that last ran _run
+        self._committing = False  # the thread is in a commit (not waiting for records)
         self._lock = threading.Lock()
 
     @property
@@ -60,13 +65,25 @@ class AppendQueue(Generic[T]):
         """Records handed over and not yet taken into a commit."""
         return self._queue.qsize()
 
+    def on_its_thread(self) -> bool:
+        """Whether the caller is this queue's thread (appending what was handed over)."""
+        return self._running is threading.current_thread()
+
     def submit(self, item: T) -> PendingAppend:
+        """Hands `item` over; to an idle thread, returns once it has taken it. The thread
+        needs the interpreter lock to send the append, and the caller, building its
+        response, would keep it (CPython takes it from a running thread only every 5 ms):
+        measured, the thread then often started only once the response was built, and the
+        append overlapped nothing. Waiting here on an event lets the thread run first."""
         future: Future[int] = Future()
+        taken = threading.Event()
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
-            self._queue.put((item, future))
+            self._queue.put((item, future, taken))
+        if not self._committing:  # a busy thread takes it after its commit: no use waiting
+            taken.wait(HANDOVER_WAIT)
         return PendingAppend(future)
 
     def close(self) -> None:
@@ -79,6 +96,7 @@ class AppendQueue(Generic[T]):
             thread.join()
 
     def _run(self) -> None:
+        self._running = threading.current_thread()
         while True:
             first = self._queue.get()
             if first is None:
@@ -93,7 +111,13 @@ class AppendQueue(Generic[T]):
                     stop = True
                     break
                 batch.append(entry)
-            self._commit(batch)
+            self._committing = True
+            for _, _, taken in batch:
+                taken.set()
+            try:
+                self._commit([(item, future) for item, future, _ in batch])
+            finally:
+                self._committing = False
             if stop:
                 return
 

@@ -9,6 +9,11 @@ the two tables the application adds rows to itself (signed checkpoints and break
 reviews; their triggers refuse any change after). It also gets USAGE and CREATE on the schema,
 so it still creates and owns its other tables (event store, keys, read models).
 
+The witness (audit/witness.py) gets a role of its own, read-only: USAGE on the schema and
+SELECT on the audit tables, nothing else (no other table, no function, no CREATE), and its
+sessions start read-only. It checks the trail; it never needs to write it, and a witness that
+could write it would be one more insider.
+
 The records' monthly partitions (audit/partitions.py) are the owner's too: the append function
 makes them as it, and the application has no privilege on one (it reads through the trail).
 
@@ -41,13 +46,18 @@ class UnsafeSchema(Exception):
     Someone removes it and runs the setup again."""
 
 
-def set_up(owner: Database, app_role: str, app_password: str | None = None) -> None:
-    """Connected as the owner: create the application's role if it does not exist, take over
-    audit objects made earlier by another role, create the trail and grant the application
-    its share."""
+def set_up(owner: Database, app_role: str, app_password: str | None = None, *,
+           witness_role: str | None = None, witness_password: str | None = None) -> None:
+    """Connected as the owner: create the application's role (and the witness's, if named)
+    if it does not exist, take over audit objects made earlier by another role, create the
+    trail and grant the application its share and the witness its read."""
     if owner.dialect != "postgresql":
         raise DatabaseUrlError("database roles exist only on PostgreSQL")
     sql_identifier(app_role, "the application's role")
+    if witness_role is not None:
+        sql_identifier(witness_role, "the witness's role")
+        if witness_role == app_role:
+            raise DatabaseUrlError("the witness needs a role of its own, not the application's")
     schema = sql.Identifier(owner.url.schema)
     app = sql.Identifier(app_role)
     with psycopg.connect(owner.url.conninfo, autocommit=True) as conn:
@@ -55,6 +65,11 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
         conn.execute("SET search_path TO pg_catalog")
         _refuse_planted_routines(conn, owner.url.schema)
         _ensure_role(conn, app_role, app_password)
+        if witness_role is not None:
+            _ensure_role(conn, witness_role, witness_password)
+            # Belt and braces under the privileges below: its sessions start read-only.
+            conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
+                sql.Identifier(witness_role)))
         _take_over(conn, owner.url.schema)
     # Also the upgrade of a trail made before partitions: moved into them here, by its owner.
     AuditTrail(owner).create_tables(partition_existing=True)
@@ -81,6 +96,30 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None) -> N
                 target, app))
         conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION {} TO {}").format(
             sql.SQL(f"{{}}.{APPEND_FUNCTION}").format(schema), app))
+        if witness_role is not None:
+            _grant_witness(conn, owner.url.schema, months, witness_role)
+
+
+def _grant_witness(conn: psycopg.Connection[tuple[object, ...]], schema: str,
+                   months: list[str], role: str) -> None:
+    """The witness reads the audit tables and nothing else. Tables the application creates
+    grant nothing to others, and the audit functions none to PUBLIC (above), so SELECT on
+    these and USAGE on the schema (not CREATE) is all it holds there."""
+    witness = sql.Identifier(role)
+    conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(
+        sql.Identifier(schema), witness))
+    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
+        sql.Identifier(schema), witness))
+    for partition in months:  # read through the trail, as the application does
+        conn.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(
+            sql.Identifier(schema, partition), witness))
+    for table in AUDIT_TABLES:
+        name = sql.Identifier(schema, table)
+        conn.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(name, witness))
+        conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(name, witness))
+    for function in FUNCTIONS:
+        conn.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM {}").format(
+            sql.SQL(f"{{}}.{function}").format(sql.Identifier(schema)), witness))
 
 
 def _refuse_planted_routines(conn: psycopg.Connection[tuple[object, ...]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -80,23 +80,44 @@ def search_statement(flt: AuditFilter) -> tuple[str, list[object]]:
             f"ORDER BY {order} LIMIT %s", [*joined, *params, flt.limit])
 
 
-def search(trail: AuditTrail, flt: AuditFilter) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AuditRecordRow:
+    """A record as the trail stores it: its text is what the chain hashes (audit/chain.py), so
+    an export shows exactly that, which anyone can check against the hashes."""
+
+    seq: int
+    at: str  # UTC, to the microsecond
+    request_id: str
+    actor: str
+    actor_kind: str
+    agency_id: str | None
+    client_id: str | None
+    roles: str  # sorted, comma-separated
+    action: str
+    purpose: str | None
+    case_id: str | None
+    outcome: str
+    item_ids: str  # a JSON array of the ids of what was returned or touched
+    area_id: str | None
+
+
+def search(trail: AuditTrail, flt: AuditFilter) -> list[AuditRecordRow]:
     sql, params = search_statement(flt)
     with trail.db.transaction(readonly=True) as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-    return [dict(zip(("seq", *FIELDS), row, strict=True)) for row in rows]
+    # By name: a column the row does not name, or a field no column fills, fails here.
+    return [AuditRecordRow(**dict(zip(("seq", *FIELDS), row, strict=True))) for row in rows]
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
+def to_csv(records: list[AuditRecordRow]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["seq", *FIELDS], lineterminator="\n",
-                            quoting=csv.QUOTE_ALL)
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(["seq", *FIELDS])
     for record in records:
         # A cell starting with =, +, -, @, tab or CR is a formula or a trick in a spreadsheet.
-        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@\t\r"
-                             else v) for k, v in record.items()})
+        writer.writerow([f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v
+                         for v in astuple(record)])
     return out.getvalue()
 
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
+
 from audit import partitions
 from audit.actions import AuditAction, check_action
+from audit.append_connection import AppendConnection
 from audit.append_queue import AppendQueue, PendingAppend
-from audit.chain import FIELDS, GENESIS, record_hash
+from audit.chain import FIELDS, GENESIS, hash_input_sql, record_hash
 from audit.partitions import (
     is_partitioned,
     make_partitions,
@@ -35,6 +39,8 @@ TABLE = partitions.TABLE
 MENTIONS = "audit_case_mentions"
 # A case id as records store it (str(UUID)); any other item is not a mention.
 CASE_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# What no text field of a record may hold (see AuditRecord.__post_init__).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class AuditUnavailable(Exception):
@@ -64,7 +70,8 @@ class AuditRecord:
         # sources refuse them first (tokens, request ids); this is the last line: fail closed.
         texts = (self.request_id, self.actor, self.actor_kind, self.client_id, self.purpose,
                  self.outcome, *self.roles)
-        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for text in texts if text for ch in text):
+        # One search over all of them: every read's record passes here before its append.
+        if _CONTROL.search("".join(text for text in texts if text)):
             raise AuditUnavailable("an audit record's field holds a control character")
 
     def values(self) -> tuple[object, ...]:
@@ -220,6 +227,8 @@ class AuditTrail:
         # statement: handed over, it competes with the response for that lock, and measured it
         # gained nothing (README, "Performance"), so there it runs on the caller's thread.
         self.hands_over = db.dialect == "postgresql"
+        # That thread's own connection, not the pool's (audit/append_connection.py).
+        self._own = AppendConnection(db.url.conninfo) if db.dialect == "postgresql" else None
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
@@ -337,6 +346,8 @@ class AuditTrail:
     def close(self) -> None:
         """Waits for the appends handed over, then stops the trail's thread."""
         self._queue.close()
+        if self._own is not None:
+            self._own.close()
 
     def _append(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
         """The records in order, in one transaction and one flush."""
@@ -429,7 +440,7 @@ class AuditTrail:
     def _record_in_database(self, values: tuple[object, ...]) -> int:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""
         try:
-            with self.db.single_statement() as cur:
+            with self._cursor(transaction=False) as cur:
                 cur.execute(self._call, (_text(values),))
                 row = cur.fetchone()
         except Exception as exc:
@@ -444,7 +455,7 @@ class AuditTrail:
         the relaxed setting (local to this transaction) cannot reach anyone else's work."""
         seqs = []
         try:
-            with self.db.transaction() as cur:
+            with self._cursor(transaction=True) as cur:
                 for values in batch:
                     cur.execute(self._call, (_text(values),))
                     row = cur.fetchone()
@@ -456,6 +467,12 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seqs
+
+    def _cursor(self, *, transaction: bool) -> AbstractContextManager[Cursor]:
+        """PostgreSQL: on the queue's thread its own connection; elsewhere the pool's."""
+        if self._own is not None and self._queue.on_its_thread():
+            return self._own.cursor(transaction=transaction)
+        return self.db.transaction() if transaction else self.db.single_statement()
 
     @property
     def _call(self) -> str:
@@ -498,6 +515,20 @@ class AuditTrail:
         with self.db.transaction(readonly=True) as cur:
             cur.execute(f"SELECT {_SCANNED} FROM {TABLE} WHERE seq > %s AND seq <= %s "  # noqa: S608
                         "ORDER BY seq", (after, through))
+            return cur.fetchall()
+
+    def hash_inputs(self, after: int, through: int) -> list[tuple[Any, ...]]:
+        """The records with after < seq <= through, in order, as verification reads them:
+        (seq, prev_hash, hash, the fields joined as record_hash() hashes them)."""
+        query = (f"SELECT seq, prev_hash, hash, {hash_input_sql(self.db.dialect)} "  # noqa: S608
+                 f"FROM {TABLE} WHERE seq > %s AND seq <= %s ORDER BY seq")
+        with self.db.transaction(readonly=True) as cur:
+            if isinstance(cur, psycopg.Cursor):
+                # Binary results: the hashes and joined fields as bytes, not hex text that
+                # the server encodes and this process decodes (measured: 40% less CPU a row).
+                cur.execute(query, (after, through), binary=True)
+            else:
+                cur.execute(query, (after, through))
             return cur.fetchall()
 
     def scan(self, batch: int = 20_000, after: int = 0) -> Iterator[tuple[Any, ...]]:

@@ -35,7 +35,9 @@ from domain.repeats import is_repeat
 from domain.risk import DASH_RIC_QUESTIONS, AnswerValue, RiskAssessment
 from domain.subjects import Subject
 from security.kek import KeyMaterial
-from services.report_figures import Kind, build_report, period_of
+from services.report import Kind, Report, group
+from services.report_periods import period_of
+from services.reports import build_report
 
 YEAR, QUARTER = 2026, "2026-Q1"
 BY = "coordinator-bench"
@@ -300,10 +302,10 @@ class ReportsBenchmark:
                 platform.close()
 
     @staticmethod
-    def _report(platform: Platform, area_id: UUID, side: str) -> dict[str, Any]:
+    def _report(platform: Platform, area_id: UUID, side: str) -> Report:
         kind, label, exact = SIDES[side]
         return build_report(platform, kind, area_id, period_of(label, None, None),
-                            exact=exact).to_json()
+                            exact=exact)
 
     def _rounds(self, platform: Platform, area_id: UUID) -> dict[str, list[float]]:
         for side in SIDES:  # warm-up: first reads of the area, agencies and keys
@@ -330,8 +332,9 @@ class ReportsBenchmark:
             return {"p50_ms": round(statistics.median(values), 1), "p99_ms": round(cuts[98], 1),
                     "mean_ms": round(statistics.fmean(values), 1)}
 
-        whole = build_report(platform, "indicators", area_id, period_of(str(YEAR), None, None),
-                             exact=True).to_json()["figures"]["cases_heard"]
+        whole = group(build_report(platform, "indicators", area_id,
+                                   period_of(str(YEAR), None, None),
+                                   exact=True).figures["cases_heard"])
         exact = statistics.median(timings["exact_quarter_indicators"])
         return {
             "benchmark": "reports",
@@ -348,6 +351,6 @@ class ReportsBenchmark:
                 side: round(statistics.median(values) / exact, 1)
                 for side, values in timings.items() if side != "exact_quarter_indicators"},
             "withheld_figures": {
-                side: self._report(platform, area_id, side)["disclosure"]["withheld_figures"]
+                side: self._report(platform, area_id, side).withheld
                 for side in SIDES if not SIDES[side][2]},
         }

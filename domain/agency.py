@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.area import check_code, check_name
 from domain.exceptions import InvalidSettings
 
 AgencyType = Literal[
@@ -26,6 +28,25 @@ AgencyType = Literal[
     "other",
 ]
 AGENCY_TYPES: tuple[str, ...] = get_args(AgencyType)
+# A single point of contact is an agency's mailbox for notifications (a shared one is best): a
+# plain address, checked only for its shape (the mail server is the judge of the rest).
+_EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def check_agency_type(agency_type: str) -> str:
+    if agency_type not in AGENCY_TYPES:
+        raise InvalidSettings(f"agency_type must be one of {AGENCY_TYPES}")
+    return agency_type
+
+
+def check_email(address: str | None) -> str | None:
+    if address is None:
+        return None
+    address = address.strip()
+    if len(address) > 254 or not _EMAIL.fullmatch(address):
+        raise InvalidSettings("spoc_email is not an e-mail address")
+    return address
 
 
 class Agency(Aggregate):
@@ -37,11 +58,13 @@ class Agency(Aggregate):
 
     @classmethod
     def register(
-        cls, area_id: UUID, code: str, name: str, agency_type: str, core: bool
+        cls, area_id: UUID, code: str, name: str, agency_type: str, core: bool, *,
+        spoc_email: str | None = None,
     ) -> Agency:
-        if agency_type not in AGENCY_TYPES:
-            raise InvalidSettings(f"agency_type must be one of {AGENCY_TYPES}")
-        return cls(area_id=area_id, code=code, name=name, agency_type=agency_type, core=core)
+        agency = cls(area_id=area_id, code=check_code(code), name=check_name(name),
+                     agency_type=check_agency_type(agency_type), core=core)
+        agency.change_contact(spoc_email)
+        return agency
 
     @event("Registered")
     def __init__(self, area_id: UUID, code: str, name: str, agency_type: str, core: bool) -> None:
@@ -50,3 +73,36 @@ class Agency(Aggregate):
         self.name = name
         self.agency_type = agency_type
         self.core = core
+        # Set by its own event, so that agencies registered before it existed read alike.
+        self.spoc_email: str | None = None
+
+    # Each change is an event only when it changes something: applying the same description of
+    # the partnership twice records nothing the second time.
+    def rename(self, name: str) -> None:
+        name = check_name(name)
+        if name != self.name:
+            self._renamed(name=name)
+
+    @event("Renamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
+
+    def reclassify(self, agency_type: str, core: bool) -> None:
+        """Its type, and whether it is core (attends every meeting) or attends when invited."""
+        agency_type = check_agency_type(agency_type)
+        if (agency_type, core) != (self.agency_type, self.core):
+            self._reclassified(agency_type=agency_type, core=core)
+
+    @event("Reclassified")
+    def _reclassified(self, agency_type: str, core: bool) -> None:
+        self.agency_type = agency_type
+        self.core = core
+
+    def change_contact(self, spoc_email: str | None) -> None:
+        spoc_email = check_email(spoc_email)
+        if spoc_email != self.spoc_email:
+            self._contact_changed(spoc_email=spoc_email)
+
+    @event("ContactChanged")
+    def _contact_changed(self, spoc_email: str | None) -> None:
+        self.spoc_email = spoc_email

@@ -6,7 +6,7 @@ mapper factory), never imported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,7 +46,22 @@ from domain.marrac import (
     Review,
     StepCompleted,
 )
-from domain.meeting import AgendaItem, Attendance, Hearing, InvalidMeetingChange, Meeting, Risk
+from domain.meeting import (
+    AgendaItem,
+    Attendance,
+    Hearing,
+    InvalidMeetingChange,
+    Meeting,
+    MeetingAlreadyHeld,
+    Risk,
+)
+from domain.partnership import (
+    AgencySpec,
+    AreaSpec,
+    PartnershipChanges,
+    bring_agency,
+    bring_area,
+)
 from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
@@ -150,18 +165,81 @@ class Marac(Application[UUID]):
         area.change_settings(settings)
         self.save(area)
 
+    def change_area(self, area_id: UUID, *, name: str | None = None,
+                    settings: AreaSettings | None = None) -> bool:
+        """Only what differs becomes an event; False when nothing did (nothing is saved)."""
+        area = self.get_area(area_id)
+        if name is not None:
+            area.rename(name)
+        if settings is not None and settings != area.settings:
+            area.change_settings(settings)
+        return self._save_if_changed(area)
+
     def get_area(self, area_id: UUID) -> Area:
         return self._load(area_id, Area, AreaNotFound)
 
     def register_agency(
-        self, area_id: UUID, code: str, name: str, agency_type: str, *, core: bool
+        self, area_id: UUID, code: str, name: str, agency_type: str, *, core: bool,
+        spoc_email: str | None = None,
     ) -> UUID:
         self.get_area(area_id)
         if Agency.create_id(area_id, code) in self.repository:
             raise AlreadyExists(f"agency code {code!r} is taken in this area")
-        agency = Agency.register(area_id, code, name, agency_type, core)
+        agency = Agency.register(area_id, code, name, agency_type, core, spoc_email=spoc_email)
         self.save(agency)
         return agency.id
+
+    def change_agency(self, agency_id: UUID, *, name: str | None = None,
+                      agency_type: str | None = None, core: bool | None = None,
+                      spoc_email: str | None = None, clear_spoc: bool = False) -> bool:
+        """Only what differs becomes an event; False when nothing did (nothing is saved).
+        `clear_spoc`: the agency no longer has a single point of contact."""
+        agency = self.get_agency(agency_id)
+        if name is not None:
+            agency.rename(name)
+        if agency_type is not None or core is not None:
+            agency.reclassify(agency_type or agency.agency_type,
+                              agency.core if core is None else core)
+        if clear_spoc or spoc_email is not None:
+            agency.change_contact(None if clear_spoc else spoc_email)
+        return self._save_if_changed(agency)
+
+    def partnership_changes(self, areas: Sequence[AreaSpec],
+                            agencies: Sequence[AgencySpec]) -> PartnershipChanges:
+        """What it takes to bring the recorded areas and agencies to these (those recorded but
+        not described are left as they are). Nothing is saved: `save(*changes.aggregates)`
+        saves them all in one transaction, so that a partnership is never half set up."""
+        loaded: dict[str, Area] = {}
+        aggregates: list[Area | Agency] = []
+        labels: list[str] = []
+        for spec in areas:
+            existing = self._find(Area.create_id(spec.code), Area)
+            area, verbs = bring_area(existing, spec)
+            loaded[area.code] = area
+            if verbs:
+                aggregates.append(area)
+                labels += [f"area:{area.code} {verb}" for verb in verbs]
+        for agency_spec in agencies:
+            area = (loaded.get(agency_spec.area_code)
+                    or self.get_area(Area.create_id(agency_spec.area_code)))
+            existing_agency = self._find(Agency.create_id(area.id, agency_spec.code), Agency)
+            agency, verbs = bring_agency(existing_agency, area, agency_spec)
+            if verbs:
+                aggregates.append(agency)
+                labels += [f"agency:{area.code}/{agency.code} {verb}" for verb in verbs]
+        return PartnershipChanges(tuple(aggregates), tuple(labels))
+
+    def _find(self, aggregate_id: UUID, cls: type[T]) -> T | None:
+        try:
+            return self._load(aggregate_id, cls, LookupError)
+        except LookupError:
+            return None
+
+    def _save_if_changed(self, aggregate: Area | Agency) -> bool:
+        if not aggregate.pending_events:
+            return False
+        self.save(aggregate)
+        return True
 
     def get_agency(self, agency_id: UUID) -> Agency:
         return self._load(agency_id, Agency, AgencyNotFound)
@@ -272,12 +350,19 @@ class Marac(Application[UUID]):
         self.save(meeting)
         return meeting.id
 
-    def _heard_at(self, meeting_id: UUID, case: Case) -> Meeting:
-        """The meeting, which must list the case: what is recorded against a hearing
-        belongs to a case that was on its agenda."""
+    def _meeting_day(self) -> date:
+        """Today as the meeting rules see it: the day of `now`, as attendance and the
+        minutes' distribution are timed, so that all of them follow one clock."""
+        return self.now().date()
+
+    def _heard_at(self, meeting_id: UUID, case: Case, *, cancelled_too: bool = False) -> Meeting:
+        """The meeting, which must list the case and (unless `cancelled_too`) not have been
+        cancelled: what is recorded against a hearing belongs to a case on its agenda."""
         meeting = self.get_meeting(meeting_id)
         if meeting.area_id != case.area_id or not meeting.lists(case.id):
             raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        if not cancelled_too:
+            meeting.check_open()
         return meeting
 
     def request_research(self, meeting_id: UUID, case_id: UUID, *, agencies: set[UUID],
@@ -292,6 +377,7 @@ class Marac(Application[UUID]):
                        by: str) -> None:
         case = self.get_case(case_id)
         meeting = self._heard_at(meeting_id, case)
+        meeting.check_recordable_on(self._meeting_day())
         case.record_hearing(Hearing(meeting_id, meeting.held_on, risks, by))
         self.save(case)
 
@@ -317,6 +403,14 @@ class Marac(Application[UUID]):
         settings = self.get_area(case.area_id).settings
         meeting.list_case(AgendaItem(case.id, case.has_children, case.honour_based_abuse, by),
                           settings)
+        self._invite(meeting, case, invite, by)
+        # The case first: its invitations and restriction precede the listing in the log, so
+        # whoever hears of the listing is judged on the case as the listing left it.
+        self.save(case, meeting)
+
+    def _invite(self, meeting: Meeting, case: Case, invite: set[UUID], by: str) -> None:
+        """The agencies invited to a listed case's hearing gain access to the case (in a
+        closed hearing, as advisers on that case alone)."""
         for agency_id in sorted(invite, key=str):
             if self.get_agency(agency_id).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
@@ -327,9 +421,40 @@ class Marac(Application[UUID]):
             case.restrict(case.named_members | set(meeting.members),
                           case.member_agencies | invite,
                           "heard in a closed harmful-practices hearing", by, self.now())
-        # The case first: its invitations and restriction precede the listing in the log, so
-        # whoever hears of the listing is judged on the case as the listing left it.
-        self.save(case, meeting)
+
+    def invite_to_hearing(self, meeting_id: UUID, case_id: UUID, *, invite: set[UUID],
+                          by: str) -> None:
+        """Invite more agencies to a case already on the agenda: as listing with them would."""
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        self._invite(meeting, case, invite, by)
+        self.save(case)
+
+    def reschedule_meeting(self, meeting_id: UUID, held_on: date, *, reason: str,
+                           by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.reschedule(held_on, reason, by, self._meeting_day())
+        self.save(meeting)
+
+    def cancel_meeting(self, meeting_id: UUID, *, reason: str, by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.cancel(reason, by, self._meeting_day())
+        self.save(meeting)
+
+    def reorder_agenda(self, meeting_id: UUID, order: list[UUID], *, by: str) -> None:
+        """`order`: the cases the caller sees, in the order they are to be heard."""
+        meeting = self.get_meeting(meeting_id)
+        meeting.reorder(order, self.get_area(meeting.area_id).settings, by)
+        self.save(meeting)
+
+    def remove_from_agenda(self, meeting_id: UUID, case_id: UUID, *, reason: str,
+                           by: str) -> None:
+        case = self.get_case(case_id)
+        meeting = self._heard_at(meeting_id, case)
+        if meeting_id in case.hearings:
+            raise MeetingAlreadyHeld("the case was heard at this meeting")
+        meeting.remove_case(case_id, reason, by)
+        self.save(meeting)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
                           acknowledged_confidentiality: bool) -> None:
@@ -521,7 +646,9 @@ class Marac(Application[UUID]):
     ) -> UUID:
         case = self.get_case(case_id)
         if meeting_id is not None:
-            self._heard_at(meeting_id, case)
+            # What an agency found for a meeting that was then cancelled is still the case's
+            # information: it is shared, not refused (the case is listed on another meeting).
+            self._heard_at(meeting_id, case, cancelled_too=True)
         item = SharedItem(uuid4(), kind, text, audience, author, author_agency, self.now(),
                           meeting_id, for_agency)
         case.share(item)

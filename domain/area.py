@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -11,6 +12,26 @@ from eventsourcing.domain import Aggregate, event
 from domain.exceptions import InvalidSettings
 
 Model = Literal["marac", "marrac"]
+# Codes name areas and agencies in tokens, files and URLs: short, lower case, no spaces.
+CODE_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
+MAX_NAME_LENGTH = 200
+
+
+def check_code(code: str) -> str:
+    """The code as stored: codes compare without case or surrounding spaces (the ids derive
+    from them so)."""
+    code = code.strip().lower()
+    if not CODE_PATTERN.fullmatch(code):
+        raise InvalidSettings("a code is 1 to 40 lower-case letters and digits, with inner "
+                              "hyphens or underscores")
+    return code
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH or any(ord(c) < 0x20 for c in name):
+        raise InvalidSettings(f"a name is 1 to {MAX_NAME_LENGTH} printable characters")
+    return name
 
 
 @dataclass(frozen=True)
@@ -87,13 +108,23 @@ class Area(Aggregate):
     @classmethod
     def create(cls, code: str, name: str, settings: AreaSettings) -> Area:
         settings.check_valid()
-        return cls(code=code, name=name, settings=settings)
+        return cls(code=check_code(code), name=check_name(name), settings=settings)
 
     @event("Created")
     def __init__(self, code: str, name: str, settings: AreaSettings) -> None:
         self.code = code
         self.name = name
         self.settings = settings
+
+    def rename(self, name: str) -> None:
+        """A new name for the same area (its code, and so its id, never changes)."""
+        name = check_name(name)
+        if name != self.name:
+            self._renamed(name=name)
+
+    @event("Renamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
 
     def change_settings(self, settings: AreaSettings) -> None:
         settings.check_valid()

@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.area import AreaSettings
-from domain.exceptions import DomainError
+from domain.exceptions import AlreadyRecorded, DomainError
 
 MeetingKind = Literal["standard", "daily_triage", "harmful_practices", "emergency"]
 MEETING_KINDS: tuple[str, ...] = get_args(MeetingKind)
@@ -20,12 +20,38 @@ MEETING_KINDS: tuple[str, ...] = get_args(MeetingKind)
 CLOSED_HEARING = "harmful_practices"
 RiskTo = Literal["victim", "children", "perpetrator", "staff"]
 RISK_TO: tuple[str, ...] = get_args(RiskTo)
+MeetingStatus = Literal["scheduled", "held", "cancelled"]
 # Every set of minutes carries this marking (Government Security Classifications).
 MINUTES_MARKING = "OFFICIAL-SENSITIVE"
 
 
 class InvalidMeetingChange(DomainError):
     code = "invalid_meeting_change"
+
+
+class MeetingNotYetHeld(InvalidMeetingChange):
+    """What happens at a meeting (attendance, hearings, minutes) is recorded from its day on."""
+
+    code = "meeting_not_yet_held"
+
+
+class InvalidAgendaOrder(InvalidMeetingChange):
+    """A move that would break the area's hearing order (children's cases first, 'honour'-based
+    abuse at the start or the end)."""
+
+    code = "invalid_agenda_order"
+
+
+class MeetingCancelled(AlreadyRecorded):
+    """Nothing is recorded at, listed on or changed about a cancelled meeting."""
+
+    code = "meeting_cancelled"
+
+
+class MeetingAlreadyHeld(AlreadyRecorded):
+    """A meeting whose day has come is not rescheduled or cancelled: it has been held."""
+
+    code = "meeting_already_held"
 
 
 @dataclass(frozen=True)
@@ -74,17 +100,30 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def meeting_status(held_on: date, cancelled: bool, today: date) -> MeetingStatus:
+    """A meeting is held from its day on, unless it was cancelled (before that day): from
+    then its date is fixed and what happened at it may be recorded."""
+    if cancelled:
+        return "cancelled"
+    return "held" if today >= held_on else "scheduled"
+
+
+def hearing_rank(item: AgendaItem, settings: AreaSettings) -> tuple[int, int]:
+    """Where the area's rules put a case: 'honour'-based-abuse cases at the start or the end
+    as the area says, then children's cases first when the area says so."""
+    hba = 0
+    if item.honour_based_abuse:
+        hba = -1 if settings.hba_placement == "start" else 1
+    children = 0 if item.children and settings.children_first else 1
+    return (hba, children)
+
+
 def agenda_order(items: list[AgendaItem], settings: AreaSettings) -> list[AgendaItem]:
     """Children's cases first when the area says so; 'honour'-based-abuse cases at the start
-    or the end as the area says (a closed hearing hears only them). Otherwise as listed."""
-    def rank(item: AgendaItem) -> tuple[int, int]:
-        hba = 0
-        if item.honour_based_abuse:
-            hba = -1 if settings.hba_placement == "start" else 1
-        children = 0 if item.children and settings.children_first else 1
-        return (hba, children)
-
-    return sorted(items, key=rank)  # sorted() is stable: ties keep their listing order
+    or the end as the area says (a closed hearing hears only them). Otherwise as listed, or
+    as the coordinator moved them within those rules."""
+    # sorted() is stable: ties keep their listing (or moved) order
+    return sorted(items, key=lambda item: hearing_rank(item, settings))
 
 
 class Meeting(Aggregate):
@@ -111,10 +150,58 @@ class Meeting(Aggregate):
         self.agenda: list[AgendaItem] = []
         self.attendance: dict[str, Attendance] = {}
         self.minutes_distributed_at: datetime | None = None
+        self.cancelled = False
 
     @property
     def closed(self) -> bool:
         return self.kind == CLOSED_HEARING
+
+    # The meeting's date: one rule for everything that follows it -------------------------
+
+    def held_by(self, day: date) -> bool:
+        return meeting_status(self.held_on, self.cancelled, day) == "held"
+
+    def check_open(self) -> None:
+        """Listing, agenda changes and invitations: not on a cancelled meeting."""
+        if self.cancelled:
+            raise MeetingCancelled("the meeting was cancelled")
+
+    def check_recordable_on(self, day: date) -> None:
+        """Attendance, hearings and minutes alike: on a meeting that was not cancelled, on or
+        after its day."""
+        self.check_open()
+        if not self.held_by(day):
+            raise MeetingNotYetHeld("this is recorded on or after the meeting's day")
+
+    def _check_changeable(self, today: date) -> None:
+        self.check_open()
+        if self.held_by(today):
+            raise MeetingAlreadyHeld("the meeting has been held")
+
+    def reschedule(self, held_on: date, reason: str, by: str, today: date) -> None:
+        self._check_changeable(today)
+        if not reason.strip():
+            raise InvalidMeetingChange("a meeting is rescheduled with a reason")
+        if held_on < today:
+            raise InvalidMeetingChange("a meeting is rescheduled to today or later")
+        if held_on == self.held_on:
+            raise InvalidMeetingChange("the meeting is already on that day")
+        self._rescheduled(held_on=held_on, reason=reason, by=by)
+
+    @event("Rescheduled")
+    def _rescheduled(self, held_on: date, reason: str, by: str) -> None:
+        self.held_on = held_on
+
+    def cancel(self, reason: str, by: str, today: date) -> None:
+        """A cancelled meeting is not held: its cases may be listed on another."""
+        self._check_changeable(today)
+        if not reason.strip():
+            raise InvalidMeetingChange("a meeting is cancelled with a reason")
+        self._cancelled(reason=reason, by=by)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, by: str) -> None:
+        self.cancelled = True
 
     def minutes_due_on(self, settings: AreaSettings) -> date:
         return add_working_days(self.held_on, settings.minutes_within_working_days)
@@ -129,10 +216,9 @@ class Meeting(Aggregate):
         return any(i.case_id == case_id for i in self.agenda)
 
     def distribute_minutes(self, by: str, at: datetime) -> None:
+        self.check_recordable_on(at.date())
         if not self.agenda:
             raise InvalidMeetingChange("a meeting with no cases has no minutes")
-        if at.date() < self.held_on:
-            raise InvalidMeetingChange("minutes follow the meeting")
         if self.minutes_distributed_at is not None:
             raise InvalidMeetingChange("the minutes have been distributed")
         self._minutes_distributed(by=by, at=at)
@@ -142,6 +228,7 @@ class Meeting(Aggregate):
         self.minutes_distributed_at = at
 
     def list_case(self, item: AgendaItem, settings: AreaSettings) -> None:
+        self.check_open()
         if any(i.case_id == item.case_id for i in self.agenda):
             raise InvalidMeetingChange("that case is already on this agenda")
         closed_hearing = self.closed
@@ -158,6 +245,7 @@ class Meeting(Aggregate):
         self.agenda.append(item)
 
     def record_attendance(self, attendance: Attendance) -> None:
+        self.check_recordable_on(attendance.at.date())
         if not attendance.acknowledged_confidentiality:
             raise InvalidMeetingChange("attendees acknowledge the confidentiality statement")
         if attendance.person in self.attendance:
@@ -167,3 +255,45 @@ class Meeting(Aggregate):
     @event("Attended")
     def _attended(self, attendance: Attendance) -> None:
         self.attendance[attendance.person] = attendance
+
+    # Agenda corrections --------------------------------------------------------------------
+
+    def _listed_item(self, case_id: UUID) -> AgendaItem:
+        found = [i for i in self.agenda if i.case_id == case_id]
+        if not found:
+            raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        return found[0]
+
+    def reorder(self, order: list[UUID], settings: AreaSettings, by: str) -> None:
+        """Hear `order`'s cases in that order, each taking the places that these cases held
+        in the agenda: cases not named (those the coordinator may not see) keep theirs. The
+        order must keep the area's rules (`hearing_rank` never goes down)."""
+        self.check_open()
+        if len(set(order)) != len(order):
+            raise InvalidMeetingChange("a case appears once in an order")
+        items = [self._listed_item(c) for c in order]
+        ranks = [hearing_rank(i, settings) for i in items]
+        if ranks != sorted(ranks):
+            raise InvalidAgendaOrder("the area's rules fix where that case is heard")
+        moved = iter(items)
+        named = set(order)
+        result = [next(moved) if i.case_id in named else i for i in self.agenda]
+        if result != self.agenda:
+            self._reordered(order=tuple(i.case_id for i in result), by=by)
+
+    @event("AgendaReordered")
+    def _reordered(self, order: tuple[UUID, ...], by: str) -> None:
+        by_id = {i.case_id: i for i in self.agenda}
+        self.agenda = [by_id[c] for c in order]
+
+    def remove_case(self, case_id: UUID, reason: str, by: str) -> None:
+        """Take a case off the agenda (listed in error, or to be heard elsewhere)."""
+        self.check_open()
+        self._listed_item(case_id)
+        if not reason.strip():
+            raise InvalidMeetingChange("an agenda item is removed with a reason")
+        self._removed(case_id=case_id, reason=reason, by=by)
+
+    @event("CaseRemoved")
+    def _removed(self, case_id: UUID, reason: str, by: str) -> None:
+        self.agenda = [i for i in self.agenda if i.case_id != case_id]

@@ -8,6 +8,7 @@ version (`…v2`), published beside the old until subscribers move.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,11 @@ SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
     "meeting.scheduled.v1": ("A meeting was scheduled (closed hearings are not announced).",
                              {"meeting_id": _ID, "held_on": _DATE,
                               "kind": {"enum": ["standard", "daily_triage", "emergency"]}}),
+    "meeting.rescheduled.v1": ("A meeting was moved to another day (closed hearings are not "
+                               "announced).", {"meeting_id": _ID, "held_on": _DATE}),
+    "meeting.cancelled.v1": ("A meeting was cancelled: it will not be held, and its cases may "
+                             "be listed on another (closed hearings are not announced).",
+                             {"meeting_id": _ID}),
     "access.granted.v1": ("Your agency was granted access to the case (sent to that agency "
                           "only).", {"grant_id": _ID, "agency_id": _ID}),
     "access.revoked.v1": ("Your agency's grant was revoked; sent only if the agency still "
@@ -105,9 +111,18 @@ class IntegrationEvent:
     occurred_at: datetime
     area_id: UUID
     case_id: UUID | None
-    data: dict[str, Any]
-    # Access events concern one agency: only its subscribers may hear of them.
+    data: Mapping[str, str | None]
+    # Access events concern one agency: only its subscribers may hear of them. Routing, not
+    # published: an event read back from its body has none.
     for_agency: UUID | None = None
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> IntegrationEvent:
+        """The event as body() published it."""
+        case_id = body["case_id"]
+        return cls(UUID(body["id"]), body["type"], datetime.fromisoformat(body["occurred_at"]),
+                   UUID(body["area_id"]), UUID(case_id) if case_id else None,
+                   dict(body["data"]))
 
     def body(self) -> dict[str, Any]:
         return {"id": str(self.event_id), "type": self.type,
@@ -119,7 +134,7 @@ def _s(value: object) -> str:
     return str(value)
 
 
-Found = list[tuple[str, dict[str, Any]]]
+Found = list[tuple[str, dict[str, str | None]]]
 
 
 def _decided(e: Any, _: Any) -> Found:
@@ -141,6 +156,18 @@ def _scheduled(e: Any, _: Any) -> Found:
                                       "held_on": e.held_on.isoformat(), "kind": e.kind})]
 
 
+def _meeting_changed(kind: str) -> Any:
+    """A change to a meeting that was announced, announced alike (`kind`: the type)."""
+    def found(e: Any, meeting: Any) -> Found:
+        if meeting.closed:
+            return []
+        data: dict[str, str | None] = {"meeting_id": _s(e.originator_id)}
+        if kind == "meeting.rescheduled.v1":
+            data["held_on"] = e.held_on.isoformat()
+        return [(kind, data)]
+    return found
+
+
 # topic -> what the domain event stands for, given the event and its aggregate after it.
 _TRANSLATIONS: dict[str, Any] = {
     CASE + "Referred": lambda e, _: [("case.referred.v1", {
@@ -158,6 +185,8 @@ _TRANSLATIONS: dict[str, Any] = {
     CASE + "AccessGranted": _granted,
     CASE + "AccessRevoked": lambda e, _: [("access.revoked.v1", {"grant_id": _s(e.grant_id)})],
     MEETING + "Scheduled": _scheduled,
+    MEETING + "Rescheduled": _meeting_changed("meeting.rescheduled.v1"),
+    MEETING + "Cancelled": _meeting_changed("meeting.cancelled.v1"),
     MEETING + "CaseListed": lambda e, meeting: [("case.listed.v1", {
         "meeting_id": _s(e.originator_id), "held_on": meeting.held_on.isoformat()})],
 }

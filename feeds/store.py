@@ -55,6 +55,14 @@ class Subscription:
                    int(row["start_position"]))
 
 
+@dataclass(frozen=True)
+class OutboxEvent:
+    """An event in a subscription's outbox, at its cursor."""
+
+    cursor: int
+    event: IntegrationEvent
+
+
 def _aad(subscription_id: UUID) -> bytes:
     return f"marac:feed-secret:{subscription_id}".encode()
 
@@ -205,14 +213,15 @@ class FeedStore:
              json.dumps(event.body(), sort_keys=True, separators=(",", ":"))))
         return position
 
-    def events(self, subscription_id: UUID, after: int, limit: int) -> list[dict[str, Any]]:
+    def events(self, subscription_id: UUID, after: int, limit: int) -> list[OutboxEvent]:
         """The outbox after a cursor: what a pull returns (dead letters included: a pull
         has no retry budget)."""
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT cursor, body FROM feed_outbox WHERE subscription_id = %s"
                         " AND cursor > %s ORDER BY cursor LIMIT %s",
                         (str(subscription_id), after, limit))
-            return [{"cursor": int(c), **json.loads(b)} for c, b in cur.fetchall()]
+            rows = cur.fetchall()
+        return [OutboxEvent(int(c), IntegrationEvent.from_body(json.loads(b))) for c, b in rows]
 
     def pending(self, subscription_id: UUID, limit: int) -> list[tuple[int, str, int]]:
         """The next events a webhook must deliver, in order: (cursor, body, attempts)."""

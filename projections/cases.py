@@ -175,6 +175,9 @@ class CaseProjector:
     def meetings(self, area_id: UUID, from_day: date | None = None) -> list[MeetingRow]:
         return meetings.meetings(self.db, area_id, from_day)
 
+    def cancelled_meetings(self, area_id: UUID) -> frozenset[UUID]:
+        return meetings.cancelled_meetings(self.db, area_id)
+
     def meeting_members(self, meeting_id: UUID) -> frozenset[str]:
         return meetings.meeting_members(self.db, meeting_id)
 

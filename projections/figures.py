@@ -4,7 +4,7 @@ that count no one. Publishing applies disclosure control and lays the figures ou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -18,6 +18,9 @@ WITHHELD = "[c]"
 WITHHELD_MEANS = ("withheld: a count below the area's threshold, a figure derived from one, "
                   "or a count withheld so that no such count can be worked out from others")
 Value = int | float | str | None
+# Figures as published: a tree keyed by indicator (and by month, agency or meeting), its leaves
+# the figures, or WITHHELD in place of one.
+Published = Mapping[str, "Value | Published"]
 
 
 def pct(part: float, whole: float) -> float | None:
@@ -74,7 +77,7 @@ class Figures:
     def sums(self, parts: Sequence[Path], total: Path) -> None:
         self.equations.append(Equation(tuple(parts), total))
 
-    def publish(self, withheld: frozenset[Path], label: str) -> tuple[dict[str, Any], int]:
+    def publish(self, withheld: frozenset[Path], label: str) -> tuple[Published, int]:
         """The laid-out figures with the `withheld` counts, and every figure derived from
         one, shown as `label`; and how many figures that hid."""
         hidden = set(withheld) | {p for p, d in self.derived.items()

@@ -1,7 +1,7 @@
-"""Meetings as their read model lists them: ids, dates, kinds and attendance counts; each
-agenda's lines and flags; a closed hearing's named members (keyed digests); and the research
-requested of each agency on a listed case. Who attended stays in the meeting's encrypted
-events, what was said in the case's sealed document."""
+"""Meetings as their read model lists them: ids, dates, kinds, attendance counts and which were
+cancelled; each agenda's lines and flags; a closed hearing's named members (keyed digests); and
+the research requested of each agency on a listed case. Who attended stays in the meeting's
+encrypted events, what was said in the case's sealed document."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from storage.database import Cursor, Database
 
 # Research requests are written with their case (they are a case's facts); the rest with the
 # meeting.
-MEETING_TABLES = ("meetings", "meeting_members", "agenda")
+MEETING_TABLES = ("meetings", "meeting_members", "meeting_cancellations", "agenda")
 RESEARCH = "research_requests"
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS meetings (
@@ -31,6 +31,10 @@ SCHEMA = (
         meeting_id TEXT NOT NULL,
         ref TEXT NOT NULL,
         PRIMARY KEY (meeting_id, ref))""",
+    # Cancelled meetings (a table of its own, so that a database projected before
+    # cancellations existed needs no new column).
+    """CREATE TABLE IF NOT EXISTS meeting_cancellations (
+        meeting_id TEXT PRIMARY KEY)""",
     f"""CREATE TABLE IF NOT EXISTS {RESEARCH} (
         case_id TEXT NOT NULL,
         meeting_id TEXT NOT NULL,
@@ -88,6 +92,8 @@ def write_meeting(cur: Cursor, meeting: Meeting, ref: PersonRef) -> None:
     mid = str(meeting.id)
     for table in MEETING_TABLES:
         cur.execute(f"DELETE FROM {table} WHERE meeting_id = %s", (mid,))  # noqa: S608
+    if meeting.cancelled:
+        cur.execute("INSERT INTO meeting_cancellations (meeting_id) VALUES (%s)", (mid,))
     if meeting.members:
         cur.executemany("INSERT INTO meeting_members (meeting_id, ref) VALUES (%s, %s)",
                         [(mid, ref(m)) for m in meeting.members])
@@ -126,6 +132,14 @@ def meetings(db: Database, area_id: UUID, from_day: date | None = None) -> list[
                     (str(area_id), from_day.isoformat()) if from_day else (str(area_id),))
         return [MeetingRow(UUID(m), UUID(a), kind, date.fromisoformat(held), int(n))
                 for m, a, kind, held, n in cur.fetchall()]
+
+
+def cancelled_meetings(db: Database, area_id: UUID) -> frozenset[UUID]:
+    """The area's cancelled meetings."""
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT c.meeting_id FROM meeting_cancellations c JOIN meetings m"
+                    " ON m.meeting_id = c.meeting_id WHERE m.area_id = %s", (str(area_id),))
+        return frozenset(UUID(r[0]) for r in cur.fetchall())
 
 
 def meeting_members(db: Database, meeting_id: UUID) -> frozenset[str]:

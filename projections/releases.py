@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from projections.figures import Published
 from storage.database import Database
 
 
@@ -22,7 +23,7 @@ class Release:
     as_of: date
     released_at: datetime
     threshold: int
-    figures: dict[str, Any]  # as published: withheld ones show the withheld label
+    figures: Published  # as published: withheld ones show the withheld label
     withheld: int
     rows: tuple[str, ...]
 

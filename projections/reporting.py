@@ -270,6 +270,8 @@ class ReportingProjector:
         mid = str(meeting.id)
         cur.execute("DELETE FROM report_meetings WHERE meeting_id = %s", (mid,))
         cur.execute("DELETE FROM report_attendance WHERE meeting_id = %s", (mid,))
+        if meeting.cancelled:
+            return  # not held: neither a meeting of its period nor one anybody missed
         cur.execute("INSERT INTO report_meetings (meeting_id, area_id, kind, held_on) "
                     "VALUES (%s, %s, %s, %s)",
                     (mid, str(meeting.area_id), meeting.kind, meeting.held_on.isoformat()))

@@ -45,6 +45,35 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
+class UnknownCode(InvalidToken):
+    """A valid token naming an area or agency by a code the partnership does not have: the
+    identity provider's configuration and the partnership's disagree, and the caller is told
+    so (`unknown_area_code`, `unknown_agency_code`) rather than only "not authenticated"."""
+
+    @property
+    def code(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class ClaimNames:
+    """Which claims name the holder's agency, area and roles: identity providers differ
+    (Keycloak puts realm roles under `realm_access.roles`, Entra ID app roles in `roles` and
+    directory attributes under `extn.` names). A dotted name walks into nested claims."""
+
+    agency: str = "agency"
+    area: str = "area"
+    roles: str = "roles"
+
+
+class PartnershipCodes(Protocol):
+    """Areas and agencies by their codes, as the partnership has recorded them."""
+
+    def area_id(self, code: str) -> UUID | None: ...
+
+    def agency_id(self, area_id: UUID, code: str) -> UUID | None: ...
+
+
 # "system": the platform's own jobs (the worker) and an operator at the command line; such a
 # principal comes from no token, and the policy grants it nothing (security/policy.py).
 PrincipalKind = Literal["person", "integration", "system"]
@@ -117,7 +146,13 @@ class TokenVerifier:
         leeway: int = 30,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        claim_names: ClaimNames | None = None,
+        codes: PartnershipCodes | None = None,
     ) -> None:
+        self.claim_names = claim_names or ClaimNames()
+        # Set by the composition root once the partnership's store exists; without it a token
+        # must name its area and agency by id.
+        self.codes = codes
         self.issuer = issuer
         self.audience = audience
         self.jwks = jwks
@@ -164,25 +199,48 @@ class TokenVerifier:
             ).validate(decoded.claims)
         except (JoseError, *_MALFORMED):
             raise InvalidToken("signature_or_claims") from None
-        return principal_from_claims(decoded.claims)
+        return principal_from_claims(decoded.claims, self.claim_names, self.codes)
 
 
-def _uuid_claim(claims: Mapping[str, Any], name: str) -> UUID | None:
-    value = claims.get(name)
+def _claim(claims: Mapping[str, Any], name: str) -> Any:
+    value: Any = claims
+    for part in name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _id_or_code(value: Any, kind: str, resolve: Callable[[str], UUID | None] | None,
+                ) -> UUID | None:
+    """An id, or a code the partnership has recorded; anything else refuses the token."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise InvalidToken(f"claim_{kind}")
     try:
-        return UUID(str(value))
+        return UUID(value)
     except ValueError:
-        raise InvalidToken(f"claim_{name}") from None
+        pass
+    if resolve is None:
+        raise InvalidToken(f"claim_{kind}")
+    found = resolve(value)
+    if found is None:
+        raise UnknownCode(f"unknown_{kind}_code")
+    return found
 
 
-def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    """Claims: `sub`; `agency` and `area` (ids); `roles` (list); `scope` (space-separated);
-    `client_id` (RFC 9068). A token whose subject is its own client is an integration's
-    (client credentials), which acts for its agency with its scopes and no personal role."""
+def principal_from_claims(claims: Mapping[str, Any], names: ClaimNames | None = None,
+                          codes: PartnershipCodes | None = None) -> Principal:
+    """Claims: `sub`; the agency and area (ids, or codes where `codes` resolves them; the
+    agency's code is its area's); the roles (a list); `scope` (space-separated); `client_id`
+    (RFC 9068). `names`: where the agency, area and roles are. A token whose subject is its own
+    client is an integration's (client credentials), which acts for its agency with its
+    scopes and no personal role."""
+    names = names or ClaimNames()
     subject = _printable(str(claims["sub"]), "sub")
-    roles = claims.get("roles", [])
+    roles = _claim(claims, names.roles)
+    roles = [] if roles is None else roles
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise InvalidToken("claim_roles")
     client_id = claims.get("client_id") or claims.get("azp")
@@ -194,11 +252,15 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         else "person"
     )
     scope = claims.get("scope", "")
+    area_id = _id_or_code(_claim(claims, names.area), "area",
+                          codes.area_id if codes is not None else None)
+    agency_code = (None if codes is None else
+                   (lambda code: codes.agency_id(area_id, code) if area_id else None))
     return Principal(
         subject=subject,
         kind=kind,
-        agency_id=_uuid_claim(claims, "agency"),
-        area_id=_uuid_claim(claims, "area"),
+        agency_id=_id_or_code(_claim(claims, names.agency), "agency", agency_code),
+        area_id=area_id,
         # An integration never holds a person's role, whatever its token says.
         roles=frozenset(r for r in roles if r in ROLES) if kind == "person" else frozenset(),
         scopes=frozenset(str(scope).split()) if isinstance(scope, str) else frozenset(),

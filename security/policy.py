@@ -346,14 +346,29 @@ def sees_feed_delivery(principal: Principal, client_id: str, agency_id: UUID,
 
 
 def may_configure_area(principal: Principal, area_id: UUID) -> bool:
-    """An area's settings are changed by its administrators (who read no case content)."""
-    return (principal.kind == "person" and principal.area_id == area_id
-            and principal.has_role("administrator"))
+    """An area's settings are changed by whoever administers it (who reads no case content):
+    the same rule as its name and agencies."""
+    return may_administer_partnership(principal, area_id)
 
 
 def may_read_area_settings(principal: Principal, area_id: UUID) -> bool:
     return (principal.kind == "person" and principal.area_id == area_id
             and principal.has_role("administrator", *COORDINATOR_ROLES))
+
+
+def may_administer_partnership(principal: Principal, area_id: UUID | None) -> bool:
+    """Areas and agencies are set up and changed by administrators (who read no case content):
+    an area's own administrator for that area and its agencies; a partnership-wide one (whose
+    token names no area) for every area, and alone may create one (`area_id` None)."""
+    if principal.kind != "person" or not principal.has_role("administrator"):
+        return False
+    return principal.area_id is None or principal.area_id == area_id
+
+
+def may_read_partnership(principal: Principal) -> bool:
+    """The partnership's areas and agencies, by name and code, are known to everyone who works
+    in it and to its integrations (they name agencies in their requests); no case is in them."""
+    return principal.kind in ("person", "integration")
 
 
 # Who reads an area's performance reports, decided by standing (a role), never by the data:

@@ -62,12 +62,13 @@ def visible_cases(stores: Stores, actor: Actor, case_ids: Sequence[UUID]) -> lis
 
 @contextmanager
 def writing(stores: Stores, actor: Actor, action: AuditAction, case_id: UUID | None,
-            area_id: UUID | None = None) -> Iterator[None]:
+            area_id: UUID | None = None, *, items: tuple[str, ...] = ()) -> Iterator[None]:
     """The outcome as it is: the command runs in memory first; its "allowed" record is
     written just before its events are saved (domain.application.before_save), so a write
     whose record cannot be made is not saved, and a command the domain refuses is recorded as
     refused, with the rule's code. A block that saves nothing (an idempotent retry finding
-    its case) did what it was allowed to do.
+    its case) did what it was allowed to do. `items`: what the allowed record names (no
+    personal data).
 
     Once the write has committed, the answer is its success: the read models' catch-up
     (read-your-writes) failing then must not turn it into an error that a client would retry
@@ -79,7 +80,7 @@ def writing(stores: Stores, actor: Actor, action: AuditAction, case_id: UUID | N
         nonlocal recorded
         if not recorded:
             recorded = True  # before the write, so a failed record is not recorded twice
-            audit.record(action, "allowed", case_id=case_id, area_id=area_id)
+            audit.record(action, "allowed", case_id=case_id, area_id=area_id, items=items)
 
     saving = False  # between a save's hook and its commit
 

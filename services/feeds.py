@@ -1,33 +1,25 @@
-"""Integration feeds, the use cases: subscriptions (set up by coordinators or administrators),
-the pull feed with long-poll for the integration client, and the admin view of delivery.
+"""Integration feeds, the subscriptions: set up by coordinators or administrators, taken on
+(and their secrets rotated) by their integration client, and the view of their delivery. The
+events themselves are read in services/feed_pull.py.
 
 A subscription the caller may not manage or read answers 404, like one that does not exist.
-Every request writes its one audit record; a pull records the ids of the events it returns.
+Every request writes its one audit record.
 """
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from audit.actions import AuditAction
 from domain.exceptions import AgencyNotFound
 from feeds.events import EVENT_TYPES
 from feeds.store import Subscription
-from feeds.visibility import Gate
 from feeds.webhooks import UnsafeTarget, check_target, new_secret
 from security.policy import may_manage_feeds, may_pull, sees_feed_delivery
-from services.actor import Actor, TrailAudit
+from services.actor import Actor
 from services.errors import Invalid, NotFound
 from services.platform import Platform
-
-LONG_POLL_STEP = 0.2
-STREAM_BATCH = 100
-HEARTBEAT = 10.0
 
 
 class InvalidSubscription(Invalid):
@@ -77,10 +69,15 @@ class SubscriptionSecret:
     secret: str
 
 
-@dataclass(frozen=True)
-class FeedPage:
-    events: list[dict[str, Any]]  # as the public event schema has them (feeds/events.py)
-    next_after: int
+def readable(platform: Platform, actor: Actor, subscription_id: UUID,
+             action: AuditAction) -> Subscription:
+    """A subscription its own client may take on and read; any other is not found."""
+    found = platform.feeds.get(subscription_id)
+    if found is None or not may_pull(actor.principal, found.client_id, found.agency_id,
+                                     found.area_id):
+        actor.audit.record(action, "not_found", items=(str(subscription_id),))
+        raise NotFound(f"subscription {subscription_id} not found")
+    return found
 
 
 class Feeds:
@@ -162,20 +159,12 @@ class Feeds:
         replayed = self.platform.feeds.replay(subscription_id, from_cursor)
         return Replayed(replayed if counts else None)
 
-    # The pull feed ----------------------------------------------------------------------
-
-    def _readable(self, subscription_id: UUID, action: AuditAction) -> Subscription:
-        found = self.platform.feeds.get(subscription_id)
-        if found is None or not may_pull(self.principal, found.client_id, found.agency_id,
-                                         found.area_id):
-            self.audit.record(action, "not_found", items=(str(subscription_id),))
-            raise NotFound(f"subscription {subscription_id} not found")
-        return found
+    # Its client's ---------------------------------------------------------------------
 
     def activate(self, subscription_id: UUID) -> SubscriptionSecret:
         """The client takes its subscription on: the secret, shown once, and events from
         now on."""
-        found = self._readable(subscription_id, "activate_subscription")
+        found = readable(self.platform, self.actor, subscription_id, "activate_subscription")
         if found.status != "pending":
             self.audit.record("activate_subscription", "rejected", area_id=found.area_id,
                               items=(str(subscription_id),))
@@ -188,81 +177,9 @@ class Feeds:
         return SubscriptionSecret(str(subscription_id), secret)
 
     def rotate_secret(self, subscription_id: UUID) -> SubscriptionSecret:
-        found = self._readable(subscription_id, "rotate_secret")
+        found = readable(self.platform, self.actor, subscription_id, "rotate_secret")
         secret = new_secret()
         self.audit.record("rotate_secret", "allowed", area_id=found.area_id,
                           items=(str(subscription_id),))
         self.platform.feeds.rotate(subscription_id, secret, self.platform.now())
         return SubscriptionSecret(str(subscription_id), secret)
-
-    def _still_visible(self, found: Subscription,
-                       events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """What goes out now: nothing about a case the agency can no longer see (revoked
-        since, restricted since, or erased)."""
-        cases = sorted({UUID(e["case_id"]) for e in events if e["case_id"]}, key=str)
-        gate = Gate(self.platform.cases, self.platform.blind_index,
-                    self.platform.runner.catch_up, self.platform.now)
-        seen = gate.visible(found, cases) if cases else set()
-        return [e for e in events if e["case_id"] is None or UUID(e["case_id"]) in seen]
-
-    def pull(self, subscription_id: UUID, after: int, limit: int,
-             wait: float) -> FeedPage:
-        found = self._readable(subscription_id, "feed_pull")
-        deadline = time.monotonic() + wait
-        while True:
-            self.platform.feed_runner.catch_up()
-            page = self.platform.feeds.events(subscription_id, after, limit)
-            events = self._still_visible(found, page)
-            if page:
-                after = page[-1]["cursor"]
-            if events or time.monotonic() >= deadline:
-                break
-            time.sleep(LONG_POLL_STEP)
-        self.audit.record("feed_pull", "allowed", area_id=found.area_id, items=_items(events))
-        return FeedPage(events, after)
-
-    def stream(self, subscription_id: UUID, after: int, seconds: float) -> Iterator[str]:
-        """Server-sent events from a cursor (`Last-Event-ID`), for `seconds`, then the client
-        reconnects. The first batch is this request's audit record; each later batch is
-        audited before it is sent, and a batch that cannot be audited ends the stream."""
-        found = self._readable(subscription_id, "feed_stream")
-        self.platform.feed_runner.catch_up()
-        page = self.platform.feeds.events(subscription_id, after, STREAM_BATCH)
-        first = self._still_visible(found, page)
-        self.audit.record("feed_stream", "allowed", area_id=found.area_id, items=_items(first))
-        return self._events(found, first, page[-1]["cursor"] if page else after,
-                            time.monotonic() + seconds)
-
-    def _events(self, found: Subscription, batch: list[dict[str, Any]], after: int,
-                deadline: float) -> Iterator[str]:
-        quiet = time.monotonic()
-        yield "retry: 1000\n\n"
-        while True:
-            for event in batch:
-                body = {k: v for k, v in event.items() if k != "cursor"}
-                yield (f"id: {event['cursor']}\nevent: {event['type']}\n"
-                       f"data: {json.dumps(body, separators=(',', ':'))}\n\n")
-                quiet = time.monotonic()
-            if time.monotonic() >= deadline:
-                return
-            if time.monotonic() - quiet >= HEARTBEAT:
-                yield ": keep-alive\n\n"  # a comment: keeps proxies from closing the stream
-                quiet = time.monotonic()
-            time.sleep(LONG_POLL_STEP)
-            self.platform.feed_runner.catch_up()
-            page = self.platform.feeds.events(found.subscription_id, after, STREAM_BATCH)
-            if page:
-                after = page[-1]["cursor"]
-            batch = self._still_visible(found, page)
-            if batch:
-                # A further record of the same request: the stream is one request, and each
-                # batch is recorded before it goes.
-                TrailAudit(self.platform.audit, self.principal, self.platform.now,
-                           request_id=self.audit.request_id).record(
-                    "feed_stream", "allowed", items=_items(batch), area_id=found.area_id)
-
-
-def _items(events: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The events' ids and the cases they concern, so a DPO's query by case finds them."""
-    cases = sorted({e["case_id"] for e in events if e["case_id"]})
-    return (*(e["id"] for e in events), *cases)

@@ -1,5 +1,6 @@
-"""Meetings: scheduling, agendas (with the area's ordering rules and invitations), attendance,
-each case's hearing, and the distribution of the minutes.
+"""Meetings: scheduling, listing, rescheduling and cancelling them; agendas (with the area's
+ordering rules, moves within them, removals and invitations), attendance, each case's
+hearing, and the distribution of the minutes.
 
 An agenda shows each caller only the cases they may see: a restricted case's line is absent
 for everyone else, as if it were not on the agenda at all. A closed hearing is absent
@@ -10,10 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from audit.actions import AuditAction
-from domain.meeting import CLOSED_HEARING, MINUTES_MARKING, AgendaItem, Meeting, Risk, agenda_order
+from domain.meeting import (
+    CLOSED_HEARING,
+    MINUTES_MARKING,
+    AgendaItem,
+    InvalidAgendaOrder,
+    InvalidMeetingChange,
+    Meeting,
+    MeetingStatus,
+    Risk,
+    agenda_order,
+    meeting_status,
+)
 from projections.meetings import MeetingRow
 from security.policy import is_coordinator_of, may_see_meeting
 from services.actor import Actor
@@ -32,6 +45,21 @@ class MinutesState:
 @dataclass(frozen=True)
 class MeetingView(MeetingRow):
     minutes: MinutesState
+    status: MeetingStatus
+
+
+@dataclass(frozen=True)
+class ListedMeeting:
+    """A meeting in an area's list: `cases` counts only the listed cases the caller may see."""
+
+    meeting_id: UUID
+    kind: str
+    held_on: date
+    status: MeetingStatus
+    cases: int
+
+
+When = Literal["upcoming", "past", "all"]
 
 
 @dataclass(frozen=True)
@@ -51,14 +79,27 @@ class NextMeeting(MeetingRow):
 
 # Which meetings the caller may see ---------------------------------------------------------
 
+def _visible_meetings(stores: Stores, actor: Actor,
+                      rows: Sequence[MeetingRow]) -> list[tuple[bool, list[UUID]]]:
+    """Whether the caller may see each meeting, and which of its listed cases (the policy
+    asked once for all of their cases)."""
+    listed = {row.meeting_id: [line.case_id for line in stores.cases.agenda(row.meeting_id)]
+              for row in rows}
+    every = list(dict.fromkeys(c for cases in listed.values() for c in cases))
+    shown = set(visible_cases(stores, actor, every)) if every else set()
+    found = []
+    for row in rows:
+        visible = [c for c in listed[row.meeting_id] if c in shown]
+        closed = row.kind == CLOSED_HEARING
+        members = stores.cases.meeting_members(row.meeting_id) if closed else frozenset()
+        found.append((may_see_meeting(actor.viewer, row.area_id, closed, members,
+                                      bool(visible)), visible))
+    return found
+
+
 def _visible_meeting(stores: Stores, actor: Actor, row: MeetingRow) -> tuple[bool, list[UUID]]:
     """Whether the caller may see the meeting, and which of its listed cases."""
-    listed = [line.case_id for line in stores.cases.agenda(row.meeting_id)]
-    visible = visible_cases(stores, actor, listed) if listed else []
-    closed = row.kind == CLOSED_HEARING
-    members = stores.cases.meeting_members(row.meeting_id) if closed else frozenset()
-    seen = may_see_meeting(actor.viewer, row.area_id, closed, members, bool(visible))
-    return seen, visible
+    return _visible_meetings(stores, actor, [row])[0]
 
 
 def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
@@ -98,10 +139,40 @@ def _agenda(stores: Stores, meeting: MeetingRow, visible: Sequence[UUID]) -> lis
 def meeting(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingView:
     """The meeting, with its minutes' marking, due date and distribution."""
     row, _ = seen_meeting(stores, actor, meeting_id, "read_meeting")
-    minutes = _minutes_state(stores, stores.marac.get_meeting(meeting_id))
+    held = stores.marac.get_meeting(meeting_id)
+    minutes = _minutes_state(stores, held)
     actor.audit.record("read_meeting", "allowed", items=(str(meeting_id),))
     return MeetingView(row.meeting_id, row.area_id, row.kind, row.held_on, row.attendees,
-                       minutes)
+                       minutes, meeting_status(held.held_on, held.cancelled, stores.now().date()))
+
+
+def list_meetings(stores: Stores, actor: Actor, when: When = "all",
+                  limit: int = 50) -> list[ListedMeeting]:
+    """The caller's area's meetings they may see: upcoming ones (from today) soonest first,
+    past ones latest first, or all by date; with each one's status and number of cases."""
+    area_id = actor.principal.area_id
+    today = stores.now().date()
+    rows = stores.cases.meetings(area_id) if area_id else []
+    if when == "upcoming":
+        rows = [r for r in rows if r.held_on >= today]
+    elif when == "past":
+        rows = [r for r in rows if r.held_on < today][::-1]
+    cancelled = stores.cases.cancelled_meetings(area_id) if area_id else frozenset()
+    found: list[ListedMeeting] = []
+    # A page at a time: the meetings a caller may not see (closed hearings) are skipped.
+    for start in range(0, len(rows), limit):
+        page = rows[start:start + limit]
+        for row, (seen, visible) in zip(page, _visible_meetings(stores, actor, page),
+                                        strict=True):
+            if seen and len(found) < limit:
+                status = meeting_status(row.held_on, row.meeting_id in cancelled, today)
+                found.append(ListedMeeting(row.meeting_id, row.kind, row.held_on, status,
+                                           len(visible)))
+        if len(found) == limit:
+            break
+    actor.audit.record("list_meetings", "allowed",
+                       items=tuple(str(m.meeting_id) for m in found))
+    return found
 
 
 def agenda(stores: Stores, actor: Actor, meeting_id: UUID) -> list[AgendaEntry]:
@@ -117,7 +188,10 @@ def next_agenda(stores: Stores, actor: Actor) -> NextMeeting | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
     area_id = actor.principal.area_id
     upcoming = stores.cases.meetings(area_id, stores.now().date()) if area_id else []
+    cancelled = stores.cases.cancelled_meetings(area_id) if area_id else frozenset()
     for row in upcoming:
+        if row.meeting_id in cancelled:
+            continue
         seen, visible = _visible_meeting(stores, actor, row)
         if seen:
             entries = _agenda(stores, row, visible)
@@ -178,3 +252,70 @@ def attend(stores: Stores, actor: Actor, meeting_id: UUID, acknowledged: bool) -
     with writing(stores, actor, "attend", None, p.area_id):
         stores.marac.record_attendance(meeting_id, person=p.subject, agency_id=p.agency_id,
                                        acknowledged_confidentiality=acknowledged)
+
+
+def _coordinated_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
+                         action: AuditAction) -> MeetingRow:
+    row, _ = seen_meeting(stores, actor, meeting_id, action)
+    actor.require(is_coordinator_of(actor.principal, row.area_id), action,
+                  "Coordinators and chairs run the area's meetings", items=(str(meeting_id),))
+    return row
+
+
+def reschedule(stores: Stores, actor: Actor, meeting_id: UUID, held_on: date,
+               reason: str) -> None:
+    """Move a meeting that has not been held to another day, with a reason."""
+    row = _coordinated_meeting(stores, actor, meeting_id, "reschedule_meeting")
+    with writing(stores, actor, "reschedule_meeting", None, row.area_id):
+        stores.marac.reschedule_meeting(meeting_id, held_on, reason=reason,
+                                        by=actor.principal.subject)
+
+
+def cancel(stores: Stores, actor: Actor, meeting_id: UUID, reason: str) -> None:
+    """Cancel a meeting that has not been held: it is not held, nor counted in reports; its
+    cases may be listed on another meeting."""
+    row = _coordinated_meeting(stores, actor, meeting_id, "cancel_meeting")
+    with writing(stores, actor, "cancel_meeting", None, row.area_id):
+        stores.marac.cancel_meeting(meeting_id, reason=reason, by=actor.principal.subject)
+
+
+def move_on_agenda(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID, *,
+                   position: int | None = None,
+                   direction: Literal["up", "down"] | None = None) -> None:
+    """Move a listed case to a position (from 1) of the agenda as the caller sees it, or one
+    place up or down, within the area's ordering rules. Cases the caller may not see keep
+    their places, so that nothing the caller is told depends on them."""
+    access = coordinated(stores, actor, case_id, "move_on_agenda")
+    row, visible = seen_meeting(stores, actor, meeting_id, "move_on_agenda")
+    order = [e.case_id for e in _agenda(stores, row, visible)]
+    with writing(stores, actor, "move_on_agenda", case_id, access.area_id):
+        if case_id not in order:
+            raise InvalidMeetingChange("that case is not on this meeting's agenda")
+        now = order.index(case_id) + 1
+        to = position if position is not None else now + (-1 if direction == "up" else 1)
+        if not 1 <= to <= len(order):
+            raise InvalidAgendaOrder(f"the agenda has positions 1 to {len(order)}")
+        order.remove(case_id)
+        order.insert(to - 1, case_id)
+        stores.marac.reorder_agenda(meeting_id, order, by=actor.principal.subject)
+
+
+def remove_from_agenda(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID,
+                       reason: str) -> None:
+    """Take a case not yet heard off the agenda, with a reason; it may be listed elsewhere."""
+    access = coordinated(stores, actor, case_id, "remove_from_agenda")
+    seen_meeting(stores, actor, meeting_id, "remove_from_agenda")
+    with writing(stores, actor, "remove_from_agenda", case_id, access.area_id):
+        stores.marac.remove_from_agenda(meeting_id, case_id, reason=reason,
+                                        by=actor.principal.subject)
+
+
+def invite(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID,
+           agencies: Sequence[UUID]) -> None:
+    """Invite agencies to a case already listed: they gain what listing with them would
+    have given (access to the case; in a closed hearing, as advisers on that case alone)."""
+    access = coordinated(stores, actor, case_id, "invite_to_hearing")
+    seen_meeting(stores, actor, meeting_id, "invite_to_hearing")
+    with writing(stores, actor, "invite_to_hearing", case_id, access.area_id):
+        stores.marac.invite_to_hearing(meeting_id, case_id, invite=set(agencies),
+                                       by=actor.principal.subject)

@@ -1,6 +1,7 @@
 """The reports use case: an area's performance indicators and SafeLives return, asked for by a
 person through the API or by an operator at the command line (`marac report`). Counts only:
-no case is named or linked. The figures themselves are made in services/report_figures.py."""
+no case is named or linked. The figures themselves are made in services/report_figures.py,
+and released under disclosure control by services/report_releases.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
+from projections.figures import WITHHELD
+from projections.indicators import Period
+from projections.publication import quarters_of
 from security.policy import may_read_exact_figures, may_read_reports
 from services.actor import Actor
 from services.platform import Platform
-from services.report_figures import Kind, Report, build_report, period_of
+from services.report import Kind, Report, ReportArea
+from services.report_figures import PeriodFigures, ReportSource, area_agencies
+from services.report_periods import InvalidReportPeriod, period_of
+from services.report_releases import release
 from services.system import SystemJob
 
 Disclosure = Literal["controlled", "exact"]
@@ -70,3 +77,29 @@ def operator_report(platform: Platform, job: SystemJob, asked: ReportRequest) ->
     job.step().audit.record("report", "allowed", items=_items(asked, span.label),
                             area_id=asked.area_id)
     return report
+
+
+def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, *,
+                 exact: bool) -> Report:
+    """The report from the reporting facts, caught up first so that it counts every event
+    recorded before the request. Exact figures are computed for the period alone; under
+    disclosure control the figures are the period's release."""
+    if kind == "safelives_return" and period not in quarters_of(period.start.year):
+        raise InvalidReportPeriod("the SafeLives return is quarterly: give a quarter, 2026-Q1")
+    area = platform.marac.get_area(area_id)
+    settings = area.settings
+    agencies = area_agencies(platform, area_id)
+    about = ReportArea(area_id, area.code, area.name, settings.model,
+                       {a.code: a.name for a in agencies.values()})
+    if exact:
+        platform.report_runner.catch_up()
+        source = ReportSource(platform, area_id, settings, agencies)
+        earlier = period.year_earlier()
+        previous = platform.reports.discussions_in(area_id, earlier.start, earlier.end)
+        figures, rows = PeriodFigures(source, [period], {period.label: previous},
+                                      exact=True).figures(kind, period.label)
+        published, _ = figures.publish(frozenset(), WITHHELD)
+        return Report(kind, about, period, source.as_of, None, published, 0, tuple(rows))
+    released = release(platform, area_id, kind, period)
+    return Report(kind, about, period, released.as_of, released.threshold, released.figures,
+                  released.withheld, released.rows, released.released_at)

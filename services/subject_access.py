@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
 from uuid import UUID
 
+from domain.consent import Consent
 from domain.exceptions import DomainError
 from domain.identifiers import identifier_keys
 from domain.subjects import Subject
-from domain.values import plain
 from security.policy import Viewer, is_excluded, may_read_audit
 from services.actor import Actor
 from services.platform import Platform
@@ -28,6 +28,49 @@ STRONG_KINDS = frozenset({"surname_dob", "reference"})
 STAFF = "[staff]"
 
 
+@dataclass(frozen=True)
+class DisclosedItem:
+    """An item of the case, others redacted (and its author, where staff are)."""
+
+    kind: str
+    recorded_at: datetime
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class DisclosedCase:
+    """A case's part of the package: the subject's own records and the case's content."""
+
+    case_id: UUID
+    status: str
+    referred_on: date
+    closed_on: date | None
+    your_records: tuple[Subject, ...]
+    incident_summary: str
+    consent: Consent
+    referrer: str
+    information: tuple[DisclosedItem, ...]
+
+
+@dataclass(frozen=True)
+class SubjectAccessPackage:
+    """The request's id and the draft package for the DPO: each case's part as the subject's
+    own records and the case's content, others redacted."""
+
+    request_id: UUID
+    status: str
+    note: str
+    cases_withheld_for_exclusion: int
+    cases: tuple[DisclosedCase, ...]
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    cases_withheld_for_exclusion: int
+    cases: tuple[DisclosedCase, ...]
+
+
 def _terms(subject: Subject) -> list[str]:
     """Everything that identifies another person: each part of each name, the address and
     its parts, safe contact, references, and the date of birth as people write it."""
@@ -35,9 +78,9 @@ def _terms(subject: Subject) -> list[str]:
     for name in (subject.forenames, subject.surname, *subject.aliases):
         terms += [name, *re.split(r"[\s\-']+", name)]
     for value in (subject.address, subject.safe_contact):
-        if value is not None:
+        if value:
             terms += [value, *(p.strip() for p in value.split(","))]
-    terms += subject.references
+    terms += list(subject.references)
     born = subject.date_of_birth
     if born is not None:
         terms += [born.isoformat(), born.strftime("%d/%m/%Y"),
@@ -52,9 +95,9 @@ def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
 
 
 def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, *,
-             redact_staff: bool) -> dict[str, Any]:
+             redact_staff: bool) -> _Assembled:
     wanted = {k for k in identifier_keys(probe) if k[0] in STRONG_KINDS}
-    cases: list[dict[str, Any]] = []
+    cases: list[DisclosedCase] = []
     candidates = sorted(platform.blind_index.matches(area_id, probe, None), key=str)
     accesses = platform.cases.access(candidates)
     excluded = [c for c, a in accesses.items() if is_excluded(viewer, a)]
@@ -75,36 +118,20 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             text = _redact(text, others, REDACTED)
             return _redact(text, staff, STAFF) if redact_staff else text
 
-        cases.append({
-            "case_id": str(document.case_id),
-            "status": document.status,
-            "referred_on": plain(document.referred_on),
-            "closed_on": plain(document.closed_on),
-            "your_records": plain(mine),
-            "incident_summary": clean(referral.incident_summary),
-            "consent": plain(referral.consent),
-            "referrer": STAFF if redact_staff else referral.referrer,
-            "information": [{"kind": i.kind, "recorded_at": plain(i.recorded_at),
-                             "text": clean(i.text),
-                             "author": STAFF if redact_staff else i.author}
-                            for i in document.items],
-        })
-    return {"status": "draft_for_dpo_review",
-            "note": "Apply exemptions (serious harm, prevention of crime) before release.",
-            "cases_withheld_for_exclusion": len(excluded),
-            "cases": cases}
-
-
-@dataclass(frozen=True)
-class SubjectAccessPackage:
-    """The request's id and the draft package for the DPO: each case's part as the subject's
-    own records and the case's content, others redacted."""
-
-    request_id: str
-    status: str
-    note: str
-    cases_withheld_for_exclusion: int
-    cases: list[dict[str, Any]]
+        cases.append(DisclosedCase(
+            case_id=document.case_id,
+            status=document.status,
+            referred_on=document.referred_on,
+            closed_on=document.closed_on,
+            your_records=tuple(mine),
+            incident_summary=clean(referral.incident_summary),
+            consent=referral.consent,
+            referrer=STAFF if redact_staff else referral.referrer,
+            information=tuple(
+                DisclosedItem(i.kind, i.recorded_at, clean(i.text),
+                              STAFF if redact_staff else i.author)
+                for i in document.items)))
+    return _Assembled(len(excluded), tuple(cases))
 
 
 def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
@@ -119,9 +146,12 @@ def handle_request(platform: Platform, actor: Actor, probe: Subject, *,
         actor.audit.record("subject_access", "rejected", purpose="subject_access")
         raise
     package = assemble(platform, actor.viewer, p.area_id, probe, redact_staff=redact_staff)
-    case_ids = tuple(UUID(c["case_id"]) for c in package["cases"])
-    items = sum(len(c["information"]) for c in package["cases"])
+    case_ids = tuple(c.case_id for c in package.cases)
+    items = sum(len(c.information) for c in package.cases)
     platform.marac.record_disclosure(request_id, case_ids, items, p.subject)
     actor.audit.record("subject_access", "allowed", purpose="subject_access",
                        items=(str(request_id), *(str(c) for c in case_ids)))
-    return SubjectAccessPackage(str(request_id), **package)
+    return SubjectAccessPackage(
+        request_id, "draft_for_dpo_review",
+        "Apply exemptions (serious harm, prevention of crime) before release.",
+        package.cases_withheld_for_exclusion, package.cases)

@@ -1,6 +1,6 @@
 """`marac db setup`: on PostgreSQL, the audit trail's owner role creates the audit tables,
 their triggers and the append function, and grants the application's role what it needs and
-nothing more (audit/ownership.py)."""
+nothing more, and the witness's role a read of the audit tables (audit/ownership.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     setup.add_argument("--app-role", required=True,
                        help="the application's role (created, with LOGIN, if it does not exist; "
                             "its password from MARAC_APP_DATABASE_PASSWORD if set)")
+    setup.add_argument("--witness-role", default=None,
+                       help="the audit witness's role: SELECT on the audit tables only, "
+                            "read-only sessions (created, with LOGIN, if it does not exist; "
+                            "its password from MARAC_WITNESS_DATABASE_PASSWORD if set)")
     p.set_defaults(run=run)
 
 
@@ -34,12 +38,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     owner = Database(args.owner_url, pool_size=1)
     try:
-        set_up(owner, args.app_role, os.environ.get("MARAC_APP_DATABASE_PASSWORD") or None)
+        set_up(owner, args.app_role, os.environ.get("MARAC_APP_DATABASE_PASSWORD") or None,
+               witness_role=args.witness_role,
+               witness_password=os.environ.get("MARAC_WITNESS_DATABASE_PASSWORD") or None)
     except UnsafeSchema as exc:
         print(f"marac: unsafe_schema: {exc}", file=sys.stderr)
         return 2
     finally:
         owner.close()
     print(json.dumps({"owner": owner.url.user, "app_role": args.app_role,
-                      "schema": owner.url.schema}))
+                      "witness_role": args.witness_role, "schema": owner.url.schema}))
     return 0

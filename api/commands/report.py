@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from datetime import date
 from pathlib import Path
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
+from api.report_schemas import ReportView
 from domain.area import Area
-from services.report_figures import CHARTS, InvalidReportPeriod, Kind
+from services.report import CHARTS, Kind
+from services.report_periods import InvalidReportPeriod
 from services.reports import ReportRequest, operator_report
 from services.system import SystemJob, operator
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "csv":
             sys.stdout.write(report.to_csv())
         else:
-            print(json.dumps(report.to_json(), indent=2))
+            print(ReportView.of(report).model_dump_json(indent=2))
         if args.charts is not None:
             if kind != "indicators":
                 raise InvalidReportPeriod("charts come with the indicators report")

@@ -7,6 +7,7 @@ import json
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
+from api.dpo_schemas import RecordOfProcessing
 from api.retention import erase_expired_subject_access, run_retention
 from services.processing_record import record_of_processing
 
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({key: [str(c) for c in erased],
                               f"subject_access_requests_{key}": [str(r) for r in requests]}))
         else:
-            print(json.dumps(record_of_processing(platform), indent=2))
+            print(RecordOfProcessing.model_validate(record_of_processing(platform))
+                  .model_dump_json(indent=2))
     finally:
         platform.close()
     return 0

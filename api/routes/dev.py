@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
@@ -106,11 +106,27 @@ async def issue_client_token(request: Request, platform: CurrentPlatform) -> Tok
     return TokenResponse(access_token=platform.issuer.issue(claims, ttl), expires_in=ttl)
 
 
-@router.get("/jwks.json", responses=NO_ISSUER)
-def demo_jwks(platform: CurrentPlatform) -> dict[str, Any]:
+class Jwk(BaseModel):
+    """The demo issuer's public signing key (RFC 7517, an RSA key of RFC 7518 section 6.3)."""
+
+    kty: Literal["RSA"]
+    n: str = Field(description="The modulus, base64url")
+    e: str = Field(description="The public exponent, base64url")
+    kid: str
+    use: Literal["sig"]
+    alg: Literal["RS256"]
+
+
+class Jwks(BaseModel):
+    keys: list[Jwk]
+
+
+@router.get("/jwks.json", response_model=Jwks, responses=NO_ISSUER)
+def demo_jwks(platform: CurrentPlatform) -> Jwks:
+    """The key set that verifies the demo issuer's tokens (public keys only)."""
     if platform.issuer is None:
         raise HTTPException(404)
-    return dict(platform.issuer.jwks())
+    return Jwks.model_validate(platform.issuer.jwks())
 
 
 class ClockChange(BaseModel):

@@ -10,26 +10,24 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from api.auth import Audit, CurrentActor, CurrentPlatform, CurrentViewer
+from api.auth import CurrentActor, CurrentPlatform, CurrentViewer
+from api.dpo_schemas import (
+    AuditPage,
+    AuditRecordOut,
+    RecordOfProcessing,
+    SubjectAccessPackage,
+)
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
 from api.schemas import IsoDate, IsoTimeBound
 from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
-    ReviewError,
-    break_glass_use,
-    review_break_glass,
-    search,
     to_csv,
 )
-from domain.exceptions import CaseNotFound, DomainError
 from domain.subjects import Subject
-from security.documents import DocumentSealer
-from security.policy import may_read_audit, may_review_break_glass
-from services import break_glass_review
+from services import audit_search, break_glass_decisions, break_glass_review
 from services.break_glass_review import NoteStatus
-from services.errors import Forbidden
 from services.processing_record import read_record_of_processing
 from services.subject_access import handle_request
 
@@ -39,43 +37,12 @@ MAX_NOTE = 2000
 router = APIRouter(prefix="/api/v1/audit", tags=["data protection"], responses=AUTHENTICATED)
 
 
-class AuditPage(BaseModel):
-    items: list[dict[str, Any]]
-    next_after_seq: int | None
-
-
 class BreakGlassReviewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Literal["justified", "not_justified", "referred_for_investigation"]
     note: Annotated[str, Field(min_length=1, max_length=MAX_NOTE, description=(
         "why the decision was made; it may name people, so it is sealed under the case's "
         "key and readable only while the case exists"))]
-
-
-class InvalidReview(DomainError):
-    code = "invalid_review"
-
-
-def _dpo_only(viewer: CurrentViewer, audit: Audit, action: AuditAction) -> None:
-    if not may_read_audit(viewer.principal):
-        audit.record(action, "denied")
-        raise Forbidden("Only data protection officers query the audit trail")
-
-
-def _reviewable(viewer: CurrentViewer, audit: Audit, platform: CurrentPlatform,
-                seq: int) -> None:
-    """The use exists in the DPO's area (else the uniform 404) and the policy lets this DPO
-    review it (else 403); either refusal is audited."""
-    use = break_glass_use(platform.audit, seq, viewer.principal.area_id)
-    if use is None:
-        audit.record("review", "not_found", items=(str(seq),))
-        raise CaseNotFound(f"break-glass use {seq} not found")  # the uniform 404
-    case_id = UUID(use["case_id"]) if use["case_id"] else None
-    access = platform.cases.access([case_id]).get(case_id) if case_id else None
-    if not may_review_break_glass(viewer, use["actor"], access):
-        audit.record("review", "denied", items=(str(seq),))
-        raise Forbidden("This break-glass use is reviewed by another data protection "
-                        "officer (not the person who used it, nor one excluded from its case)")
 
 
 class BreakGlassUse(BaseModel):
@@ -132,11 +99,10 @@ def signing_keys(viewer: CurrentViewer, platform: CurrentPlatform) -> SigningKey
 @router.get("/records", response_model=AuditPage)
 def search_audit_records(
     *,
-    viewer: CurrentViewer,
-    audit: Audit,
+    actor: CurrentActor,
     platform: CurrentPlatform,
     case_id: UUID | None = None,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
+    who: Annotated[str | None, Query(alias="actor", max_length=200)] = None,
     agency_id: UUID | None = None,
     action: Annotated[AuditAction | None, Query(
         description="one of the audit actions (README, audit section); another is 422")] = None,
@@ -149,19 +115,14 @@ def search_audit_records(
 ) -> Any:
     """Who accessed case X (`case_id`), everything person Y accessed (`actor`), denied
     attempts (`outcome=denied`), by time, agency and action; `format=csv|json` exports."""
-    action_name: AuditAction = "export" if export else "audit_query"
-    _dpo_only(viewer, audit, action_name)
-    found = search(platform.audit, AuditFilter(
-        area_id=viewer.principal.area_id, case_id=case_id, actor=actor, agency_id=agency_id,
-        action=action, outcome=outcome, since=since, until=until, after_seq=after_seq,
-        limit=limit))
-    audit.record(action_name, "allowed", case_id=case_id,
-                 items=tuple(str(r["seq"]) for r in found))
+    found = audit_search.search_records(platform, actor, AuditFilter(
+        case_id=case_id, actor=who, agency_id=agency_id, action=action, outcome=outcome,
+        since=since, until=until, after_seq=after_seq, limit=limit), export=export is not None)
     if export == "csv":
         return Response(to_csv(found), media_type="text/csv", headers={
             "Content-Disposition": 'attachment; filename="audit-export.csv"'})
-    page = AuditPage(items=found, next_after_seq=found[-1]["seq"] if len(found) == limit
-                     else None)
+    page = AuditPage(items=[AuditRecordOut.model_validate(r) for r in found],
+                     next_after_seq=found[-1].seq if len(found) == limit else None)
     if export == "json":
         return Response(page.model_dump_json(), media_type="application/json", headers={
             "Content-Disposition": 'attachment; filename="audit-export.json"'})
@@ -180,25 +141,12 @@ def list_break_glass_uses(
 
 
 @router.post("/break-glass/{seq}/review", status_code=204, responses=NOT_FOUND)
-def review_break_glass_use(seq: int, body: BreakGlassReviewCreate, viewer: CurrentViewer,
-                           audit: Audit, platform: CurrentPlatform) -> Response:
+def review_break_glass_use(seq: int, body: BreakGlassReviewCreate, actor: CurrentActor,
+                           platform: CurrentPlatform) -> Response:
     """Record the review decision (justified, not justified, referred for investigation) on
     a break-glass use, with its note (sealed under the case's key); once, as the reviews are
     append-only too."""
-    _dpo_only(viewer, audit, "review")
-    _reviewable(viewer, audit, platform, seq)
-    try:
-        review_break_glass(platform.audit, seq, decision=body.decision, note=body.note,
-                           sealer=DocumentSealer(platform.keyring),
-                           reviewer=viewer.principal.subject, at=platform.now(),
-                           area_id=viewer.principal.area_id)
-    except LookupError:
-        audit.record("review", "not_found", items=(str(seq),))
-        raise CaseNotFound(f"break-glass use {seq} not found") from None  # the uniform 404
-    except ReviewError as exc:
-        audit.record("review", "rejected", items=(str(seq),))
-        raise InvalidReview(str(exc)) from None
-    audit.record("review", "allowed", items=(str(seq),))
+    break_glass_decisions.decide(platform, actor, seq, decision=body.decision, note=body.note)
     return Response(status_code=204)
 
 
@@ -206,10 +154,11 @@ processing_router = APIRouter(prefix="/api/v1", tags=["data protection"],
                               responses=AUTHENTICATED)
 
 
-@processing_router.get("/record-of-processing", response_model=dict[str, Any])
-def view_record_of_processing(actor: CurrentActor, platform: CurrentPlatform) -> dict[str, Any]:
+@processing_router.get("/record-of-processing", response_model=RecordOfProcessing)
+def view_record_of_processing(actor: CurrentActor,
+                              platform: CurrentPlatform) -> RecordOfProcessing:
     """The UK GDPR Article 30 record, generated from the platform's own configuration."""
-    return read_record_of_processing(platform, actor)
+    return RecordOfProcessing.model_validate(read_record_of_processing(platform, actor))
 
 
 class SubjectAccessCreate(BaseModel):
@@ -223,11 +172,13 @@ class SubjectAccessCreate(BaseModel):
 
 
 @processing_router.post("/subject-access-requests", status_code=201,
-                        response_model=dict[str, Any], dependencies=[Depends(answer_not_kept)])
+                        response_model=SubjectAccessPackage,
+                        dependencies=[Depends(answer_not_kept)])
 def request_subject_access(body: SubjectAccessCreate, actor: CurrentActor,
-                           platform: CurrentPlatform) -> dict[str, Any]:
+                           platform: CurrentPlatform) -> SubjectAccessPackage:
     """Record a subject access request and assemble the subject's data across the area's
     cases, other people redacted (and staff, where local policy says so)."""
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
-    return asdict(handle_request(platform, actor, probe, redact_staff=body.redact_staff))
+    return SubjectAccessPackage.model_validate(
+        handle_request(platform, actor, probe, redact_staff=body.redact_staff))

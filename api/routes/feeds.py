@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from api import schemas
 from api.auth import CurrentActor, CurrentPlatform, CurrentViewer
 from api.errors import AUTHENTICATED, NOT_FOUND
+from api.feed_schemas import EventSchemas, FeedPage, PulledEvent
 from feeds.events import EVENT_TYPES, json_schema
+from feeds.store import OutboxEvent
+from services.feed_pull import FeedReader
 from services.feeds import Feeds
 
 router = APIRouter(prefix="/api/v1", tags=["feeds"], responses=AUTHENTICATED)
@@ -25,6 +28,13 @@ def feeds(platform: CurrentPlatform, actor: CurrentActor) -> Feeds:
 
 
 Work = Annotated[Feeds, Depends(feeds)]
+
+
+def feed_reader(platform: CurrentPlatform, actor: CurrentActor) -> FeedReader:
+    return FeedReader(platform, actor)
+
+
+Reader = Annotated[FeedReader, Depends(feed_reader)]
 
 
 class SubscriptionCreate(BaseModel):
@@ -41,10 +51,10 @@ class ReplayCreate(BaseModel):
     from_cursor: Annotated[StrictInt, Field(ge=1, le=2**62)]
 
 
-@router.get("/feeds/schema", response_model=dict[str, Any])
-def event_schema(_: CurrentViewer) -> dict[str, Any]:
+@router.get("/feeds/schema", response_model=EventSchemas)
+def event_schema(_: CurrentViewer) -> EventSchemas:
     """The public event schema: one JSON Schema, with an example, per event type."""
-    return {t: json_schema(t) for t in EVENT_TYPES}
+    return EventSchemas.model_validate({t: json_schema(t) for t in EVENT_TYPES})
 
 
 @router.post("/subscriptions", status_code=201, response_model=schemas.SubscriptionCreated)
@@ -84,30 +94,38 @@ def replay_subscription(subscription_id: UUID, body: ReplayCreate, work: Work) -
     return asdict(work.replay(subscription_id, body.from_cursor))
 
 
-@router.get("/feeds/{subscription_id}/events", response_model=dict[str, Any],
+@router.get("/feeds/{subscription_id}/events", response_model=FeedPage,
             responses=NOT_FOUND)
 def pull_events(
     subscription_id: UUID,
-    work: Work,
+    reader: Reader,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
-) -> dict[str, Any]:
+) -> FeedPage:
     """Events after a cursor, oldest first; `wait` seconds of long-poll when there are none."""
-    return asdict(work.pull(subscription_id, after, limit, wait))
+    page = reader.pull(subscription_id, after, limit, wait)
+    return FeedPage(events=[_pulled(e) for e in page.events], next_after=page.next_after)
+
+
+def _pulled(found: OutboxEvent) -> PulledEvent:
+    e = found.event
+    return PulledEvent(id=e.event_id, type=e.type, occurred_at=e.occurred_at,
+                       area_id=e.area_id, case_id=e.case_id, data=dict(e.data),
+                       cursor=found.cursor)
 
 
 @router.get("/feeds/{subscription_id}/stream", responses=NOT_FOUND,
             response_class=StreamingResponse)
 def stream_events(
     subscription_id: UUID,
-    work: Work,
+    reader: Reader,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     seconds: Annotated[float, Query(ge=1, le=300)] = 60,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
     """Server-sent events: `id` is the cursor, so a reconnect with `Last-Event-ID` resumes."""
     resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
-    return StreamingResponse(work.stream(subscription_id, resume, seconds),
+    return StreamingResponse(reader.stream(subscription_id, resume, seconds),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})

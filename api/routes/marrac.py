@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from api import schemas
 from api.auth import CurrentActor, CurrentPlatform, RequiredPurpose
 from api.errors import AUTHENTICATED, NEEDS_PURPOSE, NOT_FOUND
+from api.marrac_schemas import MarracSummary
 from api.plain import answer
 from domain.marrac import MAX_CONTACT_MINUTES, MAX_NEEDS_LENGTH
 from services import marrac
@@ -53,15 +54,14 @@ class MarracReviewCreate(BaseModel):
     outcome: Literal["continue_plan", "revise_plan", "ready_to_close"]
 
 
-@router.get("", response_model=dict[str, Any], responses={**NOT_FOUND, **NEEDS_PURPOSE})
+@router.get("", response_model=MarracSummary, responses={**NOT_FOUND, **NEEDS_PURPOSE})
 def view_marrac_summary(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform,
-            actor: CurrentActor) -> dict[str, Any]:
+                        actor: CurrentActor) -> MarracSummary:
     """Allocation, steps, needs, time per ME, plan and review deadlines, closure informing."""
-    found = marrac_summary(platform, replace(actor, purpose=purpose.value), case_id)
-    # The closure as the case view shows it (its schema's own JSON).
-    return {**answer(found), "closure": schemas.ClosureView.model_validate(
-        asdict(found.closure)).model_dump(mode="json")
-            if found.closure else None}
+    # The closure's schema is the case view's (api/schemas.py), read from attributes too.
+    return MarracSummary.model_validate(
+        marrac_summary(platform, replace(actor, purpose=purpose.value), case_id),
+        from_attributes=True)
 
 
 @router.get("/allocation-suggestion", response_model=schemas.AllocationSuggestion,

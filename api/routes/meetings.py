@@ -1,17 +1,18 @@
-"""/api/v1/meetings: MARAC hearings, their agendas, research, attendance, each case's hearing,
-minutes and the review list; /api/v1/research-requests: an agency's research to do."""
+"""/api/v1/meetings: MARAC hearings (listed, rescheduled, cancelled), their agendas (moves,
+removals, invitations), research, attendance, each case's hearing, minutes and the review
+list; /api/v1/research-requests: an agency's research to do."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from api import schemas
 from api.auth import CurrentActor, CurrentPlatform
-from api.errors import AUTHENTICATED, NOT_FOUND
+from api.errors import AUTHENTICATED, CONFLICT, NOT_FOUND
 from api.plain import answer, answers
 from domain.meeting import Risk
 from services import meetings, research
@@ -42,6 +43,36 @@ class AttendanceCreate(Strict):
     acknowledge_confidentiality: StrictBool
 
 
+class MeetingRescheduling(Strict):
+    held_on: schemas.IsoDate
+    reason: schemas.Reason
+
+
+class MeetingCancellation(Strict):
+    reason: schemas.Reason
+
+
+class AgendaMove(Strict):
+    """Either a `position` (from 1, in the agenda as the caller sees it) or a `direction`."""
+
+    position: Annotated[int, Field(ge=1, le=1_000)] | None = None
+    direction: Literal["up", "down"] | None = None
+
+    @model_validator(mode="after")
+    def one_of(self) -> AgendaMove:
+        if (self.position is None) == (self.direction is None):
+            raise ValueError("give a position or a direction")
+        return self
+
+
+class AgendaRemoval(Strict):
+    reason: schemas.Reason
+
+
+class HearingInvitation(Strict):
+    agencies: Annotated[list[UUID], Field(min_length=1, max_length=30)]
+
+
 class ResearchRequestCreate(Strict):
     case_id: UUID
     agencies: Annotated[list[UUID], Field(min_length=1, max_length=30)]
@@ -65,6 +96,16 @@ def schedule_meeting(body: MeetingCreate, platform: CurrentPlatform,
                                                 body.members))
 
 
+@router.get("", response_model=list[schemas.ListedMeeting])
+def list_meetings(platform: CurrentPlatform, actor: CurrentActor,
+                  when: Literal["upcoming", "past", "all"] = "all",
+                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[dict[str, Any]]:
+    """The caller's area's meetings that they may see, with each one's status and the number
+    of its cases they may see: upcoming (from today) soonest first, past latest first, or
+    all by date."""
+    return answers(meetings.list_meetings(platform, actor, when, limit))
+
+
 @router.get("/next", response_model=schemas.NextMeeting | None)
 def next_meeting(platform: CurrentPlatform, actor: CurrentActor) -> dict[str, Any] | None:
     """The next meeting the caller may see, with the cases on its agenda they may see."""
@@ -79,12 +120,69 @@ def view_meeting(meeting_id: UUID, platform: CurrentPlatform,
     return answer(meetings.meeting(platform, actor, meeting_id))
 
 
-@router.post("/{meeting_id}/agenda", status_code=204, responses=NOT_FOUND)
+@router.post("/{meeting_id}/rescheduling", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def reschedule_meeting(meeting_id: UUID, body: MeetingRescheduling, platform: CurrentPlatform,
+                       actor: CurrentActor) -> Response:
+    """Move a meeting to another day (today or later), with a reason. Refused once the meeting
+    has been held (`meeting_already_held`, from its day on) or cancelled
+    (`meeting_cancelled`); to its own day or an earlier one, `invalid_meeting_change`."""
+    meetings.reschedule(platform, actor, meeting_id, body.held_on, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/cancellation", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def cancel_meeting(meeting_id: UUID, body: MeetingCancellation, platform: CurrentPlatform,
+                   actor: CurrentActor) -> Response:
+    """Cancel a meeting not yet held, with a reason: it is not held, does not count in reports
+    nor in attendance, and its cases may be listed on another meeting. Refused once held
+    (`meeting_already_held`) or if already cancelled (`meeting_cancelled`)."""
+    meetings.cancel(platform, actor, meeting_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/agenda", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def list_case_for_hearing(meeting_id: UUID, body: AgendaListing, platform: CurrentPlatform,
               actor: CurrentActor) -> Response:
     """List a case for the hearing; the agencies invited to it gain access to the case (in a
     closed hearing, as advisers on that case alone)."""
     meetings.list_case(platform, actor, meeting_id, body.case_id, body.invite)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/agenda/{case_id}/move", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def move_on_agenda(meeting_id: UUID, case_id: UUID, body: AgendaMove,
+                   platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Move a listed case to a position of the agenda (as the caller sees it) or one place up
+    or down. The area's order holds (`invalid_agenda_order`: children's cases first,
+    'honour'-based abuse at the start or the end, or a position off the agenda); not on a
+    cancelled meeting (`meeting_cancelled`)."""
+    meetings.move_on_agenda(platform, actor, meeting_id, case_id, position=body.position,
+                            direction=body.direction)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/agenda/{case_id}/removal", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def remove_from_agenda(meeting_id: UUID, case_id: UUID, body: AgendaRemoval,
+                       platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Take a case off the agenda, with a reason; it may be listed on another meeting. Refused
+    once the case was heard there (`meeting_already_held`) or on a cancelled meeting
+    (`meeting_cancelled`)."""
+    meetings.remove_from_agenda(platform, actor, meeting_id, case_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/agenda/{case_id}/invitations", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def invite_to_hearing(meeting_id: UUID, case_id: UUID, body: HearingInvitation,
+                      platform: CurrentPlatform, actor: CurrentActor) -> Response:
+    """Invite agencies to a case already on the agenda: each gains access to the case, as if
+    invited when it was listed (in a closed hearing, as an adviser on that case alone). Not
+    on a cancelled meeting (`meeting_cancelled`)."""
+    meetings.invite(platform, actor, meeting_id, case_id, body.agencies)
     return Response(status_code=204)
 
 
@@ -96,7 +194,8 @@ def view_agenda(meeting_id: UUID, platform: CurrentPlatform,
     return answers(meetings.agenda(platform, actor, meeting_id))
 
 
-@router.post("/{meeting_id}/research-requests", status_code=204, responses=NOT_FOUND)
+@router.post("/{meeting_id}/research-requests", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
 def request_research(meeting_id: UUID, body: ResearchRequestCreate, platform: CurrentPlatform,
                      actor: CurrentActor) -> Response:
     """Ask agencies invited to a listed case to research it before the hearing."""
@@ -105,18 +204,22 @@ def request_research(meeting_id: UUID, body: ResearchRequestCreate, platform: Cu
     return Response(status_code=204)
 
 
-@router.post("/{meeting_id}/attendance", status_code=204, responses=NOT_FOUND)
+@router.post("/{meeting_id}/attendance", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def record_attendance(meeting_id: UUID, body: AttendanceCreate, platform: CurrentPlatform,
            actor: CurrentActor) -> Response:
-    """Record the caller's attendance; the confidentiality statement must be acknowledged."""
+    """Record the caller's attendance; the confidentiality statement must be acknowledged.
+    From the meeting's day on (`meeting_not_yet_held`); not at a cancelled meeting
+    (`meeting_cancelled`)."""
     meetings.attend(platform, actor, meeting_id, body.acknowledge_confidentiality)
     return Response(status_code=204)
 
 
-@router.post("/{meeting_id}/hearings", status_code=204, responses=NOT_FOUND)
+@router.post("/{meeting_id}/hearings", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def record_hearing(meeting_id: UUID, body: HearingCreate, platform: CurrentPlatform,
                    actor: CurrentActor) -> Response:
-    """A listed case was heard: the risks identified to victim, children, perpetrator, staff."""
+    """A listed case was heard: the risks identified to victim, children, perpetrator, staff.
+    From the meeting's day on (`meeting_not_yet_held`); not at a cancelled meeting
+    (`meeting_cancelled`)."""
     meetings.record_hearing(platform, actor, meeting_id, body.case_id,
                             [Risk(r.to, r.description) for r in body.risks])
     return Response(status_code=204)
@@ -130,10 +233,13 @@ def view_minutes(meeting_id: UUID, case_id: UUID, platform: CurrentPlatform,
     return answer(hearing_minutes.minutes(platform, actor, meeting_id, case_id))
 
 
-@router.post("/{meeting_id}/minutes/distribution", status_code=204, responses=NOT_FOUND)
+@router.post("/{meeting_id}/minutes/distribution", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
 def distribute_minutes(meeting_id: UUID, platform: CurrentPlatform,
                        actor: CurrentActor) -> Response:
-    """Record that the minutes went out; the meeting shows whether within the deadline."""
+    """Record that the minutes went out; the meeting shows whether within the deadline.
+    From the meeting's day on (`meeting_not_yet_held`); not for a cancelled meeting
+    (`meeting_cancelled`)."""
     meetings.distribute_minutes(platform, actor, meeting_id)
     return Response(status_code=204)
 

@@ -4,17 +4,17 @@ or linked."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED
+from api.report_schemas import ReportView
 from api.schemas import IsoDate
-from services.report_figures import Chart, Kind, Report
+from services.report import Chart, Kind, Report
 from services.reports import ReportRequest, read_report
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=AUTHENTICATED)
@@ -49,25 +49,30 @@ def _report(kind: Kind, asked: ReportQuery, actor: CurrentActor, platform: Curre
         kind, asked.area_id, asked.period, asked.start, asked.end, asked.disclosure, form))
 
 
-def _respond(report: Report, export: str) -> Response:
-    name = f"{report.kind}-{report.area['code']}-{report.period.label}".replace(" ", "_")
+def _respond(report: Report, export: str) -> ReportView | Response:
     if export == "csv":
+        name = f"{report.kind}-{report.area.code}-{report.period.label}".replace(" ", "_")
         return Response(report.to_csv(), media_type="text/csv", headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(json.dumps(report.to_json()), media_type="application/json")
+    return ReportView.of(report)
 
 
-@router.get("/indicators")
+# JSON by default, the same figures as CSV with `format=csv`.
+AS_CSV: dict[int | str, dict[str, Any]] = {200: {"content": {
+    "text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/indicators", response_model=ReportView, responses=AS_CSV)
 def view_indicators(*, asked: Asked, actor: CurrentActor, platform: CurrentPlatform,
-                    export: Format = "json") -> Response:
+                    export: Format = "json") -> ReportView | Response:
     """The West Midlands framework indicators for a month, quarter, year or custom range."""
     report = _report("indicators", asked, actor, platform, export)
     return _respond(report, export)
 
 
-@router.get("/safelives-return")
+@router.get("/safelives-return", response_model=ReportView, responses=AS_CSV)
 def view_safelives_return(*, asked: Asked, actor: CurrentActor, platform: CurrentPlatform,
-                          export: Format = "json") -> Response:
+                          export: Format = "json") -> ReportView | Response:
     """SafeLives' quarterly return: a line per meeting, and the total."""
     report = _report("safelives_return", asked, actor, platform, export)
     return _respond(report, export)

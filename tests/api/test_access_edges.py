@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Platform
 from api.retention import run_retention
 from audit.chain import record_hash
-from audit.queries import to_csv
+from audit.queries import AuditRecordRow, to_csv
 from audit.trail import AuditTrail, AuditUnavailable
 from security.identity import principal_from_claims
 from tests.api.conftest import Clock, World, accept, bearer, refer, referral_body
@@ -162,7 +162,10 @@ def test_a_linked_repeat_is_kept_as_long_as_its_case(
 
 
 def test_csv_exports_neutralise_spreadsheet_tricks() -> None:
-    text = to_csv([{"seq": 1, "actor": "\t=cmd", "request_id": "a\rb", "outcome": ""}])
+    text = to_csv([AuditRecordRow(
+        seq=1, at="2026-01-01T00:00:00.000000+00:00", request_id="a\rb", actor="\t=cmd",
+        actor_kind="person", agency_id=None, client_id=None, roles="", action="read_case",
+        purpose=None, case_id=None, outcome="", item_ids="[]", area_id=None)])
     assert '"\'\t=cmd"' in text
     assert '"a\rb"' in text
     assert ',""' in text or text.rstrip().endswith('""')

@@ -150,7 +150,7 @@ def test_retention_erases_a_case_once_its_period_after_closure_ends(
     erasure = api_platform.audit.records(case_id)[-1]
     assert (erasure["actor"], erasure["action"]) == ("system:retention", "erase")
     # The DPO still finds the erased case's whole history, through its mentions.
-    by_case = [r["seq"] for r in search(api_platform.audit, AuditFilter(case_id=case_id))]
+    by_case = [r.seq for r in search(api_platform.audit, AuditFilter(case_id=case_id))]
     assert {r["seq"] for r in api_platform.audit.records(case_id)} <= set(by_case)
     assert by_case[-1] == erasure["seq"]
     assert verify(api_platform.audit, api_platform.checkpoints, None).ok

@@ -400,7 +400,7 @@ def test_a_listing_is_judged_as_it_happened_and_nothing_goes_out_after_a_revocat
         "description": "Check", "due_on": "2026-02-01"})
     del api_platform.feed_runner.catch_up
     api_platform.feed_runner.catch_up()
-    kept = [e["type"] for e in api_platform.feeds.events(UUID(housing), 0, 100)]
+    kept = [e.event.type for e in api_platform.feeds.events(UUID(housing), 0, 100)]
     assert kept == ["meeting.scheduled.v1", "access.granted.v1", "action.assigned.v1"]
     # Revoked before the subscriber pulls: what was queued no longer goes out.
     client.post(f"/api/v1/cases/{case_id}/grants/{grant.json()['id']}/revoke",
@@ -457,3 +457,17 @@ def test_a_webhook_feeds_delivery_says_nothing_of_a_restricted_case_to_non_membe
     deliverer(api_platform).run_once()
     assert client.get(watched, headers=outsider).json() == before
     assert client.get(watched, headers=integration(world, "idva")).json()["last_status"] == 503
+
+
+def test_the_published_event_schema_is_each_types_json_schema_unchanged(
+    client: TestClient, world: World
+) -> None:
+    """The answer's named schema leaves nothing out and adds nothing (no keyword written as
+    null), and each document is a JSON Schema its own example meets."""
+    response = client.get("/api/v1/feeds/schema", headers=world.coordinator())
+    assert response.status_code == 200, response.text
+    assert response.json() == {t: json_schema(t) for t in EVENT_TYPES}
+    for document in response.json().values():
+        Draft202012Validator.check_schema(document)
+        Draft202012Validator(document, format_checker=FormatChecker()).validate(
+            document["examples"][0])

@@ -3,12 +3,13 @@ case's line is invisible to non-members; attendance needs the confidentiality st
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import World, accept, bearer, refer, referral_body
+from tests.api.conftest import Clock, World, accept, bearer, refer, referral_body
 
 
 def schedule(client: TestClient, world: World, kind: str = "standard") -> UUID:
@@ -91,9 +92,10 @@ def test_a_restricted_cases_line_is_absent_for_non_members(
 
 
 def test_attendance_requires_the_confidentiality_statement(
-    client: TestClient, world: World
+    client: TestClient, world: World, clock: Clock
 ) -> None:
     meeting = schedule(client, world)
+    clock.at = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)  # the meeting's day
     no = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
                      json={"acknowledge_confidentiality": False})
     assert no.status_code == 422
@@ -117,3 +119,120 @@ def test_agenda_order_rules() -> None:
     end = AreaSettings(children_first=False, hba_placement="end")
     assert agenda_order([a, b, c, d], start) == [c, b, d, a]
     assert agenda_order([a, b, c, d], end) == [a, b, d, c]
+
+
+# Corrections: each route answers as documented ----------------------------------------------
+
+def listed(client: TestClient, world: World, meeting: UUID, *cases: UUID) -> None:
+    for case_id in cases:
+        assert client.post(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator(),
+                           json={"case_id": str(case_id)}).status_code == 204
+
+
+def order(client: TestClient, world: World, meeting: UUID) -> list[str]:
+    answer = client.get(f"/api/v1/meetings/{meeting}/agenda", headers=world.coordinator())
+    return [i["case_id"] for i in answer.json()]
+
+
+def test_the_area_s_meetings_are_listed_with_status_and_cases(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    listed(client, world, meeting, accepted(client, world))
+    answer = client.get("/api/v1/meetings", headers=world.rep("police"),
+                        params={"when": "upcoming"})
+    assert answer.status_code == 200
+    assert answer.json() == [{"meeting_id": str(meeting), "kind": "standard",
+                              "held_on": "2026-01-20", "status": "scheduled", "cases": 1}]
+    assert client.get("/api/v1/meetings", headers=world.rep("police"),
+                      params={"when": "past"}).json() == []
+    assert client.get("/api/v1/meetings", headers=world.rep("police"),
+                      params={"limit": 0}).status_code == 422
+
+
+def test_a_meeting_is_rescheduled_until_its_day(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    meeting = schedule(client, world)
+    path = f"/api/v1/meetings/{meeting}/rescheduling"
+    body = {"held_on": "2026-01-27", "reason": "Chair unavailable"}
+    assert client.post(path, headers=world.rep("police"), json=body).status_code == 403
+    assert client.post(path, headers=world.coordinator(), json=body).status_code == 204
+    assert client.get(f"/api/v1/meetings/{meeting}", headers=world.coordinator()
+                      ).json()["held_on"] == "2026-01-27"
+    clock.at = datetime(2026, 1, 27, 9, tzinfo=UTC)
+    late = client.post(path, headers=world.coordinator(),
+                       json={"held_on": "2026-02-03", "reason": "Again"})
+    assert (late.status_code, late.json()["code"]) == (409, "meeting_already_held")
+
+
+def test_a_cancelled_meeting_is_shown_so_and_takes_no_attendance(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    meeting = schedule(client, world)
+    path = f"/api/v1/meetings/{meeting}/cancellation"
+    assert client.post(path, headers=world.coordinator(), json={"reason": ""}
+                       ).status_code == 422
+    assert client.post(path, headers=world.coordinator(),
+                       json={"reason": "Not quorate"}).status_code == 204
+    assert client.get(f"/api/v1/meetings/{meeting}", headers=world.coordinator()
+                      ).json()["status"] == "cancelled"
+    again = client.post(path, headers=world.coordinator(), json={"reason": "Twice"})
+    assert (again.status_code, again.json()["code"]) == (409, "meeting_cancelled")
+    clock.at = datetime(2026, 1, 20, 9, tzinfo=UTC)
+    attended = client.post(f"/api/v1/meetings/{meeting}/attendance",
+                           headers=world.rep("police"), json={"acknowledge_confidentiality": True})
+    assert (attended.status_code, attended.json()["code"]) == (409, "meeting_cancelled")
+
+
+def test_attendance_before_the_meeting_s_day_is_refused(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    early = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
+                        json={"acknowledge_confidentiality": True})
+    assert (early.status_code, early.json()["code"]) == (422, "meeting_not_yet_held")
+
+
+def test_a_case_is_moved_on_the_agenda_within_the_area_s_order(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    a, b = accepted(client, world), accepted(client, world, surname="Secondxq")
+    listed(client, world, meeting, a, b)
+    path = f"/api/v1/meetings/{meeting}/agenda/{b}/move"
+    assert client.post(path, headers=world.coordinator(), json={"position": 1}
+                       ).status_code == 204
+    assert order(client, world, meeting) == [str(b), str(a)]
+    off = client.post(path, headers=world.coordinator(), json={"direction": "up"})
+    assert (off.status_code, off.json()["code"]) == (422, "invalid_agenda_order")
+    both = client.post(path, headers=world.coordinator(),
+                       json={"position": 2, "direction": "up"})
+    assert (both.status_code, both.json()["code"]) == (422, "invalid_request")
+
+
+def test_a_case_is_removed_from_the_agenda_with_a_reason(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    a, b = accepted(client, world), accepted(client, world, surname="Secondxq")
+    listed(client, world, meeting, a, b)
+    path = f"/api/v1/meetings/{meeting}/agenda/{a}/removal"
+    assert client.post(path, headers=world.rep("police"), json={"reason": "Error"}
+                       ).status_code == 403
+    assert client.post(path, headers=world.coordinator(), json={"reason": "Listed in error"}
+                       ).status_code == 204
+    assert order(client, world, meeting) == [str(b)]
+
+
+def test_an_agency_invited_to_a_listed_case_sees_it(
+    client: TestClient, world: World
+) -> None:
+    meeting = schedule(client, world)
+    case_id = accepted(client, world)
+    listed(client, world, meeting, case_id)
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health")).status_code == 404
+    assert client.post(f"/api/v1/meetings/{meeting}/agenda/{case_id}/invitations",
+                       headers=world.coordinator(),
+                       json={"agencies": [str(world.agencies["health"])]}).status_code == 204
+    assert client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health")).status_code == 200

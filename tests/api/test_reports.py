@@ -498,6 +498,8 @@ def hear(platform: Platform, world: World, clock: Clock, meeting: UUID, *, gende
                                                               honour_based_abuse=hba)))
         app.accept(case_id, by=COORDINATOR)
         app.list_on_agenda(meeting, case_id, invite=set(), by=COORDINATOR)
+        clock.at = datetime(held.held_on.year, held.held_on.month, held.held_on.day, 10,
+                            tzinfo=UTC)  # heard on the meeting's day
         app.record_hearing(meeting, case_id, risks=(), by=COORDINATOR)
 
 

@@ -71,11 +71,11 @@ def test_a_query_by_time_reads_only_its_months(platform: Platform) -> None:
     fill(platform, 3)
     march = AuditFilter(since=datetime(2026, 3, 1, tzinfo=UTC),
                         until=datetime(2026, 4, 1, tzinfo=UTC))
-    assert [r["seq"] for r in search(platform.audit, march)] == [seqs[3]]
+    assert [r.seq for r in search(platform.audit, march)] == [seqs[3]]
     assert months_read(platform, march) == {"audit_trail_y2026m03"}
     spring = AuditFilter(case_id=case, since=datetime(2026, 3, 10, tzinfo=UTC),
                          until=datetime(2026, 5, 20, tzinfo=UTC))
-    assert [r["seq"] for r in search(platform.audit, spring)] == [seqs[3], seqs[4], seqs[5]]
+    assert [r.seq for r in search(platform.audit, spring)] == [seqs[3], seqs[4], seqs[5]]
     assert months_read(platform, spring) == {f"audit_trail_y2026m0{m}" for m in (3, 4, 5)}
     assert len(months_read(platform, AuditFilter())) == len(table_partitions(platform))
     assert verify(platform.audit, None, None).ok

@@ -15,11 +15,15 @@ import pytest
 from api.bootstrap import Platform, build_platform
 from api.cli import main
 from api.settings import Settings
+from audit import witness as witnesses
+from audit.checkpoints import CheckpointLog
 from audit.ownership import APPENDED_DIRECTLY
 from audit.partitions import is_partitioned, partitions
-from audit.trail import AUDIT_TABLES
+from audit.proofs import TrailTree
+from audit.trail import AUDIT_TABLES, AuditTrail
 from audit.verify import verify
 from security.kek import KeyMaterial
+from storage.database import Database
 from storage.url import parse_database_url
 from tests.integration.test_audit_partitions import LEGACY, MONTHS, at
 from tests.integration.test_audit_trail import fill, one
@@ -63,6 +67,77 @@ def app_platform(roles: Roles, tmp_path: Path) -> Iterator[Platform]:
     built = build_platform(settings, material=KeyMaterial.generate(demo=True))
     yield built
     built.close()
+
+
+@pytest.fixture
+def witness_role(roles: Roles, postgres_server: str) -> Iterator[str]:
+    """The witness's role, as `marac db setup --witness-role` creates it."""
+    role = f"{roles.app_role}_witness"
+    yield role
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def test_the_witness_role_reads_the_trail_and_nothing_else(
+        roles: Roles, witness_role: str, postgres_server: str, tmp_path: Path) -> None:
+    """It co-signs and verifies through its own role; every write, and any read outside
+    the audit tables, is refused by privileges, even once it turns its read-only sessions
+    off (which it can: they are a guard against mistakes, the privileges are the boundary)."""
+    assert main(["db", "setup", "--owner-url", roles.owner_url, "--app-role", roles.app_role,
+                 "--witness-role", witness_role]) == 0
+    settings = Settings(data_dir=tmp_path / "data", database_url=roles.app_url, demo=True)
+    platform = build_platform(settings, material=KeyMaterial.generate(demo=True))
+    try:
+        fill(platform, 3)
+        assert platform.checkpoints.issue() is not None
+        signer = platform.checkpoints.signer
+    finally:
+        platform.close()
+    directory = tmp_path / "witness"
+    witnesses.init(directory, [signer.public_key])
+    witness_url = roles.app_url.replace(f"//{roles.app_role}@", f"//{witness_role}@")
+    database = Database(witness_url, pool_size=1)
+    try:
+        trail = AuditTrail(database)
+        witness = witnesses.Witness(directory)
+        try:
+            seen = witness.observe(CheckpointLog(trail), TrailTree(trail))
+        finally:
+            witness.close()
+        assert (seen.alarm, seen.witnessed_size) == (None, 3)
+        report = verify(trail, CheckpointLog(trail), None, {signer.key_id: signer.public_key},
+                        witnesses.evidence(directory))
+        assert report.ok, report
+        assert report.witnessed_size == 3
+    finally:
+        database.close()
+
+    schema = roles.schema
+    with psycopg.connect(postgres_server) as conn:
+        others = [str(r[0]) for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)).fetchall()
+            if r[0] not in AUDIT_TABLES]
+    months = [t for t in others if t.startswith("audit_trail_")]
+    assert months  # the partitions, read only through the trail
+    assert len(others) > len(months)  # the application's own tables: events, keys, …
+    with psycopg.connect(witness_url.split("?")[0]) as conn:
+        assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
+    statements = [f'CREATE TABLE "{schema}".witness_notes (a int)',
+                  f'SELECT "{schema}".marac_audit_append(ARRAY[]::text[])',
+                  *[f'SELECT * FROM "{schema}".{t}' for t in others]]  # noqa: S608
+    for table in AUDIT_TABLES:  # names from AUDIT_TABLES
+        statements += [f'INSERT INTO "{schema}".{table} SELECT * FROM "{schema}".{table}',  # noqa: S608
+                       f'DELETE FROM "{schema}".{table}',  # noqa: S608
+                       f'TRUNCATE "{schema}".{table}',
+                       f'ALTER TABLE "{schema}".{table} DISABLE TRIGGER USER']
+    for statement in statements:
+        with psycopg.connect(witness_url.split("?")[0]) as conn:
+            conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+            conn.commit()
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
 
 
 def test_the_application_role_appends_and_reads_the_trail(app_platform: Platform) -> None:

@@ -24,7 +24,7 @@ from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
 from audit.checkpoints import Checkpoints
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
-from audit.trail import AUDIT_TABLES, TABLE, AuditRecord
+from audit.trail import AUDIT_TABLES, TABLE, AuditRecord, AuditUnavailable
 from audit.verify import Report, verify
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
@@ -387,6 +387,27 @@ def test_records_queued_behind_a_busy_trail_are_committed_together_and_keep_the_
         assert len(set(xids[1:])) == 1
 
 
+def test_the_trails_thread_fails_an_append_its_lost_connection_cannot_commit_then_reconnects(
+        platform: Platform) -> None:
+    """PostgreSQL: the trail's thread appends on a connection of its own
+    (audit/append_connection.py). Lost, it fails the append it was making (the request
+    fails: fail closed), and the next append opens another."""
+    if platform.database.dialect != "postgresql":
+        pytest.skip("SQLite appends on the caller's connection")
+    trail = platform.audit
+    assert trail.submit(record_of("staff-0")).wait() == 1
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE %s AND pid <> pg_backend_pid()",
+                    (f'%"{platform.database.url.schema}".marac_audit_append%',))
+        assert cur.fetchall() == [(True,)]  # one connection appended: the thread's own
+    with pytest.raises(AuditUnavailable):
+        trail.submit(record_of("staff-1")).wait()
+    assert trail.submit(record_of("staff-2")).wait() == 2
+    assert [r["actor"] for r in trail.records()] == ["staff-0", "staff-2"]
+    assert check(platform).ok
+
+
 def test_a_record_handed_over_inside_a_transaction_joins_it(platform: Platform) -> None:
     """On SQLite the trail's thread would wait for the write lock this thread holds."""
     with platform.database.transaction() as cur:
@@ -418,11 +439,11 @@ def test_a_query_by_case_finds_its_records_and_every_record_listing_it(
     fill(platform, 4)
     one(platform, action="search", items=(str(b),))
     for case in (a, b, uuid4()):
-        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        found = [r.seq for r in search(platform.audit, AuditFilter(case_id=case))]
         assert found == _by_case_the_slow_way(platform, case)
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a, after_seq=2,
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a, after_seq=2,
                                                                  limit=1))] == [3]
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(
+    assert [r.seq for r in search(platform.audit, AuditFilter(
         case_id=b, action="search"))] == [10]
 
 
@@ -440,7 +461,7 @@ def test_a_query_by_case_finds_what_its_definition_finds_for_every_history(
     for case_id, items in history:
         one(platform, case_id=case_id, items=tuple(items))
     for case in CASES:
-        found = [int(r["seq"]) for r in search(platform.audit, AuditFilter(case_id=case))]
+        found = [r.seq for r in search(platform.audit, AuditFilter(case_id=case))]
         assert found == _by_case_the_slow_way(platform, case)
 
 
@@ -476,7 +497,7 @@ def test_a_trail_written_before_the_mentions_is_indexed_once_at_start(
         cur.execute("DROP TABLE audit_case_mentions")
     platform.audit.create_tables()
     platform.audit.create_tables()  # idempotent
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
     one(platform, case_id=a)
-    assert [r["seq"] for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]
+    assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]
     assert check(platform).ok

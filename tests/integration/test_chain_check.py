@@ -5,12 +5,15 @@ PostgreSQL; ranges made tiny so that a few records use several workers)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from uuid import uuid4
 
 import pytest
 
 from api.bootstrap import Platform
 from audit import chain_check
+from audit.chain import input_hash, record_hash
 from audit.chain_check import checked
+from audit.trail import AuditRecord
 from tests.integration import test_audit_trail as scenarios
 from tests.integration.test_audit_trail import as_attacker, fill
 
@@ -68,3 +71,35 @@ def test_records_appended_while_checking_are_checked_too(platform: Platform,
 def test_verify_with_workers_names_what_it_names_in_one_process(
         platform: Platform, in_workers: None, scenario: Callable[[Platform], None]) -> None:
     scenario(platform)
+
+
+def test_the_fields_the_database_joins_hash_as_record_hash_hashes_them(
+        platform: Platform) -> None:
+    """Verification reads each record's fields joined by the database
+    (audit/chain.py, hash_input_sql): None, empty, non-ASCII and JSON text all hash alike."""
+    for actor, purpose, client, items in [("staff-1", None, None, ()),
+                                          ("zoë-ß-名", "", "client-ü", ("referral", "é")),
+                                          ("x", "research", "", ('"quoted"', "\\"))]:
+        platform.audit.record(AuditRecord(
+            request_id=str(uuid4()), actor=actor, actor_kind="person", agency_id=uuid4(),
+            client_id=client, roles=("b", "a"), action="read", purpose=purpose,
+            case_id=None, outcome="allowed", item_ids=items, area_id=None))
+    rows = platform.audit.between(0, 3)
+    joined = platform.audit.hash_inputs(0, 3)
+    assert [r[0] for r in joined] == [1, 2, 3]
+    for row, (seq, prev, digest, fields) in zip(rows, joined, strict=True):
+        assert record_hash(bytes(prev), seq, row[1:-2]) == bytes(digest)
+        assert input_hash(bytes(prev), seq, bytes(fields)) == bytes(digest)
+    assert all(recomputes for *_, recomputes in checked(platform.audit))
+
+
+def test_a_function_planted_in_the_schema_does_not_join_the_fields(platform: Platform) -> None:
+    """PostgreSQL: the application's role may create functions in the trail's schema; one
+    that matches convert_to() better than the built-in must not be what verification runs."""
+    if platform.database.dialect != "postgresql":
+        pytest.skip("SQLite runs no function a database user made")
+    fill(platform, 3)
+    with as_attacker(platform) as cur:
+        cur.execute("CREATE FUNCTION convert_to(t text, e text) RETURNS bytea "
+                    "LANGUAGE sql AS $$ SELECT pg_catalog.convert_to('same', 'UTF8') $$")
+    assert all(recomputes for *_, recomputes in checked(platform.audit))

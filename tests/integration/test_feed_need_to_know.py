@@ -114,5 +114,5 @@ def test_no_subscriber_hears_of_a_case_its_agency_could_not_see(
     platform.feed_runner.catch_up()
     for agency in AGENCIES:
         got = platform.feeds.events(subscriptions[agency], 0, 1000)
-        assert [(e["type"], UUID(e["case_id"])) for e in got] == expected[agency], agency
-        assert [e["cursor"] for e in got] == list(range(1, len(got) + 1))
+        assert [(e.event.type, e.event.case_id) for e in got] == expected[agency], agency
+        assert [e.cursor for e in got] == list(range(1, len(got) + 1))

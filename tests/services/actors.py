@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +25,5 @@ def person(platform: Platform, subject: str, area_id: UUID | None, agency_id: UU
 
 def trail(platform: Platform) -> list[dict[str, Any]]:
     """The trail's records, oldest first, items as a tuple."""
-    rows = search(platform.audit, AuditFilter(limit=1000))
-    for row in rows:
-        items = row["item_ids"]
-        row["item_ids"] = tuple(json.loads(items) if isinstance(items, str) else items or ())
-    return rows
+    return [{**asdict(row), "item_ids": tuple(json.loads(row.item_ids))}
+            for row in search(platform.audit, AuditFilter(limit=1000))]

@@ -25,10 +25,25 @@ from tests.factories import referral
 NOW = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 
 
+class Clock:
+    """The platform's time, which a test may move on (to a meeting's day, say)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
 @pytest.fixture
-def stores(settings: Settings, key_material: KeyMaterial) -> Iterator[Platform]:
-    built = build_platform(settings, material=key_material, today=NOW.date,
-                           now=lambda: NOW)
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def stores(settings: Settings, key_material: KeyMaterial, clock: Clock) -> Iterator[Platform]:
+    # The business day is the clock's (build_platform's default).
+    built = build_platform(settings, material=key_material, now=clock)
     yield built
     built.close()
 

@@ -52,7 +52,7 @@ def test_the_record_of_processing_is_for_dpos_and_administrators(platform: Platf
                                                    "coordinator"))
     record = read_record_of_processing(platform, person(platform, "dpo-1", area_id, None,
                                                         "dpo"))
-    assert record["international_transfers"] == "none"
+    assert record.international_transfers == "none"
     assert [(r["actor"], r["action"], r["outcome"], r["item_ids"]) for r in trail(platform)] == [
         ("coord-1", "audit_query", "denied", ()),
         ("dpo-1", "audit_query", "allowed", ("record_of_processing",))]

@@ -54,8 +54,8 @@ def test_a_subject_access_request_is_the_dpos_and_recorded_with_its_id(
     package = handle_request(platform, person(platform, "dpo-1", area_id, None, "dpo"), probe,
                              redact_staff=True)
     assert (package.status, package.cases, package.cases_withheld_for_exclusion) == (
-        "draft_for_dpo_review", [], 0)
+        "draft_for_dpo_review", (), 0)
     assert [(r["actor"], r["action"], r["outcome"], r["purpose"], r["item_ids"])
             for r in trail(platform)] == [
         ("coord-1", "subject_access", "denied", "subject_access", ()),
-        ("dpo-1", "subject_access", "allowed", "subject_access", (package.request_id,))]
+        ("dpo-1", "subject_access", "allowed", "subject_access", (str(package.request_id),))]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from audit import append_queue
 from audit.append_queue import AppendQueue, PendingAppend
 
 
@@ -51,6 +52,26 @@ def test_records_that_wait_behind_a_commit_share_the_next_one_in_the_order_they_
     log.release.set()
     assert [first.wait(), *(p.wait() for p in pending)] == [1, 2, 3, 4]
     assert log.calls == [["a"], ["b", "c", "d"]]
+    queue.close()
+
+
+def test_an_idle_thread_has_taken_the_record_when_submit_returns(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread runs first: the caller, building its response, would otherwise keep the
+    interpreter lock and the append would start only after it (HANDOVER_WAIT made long here
+    so that a loaded machine cannot make the test flaky)."""
+    monkeypatch.setattr(append_queue, "HANDOVER_WAIT", 10.0)
+    log = Log()
+    queue = AppendQueue(log.append, "test-append")
+    queue.submit("warm").wait()
+    for n in range(20):
+        log.release.clear()
+        pending = queue.submit(f"r{n}")
+        assert queue.waiting == 0
+        log.entered.wait()
+        log.entered.clear()
+        log.release.set()
+        assert pending.wait() == n + 2
     queue.close()
 
 

@@ -28,6 +28,7 @@ from services.closure import closure_state
 from tests.factories import area_with_agency, referral
 
 START = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
+MEETING_DAY = datetime(2026, 2, 3, 9, 30, tzinfo=UTC)
 
 
 class Clock:
@@ -83,6 +84,8 @@ OPS: dict[str, Op] = {
         author="police-rep", author_agency=w.police, for_agency=False, meeting_id=w.meeting),
     "research": lambda w: w.app.request_research(w.meeting, w.case, agencies={w.health},
                                                  due_on=date(2026, 2, 1), by="coordinator-1"),
+    # A hearing is recorded on or after its meeting's day.
+    "meeting_day": lambda w: setattr(w.clock, "at", max(w.clock.at, MEETING_DAY)),
     "hearing": lambda w: w.app.record_hearing(
         w.meeting, w.case, risks=(Risk("victim", "Strangulation"),), by="chair-1"),
     "action": lambda w: w.app.agree_action(
@@ -120,9 +123,9 @@ OPS: dict[str, Op] = {
                                         inform={w.police, w.health}),
     "told": lambda w: w.app.acknowledge_closure(w.case, w.health, by="nurse-7"),
 }
-MARAC = ("accept", "list", "share", "share_at_hearing", "research", "hearing", "action",
-         "weeks_pass", "escalate", "action_done", "grant_agency", "grant_person", "break_glass",
-         "restrict", "exclude", "onward", "social_care", "close", "told")
+MARAC = ("accept", "list", "share", "share_at_hearing", "research", "meeting_day", "hearing",
+         "action", "weeks_pass", "escalate", "action_done", "grant_agency", "grant_person",
+         "break_glass", "restrict", "exclude", "onward", "social_care", "close", "told")
 MARRAC = ("accept", "allocate", "step", "needs", "contact", "action", "plan", "review", "share",
           "close", "told")
 

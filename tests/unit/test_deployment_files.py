@@ -124,6 +124,22 @@ def test_the_witness_runs_apart_with_a_volume_no_other_service_mounts() -> None:
     assert "MARAC_AUDIT_SIGNING_KEY_JSON" not in witness["environment"]
 
 
+def test_the_witness_connects_as_its_own_role_which_the_setup_makes_read_only() -> None:
+    """Not the application's role (which may append) nor the owner's: the role `db setup`
+    grants only a read of the audit tables (audit/ownership.py)."""
+    services = compose()["services"]
+    setup = services["db-setup"]
+    args = parser().parse_args(setup["command"][1:])
+    witness = parse_database_url(_url(services["witness"]["environment"]["MARAC_DATABASE_URL"]))
+    owner = parse_database_url(_url(setup["environment"]["MARAC_OWNER_DATABASE_URL"]))
+    assert args.witness_role is not None
+    assert witness.user == args.witness_role
+    assert witness.user not in (args.app_role, owner.user)
+    assert (witness.dbname, witness.schema) == (owner.dbname, owner.schema)
+    assert "MARAC_WITNESS_DATABASE_PASSWORD" in setup["environment"]
+    assert "MARAC_APP_DATABASE_PASSWORD" not in str(services["witness"]["environment"])
+
+
 def test_volume_mount_points_exist_in_the_image_owned_by_its_user() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     mounts = {v.split(":")[1] for s in compose()["services"].values()

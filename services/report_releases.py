@@ -1,0 +1,102 @@
+"""Reports under disclosure control are released once and then served as released: a quarter
+with its months and its return, once it has ended and settled, suppressed together
+(projections/publication.py); a year from its four released quarters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from projections.figures import WITHHELD, Published
+from projections.indicators import Period
+from projections.publication import (
+    months_in,
+    quarters_of,
+    standard_periods,
+    withheld_in_quarter,
+    year_from_quarters,
+    year_of,
+)
+from projections.releases import Release
+from services.platform import Platform
+from services.report import flatten, group
+from services.report_figures import PeriodFigures, ReportSource, area_agencies
+from services.report_periods import InvalidReportPeriod
+
+
+def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Release:
+    """The period's release under disclosure control, made now if it has not been."""
+    kept = platform.releases.get(area_id, kind, period.label)
+    if kept is not None:
+        return kept
+    if period not in standard_periods(period.start.year):
+        raise InvalidReportPeriod("with disclosure control a report covers a month, a quarter "
+                                  "or a year; custom ranges are for exact figures (performance "
+                                  "officers)")
+    settings = platform.marac.get_area(area_id).settings
+    released_by = period if period == year_of(period.start.year) else next(
+        q for q in quarters_of(period.start.year) if q.start <= period.start <= q.end)
+    if platform.marac.today() <= released_by.end + timedelta(days=settings.report_settle_days):
+        raise InvalidReportPeriod(
+            f"{period.label} is released with {released_by.label}, "
+            f"{settings.report_settle_days} days after it ends, once late records have "
+            "settled; until then, exact figures are for the performance officers")
+    platform.report_runner.catch_up()
+    source = ReportSource(platform, area_id, settings, area_agencies(platform, area_id))
+    if released_by == period and period.label.isdigit():
+        _release_year(platform, source, period)
+    else:
+        _release_quarter(platform, source, released_by)
+    kept = platform.releases.get(area_id, kind, period.label)
+    if kept is None:  # pragma: no cover - a release keeps every report of its period
+        raise InvalidReportPeriod(f"{period.label} could not be released")
+    return kept
+
+
+def _earlier_totals(platform: Platform, area_id: UUID,
+                    periods: list[Period]) -> dict[str, int | str | None]:
+    """Cases heard in the same period a year earlier, as its release showed them (None if
+    it was never released: a comparison made up now could contradict a later release)."""
+    found: dict[str, int | str | None] = {}
+    for p in periods:
+        kept = platform.releases.get(area_id, "indicators", p.year_earlier_label)
+        total = group(kept.figures["cases_heard"])["total"] if kept else None
+        # A total is a count, or the withheld label where it was suppressed.
+        found[p.label] = total if isinstance(total, int | str) else None
+    return found
+
+
+def _release_quarter(platform: Platform, source: ReportSource, quarter: Period) -> None:
+    periods = [*months_in(quarter), quarter]
+    computed = PeriodFigures(source, periods,
+                             _earlier_totals(platform, source.area_id, periods), exact=False)
+    threshold = source.settings.suppress_below
+    withheld = withheld_in_quarter(computed.indicators, computed.returns[quarter.label],
+                                   computed.hidden, quarter, threshold)
+    releases: dict[tuple[str, str], Release] = {}
+    for p in periods:
+        for kind in ("indicators", "safelives_return") if p == quarter else ("indicators",):
+            figures, rows = computed.figures(kind, p.label)
+            published, hidden = figures.publish(withheld.get((kind, p.label), frozenset()),
+                                                WITHHELD)
+            releases[(kind, p.label)] = _released(platform, source, published, hidden, rows)
+    platform.releases.put(source.area_id, platform.now(), releases)
+
+
+def _release_year(platform: Platform, source: ReportSource, year: Period) -> None:
+    quarters = [release(platform, source.area_id, "indicators", q)
+                for q in quarters_of(year.start.year)]
+    computed = PeriodFigures(source, [year], _earlier_totals(platform, source.area_id, [year]),
+                             exact=False)
+    published = year_from_quarters(computed.indicators[year.label],
+                                   [dict(q.figures) for q in quarters])
+    hidden = sum(1 for _, v in flatten(published) if v == WITHHELD)
+    kept = _released(platform, source, published, hidden, [])
+    platform.releases.put(source.area_id, platform.now(),
+                          {("indicators", year.label): kept})
+
+
+def _released(platform: Platform, source: ReportSource, published: Published, hidden: int,
+              rows: list[str]) -> Release:
+    return Release(source.as_of, platform.now(), source.settings.suppress_below, published,
+                   hidden, tuple(rows))

@@ -4,6 +4,8 @@ beside the API in the same process.
 - Read models, the integration outbox and the reporting facts kept current (each its own
   tracking position; woken by PostgreSQL's NOTIFY, polling as the fallback and on SQLite).
 - Webhooks delivered.
+- Notifications e-mailed (when an SMTP server is configured): their outbox is kept current
+  always, so nothing is lost before one is; restriction reviews due are noticed daily.
 - The shred ledger re-applied, so a database restored from a backup loses again every key
   shredded since.
 - Signed audit checkpoints, every `audit_checkpoint_seconds` when the trail has grown.
@@ -22,10 +24,12 @@ from datetime import date
 import structlog
 
 from api.actions import escalate_overdue
-from api.bootstrap import Platform
+from api.bootstrap import Platform, smtp_config
 from api.retention import erase_expired_subject_access, run_retention
 from feeds.delivery import WebhookDeliverer
 from feeds.visibility import Gate
+from notifications.reviews import restriction_reviews
+from notifications.sender import NotificationSender
 
 log = structlog.get_logger("worker")
 
@@ -36,6 +40,7 @@ class Intervals:
 
     poll: float = 1.0  # projections, when no notification arrives
     feed_poll: float = 0.1  # looks for webhooks to deliver
+    mail_poll: float = 1.0  # looks for notifications to send
     ledger: float = 60.0  # shred-ledger passes
     day_jobs: float = 3600.0  # erasure is due on a day, not a minute
 
@@ -51,7 +56,9 @@ class Background:
 
     @property
     def loops(self) -> tuple[str, ...]:
-        return ("projections", "feeds", "reporting", "webhooks", "housekeeping")
+        mail = ("notifications",) if smtp_config(self.platform.settings) else ()
+        return ("projections", "feeds", "reporting", "notices", "webhooks", *mail,
+                "housekeeping")
 
     def start(self) -> None:
         p, i = self.platform, self.intervals
@@ -59,7 +66,9 @@ class Background:
             "projections": lambda: p.runner.run(self._stop, i.poll),
             "feeds": lambda: p.feed_runner.run(self._stop, i.feed_poll),
             "reporting": lambda: p.report_runner.run(self._stop, i.poll),
+            "notices": lambda: p.notice_runner.run(self._stop, i.poll),
             "webhooks": lambda: deliver_webhooks(p, self._stop, i.feed_poll),
+            "notifications": lambda: send_notifications(p, self._stop, i.mail_poll),
             "housekeeping": self._housekeeping,
         }
         for name in self.loops:
@@ -86,7 +95,11 @@ class Background:
         log.info("projected", notifications=p.runner.catch_up())
         p.feed_runner.catch_up()
         p.report_runner.catch_up()
+        p.notice_runner.catch_up()
         log.info("webhooks_delivered", size=deliverer(p).run_once())
+        sender = notification_sender(p)
+        if sender is not None:
+            log.info("notifications_sent", size=sender.run_once())
 
     def _housekeeping(self) -> None:
         p, i = self.platform, self.intervals
@@ -122,6 +135,8 @@ class Background:
         log.info("actions_escalated", size=len(escalated))
         purged = p.idempotency.purge(p.now())
         log.info("idempotency_keys_expired", size=purged)
+        reviews = restriction_reviews(p.notices, p.cases, p.marac, p.now())
+        log.info("restriction_reviews_noticed", size=reviews)
 
 
 def deliverer(platform: Platform) -> WebhookDeliverer:
@@ -141,3 +156,22 @@ def deliver_webhooks(platform: Platform, stop: threading.Event, idle: float) -> 
             sent = 0
         if not sent:
             stop.wait(idle)
+
+
+def notification_sender(platform: Platform) -> NotificationSender | None:
+    config = smtp_config(platform.settings)
+    if config is None:
+        return None
+    return NotificationSender(platform.marac, platform.notices, platform.audit, platform.now,
+                              platform.cases, config=config)
+
+
+def send_notifications(platform: Platform, stop: threading.Event, idle: float) -> None:
+    """Send whatever is due, every `idle` seconds; a failure waits for its retry."""
+    sender = notification_sender(platform)
+    while sender is not None and not stop.is_set():
+        try:
+            sender.run_once()
+        except Exception as exc:  # keep running; the outbox keeps what was not sent
+            log.error("notification_sending_failed", error_type=type(exc).__name__)
+        stop.wait(idle)

@@ -15,6 +15,9 @@ from audit.trail import AuditTrail
 from domain.application import Marac, utc_now
 from feeds.outbox import OutboxProjector
 from feeds.store import FeedStore
+from notifications.mail import SmtpConfig
+from notifications.outbox import NotificationOutbox
+from notifications.projector import NotificationProjector
 from projections.cases import CaseProjector
 from projections.releases import Releases
 from projections.reporting import ReportingProjector
@@ -29,6 +32,7 @@ from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from security.partnership_codes import RecordedCodes
+from security.recorders import in_memory_recorder
 from storage.database import Database
 
 
@@ -57,6 +61,9 @@ class Platform:
     releases: Releases
     # Idempotency-Key answers of the API (api/idempotency.py), kept for 24 hours.
     idempotency: IdempotencyStore
+    # Notifications to people: their outbox, fed by its own tracking position.
+    notices: NotificationOutbox
+    notice_runner: ProjectionRunner
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
 
@@ -153,6 +160,7 @@ def build_platform(
     marac = Marac(
         env=encrypted_store_env(database),
         mapper_factory=lambda transcoder: EncryptingMapper(transcoder, keyring),
+        recorder_factory=in_memory_recorder(database),
         identifier_index=blind_index,
         today=today or (lambda: now().date()),
         now=now,
@@ -174,14 +182,36 @@ def build_platform(
     report_runner.create_tables()
     releases = Releases(database)
     releases.create_tables()
+    notices = NotificationOutbox(database)
+    notice_runner = ProjectionRunner(marac, database,
+                                     NotificationProjector(marac, notices, cases, now))
+    # From now: a platform upgraded to notifications does not tell of its whole past.
+    notice_runner.create_tables(from_now=True)
     idempotency = IdempotencyStore(database, keyring.keks)
     idempotency.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
-                    purges=[cases.purge_case, feeds.purge_case, reports.purge_case])
+                    purges=[cases.purge_case, feeds.purge_case, reports.purge_case,
+                            notices.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
     eraser.reapply()
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
-                    feed_runner, reports, report_runner, releases, idempotency, demo_clock)
+                    feed_runner, reports, report_runner, releases, idempotency, notices,
+                    notice_runner, demo_clock)
+
+
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """The operator's mail server, or None: then no notification is sent (they wait in the
+    outbox until one is configured)."""
+    if not settings.smtp_host:
+        return None
+    if not (settings.smtp_from and settings.public_base_url):
+        raise KeyConfigurationError("set MARAC_SMTP_FROM and MARAC_PUBLIC_BASE_URL with "
+                                    "MARAC_SMTP_HOST")
+    password = (settings.smtp_password_file.read_text().strip()
+                if settings.smtp_password_file else None)
+    return SmtpConfig(settings.smtp_host, settings.smtp_port, settings.smtp_from,
+                      settings.public_base_url, settings.smtp_username or None, password,
+                      settings.smtp_starttls)

@@ -1,9 +1,12 @@
-"""Demo data for `marac serve --demo`: one area, its agencies, personas, and cases in several
-states (one of them a restricted 'honour'-based-abuse case). Every person here is invented."""
+"""Demo data for `marac serve --demo`: Demoshire (a meeting-based MARAC area), its agencies,
+personas, and cases in several states (one of them a restricted 'honour'-based-abuse case); and
+beside it a MARRAC area on Lancashire's coordinator-led model (seed 002), with its team leader,
+two case co-ordinators and the agencies its appendix case study draws on, and no case yet, so
+that a referral can be worked there from the start. Every person here is invented."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +22,7 @@ from domain.risk import DASH_RIC_QUESTIONS, AnswerValue, RiskAssessment
 from domain.subjects import Subject
 
 DEMO_AREA_CODE = "demo"
+DEMO_MARRAC_AREA_CODE = "demomarrac"
 
 DEMO_AGENCIES = (
     ("police", "Demoshire Police", "police", True),
@@ -30,6 +34,19 @@ DEMO_AGENCIES = (
     ("hpx", "Harmful Practices Expert Service", "harmful_practices_expert", False),
 )
 
+# The MARRAC area's agencies: the co-located core team and those the case study's plan uses.
+DEMO_MARRAC_AGENCIES = (
+    ("police", "Demoshire Police (MARRAC)", "police", True),
+    ("coreteam", "Demoshire MARRAC Core Team", "specialist_domestic_abuse", True),
+    ("csc", "Demoshire Children's Social Care (MARRAC)", "childrens_social_care", True),
+    ("health", "Demoshire Health Visiting and School Nursing", "health", True),
+    ("gp", "Demoshire Medical Practice", "health", False),
+    ("mentalhealth", "Demoshire Mental Health Team", "health", True),
+    ("school", "Demoshire Primary School", "education", False),
+    ("citizensadvice", "Citizens Advice Demoshire", "citizens_advice", False),
+    ("substancemisuse", "Demoshire Substance Misuse Service", "substance_misuse", False),
+)
+
 
 @dataclass(frozen=True)
 class Persona:
@@ -39,6 +56,7 @@ class Persona:
     agency: str | None
     client: bool = False
     scopes: tuple[str, ...] = ()
+    area: str = DEMO_AREA_CODE  # the area's code; the agency is that area's
 
 
 PERSONAS = (
@@ -63,6 +81,16 @@ PERSONAS = (
             None),
     Persona("police-integration", "Police case system (client credentials)", (), "police",
             client=True, scopes=("cases:read",)),
+    # The MARRAC area (Lancashire's model): the team leader allocates, a case co-ordinator owns
+    # each case from referral to closure; the attending officer refers.
+    Persona("team-leader", "MARRAC team leader: allocates cases evenly", ("team_leader",),
+            "coreteam", area=DEMO_MARRAC_AREA_CODE),
+    Persona("case-coordinator-1", "MARRAC case co-ordinator", ("case_coordinator",),
+            "coreteam", area=DEMO_MARRAC_AREA_CODE),
+    Persona("case-coordinator-2", "MARRAC case co-ordinator", ("case_coordinator",),
+            "coreteam", area=DEMO_MARRAC_AREA_CODE),
+    Persona("marrac-police-officer", "Police officer referring to the MARRAC team",
+            ("representative",), "police", area=DEMO_MARRAC_AREA_CODE),
 )
 
 
@@ -71,13 +99,26 @@ class DemoData:
     area_id: UUID
     agencies: dict[str, UUID]
     cases: dict[str, UUID] = field(default_factory=dict)
+    marrac_area_id: UUID = field(default_factory=lambda: Area.create_id(DEMO_MARRAC_AREA_CODE))
+    marrac_agencies: dict[str, UUID] = field(default_factory=dict)
+
+    def area_of(self, persona: Persona) -> UUID:
+        return self.marrac_area_id if persona.area == DEMO_MARRAC_AREA_CODE else self.area_id
+
+    def agency_of(self, persona: Persona) -> UUID | None:
+        if persona.agency is None:
+            return None
+        agencies = (self.marrac_agencies if persona.area == DEMO_MARRAC_AREA_CODE
+                    else self.agencies)
+        return agencies[persona.agency]
 
     def claims(self, persona: Persona) -> dict[str, Any]:
         subject = f"demo-{persona.name}"
-        claims: dict[str, Any] = {"sub": subject, "area": str(self.area_id),
+        claims: dict[str, Any] = {"sub": subject, "area": str(self.area_of(persona)),
                                   "roles": list(persona.roles)}
-        if persona.agency:
-            claims["agency"] = str(self.agencies[persona.agency])
+        agency = self.agency_of(persona)
+        if agency:
+            claims["agency"] = str(agency)
         if persona.client:
             claims["client_id"] = subject
             claims["scope"] = " ".join(persona.scopes)
@@ -86,8 +127,12 @@ class DemoData:
 
 def demo_ids() -> DemoData:
     area_id = Area.create_id(DEMO_AREA_CODE)
+    marrac_id = Area.create_id(DEMO_MARRAC_AREA_CODE)
     return DemoData(area_id, {code: Agency.create_id(area_id, code)
-                              for code, *_ in DEMO_AGENCIES})
+                              for code, *_ in DEMO_AGENCIES},
+                    marrac_area_id=marrac_id,
+                    marrac_agencies={code: Agency.create_id(marrac_id, code)
+                                     for code, *_ in DEMO_MARRAC_AGENCIES})
 
 
 def _assessment(yes: int) -> RiskAssessment:
@@ -117,9 +162,21 @@ def _referral(area: UUID, agency: UUID, *, victim: tuple[str, str, date], yes: i
     )
 
 
+def _seed_marrac(app: Marac, ids: DemoData) -> None:
+    """The MARRAC area and its agencies, once (a database seeded before it existed gets it on
+    its next start); no case: one is referred and worked there from the start."""
+    if ids.marrac_area_id in app.repository:
+        return
+    area_id = app.create_area(DEMO_MARRAC_AREA_CODE, "Demoshire MARRAC (Lancashire model)",
+                              AreaSettings(model="marrac", adult_female_population=120_000))
+    for code, name, kind, core in DEMO_MARRAC_AGENCIES:
+        app.register_agency(area_id, code, name, kind, core=core)
+
+
 def seed_demo(app: Marac) -> DemoData:
-    """Create the demo area once; later runs find it and change nothing."""
+    """Create the demo areas once; later runs find them and change nothing."""
     ids = demo_ids()
+    _seed_marrac(app, ids)
     if ids.area_id in app.repository:
         return ids
     # Invented population figures, for the reports' rates and diversity comparisons.
@@ -169,4 +226,4 @@ def seed_demo(app: Marac) -> DemoData:
                  member_agencies={agencies["hpx"]})
     app.exclude(cases["honour_based_abuse"], "demo-hospital-employee", by=coordinator,
                 reason="Related to the family")
-    return DemoData(area_id, agencies, cases)
+    return replace(ids, cases=cases)

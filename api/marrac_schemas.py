@@ -39,6 +39,27 @@ class MeTime(FromResult):
     contacts: int
 
 
+class ChildMe(FromResult):
+    """A child, an ME of its own."""
+
+    child: UUID = Field(description="The child subject's id")
+    needs: str | None = Field(description="Null until recorded")
+    minutes: int
+    contacts: int
+
+
+class FeedbackRecord(FromResult):
+    """Feedback collated at closure, from one ME or one agency."""
+
+    feedback_id: UUID
+    me: Me | None
+    child: UUID | None
+    agency_id: UUID | None
+    text: str
+    by: str
+    at: IsoformatDateTime
+
+
 class PlanState(FromResult):
     """The SMART plan, due within 48 hours of allocation."""
 
@@ -67,7 +88,9 @@ class MarracSummary(FromResult):
     steps: list[StepState] = Field(description="The four steps, in order")
     next_step: Step | None = Field(description="Null once all four are done")
     needs: dict[Me, str | None] = Field(description="Each ME's needs; null until recorded")
-    time_per_me: dict[Me, MeTime]
+    time_per_me: dict[Me, MeTime] = Field(description="All children together under `child`")
+    children: list[ChildMe] = Field(description="Each child on the case, an ME of its own")
     plan: PlanState
     review: ReviewState
     closure: ClosureView | None
+    feedback: list[FeedbackRecord]

@@ -7,12 +7,15 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.url import MEMORY_URL
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MARAC_", extra="ignore")
 
     data_dir: Path = Path("var")
     # sqlite:///path or postgresql://user@host:port/db?schema=name; default: SQLite in data_dir.
+    # memory: (demo mode only) keeps everything in memory, for tests.
     database_url: str = ""
     demo: bool = False
     # Key material: a file (default data_dir/keys.json) or the same JSON document inline.
@@ -45,6 +48,16 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = "roles"
     host: str = "127.0.0.1"
     port: int = 8000
+    # Notifications by e-mail (no personal data: what happened and a link): sent only when an
+    # SMTP host is set. The password is read from a file (a mounted secret), never the
+    # environment; `public_base_url` is where the links point (the platform's address).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password_file: Path | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = ""
+    public_base_url: str = ""
 
     @property
     def key_path(self) -> Path:
@@ -56,6 +69,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
+        if self.database_url == MEMORY_URL and not self.demo:
+            # Everything recorded is gone when the process ends: for tests and demos only.
+            raise ValueError("the in-memory database (memory:) is for demo mode only")
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'marac.sqlite').as_posix()}"
         if self.shred_ledger_file is None:

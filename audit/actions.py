@@ -20,6 +20,7 @@ AuditAction = Literal[
     "remove_from_agenda", "invite_to_hearing",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
+    "complete_case", "record_told", "record_feedback",
     # Feeds.
     "subscribe", "read_subscription", "replay", "activate_subscription", "rotate_secret",
     "feed_pull", "feed_stream", "feed_delivery",
@@ -30,8 +31,10 @@ AuditAction = Literal[
     "apply_partnership",
     # Data protection.
     "audit_query", "export", "review", "subject_access", "erase", "erase_subject_access",
-    # The system's own jobs.
-    "escalate",
+    # The system's own jobs; `notify`: an e-mail told an agency or the coordinators that
+    # something happened (a disclosure of metadata; items: the kind, the recipient agency, the
+    # message id and the attempt, never the address).
+    "escalate", "notify",
     # A request refused before its handler (items: the status, the route or the error code),
     # and the stored answer to a retried Idempotency-Key.
     "request", "replay_answer",

@@ -84,7 +84,8 @@ def checked(trail: AuditTrail) -> Iterator[Checked]:
     on), then any appended since, as AuditTrail.scan() reads them."""
     top = trail.highest_seq()
     ranges = [(lo, min(lo + RANGE, top)) for lo in range(0, top, RANGE)]
-    workers = workers_for(top)
+    # An in-memory database is this process's alone: no worker could open it.
+    workers = 1 if trail.db.url.in_memory else workers_for(top)
     if workers > 1:
         yield from _in_workers(trail.db.url, ranges, workers)
     else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal, get_args
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.area import check_code, check_name
+from domain.area import check_code, check_name, is_email
 from domain.exceptions import InvalidSettings
 
 AgencyType = Literal[
@@ -28,10 +27,7 @@ AgencyType = Literal[
     "other",
 ]
 AGENCY_TYPES: tuple[str, ...] = get_args(AgencyType)
-# A single point of contact is an agency's mailbox for notifications (a shared one is best): a
-# plain address, checked only for its shape (the mail server is the judge of the rest).
-_EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+# A single point of contact is an agency's mailbox for notifications (a shared one is best).
 
 
 def check_agency_type(agency_type: str) -> str:
@@ -44,7 +40,7 @@ def check_email(address: str | None) -> str | None:
     if address is None:
         return None
     address = address.strip()
-    if len(address) > 254 or not _EMAIL.fullmatch(address):
+    if not is_email(address):
         raise InvalidSettings("spoc_email is not an e-mail address")
     return address
 

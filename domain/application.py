@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Mapper, Recording, Transcoder
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    Transcoder,
+)
 from eventsourcing.utils import EnvType
 
 from domain.access import (
@@ -40,6 +46,7 @@ from domain.exceptions import (
 )
 from domain.marrac import (
     Allocation,
+    Feedback,
     MeContact,
     MeNeeds,
     PlanAgreed,
@@ -72,10 +79,11 @@ from domain.values import DateAsISO, dataclass_transcoding
 
 T = TypeVar("T")
 MapperFactory = Callable[[Transcoder], Mapper[UUID]]
+RecorderFactory = Callable[[], ApplicationRecorder]
 VALUE_TYPES = (AreaSettings, Subject, Answer, RiskAssessment, CriteriaClaimed, Consent,
                Referral, Decision, Audience, AccessGrant, BreakGlass, SharedItem, SmartAction,
                ActionNote, AgendaItem, Attendance, ResearchRequest, Risk, Hearing,
-               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review,
+               Allocation, StepCompleted, MeNeeds, MeContact, PlanAgreed, Review, Feedback,
                OnwardReferral, SocialCare)
 
 
@@ -121,11 +129,13 @@ class Marac(Application[UUID]):
         env: EnvType | None = None,
         *,
         mapper_factory: MapperFactory | None = None,
+        recorder_factory: RecorderFactory | None = None,
         identifier_index: IdentifierIndex | None = None,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._mapper_factory = mapper_factory
+        self._recorder_factory = recorder_factory
         self.identifier_index: IdentifierIndex = identifier_index or NoIndex()
         self.today = today
         self.now = now
@@ -144,6 +154,13 @@ class Marac(Application[UUID]):
         if self._mapper_factory is None:
             return super().construct_mapper()
         return self._mapper_factory(self.construct_transcoder())
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # A recorder that needs more than the environment can say (an in-memory one that
+        # keeps its keys in a database object); else the one the environment names.
+        if self._recorder_factory is None:
+            return super().construct_recorder()
+        return self._recorder_factory()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -512,35 +529,70 @@ class Marac(Application[UUID]):
         case.allocate(Allocation(coordinator, by, self.now()), model)
         self.save(case)
 
-    def complete_step(self, case_id: UUID, step: str, *, by: str) -> None:
+    # `at`: when it happened, given by the co-ordinator (now if not given); the case checks
+    # its bounds against now.
+
+    def complete_step(self, case_id: UUID, step: str, *, by: str,
+                      at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.complete_step(StepCompleted(step, by, self.now()))  # type: ignore[arg-type]
+        now = self.now()
+        case.complete_step(StepCompleted(step, by, at or now), now)  # type: ignore[arg-type]
         self.save(case)
 
-    def record_needs(self, case_id: UUID, me: str, needs: str, *, by: str) -> None:
+    def complete_case(self, case_id: UUID, *, by: str, reason: str, inform: Collection[UUID],
+                      at: datetime | None = None) -> None:
+        """The fourth step and the closure; `inform`: as for `close_case`."""
         case = self.get_case(case_id)
-        case.record_needs(MeNeeds(me, needs, by, self.now()))  # type: ignore[arg-type]
+        now = self.now()
+        case.complete_case(StepCompleted("complete_case", by, at or now), reason, now, inform)
+        self.save(case)
+
+    def record_needs(self, case_id: UUID, me: str, needs: str, *, by: str,
+                     child: UUID | None = None) -> None:
+        case = self.get_case(case_id)
+        case.record_needs(MeNeeds(me, needs, by, self.now(), child))  # type: ignore[arg-type]
         self.save(case)
 
     def record_contact(self, case_id: UUID, me: str, minutes: int, *, by: str,
-                       at: datetime | None = None) -> UUID:
+                       at: datetime | None = None, child: UUID | None = None) -> UUID:
         case = self.get_case(case_id)
         now = self.now()
-        contact = MeContact(uuid4(), me, minutes, at or now, by)  # type: ignore[arg-type]
+        contact = MeContact(uuid4(), me, minutes, at or now, by, child)  # type: ignore[arg-type]
         case.record_contact(contact, now)
         self.save(case)
         return contact.contact_id
 
-    def agree_plan(self, case_id: UUID, *, by: str) -> None:
+    def agree_plan(self, case_id: UUID, *, by: str, at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.agree_plan(PlanAgreed(by, self.now()))
+        now = self.now()
+        case.agree_plan(PlanAgreed(by, at or now), now)
         self.save(case)
 
     def review_plan(self, case_id: UUID, *, by: str, still_meets_purpose: bool,
-                    outcome: str) -> None:
+                    outcome: str, at: datetime | None = None) -> None:
         case = self.get_case(case_id)
-        case.review(Review(by, self.now(), still_meets_purpose, outcome))  # type: ignore[arg-type]
+        now = self.now()
+        case.review(Review(by, at or now, still_meets_purpose, outcome),  # type: ignore[arg-type]
+                    now)
         self.save(case)
+
+    def record_told(self, case_id: UUID, agency_id: UUID, *, by: str,
+                    at: datetime | None = None) -> None:
+        case = self.get_case(case_id)
+        now = self.now()
+        case.record_told(agency_id, by, at or now, now)
+        self.save(case)
+
+    def record_feedback(self, case_id: UUID, text: str, *, by: str, me: str | None = None,
+                        child: UUID | None = None, agency_id: UUID | None = None,
+                        at: datetime | None = None) -> UUID:
+        case = self.get_case(case_id)
+        now = self.now()
+        feedback = Feedback(uuid4(), text, by, at or now, me, child,  # type: ignore[arg-type]
+                            agency_id)
+        case.record_feedback(feedback, now)
+        self.save(case)
+        return feedback.feedback_id
 
     # Other safeguarding arrangements -------------------------------------------------------
 

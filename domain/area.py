@@ -15,6 +15,16 @@ Model = Literal["marac", "marrac"]
 # Codes name areas and agencies in tokens, files and URLs: short, lower case, no spaces.
 CODE_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,38}[a-z0-9])?")
 MAX_NAME_LENGTH = 200
+# Who, besides agencies, is told of things: the area's coordinators, at their shared mailbox.
+COORDINATORS = "coordinators"
+# A mailbox for notifications: a plain address, checked only for its shape (the mail server is
+# the judge of the rest).
+_EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def is_email(address: str) -> bool:
+    return len(address) <= 254 and _EMAIL.fullmatch(address) is not None
 
 
 def check_code(code: str) -> str:
@@ -69,6 +79,11 @@ class AreaSettings:
     # released this many days after it ends, once late records have settled.
     suppress_below: int = 5
     report_settle_days: int = 14
+    # Notifications (e-mails without personal data): the coordinators' shared mailbox, told of
+    # overdue actions and restriction reviews due; and who takes one daily digest instead of
+    # an e-mail each time (agency codes, and "coordinators").
+    coordinators_email: str | None = None
+    digest_recipients: tuple[str, ...] = ()
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -96,6 +111,14 @@ class AreaSettings:
             raise InvalidSettings("suppress_below must be between 2 and 20")
         if not 0 <= self.report_settle_days <= 90:
             raise InvalidSettings("report_settle_days must be between 0 and 90")
+        self._check_notifications()
+
+    def _check_notifications(self) -> None:
+        if self.coordinators_email is not None and not is_email(self.coordinators_email):
+            raise InvalidSettings("coordinators_email is not an e-mail address")
+        if not all(r == COORDINATORS or CODE_PATTERN.fullmatch(r)
+                   for r in self.digest_recipients):
+            raise InvalidSettings('digest_recipients are agency codes or "coordinators"')
 
 
 class Area(Aggregate):

@@ -44,6 +44,8 @@ from domain.marrac import (
     MES,
     REVIEW_OUTCOMES,
     Allocation,
+    CompletedByClosing,
+    Feedback,
     InvalidMarracChange,
     MeContact,
     MeNeeds,
@@ -53,6 +55,8 @@ from domain.marrac import (
     Review,
     StepCompleted,
     check_contact,
+    check_feedback,
+    check_happened,
     check_next_step,
 )
 from domain.meeting import RISK_TO, Hearing
@@ -230,9 +234,11 @@ class Case(Aggregate):
         self.allocations: list[Allocation] = []
         self.steps: dict[str, StepCompleted] = {}
         self.needs: dict[str, MeNeeds] = {}
+        self.child_needs: dict[UUID, MeNeeds] = {}  # each child an ME of its own
         self.contacts: list[MeContact] = []
         self.plan_agreed: PlanAgreed | None = None
         self.reviews: list[Review] = []
+        self.feedback: list[Feedback] = []
         # Links to other safeguarding arrangements (domain/safeguarding.py).
         self.onward_referrals: list[OnwardReferral] = []
         self.social_care: SocialCare | None = None
@@ -691,12 +697,68 @@ class Case(Aggregate):
             raise InvalidMarracChange(f"a {self.status} case is not worked")
         return self.allocated_at
 
-    def complete_step(self, completed: StepCompleted) -> None:
-        self._check_allocated_and_open()
-        check_next_step(self.steps, completed.step)
+    def complete_step(self, completed: StepCompleted, recorded_at: datetime) -> None:
+        """`completed.at`: when the step was done, given within bounds. The fourth step is
+        completed by closing the case (`complete_case`), never on its own."""
+        if completed.step == "complete_case":
+            raise CompletedByClosing("the case is completed by closing it")
+        self._check_step(completed, recorded_at)
         if completed.step == "identify_solution" and self.plan_agreed is None:
             raise InvalidMarracChange("the solution is identified when the plan is agreed")
+        if self.plan_agreed is not None and completed.step == "identify_solution":
+            check_happened("the solution", completed.at, self.plan_agreed.at, recorded_at)
         self._step_completed(completed=completed)
+
+    def _check_step(self, completed: StepCompleted, recorded_at: datetime) -> None:
+        """Open, allocated, next in order, and done after the step before it."""
+        allocated_at = self._check_allocated_and_open()
+        check_next_step(self.steps, completed.step)
+        before = max((s.at for s in self.steps.values()), default=allocated_at)
+        check_happened(f"step {completed.step}", completed.at, before, recorded_at)
+
+    def complete_case(self, completed: StepCompleted, reason: str, recorded_at: datetime,
+                      inform: Collection[UUID]) -> None:
+        """The fourth step and the closure are one: the case is completed when it closes, at
+        the time given, and every agency to inform is counted from then."""
+        if completed.step != "complete_case":
+            raise InvalidMarracChange("closing completes the fourth step, complete_case")
+        self._check_step(completed, recorded_at)
+        self._step_completed(completed=completed)
+        self.close(reason, completed.by, completed.at.date(), completed.at, inform)
+
+    def record_told(self, agency_id: UUID, by: str, at: datetime, recorded_at: datetime) -> None:
+        """The co-ordinator records that an agency was told of the closure at `at`."""
+        self._check_allocated_and_closed()
+        if agency_id not in self.to_inform:
+            raise NotToldOfClosure("only an agency to be told of the closure is told")
+        if agency_id in self.informed:
+            raise ClosureAlreadyAcknowledged("this agency has already been told")
+        check_happened("telling an agency", at, self.closed_at or recorded_at, recorded_at)
+        self._closure_acknowledged(agency_id=agency_id, by=by, at=at)
+
+    def record_feedback(self, feedback: Feedback, recorded_at: datetime) -> None:
+        """Feedback from an ME or an agency told of the closure, collated at closure."""
+        self._check_allocated_and_closed()
+        check_feedback(feedback)
+        if feedback.me is not None:
+            child = self._check_me(feedback.me, feedback.child)
+            feedback = replace(feedback, child=child)
+        elif feedback.agency_id not in self.to_inform:
+            raise InvalidMarracChange("feedback comes from an agency told of the closure")
+        if any(f.feedback_id == feedback.feedback_id for f in self.feedback):
+            raise InvalidMarracChange(f"feedback {feedback.feedback_id} exists")
+        check_happened("feedback", feedback.at, self.closed_at or recorded_at, recorded_at)
+        self._feedback_recorded(feedback=feedback)
+
+    @event("FeedbackRecorded")
+    def _feedback_recorded(self, feedback: Feedback) -> None:
+        self.feedback.append(feedback)
+
+    def _check_allocated_and_closed(self) -> None:
+        if self.allocated_at is None:
+            raise NotAllocated(f"case {self.id} has no case co-ordinator")
+        if self.closed_on is None:
+            raise InvalidMarracChange("only a closed case is told of and fed back on")
 
     @event("StepCompleted")
     def _step_completed(self, completed: StepCompleted) -> None:
@@ -704,18 +766,21 @@ class Case(Aggregate):
 
     def record_needs(self, needs: MeNeeds) -> None:
         self._check_allocated_and_open()
-        self._check_me(needs.me)
+        needs = replace(needs, child=self._check_me(needs.me, needs.child))
         if not needs.needs.strip() or len(needs.needs) > MAX_NEEDS_LENGTH:
             raise InvalidMarracChange(f"needs are 1 to {MAX_NEEDS_LENGTH} characters")
         self._needs_recorded(needs=needs)
 
     @event("NeedsRecorded")
     def _needs_recorded(self, needs: MeNeeds) -> None:
-        self.needs[needs.me] = needs
+        if needs.child is not None:
+            self.child_needs[needs.child] = needs
+        else:
+            self.needs[needs.me] = needs
 
     def record_contact(self, contact: MeContact, recorded_at: datetime) -> None:
         allocated_at = self._check_allocated_and_open()
-        self._check_me(contact.me)
+        contact = replace(contact, child=self._check_me(contact.me, contact.child))
         check_contact(contact, allocated_at, recorded_at)
         if any(c.contact_id == contact.contact_id for c in self.contacts):
             raise InvalidMarracChange(f"contact {contact.contact_id} exists")
@@ -725,9 +790,11 @@ class Case(Aggregate):
     def _contact_recorded(self, contact: MeContact) -> None:
         self.contacts.append(contact)
 
-    def agree_plan(self, agreed: PlanAgreed) -> None:
-        """The SMART plan agreed with the MEs: the case's actions, at least one."""
-        self._check_allocated_and_open()
+    def agree_plan(self, agreed: PlanAgreed, recorded_at: datetime) -> None:
+        """The SMART plan agreed with the MEs: the case's actions, at least one. `agreed.at`:
+        when it was agreed, after allocation and not in the future."""
+        allocated_at = self._check_allocated_and_open()
+        check_happened("the plan", agreed.at, allocated_at, recorded_at)
         if self.status != "accepted":
             raise InvalidMarracChange("a plan is agreed once the case meets purpose")
         if self.plan_agreed is not None:
@@ -740,10 +807,13 @@ class Case(Aggregate):
     def _plan_agreed(self, agreed: PlanAgreed) -> None:
         self.plan_agreed = agreed
 
-    def review(self, review: Review) -> None:
+    def review(self, review: Review, recorded_at: datetime) -> None:
+        """`review.at`: when it took place, after the plan (and any review before it)."""
         self._check_allocated_and_open()
         if self.plan_agreed is None:
             raise InvalidMarracChange("a review follows the agreed plan")
+        before = max([self.plan_agreed.at, *(r.at for r in self.reviews)])
+        check_happened("the review", review.at, before, recorded_at)
         if review.outcome not in REVIEW_OUTCOMES:
             raise InvalidMarracChange(f"a review outcome is one of {REVIEW_OUTCOMES}")
         self._reviewed(review=review)
@@ -752,8 +822,22 @@ class Case(Aggregate):
     def _reviewed(self, review: Review) -> None:
         self.reviews.append(review)
 
-    def _check_me(self, me: str) -> None:
+    def _check_me(self, me: str, child: UUID | None) -> UUID | None:
+        """The ME is on the case. Each child is an ME of its own: the child subject's id, which
+        may be left out when the case has only one child; None for the victim and perpetrator."""
         if me not in MES:
             raise InvalidMarracChange(f"an ME is one of {MES}")
         if not any(s.role == me for s in self.subjects.values()):
             raise InvalidMarracChange(f"case {self.id} has no {me}")
+        if me != "child":
+            if child is not None:
+                raise InvalidMarracChange("only a child ME names a child")
+            return None
+        children = [s.subject_id for s in self.subjects.values() if s.role == "child"]
+        if child is None:
+            if len(children) > 1:
+                raise InvalidMarracChange("the case has several children: name the child")
+            return children[0]
+        if child not in children:
+            raise InvalidMarracChange(f"case {self.id} has no such child")
+        return child

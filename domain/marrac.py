@@ -1,6 +1,8 @@
 """Lancashire's MARRAC model: a case co-ordinator owns each case, with no meeting. Its steps,
-its three MEs (victim, perpetrator, child), and its clocks: a SMART plan within 48 hours of
-allocation, a review two weeks after the plan."""
+its three MEs (victim, perpetrator, child: each child an ME of its own), and its clocks: a SMART
+plan within 48 hours of allocation, a review two weeks after the plan. What happened is recorded
+with the time it happened, given by the co-ordinator within bounds (after allocation, not in the
+future), so that a day's work can be entered on that day, after the event."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ REVIEW_AFTER = timedelta(days=14)
 # One contact longer than a working day is a typing error, not a visit.
 MAX_CONTACT_MINUTES = 600
 MAX_NEEDS_LENGTH = 2000
+MAX_FEEDBACK_LENGTH = 4000
 
 
 class InvalidMarracChange(DomainError):
@@ -41,6 +44,18 @@ class NotAllocated(InvalidMarracChange):
 
 class StepOutOfOrder(InvalidMarracChange):
     code = "marrac_step_out_of_order"
+
+
+class TimeOutOfBounds(InvalidMarracChange):
+    """A time given for what happened falls before what must come first, or in the future."""
+
+    code = "marrac_time_out_of_bounds"
+
+
+class CompletedByClosing(InvalidMarracChange):
+    """The fourth step, complete the case, is recorded by closing the case, never alone."""
+
+    code = "marrac_completed_by_closing"
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,9 @@ class MeNeeds:
     needs: str  # free text, personal data: only in encrypted events and the sealed document
     by: str
     at: datetime
+    # Each child is an ME of its own: the child subject's id (None for victim, perpetrator, and
+    # for needs recorded before children were told apart).
+    child: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,20 @@ class MeContact:
     minutes: int
     at: datetime
     by: str
+    child: UUID | None = None  # as MeNeeds.child
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """At closure, feedback collated from an ME or from an agency told of the closure."""
+
+    feedback_id: UUID
+    text: str  # free text, personal data: only in encrypted events and the sealed document
+    by: str
+    at: datetime
+    me: Me | None = None
+    child: UUID | None = None
+    agency_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -102,13 +134,32 @@ def check_next_step(done: Iterable[str], step: str) -> None:
         raise StepOutOfOrder(f"the next step is {expected or 'none: all are complete'}")
 
 
+def check_happened(what: str, at: datetime, not_before: datetime, recorded_at: datetime) -> None:
+    """A time given for what happened: not before `not_before` (allocation, or what must come
+    first), not after it is recorded (the future)."""
+    if at.tzinfo is None:
+        raise TimeOutOfBounds(f"the time {what} happened needs a time zone")
+    if at > recorded_at:
+        raise TimeOutOfBounds(f"{what} cannot have happened in the future")
+    if at < not_before:
+        raise TimeOutOfBounds(f"{what} cannot have happened before {not_before.isoformat()}")
+
+
 def check_contact(contact: MeContact, allocated_at: datetime, recorded_at: datetime) -> None:
     if contact.me not in MES:
         raise InvalidMarracChange(f"an ME is one of {MES}")
     if isinstance(contact.minutes, bool) or not 1 <= contact.minutes <= MAX_CONTACT_MINUTES:
         raise InvalidMarracChange(f"a contact lasts 1 to {MAX_CONTACT_MINUTES} minutes")
-    if not allocated_at <= contact.at <= recorded_at:
-        raise InvalidMarracChange("a contact falls between allocation and now")
+    check_happened("a contact", contact.at, allocated_at, recorded_at)
+
+
+def check_feedback(feedback: Feedback) -> None:
+    if (feedback.me is None) == (feedback.agency_id is None):
+        raise InvalidMarracChange("feedback comes from one ME or one agency")
+    if feedback.me is not None and feedback.me not in MES:
+        raise InvalidMarracChange(f"an ME is one of {MES}")
+    if not feedback.text.strip() or len(feedback.text) > MAX_FEEDBACK_LENGTH:
+        raise InvalidMarracChange(f"feedback is 1 to {MAX_FEEDBACK_LENGTH} characters")
 
 
 def plan_due(allocated_at: datetime) -> datetime:
@@ -141,6 +192,16 @@ def time_per_me(contacts: Iterable[MeContact]) -> dict[str, tuple[int, int]]:
     for c in contacts:
         minutes, count = totals[c.me]
         totals[c.me] = (minutes + c.minutes, count + 1)
+    return totals
+
+
+def time_per_child(contacts: Iterable[MeContact]) -> dict[UUID, tuple[int, int]]:
+    """(total minutes, number of contacts) for each child contacted, each an ME of its own."""
+    totals: dict[UUID, tuple[int, int]] = {}
+    for c in contacts:
+        if c.me == "child" and c.child is not None:
+            minutes, count = totals.get(c.child, (0, 0))
+            totals[c.child] = (minutes + c.minutes, count + 1)
     return totals
 
 

@@ -20,7 +20,16 @@ from domain.actions import ActionNote, Outcome, SmartAction
 from domain.case import Decision, ResearchRequest, Status, inform_by
 from domain.consent import Consent, VictimInformed
 from domain.criteria import CriteriaClaimed
-from domain.marrac import Allocation, Me, MeContact, MeNeeds, PlanAgreed, Review, StepCompleted
+from domain.marrac import (
+    Allocation,
+    Feedback,
+    Me,
+    MeContact,
+    MeNeeds,
+    PlanAgreed,
+    Review,
+    StepCompleted,
+)
 from domain.meeting import Hearing
 from domain.risk import RiskAssessment
 from domain.safeguarding import OnwardReferral, SocialCare
@@ -100,9 +109,11 @@ class MarracRecord:
     allocations: tuple[Allocation, ...] = ()
     steps: tuple[StepCompleted, ...] = ()
     needs: Mapping[Me, MeNeeds] = field(default_factory=dict)
+    child_needs: Mapping[UUID, MeNeeds] = field(default_factory=dict)  # each child its own ME
     contacts: tuple[MeContact, ...] = ()
     plan_agreed: PlanAgreed | None = None
     reviews: tuple[Review, ...] = ()
+    feedback: tuple[Feedback, ...] = ()  # from the MEs and agencies, at closure
 
 
 @dataclass(frozen=True)

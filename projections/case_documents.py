@@ -129,9 +129,12 @@ def _marrac(case: Case) -> MarracRecord:
         allocations=tuple(case.allocations),
         steps=tuple(case.steps[s] for s in STEPS if s in case.steps),
         needs={case.needs[me].me: case.needs[me] for me in MES if me in case.needs},
+        # Each child an ME of its own, keyed by the child subject's id.
+        child_needs=dict(case.child_needs),
         contacts=tuple(sorted(case.contacts, key=lambda c: (c.at, str(c.contact_id)))),
         plan_agreed=case.plan_agreed,
-        reviews=tuple(case.reviews))
+        reviews=tuple(case.reviews),
+        feedback=tuple(case.feedback))
 
 
 def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:

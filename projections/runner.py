@@ -39,15 +39,18 @@ class ProjectionRunner:
         self.projector = projector
         self.batch = batch
 
-    def create_tables(self) -> None:
+    def create_tables(self, *, from_now: bool = False) -> None:
+        """`from_now`: a projector added to a platform that already has a log starts at its
+        end (notifications: nobody is told of what happened before they existed)."""
         self.db.execute_script([
             """CREATE TABLE IF NOT EXISTS projection_tracking (
                 name TEXT PRIMARY KEY,
                 position INTEGER NOT NULL)""",
         ])
+        start = (self.app.recorder.max_notification_id() or 0) if from_now else 0
         with self.db.transaction() as cur:
-            cur.execute("INSERT INTO projection_tracking (name, position) VALUES (%s, 0) "
-                        "ON CONFLICT (name) DO NOTHING", (self.projector.name,))
+            cur.execute("INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
+                        "ON CONFLICT (name) DO NOTHING", (self.projector.name, start))
         self.projector.create_tables()
 
     def position(self) -> int:

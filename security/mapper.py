@@ -62,7 +62,10 @@ class EncryptingMapper(Mapper[UUID]):
 
 def encrypted_store_env(database: Database) -> dict[str, str]:
     """The eventsourcing settings for an encrypted store on `database`: its connection, and
-    the recorder that stores new data keys with their events."""
+    the recorder that stores new data keys with their events (in memory, the recorder is
+    given to the application itself: see security/recorders.py's in_memory_recorder)."""
+    if database.url.in_memory:
+        return database.url.eventsourcing_env()
     return {
         **database.url.eventsourcing_env(),
         "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS[database.dialect],

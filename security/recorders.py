@@ -12,12 +12,13 @@ a write neither re-indexes nor re-projects the case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from psycopg import Cursor
@@ -25,6 +26,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from security.keyring import NewDataKey
+from storage.database import Database
 from storage.writers import writer_queue
 
 INSERT_KEY = "INSERT INTO {table} (scope_id, kek_id, wrapped, created_at) VALUES (%s, %s, %s, %s)"
@@ -80,6 +82,38 @@ class KeyedPostgresRecorder(PostgresApplicationRecorder):
         super()._insert_events(curs, stored_events, **kwargs)
         for row in new_keys(stored_events):
             curs.execute(self._insert_key, row)
+
+
+class KeyedPOPORecorder(POPOApplicationRecorder):
+    """The library's in-memory recorder, for the in-memory platform (`memory:`, tests): the
+    new keys go to the data_keys table of the platform's in-memory database in the same
+    transaction in which the events are appended."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self.database = database
+
+    def _insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The database's turn first, then the recorder's lock, in the order the SQLite
+        # recorder takes them. A duplicate event is refused before the keys are inserted, and a
+        # refused key rolls back before any event is appended; what remains after the append is
+        # the commit of an in-memory transaction, which has no disk to fail on.
+        rows = new_keys(stored_events)
+        with self.database.transaction() as cur, self._database_lock:
+            self._assert_uniqueness(stored_events, **kwargs)
+            for row in rows:
+                cur.execute(INSERT_KEY.format(table="data_keys"), row)
+            return self._update_table(stored_events, **kwargs)
+
+
+def in_memory_recorder(database: Database) -> Callable[[], ApplicationRecorder] | None:
+    """The event store's recorder for an in-memory database, which the library cannot be told
+    by topic (it needs the database); None for a real one, named by RECORDER_TOPICS."""
+    if not database.url.in_memory:
+        return None
+    return lambda: KeyedPOPORecorder(database)
 
 
 RECORDER_TOPICS = {

@@ -1,6 +1,9 @@
 """The MARRAC use cases (Lancashire's coordinator-led model, no meeting): allocation by the team
 leader to the least-loaded case co-ordinator, the four steps, the MEs' needs and time spent with
-each, the 48-hour plan, the two-week review. The summary: services/marrac_summary.py."""
+each (each child an ME of its own), the 48-hour plan, the two-week review, the closure that
+completes the fourth step, the agencies told of it and the feedback collated then. What happened
+is recorded with the time it happened (`at`, now if not given; the domain keeps it within
+bounds). The summary: services/marrac_summary.py."""
 
 from __future__ import annotations
 
@@ -11,7 +14,12 @@ from uuid import UUID
 
 from audit.actions import AuditAction
 from domain.marrac import NotAMarracArea, least_loaded
-from security.policy import CaseAccess, may_allocate, may_work_marrac_case
+from security.policy import (
+    CaseAccess,
+    agencies_told_of_closure,
+    may_allocate,
+    may_work_marrac_case,
+)
 from services.actor import Actor
 from services.case_access import Stores, visible, writing
 
@@ -72,38 +80,74 @@ def _worked(stores: Stores, actor: Actor, case_id: UUID, action: AuditAction) ->
     return access
 
 
-def complete_step(stores: Stores, actor: Actor, case_id: UUID, step: str) -> None:
-    """Complete the next of the four steps; out of order is refused."""
+def complete_step(stores: Stores, actor: Actor, case_id: UUID, step: str, *,
+                  at: datetime | None = None) -> None:
+    """Complete the next of the first three steps; out of order is refused."""
     access = _worked(stores, actor, case_id, "complete_step")
     with writing(stores, actor, "complete_step", case_id, access.area_id):
-        stores.marac.complete_step(case_id, step, by=actor.principal.subject)
+        stores.marac.complete_step(case_id, step, by=actor.principal.subject, at=at)
 
 
-def record_needs(stores: Stores, actor: Actor, case_id: UUID, me: str, needs: str) -> None:
+def complete_case(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,
+                  at: datetime | None = None) -> None:
+    """The fourth step: the case closes with it. The agencies to be told are those that may
+    see the case now, as the policy says (as for any closure, services/case_closure.py)."""
+    access = _worked(stores, actor, case_id, "complete_case")
+    with writing(stores, actor, "complete_case", case_id, access.area_id):
+        stores.marac.complete_case(case_id, by=actor.principal.subject, reason=reason,
+                                   inform=agencies_told_of_closure(access, stores.now()), at=at)
+
+
+def record_needs(stores: Stores, actor: Actor, case_id: UUID, me: str, needs: str, *,
+                 child: UUID | None = None) -> None:
+    """`child`: which child, each an ME of its own (may be left out when there is one)."""
     access = _worked(stores, actor, case_id, "record_needs")
     with writing(stores, actor, "record_needs", case_id, access.area_id):
-        stores.marac.record_needs(case_id, me, needs, by=actor.principal.subject)
+        stores.marac.record_needs(case_id, me, needs, by=actor.principal.subject, child=child)
 
 
 def record_contact(stores: Stores, actor: Actor, case_id: UUID, me: str, *, minutes: int,
-                   at: datetime | None) -> UUID:
+                   at: datetime | None, child: UUID | None = None) -> UUID:
     """Time spent with an ME; `at`: when it took place, now if not given."""
     access = _worked(stores, actor, case_id, "record_contact")
     with writing(stores, actor, "record_contact", case_id, access.area_id):
         return stores.marac.record_contact(case_id, me, minutes, by=actor.principal.subject,
-                                           at=at)
+                                           at=at, child=child)
 
 
-def agree_plan(stores: Stores, actor: Actor, case_id: UUID) -> None:
-    """The SMART plan (the case's actions) is agreed with the MEs, now."""
+def agree_plan(stores: Stores, actor: Actor, case_id: UUID, *,
+               at: datetime | None = None) -> None:
+    """The SMART plan (the case's actions) is agreed with the MEs, at `at` (now if not given)."""
     access = _worked(stores, actor, case_id, "agree_plan")
     with writing(stores, actor, "agree_plan", case_id, access.area_id):
-        stores.marac.agree_plan(case_id, by=actor.principal.subject)
+        stores.marac.agree_plan(case_id, by=actor.principal.subject, at=at)
 
 
 def review(stores: Stores, actor: Actor, case_id: UUID, *, still_meets_purpose: bool,
-           outcome: str) -> None:
+           outcome: str, at: datetime | None = None) -> None:
     access = _worked(stores, actor, case_id, "review_plan")
     with writing(stores, actor, "review_plan", case_id, access.area_id):
         stores.marac.review_plan(case_id, by=actor.principal.subject,
-                                 still_meets_purpose=still_meets_purpose, outcome=outcome)
+                                 still_meets_purpose=still_meets_purpose, outcome=outcome,
+                                 at=at)
+
+
+# At closure (the case's co-ordinator, the team leader, the coordinators) ----------------
+
+def record_told(stores: Stores, actor: Actor, case_id: UUID, agency_id: UUID, *,
+                at: datetime | None = None) -> None:
+    """The co-ordinator told the agency of the closure at `at` (by telephone, say): it counts
+    as the agency's acknowledgement, on time or late by the same 24 hours."""
+    access = _worked(stores, actor, case_id, "record_told")
+    with writing(stores, actor, "record_told", case_id, access.area_id):
+        stores.marac.record_told(case_id, agency_id, by=actor.principal.subject, at=at)
+
+
+def record_feedback(stores: Stores, actor: Actor, case_id: UUID, text: str, *,
+                    me: str | None = None, child: UUID | None = None,
+                    agency_id: UUID | None = None, at: datetime | None = None) -> UUID:
+    """Feedback from one ME (a child named as for needs) or one agency told of the closure."""
+    access = _worked(stores, actor, case_id, "record_feedback")
+    with writing(stores, actor, "record_feedback", case_id, access.area_id):
+        return stores.marac.record_feedback(case_id, text, by=actor.principal.subject, me=me,
+                                            child=child, agency_id=agency_id, at=at)

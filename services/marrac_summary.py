@@ -1,5 +1,6 @@
-"""A case's MARRAC summary: allocation, the four steps, needs and time per ME, the plan's and
-the review's deadlines, and the closure's informing, worked out at the time asked."""
+"""A case's MARRAC summary: allocation, the four steps, needs and time per ME (and per child,
+each an ME of its own), the plan's and the review's deadlines, the closure's informing and the
+feedback collated at closure, worked out at the time asked."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from domain.marrac import (
     STEPS,
     Allocation,
     Deadline,
+    MeContact,
     deadline,
     next_step,
     plan_due,
     review_due,
+    time_per_child,
     time_per_me,
 )
 from projections.cases import CaseDocument
@@ -48,6 +51,27 @@ class MeTime:
 
 
 @dataclass(frozen=True)
+class ChildMe:
+    """One child, an ME of its own: its needs and the time spent with it."""
+
+    child: UUID  # the child subject's id
+    needs: str | None
+    minutes: int
+    contacts: int
+
+
+@dataclass(frozen=True)
+class FeedbackState:
+    feedback_id: UUID
+    me: str | None
+    child: UUID | None
+    agency_id: UUID | None
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PlanState:
     due_by: datetime | None
     agreed_at: datetime | None
@@ -75,9 +99,11 @@ class MarracSummary:
     next_step: str | None
     needs: Mapping[str, str | None]
     time_per_me: Mapping[str, MeTime]
+    children: tuple[ChildMe, ...]  # every child on the case, in the referral's order
     plan: PlanState
     review: ReviewState
     closure: ClosureState | None
+    feedback: tuple[FeedbackState, ...]
 
 
 def summary(stores: Stores, actor: Actor, case_id: UUID) -> MarracSummary:
@@ -92,6 +118,19 @@ def summary(stores: Stores, actor: Actor, case_id: UUID) -> MarracSummary:
     actor.audit.record("read_marrac", "allowed", case_id=case_id, purpose=purpose,
                        items=("marrac",), area_id=access.area_id)
     return marrac_summary(document, stores.now())
+
+
+def _children(document: CaseDocument, contacts: tuple[MeContact, ...]) -> tuple[ChildMe, ...]:
+    needs = document.marrac.child_needs
+    times = time_per_child(contacts)
+    return tuple(ChildMe(s.subject_id, needs[s.subject_id].needs if s.subject_id in needs
+                         else None, *times.get(s.subject_id, (0, 0)))
+                 for s in document.referral.subjects if s.role == "child")
+
+
+def _feedback(document: CaseDocument) -> tuple[FeedbackState, ...]:
+    return tuple(FeedbackState(f.feedback_id, f.me, f.child, f.agency_id, f.text, f.by, f.at)
+                 for f in document.marrac.feedback)
 
 
 def _deadline(state: Deadline | None
@@ -123,9 +162,11 @@ def marrac_summary(document: CaseDocument, now: datetime) -> MarracSummary:
         needs={me: needs.get(me) for me in MES},
         time_per_me={me: MeTime(minutes, count)
                      for me, (minutes, count) in time_per_me(m.contacts).items()},
+        children=_children(document, m.contacts),
         plan=PlanState(*_deadline(plan_deadline)),
         review=ReviewState(*_deadline(review_deadline),
                            still_meets_purpose=first.still_meets_purpose if first else None,
                            outcome=first.outcome if first else None, reviews=len(m.reviews)),
         closure=closure_state(document, now),
+        feedback=_feedback(document),
     )

@@ -72,10 +72,14 @@ class _Strict(BaseModel):
 
 
 _hints = typing.get_type_hints(AreaSettings)
+# A list setting (`digest_recipients`) is a YAML list, which strict validation will not take
+# as the settings' tuple.
+_written = {name: list[str] if hint == tuple[str, ...] else hint for name, hint in _hints.items()}
 # Each setting by its own name and type; an area's model is given beside its settings.
 _SettingsDoc: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "SettingsDoc", __config__=ConfigDict(extra="forbid", strict=True),
-    **{f.name: (_hints[f.name] | None, None) for f in fields(AreaSettings) if f.name != "model"})
+    **{f.name: (_written[f.name] | None, None) for f in fields(AreaSettings)
+       if f.name != "model"})
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -140,8 +144,11 @@ def _checked(doc: _FileDoc, lines: Mapping[Path, int]) -> PartnershipFile:
     for i, area in enumerate(doc.areas):
         code = at(("areas", i, "code"), check_code, area.code)
         _once(code, [a.code for a in areas], ("areas", i, "code"), lines)
-        settings = AreaSettings(model=area.model,
-                                **area.settings.model_dump(exclude_none=True))  # type: ignore[attr-defined]
+        chosen: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in area.settings.model_dump(  # type: ignore[attr-defined]
+                exclude_none=True).items()}
+        settings = AreaSettings(model=area.model, **chosen)
         at(("areas", i, "settings"), settings.check_valid)
         areas.append(AreaSpec(code, at(("areas", i, "name"), check_name, area.name), settings))
     agencies: list[AgencySpec] = []

@@ -19,6 +19,8 @@ from services.actor import Actor, TrailAudit
 
 ESCALATION = "system:action-escalation"
 RETENTION = "system:retention"
+# Sends the notifications e-mails (notifications/sender.py).
+NOTIFIER = "system:notifier"
 
 
 def operator(login: str) -> str:

@@ -68,7 +68,13 @@ class Database:
         self._lock = threading.Lock()
         self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] | None = None
         self._writers = writer_queue(self.url.path) if self.url.path else WriterQueue()
-        if self.url.path is not None:
+        # `memory:` (tests): one connection, since each connection to ":memory:" is a database
+        # of its own; every transaction, reads too, takes the writer queue, so that the threads
+        # of a test client use it one at a time.
+        self._memory: sqlite3.Connection | None = None
+        if self.url.in_memory:
+            self._memory = self._open_sqlite(":memory:")
+        elif self.url.path is not None:
             self.url.path.parent.mkdir(parents=True, exist_ok=True)
         else:
             with psycopg.connect(self.url.conninfo, autocommit=True) as conn:
@@ -93,19 +99,23 @@ class Database:
         conn.execute(f'SET search_path TO "{self.url.schema}"')
 
     def _sqlite(self) -> sqlite3.Connection:
+        if self._memory is not None:
+            return self._memory
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                str(self.url.path), timeout=10, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            # Every commit waits for the disk unless a caller says otherwise (`flush=False`);
-            # some builds default to NORMAL in WAL mode.
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = self._open_sqlite(str(self.url.path))
             self._local.conn = conn
-            with self._lock:
-                self._sqlite_connections.append(conn)
+        return conn
+
+    def _open_sqlite(self, name: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(name, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")  # in memory: stays "memory"
+        # Every commit waits for the disk unless a caller says otherwise (`flush=False`);
+        # some builds default to NORMAL in WAL mode.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        with self._lock:
+            self._sqlite_connections.append(conn)
         return conn
 
     @property
@@ -152,7 +162,8 @@ class Database:
         conn = self._sqlite()
         # Writers of this process queue here, in order (storage/writers.py), not in SQLite's
         # busy handler; its timeout still covers other processes (the worker).
-        with nullcontext() if readonly else self._writers.turn():
+        shared = self._memory is not None
+        with nullcontext() if readonly and not shared else self._writers.turn():
             if not flush:  # the safety level cannot change inside a transaction
                 conn.execute("PRAGMA synchronous=NORMAL")
             try:
@@ -175,6 +186,8 @@ class Database:
         try:
             conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error:
+            if conn is self._memory:
+                raise  # the in-memory database has no other connection to go on with
             self._local.conn = None
             with self._lock:
                 self._sqlite_connections.remove(conn)

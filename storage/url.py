@@ -1,4 +1,6 @@
-"""Database URLs: `sqlite:///path/to/file` or `postgresql://user@host:port/db?schema=name`."""
+"""Database URLs: `sqlite:///path/to/file`, `postgresql://user@host:port/db?schema=name`, or
+`memory:` (tests: the platform's tables in an in-memory SQLite database, the events in the
+library's in-memory recorder; gone when it closes)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
+MEMORY_URL = "memory:"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -25,6 +28,8 @@ class DatabaseUrl:
     password: str = ""
     dbname: str = ""
     schema: str = "public"
+    # `memory:`: SQLite's dialect, no file; nothing outlives the process.
+    in_memory: bool = False
 
     @property
     def conninfo(self) -> str:
@@ -34,6 +39,8 @@ class DatabaseUrl:
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing library's settings for the same database."""
+        if self.in_memory:
+            return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
         if self.dialect == "sqlite":
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -53,6 +60,8 @@ class DatabaseUrl:
         }
 
     def redacted(self) -> str:
+        if self.in_memory:
+            return MEMORY_URL
         if self.dialect == "sqlite":
             return f"sqlite:///{self.path}"
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}?schema={self.schema}"
@@ -70,6 +79,8 @@ def _quote(value: str) -> str:
 
 
 def parse_database_url(url: str) -> DatabaseUrl:
+    if url == MEMORY_URL:
+        return DatabaseUrl("sqlite", in_memory=True)
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         # As SQLAlchemy: sqlite:///relative/file, sqlite:////absolute/file.
@@ -95,4 +106,5 @@ def parse_database_url(url: str) -> DatabaseUrl:
             dbname=parts.path.lstrip("/") or "postgres",
             schema=schema,
         )
-    raise DatabaseUrlError("database URL must start with sqlite:/// or postgresql://")
+    raise DatabaseUrlError(
+        "database URL must start with sqlite:/// or postgresql://, or be memory:")

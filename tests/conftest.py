@@ -1,4 +1,5 @@
-"""Shared fixtures: the same test bodies run on a real SQLite file and a real PostgreSQL.
+"""Shared fixtures: the same test bodies run on a real SQLite file and a real PostgreSQL, or, for
+tests of the use cases and the rules rather than the stores, on the in-memory platform.
 
 PostgreSQL tests use a fresh schema each, dropped afterwards. Where no server answers they are
 skipped, unless MARAC_REQUIRE_POSTGRES=1 (as in CI), where that is a failure.
@@ -18,7 +19,9 @@ import pytest
 
 from api.bootstrap import Platform, build_platform
 from api.settings import Settings
+from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.url import MEMORY_URL
 
 # No timed assertions in tests (benchmarks measure time): Hypothesis's per-example deadline
 # and its "too slow" check fail honest tests on a loaded machine (seen in CI: a Merkle proof
@@ -49,10 +52,43 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+REAL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# Service tests call the use cases directly: the in-memory platform unless marked real_stores.
+IN_MEMORY_BY_DEFAULT = Path(__file__).parent / "services"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test that needs a database runs on a SQLite file and PostgreSQL, or, marked
+    `in_memory` (a module may mark all its tests) or a service test, on the in-memory
+    platform; `real_stores` on a test puts it back on the real ones."""
+    if "database_backend" not in metafunc.fixturenames:
+        return
+    node = metafunc.definition
+    in_memory = node.get_closest_marker("real_stores") is None and (
+        node.get_closest_marker("in_memory") is not None
+        or node.path.is_relative_to(IN_MEMORY_BY_DEFAULT))
+    metafunc.parametrize("database_backend", ["memory"] if in_memory else REAL_BACKENDS,
+                         indirect=True)
+
+
+@pytest.fixture
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(database_backend: str, request: pytest.FixtureRequest,
+                 tmp_path: Path) -> Iterator[str]:
+    if database_backend == "memory":
+        yield MEMORY_URL
+        return
+    yield from fresh_database(database_backend, request, tmp_path)
+
+
+def fresh_database(backend: str, request: pytest.FixtureRequest,
+                   tmp_path: Path) -> Iterator[str]:
     """A fresh database: a SQLite file, or a new schema on the PostgreSQL server."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
         return
     server = request.getfixturevalue("postgres_server")
@@ -87,8 +123,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=database_url, demo=True)
 
 
+@pytest.fixture(scope="session")
+def issuer() -> LocalIssuer:
+    """One token issuer for the session: making its RSA key costs about 100 ms, which every
+    demo platform built without one would spend."""
+    return LocalIssuer()
+
+
 @pytest.fixture
-def platform(settings: Settings, key_material: KeyMaterial, today: Today) -> Iterator[Platform]:
-    built = build_platform(settings, material=key_material, today=today)
+def platform(settings: Settings, key_material: KeyMaterial, today: Today,
+             issuer: LocalIssuer) -> Iterator[Platform]:
+    built = build_platform(settings, material=key_material, today=today, issuer=issuer)
     yield built
     built.close()

@@ -5,6 +5,7 @@ audit witness as a supervised child process with its own key and directory."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -57,13 +58,20 @@ def run(args: argparse.Namespace) -> int:
             # the worker (a process of its own outside the demo) may run too.
             threading.Thread(target=platform.runner.run, args=(stop,), name="projections",
                              daemon=True).start()
-        announce(settings, background, witness)
+        server = uvicorn.Server(uvicorn.Config(
+            create_app(platform), host=settings.host, port=settings.port, log_config=None,
+            access_log=False))
+        # Said once the port is listening, so that whoever reads it can use it at once.
+        threading.Thread(target=announce_when_listening,
+                         args=(server, stop, settings, background, witness),
+                         name="announce", daemon=True).start()
         # uvicorn stops gracefully on SIGTERM, then raises it again with the handler it found:
         # this one, so that the cleanup below runs (the default would end the process first,
         # leaving the witness behind).
         signal.signal(signal.SIGTERM, _terminated)
-        uvicorn.run(create_app(platform), host=settings.host, port=settings.port,
-                    log_config=None, access_log=False)
+        # Ctrl-C: raised again by uvicorn once it has stopped; the cleanup below follows.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
     finally:
         stop.set()
         if witness is not None:
@@ -90,6 +98,14 @@ def demo_witness(platform: Platform, settings: Settings) -> Supervised:
     env = {**os.environ, "MARAC_DATABASE_URL": settings.database_url}
     return Supervised("witness", [sys.executable, "-m", "api.cli", "audit", "witness", "run",
                                   "--dir", str(directory), "--interval", "2"], env)
+
+
+def announce_when_listening(server: uvicorn.Server, stop: threading.Event, settings: Settings,
+                            background: Background | None, witness: Supervised | None) -> None:
+    while not server.started:
+        if stop.wait(0.05):
+            return
+    announce(settings, background, witness)
 
 
 def announce(settings: Settings, background: Background | None,

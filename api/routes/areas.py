@@ -40,6 +40,11 @@ class SettingsChange(Strict):
     population_disabled_pct: Annotated[StrictFloat, Field(ge=0, le=100)] | None = None
     suppress_below: StrictInt | None = None
     report_settle_days: StrictInt | None = None
+    coordinators_email: Annotated[str, Field(min_length=3, max_length=254)] | None = None
+    digest_recipients: list[str] | None = Field(
+        default=None, max_length=100,
+        description='Agency codes, and "coordinators", that take a daily digest of their '
+                    'notifications instead of an e-mail each')
 
 
 @router.get("/{area_id}/settings", response_model=AreaSettings)

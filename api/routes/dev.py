@@ -42,6 +42,7 @@ class PersonaOut(BaseModel):
     description: str
     roles: list[str]
     agency_id: str | None
+    area_id: str
     kind: str
     # Integration clients only: their id and demo secret, for /dev/oauth/token.
     client_id: str | None = None
@@ -53,7 +54,8 @@ def list_personas(platform: CurrentPlatform) -> list[PersonaOut]:
     ids = demo_ids()
     issuer = platform.issuer
     return [PersonaOut(name=p.name, description=p.description, roles=list(p.roles),
-                       agency_id=str(ids.agencies[p.agency]) if p.agency else None,
+                       agency_id=str(agency) if (agency := ids.agency_of(p)) else None,
+                       area_id=str(ids.area_of(p)),
                        kind="integration" if p.client else "person",
                        client_id=f"demo-{p.name}" if p.client else None,
                        client_secret=(issuer.register_client(f"demo-{p.name}")

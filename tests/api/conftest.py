@@ -17,6 +17,7 @@ from api.settings import Settings
 from domain.risk import DASH_RIC_QUESTIONS
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.url import MEMORY_URL
 
 AGENCIES = ("police", "idva", "health", "housing", "hpx")
 AGENCY_TYPES = {"police": "police", "idva": "idva", "health": "health", "housing": "housing",
@@ -34,9 +35,21 @@ class Clock:
         self.at += timedelta(**delta)
 
 
-@pytest.fixture(scope="session")
-def issuer() -> LocalIssuer:
-    return LocalIssuer()
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory, issuer: LocalIssuer) -> dict[str, Any]:
+    """The OpenAPI document as served, fetched once for a module: it is made from the routes,
+    not from any data, and making it (with its platform) costs seconds a test."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("document"), database_url=MEMORY_URL,
+                        demo=True)
+    platform = build_platform(settings, material=KeyMaterial.generate(demo=True), issuer=issuer)
+    try:
+        with TestClient(create_app(platform)) as client:
+            response = client.get("/api/v1/openapi.json")
+    finally:
+        platform.close()
+    assert response.status_code == 200
+    served: dict[str, Any] = response.json()
+    return served
 
 
 @pytest.fixture

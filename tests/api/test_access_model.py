@@ -36,6 +36,7 @@ from api.settings import Settings
 from domain.identifiers import soundex
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.url import MEMORY_URL
 from tests.api.conftest import AGENCIES, AGENCY_TYPES, Clock, referral_body
 
 SURNAMES = ("Quennevillexq", "Okaforbb", "Lindqvistzz")
@@ -210,8 +211,11 @@ class AccessMachine(RuleBasedStateMachine):
         self.tokens: dict[str, str] = {}
 
     def settings(self) -> Settings:
-        """Embedded SQLite; a subclass may name another database."""
-        return Settings(data_dir=self.tmp, demo=True)
+        """The in-memory platform: the rules are the question here, through the real HTTP
+        surface, policy, encryption and audit; the list query's machine
+        (tests/integration/test_case_list_query.py) runs these histories on a SQLite file and
+        PostgreSQL."""
+        return Settings(data_dir=self.tmp, demo=True, database_url=MEMORY_URL)
 
     def teardown(self) -> None:
         self.client.close()

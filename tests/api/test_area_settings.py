@@ -41,3 +41,19 @@ def test_settings_are_checked_and_kept_to_their_area(client: TestClient, world: 
     unknown = client.patch(path, json={"colour": "blue"}, headers=admin(world))
     assert 400 <= unknown.status_code < 500
     assert client.get(path, headers=admin(world)).json()["suppress_below"] == 5
+
+
+def test_administrators_set_the_coordinators_mailbox_and_who_takes_a_digest(
+        client: TestClient, world: World) -> None:
+    path = f"/api/v1/areas/{world.area_id}/settings"
+    change = {"coordinators_email": "marac.coordinators@demoshire.example.org",
+              "digest_recipients": ["police", "coordinators"]}
+    response = client.patch(path, json=change, headers=admin(world))
+    assert response.status_code == 200, response.text
+    assert {k: response.json()[k] for k in change} == change
+    for bad in ({"coordinators_email": "not an address"}, {"digest_recipients": ["Police!"]}):
+        refused = client.patch(path, json=bad, headers=admin(world))
+        assert refused.status_code == 422
+        assert refused.json()["code"] == "invalid_settings"
+    assert client.get(path, headers=admin(world)).json()["digest_recipients"] == [
+        "police", "coordinators"]

@@ -108,6 +108,18 @@ def test_demo_personas_get_tokens_that_the_api_accepts(demo_client: TestClient) 
             "Authorization": f"Bearer {token}"}, params={
                 "start": "2026-01-01", "end": "2026-12-31", "disclosure": "exact"}).status_code
 
+    # The MARRAC area beside Demoshire: its team leader and two case co-ordinators, whose
+    # area has no case yet (one is referred there and worked from the start).
+    marrac = {p["area_id"] for n, p in personas.items()
+              if n in ("team-leader", "case-coordinator-1", "case-coordinator-2",
+                       "marrac-police-officer")}
+    assert len(marrac) == 1
+    assert marrac != {personas["coordinator"]["area_id"]}
+    assert personas["team-leader"]["roles"] == ["team_leader"]
+    assert personas["case-coordinator-2"]["roles"] == ["case_coordinator"]
+    assert cases_for("team-leader") == 0
+    assert cases_for("case-coordinator-1") == 0
+
     assert exact_report("performance-officer") == 200
     assert exact_report("coordinator") == 403
     assert demo_client.post("/dev/token", json={"persona": "nobody"}).status_code == 404

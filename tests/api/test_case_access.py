@@ -1,4 +1,8 @@
-"""Need-to-know through the HTTP API: who sees which cases and items, and the rules around it."""
+"""Need-to-know through the HTTP API: who sees which cases and items, and the rules around it.
+
+The rules are the question here: in memory, but for the view, a restriction, a revocation and
+search, which stay on a SQLite file and PostgreSQL (so do the list query's property test and
+the restriction, audience, break-glass and closure tests)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
 from tests.api.conftest import Clock, World, accept, bearer, refer, referral_body
+
+pytestmark = pytest.mark.in_memory
 
 MISSING = "8d4ac0e4-8f3f-4d58-9e2e-1f0f1b5c2a11"
 
@@ -30,6 +36,7 @@ def post(client: TestClient, path: str, headers: dict[str, str], **body: Any) ->
     return client.post(path, json=body, headers=headers).status_code
 
 
+@pytest.mark.real_stores
 def test_the_referring_agency_sees_its_referral_and_others_do_not(
     client: TestClient, world: World
 ) -> None:
@@ -63,6 +70,7 @@ def test_an_invisible_case_answers_exactly_like_a_missing_one(
     assert dict(invisible.headers) == dict(missing.headers)
 
 
+@pytest.mark.real_stores
 def test_a_revocation_takes_effect_on_the_very_next_request(
     client: TestClient, world: World
 ) -> None:
@@ -107,6 +115,7 @@ def test_exclusion_beats_every_grant(client: TestClient, world: World) -> None:
     assert can_view(client, world.rep("health"), case_id)
 
 
+@pytest.mark.real_stores
 def test_a_restricted_case_exists_only_for_its_members(client: TestClient, world: World) -> None:
     case_id = refer(client, world, "police")
     other = refer(client, world, "police", surname="Otherxq")
@@ -211,6 +220,7 @@ def test_coordinators_see_possible_repeats_found_through_the_blind_index(
                       headers=world.rep("idva")).status_code == 403
 
 
+@pytest.mark.real_stores
 def test_search_finds_only_what_the_caller_may_see(client: TestClient, world: World) -> None:
     police_case = refer(client, world, "police")
     idva_case = refer(client, world, "idva")

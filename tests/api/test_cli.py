@@ -157,6 +157,25 @@ def test_the_demo_seed_runs_once(tmp_path: Path) -> None:
         platform.close()
 
 
+def test_the_demo_marrac_area_is_seeded_beside_demoshire_once(tmp_path: Path) -> None:
+    platform = build_platform(Settings(data_dir=tmp_path, demo=True))
+    try:
+        app = platform.marac
+        demo = seed_demo(app)
+        area = app.get_area(demo.marrac_area_id)
+        assert (area.code, area.settings.model) == ("demomarrac", "marrac")
+        assert app.get_area(demo.area_id).settings.model == "marac"
+        assert {app.get_agency(a).code for a in demo.marrac_agencies.values()} == {
+            "police", "coreteam", "csc", "health", "gp", "mentalhealth", "school",
+            "citizensadvice", "substancemisuse"}
+        # A second start changes nothing: not one event more.
+        events = app.recorder.max_notification_id()
+        assert seed_demo(app).cases == {}
+        assert app.recorder.max_notification_id() == events
+    finally:
+        platform.close()
+
+
 def test_a_key_file_readable_by_others_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

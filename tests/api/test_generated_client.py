@@ -20,15 +20,16 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from storage.url import MEMORY_URL
 from tests.api.conftest import World
 
 PACKAGE = "marac_client"
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """SQLite only: the document does not depend on the database."""
-    return f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
+def database_url() -> str:
+    """In memory: the document does not depend on the database."""
+    return MEMORY_URL
 
 
 @pytest.fixture

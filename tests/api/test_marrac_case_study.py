@@ -177,10 +177,13 @@ def test_the_lancashire_case_study_from_incident_to_closure(
 
     # 13:30: home visit; the seven-year-old is spoken to. 15:30: the perpetrator in custody.
     clock.at = at(1, 15)
+    # Each child is an ME of its own, named by its subject id (the referral's order).
+    older, younger = (c["child"] for c in summary(calls, case_id, cc)["children"])
     calls("POST", f"{case}/marrac/contacts", cc,
           {"me": "victim", "minutes": 90, "at": at(1, 13, 30).isoformat()}, expect=201)
     calls("POST", f"{case}/marrac/contacts", cc,
-          {"me": "child", "minutes": 20, "at": at(1, 14, 30).isoformat()}, expect=201)
+          {"me": "child", "minutes": 20, "at": at(1, 14, 30).isoformat(), "child": older},
+          expect=201)
     clock.at = at(1, 16, 30)
     calls("POST", f"{case}/marrac/contacts", cc,
           {"me": "perpetrator", "minutes": 45, "at": at(1, 15, 30).isoformat()}, expect=201)
@@ -190,7 +193,9 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     needs = {"victim": "Financial and MH support", "perpetrator": "Alcohol and MH support",
              "child": "Someone to speak to"}
     for me, text in needs.items():
-        calls("POST", f"{case}/marrac/needs", cc, {"me": me, "needs": text}, expect=204)
+        calls("POST", f"{case}/marrac/needs", cc,
+              {"me": me, "needs": text, **({"child": older} if me == "child" else {})},
+              expect=204)
     calls("POST", f"{case}/marrac/steps", cc, {"step": "analyse_risk_and_need"}, expect=204)
 
     # Within 48 hours: resources aligned, the plan agreed with all the MEs.
@@ -214,7 +219,10 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     assert day_two["time_per_me"] == {"victim": {"minutes": 145, "contacts": 3},
                                       "perpetrator": {"minutes": 45, "contacts": 1},
                                       "child": {"minutes": 20, "contacts": 1}}
-    assert day_two["needs"] == needs
+    assert day_two["needs"] == {**needs, "child": None}  # each child's are its own
+    assert day_two["children"] == [
+        {"child": older, "needs": "Someone to speak to", "minutes": 20, "contacts": 1},
+        {"child": younger, "needs": None, "minutes": 0, "contacts": 0}]
     assert [(s["step"], s["done"]) for s in day_two["steps"]] == [
         ("gather_and_assess", True), ("analyse_risk_and_need", True),
         ("identify_solution", True), ("complete_case", False)]
@@ -233,8 +241,10 @@ def test_the_lancashire_case_study_from_incident_to_closure(
     clock.at = at(16, 10)
     calls("POST", f"{case}/marrac/reviews", cc,
           {"still_meets_purpose": False, "outcome": "ready_to_close"}, expect=204)
-    calls("POST", f"{case}/marrac/steps", cc, {"step": "complete_case"}, expect=204)
-    calls("POST", f"{case}/closure", cc, {"reason": "Risk no longer meets purpose"},
+    # The fourth step is completed by closing the case, not on its own.
+    alone = calls("POST", f"{case}/marrac/steps", cc, {"step": "complete_case"}, expect=422)
+    assert alone.json()["code"] == "marrac_completed_by_closing"
+    calls("POST", f"{case}/marrac/closure", cc, {"reason": "Risk no longer meets purpose"},
           expect=204)
     involved = ("police", "health", "citizens_advice", "education", "substance_misuse")
     clock.at = at(16, 15)
@@ -333,3 +343,40 @@ def test_allocation_is_refused_in_a_meeting_based_area(
     unallocated = calls("POST", f"/api/v1/cases/{case_id}/marrac/steps", world.coordinator(),
                         {"step": "gather_and_assess"}, expect=422)
     assert unallocated.json()["code"] == "marrac_not_allocated"
+
+
+def test_told_and_feedback_come_after_the_closure_and_times_carry_their_zone(
+    calls: Calls, marrac_world: World, clock: Clock
+) -> None:
+    world = marrac_world
+    cc = case_coordinator(world, "cc-cartwrightxq")
+    clock.at = at(1, 9)
+    case_id = accepted_with_an_action(calls, world, cc)
+    case = f"/api/v1/cases/{case_id}"
+    health = str(world.agencies["health"])
+    early = calls("POST", f"{case}/marrac/told", cc, {"agency_id": health}, expect=422)
+    assert early.json()["code"] == "invalid_marrac_change"  # nothing closed to tell of
+    naive = calls("POST", f"{case}/marrac/plan", cc, {"at": "2026-01-13T08:00:00"}, expect=422)
+    assert naive.json()["code"] == "invalid_request"  # a time without its zone is ambiguous
+    # Closure with the first three steps undone: the fourth step waits on them.
+    undone = calls("POST", f"{case}/marrac/closure", cc, {"reason": "Done"}, expect=422)
+    assert undone.json()["code"] == "marrac_step_out_of_order"
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "gather_and_assess"}, expect=204)
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "analyse_risk_and_need"}, expect=204)
+    calls("POST", f"{case}/marrac/plan", cc, expect=204)
+    calls("POST", f"{case}/marrac/steps", cc, {"step": "identify_solution"}, expect=204)
+    clock.at = at(5, 12)
+    calls("POST", f"{case}/marrac/closure", cc, {"reason": "Done", "at": at(5, 11).isoformat()},
+          expect=204)
+    calls("POST", f"{case}/marrac/told", cc,
+          {"agency_id": health, "at": at(5, 11, 30).isoformat()}, expect=204)
+    twice = calls("POST", f"{case}/marrac/told", cc, {"agency_id": health}, expect=409)
+    assert twice.json()["code"] == "closure_already_acknowledged"
+    # Only the case's co-ordinator (or team leader, coordinators) records; others see 404/403.
+    calls("POST", f"{case}/marrac/feedback", case_coordinator(world, "cc-busyxq"),
+          {"text": "Helpful", "me": "victim"}, expect=403)
+    hidden = calls("POST", f"{case}/marrac/feedback", world.rep("housing"),
+                   {"text": "Helpful", "me": "victim"}, expect=404)
+    assert hidden.json() == {"code": "not_found", "message": "Not found"}
+    calls("POST", f"{case}/marrac/feedback", cc, {"text": "Helpful", "me": "victim"},
+          expect=201)

@@ -15,7 +15,6 @@ import pkgutil
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +35,7 @@ from domain.exceptions import (
 )
 from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
+from storage.url import MEMORY_URL
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 
 ROUTE_MODULES = [importlib.import_module(f"api.routes.{m.name}")
@@ -47,17 +47,9 @@ PATH_IDS = re.compile(r"\{(\w+_id|seq|person)\}")
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """SQLite only: the document does not depend on the database."""
-    return f"sqlite:///{(tmp_path / 'marac.sqlite').as_posix()}"
-
-
-@pytest.fixture
-def document(client: TestClient) -> dict[str, Any]:
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    doc: dict[str, Any] = response.json()
-    return doc
+def database_url() -> str:
+    """In memory: the document does not depend on the database."""
+    return MEMORY_URL
 
 
 def operations(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], set[str]]]:

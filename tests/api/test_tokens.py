@@ -22,6 +22,9 @@ from security.identity import MAX_TOKEN_LENGTH, InvalidToken, StaticJwks, TokenV
 from security.issuer import LocalIssuer
 from tests.api.conftest import World, bearer
 
+# Tokens are refused before any store is asked.
+pytestmark = pytest.mark.in_memory
+
 
 def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

@@ -35,6 +35,10 @@ PAGE = 2  # small, so that every list is several pages
 
 
 class ListQueryMachine(AccessMachine):
+    def settings(self) -> Settings:
+        """A SQLite file (the access model's machine runs in memory)."""
+        return Settings(data_dir=self.tmp, demo=True)
+
     def viewer(self, who: Who) -> Viewer:
         self.headers(who)  # issues the principal's token
         principal = self.platform.verifier.verify(self.tokens[who.sub])

@@ -1,5 +1,5 @@
-"""For service tests, which call the use cases directly, with no HTTP, on a real platform (the
-`platform` fixture: a SQLite file, and PostgreSQL where it answers): actors and the trail."""
+"""For service tests, which call the use cases directly, with no HTTP, on the in-memory platform
+(the `platform` fixture; see conftest.py): actors and the trail."""
 
 from __future__ import annotations
 

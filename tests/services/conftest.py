@@ -1,5 +1,12 @@
-"""The use cases called directly, without HTTP: a real platform (SQLite file or PostgreSQL
-schema), actors made from principals, and the audit trail they write to."""
+"""The use cases called directly, without HTTP, on the in-memory platform (`memory:`: the
+library's in-memory event recorder, the read models and the audit trail in an in-memory SQLite
+database, and the encryption, blind index and audit chain for real), in milliseconds; actors
+made from principals, and the audit trail they write to.
+
+The stores themselves are proved by the HTTP tests (tests/api) and tests/integration, on a
+SQLite file and PostgreSQL; a service test that must run on them is marked `real_stores`
+(tests/conftest.py chooses).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from audit.trail import AuditTrail
 from security.identity import Principal
+from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from security.policy import Viewer
 from services.actor import Actor, TrailAudit
@@ -41,9 +49,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def stores(settings: Settings, key_material: KeyMaterial, clock: Clock) -> Iterator[Platform]:
+def stores(settings: Settings, key_material: KeyMaterial, clock: Clock,
+           issuer: LocalIssuer) -> Iterator[Platform]:
     # The business day is the clock's (build_platform's default).
-    built = build_platform(settings, material=key_material, now=clock)
+    built = build_platform(settings, material=key_material, issuer=issuer, now=clock)
     yield built
     built.close()
 

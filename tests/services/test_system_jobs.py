@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from api.bootstrap import Platform
 from services.escalation import escalate_overdue
 from services.retention import run_retention
@@ -43,6 +45,8 @@ def test_each_overdue_action_is_escalated_once_as_a_step_of_its_own(
     assert len({r["request_id"] for r in records}) == 2  # each step its own request
 
 
+# Erasure reaches every store (keys, read models, feeds, reports): proved on the real ones.
+@pytest.mark.real_stores
 def test_a_retention_pass_records_each_erasure_before_the_keys_go(platform: Platform) -> None:
     app = platform.marac
     area_id, agency_id = area_with_agency(app)

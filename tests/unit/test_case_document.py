@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +28,7 @@ from services.closure import closure_state
 from tests.factories import area_with_agency, referral
 
 START = datetime(2026, 1, 12, 9, 30, tzinfo=UTC)
-MEETING_DAY = datetime(2026, 2, 3, 9, 30, tzinfo=UTC)
+MEETING_DAY = date(2026, 2, 3)
 
 
 class Clock:
@@ -52,11 +52,16 @@ class World:
         self.health = app.register_agency(self.area, "health", "Wexshire Health", "health",
                                            core=True)
         self.case = app.refer(referral(self.area, self.police))
-        self.meeting = app.schedule_meeting(self.area, "standard", date(2026, 2, 3),
+        self.meeting = app.schedule_meeting(self.area, "standard", MEETING_DAY,
                                             by="chair-1")
 
     def typed(self) -> CaseDocument:
         return case_document(self.app.get_case(self.case))
+
+    def hear(self) -> None:
+        self.clock.at = max(self.clock.at, datetime.combine(MEETING_DAY, time(9), tzinfo=UTC))
+        self.app.record_hearing(self.meeting, self.case, risks=(Risk("victim", "Strangulation"),),
+                                by="chair-1")
 
     def document(self) -> dict[str, Any]:
         # As sealed: through JSON, as the sealer writes it.
@@ -84,10 +89,8 @@ OPS: dict[str, Op] = {
         author="police-rep", author_agency=w.police, for_agency=False, meeting_id=w.meeting),
     "research": lambda w: w.app.request_research(w.meeting, w.case, agencies={w.health},
                                                  due_on=date(2026, 2, 1), by="coordinator-1"),
-    # A hearing is recorded on or after its meeting's day.
-    "meeting_day": lambda w: setattr(w.clock, "at", max(w.clock.at, MEETING_DAY)),
-    "hearing": lambda w: w.app.record_hearing(
-        w.meeting, w.case, risks=(Risk("victim", "Strangulation"),), by="chair-1"),
+    # A hearing is recorded from the meeting's day on (domain/meeting.py).
+    "hearing": lambda w: w.hear(),
     "action": lambda w: w.app.agree_action(
         w.case, owner_agency=w.police, description="Flag the address", for_whom="victim",
         due_on=date(2026, 2, 10), by="chair-1"),
@@ -122,12 +125,14 @@ OPS: dict[str, Op] = {
     "close": lambda w: w.app.close_case(w.case, by="coordinator-1", reason="Risk reduced",
                                         inform={w.police, w.health}),
     "told": lambda w: w.app.acknowledge_closure(w.case, w.health, by="nurse-7"),
+    "feedback": lambda w: w.app.record_feedback(w.case, "One contact throughout",
+                                                by="coordinator-1", agency_id=w.health),
 }
-MARAC = ("accept", "list", "share", "share_at_hearing", "research", "meeting_day", "hearing",
-         "action", "weeks_pass", "escalate", "action_done", "grant_agency", "grant_person",
-         "break_glass", "restrict", "exclude", "onward", "social_care", "close", "told")
+MARAC = ("accept", "list", "share", "share_at_hearing", "research", "hearing", "action",
+         "weeks_pass", "escalate", "action_done", "grant_agency", "grant_person", "break_glass",
+         "restrict", "exclude", "onward", "social_care", "close", "told")
 MARRAC = ("accept", "allocate", "step", "needs", "contact", "action", "plan", "review", "share",
-          "close", "told")
+          "close", "told", "feedback")
 
 
 @pytest.fixture
@@ -179,6 +184,7 @@ def test_a_rich_case_document_reads_back_and_writes_again_unchanged(
         assert typed.marrac.needs["victim"].needs == "Safe housing"
         assert typed.marrac.plan_agreed is not None
         assert typed.marrac.reviews
+        assert typed.marrac.feedback[0].agency_id == w.health
 
 
 @settings(max_examples=30, deadline=None,

@@ -19,7 +19,7 @@ from domain.access import (
     SharedItem,
     break_glass_duration,
 )
-from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, SmartAction, is_overdue
+from domain.actions import FOR_WHOM, OUTCOMES, ActionNote, Outcome, SmartAction, is_overdue
 from domain.consent import VICTIM_INFORMED, Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, CriteriaEvaluation
 from domain.exceptions import (
@@ -228,7 +228,7 @@ class Case(Aggregate):
         self.informed: dict[UUID, datetime] = {}
         self.actions: dict[UUID, SmartAction] = {}
         self.action_notes: list[ActionNote] = []
-        self.action_outcomes: dict[UUID, str] = {}
+        self.action_outcomes: dict[UUID, Outcome] = {}
         self.escalated_actions: set[UUID] = set()
         # MARRAC (domain/marrac.py): allocation, steps, the MEs' needs and contacts, plan, reviews.
         self.allocations: list[Allocation] = []

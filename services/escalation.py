@@ -15,11 +15,11 @@ def escalate_overdue(platform: Platform, job: SystemJob, today: date) -> list[UU
     each escalation its own step of `job`, audited before it is made."""
     escalated: list[UUID] = []
     for row in platform.cases.actions(open_only=True):
-        if row["escalated"] or not is_overdue(date.fromisoformat(row["due_on"]), None, today):
+        if row.escalated or not is_overdue(row.due_on, None, today):
             continue
-        case_id, action_id = UUID(row["case_id"]), UUID(row["action_id"])
+        case_id, action_id = row.case_id, row.action_id
         job.step().audit.record("escalate", "allowed", case_id=case_id,
-                                items=(str(action_id),), area_id=UUID(row["area_id"]))
+                                items=(str(action_id),), area_id=row.area_id)
         platform.marac.escalate_action(case_id, action_id, by=job.subject)
         escalated.append(action_id)
     if escalated:

@@ -8,6 +8,7 @@ COPY security ./security
 COPY projections ./projections
 COPY audit ./audit
 COPY feeds ./feeds
+COPY notifications ./notifications
 COPY services ./services
 COPY api ./api
 COPY bench ./bench

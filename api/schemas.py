@@ -25,11 +25,13 @@ from domain.actions import Ending as ActionEnding
 from domain.actions import ForWhom
 from domain.actions import Outcome as ActionOutcome
 from domain.case import INFORM_WITHIN
+from domain.consent import ConsentStatus, VictimInformed
 from domain.meeting import RiskTo
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
-from domain.risk import DASH_RIC_QUESTIONS
+from domain.risk import DASH_RIC_QUESTIONS, AnswerValue
 from domain.safeguarding import OnwardTo
+from domain.subjects import Role
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ].+)?")
@@ -441,17 +443,150 @@ class ClosureView(BaseModel):
     late: bool = Field(description="Any of those told late, or still not told in time")
 
 
+# The case as recorded (projections/case_document.py), in the shapes a case view shows; its
+# times as they were sent before these parts had a schema.
+
+
+class Subject(BaseModel):
+    """A person the referral is about, as the referrer described them (personal data)."""
+
+    subject_id: UUID
+    role: Role
+    forenames: str
+    surname: str
+    aliases: list[str]
+    date_of_birth: date | None
+    gender: str | None = Field(description="Coded for equality monitoring, as referred")
+    ethnicity: str | None
+    sexuality: str | None
+    disability: str | None
+    trans: str | None
+    address: str | None
+    safe_contact: str | None
+    references: list[str] = Field(description="Agencies' own reference numbers")
+
+
+class RiskAnswer(BaseModel):
+    question: str = Field(description="A question of the risk tool's checklist")
+    value: AnswerValue
+    source: str | None = Field(description="Who gave the answer, where not the victim")
+
+
+class RiskAssessment(BaseModel):
+    tool: str
+    version: str
+    answers: list[RiskAnswer] = Field(description="Every question; one not answered is "
+                                                  "`not_known`")
+    completed_on: str | None
+
+
+class Criteria(BaseModel):
+    """The referral criteria the referrer claimed."""
+
+    visible_high_risk: bool
+    professional_judgement_reason: str | None
+    incidents_in_12_months: int | None
+    honour_based_abuse: bool
+
+
+class Consent(BaseModel):
+    status: ConsentStatus
+    reason_without_consent: str | None
+    lawful_basis: str | None
+
+
+class Referral(BaseModel):
+    """What the referring agency submitted."""
+
+    referrer: str
+    subjects: list[Subject]
+    incident_summary: str
+    risk_assessment: RiskAssessment
+    criteria: Criteria
+    consent: Consent
+    victim_informed: VictimInformed
+    idva_referral_made: bool
+    manager_sign_off: bool
+
+
+class Decision(BaseModel):
+    """The coordinators' decision on the referral."""
+
+    outcome: Literal["accepted", "declined", "linked_as_repeat"]
+    by: str
+    on: date
+    criteria_met: list[str]
+    reason: str | None
+
+
+class Restriction(BaseModel):
+    provisional: bool = Field(description="Restricted at referral ('honour'-based abuse), no "
+                                          "members named yet")
+    restricted_at: IsoformatDateTime
+    reviewed_at: IsoformatDateTime | None
+    review_due: IsoformatDateTime
+
+
+class Grant(BaseModel):
+    """Access granted to an agency or to a person (by staff id)."""
+
+    grant_id: UUID
+    agency_id: UUID | None
+    person: str | None
+    expires_at: IsoformatDateTime | None
+
+
+class BreakGlassSession(BaseModel):
+    person: str
+    agency_id: UUID
+    opened_at: IsoformatDateTime
+    expires_at: IsoformatDateTime
+    reason: str = Field(description="Empty for a session opened before reasons were kept")
+
+
+class CaseAccess(BaseModel):
+    """Who may see the case beyond its agencies, and who may not."""
+
+    restricted: bool
+    restriction: Restriction | None
+    members: list[str]
+    member_agencies: list[UUID]
+    excluded: list[str]
+    grants: list[Grant]
+    break_glass: list[BreakGlassSession]
+
+
+class OnwardReferral(BaseModel):
+    to: OnwardTo
+    on: date
+    by: str
+
+
+class SocialCare(BaseModel):
+    """Whether the case is open to children's and to adult social care, as last found."""
+
+    childrens: bool
+    adult: bool
+    as_of: date
+    by: str
+
+
+class Safeguarding(BaseModel):
+    onward_referrals: list[OnwardReferral]
+    social_care: SocialCare | None
+
+
 class CaseView(BaseModel):
     summary: CaseSummary
     closure: ClosureView | None = None
-    referral: dict[str, Any]
-    decision: dict[str, Any] | None
+    referral: Referral
+    decision: Decision | None
     repeat_referrals: list[UUID]
     items: list[Item]
     actions: list[Action] = []
-    access: dict[str, Any] | None = Field(
+    access: CaseAccess | None = Field(
         default=None, description="Grants, restriction and exclusions: coordinators only")
-    safeguarding: dict[str, Any] | None = Field(
+    safeguarding: Safeguarding | None = Field(
         default=None, description="Onward referrals and social care: coordinators only")
 
 

@@ -25,6 +25,7 @@ from domain.actions import (
     OUTCOMES,
     ActionDisposal,
     ActionNote,
+    Ending,
     SmartAction,
     is_overdue,
 )
@@ -239,7 +240,7 @@ class Case(Aggregate):
         self.informed: dict[UUID, datetime] = {}
         self.actions: dict[UUID, SmartAction] = {}
         self.action_notes: list[ActionNote] = []
-        self.action_outcomes: dict[UUID, str] = {}
+        self.action_outcomes: dict[UUID, Ending] = {}
         self.escalated_actions: set[UUID] = set()
         # MARRAC (domain/marrac.py): allocation, steps, the MEs' needs and contacts, plan, reviews.
         self.allocations: list[Allocation] = []
@@ -636,13 +637,13 @@ class Case(Aggregate):
         self.status = "closed"
         self.to_inform = tuple(inform)  # JSON brings it back as a list
         for d in disposals:
-            if d.fate == "carried" and d.carried_to is not None:
+            if d.fate != "carried":
+                self.action_outcomes[d.action_id] = d.fate
+            elif d.carried_to is not None:  # always, as checked when closing
                 # The agency carrying it on owns it, and sees the case it came from.
                 self.actions[d.action_id] = replace(self.actions[d.action_id],
                                                     owner_agency=d.carried_to)
                 self.involved_agencies.add(d.carried_to)
-            else:
-                self.action_outcomes[d.action_id] = d.fate
         self.disposals = {d.action_id: d for d in disposals}
 
     def acknowledge_closure(self, agency_id: UUID, by: str, at: datetime) -> None:

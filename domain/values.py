@@ -4,6 +4,7 @@ JSON elsewhere (sealed documents, answers without a schema)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -54,17 +55,22 @@ def plain(value: object) -> Any:
     """JSON-ready: dataclasses to dicts, ids as strings, dates and times as `isoformat` writes
     them (as sealed documents and answers always have; a pydantic `Any` would write UTC as
     `Z`), sets as lists."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value  # the most common, first: a plain value is itself
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(v) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
+    if isinstance(value, (UUID, date, datetime)):
+        return value.isoformat() if isinstance(value, date) else str(value)
     return value
+
+
+@functools.cache
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 T = TypeVar("T")
@@ -74,27 +80,41 @@ def from_plain(cls: type[T], data: Mapping[str, Any]) -> T:
     """A dataclass back from its `plain` form, by its fields' types. A key it lacks takes the
     field's default, so a form written before a field was added still reads; a key it has
     that the class does not know is left out."""
-    hints = get_type_hints(cls)
-    values = {f.name: _from_plain(hints[f.name], data[f.name])
-              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-              if f.init and f.name in data}
-    return cls(**values)
+    kind: Any = cls
+    read: Callable[[Any], T] = _reader(kind)
+    return read(data)
 
 
-def _from_plain(kind: Any, value: Any) -> Any:
+@functools.cache
+def _reader(kind: Any) -> Callable[[Any], Any]:
+    """How to read a value of `kind` from its plain form, worked out once per type: a case
+    document is read on every view, and resolving its types each time cost more than the
+    rest of the read."""
     origin, args = get_origin(kind), get_args(kind)
-    if value is None or origin is Literal or kind is Any:
-        return value
+    if origin is Literal or kind is Any:
+        return _same
     if origin in (Union, types.UnionType):
         chosen = [a for a in args if a is not type(None)]
-        return _from_plain(chosen[0], value) if len(chosen) == 1 else value
+        return _nullable(_reader(chosen[0])) if len(chosen) == 1 else _same
     if origin in (tuple, list):
-        return origin(_from_plain(args[0], v) for v in value)
+        item = _nullable(_reader(args[0]))
+        return lambda value: origin(item(v) for v in value)
     if origin in (dict, Mapping):
-        return {_from_plain(args[0], k): _from_plain(args[1], v) for k, v in value.items()}
-    if dataclasses.is_dataclass(kind):
-        return from_plain(kind, value)  # type: ignore[arg-type]
-    return _SCALARS.get(kind, _same)(value)
+        key, item = _nullable(_reader(args[0])), _nullable(_reader(args[1]))
+        return lambda value: {key(k): item(v) for k, v in value.items()}
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        make: Callable[..., Any] = kind
+        hints = get_type_hints(kind)
+        fields = [(f.name, _nullable(_reader(hints[f.name])))
+                  for f in dataclasses.fields(kind) if f.init]
+        return lambda data: make(**{name: read(data[name]) for name, read in fields
+                                    if name in data})
+    return _SCALARS.get(kind, _same)
+
+
+def _nullable(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """None reads as None, whatever its field's type."""
+    return lambda value: None if value is None else read(value)
 
 
 def _same(value: Any) -> Any:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.case import Case
 from projections import case_index
+from projections.case_index import CaseIndexRow
 from security.policy import CaseAccess
 from storage.database import Cursor, Database, chunks
 
@@ -79,9 +79,8 @@ def access_of(case: Case, ref: PersonRef) -> CaseAccess:
     facts: dict[str, list[Fact]] = {}
     for relation, person, opened, expires in rows(case, ref):
         facts.setdefault(relation, []).append((person, opened, expires))
-    row = {"area_id": str(case.area_id), "restricted": case.restricted,
-           "referring_agency_id": str(case.referral.referring_agency_id)}
-    return _case_access(case.id, row, facts)
+    return _case_access(case.id, case.area_id, case.restricted,
+                        case.referral.referring_agency_id, facts)
 
 
 def access(db: Database, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
@@ -89,22 +88,22 @@ def access(db: Database, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
     case carries the same victim's story, so it takes that case's restriction, members
     and exclusions: restricting a case restricts its linked repeats."""
     own, index = _own_access(db, case_ids)
-    parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
+    parents = {r.repeat_of for r in index.values() if r.repeat_of}
     parent_access = _own_access(db, sorted(parents, key=str))[0] if parents else {}
     merged: dict[UUID, CaseAccess] = {}
     for case_id, facts in own.items():
-        parent_id = index[case_id]["repeat_of"]
-        parent = parent_access.get(UUID(parent_id)) if parent_id else None
+        parent_id = index[case_id].repeat_of
+        parent = parent_access.get(parent_id) if parent_id else None
         merged[case_id] = inherit(facts, parent) if parent else facts
     return merged
 
 
 def _own_access(
     db: Database, case_ids: Sequence[UUID]
-) -> tuple[dict[UUID, CaseAccess], dict[UUID, dict[str, Any]]]:
+) -> tuple[dict[UUID, CaseAccess], dict[UUID, CaseIndexRow]]:
     """Each case's own access facts, with the index rows they were read from."""
     own: dict[UUID, CaseAccess] = {}
-    index: dict[UUID, dict[str, Any]] = {}
+    index: dict[UUID, CaseIndexRow] = {}
     for chunk in chunks(case_ids):
         with db.transaction(readonly=True) as cur:
             rows_read, facts = own_access_on(cur, chunk)
@@ -115,7 +114,7 @@ def _own_access(
 
 def own_access_on(
     cur: Cursor, case_ids: Sequence[UUID]
-) -> tuple[dict[UUID, dict[str, Any]], dict[UUID, CaseAccess]]:
+) -> tuple[dict[UUID, CaseIndexRow], dict[UUID, CaseAccess]]:
     """Each case's index row and own access facts, read in the caller's transaction (the
     projector's sees what it has just written)."""
     if not case_ids:
@@ -128,31 +127,33 @@ def own_access_on(
     for case_id, relation, ref, opened, expires in cur.fetchall():
         if UUID(case_id) in facts:
             facts[UUID(case_id)].setdefault(relation, []).append((ref, opened, expires))
-    return index, {c: _case_access(c, index[c], facts[c]) for c in index}
+    return index, {c: _case_access(c, index[c].area_id, index[c].restricted,
+                                   index[c].referring_agency_id, facts[c])
+                   for c in index}
 
 
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _case_access(case_id: UUID, row: dict[str, Any], facts: dict[str, list[Fact]]) -> CaseAccess:
+def _case_access(case_id: UUID, area_id: UUID, restricted: bool,
+                 referring_agency_id: UUID | None, facts: dict[str, list[Fact]]) -> CaseAccess:
     def refs(relation: str) -> list[str]:
         return [ref for ref, _, _ in facts.get(relation, [])]
 
     return CaseAccess(
         case_id=case_id,
-        area_id=UUID(row["area_id"]),
+        area_id=area_id,
         involved_agencies=frozenset(UUID(a) for a in refs("involved_agency")),
         agency_grants=tuple((UUID(a), _when(e)) for a, _, e in facts.get("agency_grant", [])),
         person_grants=tuple((p, _when(e)) for p, _, e in facts.get("person_grant", [])),
-        restricted=bool(row["restricted"]),
+        restricted=restricted,
         restriction_provisional="provisional" in refs("restriction"),
         members=frozenset(refs("member")),
         member_agencies=frozenset(UUID(a) for a in refs("member_agency")),
         excluded=frozenset(refs("excluded")),
         allocated_to=frozenset(refs("allocated_to")),
-        referring_agency_id=(UUID(row["referring_agency_id"])
-                             if row.get("referring_agency_id") else None),
+        referring_agency_id=referring_agency_id,
         withdrawn=bool(refs("withdrawn")),
         break_glass=tuple(
             (p, datetime.fromisoformat(o or ""), datetime.fromisoformat(e or ""))

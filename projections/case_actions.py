@@ -3,9 +3,12 @@ the agencies' and the area's lists. What an action says stays in the sealed docu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.actions import Outcome
 from domain.case import Case
 from storage.database import Cursor, Database
 
@@ -26,6 +29,27 @@ SCHEMA = (
 )
 
 
+@dataclass(frozen=True)
+class ActionRouting:
+    """An agreed action's routing, no content: which case and area, whose, when due, and
+    what became of it."""
+
+    action_id: UUID
+    case_id: UUID
+    area_id: UUID
+    owner_agency_id: UUID
+    due_on: date
+    outcome: Outcome | None
+    escalated: bool
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> ActionRouting:
+        """From a row of `COLUMNS`, as read."""
+        action_id, case_id, area_id, owner, due_on, outcome, escalated = row
+        return cls(UUID(action_id), UUID(case_id), UUID(area_id), UUID(owner),
+                   date.fromisoformat(due_on), outcome, bool(escalated))
+
+
 def write(cur: Cursor, case: Case) -> None:
     if case.actions:
         cur.executemany(
@@ -38,7 +62,7 @@ def write(cur: Cursor, case: Case) -> None:
 
 
 def actions(db: Database, *, owner: UUID | None = None, area_id: UUID | None = None,
-            case_id: UUID | None = None, open_only: bool = True) -> list[dict[str, Any]]:
+            case_id: UUID | None = None, open_only: bool = True) -> list[ActionRouting]:
     """Action routing rows (no content), by owner agency, area or case."""
     clauses, params = ["1 = 1"], []
     if case_id is not None:
@@ -56,4 +80,4 @@ def actions(db: Database, *, owner: UUID | None = None, area_id: UUID | None = N
         cur.execute(f"SELECT {', '.join(COLUMNS)} FROM case_actions "  # noqa: S608
                     f"WHERE {' AND '.join(clauses)} ORDER BY due_on, action_id",
                     tuple(params))
-        return [dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()]
+        return [ActionRouting.of(r) for r in cur.fetchall()]

@@ -1,5 +1,5 @@
-"""The sealed case document as a type: what `case_documents.case_document` writes, read back
-with `CaseDocument.from_json`, and written again, unchanged, with `to_json`.
+"""The sealed case document as a type: what `case_documents.case_document` makes and seals as
+`to_json`, read back with `CaseDocument.from_json`.
 
 Documents sealed by earlier versions are read as their readers always read them: a part
 recorded later (MARRAC, safeguarding, actions, a break-glass session's reason, an item's
@@ -160,10 +160,10 @@ class CaseDocument:
 
 
 def _current(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The document in today's shape: a closure sealed before its time was kept read as
-    `services/closure.py` reads it, and a part missing or None (as readers such as
-    `services/marrac_summary.py` take it) left to its empty default. Keys no longer written
-    (`closure_informed`) are left out by `from_plain`."""
+    """The document in today's shape: a closure sealed before its time was kept has its
+    deadline from the day it was closed, and its agencies' lateness is judged when read
+    (`services/closure.py`); a part missing or None is left to its empty default. Keys no
+    longer written (`closure_informed`) are left out by `from_plain`."""
     current = {k: v for k, v in document.items() if v is not None or k not in _PARTS}
     if document.get("closed_on") and "closure_told" not in document:
         closed_on = date.fromisoformat(document["closed_on"])

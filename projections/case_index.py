@@ -4,10 +4,12 @@ nothing personal; with the questions answered from it and the access facts besid
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.case import Case
+from domain.case import Case, Status
 from storage.database import Cursor, Database, chunks
 
 TABLE = "case_index"
@@ -30,6 +32,29 @@ SCHEMA = (
 )
 
 
+@dataclass(frozen=True)
+class CaseIndexRow:
+    """A case's routing and filter columns as the index holds them."""
+
+    case_id: UUID
+    area_id: UUID
+    status: Status
+    referring_agency_id: UUID
+    referred_on: date
+    last_referral_on: date
+    restricted: bool
+    repeat_of: UUID | None
+    version: int
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> CaseIndexRow:
+        """From a row of `COLUMNS`, as read."""
+        case_id, area_id, status, agency, referred, last, restricted, repeat_of, version = row
+        return cls(UUID(case_id), UUID(area_id), status, UUID(agency),
+                   date.fromisoformat(referred), date.fromisoformat(last), bool(restricted),
+                   UUID(repeat_of) if repeat_of else None, int(version))
+
+
 def write(cur: Cursor, case: Case) -> None:
     cur.execute(
         "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
@@ -48,18 +73,19 @@ def repeats_on(cur: Cursor, case_id: UUID) -> list[UUID]:
     return [UUID(r[0]) for r in cur.fetchall()]
 
 
-def rows_on(cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+def rows_on(cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, CaseIndexRow]:
     """The index rows of these cases (one `IN` list's worth), in the caller's transaction."""
     if not case_ids:
         return {}
     marks = ", ".join(["%s"] * len(case_ids))
     cur.execute(f"SELECT {', '.join(COLUMNS)} FROM case_index "  # noqa: S608
                 f"WHERE case_id IN ({marks})", tuple(str(c) for c in case_ids))
-    return {UUID(r[0]): dict(zip(COLUMNS, r, strict=True)) for r in cur.fetchall()}
+    rows = (CaseIndexRow.of(r) for r in cur.fetchall())
+    return {r.case_id: r for r in rows}
 
 
-def index_rows(db: Database, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
-    rows: dict[UUID, dict[str, Any]] = {}
+def index_rows(db: Database, case_ids: Sequence[UUID]) -> dict[UUID, CaseIndexRow]:
+    rows: dict[UUID, CaseIndexRow] = {}
     for chunk in chunks(case_ids):
         with db.transaction(readonly=True) as cur:
             rows.update(rows_on(cur, chunk))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -33,7 +32,10 @@ from projections import (
 
 # Re-exported: their callers import them from here.
 from projections.case_access_facts import inherit
+from projections.case_actions import ActionRouting
+from projections.case_document import CaseDocument
 from projections.case_documents import case_document, item_facts
+from projections.case_index import CaseIndexRow
 from projections.meetings import AgendaLine, MeetingRow, ResearchRequestRow
 from projections.restrictions import RestrictionDue
 from security.blind_index import BlindIndex
@@ -42,9 +44,9 @@ from security.keyring import Keyring
 from security.policy import CaseAccess
 from storage.database import Cursor, Database, chunks
 
-__all__ = ["CASE_TABLES", "DOCUMENTS", "AgendaLine", "Batch", "CaseProjector", "MeetingRow",
-           "ResearchRequestRow", "RestrictionDue", "case_document", "chunks", "inherit",
-           "item_facts", "latest_versions"]
+__all__ = ["CASE_TABLES", "DOCUMENTS", "ActionRouting", "AgendaLine", "Batch", "CaseDocument",
+           "CaseIndexRow", "CaseProjector", "MeetingRow", "ResearchRequestRow", "RestrictionDue",
+           "case_document", "chunks", "inherit", "item_facts", "latest_versions"]
 
 CASE_TOPIC = "domain.case:Case."
 MEETING_TOPIC = "domain.meeting:Meeting."
@@ -127,16 +129,16 @@ class CaseProjector:
         repeat's merged with its case's): the same facts `access` gives the policy."""
         for chunk in chunks(case_ids):
             index, own = case_access_facts.own_access_on(cur, chunk)
-            parents = {UUID(r["repeat_of"]) for r in index.values() if r["repeat_of"]}
+            parents = {r.repeat_of for r in index.values() if r.repeat_of}
             parent_access = (case_access_facts.own_access_on(cur, sorted(parents, key=str))[1]
                              if parents else {})
             listed = []
             for case_id, access in own.items():
                 row = index[case_id]
-                parent = parent_access.get(UUID(row["repeat_of"])) if row["repeat_of"] else None
+                parent = parent_access.get(row.repeat_of) if row.repeat_of else None
                 listed.append(case_list.ListedCase(
-                    case_id, inherit(access, parent) if parent else access, row["status"],
-                    row["referred_on"]))
+                    case_id, inherit(access, parent) if parent else access, row.status,
+                    row.referred_on.isoformat()))
             case_list.write(cur, listed)
 
     # Queries: each read model's own, here so that callers hold one projector -------------
@@ -144,7 +146,7 @@ class CaseProjector:
     def candidates(self, area_id: UUID | None, refs: Sequence[str]) -> list[UUID]:
         return case_index.candidates(self.db, area_id, refs)
 
-    def index_rows(self, case_ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    def index_rows(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseIndexRow]:
         return case_index.index_rows(self.db, case_ids)
 
     def closed_cases(self) -> list[tuple[UUID, UUID, str]]:
@@ -166,7 +168,7 @@ class CaseProjector:
         return restrictions.restrictions_due(self.db, area_id, by)
 
     def actions(self, *, owner: UUID | None = None, area_id: UUID | None = None,
-                case_id: UUID | None = None, open_only: bool = True) -> list[dict[str, Any]]:
+                case_id: UUID | None = None, open_only: bool = True) -> list[ActionRouting]:
         return case_actions.actions(self.db, owner=owner, area_id=area_id, case_id=case_id,
                                     open_only=open_only)
 
@@ -185,7 +187,7 @@ class CaseProjector:
     def research_requests(self, agency_id: UUID) -> list[ResearchRequestRow]:
         return meetings.research_requests(self.db, agency_id)
 
-    def document(self, case_id: UUID) -> dict[str, Any] | None:
+    def document(self, case_id: UUID) -> CaseDocument | None:
         return case_documents.document(self.db, self.sealer, case_id)
 
 

@@ -41,14 +41,12 @@ def actions(stores: Stores, actor: Actor, scope: Scope) -> list[ActionRow]:
                       "Only an agency's staff have actions")
         rows = stores.cases.actions(owner=p.agency_id)
     today = stores.now().date()
-    visible = set(visible_cases(stores, actor, sorted({UUID(r["case_id"]) for r in rows},
-                                                      key=str)))
+    visible = set(visible_cases(stores, actor, sorted({r.case_id for r in rows}, key=str)))
     shown = [ActionRow(
-        action_id=UUID(r["action_id"]), case_id=UUID(r["case_id"]),
-        owner_agency_id=UUID(r["owner_agency_id"]), due_on=date.fromisoformat(r["due_on"]),
-        escalated=bool(r["escalated"]),
-        overdue=is_overdue(date.fromisoformat(r["due_on"]), r["outcome"], today))
-        for r in rows if UUID(r["case_id"]) in visible]
+        action_id=r.action_id, case_id=r.case_id, owner_agency_id=r.owner_agency_id,
+        due_on=r.due_on, escalated=r.escalated,
+        overdue=is_overdue(r.due_on, r.outcome, today))
+        for r in rows if r.case_id in visible]
     # A stable order, so that the same actions always read the same.
     shown.sort(key=lambda a: (a.due_on, str(a.action_id)))
     if scope == "overdue":

@@ -14,6 +14,8 @@ from uuid import UUID
 
 from audit.queries import break_glass_uses
 from audit.review_notes import open_note
+from domain.access import BreakGlass
+from projections.cases import CaseDocument
 from security.documents import DocumentSealer
 from security.errors import TamperedCiphertext
 from security.policy import may_read_audit, may_review_break_glass
@@ -66,13 +68,13 @@ def list_uses(stores: Stores, actor: Actor, *, pending_only: bool) -> list[Break
     case_ids = sorted({UUID(u["case_id"]) for u in uses if u["case_id"]}, key=str)
     accesses = stores.cases.access(case_ids)
     sealer = DocumentSealer(stores.keyring)
-    documents: dict[UUID, dict[str, Any] | None] = {}
+    documents: dict[UUID, CaseDocument | None] = {}
     shown = []
     for use in uses:
         case_id = UUID(use["case_id"]) if use["case_id"] else None
         access = accesses.get(case_id) if case_id else None
         if not may_review_break_glass(actor.viewer, use["actor"], access):
-            shown.append(_use(use, reviewable=False, session={}, note=None,
+            shown.append(_use(use, reviewable=False, session=None, note=None,
                               note_status="withheld"))
             continue
         if case_id is not None and case_id not in documents:
@@ -87,7 +89,7 @@ def list_uses(stores: Stores, actor: Actor, *, pending_only: bool) -> list[Break
     return shown
 
 
-def _use(use: Mapping[str, Any], *, reviewable: bool, session: Mapping[str, Any],
+def _use(use: Mapping[str, Any], *, reviewable: bool, session: BreakGlass | None,
          note: str | None, note_status: NoteStatus) -> BreakGlassUse:
     return BreakGlassUse(
         seq=int(use["seq"]), at=datetime.fromisoformat(use["at"]),
@@ -97,8 +99,9 @@ def _use(use: Mapping[str, Any], *, reviewable: bool, session: Mapping[str, Any]
         outcome=use["outcome"], item_ids=use["item_ids"], area_id=_uuid(use["area_id"]),
         review_decision=use["review_decision"], reviewer=use["reviewer"],
         reviewed_at=_when(use["reviewed_at"]), reviewable=reviewable,
-        reason=session.get("reason"), opened_at=_when(session.get("opened_at")),
-        expires_at=_when(session.get("expires_at")), note=note, note_status=note_status)
+        reason=session.reason if session else None,
+        opened_at=session.opened_at if session else None,
+        expires_at=session.expires_at if session else None, note=note, note_status=note_status)
 
 
 def _uuid(text: str | None) -> UUID | None:
@@ -123,12 +126,12 @@ def _note(sealer: DocumentSealer, case_id: UUID | None, seq: int,
     return (note, "readable") if note is not None else (None, "erased")
 
 
-def _session(document: Mapping[str, Any] | None, actor: str, at: str) -> Mapping[str, Any]:
+def _session(document: CaseDocument | None, actor: str, at: str) -> BreakGlass | None:
     """The actor's latest session opened by the time of the use's record: the record is
     written once the session is open in memory, just before it is saved."""
     if document is None:
-        return {}
+        return None
     recorded = datetime.fromisoformat(at)
-    opened = [s for s in document["access"]["break_glass"]
-              if s["person"] == actor and datetime.fromisoformat(s["opened_at"]) <= recorded]
-    return max(opened, key=lambda s: datetime.fromisoformat(s["opened_at"]), default={})
+    opened = [s for s in document.access.break_glass
+              if s.person == actor and s.opened_at <= recorded]
+    return max(opened, key=lambda s: s.opened_at, default=None)

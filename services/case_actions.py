@@ -39,7 +39,7 @@ def update_action(stores: Stores, actor: Actor, case_id: UUID, action_id: UUID, 
                   note: str, outcome: Outcome | None = None) -> None:
     """A note on the action's progress; with an `outcome`, its end."""
     access, _ = visible(stores, actor, case_id, "update_action")
-    owners = {UUID(r["action_id"]): UUID(r["owner_agency_id"])
+    owners = {r.action_id: r.owner_agency_id
               for r in stores.cases.actions(case_id=case_id, open_only=False)}
     owner = owners.get(action_id)
     if owner is None:  # no such action on a case the caller sees: the uniform 404

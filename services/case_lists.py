@@ -4,14 +4,15 @@ read model, decides which cases are in them; their totals count only those."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from domain.subjects import Subject
 from projections.case_list import Position, UnknownCursor
+from projections.cases import CaseIndexRow
 from security.policy import list_filter, reads_case_content
 from services.actor import Actor
 from services.case_access import Stores, visible_cases
@@ -52,19 +53,37 @@ class SearchResults:
     next_cursor: str | None
 
 
-def summaries(stores: Stores, actor: Actor,
-              rows: Sequence[Mapping[str, Any]]) -> list[CaseSummary]:
+class Summarised(Protocol):
+    """What a summary is made of: an index row (`CaseIndexRow`) or a case document
+    (`CaseDocument`)."""
+
+    @property
+    def case_id(self) -> UUID: ...
+    @property
+    def area_id(self) -> UUID: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def referred_on(self) -> date: ...
+    @property
+    def last_referral_on(self) -> date | None: ...
+    @property
+    def referring_agency_id(self) -> UUID: ...
+    @property
+    def repeat_of(self) -> UUID | None: ...
+
+
+def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[CaseSummary]:
     """Index rows (or case documents) as summaries. A link to a case the caller may not see
     would tell them it exists: it is dropped."""
-    targets = {UUID(r["repeat_of"]) for r in rows if r.get("repeat_of")}
+    targets = {r.repeat_of for r in rows if r.repeat_of}
     seen = set(visible_cases(stores, actor, sorted(targets, key=str))) if targets else set()
     return [CaseSummary(
-        case_id=UUID(r["case_id"]), area_id=UUID(r["area_id"]), status=r["status"],
-        referred_on=date.fromisoformat(r["referred_on"]),
-        last_referral_on=date.fromisoformat(r["last_referral_on"]),
-        referring_agency_id=UUID(r["referring_agency_id"]),
-        repeat_of=UUID(r["repeat_of"]) if r.get("repeat_of")
-        and UUID(r["repeat_of"]) in seen else None) for r in rows]
+        case_id=r.case_id, area_id=r.area_id, status=r.status, referred_on=r.referred_on,
+        # Every document has it; one from before it was kept, if any, was referred once.
+        last_referral_on=r.last_referral_on or r.referred_on,
+        referring_agency_id=r.referring_agency_id,
+        repeat_of=r.repeat_of if r.repeat_of in seen else None) for r in rows]
 
 
 def list_cases(stores: Stores, actor: Actor, *, status: str | None, page: int, page_size: int,
@@ -123,7 +142,7 @@ def _position(cursor: str | None, page: int) -> Position | None:
         raise Invalid("Not a cursor this service gave out", code="invalid_cursor") from None
 
 
-def _rows(stores: Stores, case_ids: Sequence[UUID]) -> list[dict[str, Any]]:
+def _rows(stores: Stores, case_ids: Sequence[UUID]) -> list[CaseIndexRow]:
     """Index rows in the order given; one erased meanwhile is left out."""
     rows = stores.cases.index_rows(case_ids)
     return [rows[c] for c in case_ids if c in rows]

@@ -4,7 +4,7 @@ and coordinate: a restricted case they are not a member of is not there, due or 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from domain.repeats import repeat_window_ends
@@ -33,10 +33,10 @@ def anniversaries(stores: Stores, actor: Actor, within_days: int) -> list[CaseSu
     horizon = stores.now().date() + timedelta(days=within_days)
     visible = visible_cases(stores, actor, stores.cases.candidates(area_id, []))
     rows = [r for r in stores.cases.index_rows(visible).values()
-            if r["status"] == "accepted" and repeat_window_ends(
-                date.fromisoformat(r["last_referral_on"]), window) <= horizon]
-    rows.sort(key=lambda r: (r["last_referral_on"], r["case_id"]))
-    actor.audit.record("list", "allowed", items=tuple(r["case_id"] for r in rows))
+            if r.status == "accepted" and repeat_window_ends(r.last_referral_on, window)
+            <= horizon]
+    rows.sort(key=lambda r: (r.last_referral_on, str(r.case_id)))
+    actor.audit.record("list", "allowed", items=tuple(str(r.case_id) for r in rows))
     return summaries(stores, actor, rows)
 
 

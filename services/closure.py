@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from domain.case import inform_by, told_late
+from projections.cases import CaseDocument
 
 
 @dataclass(frozen=True)
@@ -28,25 +28,22 @@ class ClosureState:
     late: bool
 
 
-def closure_state(document: Mapping[str, Any], now: datetime) -> ClosureState:
-    """An agency told, as the read model judged it when it was told; one not yet told,
-    judged now."""
-    closed_on = date.fromisoformat(document["closed_on"])
-    if "closure_told" in document:
-        deadline, told = datetime.fromisoformat(document["inform_by"]), document["closure_told"]
-    else:  # sealed before a closure's time was kept: it has its date only
-        deadline = inform_by(closed_on, None)
-        told = {agency: {"told_at": at, "late": None}
-                for agency, at in document.get("closure_informed", {}).items()}
-    informed: dict[UUID, AgencyTold] = {}
-    for agency, record in told.items():
-        at = datetime.fromisoformat(record["told_at"]) if record["told_at"] else None
-        late = told_late(deadline, at or now) if record["late"] is None else record["late"]
-        informed[UUID(agency)] = AgencyTold(told_at=at, late=late)
-    closed_at = document.get("closed_at")
+def closure_state(document: CaseDocument, now: datetime) -> ClosureState | None:
+    """None while the case is open. An agency told, as the read model judged it when it was
+    told; one not yet told (or told before lateness was kept), judged now."""
+    closed_on = document.closed_on
+    if closed_on is None:
+        return None
+    # Every closed document has its deadline (`CaseDocument` reads an older one's from its
+    # date); the fallback is that reading's, for the type's sake.
+    deadline = document.inform_by or inform_by(closed_on, None)
+    informed = {agency: AgencyTold(
+        told_at=told.told_at,
+        late=told_late(deadline, told.told_at or now) if told.late is None else told.late)
+        for agency, told in document.closure_told.items()}
     return ClosureState(
-        closed_on=closed_on, closed_at=datetime.fromisoformat(closed_at) if closed_at else None,
-        inform_by=deadline, reason=document["closure_reason"], informed=informed,
+        closed_on=closed_on, closed_at=document.closed_at, inform_by=deadline,
+        reason=document.closure_reason or "", informed=informed,
         outstanding=tuple(sorted((a for a, t in informed.items() if t.told_at is None),
                                  key=str)),
         late=any(t.late for t in informed.values()))

@@ -15,17 +15,17 @@ def escalate_overdue(platform: Platform, job: SystemJob, today: date) -> list[UU
     each escalation its own step of `job`, audited before it is made."""
     escalated: list[UUID] = []
     due = [row for row in platform.cases.actions(open_only=True)
-           if not row["escalated"] and is_overdue(date.fromisoformat(row["due_on"]), None, today)]
+           if not row.escalated and is_overdue(row.due_on, None, today)]
     # Escalation stops at closure (an action carried on past it is its new agency's own),
     # and at withdrawal.
-    index = platform.cases.index_rows(sorted({UUID(r["case_id"]) for r in due}, key=str))
+    index = platform.cases.index_rows(sorted({r.case_id for r in due}, key=str))
     for row in due:
-        case = index.get(UUID(row["case_id"]))
-        if case is None or case["status"] in ("closed", "withdrawn"):
+        case = index.get(row.case_id)
+        if case is None or case.status in ("closed", "withdrawn"):
             continue
-        case_id, action_id = UUID(row["case_id"]), UUID(row["action_id"])
+        case_id, action_id = row.case_id, row.action_id
         job.step().audit.record("escalate", "allowed", case_id=case_id,
-                                items=(str(action_id),), area_id=UUID(row["area_id"]))
+                                items=(str(action_id),), area_id=row.area_id)
         platform.marac.escalate_action(case_id, action_id, by=job.subject)
         escalated.append(action_id)
     if escalated:

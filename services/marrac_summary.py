@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.marrac import (
@@ -23,6 +22,7 @@ from domain.marrac import (
     time_per_child,
     time_per_me,
 )
+from projections.cases import CaseDocument
 from services.actor import Actor
 from services.case_access import Stores, case_not_found, coordinated
 from services.closure import ClosureState, closure_state
@@ -120,30 +120,17 @@ def summary(stores: Stores, actor: Actor, case_id: UUID) -> MarracSummary:
     return marrac_summary(document, stores.now())
 
 
-_NOTHING_YET: dict[str, Any] = {"coordinator": None, "allocated_at": None, "allocations": [],
-                                "steps": [], "needs": {}, "contacts": [], "plan_agreed": None,
-                                "reviews": []}
-
-
-def _children(document: Mapping[str, Any], m: Mapping[str, Any],
-              contacts: list[MeContact]) -> tuple[ChildMe, ...]:
-    ids = [UUID(s["subject_id"]) for s in document["referral"]["subjects"]
-           if s["role"] == "child"]
-    needs = m.get("child_needs") or {}
+def _children(document: CaseDocument, contacts: tuple[MeContact, ...]) -> tuple[ChildMe, ...]:
+    needs = document.marrac.child_needs
     times = time_per_child(contacts)
-    return tuple(ChildMe(c, needs[str(c)]["needs"] if str(c) in needs else None,
-                         *times.get(c, (0, 0))) for c in ids)
+    return tuple(ChildMe(s.subject_id, needs[s.subject_id].needs if s.subject_id in needs
+                         else None, *times.get(s.subject_id, (0, 0)))
+                 for s in document.referral.subjects if s.role == "child")
 
 
-def _feedback(m: Mapping[str, Any]) -> tuple[FeedbackState, ...]:
-    return tuple(FeedbackState(
-        UUID(f["feedback_id"]), f["me"], UUID(f["child"]) if f["child"] else None,
-        UUID(f["agency_id"]) if f["agency_id"] else None, f["text"], f["by"],
-        datetime.fromisoformat(f["at"])) for f in m.get("feedback") or ())
-
-
-def _at(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _feedback(document: CaseDocument) -> tuple[FeedbackState, ...]:
+    return tuple(FeedbackState(f.feedback_id, f.me, f.child, f.agency_id, f.text, f.by, f.at)
+                 for f in document.marrac.feedback)
 
 
 def _deadline(state: Deadline | None
@@ -154,37 +141,32 @@ def _deadline(state: Deadline | None
     return state.due_by, state.done_at, state.on_time, state.late
 
 
-def marrac_summary(document: Mapping[str, Any], now: datetime) -> MarracSummary:
-    """Deadlines and flags are worked out at `now`, from the sealed document's record."""
-    # A document sealed before MARRAC existed has no record: nothing has happened yet.
-    m = document.get("marrac") or _NOTHING_YET
-    allocated_at, plan = _at(m["allocated_at"]), m["plan_agreed"]
-    plan_at = _at(plan["at"]) if plan else None
-    first = m["reviews"][0] if m["reviews"] else None
-    steps = {s["step"]: s for s in m["steps"]}
-    contacts = [MeContact(UUID(c["contact_id"]), c["me"], c["minutes"],
-                          datetime.fromisoformat(c["at"]), c["by"],
-                          UUID(c["child"]) if c.get("child") else None) for c in m["contacts"]]
-    plan_deadline = deadline(plan_due(allocated_at), plan_at, now) if allocated_at else None
-    review_deadline = (deadline(review_due(plan_at), _at(first["at"]) if first else None, now)
+def marrac_summary(document: CaseDocument, now: datetime) -> MarracSummary:
+    """Deadlines and flags are worked out at `now`, from the sealed document's record (one
+    sealed before MARRAC existed reads as nothing done yet)."""
+    m = document.marrac
+    plan_at = m.plan_agreed.at if m.plan_agreed else None
+    first = m.reviews[0] if m.reviews else None
+    steps = {s.step: s for s in m.steps}
+    needs: dict[str, str] = {n.me: n.needs for n in m.needs.values()}
+    plan_deadline = deadline(plan_due(m.allocated_at), plan_at, now) if m.allocated_at else None
+    review_deadline = (deadline(review_due(plan_at), first.at if first else None, now)
                        if plan_at else None)
     return MarracSummary(
-        case_id=UUID(document["case_id"]),
-        status=document["status"],
-        allocation=AllocationState(m["coordinator"], allocated_at, tuple(
-            Allocation(a["coordinator"], a["by"], datetime.fromisoformat(a["at"]))
-            for a in m["allocations"])),
-        steps=tuple(StepState(s, s in steps, steps.get(s, {}).get("by"),
-                              _at(steps.get(s, {}).get("at"))) for s in STEPS),
+        case_id=document.case_id,
+        status=document.status,
+        allocation=AllocationState(m.coordinator, m.allocated_at, m.allocations),
+        steps=tuple(StepState(s, s in steps, steps[s].by if s in steps else None,
+                              steps[s].at if s in steps else None) for s in STEPS),
         next_step=next_step(steps),
-        needs={me: m["needs"][me]["needs"] if me in m["needs"] else None for me in MES},
+        needs={me: needs.get(me) for me in MES},
         time_per_me={me: MeTime(minutes, count)
-                     for me, (minutes, count) in time_per_me(contacts).items()},
-        children=_children(document, m, contacts),
+                     for me, (minutes, count) in time_per_me(m.contacts).items()},
+        children=_children(document, m.contacts),
         plan=PlanState(*_deadline(plan_deadline)),
         review=ReviewState(*_deadline(review_deadline),
-                           still_meets_purpose=(first or {}).get("still_meets_purpose"),
-                           outcome=(first or {}).get("outcome"), reviews=len(m["reviews"])),
-        closure=closure_state(document, now) if document.get("closed_on") else None,
-        feedback=_feedback(m),
+                           still_meets_purpose=first.still_meets_purpose if first else None,
+                           outcome=first.outcome if first else None, reviews=len(m.reviews)),
+        closure=closure_state(document, now),
+        feedback=_feedback(document),
     )

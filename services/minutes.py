@@ -3,36 +3,22 @@ allows, and a meeting's review list of the actions carried from earlier hearings
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
-from domain.access import Audience
 from domain.actions import is_overdue
 from domain.meeting import MINUTES_MARKING, Risk
+from projections.case_document import ActionRecord
 from projections.cases import item_facts
 from security.policy import item_visible
 from services.actor import Actor
 from services.case_access import Stores, case_not_found, visible, visible_cases
+from services.case_view import CaseItem
 from services.meetings import seen_meeting
 
-# An action as the case's sealed document records it (with its notes): typed when the
-# document's read model is (issue 14, point 2).
-ActionRecord = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class MinutesItem:
-    """Information shared on the case at the hearing, for those of its audience."""
-
-    item_id: UUID
-    kind: str
-    text: str
-    audience: Audience
-    author_agency: UUID
-    recorded_at: datetime
+# Information shared on the case at the hearing, for those of its audience.
+MinutesItem = CaseItem
 
 
 @dataclass(frozen=True)
@@ -69,12 +55,6 @@ class CarriedAction:
     overdue: bool
 
 
-def _item(i: Mapping[str, Any]) -> MinutesItem:
-    audience = item_facts(dict(i)).audience
-    return MinutesItem(UUID(i["item_id"]), i["kind"], i["text"], audience,
-                       UUID(i["author_agency"]), datetime.fromisoformat(i["recorded_at"]))
-
-
 def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> CaseMinutes:
     _, listed = seen_meeting(stores, actor, meeting_id, "read_minutes")
     access, visibility = visible(stores, actor, case_id, "read_minutes")
@@ -82,26 +62,26 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
         actor.audit.record("read_minutes", "not_found", case_id=case_id,
                            area_id=access.area_id, items=(str(meeting_id),))
         raise case_not_found(case_id)
-    document = stores.cases.document(case_id) or {}
-    mid = str(meeting_id)
-    items = [i for i in document.get("items", []) if i.get("meeting_id") == mid
+    document = stores.cases.document(case_id)
+    if document is None:
+        raise case_not_found(case_id)  # erased between the index read and now
+    items = [i for i in document.items if i.meeting_id == meeting_id
              and item_visible(actor.viewer, visibility, item_facts(i))]
-    hearing = next((h for h in document.get("hearings", []) if h["meeting_id"] == mid), None)
-    actions = [a for a in document.get("actions", []) if a.get("meeting_id") == mid]
+    hearing = next((h for h in document.hearings if h.meeting_id == meeting_id), None)
+    actions = [a for a in document.actions if a.meeting_id == meeting_id]
     meeting = stores.marac.get_meeting(meeting_id)
     settings = stores.marac.get_area(meeting.area_id).settings
     actor.audit.record("read_minutes", "allowed", case_id=case_id, area_id=access.area_id,
-                       items=(mid, *(i["item_id"] for i in items),
-                              *(a["action_id"] for a in actions)))
+                       items=(str(meeting_id), *(str(i.item_id) for i in items),
+                              *(str(a.action_id) for a in actions)))
     return CaseMinutes(
         marking=MINUTES_MARKING, meeting_id=meeting_id, kind=meeting.kind,
         held_on=meeting.held_on, case_id=case_id,
         agencies_present=tuple(sorted({a.agency_id for a in meeting.attendance.values()
                                        if a.agency_id is not None}, key=str)),
         heard=hearing is not None,
-        risks=tuple(Risk(r["to"], r["description"]) for r in hearing["risks"]) if hearing
-        else (),
-        information=tuple(map(_item, items)),
+        risks=hearing.risks if hearing else (),
+        information=tuple(map(CaseItem.of, items)),
         actions=tuple(actions),
         distribution=MinutesDistribution(meeting.minutes_due_on(settings),
                                          meeting.minutes_distributed_at,
@@ -113,16 +93,15 @@ def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction
     caller may see, overdue ones flagged: incomplete actions carry forward."""
     row, _ = seen_meeting(stores, actor, meeting_id, "read_review")
     routing = stores.cases.actions(area_id=row.area_id)
-    cases = visible_cases(stores, actor, sorted({UUID(r["case_id"]) for r in routing}, key=str))
+    cases = visible_cases(stores, actor, sorted({r.case_id for r in routing}, key=str))
     carried: list[CarriedAction] = []
     for case_id in cases:
-        document = stores.cases.document(case_id) or {}
-        for action in document.get("actions", []):
-            if action["outcome"] is None and date.fromisoformat(
-                    action["agreed_on"]) < row.held_on:
+        document = stores.cases.document(case_id)
+        for action in document.actions if document else ():  # None: erased meanwhile
+            if action.outcome is None and action.agreed_on < row.held_on:
                 carried.append(CarriedAction(action, case_id, is_overdue(
-                    date.fromisoformat(action["due_on"]), None, row.held_on)))
-    carried.sort(key=lambda c: (c.action["due_on"], c.action["action_id"]))
+                    action.due_on, None, row.held_on)))
+    carried.sort(key=lambda c: (c.action.due_on, str(c.action.action_id)))
     actor.audit.record("read_review", "allowed",
-                       items=(str(meeting_id), *(c.action["action_id"] for c in carried)))
+                       items=(str(meeting_id), *(str(c.action.action_id) for c in carried)))
     return carried

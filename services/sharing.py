@@ -33,14 +33,14 @@ def release(stores: Stores, actor: Actor, case_id: UUID, item_id: UUID, *,
     coordinators."""
     access, visibility = visible(stores, actor, case_id, "release")
     document = stores.cases.document(case_id)
-    item = next((i for i in (document or {}).get("items", [])
-                 if i["item_id"] == str(item_id)), None)
+    item = next((i for i in document.items if i.item_id == item_id),
+                None) if document else None
     # An item the caller cannot see is, for them, an item that does not exist.
     if item is None or not item_visible(actor.viewer, visibility, item_facts(item)):
         actor.audit.record("release", "not_found", case_id=case_id, area_id=access.area_id,
                            items=(str(item_id),))
         raise case_not_found(case_id)
-    actor.require(may_act_for(actor.viewer, access, UUID(item["author_agency"]), stores.now()),
+    actor.require(may_act_for(actor.viewer, access, item.author_agency, stores.now()),
                   "release", "Research is released by its agency or the coordinators",
                   case_id=case_id, area_id=access.area_id, items=(str(item_id),))
     with writing(stores, actor, "release", case_id, access.area_id):

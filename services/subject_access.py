@@ -7,11 +7,9 @@ put someone at risk of serious harm) are theirs to apply before anything is rele
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from domain.consent import Consent
@@ -28,7 +26,6 @@ REDACTED = "[redacted]"
 # to another who shares a name.
 STRONG_KINDS = frozenset({"surname_dob", "reference"})
 STAFF = "[staff]"
-_SUBJECT_FIELDS = frozenset(f.name for f in dataclasses.fields(Subject))
 
 
 @dataclass(frozen=True)
@@ -74,17 +71,6 @@ class _Assembled:
     cases: tuple[DisclosedCase, ...]
 
 
-def _recorded(entry: dict[str, Any]) -> Subject:
-    """A subject as the case's sealed document records it (a field added since it was sealed
-    takes its default)."""
-    dob = entry.get("date_of_birth")
-    known = {k: v for k, v in entry.items() if k in _SUBJECT_FIELDS}
-    return Subject(**{**known, "subject_id": UUID(entry["subject_id"]),
-                      "aliases": tuple(entry.get("aliases") or ()),
-                      "references": tuple(entry.get("references") or ()),
-                      "date_of_birth": date.fromisoformat(dob) if dob else None})
-
-
 def _terms(subject: Subject) -> list[str]:
     """Everything that identifies another person: each part of each name, the address and
     its parts, safe contact, references, and the date of birth as people write it."""
@@ -121,31 +107,30 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
         document = platform.cases.document(case_id)
         if document is None:
             continue  # erased
-        subjects = [_recorded(s) for s in document["referral"]["subjects"]]
-        mine = [s for s in subjects if identifier_keys(s) & wanted]
+        referral = document.referral
+        mine = [s for s in referral.subjects if identifier_keys(s) & wanted]
         if not mine:
             continue
-        others = [t for s in subjects if s not in mine for t in _terms(s)]
-        staff = {document["referral"]["referrer"], *(i["author"] for i in document["items"])}
+        others = [t for s in referral.subjects if s not in mine for t in _terms(s)]
+        staff = {referral.referrer, *(i.author for i in document.items)}
 
         def clean(text: str, others: list[str] = others, staff: set[str] = staff) -> str:
             text = _redact(text, others, REDACTED)
             return _redact(text, staff, STAFF) if redact_staff else text
 
-        closed_on = document.get("closed_on")
         cases.append(DisclosedCase(
-            case_id=UUID(document["case_id"]),
-            status=document["status"],
-            referred_on=date.fromisoformat(document["referred_on"]),
-            closed_on=date.fromisoformat(closed_on) if closed_on else None,
+            case_id=document.case_id,
+            status=document.status,
+            referred_on=document.referred_on,
+            closed_on=document.closed_on,
             your_records=tuple(mine),
-            incident_summary=clean(document["referral"]["incident_summary"]),
-            consent=Consent(**document["referral"]["consent"]),
-            referrer=STAFF if redact_staff else document["referral"]["referrer"],
+            incident_summary=clean(referral.incident_summary),
+            consent=referral.consent,
+            referrer=STAFF if redact_staff else referral.referrer,
             information=tuple(
-                DisclosedItem(i["kind"], datetime.fromisoformat(i["recorded_at"]),
-                              clean(i["text"]), STAFF if redact_staff else i["author"])
-                for i in document["items"])))
+                DisclosedItem(i.kind, i.recorded_at, clean(i.text),
+                              STAFF if redact_staff else i.author)
+                for i in document.items)))
     return _Assembled(len(excluded), tuple(cases))
 
 

@@ -250,7 +250,7 @@ def review_open_actions(meeting_id: UUID, platform: CurrentPlatform,
            actor: CurrentActor) -> list[dict[str, Any]]:
     """Actions still open from before this meeting, on cases the caller may see."""
     # Each action as the case records it, with where it is carried from and whether overdue.
-    return [{**c.action, "case_id": str(c.case_id), "overdue": c.overdue}
+    return [{**answer(c.action), "case_id": str(c.case_id), "overdue": c.overdue}
             for c in hearing_minutes.review(platform, actor, meeting_id)]
 
 

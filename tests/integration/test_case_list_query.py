@@ -54,7 +54,7 @@ class ListQueryMachine(AccessMachine):
         """Every page by cursor, then by page number: the same cases, each once, newest
         referral first, and on every page the exact total."""
         rows = self.platform.cases.index_rows(sorted(expected, key=str))
-        order = sorted(expected, key=lambda c: (rows[c]["referred_on"], str(c)), reverse=True)
+        order = sorted(expected, key=lambda c: (rows[c].referred_on, str(c)), reverse=True)
         by_cursor: list[UUID] = []
         after: Position | None = None
         while True:
@@ -83,7 +83,7 @@ class ListQueryMachine(AccessMachine):
             shown = self.policy_shows(viewer)
             case_filter = list_filter(viewer, self.clock.at)
             self.walk(case_filter, shown)
-            statuses = {c: r["status"] for c, r in self.platform.cases.index_rows(
+            statuses = {c: r.status for c, r in self.platform.cases.index_rows(
                 sorted(shown, key=str)).items()}
             for status in STATUSES:
                 self.walk(case_filter, {c for c in shown if statuses[c] == status}, status)

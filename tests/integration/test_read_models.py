@@ -94,7 +94,7 @@ def all_cases(platform: Platform) -> list[UUID]:
 def test_an_erased_case_leaves_the_read_models_for_good(platform: Platform) -> None:
     populate(platform)
     cases = platform.cases.index_rows(all_cases(platform))
-    (first,) = [c for c, row in cases.items() if row["repeat_of"] is None]
+    (first,) = [c for c, row in cases.items() if row.repeat_of is None]
     platform.eraser.erase(first, "retention_expired")  # and its linked repeat with it
     assert all_cases(platform) == []
     platform.runner.rebuild()

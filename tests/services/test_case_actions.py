@@ -30,7 +30,7 @@ def test_a_coordinator_agrees_an_action_and_its_owner_records_its_outcome(
                                note="Plan agreed with her", outcome="completed")
 
     (row,) = area.platform.cases.actions(case_id=case_id, open_only=False)
-    assert (row["action_id"], row["outcome"]) == (str(action_id), "completed")
+    assert (row.action_id, row.outcome) == (action_id, "completed")
     assert trail(area.platform.audit) == [("agree_action", "allowed", str(case_id), ()),
                                           ("update_action", "allowed", str(case_id), ())]
 

@@ -49,7 +49,7 @@ def test_the_referring_agency_corrects_a_surname_and_the_search_finds_the_new_on
         reason="Misspelt on the referral")
 
     seen = case_view.view(area.platform, _reading(area), case_id)
-    surnames = {s["surname"] for s in seen.referral["subjects"]}
+    surnames = {s.surname for s in seen.referral.subjects}
     assert "Newsurnamexq" in surnames
     assert VICTIM_SURNAME not in surnames
 
@@ -82,8 +82,8 @@ def test_a_corrected_risk_assessment_is_what_the_case_shows(area: Area) -> None:
     referral_corrections.correct_risk_assessment(
         area.platform, area.coordinator(), case_id, assessment(16), reason="Two answers missed")
     seen = case_view.view(area.platform, _reading(area), case_id)
-    answers = seen.referral["risk_assessment"]["answers"]
-    assert sum(1 for a in answers if a["value"] == "yes") == 16
+    answers = seen.referral.risk_assessment.answers
+    assert sum(1 for a in answers if a.value == "yes") == 16
 
 
 def test_a_withdrawn_referral_leaves_the_lists_but_the_coordinators(area: Area) -> None:

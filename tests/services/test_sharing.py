@@ -6,7 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.access import Audience
+from domain.access import Audience, SharedItem
 from services import access_grants, sharing
 from services.access_grants import Grant
 from services.errors import Forbidden, NotFound
@@ -24,16 +24,17 @@ def _shared(area: Area, case_id: UUID, audience: Audience) -> UUID:
                          text="Two call-outs in December", audience=audience)
 
 
-def _items(area: Area, case_id: UUID) -> dict[str, dict[str, object]]:
-    document = area.platform.cases.document(case_id) or {}
-    return {i["item_id"]: i for i in document["items"]}
+def _items(area: Area, case_id: UUID) -> dict[UUID, SharedItem]:
+    document = area.platform.cases.document(case_id)
+    assert document is not None
+    return {i.item_id: i for i in document.items}
 
 
 def test_an_agency_s_representative_shares_an_item_for_their_agency(area: Area) -> None:
     case_id = area.case()
     item_id = _shared(area, case_id, Audience("coordinators", ()))
-    item = _items(area, case_id)[str(item_id)]
-    assert (item["author_agency"], item["for_agency"]) == (str(area.police), True)
+    item = _items(area, case_id)[item_id]
+    assert (item.author_agency, item.for_agency) == (area.police, True)
     assert trail(area.platform.audit) == [("share", "allowed", str(case_id), ())]
 
 
@@ -62,8 +63,7 @@ def test_the_authoring_agency_releases_its_research_to_the_whole_case(area: Area
 
     sharing.release(area.platform, officer, case_id, item_id, audience=WHOLE_CASE)
 
-    assert _items(area, case_id)[str(item_id)]["audience"] == {"kind": "whole_case",
-                                                               "agencies": []}
+    assert _items(area, case_id)[item_id].audience == WHOLE_CASE
     assert trail(area.platform.audit)[-1] == ("release", "allowed", str(case_id), ())
 
 

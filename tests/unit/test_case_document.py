@@ -1,5 +1,6 @@
-"""The typed case document reads back every document the projector seals, and writes it again
-unchanged; a document sealed before later parts were kept reads as its readers read it."""
+"""The case document the projector seals reads back as the document it was made from, and
+writes again unchanged; a document sealed before later parts were kept reads as its readers
+read it."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from domain.access import Audience
 from domain.actions import ActionDisposal
 from domain.application import Marac
 from domain.area import AreaSettings
+from domain.case import inform_by, told_late
 from domain.exceptions import DomainError
 from domain.meeting import Risk
 from projections.case_document import AgencyTold, CaseDocument
 from projections.case_documents import case_document
+from services.closure import AgencyTold as Told
 from services.closure import closure_state
 from tests.factories import area_with_agency, referral
 
@@ -53,6 +56,9 @@ class World:
         self.meeting = app.schedule_meeting(self.area, "standard", MEETING_DAY,
                                             by="chair-1")
 
+    def typed(self) -> CaseDocument:
+        return case_document(self.app.get_case(self.case))
+
     def hear(self) -> None:
         self.clock.at = max(self.clock.at, datetime.combine(MEETING_DAY, time(9), tzinfo=UTC))
         self.app.record_hearing(self.meeting, self.case, risks=(Risk("victim", "Strangulation"),),
@@ -60,8 +66,7 @@ class World:
 
     def document(self) -> dict[str, Any]:
         # As sealed: through JSON, as the sealer writes it.
-        sealed: dict[str, Any] = json.loads(json.dumps(case_document(
-            self.app.get_case(self.case))))
+        sealed: dict[str, Any] = json.loads(json.dumps(self.typed().to_json()))
         return sealed
 
 
@@ -164,6 +169,7 @@ def test_a_rich_case_document_reads_back_and_writes_again_unchanged(
     run(w, ops)
     sealed = w.document()
     typed = CaseDocument.from_json(sealed)
+    assert typed == w.typed()
     assert typed.to_json() == sealed
     # Every part was there to be typed, not left at its default.
     assert typed.closed_on is not None
@@ -195,6 +201,7 @@ def test_any_case_document_reads_back_and_writes_again_unchanged(
     run(w, ops)
     sealed = w.document()
     assert CaseDocument.from_json(sealed).to_json() == sealed
+    assert CaseDocument.from_json(sealed) == w.typed()
 
 
 def test_a_document_sealed_before_later_parts_were_kept_reads_as_its_readers_read_it(
@@ -222,13 +229,20 @@ def test_a_document_sealed_before_later_parts_were_kept_reads_as_its_readers_rea
     assert typed.items[0].for_agency is False
     assert typed.items[0].meeting_id is None
     assert typed.access.break_glass[0].reason == ""
-    now = START + timedelta(days=60)
-    state = closure_state(old, now)
+    assert typed.closed_on is not None
+    deadline = inform_by(typed.closed_on, None)  # judged from the day it was closed
+    told = datetime(2026, 1, 12, 11, tzinfo=UTC)
     assert typed.closed_at is None
-    assert typed.inform_by == state.inform_by
-    assert typed.closure_told == {
-        w.police: AgencyTold(None, None),
-        w.health: AgencyTold(datetime(2026, 1, 12, 11, tzinfo=UTC), None)}
+    assert typed.inform_by == deadline
+    assert typed.closure_told == {w.police: AgencyTold(None, None),
+                                  w.health: AgencyTold(told, None)}
+    # Lateness not kept: one told is judged from when it was told; one untold, now.
+    now = START + timedelta(days=60)
+    state = closure_state(typed, now)
+    assert state is not None
+    assert state.informed == {w.police: Told(None, late=True),
+                              w.health: Told(told, late=told_late(deadline, told))}
+    assert state.outstanding == (w.police,)
     # Written again, it is in today's shape, and read as before.
-    assert closure_state(typed.to_json(), now) == state
+    assert closure_state(CaseDocument.from_json(typed.to_json()), now) == state
     assert UUID(typed.to_json()["case_id"]) == w.case

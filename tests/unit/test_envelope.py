@@ -21,7 +21,7 @@ def test_sealed_bytes_open_in_place_and_name_their_key() -> None:
     position(SCOPE, 2, "domain.case:Case.Referred"),
     position(uuid4(), 1, "domain.case:Case.Referred"),
     position(SCOPE, 1, "domain.case:Case.ThresholdDecided"),
-])
+], ids=["another_version", "another_case", "another_event"])  # the same in every process
 def test_a_ciphertext_moved_elsewhere_fails(elsewhere: bytes) -> None:
     with pytest.raises(TamperedCiphertext):
         open_sealed(KEY, seal(KEY, SCOPE, b"secret", HERE), elsewhere)

@@ -94,8 +94,10 @@ _AGENCY = "0b5e8a52-6d1f-4c3a-9e27-5f1d0c8b7a61"
 _MEETING = "c4f7a2d8-9b3e-4e61-a5c0-7e2b8d1f6a93"
 
 
-class SubjectIn(Strict):
-    role: Literal["victim", "perpetrator", "child", "household_member"]
+class SubjectChangesIn(Strict):
+    """Only the fields given are corrected; a subject's id and role are not. A subject as
+    referred is these fields and its role (SubjectIn)."""
+
     forenames: Name = ""
     surname: Name = ""
     aliases: Annotated[list[Name], Field(max_length=20)] = []
@@ -109,6 +111,10 @@ class SubjectIn(Strict):
     address: Annotated[str, Field(max_length=500)] | None = None
     safe_contact: Annotated[str, Field(max_length=500)] | None = None
     references: Annotated[list[Name], Field(max_length=20)] = []
+
+
+class SubjectIn(SubjectChangesIn):
+    role: Literal["victim", "perpetrator", "child", "household_member"]
 
 
 class AnswerIn(Strict):
@@ -233,23 +239,6 @@ class ClosureCreate(Strict):
     open_actions: Annotated[list[ActionDisposalIn], Field(
         max_length=500, description="What becomes of each action still open, every one "
                                     "named once (422 `open_actions_unaccounted` otherwise)")] = []
-
-
-class SubjectChangesIn(Strict):
-    """Only the fields given are corrected; a subject's id and role are not."""
-
-    forenames: Name = ""
-    surname: Name = ""
-    aliases: Annotated[list[Name], Field(max_length=20)] = []
-    date_of_birth: IsoDate | None = None
-    gender: Gender | None = None
-    ethnicity: Ethnicity | None = None
-    sexuality: Sexuality | None = None
-    disability: MonitoringAnswer | None = None
-    trans: MonitoringAnswer | None = None
-    address: Annotated[str, Field(max_length=500)] | None = None
-    safe_contact: Annotated[str, Field(max_length=500)] | None = None
-    references: Annotated[list[Name], Field(max_length=20)] = []
 
 
 class SubjectCorrectionCreate(Strict):

@@ -8,15 +8,11 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from api.schemas import IsoformatDateTime
+from api.schemas import FromResult, IsoformatDateTime, Subject
 from domain.consent import ConsentStatus
 from domain.subjects import Role
-
-
-class FromResult(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class AuditRecordOut(FromResult):
@@ -99,25 +95,6 @@ class RecordOfProcessing(FromResult):
     international_transfers: str
 
 
-class SubjectRecord(FromResult):
-    """The data subject as a referral recorded them."""
-
-    subject_id: UUID
-    role: Role
-    forenames: str
-    surname: str
-    aliases: list[str]
-    date_of_birth: date | None
-    gender: str | None
-    ethnicity: str | None
-    sexuality: str | None
-    disability: str | None
-    trans: str | None
-    address: str | None
-    safe_contact: str | None
-    references: list[str]
-
-
 class ConsentRecord(FromResult):
     status: ConsentStatus
     reason_without_consent: str | None
@@ -136,7 +113,7 @@ class DisclosedCase(FromResult):
     status: str
     referred_on: date
     closed_on: date | None
-    your_records: list[SubjectRecord]
+    your_records: list[Subject]
     incident_summary: str = Field(description="Other people's details redacted")
     consent: ConsentRecord
     referrer: str

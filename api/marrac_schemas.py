@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.schemas import ClosureView, IsoformatDateTime
+from api.schemas import ClosureView, FromResult, IsoformatDateTime
 from domain.marrac import Me, ReviewOutcome, Step
-
-
-class FromResult(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class AllocationRecord(FromResult):

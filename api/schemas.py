@@ -436,7 +436,14 @@ class ClosureView(BaseModel):
 # times as they were sent before these parts had a schema.
 
 
-class Subject(BaseModel):
+class FromResult(BaseModel):
+    """A schema read from a service's typed result (a frozen dataclass), by attribute: a field
+    the result loses fails here rather than in a client."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Subject(FromResult):
     """A person the referral is about, as the referrer described them (personal data)."""
 
     subject_id: UUID

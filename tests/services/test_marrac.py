@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from domain.actions import ActionDisposal
-from services import marrac
+from services import marrac, referral_corrections
 from services.actor import Actor
 from services.errors import Forbidden
 from services.marrac_summary import PlanState, summary
@@ -101,3 +101,22 @@ def test_completing_the_case_closes_it_telling_the_agencies_the_policy_names(
         ("record_told", "allowed", str(case_id), ()),
         ("record_feedback", "allowed", str(case_id), ()),
         ("read_marrac", "allowed", str(case_id), ("marrac",))]
+
+
+def test_a_withdrawn_case_leaves_its_case_coordinators_allocation_load(area: Area) -> None:
+    area.use_marrac()
+    app = area.platform.marac
+    first, second, third, new = (area.case() for _ in range(4))
+    for case_id, coordinator in ((first, "cc-1"), (second, "cc-1"), (third, "cc-2")):
+        app.allocate(case_id, coordinator, by="team-leader-1")
+    area.platform.runner.catch_up()
+
+    def loads() -> tuple[dict[str, int], str | None]:
+        leader = area.actor("team-leader-1", "team_leader", agency=area.idva)
+        suggestion = marrac.suggest(area.platform, leader, new, ["cc-1", "cc-2"])
+        return {c.coordinator: c.open_cases for c in suggestion.candidates}, suggestion.suggested
+
+    assert loads() == ({"cc-1": 2, "cc-2": 1}, "cc-2")
+    referral_corrections.withdraw(area.platform, area.coordinator(), second,
+                                  reason="A duplicate of another referral")
+    assert loads() == ({"cc-1": 1, "cc-2": 1}, "cc-1")

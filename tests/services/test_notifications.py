@@ -26,6 +26,7 @@ from notifications.mail import SmtpConfig
 from notifications.reviews import restriction_reviews
 from notifications.sender import NotificationSender
 from security.kek import KeyMaterial
+from services import case_closure
 from services.partnership_file import PartnershipFileError, read_partnership_file
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME
 from tests.services.conftest import HELD_ON, Area, Clock
@@ -211,6 +212,23 @@ def test_a_closed_case_asks_each_agency_told_to_acknowledge(
         [message] = mail_server.inbox.to(spoc)
         assert message["Subject"] == "MARAC: Case closed: please acknowledge"
         assert f"{BASE}/cases/{case_id}" in body(message)
+
+
+def test_an_agency_carrying_an_action_on_is_asked_to_acknowledge_the_closure(
+        told: Area, mail_server: MailServer) -> None:
+    platform = told.platform
+    case_id = told.case()  # the police involved; the IDVA not, until it carries the action
+    action_id = platform.marac.agree_action(
+        case_id, owner_agency=told.police, description="Marker on address",
+        for_whom="household", due_on=date(2026, 1, 20), by="coordinator-1")
+    deliver(platform, mail_server)
+    case_closure.close(platform, told.coordinator(), case_id, reason="risk reduced",
+                       disposals=[ActionDisposal(action_id, "carried", told.idva)])
+    assert deliver(platform, mail_server) == 2
+    [message] = mail_server.inbox.to(IDVA_SPOC)
+    assert message["Subject"] == "MARAC: Case closed: please acknowledge"
+    assert ("allowed", str(case_id), ("case_closed", f"agency:{told.idva}")) in (
+        notify_records(platform))
 
 
 def test_a_restriction_due_for_review_tells_the_coordinators_once(

@@ -169,7 +169,7 @@ class NotificationOutbox:
         with self.db.transaction() as cur:
             for message_id in message_ids:
                 cur.execute("UPDATE notification_outbox SET attempts = attempts + 1,"
-                            " next_attempt_at = %s, last_error = %s, state = 'pending',"
+                            " next_attempt_at = %s, last_error = %s,"
                             " failing_since = COALESCE(failing_since, %s)"
                             " WHERE message_id = %s",
                             (at.isoformat(), error, now.isoformat(), str(message_id)))

@@ -11,7 +11,18 @@ from api.bootstrap import Platform
 from api.errors import documented, install_error_handlers
 from api.idempotency import IdempotencyMiddleware, document_idempotency
 from api.logs import install_request_ids
-from api.routes import areas, cases, dev, dpo, feeds, marrac, meetings, partnership, reports
+from api.routes import (
+    areas,
+    cases,
+    dev,
+    dpo,
+    feeds,
+    marrac,
+    meetings,
+    notifications,
+    partnership,
+    reports,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -70,6 +81,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(areas.router)
     app.include_router(partnership.areas_router)
     app.include_router(partnership.agencies_router)
+    app.include_router(notifications.router)
     if platform.settings.demo:
         app.include_router(dev.router)
     document_idempotency(app)

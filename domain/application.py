@@ -417,6 +417,7 @@ class Marac(Application[UUID]):
         meeting, case = self.get_meeting(meeting_id), self.get_case(case_id)
         if meeting.area_id != case.area_id:
             raise CaseNotFound(f"case {case_id} not found")
+        case.check_not_withdrawn()  # it left the agendas when withdrawn: it is not listed again
         settings = self.get_area(case.area_id).settings
         meeting.list_case(AgendaItem(case.id, case.has_children, case.honour_based_abuse, by),
                           settings)
@@ -653,10 +654,17 @@ class Marac(Application[UUID]):
         settings = self.get_area(case.area_id).settings
         return referral_criteria_met(assessment, criteria, settings).met
 
-    def withdraw(self, case_id: UUID, *, by: str, reason: str) -> None:
+    def withdraw(self, case_id: UUID, *, by: str, reason: str,
+                 listed_on: Collection[UUID] = ()) -> None:
+        """`listed_on`: the meetings whose agendas list the case (the caller's read model
+        knows them); it leaves those still to come, in the same save as the withdrawal."""
         case = self.get_case(case_id)
         case.withdraw(reason, by, self.today())
-        self.save(case)
+        day = self._meeting_day()
+        meetings = [self.get_meeting(m) for m in sorted(set(listed_on), key=str)]
+        left = [m for m in meetings
+                if m.area_id == case.area_id and m.drop_withdrawn_case(case_id, by, day)]
+        self.save(case, *left)
 
     # Access management ------------------------------------------------------------------------
 

@@ -132,6 +132,10 @@ class ResearchRequest:
 
 
 Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "withdrawn", "closed"]
+# A case no longer worked: closed, or withdrawn as entered in error (which it stays, and is no
+# longer worked, until closed for its retention). It counts in no case co-ordinator's load,
+# its actions are not escalated, and it leaves the agendas of the meetings still to come.
+ENDED: frozenset[Status] = frozenset({"closed", "withdrawn"})
 
 
 @dataclass(frozen=True)

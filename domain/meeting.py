@@ -21,6 +21,8 @@ CLOSED_HEARING = "harmful_practices"
 RiskTo = Literal["victim", "children", "perpetrator", "staff"]
 RISK_TO: tuple[str, ...] = get_args(RiskTo)
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
+# Why a case left an agenda when its referral was withdrawn (Meeting.drop_withdrawn_case).
+WITHDRAWN_REFERRAL = "referral withdrawn as entered in error"
 # Every set of minutes carries this marking (Government Security Classifications).
 MINUTES_MARKING = "OFFICIAL-SENSITIVE"
 
@@ -293,6 +295,16 @@ class Meeting(Aggregate):
         if not reason.strip():
             raise InvalidMeetingChange("an agenda item is removed with a reason")
         self._removed(case_id=case_id, reason=reason, by=by)
+
+    def drop_withdrawn_case(self, case_id: UUID, by: str, today: date) -> bool:
+        """A referral withdrawn as entered in error leaves this agenda while the meeting is
+        still to come; a meeting held (or cancelled) keeps its record as it stands. The reason
+        is fixed: the withdrawal's own stays with the case, whose key alone may read it."""
+        if not self.lists(case_id) or meeting_status(self.held_on, self.cancelled,
+                                                     today) != "scheduled":
+            return False
+        self._removed(case_id=case_id, reason=WITHDRAWN_REFERRAL, by=by)
+        return True
 
     @event("CaseRemoved")
     def _removed(self, case_id: UUID, reason: str, by: str) -> None:

@@ -2,10 +2,12 @@
 
 Each notice is recorded in the audit trail as a disclosure of metadata (`notify`: its kind and
 its recipient agency, never the address) by the system's notifier, before it is sent; a failed
-attempt adds a `failed` record and the notice is tried again later with a growing wait. A
-recipient in the area's `digest_recipients` gets one e-mail a day with everything of the
-previous days instead. Each notice about a case is asked of the policy again when it is
-sent, so an agency that lost sight of the case in between is not told of it.
+attempt adds a `failed` record and the notice is tried again later with a growing wait, or
+fails for good (notifications/failures.py). A recipient with no mailbox on record yet is not
+told, and nothing is disclosed: the notice is kept until one is set. A recipient in the area's
+`digest_recipients` gets one e-mail a day with everything of the previous days instead. Each
+notice about a case is asked of the policy again when it is sent, so an agency that lost sight
+of the case in between is not told of it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from audit.trail import AuditTrail
 from domain.application import Marac
 from domain.area import COORDINATORS
 from domain.exceptions import CaseErased, CaseNotFound
+from notifications.failures import Failure, failure, gives_up
 from notifications.mail import SmtpConfig, compose, send
 from notifications.notices import Notice
 from notifications.outbox import NotificationOutbox, Queued
@@ -33,6 +36,9 @@ from services.system import NOTIFIER, SystemJob
 log = structlog.get_logger("notifications")
 
 MAX_WAIT = 3600.0
+# A notice kept for a recipient with no mailbox is due again once one is set (the projector
+# sees the change); and looked at again after this, should it have missed it.
+LOOK_AGAIN = timedelta(hours=1)
 
 
 def backoff(attempts: int, rng: random.Random, base: float = 5.0) -> float:
@@ -71,9 +77,9 @@ class NotificationSender:
         sent = 0
         for (area_id, recipient), group in groups.items():
             address = self._address(area_id, recipient)
-            if address is None:
-                for q in group:  # nobody to tell: nothing is disclosed, nothing retried
-                    self.outbox.withheld(q.notice.message_id)
+            if address is None:  # nobody to tell yet: nothing disclosed, kept until set
+                self.outbox.await_contact([q.notice.message_id for q in group],
+                                          now + LOOK_AGAIN)
                 continue
             batches = [group] if self._digest(group[0].notice) else [[q] for q in group]
             for batch in batches:
@@ -92,12 +98,23 @@ class NotificationSender:
         except (OSError, smtplib.SMTPException) as exc:
             for n, step in zip(notices, audits, strict=True):
                 step.audit.record_failed_save("notify", case_id=n.case_id, area_id=n.area_id)
-            wait = backoff(max(q.attempts for q in batch) + 1, self.rng)
-            self.outbox.retry(ids, now + timedelta(seconds=wait), type(exc).__name__)
-            log.warning("notification_failed", error_type=type(exc).__name__, size=len(ids))
+            self._failed(batch, failure(exc), now)
             return 0
         self.outbox.sent(ids, now)
         return len(ids)
+
+    def _failed(self, batch: list[Queued], failed: Failure, now: datetime) -> None:
+        """Tried again later, or (refused for good, or failing too long) failed."""
+        ended = [q.notice.message_id for q in batch
+                 if failed.permanent or gives_up(q.failing_since, now)]
+        going_on = [q for q in batch if q.notice.message_id not in ended]
+        self.outbox.failed(ended, now, failed.error)
+        if going_on:
+            wait = backoff(max(q.attempts for q in going_on) + 1, self.rng)
+            self.outbox.retry([q.notice.message_id for q in going_on], now,
+                              now + timedelta(seconds=wait), failed.error)
+        log.warning("notification_failed", error=failed.error, given_up=len(ended),
+                    size=len(batch))
 
     def _audit(self, n: Notice, attempt: int) -> Actor:
         step = self.job.step()

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.case import Case, Status
+from domain.case import ENDED, Case, Status
 from storage.database import Cursor, Database, chunks
 
 TABLE = "case_index"
@@ -130,17 +130,20 @@ def linked_repeats(db: Database, case_id: UUID) -> list[UUID]:
 
 
 def allocation_loads(db: Database, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
-    """Open (not closed) cases of the area allocated to each of `refs` (keyed digests of
-    case co-ordinators), zero where none: counts only, never which cases."""
+    """Cases of the area still worked (not `ENDED`: closed or withdrawn) allocated to each
+    of `refs` (keyed digests of case co-ordinators), zero where none: counts only, never
+    which cases."""
     loads = dict.fromkeys(refs, 0)
     if not refs:
         return loads
     marks = ", ".join(["%s"] * len(refs))
+    ended = sorted(ENDED)
     with db.transaction(readonly=True) as cur:
         cur.execute("SELECT a.ref, COUNT(*) FROM case_access a "  # noqa: S608
                     "JOIN case_index i ON i.case_id = a.case_id "
                     "WHERE a.relation = 'allocated_to' AND i.area_id = %s "
-                    f"AND i.closed_on IS NULL AND a.ref IN ({marks}) GROUP BY a.ref",
-                    (str(area_id), *refs))
+                    f"AND i.status NOT IN ({', '.join(['%s'] * len(ended))}) "
+                    f"AND a.ref IN ({marks}) GROUP BY a.ref",
+                    (str(area_id), *ended, *refs))
         loads.update({r[0]: int(r[1]) for r in cur.fetchall()})
     return loads

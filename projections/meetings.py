@@ -156,6 +156,14 @@ def agenda(db: Database, meeting_id: UUID) -> list[AgendaLine]:
                 for c, n, children, hba in cur.fetchall()]
 
 
+def listing(db: Database, case_id: UUID) -> list[UUID]:
+    """The meetings whose agendas list the case, held or not."""
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT meeting_id FROM agenda WHERE case_id = %s ORDER BY meeting_id",
+                    (str(case_id),))
+        return [UUID(r[0]) for r in cur.fetchall()]
+
+
 def research_requests(db: Database, agency_id: UUID) -> list[ResearchRequestRow]:
     """An agency's research requests (ids and dates only), unanswered first."""
     with db.transaction(readonly=True) as cur:

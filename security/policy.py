@@ -14,6 +14,7 @@ referral withdrawn as entered in error keeps only the facts of rules 2 and 3 (`s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
@@ -301,11 +302,17 @@ def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
     return visibility.all_items or visibility.agency_id == owner_agency
 
 
-def agencies_told_of_closure(access: CaseAccess, now: datetime) -> frozenset[UUID]:
+def agencies_told_of_closure(access: CaseAccess, now: datetime,
+                             carried_to: Collection[UUID] = ()) -> frozenset[UUID]:
     """The agencies told when the case closes: those whose representatives may see it as an
-    agency (rules 2 and 4). A restricted case's member agencies; otherwise the agencies
-    involved and those holding an unexpired grant. An agency that may not see the case is not
-    told, or its closure would wait for ever on an acknowledgement it can never make."""
+    agency (rules 2 and 4) as the closure leaves it. A restricted case's member agencies;
+    otherwise the agencies involved and those holding an unexpired grant. `carried_to`: the
+    agencies named to carry an open action on, which the closure makes involved (so each is
+    told, unless the case is restricted to other agencies). An agency that may not see the
+    case is not told, or its closure would wait for ever on an acknowledgement it can never
+    make (a withdrawn referral's agencies among them)."""
+    access = standing_access(replace(
+        access, involved_agencies=access.involved_agencies | frozenset(carried_to)))
     if access.restricted:
         return access.member_agencies
     return access.involved_agencies | {

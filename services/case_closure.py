@@ -4,24 +4,34 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from uuid import UUID
 
 from domain.actions import ActionDisposal
-from security.policy import agencies_told_of_closure
+from security.policy import CaseAccess, agencies_told_of_closure
 from services.actor import Actor
 from services.case_access import Stores, coordinated, visible, writing
 
 
 def close(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,
           disposals: Collection[ActionDisposal] = ()) -> None:
-    """The agencies to be told are those that may see the case now, as the policy says.
-    `disposals`: what becomes of each action still open (the domain refuses a closure that
-    leaves one out, with `open_actions_unaccounted`)."""
+    """The agencies to be told are those that may see the case as the closure leaves it, as
+    the policy says: an agency named to carry an action on among them. `disposals`: what
+    becomes of each action still open (the domain refuses a closure that leaves one out,
+    with `open_actions_unaccounted`)."""
     access = coordinated(stores, actor, case_id, "close")
     with writing(stores, actor, "close", case_id, access.area_id):
         stores.marac.close_case(case_id, by=actor.principal.subject, reason=reason,
-                                inform=agencies_told_of_closure(access, stores.now()),
+                                inform=told_of_closure(access, stores.now(), disposals),
                                 disposals=disposals)
+
+
+def told_of_closure(access: CaseAccess, now: datetime,
+                    disposals: Collection[ActionDisposal]) -> frozenset[UUID]:
+    """Whom a closure with these `disposals` tells (any closure: a MARRAC case's fourth step
+    too)."""
+    carried = {d.carried_to for d in disposals if d.carried_to is not None}
+    return agencies_told_of_closure(access, now, carried)
 
 
 def acknowledge_closure(stores: Stores, actor: Actor, case_id: UUID) -> None:

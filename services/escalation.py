@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.actions import is_overdue
+from domain.case import ENDED
 from services.platform import Platform
 from services.system import SystemJob
 
@@ -21,7 +22,7 @@ def escalate_overdue(platform: Platform, job: SystemJob, today: date) -> list[UU
     index = platform.cases.index_rows(sorted({r.case_id for r in due}, key=str))
     for row in due:
         case = index.get(row.case_id)
-        if case is None or case.status in ("closed", "withdrawn"):
+        if case is None or case.status in ENDED:
             continue
         case_id, action_id = row.case_id, row.action_id
         job.step().audit.record("escalate", "allowed", case_id=case_id,

@@ -15,14 +15,10 @@ from uuid import UUID
 from audit.actions import AuditAction
 from domain.actions import ActionDisposal
 from domain.marrac import NotAMarracArea, least_loaded
-from security.policy import (
-    CaseAccess,
-    agencies_told_of_closure,
-    may_allocate,
-    may_work_marrac_case,
-)
+from security.policy import CaseAccess, may_allocate, may_work_marrac_case
 from services.actor import Actor
 from services.case_access import Stores, visible, writing
+from services.case_closure import told_of_closure
 
 
 @dataclass(frozen=True)
@@ -92,14 +88,13 @@ def complete_step(stores: Stores, actor: Actor, case_id: UUID, step: str, *,
 def complete_case(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,
                   at: datetime | None = None,
                   disposals: Collection[ActionDisposal] = ()) -> None:
-    """The fourth step: the case closes with it. The agencies to be told are those that may
-    see the case now, as the policy says, and `disposals` say what becomes of each action
-    still open (as for any closure, services/case_closure.py)."""
+    """The fourth step: the case closes with it. The agencies to be told, and `disposals`
+    (what becomes of each action still open), as for any closure (services/case_closure.py)."""
     access = _worked(stores, actor, case_id, "complete_case")
     with writing(stores, actor, "complete_case", case_id, access.area_id):
         stores.marac.complete_case(case_id, by=actor.principal.subject, reason=reason,
-                                   inform=agencies_told_of_closure(access, stores.now()), at=at,
-                                   disposals=disposals)
+                                   inform=told_of_closure(access, stores.now(), disposals),
+                                   at=at, disposals=disposals)
 
 
 def record_needs(stores: Stores, actor: Actor, case_id: UUID, me: str, needs: str, *,

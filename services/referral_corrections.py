@@ -66,5 +66,8 @@ def withdraw(stores: Stores, actor: Actor, case_id: UUID, *, reason: str) -> Non
     actor.require(may_withdraw_referral(actor.viewer, access, stores.now()),
                   "withdraw_referral", "A referral is withdrawn by the area's coordinators",
                   case_id=case_id, area_id=access.area_id)
+    # It leaves the agendas of the meetings still to come (domain/meeting.py), and counts in
+    # no case co-ordinator's load (domain/case.py, `ENDED`).
     with writing(stores, actor, "withdraw_referral", case_id, access.area_id):
-        stores.marac.withdraw(case_id, by=actor.principal.subject, reason=reason)
+        stores.marac.withdraw(case_id, by=actor.principal.subject, reason=reason,
+                              listed_on=stores.cases.meetings_listing(case_id))

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from api.bootstrap import Platform
 from tests.api.conftest import Clock, World, accept, refer
 
 
@@ -182,3 +183,22 @@ def test_an_agency_told_at_23_hours_is_not_late(
     told = closure(client, world, case_id)
     assert told["informed"][str(world.agencies["police"])]["late"] is False
     assert told["late"] is False
+
+
+def test_an_agency_named_to_carry_an_action_on_is_told_of_the_closure_and_acknowledges(
+    client: TestClient, world: World, api_platform: Platform
+) -> None:
+    case_id = refer(client, world, "police")
+    accept(client, world, case_id)
+    action_id = api_platform.marac.agree_action(
+        case_id, owner_agency=world.agencies["police"], description="Marker on address",
+        for_whom="household", due_on=date(2026, 1, 20), by="coordinator-1")
+    api_platform.runner.catch_up()
+    housing = world.agencies["housing"]  # not involved until it carries the action on
+    assert client.post(f"/api/v1/cases/{case_id}/closure", headers=world.coordinator(), json={
+        "reason": "Risk reduced", "open_actions": [
+            {"action_id": str(action_id), "fate": "carried", "carried_to": str(housing)}],
+    }).status_code == 204
+    assert set(closure(client, world, case_id)["outstanding"]) == {
+        str(world.agencies["police"]), str(housing)}
+    assert acknowledge(client, world.rep("housing"), case_id) == 204

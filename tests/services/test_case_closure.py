@@ -8,8 +8,9 @@ from uuid import uuid4
 
 import pytest
 
+from domain.actions import ActionDisposal
 from domain.exceptions import DomainError
-from services import case_closure, safeguarding
+from services import case_closure, referral_corrections, safeguarding
 from services.errors import Forbidden, NotFound
 from tests.services.conftest import Area, trail
 
@@ -72,3 +73,30 @@ def test_an_onward_referral_and_social_care_are_recorded_on_the_case(area: Area)
     assert (case.social_care.childrens, case.social_care.adult) == (True, False)
     assert trail(area.platform.audit) == [("refer_onward", "allowed", str(case_id), ()),
                                           ("record_social_care", "allowed", str(case_id), ())]
+
+
+def test_an_agency_carrying_an_action_on_is_told_of_the_closure_and_acknowledges_it(
+        area: Area) -> None:
+    app = area.platform.marac
+    housing = app.register_agency(area.area_id, "housing", "Housing", "housing", core=False)
+    case_id = area.case()  # the police involved; housing not
+    action_id = app.agree_action(case_id, owner_agency=area.police, description="Move",
+                                 for_whom="victim", due_on=date(2026, 1, 20),
+                                 by="coordinator-1")
+    area.platform.runner.catch_up()
+    case_closure.close(area.platform, area.coordinator(), case_id, reason="Risk reduced",
+                       disposals=(ActionDisposal(action_id, "carried", housing),))
+    assert set(app.get_case(case_id).to_inform) == {area.police, housing}
+
+    officer = area.actor("housing-1", "representative", agency=housing)
+    case_closure.acknowledge_closure(area.platform, officer, case_id)
+    assert housing in app.get_case(case_id).informed
+
+
+def test_a_withdrawn_referral_closed_later_tells_no_agency_that_lost_sight_of_it(
+        area: Area) -> None:
+    case_id = area.case()  # referred by the police
+    referral_corrections.withdraw(area.platform, area.coordinator(), case_id,
+                                  reason="Entered in error")
+    case_closure.close(area.platform, area.coordinator(), case_id, reason="For retention")
+    assert area.platform.marac.get_case(case_id).to_inform == ()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from domain.actions import ActionDisposal
-from services import marrac
+from services import marrac, referral_corrections
 from services.actor import Actor
 from services.errors import Forbidden
 from services.marrac_summary import PlanState, summary
@@ -101,3 +101,45 @@ def test_completing_the_case_closes_it_telling_the_agencies_the_policy_names(
         ("record_told", "allowed", str(case_id), ()),
         ("record_feedback", "allowed", str(case_id), ()),
         ("read_marrac", "allowed", str(case_id), ("marrac",))]
+
+
+def test_a_withdrawn_case_leaves_its_case_coordinators_allocation_load(area: Area) -> None:
+    area.use_marrac()
+    app = area.platform.marac
+    first, second, third, new = (area.case() for _ in range(4))
+    for case_id, coordinator in ((first, "cc-1"), (second, "cc-1"), (third, "cc-2")):
+        app.allocate(case_id, coordinator, by="team-leader-1")
+    area.platform.runner.catch_up()
+
+    def loads() -> tuple[dict[str, int], str | None]:
+        leader = area.actor("team-leader-1", "team_leader", agency=area.idva)
+        suggestion = marrac.suggest(area.platform, leader, new, ["cc-1", "cc-2"])
+        return {c.coordinator: c.open_cases for c in suggestion.candidates}, suggestion.suggested
+
+    assert loads() == ({"cc-1": 2, "cc-2": 1}, "cc-2")
+    referral_corrections.withdraw(area.platform, area.coordinator(), second,
+                                  reason="A duplicate of another referral")
+    assert loads() == ({"cc-1": 1, "cc-2": 1}, "cc-1")
+
+
+def test_completing_a_case_tells_the_agency_that_carries_an_action_on(
+        area: Area, clock: Clock) -> None:
+    area.use_marrac()
+    app = area.platform.marac
+    housing = app.register_agency(area.area_id, "housing", "Housing", "housing", core=False)
+    case_id = area.case()
+    app.allocate(case_id, "cc-1", by="team-leader-1")
+    for step in ("gather_and_assess", "analyse_risk_and_need"):
+        app.complete_step(case_id, step, by="cc-1")
+    action_id = app.agree_action(case_id, owner_agency=area.idva, description="Safety plan",
+                                 for_whom="victim", due_on=date(2026, 1, 20), by="cc-1")
+    app.agree_plan(case_id, by="cc-1")
+    app.complete_step(case_id, "identify_solution", by="cc-1")
+    area.platform.runner.catch_up()
+    clock.at += timedelta(days=14)
+
+    marrac.complete_case(area.platform, area.actor("cc-1", "case_coordinator",
+                                                   agency=area.idva),
+                         case_id, reason="Risk reduced",
+                         disposals=[ActionDisposal(action_id, "carried", housing)])
+    assert set(app.get_case(case_id).to_inform) == {area.police, area.idva, housing}

@@ -22,13 +22,20 @@ from api.settings import Settings
 from domain.actions import ActionDisposal
 from domain.area import COORDINATORS, AreaSettings
 from domain.exceptions import InvalidSettings
+from notifications.failed import failed_notifications
+from notifications.failures import GIVE_UP_AFTER
 from notifications.mail import SmtpConfig
 from notifications.reviews import restriction_reviews
 from notifications.sender import NotificationSender
 from security.kek import KeyMaterial
+from services import case_closure, partnership
+from services.actor import Actor
+from services.errors import Forbidden
+from services.partnership import AgencyChange, apply_partnership
 from services.partnership_file import PartnershipFileError, read_partnership_file
+from services.system import SystemJob, operator
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME
-from tests.services.conftest import HELD_ON, Area, Clock
+from tests.services.conftest import HELD_ON, NOW, Area, Clock, trail
 
 POLICE_SPOC = "marac.spoc@police.example.org"
 IDVA_SPOC = "referrals@idva.example.org"
@@ -37,12 +44,26 @@ BASE = "https://marac.wexshire.example.org"
 
 
 class Received:
-    """The mail server's inbox: each message as it arrived."""
+    """The mail server's inbox: each message as it arrived. `refuse_rcpt`, `refuse_data`: the
+    reply that refuses every recipient, or every message's content, instead."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
+        self.offered = 0  # messages offered (each has one recipient), accepted or not
+        self.refuse_rcpt: str | None = None
+        self.refuse_data: str | None = None
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any,  # noqa: N802
+                          address: str, rcpt_options: list[str]) -> str:
+        self.offered += 1
+        if self.refuse_rcpt is not None:
+            return self.refuse_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse_data is not None:
+            return self.refuse_data
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
@@ -211,6 +232,23 @@ def test_a_closed_case_asks_each_agency_told_to_acknowledge(
         [message] = mail_server.inbox.to(spoc)
         assert message["Subject"] == "MARAC: Case closed: please acknowledge"
         assert f"{BASE}/cases/{case_id}" in body(message)
+
+
+def test_an_agency_carrying_an_action_on_is_asked_to_acknowledge_the_closure(
+        told: Area, mail_server: MailServer) -> None:
+    platform = told.platform
+    case_id = told.case()  # the police involved; the IDVA not, until it carries the action
+    action_id = platform.marac.agree_action(
+        case_id, owner_agency=told.police, description="Marker on address",
+        for_whom="household", due_on=date(2026, 1, 20), by="coordinator-1")
+    deliver(platform, mail_server)
+    case_closure.close(platform, told.coordinator(), case_id, reason="risk reduced",
+                       disposals=[ActionDisposal(action_id, "carried", told.idva)])
+    assert deliver(platform, mail_server) == 2
+    [message] = mail_server.inbox.to(IDVA_SPOC)
+    assert message["Subject"] == "MARAC: Case closed: please acknowledge"
+    assert ("allowed", str(case_id), ("case_closed", f"agency:{told.idva}")) in (
+        notify_records(platform))
 
 
 def test_a_restriction_due_for_review_tells_the_coordinators_once(
@@ -457,3 +495,179 @@ def test_the_workers_pass_sends_through_the_configured_server(
     [message] = mail_server.inbox.to(IDVA_SPOC)
     assert message["From"] == "marac@wexshire.example.org"
     assert f"{BASE}/cases/{case_id}" in body(message)
+
+
+# A recipient with no mailbox on record ------------------------------------------------------
+
+def test_a_notice_for_an_agency_with_no_contact_is_kept_and_sent_once_one_is_set(
+        told: Area, mail_server: MailServer, clock: Clock) -> None:
+    platform = told.platform
+    platform.marac.change_agency(told.idva, clear_spoc=True)
+    case_id = told.case()
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    assert deliver(platform, mail_server) == 0
+    clock.at += timedelta(days=2)  # looked at again, and still nobody to tell
+    assert deliver(platform, mail_server) == 0
+    assert set(platform.notices.states().values()) == {"awaiting_contact"}
+    assert notify_records(platform) == []  # nothing disclosed
+
+    admin = told.actor("admin-1", "administrator")
+    partnership.change_agency(platform, admin, told.idva, AgencyChange(spoc_email=IDVA_SPOC))
+    assert deliver(platform, mail_server) == 1  # at once
+    [message] = mail_server.inbox.to(IDVA_SPOC)
+    assert message["Subject"] == "MARAC: Action assigned"
+    assert f"{BASE}/cases/{case_id}" in body(message)
+    assert VICTIM_SURNAME.lower() not in mail_server.inbox.messages[0][1].decode().lower()
+    assert notify_records(platform) == [
+        ("allowed", str(case_id), ("action_assigned", f"agency:{told.idva}"))]
+    assert set(platform.notices.states().values()) == {"sent"}
+
+
+def test_the_coordinators_notices_wait_for_their_mailbox_from_the_partnership_file(
+        area: Area, mail_server: MailServer, clock: Clock) -> None:
+    platform = area.platform
+    case_id = area.case()
+    platform.marac.restrict(case_id, by="coordinator-1", reason="employee case",
+                            members={"coordinator-1"})
+    platform.runner.catch_up()
+    clock.at += timedelta(days=91)
+    restriction_reviews(platform.notices, platform.cases, platform.marac, platform.now())
+    assert deliver(platform, mail_server) == 0
+    assert set(platform.notices.states().values()) == {"awaiting_contact"}
+
+    job = SystemJob.named(platform.audit, platform.now, operator("tester"))
+    apply_partnership(platform, job, read_partnership_file(f"""
+partnership: Wexshire
+protocol: {{title: Wexshire ISP, version: "1", signatories: [police, idva]}}
+areas:
+  - {{code: wexshire, name: Wexshire MARAC, model: marac,
+     settings: {{coordinators_email: {COORDINATORS_MAILBOX}}}}}
+agencies:
+  - {{code: police, name: Police, type: police, core: true, areas: [wexshire]}}
+  - {{code: idva, name: Idva, type: idva, core: true, areas: [wexshire]}}
+"""))
+    assert deliver(platform, mail_server) == 1
+    [message] = mail_server.inbox.to(COORDINATORS_MAILBOX)
+    assert message["Subject"] == "MARAC: Restriction review due"
+
+
+# Refused for good, or failing too long ------------------------------------------------------
+
+def outbox_rows(platform: Platform) -> list[tuple[Any, ...]]:
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT * FROM notification_outbox")
+        return list(cur.fetchall())
+
+
+@pytest.mark.parametrize(("refusal", "reply"), [
+    ("rcpt", f"550 5.1.1 <{IDVA_SPOC}>: Recipient address rejected: User unknown"),
+    ("data", "554 5.7.1 Message refused by policy"),
+], ids=["recipient-550", "content-554"])
+def test_a_permanent_refusal_is_not_retried_and_the_coordinators_see_it_failed(
+        told: Area, mail_server: MailServer, clock: Clock, refusal: str, reply: str) -> None:
+    platform = told.platform
+    setattr(mail_server.inbox, f"refuse_{refusal}", reply)
+    case_id = told.case()
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    assert deliver(platform, mail_server) == 0
+    for _ in range(3):  # not tried again, whatever the wait
+        clock.at += timedelta(hours=5)
+        assert deliver(platform, mail_server) == 0
+    assert mail_server.inbox.offered == 1
+    assert set(platform.notices.states().values()) == {"failed"}
+    assert notify_records(platform) == [
+        ("allowed", str(case_id), ("action_assigned", f"agency:{told.idva}")),
+        ("failed", str(case_id), ())]
+
+    failed = failed_notifications(platform, platform.notices, told.coordinator())
+    code = reply[:3]
+    assert [(f.kind, f.recipient_agency_id, f.case_id, f.attempts, f.error)
+            for f in failed] == [("action_assigned", told.idva, case_id, 1, f"smtp:{code}")]
+    assert failed[0].failed_at == NOW
+    # The server's reply quoted the address: none of it is kept.
+    assert "@" not in json.dumps(outbox_rows(platform), default=str)
+
+
+@pytest.mark.parametrize("outage", ["451", "down"])
+def test_a_transient_failure_is_retried_for_three_days_then_failed(
+        told: Area, mail_server: MailServer, clock: Clock, outage: str) -> None:
+    platform = told.platform
+    if outage == "down":
+        mail_server.stop()
+    else:
+        mail_server.inbox.refuse_data = "451 4.3.0 Temporary local problem, try again later"
+    case_id = told.case()
+    platform.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                                for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    start = clock.at
+    deliver(platform, mail_server)
+    while clock.at < start + GIVE_UP_AFTER - timedelta(hours=1):
+        clock.at += timedelta(hours=1)  # the worker's passes, an hour apart
+        assert deliver(platform, mail_server) == 0
+    assert set(platform.notices.states().values()) == {"pending"}
+    tries = mail_server.inbox.offered
+    assert outage == "down" or tries > 70
+
+    for _ in range(3):
+        clock.at += timedelta(hours=1)
+        deliver(platform, mail_server)
+    assert set(platform.notices.states().values()) == {"failed"}
+    assert outage == "down" or mail_server.inbox.offered == tries + 1  # the last, at 3 days
+    error = "ConnectionRefusedError" if outage == "down" else "smtp:451"
+    [failed] = failed_notifications(platform, platform.notices, told.coordinator())
+    assert (failed.case_id, failed.error, failed.failed_at) == (
+        case_id, error, start + GIVE_UP_AFTER)
+
+
+def test_failed_notifications_are_listed_only_for_coordinators_and_cases_they_see(
+        told: Area, mail_server: MailServer) -> None:
+    platform = told.platform
+    mail_server.inbox.refuse_rcpt = "550 5.1.1 Recipient address rejected"
+    seen, restricted = told.case(), told.case()
+    platform.marac.restrict(restricted, by="coordinator-1", reason="employee case",
+                            members={"coordinator-1"}, member_agencies={told.idva})
+    for case_id in (seen, restricted):
+        platform.marac.agree_action(case_id, owner_agency=told.idva, description="Refuge",
+                                    for_whom="victim", due_on=date(2026, 1, 20),
+                                    by="coordinator-1")
+    platform.runner.catch_up()
+    deliver(platform, mail_server)
+    assert set(platform.notices.states().values()) == {"failed"}
+
+    def listed(actor: Actor) -> set[UUID | None]:
+        return {f.case_id for f in failed_notifications(platform, platform.notices, actor)}
+
+    assert listed(told.coordinator()) == {seen, restricted}  # a member
+    outside = told.actor("coordinator-2", "coordinator", agency=told.police)
+    assert listed(outside) == {seen}
+    with pytest.raises(Forbidden):
+        failed_notifications(platform, platform.notices,
+                             told.actor("idva-1", "representative", agency=told.idva))
+    assert [(r[1], set(r[3])) for r in trail(platform.audit) if r[0] == "list"] == [
+        ("allowed", {"notifications", str(seen), str(restricted)}),
+        ("allowed", {"notifications", str(seen)}),
+        ("denied", {"notifications"})]
+
+
+# Two platforms on one database: a real store.
+@pytest.mark.real_stores
+def test_an_outbox_made_before_failures_were_told_apart_records_them_once_upgraded(
+        told: Area, settings: Settings, key_material: KeyMaterial, clock: Clock,
+        mail_server: MailServer) -> None:
+    old = told.platform
+    case_id = told.case()
+    old.marac.agree_action(case_id, owner_agency=told.idva, description="Safety plan",
+                           for_whom="victim", due_on=date(2026, 1, 20), by="coordinator-1")
+    old.notice_runner.catch_up()
+    for column in ("failing_since", "failed_at"):  # as the outbox was before
+        old.database.execute_script([f"ALTER TABLE notification_outbox DROP COLUMN {column}"])
+    mail_server.inbox.refuse_rcpt = "550 5.1.1 Recipient address rejected"
+    upgraded = build_platform(settings, material=key_material, now=clock)
+    try:
+        assert deliver(upgraded, mail_server) == 0
+        [failed] = failed_notifications(upgraded, upgraded.notices, told.coordinator())
+    finally:
+        upgraded.close()
+    assert (failed.case_id, failed.error) == (case_id, "smtp:550")

@@ -5,7 +5,7 @@ facts."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
 import pytest
@@ -13,7 +13,14 @@ import pytest
 from domain.actions import ActionDisposal
 from domain.criteria import CriteriaClaimed
 from domain.exceptions import DomainError
-from services import case_closure, case_lists, case_view, referral_corrections, referrals
+from services import (
+    case_closure,
+    case_lists,
+    case_view,
+    meetings,
+    referral_corrections,
+    referrals,
+)
 from services.actor import Actor
 from services.errors import Forbidden, NotFound
 from services.escalation import escalate_overdue
@@ -21,7 +28,7 @@ from services.referral_corrections import SubjectCorrection
 from services.reports import ReportRequest, read_report
 from services.system import ESCALATION, SystemJob
 from tests.factories import VICTIM_DOB, VICTIM_SURNAME, assessment
-from tests.services.conftest import NOW, Area, trail
+from tests.services.conftest import HELD_ON, NOW, Area, Clock, trail
 
 PURPOSE = "meeting_preparation"
 
@@ -156,3 +163,32 @@ def test_a_closure_names_what_becomes_of_each_open_action_and_escalation_stops(
     assert escalate_overdue(area.platform, job, due + timedelta(days=3)) == []
     assert [r[:2] for r in trail(area.platform.audit)] == [("close", "refused"),
                                                           ("close", "allowed")]
+
+
+def test_a_withdrawn_case_leaves_the_agendas_to_come_and_a_held_meeting_keeps_its_record(
+        area: Area, clock: Clock) -> None:
+    app = area.platform.marac
+    case_id = area.case()
+    held = app.schedule_meeting(area.area_id, "standard", HELD_ON, by="coordinator-1")
+    app.list_on_agenda(held, case_id, invite=set(), by="coordinator-1")
+    clock.at = datetime.combine(HELD_ON + timedelta(days=3), time(9), UTC)
+    to_come = app.schedule_meeting(area.area_id, "standard", HELD_ON + timedelta(days=28),
+                                   by="coordinator-1")
+    app.list_on_agenda(to_come, case_id, invite=set(), by="coordinator-1")
+    area.platform.runner.catch_up()
+
+    referral_corrections.withdraw(area.platform, area.coordinator(), case_id,
+                                  reason="Entered against the wrong victim")
+
+    def on_agenda(meeting_id: UUID) -> list[UUID]:
+        return [e.case_id for e in meetings.agenda(area.platform, area.coordinator(),
+                                                   meeting_id)]
+
+    assert on_agenda(to_come) == []
+    assert on_agenda(held) == [case_id]  # held: its record stands
+    assert not app.get_meeting(to_come).lists(case_id)
+    with pytest.raises(DomainError) as refused:  # nor is it listed again
+        meetings.list_case(area.platform, area.coordinator(), to_come, case_id, [])
+    assert refused.value.code == "referral_withdrawn"
+    assert trail(area.platform.audit)[-1] == ("list_on_agenda", "refused", str(case_id),
+                                              ("code:referral_withdrawn",))

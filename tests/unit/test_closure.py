@@ -2,6 +2,7 @@
 time (domain/case.py), on the in-memory store."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid4
 
@@ -105,17 +106,22 @@ accesses = st.builds(
     restricted=st.booleans(),
     restriction_provisional=st.booleans(),
     member_agencies=st.frozensets(st.sampled_from(AGENCIES)),
+    withdrawn=st.booleans(),
 )
 
 
-@given(access=accesses, agency=st.sampled_from(AGENCIES), integration=st.booleans())
-def test_an_agency_is_told_of_a_closure_exactly_when_it_may_see_the_case(
-    access: CaseAccess, agency: UUID, integration: bool
+@given(access=accesses, agency=st.sampled_from(AGENCIES), integration=st.booleans(),
+       carried=st.frozensets(st.sampled_from(AGENCIES)))
+def test_an_agency_is_told_of_a_closure_exactly_when_it_may_see_the_case_it_leaves(
+    access: CaseAccess, agency: UUID, integration: bool, carried: frozenset[UUID]
 ) -> None:
     """Told iff the agency's representatives (or its integration) may see the case as the
-    agency: by the policy's own decision, not a second copy of it."""
+    agency, as the closure leaves it (the agencies carrying an action on involved, as
+    domain/case.py makes them): by the policy's own decision, not a second copy of it."""
     principal = (Principal("client-1", "integration", agency, AREA, frozenset(),
                            frozenset({"cases:read"}), client_id="client-1") if integration
                  else Principal("rep-1", "person", agency, AREA, frozenset({"representative"})))
-    sees = case_visibility(Viewer(principal, "ref-rep-1"), access, NOW) is not None
-    assert (agency in agencies_told_of_closure(access, NOW)) is sees
+    closed = replace(access, involved_agencies=access.involved_agencies | carried)
+    sees = case_visibility(Viewer(principal, "ref-rep-1"), closed, NOW) is not None
+    assert (agency in agencies_told_of_closure(access, NOW, carried)) is sees
+

@@ -39,6 +39,7 @@ def write_label(cur: Cursor, sealer: DocumentSealer, case_id: UUID,
 def labels(db: Database, sealer: DocumentSealer, case_ids: Sequence[UUID]) -> dict[UUID, str]:
     """The labels of those of the cases that have one; a case erased meanwhile has none."""
     found: dict[UUID, str] = {}
+    sealer.keyring.warm(case_ids)  # the keys in one round trip, not one a case
     for chunk in chunks(case_ids):
         with db.transaction(readonly=True) as cur:
             cur.execute(f"SELECT case_id, label FROM {TABLE} "  # noqa: S608

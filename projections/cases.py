@@ -1,7 +1,8 @@
 """The case read models, written together from each batch of notifications: the index
 (`case_index`), the access facts (`case_access_facts`), action routing (`case_actions`),
 meetings, agendas and research (`meetings`), the sealed case document (`case_documents`), the
-sealed case label (`case_labels`) and the case list (`case_list`). Restrictions due are read from the access facts (`restrictions`).
+sealed case label (`case_labels`) and the case list (`case_list`). Restrictions due are read
+from the access facts (`restrictions`).
 
 Each view is rebuilt from the aggregate at the projected version, so the projector holds no
 copy of the aggregate's rules, and replaying a notification twice writes the same rows.

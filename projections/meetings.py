@@ -191,7 +191,7 @@ def _research_rows(cur: Cursor) -> list[ResearchRequestRow]:
 def research_requests(db: Database, agency_id: UUID) -> list[ResearchRequestRow]:
     """An agency's research requests (ids and dates only), unanswered first."""
     with db.transaction(readonly=True) as cur:
-        cur.execute(f"{_RESEARCH_ROW} WHERE r.agency_id = %s "  # noqa: S608
+        cur.execute(f"{_RESEARCH_ROW} WHERE r.agency_id = %s "
                     "ORDER BY r.answered, r.due_on, r.case_id", (str(agency_id),))
         return _research_rows(cur)
 

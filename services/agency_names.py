@@ -2,8 +2,9 @@
 agendas, meetings, actions, research, cases): people know "Police", not a UUID.
 
 Configuration, not case content: the names are the partnership's own, listed to everyone in
-it (services/partnership.py). Every answer asks `agency_names` once, so that where the names
-come from (today the partnership's listing) is decided here alone."""
+it (services/partnership.py). Every answer asks `agency_names` once, for the agencies it
+names, so that where the names come from (today each agency's own events, loaded by id; a
+read model of the partnership would serve them in one query) is decided here alone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.partnership import all_agencies
+from domain.exceptions import AgencyNotFound
 from services.platform import Platform
 
 
@@ -38,6 +39,14 @@ class AgencyNames:
         return tuple(self(a) for a in agency_ids)
 
 
-def agency_names(stores: Platform) -> AgencyNames:
-    """Every agency's name and code, by id."""
-    return AgencyNames({a.id: AgencyName(a.id, a.name, a.code) for a in all_agencies(stores)})
+def agency_names(stores: Platform, agency_ids: Iterable[UUID]) -> AgencyNames:
+    """The name and code of each of these agencies (those an answer names: a few, whatever
+    the partnership's size), each loaded by id rather than the whole listing scanned."""
+    known = {}
+    for agency_id in set(agency_ids):
+        try:
+            agency = stores.marac.get_agency(agency_id)
+        except AgencyNotFound:
+            continue
+        known[agency_id] = AgencyName(agency_id, agency.name, agency.code)
+    return AgencyNames(known)

@@ -88,7 +88,7 @@ def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[
     targets = {r.repeat_of for r in rows if r.repeat_of}
     seen = set(visible_cases(stores, actor, sorted(targets, key=str))) if targets else set()
     labels = stores.cases.labels([r.case_id for r in rows])
-    names = agency_names(stores)
+    names = agency_names(stores, (r.referring_agency_id for r in rows))
     return [CaseSummary(
         case_id=r.case_id, area_id=r.area_id, status=r.status, referred_on=r.referred_on,
         # Every document has it; one from before it was kept, if any, was referred once.

@@ -4,6 +4,7 @@ anyone else). The read's audit record names every item shown."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from uuid import UUID
@@ -25,6 +26,7 @@ from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_lists import CaseSummary, summaries
 from services.closure import ClosureState, closure_state
+
 
 @dataclass(frozen=True)
 class CaseAction(ActionRecord):
@@ -87,6 +89,12 @@ class ReferralView(ReferralRecord):
                    dash_score=found.score, criteria_met=found.met)
 
 
+def named_in(items: Iterable[SharedItem], actions: Iterable[ActionRecord]) -> list[UUID]:
+    """The agencies that items and actions name: authors, audiences and owners."""
+    return [*(a for i in items for a in (i.author_agency, *i.audience.agencies)),
+            *(a.owner_agency for a in actions)]
+
+
 @dataclass(frozen=True)
 class CaseView:
     summary: CaseSummary
@@ -118,7 +126,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
                                        purpose=actor.purpose, items=tuple(shown),
                                        area_id=access.area_id)
     closure = closure_state(document, stores.now())
-    names = agency_names(stores)
+    names = agency_names(stores, named_in(items, document.actions))
     return CaseView(
         summary=summary,
         closure=closure_seen_by(closure, visibility) if closure else None,

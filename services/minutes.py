@@ -9,12 +9,13 @@ from uuid import UUID
 
 from domain.actions import is_overdue
 from domain.meeting import MINUTES_MARKING, Risk
+from projections.case_document import ActionRecord
 from projections.cases import item_facts
 from security.policy import item_visible
 from services.actor import Actor
-from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.agency_names import AgencyName, agency_names
-from services.case_view import CaseAction, CaseItem
+from services.case_access import Stores, case_not_found, visible, visible_cases
+from services.case_view import CaseAction, CaseItem, named_in
 from services.meetings import seen_meeting
 
 # Information shared on the case at the hearing, for those of its audience.
@@ -78,7 +79,7 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
                               *(str(a.action_id) for a in actions)))
     present = tuple(sorted({a.agency_id for a in meeting.attendance.values()
                             if a.agency_id is not None}, key=str))
-    names = agency_names(stores)
+    names = agency_names(stores, [*present, *named_in(items, actions)])
     return CaseMinutes(
         marking=MINUTES_MARKING, meeting_id=meeting_id, kind=meeting.kind,
         held_on=meeting.held_on, case_id=case_id,
@@ -99,14 +100,15 @@ def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction
     row, _ = seen_meeting(stores, actor, meeting_id, "read_review")
     routing = stores.cases.actions(area_id=row.area_id)
     cases = visible_cases(stores, actor, sorted({r.case_id for r in routing}, key=str))
-    carried: list[CarriedAction] = []
-    names = agency_names(stores)
+    open_actions: list[tuple[ActionRecord, UUID]] = []
     for case_id in cases:
         document = stores.cases.document(case_id)
-        for action in document.actions if document else ():  # None: erased meanwhile
-            if action.outcome is None and action.agreed_on < row.held_on:
-                carried.append(CarriedAction(CaseAction.of(action, names), case_id,
-                                             is_overdue(action.due_on, None, row.held_on)))
+        open_actions += [(a, case_id) for a in (document.actions if document else ())
+                         if a.outcome is None and a.agreed_on < row.held_on]  # None: erased
+    names = agency_names(stores, (a.owner_agency for a, _ in open_actions))
+    carried = [CarriedAction(CaseAction.of(a, names), case_id,
+                             is_overdue(a.due_on, None, row.held_on))
+               for a, case_id in open_actions]
     carried.sort(key=lambda c: (c.action.due_on, str(c.action.action_id)))
     actor.audit.record("read_review", "allowed",
                        items=(str(meeting_id), *(str(c.action.action_id) for c in carried)))

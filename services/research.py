@@ -51,7 +51,7 @@ def _shown(stores: Stores, actor: Actor,
         *(str(c) for c in cases), *(f"{r.case_id}:{r.meeting_id}:{r.agency_id}" for r in shown)))
     today = stores.now().date()
     labels = stores.cases.labels(cases)
-    names = agency_names(stores)
+    names = agency_names(stores, (r.agency_id for r in shown))
     return [ResearchRequest(r.case_id, r.meeting_id, r.agency_id, r.due_on, r.answered,
                             r.held_on, r.requested_on,
                             research_status(r.answered, r.due_on, today),

@@ -226,9 +226,10 @@ class CaseProjector:
         return meetings.research_requests(self.db, agency_id)
 
     def standing_research(self, area_id: UUID, *, agency_id: UUID | None = None,
-                          meeting_id: UUID | None = None) -> list[ResearchRequestRow]:
+                          meeting_id: UUID | None = None,
+                          answered: bool | None = None) -> list[ResearchRequestRow]:
         return meetings.standing_research(self.db, area_id, agency_id=agency_id,
-                                          meeting_id=meeting_id)
+                                          meeting_id=meeting_id, answered=answered)
 
     def labels(self, case_ids: Sequence[UUID]) -> dict[UUID, str]:
         """Personal data (the victim's initials and year of birth): for callers who may see

@@ -197,10 +197,14 @@ def research_requests(db: Database, agency_id: UUID) -> list[ResearchRequestRow]
 
 
 def standing_research(db: Database, area_id: UUID, *, agency_id: UUID | None = None,
-                      meeting_id: UUID | None = None) -> list[ResearchRequestRow]:
+                      meeting_id: UUID | None = None,
+                      answered: bool | None = None) -> list[ResearchRequestRow]:
     """The area's research requests for hearings that stand: the case still on the meeting's
-    agenda, the meeting not cancelled. By due date, unanswered first."""
+    agenda, the meeting not cancelled (`answered`: only those answered, or not). By due
+    date, unanswered first."""
     where, params = ["m.area_id = %s"], [str(area_id)]
+    if answered is not None:
+        where.append(f"r.answered = {int(answered)}")
     if agency_id is not None:
         where.append("r.agency_id = %s")
         params.append(str(agency_id))

@@ -79,9 +79,12 @@ def area_research(stores: Stores, actor: Actor, *,
     if p.area_id is None or not is_coordinator_of(p, p.area_id):
         actor.deny("list_research", "Coordinators and chairs see every agency's research")
     today = stores.now().date()
-    # The status is computed, so it is filtered here; the rest narrows the read.
+    # Whether answered narrows the read (outstanding research is a small part of the years'
+    # research); overdue or not is a matter of today's date, so it is judged here.
+    answered = None if "answered" in statuses and len(set(statuses)) > 1 else (
+        "answered" in statuses)
     rows = [r for r in stores.cases.standing_research(p.area_id, agency_id=agency_id,
-                                                      meeting_id=meeting_id)
+                                                      meeting_id=meeting_id, answered=answered)
             if research_status(r.answered, r.due_on, today) in statuses]
     return _shown(stores, actor, rows)
 

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 
 from domain.access import Audience
+from domain.case import ResearchStatus
 from domain.criteria import CriteriaClaimed
 from services import case_lists, case_view, meetings, research
 from services.actor import Actor
@@ -18,6 +19,8 @@ from tests.factories import perpetrator, victim
 from tests.services.conftest import HELD_ON, NOW, Area, Clock, trail
 
 DUE = date(2026, 1, 26)
+ANSWERED: tuple[ResearchStatus, ...] = ("answered",)
+REQUESTED: tuple[ResearchStatus, ...] = ("requested",)
 
 
 def listed_with_research(area: Area, *agencies: UUID, **case: object) -> tuple[UUID, UUID]:
@@ -66,9 +69,9 @@ def test_the_coordinators_see_every_agency_s_research_with_its_status_and_the_re
     assert [(r.agency_code, r.status) for r in
             research.area_research(area.platform, coordinator())] == [("police", "overdue")]
     assert [(r.agency_code, r.status) for r in research.area_research(
-        area.platform, coordinator(), statuses=("answered",))] == [("idva", "answered")]
+        area.platform, coordinator(), statuses=ANSWERED)] == [("idva", "answered")]
     assert [(r.agency_code, r.status) for r in research.area_research(
-        area.platform, coordinator(), statuses=("requested",))] == []
+        area.platform, coordinator(), statuses=REQUESTED)] == []
     assert [r.agency_code for r in research.area_research(
         area.platform, coordinator(), statuses=("requested", "answered", "overdue"),
         agency_id=area.idva)] == ["idva"]

@@ -24,8 +24,9 @@ from domain.access import MAX_BREAK_GLASS_MINUTES, AudienceKind
 from domain.actions import Ending as ActionEnding
 from domain.actions import ForWhom
 from domain.actions import Outcome as ActionOutcome
-from domain.case import INFORM_WITHIN
+from domain.case import INFORM_WITHIN, ResearchStatus
 from domain.consent import ConsentStatus, VictimInformed
+from domain.criteria import Criterion
 from domain.meeting import RiskTo
 from domain.monitoring import Answer as MonitoringAnswer
 from domain.monitoring import Ethnicity, Gender, Sexuality
@@ -78,6 +79,26 @@ Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(max_length=200)]
 Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
 Staff = Annotated[str, Field(min_length=1, max_length=200)]
+
+# Beside an agency's id, in the answers that name agencies: its name and code (people know
+# "Police", not a UUID). Beside a case's id, its label.
+AgencyNameOut = Annotated[str | None, Field(
+    description="The agency's name, beside its id; null only for an id the partnership does "
+                "not list")]
+AgencyCodeOut = Annotated[str | None, Field(description="The agency's code, beside its id")]
+CaseLabel = Annotated[str | None, Field(
+    description="What coordinators call the case: the victim's initials and year of birth "
+                "(`J.S. 1987`; `J.S.` when the date of birth is not known). Personal data: "
+                "shown only to those who may see the case; null if it could not be read "
+                "(the case erased meanwhile)")]
+
+
+class AgencyName(BaseModel):
+    """An agency as people know it, in a list beside the ids."""
+
+    agency_id: UUID
+    name: AgencyNameOut
+    code: AgencyCodeOut
 
 
 class Strict(BaseModel):
@@ -219,6 +240,8 @@ class ActionRow(BaseModel):
     action_id: UUID
     case_id: UUID
     owner_agency_id: UUID
+    owner_agency_name: AgencyNameOut
+    owner_agency_code: AgencyCodeOut
     due_on: date
     overdue: bool
     escalated: bool
@@ -350,11 +373,14 @@ class ReleaseCreate(Strict):
 
 class CaseSummary(BaseModel):
     case_id: UUID
+    label: CaseLabel
     area_id: UUID
     status: str
     referred_on: date
     last_referral_on: date
     referring_agency_id: UUID
+    referring_agency_name: AgencyNameOut
+    referring_agency_code: AgencyCodeOut
     repeat_of: UUID | None
 
 
@@ -370,6 +396,8 @@ class CasesPage(BaseModel):
 class Audience(BaseModel):
     kind: AudienceKind
     agencies: list[UUID] = Field(default=[], description="For `agencies` only")
+    agencies_named: list[AgencyName] = Field(default=[], description="The same agencies, "
+                                                                     "by name and code")
 
 
 class Item(BaseModel):
@@ -378,6 +406,8 @@ class Item(BaseModel):
     text: str
     audience: Audience
     author_agency: UUID
+    author_agency_name: AgencyNameOut = None
+    author_agency_code: AgencyCodeOut = None
     recorded_at: datetime
 
 
@@ -394,6 +424,8 @@ class Action(BaseModel):
 
     action_id: UUID
     owner_agency: UUID
+    owner_agency_name: AgencyNameOut = None
+    owner_agency_code: AgencyCodeOut = None
     description: str
     for_whom: ForWhom
     due_on: date
@@ -498,6 +530,11 @@ class Referral(BaseModel):
     subjects: list[Subject]
     incident_summary: str
     risk_assessment: RiskAssessment
+    dash_score: int = Field(description='The DASH score: the number of "yes" answers')
+    criteria_met: list[Criterion] = Field(description=(
+        "The referral criteria its facts meet under the area's settings now (the score "
+        "against the area's threshold, incidents, 'honour'-based abuse, a judgement's "
+        "reason): what a threshold decision would find; the decision keeps those it found"))
     criteria: Criteria
     consent: Consent
     victim_informed: VictimInformed
@@ -647,6 +684,7 @@ class AgendaEntry(BaseModel):
 
     position: int
     case_id: UUID
+    label: CaseLabel
     children: bool
     honour_based_abuse: bool
 
@@ -689,11 +727,23 @@ class NextMeeting(MeetingSummary):
 
 
 class ResearchRequestRow(BaseModel):
+    """Research asked of an agency on a case listed for a hearing."""
+
     case_id: UUID
+    label: CaseLabel
     meeting_id: UUID
+    held_on: date = Field(description="The meeting's day")
     agency_id: UUID
+    agency_name: AgencyNameOut
+    agency_code: AgencyCodeOut
+    requested_on: date | None = Field(description=(
+        "The day it was asked for; null only for a request recorded before the day was kept "
+        "and not yet projected again"))
     due_on: date
     answered: bool
+    status: ResearchStatus = Field(description=(
+        "`answered` once the agency has recorded research for the hearing; unanswered, "
+        "`overdue` after its due day (the due day itself is in time), else `requested`"))
 
 
 class CandidateLoad(BaseModel):
@@ -733,6 +783,8 @@ class Minutes(BaseModel):
     held_on: date
     case_id: UUID
     agencies_present: list[UUID]
+    agencies_present_named: list[AgencyName] = Field(description="The same agencies, by "
+                                                                 "name and code")
     heard: bool
     risks: list[Risk]
     information: list[Item]

@@ -131,6 +131,17 @@ class ResearchRequest:
     requested_by: str
 
 
+ResearchStatus = Literal["requested", "answered", "overdue"]
+
+
+def research_status(answered: bool, due_on: date, today: date) -> ResearchStatus:
+    """Answered once the agency has recorded research for the hearing; overdue, unanswered,
+    after the day it was due (the due date itself is still in time, as for actions)."""
+    if answered:
+        return "answered"
+    return "overdue" if is_overdue(due_on, None, today) else "requested"
+
+
 Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "withdrawn", "closed"]
 # A case no longer worked: closed, or withdrawn as entered in error (which it stays, and is no
 # longer worked, until closed for its retention). It counts in no case co-ordinator's load,
@@ -233,6 +244,8 @@ class Case(Aggregate):
         self.break_glass: list[BreakGlass] = []
         self.items: dict[UUID, SharedItem] = {}
         self.research_requests: list[ResearchRequest] = []
+        # When each was asked for, by (meeting, agency): the event's time, not in the request.
+        self.research_requested_at: dict[tuple[UUID, UUID], datetime] = {}
         self.hearings: dict[UUID, Hearing] = {}
         self.closed_on: date | None = None
         # None for a closure recorded before its time was kept (see inform_by).
@@ -754,6 +767,7 @@ class Case(Aggregate):
     @event("ResearchRequested")
     def _research_requested(self, requests: tuple[ResearchRequest, ...], at: datetime) -> None:
         self.research_requests.extend(requests)
+        self.research_requested_at.update(((r.meeting_id, r.agency_id), at) for r in requests)
 
     def record_hearing(self, hearing: Hearing) -> None:
         """What the hearing identified: the risks to the victim, children, perpetrator and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal, get_args
@@ -68,3 +69,22 @@ def check_subjects(subjects: tuple[Subject, ...]) -> None:
         raise InvalidReferral("a referral names at least one perpetrator")
     if len({s.subject_id for s in subjects}) != len(subjects):
         raise InvalidReferral("subject ids must be unique")
+
+
+def _initial(name: str) -> str:
+    """A name's initial: its first letter, in capitals ("o'Brien" is O)."""
+    return next((c.upper() for c in name if c.isalpha()), "")
+
+
+def case_label(subjects: Iterable[Subject]) -> str | None:
+    """What coordinators call a case: the victim's initials (first forename, surname) and
+    year of birth, "J.S. 1987"; "J.S." when the date of birth is not known. Personal data:
+    derived from the case's decrypted record, sealed wherever it is kept, never logged or
+    audited. None when the referral names no victim (it always names one)."""
+    victim = next((s for s in subjects if s.role == "victim"), None)
+    if victim is None:
+        return None
+    forename = victim.forenames.split()[0] if victim.forenames.split() else ""
+    initials = "".join(f"{i}." for i in (_initial(forename), _initial(victim.surname)) if i)
+    year = f" {victim.date_of_birth.year}" if victim.date_of_birth else ""
+    return f"{initials}{year}".strip() or None

@@ -1,7 +1,8 @@
 """The case read models, written together from each batch of notifications: the index
 (`case_index`), the access facts (`case_access_facts`), action routing (`case_actions`),
-meetings, agendas and research (`meetings`), the sealed case document (`case_documents`) and
-the case list (`case_list`). Restrictions due are read from the access facts (`restrictions`).
+meetings, agendas and research (`meetings`), the sealed case document (`case_documents`), the
+sealed case label (`case_labels`) and the case list (`case_list`). Restrictions due are read
+from the access facts (`restrictions`).
 
 Each view is rebuilt from the aggregate at the projected version, so the projector holds no
 copy of the aggregate's rules, and replaying a notification twice writes the same rows.
@@ -25,6 +26,7 @@ from projections import (
     case_actions,
     case_documents,
     case_index,
+    case_labels,
     case_list,
     meetings,
     restrictions,
@@ -40,6 +42,7 @@ from projections.meetings import AgendaLine, MeetingRow, ResearchRequestRow
 from projections.restrictions import RestrictionDue
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
+from security.errors import MissingDataKey
 from security.keyring import Keyring
 from security.policy import CaseAccess
 from storage.database import Cursor, Database, chunks
@@ -53,7 +56,7 @@ MEETING_TOPIC = "domain.meeting:Meeting."
 DOCUMENTS = case_documents.TABLE
 # The tables holding a case's own rows, cleared and rewritten with it.
 CASE_TABLES = (case_index.TABLE, case_access_facts.TABLE, case_actions.TABLE,
-               meetings.RESEARCH, DOCUMENTS)
+               meetings.RESEARCH, DOCUMENTS, case_labels.TABLE)
 
 
 class CaseProjector:
@@ -69,9 +72,43 @@ class CaseProjector:
     def create_tables(self) -> None:
         self.db.execute_script([*case_index.SCHEMA, *case_access_facts.SCHEMA,
                                 *case_actions.SCHEMA, *meetings.SCHEMA,
-                                *case_documents.schema(self.db.blob)])
+                                *case_documents.schema(self.db.blob),
+                                *case_labels.schema(self.db.blob)])
         case_list.create_tables(self.db)
         self.fill_case_list()
+        self.fill_labels()
+        self.fill_research_dates()
+
+    def fill_labels(self) -> None:
+        """A database projected before cases had labels: each case without one gets it from
+        its sealed document, once (later cases get theirs as they are projected)."""
+        with self.db.transaction() as cur:
+            cur.execute(f"SELECT d.case_id, d.document FROM {DOCUMENTS} d "  # noqa: S608
+                        f"LEFT JOIN {case_labels.TABLE} l ON l.case_id = d.case_id "
+                        "WHERE l.case_id IS NULL")
+            for case_id, sealed in cur.fetchall():
+                cid = UUID(case_id)
+                try:
+                    document = CaseDocument.from_json(
+                        self.sealer.open(DOCUMENTS, cid, bytes(sealed)))
+                except (CaseErased, MissingDataKey):
+                    continue  # erased: purged by whoever erased it
+                case_labels.write_label(cur, self.sealer, cid, document.referral.subjects)
+
+    def fill_research_dates(self) -> None:
+        """A database projected before research kept the day it was requested: the cases
+        with such rows have their research written again from their events, once."""
+        for chunk in chunks(meetings.add_requested_on(self.db), 100):
+            with self.db.transaction() as cur:
+                for case_id in chunk:
+                    cur.execute(f"DELETE FROM {meetings.RESEARCH} "  # noqa: S608
+                                "WHERE case_id = %s", (str(case_id),))
+                    if self.sealer.keyring.is_shredded(case_id):
+                        continue  # erased: purged by whoever erased it
+                    try:
+                        meetings.write_research(cur, self.app.repository.get(case_id))
+                    except CaseErased:
+                        continue
 
     def fill_case_list(self) -> None:
         """A database projected before the case list existed: fill it from the access facts
@@ -122,6 +159,7 @@ class CaseProjector:
         case_actions.write(cur, case)
         meetings.write_research(cur, case)
         case_documents.write(cur, self.sealer, case)
+        case_labels.write(cur, self.sealer, case)
         self._write_list(cur, [case.id, *case_index.repeats_on(cur, case.id)])
 
     def _write_list(self, cur: Cursor, case_ids: Sequence[UUID]) -> None:
@@ -189,6 +227,17 @@ class CaseProjector:
 
     def research_requests(self, agency_id: UUID) -> list[ResearchRequestRow]:
         return meetings.research_requests(self.db, agency_id)
+
+    def standing_research(self, area_id: UUID, *, agency_id: UUID | None = None,
+                          meeting_id: UUID | None = None,
+                          answered: bool | None = None) -> list[ResearchRequestRow]:
+        return meetings.standing_research(self.db, area_id, agency_id=agency_id,
+                                          meeting_id=meeting_id, answered=answered)
+
+    def labels(self, case_ids: Sequence[UUID]) -> dict[UUID, str]:
+        """Personal data (the victim's initials and year of birth): for callers who may see
+        these cases, as the policy decided."""
+        return case_labels.labels(self.db, self.sealer, case_ids)
 
     def document(self, case_id: UUID) -> CaseDocument | None:
         return case_documents.document(self.db, self.sealer, case_id)

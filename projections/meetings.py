@@ -41,9 +41,12 @@ SCHEMA = (
         agency_id TEXT NOT NULL,
         due_on TEXT NOT NULL,
         answered INTEGER NOT NULL,
+        requested_on TEXT,
         PRIMARY KEY (case_id, meeting_id, agency_id))""",
     f"CREATE INDEX IF NOT EXISTS research_requests_agency ON {RESEARCH} "
     "(agency_id, answered)",
+    # The area's research, by meeting (services/research.py's list for coordinators).
+    f"CREATE INDEX IF NOT EXISTS research_requests_meeting ON {RESEARCH} (meeting_id)",
     """CREATE TABLE IF NOT EXISTS agenda (
         meeting_id TEXT NOT NULL,
         case_id TEXT NOT NULL,
@@ -77,13 +80,17 @@ class AgendaLine:
 
 @dataclass(frozen=True)
 class ResearchRequestRow:
-    """Research asked of an agency on a listed case: ids and dates only."""
+    """Research asked of an agency on a listed case: ids and dates only (`held_on`: the
+    meeting's day; `requested_on`: None for a row projected before it was kept, until
+    `add_requested_on` fills it)."""
 
     case_id: UUID
     meeting_id: UUID
     agency_id: UUID
     due_on: date
     answered: bool
+    held_on: date
+    requested_on: date | None
 
 
 def write_meeting(cur: Cursor, meeting: Meeting, ref: PersonRef) -> None:
@@ -111,11 +118,24 @@ def write_meeting(cur: Cursor, meeting: Meeting, ref: PersonRef) -> None:
 
 def write_research(cur: Cursor, case: Case) -> None:
     if case.research_requests:
+        asked = case.research_requested_at
         cur.executemany(
-            "INSERT INTO research_requests (case_id, meeting_id, agency_id, due_on, answered)"
-            " VALUES (%s, %s, %s, %s, %s)",
+            "INSERT INTO research_requests (case_id, meeting_id, agency_id, due_on, answered,"
+            " requested_on) VALUES (%s, %s, %s, %s, %s, %s)",
             [(str(case.id), str(r.meeting_id), str(r.agency_id), r.due_on.isoformat(),
-              int(case.research_answered(r))) for r in case.research_requests])
+              int(case.research_answered(r)), asked[r.meeting_id, r.agency_id].date().isoformat())
+             for r in case.research_requests])
+
+
+def add_requested_on(db: Database) -> list[UUID]:
+    """A read model projected before research kept its request date gets the column; the
+    cases whose rows lack it are returned, for the projector to write again."""
+    with db.transaction() as cur:
+        if not db.has_column(cur, RESEARCH, "requested_on"):
+            cur.execute(f"ALTER TABLE {RESEARCH} ADD COLUMN requested_on TEXT")
+        cur.execute(f"SELECT DISTINCT case_id FROM {RESEARCH} "  # noqa: S608
+                    "WHERE requested_on IS NULL ORDER BY case_id")
+        return [UUID(r[0]) for r in cur.fetchall()]
 
 
 def delist(cur: Cursor, case_id: UUID) -> None:
@@ -164,12 +184,45 @@ def listing(db: Database, case_id: UUID) -> list[UUID]:
         return [UUID(r[0]) for r in cur.fetchall()]
 
 
+_RESEARCH_ROW = ("SELECT r.case_id, r.meeting_id, r.agency_id, r.due_on, r.answered, "
+                 "m.held_on, r.requested_on FROM research_requests r "
+                 "JOIN meetings m ON m.meeting_id = r.meeting_id")
+
+
+def _research_rows(cur: Cursor) -> list[ResearchRequestRow]:
+    return [ResearchRequestRow(UUID(c), UUID(m), UUID(a), date.fromisoformat(due),
+                               bool(answered), date.fromisoformat(held),
+                               date.fromisoformat(asked) if asked else None)
+            for c, m, a, due, answered, held, asked in cur.fetchall()]
+
+
 def research_requests(db: Database, agency_id: UUID) -> list[ResearchRequestRow]:
     """An agency's research requests (ids and dates only), unanswered first."""
     with db.transaction(readonly=True) as cur:
-        cur.execute("SELECT case_id, meeting_id, agency_id, due_on, answered "
-                    "FROM research_requests WHERE agency_id = %s "
-                    "ORDER BY answered, due_on, case_id", (str(agency_id),))
-        return [ResearchRequestRow(UUID(c), UUID(m), UUID(a), date.fromisoformat(due),
-                                   bool(answered))
-                for c, m, a, due, answered in cur.fetchall()]
+        cur.execute(f"{_RESEARCH_ROW} WHERE r.agency_id = %s "
+                    "ORDER BY r.answered, r.due_on, r.case_id", (str(agency_id),))
+        return _research_rows(cur)
+
+
+def standing_research(db: Database, area_id: UUID, *, agency_id: UUID | None = None,
+                      meeting_id: UUID | None = None,
+                      answered: bool | None = None) -> list[ResearchRequestRow]:
+    """The area's research requests for hearings that stand: the case still on the meeting's
+    agenda, the meeting not cancelled (`answered`: only those answered, or not). By due
+    date, unanswered first."""
+    where, params = ["m.area_id = %s"], [str(area_id)]
+    if answered is not None:
+        where.append(f"r.answered = {int(answered)}")
+    if agency_id is not None:
+        where.append("r.agency_id = %s")
+        params.append(str(agency_id))
+    if meeting_id is not None:
+        where.append("r.meeting_id = %s")
+        params.append(str(meeting_id))
+    with db.transaction(readonly=True) as cur:
+        cur.execute(
+            f"{_RESEARCH_ROW} JOIN agenda g ON g.meeting_id = r.meeting_id "  # noqa: S608
+            "AND g.case_id = r.case_id WHERE NOT EXISTS (SELECT 1 FROM meeting_cancellations c"
+            f" WHERE c.meeting_id = r.meeting_id) AND {' AND '.join(where)} "
+            "ORDER BY r.answered, r.due_on, m.held_on, r.case_id, r.agency_id", params)
+        return _research_rows(cur)

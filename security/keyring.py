@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from domain.exceptions import CaseErased
 from security.errors import MissingDataKey
 from security.kek import KekProvider
-from storage.database import Cursor, Database
+from storage.database import Cursor, Database, chunks
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,23 @@ class Keyring:
         if row is None:
             raise MissingDataKey(f"no data key for {scope_id}")
         return self._remember(scope_id, row)
+
+    def warm(self, scope_ids: Sequence[UUID]) -> None:
+        """Fetch the keys of these scopes that are not cached, in one round trip per chunk,
+        so that an answer opening many cases' sealed rows (a list with each case's label)
+        does not ask for each key alone. A shredded scope is left out: its reads refuse
+        (`decryption_key`) as ever."""
+        missing = [s for s in scope_ids if self._cached(s) is None]
+        for chunk in chunks(missing):
+            marks = ", ".join(["%s"] * len(chunk))
+            with self.db.transaction(readonly=True) as cur:
+                cur.execute(f"SELECT k.scope_id, k.kek_id, k.wrapped FROM data_keys k "  # noqa: S608
+                            f"WHERE k.scope_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM "
+                            "shred_ledger s WHERE s.scope_id = k.scope_id)",
+                            [str(s) for s in chunk])
+                rows = cur.fetchall()
+            for scope_id, kek_id, wrapped in rows:
+                self._remember(UUID(scope_id), (kek_id, bytes(wrapped)))
 
     def _select(
         self, cur: Cursor, scope_id: UUID, *, check_shredded: bool = False

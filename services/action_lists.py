@@ -11,6 +11,7 @@ from uuid import UUID
 from domain.actions import is_overdue
 from security.policy import is_coordinator_of
 from services.actor import Actor
+from services.agency_names import agency_names
 from services.case_access import Stores, visible_cases
 
 Scope = Literal["mine", "overdue"]
@@ -26,6 +27,8 @@ class ActionRow:
     due_on: date
     overdue: bool
     escalated: bool
+    owner_agency_name: str | None
+    owner_agency_code: str | None
 
 
 def actions(stores: Stores, actor: Actor, scope: Scope) -> list[ActionRow]:
@@ -42,11 +45,14 @@ def actions(stores: Stores, actor: Actor, scope: Scope) -> list[ActionRow]:
         rows = stores.cases.actions(owner=p.agency_id)
     today = stores.now().date()
     visible = set(visible_cases(stores, actor, sorted({r.case_id for r in rows}, key=str)))
+    rows = [r for r in rows if r.case_id in visible]
+    names = agency_names(stores, (r.owner_agency_id for r in rows))
     shown = [ActionRow(
         action_id=r.action_id, case_id=r.case_id, owner_agency_id=r.owner_agency_id,
         due_on=r.due_on, escalated=r.escalated,
-        overdue=is_overdue(r.due_on, r.outcome, today))
-        for r in rows if r.case_id in visible]
+        overdue=is_overdue(r.due_on, r.outcome, today),
+        owner_agency_name=names(r.owner_agency_id).name,
+        owner_agency_code=names(r.owner_agency_id).code) for r in rows]
     # A stable order, so that the same actions always read the same.
     shown.sort(key=lambda a: (a.due_on, str(a.action_id)))
     if scope == "overdue":

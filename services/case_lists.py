@@ -15,6 +15,7 @@ from projections.case_list import Position, UnknownCursor
 from projections.cases import CaseIndexRow
 from security.policy import list_filter, reads_case_content
 from services.actor import Actor
+from services.agency_names import agency_names
 from services.case_access import Stores, visible_cases
 from services.errors import Invalid
 
@@ -29,6 +30,11 @@ class CaseSummary:
     referring_agency_id: UUID
     # The case this one is a repeat referral of, where the caller may see it.
     repeat_of: UUID | None
+    # What coordinators call the case (domain.subjects.case_label): personal data, in a
+    # summary only because the caller may see the case. None if erased meanwhile.
+    label: str | None
+    referring_agency_name: str | None
+    referring_agency_code: str | None
 
 
 @dataclass(frozen=True)
@@ -74,16 +80,24 @@ class Summarised(Protocol):
 
 
 def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[CaseSummary]:
-    """Index rows (or case documents) as summaries. A link to a case the caller may not see
-    would tell them it exists: it is dropped."""
+    """Index rows (or case documents) of cases the caller may see (the caller asked the
+    policy) as summaries, with their labels. A link to a case the caller may not see would
+    tell them it exists: it is dropped."""
+    if not rows:
+        return []
     targets = {r.repeat_of for r in rows if r.repeat_of}
     seen = set(visible_cases(stores, actor, sorted(targets, key=str))) if targets else set()
+    labels = stores.cases.labels([r.case_id for r in rows])
+    names = agency_names(stores, (r.referring_agency_id for r in rows))
     return [CaseSummary(
         case_id=r.case_id, area_id=r.area_id, status=r.status, referred_on=r.referred_on,
         # Every document has it; one from before it was kept, if any, was referred once.
         last_referral_on=r.last_referral_on or r.referred_on,
         referring_agency_id=r.referring_agency_id,
-        repeat_of=r.repeat_of if r.repeat_of in seen else None) for r in rows]
+        repeat_of=r.repeat_of if r.repeat_of in seen else None,
+        label=labels.get(r.case_id),
+        referring_agency_name=names(r.referring_agency_id).name,
+        referring_agency_code=names(r.referring_agency_id).code) for r in rows]
 
 
 def list_cases(stores: Stores, actor: Actor, *, status: str | None, page: int, page_size: int,

@@ -4,12 +4,15 @@ anyone else). The read's audit record names every item shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from uuid import UUID
 
 from domain.access import Audience, SharedItem
+from domain.area import AreaSettings
 from domain.case import Decision
+from domain.criteria import Criterion, referral_criteria_met
 from projections.case_document import (
     AccessRecord,
     ActionRecord,
@@ -19,37 +22,84 @@ from projections.case_document import (
 from projections.cases import item_facts
 from security.policy import Visibility, item_visible, sees_every_agency_told
 from services.actor import Actor
+from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_lists import CaseSummary, summaries
 from services.closure import ClosureState, closure_state
 
-# A SMART action agreed for the case, with its outcome, escalation and its owner's notes.
-CaseAction = ActionRecord
+
+@dataclass(frozen=True)
+class CaseAction(ActionRecord):
+    """A SMART action agreed for the case, with its outcome, escalation and its owner's
+    notes, and its owning agency by name and code."""
+
+    owner_agency_name: str | None = None
+    owner_agency_code: str | None = None
+
+    @classmethod
+    def of(cls, action: ActionRecord, names: AgencyNames) -> CaseAction:
+        owner = names(action.owner_agency)
+        return cls(**{f.name: getattr(action, f.name) for f in fields(ActionRecord)},
+                   owner_agency_name=owner.name, owner_agency_code=owner.code)
+
+
+@dataclass(frozen=True)
+class ItemAudience(Audience):
+    """An item's audience, its named agencies by name and code too."""
+
+    agencies_named: tuple[AgencyName, ...] = ()
 
 
 @dataclass(frozen=True)
 class CaseItem:
     """Information shared on a case: research, a disclosure, a risk, a note (who wrote it,
-    and for whom, stay with the policy)."""
+    and for whom, stay with the policy); agencies by name and code beside their ids."""
 
     item_id: UUID
     kind: str
     text: str
-    audience: Audience
+    audience: ItemAudience
     author_agency: UUID
     recorded_at: datetime
+    author_agency_name: str | None
+    author_agency_code: str | None
 
     @classmethod
-    def of(cls, item: SharedItem) -> CaseItem:
-        return cls(item.item_id, item.kind, item.text, item.audience, item.author_agency,
-                   item.recorded_at)
+    def of(cls, item: SharedItem, names: AgencyNames) -> CaseItem:
+        audience = ItemAudience(item.audience.kind, item.audience.agencies,
+                                names.all(item.audience.agencies))
+        author = names(item.author_agency)
+        return cls(item.item_id, item.kind, item.text, audience, item.author_agency,
+                   item.recorded_at, author.name, author.code)
+
+
+@dataclass(frozen=True)
+class ReferralView(ReferralRecord):
+    """The referral as submitted, with its DASH score beside the answers and the referral
+    criteria its facts meet under the area's settings (domain.criteria, the rule the
+    threshold decision applies)."""
+
+    dash_score: int = 0
+    criteria_met: tuple[Criterion, ...] = ()
+
+    @classmethod
+    def of(cls, record: ReferralRecord, settings: AreaSettings) -> ReferralView:
+        found = referral_criteria_met(record.risk_assessment, record.criteria, settings)
+        return cls(**{f.name: getattr(record, f.name) for f in fields(ReferralRecord)},
+                   dash_score=found.score, criteria_met=found.met)
+
+
+def named_in(items: Iterable[SharedItem], actions: Iterable[ActionRecord]) -> list[UUID]:
+    """The agencies that items and actions name: authors, audiences and owners."""
+    return [*(a for i in items for a in (i.author_agency, *i.audience.agencies)),
+            *(a.owner_agency for a in actions)]
 
 
 @dataclass(frozen=True)
 class CaseView:
     summary: CaseSummary
     closure: ClosureState | None
-    referral: ReferralRecord
+    referral: ReferralView
     decision: Decision | None
     repeat_referrals: tuple[UUID, ...]
     items: tuple[CaseItem, ...]
@@ -76,14 +126,16 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
                                        purpose=actor.purpose, items=tuple(shown),
                                        area_id=access.area_id)
     closure = closure_state(document, stores.now())
+    names = agency_names(stores, named_in(items, document.actions))
     return CaseView(
         summary=summary,
         closure=closure_seen_by(closure, visibility) if closure else None,
-        referral=document.referral,
+        referral=ReferralView.of(document.referral,
+                                 stores.marac.get_area(document.area_id).settings),
         decision=document.decision,
         repeat_referrals=tuple(sorted(repeats, key=str)),
-        items=tuple(CaseItem.of(i) for i in items),
-        actions=document.actions,
+        items=tuple(CaseItem.of(i, names) for i in items),
+        actions=tuple(CaseAction.of(a, names) for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
     )

@@ -9,7 +9,7 @@ altogether for anyone who is not a named member and may see none of its cases.""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -70,6 +70,9 @@ class AgendaEntry:
     case_id: UUID
     children: bool
     honour_based_abuse: bool
+    # What coordinators call the case (every line is a case the caller may see); None
+    # until read for an answer, or if erased meanwhile.
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,13 @@ def _agenda(stores: Stores, meeting: MeetingRow, visible: Sequence[UUID]) -> lis
             for n, i in enumerate(items)]
 
 
+def _labelled(stores: Stores, entries: Sequence[AgendaEntry]) -> list[AgendaEntry]:
+    """The entries with their cases' labels: only ever the cases the caller may see, as
+    `_agenda` lists only those."""
+    labels = stores.cases.labels([e.case_id for e in entries]) if entries else {}
+    return [replace(e, label=labels.get(e.case_id)) for e in entries]
+
+
 # Reads -------------------------------------------------------------------------------------
 
 def meeting(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingView:
@@ -191,7 +201,7 @@ def agenda(stores: Stores, actor: Actor, meeting_id: UUID) -> list[AgendaEntry]:
     entries = _agenda(stores, row, visible)
     actor.audit.record("read_agenda", "allowed",
                        items=(str(meeting_id), *(str(e.case_id) for e in entries)))
-    return entries
+    return _labelled(stores, entries)
 
 
 def next_agenda(stores: Stores, actor: Actor) -> NextMeeting | None:
@@ -208,7 +218,7 @@ def next_agenda(stores: Stores, actor: Actor) -> NextMeeting | None:
             actor.audit.record("read_agenda", "allowed", items=(
                 str(row.meeting_id), *(str(e.case_id) for e in entries)))
             return NextMeeting(row.meeting_id, row.area_id, row.kind, row.held_on,
-                               row.attendees, tuple(entries))
+                               row.attendees, tuple(_labelled(stores, entries)))
     actor.audit.record("read_agenda", "allowed")
     return None
 

@@ -13,8 +13,9 @@ from projections.case_document import ActionRecord
 from projections.cases import item_facts
 from security.policy import item_visible
 from services.actor import Actor
+from services.agency_names import AgencyName, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
-from services.case_view import CaseItem
+from services.case_view import CaseAction, CaseItem, named_in
 from services.meetings import seen_meeting
 
 # Information shared on the case at the hearing, for those of its audience.
@@ -42,15 +43,17 @@ class CaseMinutes:
     heard: bool
     risks: tuple[Risk, ...]
     information: tuple[MinutesItem, ...]
-    actions: tuple[ActionRecord, ...]
+    actions: tuple[CaseAction, ...]
     distribution: MinutesDistribution
+    # The agencies present, by name and code (beside their ids above).
+    agencies_present_named: tuple[AgencyName, ...]
 
 
 @dataclass(frozen=True)
 class CarriedAction:
     """An action still open from before a meeting, on the meeting's review list."""
 
-    action: ActionRecord
+    action: CaseAction
     case_id: UUID
     overdue: bool
 
@@ -74,18 +77,21 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
     actor.audit.record("read_minutes", "allowed", case_id=case_id, area_id=access.area_id,
                        items=(str(meeting_id), *(str(i.item_id) for i in items),
                               *(str(a.action_id) for a in actions)))
+    present = tuple(sorted({a.agency_id for a in meeting.attendance.values()
+                            if a.agency_id is not None}, key=str))
+    names = agency_names(stores, [*present, *named_in(items, actions)])
     return CaseMinutes(
         marking=MINUTES_MARKING, meeting_id=meeting_id, kind=meeting.kind,
         held_on=meeting.held_on, case_id=case_id,
-        agencies_present=tuple(sorted({a.agency_id for a in meeting.attendance.values()
-                                       if a.agency_id is not None}, key=str)),
+        agencies_present=present,
         heard=hearing is not None,
         risks=hearing.risks if hearing else (),
-        information=tuple(map(CaseItem.of, items)),
-        actions=tuple(actions),
+        information=tuple(CaseItem.of(i, names) for i in items),
+        actions=tuple(CaseAction.of(a, names) for a in actions),
         distribution=MinutesDistribution(meeting.minutes_due_on(settings),
                                          meeting.minutes_distributed_at,
-                                         meeting.minutes_late(settings, stores.now())))
+                                         meeting.minutes_late(settings, stores.now())),
+        agencies_present_named=names.all(present))
 
 
 def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction]:
@@ -94,13 +100,15 @@ def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction
     row, _ = seen_meeting(stores, actor, meeting_id, "read_review")
     routing = stores.cases.actions(area_id=row.area_id)
     cases = visible_cases(stores, actor, sorted({r.case_id for r in routing}, key=str))
-    carried: list[CarriedAction] = []
+    open_actions: list[tuple[ActionRecord, UUID]] = []
     for case_id in cases:
         document = stores.cases.document(case_id)
-        for action in document.actions if document else ():  # None: erased meanwhile
-            if action.outcome is None and action.agreed_on < row.held_on:
-                carried.append(CarriedAction(action, case_id, is_overdue(
-                    action.due_on, None, row.held_on)))
+        open_actions += [(a, case_id) for a in (document.actions if document else ())
+                         if a.outcome is None and a.agreed_on < row.held_on]  # None: erased
+    names = agency_names(stores, (a.owner_agency for a, _ in open_actions))
+    carried = [CarriedAction(CaseAction.of(a, names), case_id,
+                             is_overdue(a.due_on, None, row.held_on))
+               for a, case_id in open_actions]
     carried.sort(key=lambda c: (c.action.due_on, str(c.action.action_id)))
     actor.audit.record("read_review", "allowed",
                        items=(str(meeting_id), *(str(c.action.action_id) for c in carried)))

@@ -213,6 +213,16 @@ class Database:
     def blob(self) -> str:
         return "BLOB" if self.dialect == "sqlite" else "BYTEA"
 
+    def has_column(self, cur: Cursor, table: str, column: str) -> bool:
+        """Whether a table made by an earlier version already has a column added since."""
+        if self.dialect == "sqlite":
+            cur.execute("SELECT 1 FROM pragma_table_info(%s) WHERE name = %s", (table, column))
+        else:
+            cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+                        "AND table_name = %s AND column_name = %s",
+                        (self.url.schema, table, column))
+        return cur.fetchone() is not None
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

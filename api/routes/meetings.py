@@ -1,6 +1,7 @@
 """/api/v1/meetings: MARAC hearings (listed, rescheduled, cancelled), their agendas (moves,
 removals, invitations), research, attendance, each case's hearing, minutes and the review
-list; /api/v1/research-requests: an agency's research to do."""
+list; /api/v1/research-requests: an agency's research to do, and every agency's outstanding
+research for the area's coordinators."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from api import schemas
 from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, CONFLICT, NOT_FOUND
 from api.plain import answer, answers
+from domain.case import ResearchStatus
 from domain.meeting import Risk
 from services import meetings, research
 from services import minutes as hearing_minutes
@@ -259,3 +261,19 @@ def list_research_requests(platform: CurrentPlatform,
                       actor: CurrentActor) -> list[dict[str, Any]]:
     """My agency's research requests, unanswered first."""
     return answers(research.research_requests(platform, actor))
+
+
+@research_router.get("/outstanding", response_model=list[schemas.ResearchRequestRow])
+def list_outstanding_research(
+    platform: CurrentPlatform, actor: CurrentActor,
+    status: Annotated[list[ResearchStatus] | None, Query(
+        description="Repeat for several; by default `requested` and `overdue`")] = None,
+    agency_id: UUID | None = None, meeting_id: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """For the area's coordinators and chairs (anyone else: 403 `forbidden`): every agency's
+    research requests for hearings that stand (the case still listed, the meeting not
+    cancelled), on the cases the caller may see, with their status; unanswered first,
+    soonest due first. Filtered by status, agency and meeting."""
+    return answers(research.area_research(
+        platform, actor, statuses=tuple(status or ("requested", "overdue")),
+        agency_id=agency_id, meeting_id=meeting_id))

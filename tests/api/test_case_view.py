@@ -39,7 +39,10 @@ def test_a_coordinator_sees_the_referral_decision_access_and_safeguarding_as_rec
 
     view = client.get(base, headers=world.coordinator()).json()
 
-    assert view["referral"] == recorded["referral"]
+    # The referral as recorded, with its DASH score beside the answers (referral_body's 15
+    # "yes") and the criterion that score meets (the demo area's threshold is 14).
+    scored = {**recorded["referral"], "dash_score": 15, "criteria_met": ["visible_high_risk"]}
+    assert view["referral"] == scored
     assert view["decision"] == recorded["decision"]
     assert view["access"] == recorded["access"]
     assert view["safeguarding"] == recorded["safeguarding"]
@@ -54,5 +57,5 @@ def test_a_coordinator_sees_the_referral_decision_access_and_safeguarding_as_rec
     assert view["decision"]["outcome"] == "accepted"
 
     member = client.get(base, headers=world.rep("police")).json()
-    assert member["referral"] == recorded["referral"]
+    assert member["referral"] == scored
     assert (member["access"], member["safeguarding"]) == (None, None)

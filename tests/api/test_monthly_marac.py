@@ -76,8 +76,10 @@ def test_a_monthly_marac_from_referral_to_closure(
     assert agenda(hpx) == []  # no case of theirs, and nothing else shows
     assert sees(client, housing, a)
     assert not sees(client, housing, b)
+    # Each case by its victim's initials and year of birth, for those who may see it.
     assert ok(client.get("/api/v1/meetings/next", headers=housing), 200)["agenda"] == [
-        {"position": 1, "case_id": str(a), "children": True, "honour_based_abuse": False}]
+        {"position": 1, "case_id": str(a), "label": "P.A. 1987", "children": True,
+         "honour_based_abuse": False}]
 
     # Research: requested from the invited agencies; notes seen by the coordinators only.
     ok(client.post(f"/api/v1/meetings/{meeting}/research-requests", headers=coordinator,
@@ -92,6 +94,22 @@ def test_a_monthly_marac_from_referral_to_closure(
     assert (refused.status_code, refused.json()["code"]) == (422, "invalid_hearing_change")
     todo = ok(client.get("/api/v1/research-requests", headers=health), 200)
     assert {(r["case_id"], r["answered"]) for r in todo} == {(str(a), False), (str(b), False)}
+
+    def outstanding(query: str = "") -> set[tuple[str | None, ...]]:
+        rows = ok(client.get(f"/api/v1/research-requests/outstanding{query}",
+                             headers=coordinator), 200)
+        assert {(r["meeting_id"], r["held_on"], r["requested_on"]) for r in rows} <= {
+            (str(meeting), "2026-01-22", "2026-01-12")}
+        return {(r["label"], r["agency_name"], r["agency_code"], r["status"]) for r in rows}
+
+    # The coordinators chase every agency's research, by case label and agency name.
+    assert outstanding() == {("P.A. 1987", "Health", "health", "requested"),
+                             ("P.A. 1987", "Housing", "housing", "requested"),
+                             ("I.B. 1991", "Health", "health", "requested")}
+    assert outstanding(f"?agency_id={agency['housing']}") == {
+        ("P.A. 1987", "Housing", "housing", "requested")}
+    refused = client.get("/api/v1/research-requests/outstanding", headers=housing)
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     research = ok(client.post(f"/api/v1/cases/{a}/information", headers=health, json={
         "kind": "research_note", "text": "GP: victim seen twice with injuries.",
         "audience": {"kind": "coordinators"}, "meeting_id": str(meeting)}), 201)["id"]
@@ -105,6 +123,9 @@ def test_a_monthly_marac_from_referral_to_closure(
         assert "GP: victim seen twice with injuries." not in texts(client, outsider, a)
     todo = ok(client.get("/api/v1/research-requests", headers=health), 200)
     assert {(r["case_id"], r["answered"]) for r in todo} == {(str(a), True), (str(b), False)}
+    assert outstanding() == {("P.A. 1987", "Housing", "housing", "requested"),
+                             ("I.B. 1991", "Health", "health", "requested")}
+    assert outstanding("?status=answered") == {("P.A. 1987", "Health", "health", "answered")}
     assert [r["case_id"] for r in ok(client.get("/api/v1/research-requests",
                                                 headers=housing), 200)] == [str(a)]
     # Another agency may not release health's research.
@@ -113,6 +134,9 @@ def test_a_monthly_marac_from_referral_to_closure(
 
     # The meeting: attendance, research released, disclosures with audiences, risks.
     clock.at = datetime(2026, 1, 22, 10, 0, tzinfo=clock.at.tzinfo)
+    # Research not done by its due day (the 20th) is overdue by the meeting's.
+    assert outstanding("?status=overdue") == {("P.A. 1987", "Housing", "housing", "overdue"),
+                                              ("I.B. 1991", "Health", "health", "overdue")}
     for headers in (coordinator, police, health, housing, idva):
         ok(client.post(f"/api/v1/meetings/{meeting}/attendance", headers=headers,
                        json={"acknowledge_confidentiality": True}))
@@ -164,6 +188,20 @@ def test_a_monthly_marac_from_referral_to_closure(
     assert {a["action_id"] for a in housing_minutes["actions"]} == {locks, gp, bail}
     assert set(housing_minutes["agencies_present"]) == {
         str(agency[x]) for x in ("police", "health", "housing", "idva")}
+    # Agencies by name and code beside their ids, in the minutes.
+    assert {(n["agency_id"], n["name"], n["code"]) for n in
+            housing_minutes["agencies_present_named"]} == {
+        (str(agency[x]), x.title(), x) for x in ("police", "health", "housing", "idva")}
+    assert {(x["owner_agency"], x["owner_agency_name"], x["owner_agency_code"])
+            for x in housing_minutes["actions"]} == {
+        (str(agency[x]), x.title(), x) for x in ("housing", "health", "police")}
+    assert {(i["author_agency_name"], i["author_agency_code"])
+            for i in police_minutes["information"]} == {("Health", "health"),
+                                                        ("Police", "police")}
+    (narrowed,) = [i["audience"] for i in police_minutes["information"]
+                   if i["audience"]["kind"] == "agencies"]
+    assert narrowed["agencies_named"] == [
+        {"agency_id": str(agency["police"]), "name": "Police", "code": "police"}]
     assert {i["text"] for i in housing_minutes["information"]} == {
         "GP: victim seen twice with injuries.", "Three call-outs since November."}
     assert {i["text"] for i in police_minutes["information"]} == {
@@ -184,7 +222,8 @@ def test_a_monthly_marac_from_referral_to_closure(
     clock.at = datetime(2026, 1, 27, 8, 0, tzinfo=clock.at.tzinfo)
     assert escalate_overdue(api_platform, clock.at.date()) == [UUID(gp)]
     overdue = ok(client.get("/api/v1/actions?scope=overdue", headers=coordinator), 200)
-    assert [(o["action_id"], o["escalated"]) for o in overdue] == [(gp, True)]
+    assert [(o["action_id"], o["escalated"], o["owner_agency_name"], o["owner_agency_code"])
+            for o in overdue] == [(gp, True, "Health", "health")]
     mine = ok(client.get("/api/v1/actions", headers=health), 200)
     assert [(m["action_id"], m["overdue"]) for m in mine] == [(gp, True)]
 
@@ -216,8 +255,8 @@ def test_a_monthly_marac_from_referral_to_closure(
     following = UUID(ok(client.post("/api/v1/meetings", headers=coordinator, json={
         "kind": "standard", "held_on": "2026-02-19"}), 201)["id"])
     review = ok(client.get(f"/api/v1/meetings/{following}/review", headers=coordinator), 200)
-    assert [(r["action_id"], r["overdue"], r["escalated"]) for r in review] == [
-        (gp, True, True)]
+    assert [(r["action_id"], r["overdue"], r["escalated"], r["owner_agency_name"])
+            for r in review] == [(gp, True, True, "Health")]
     assert [r["action_id"] for r in ok(client.get(
         f"/api/v1/meetings/{following}/review", headers=housing), 200)] == [gp]
     assert ok(client.get(f"/api/v1/meetings/{following}/review", headers=hpx), 200) == []

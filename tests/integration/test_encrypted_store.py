@@ -286,3 +286,25 @@ def test_a_restore_does_not_bring_back_index_rows(
         assert row[0] == 0
     finally:
         restarted.close()
+
+
+def test_keys_warmed_for_a_list_are_cached_and_an_erased_case_s_never_is(
+        platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    kept, erased = app.refer(referral(area, agency)), app.refer(referral(area, agency))
+    with platform.database.transaction() as cur:
+        cur.execute("SELECT scope_id, kek_id, wrapped, created_at FROM data_keys "
+                    "WHERE scope_id = %s", (str(erased),))
+        backup = cur.fetchone()
+    platform.eraser.erase(erased, "lawful_erasure_decision")
+    execute(platform, "INSERT INTO data_keys VALUES (%s, %s, %s, %s)", tuple(backup or ()))
+    platform.keyring.forget_cached()
+
+    platform.keyring.warm([kept, erased])
+    # The kept case's key came in the one round trip: it is read from the cache now.
+    execute(platform, "DELETE FROM data_keys WHERE scope_id = %s", (str(kept),))
+
+    assert app.get_case(kept).victim.surname == VICTIM_SURNAME
+    with pytest.raises(CaseErased):  # the ledger wins over the restored key row
+        app.get_case(erased)

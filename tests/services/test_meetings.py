@@ -44,7 +44,9 @@ def test_a_listed_case_is_on_the_agenda_and_the_meeting_shows_its_minutes_due(
     listed = meetings.agenda(area.platform, area.coordinator(), meeting_id)
     view = meetings.meeting(area.platform, area.coordinator(), meeting_id)
 
-    assert listed == [AgendaEntry(1, case_id, children=False, honour_based_abuse=False)]
+    # The case by its victim's initials and year of birth (tests/factories.py's victim).
+    assert listed == [AgendaEntry(1, case_id, children=False, honour_based_abuse=False,
+                                  label="P.Q. 1987")]
     assert isinstance(view, MeetingView)
     assert (view.meeting_id, view.held_on, view.minutes.distributed_at) == (
         meeting_id, HELD_ON, None)

@@ -79,8 +79,8 @@ async def sign_in(request: Request) -> Response:
     platform = platform_of(request)
     pending = await run_in_threadpool(platform.web_sessions.start, platform.now())
     request.scope["session"] = {}
-    response = await _client(request).authorize_redirect(request,
-                                                         config.sign_in.redirect_uri)
+    response: Response = await _client(request).authorize_redirect(
+        request, config.sign_in.redirect_uri)
     state = dict(request.scope["session"])
     await run_in_threadpool(platform.web_sessions.save, pending,
                             SessionData(csrf_token=pending.data.csrf_token, sign_in=state))

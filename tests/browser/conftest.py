@@ -61,7 +61,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the demo did not start"
+        assert thread.is_alive(), "the demo stopped"
+        assert time.monotonic() < deadline, "the demo did not start"
         time.sleep(0.05)
     yield Demo(f"http://127.0.0.1:{port}", platform)
     server.should_exit = True

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from fastapi.testclient import TestClient
 
 from security.sessions import Session, SessionData
+from tests.api.conftest import Clock
 from web.config import WebConfig
 from web.session import set_session_cookie
-from tests.api.conftest import Clock
 
 pytestmark = pytest.mark.in_memory
 

@@ -41,12 +41,12 @@ class Filters:
 
     @classmethod
     def of(cls, q: QueryParams) -> Filters:
-        restricted = q.get("restricted", "")
+        given = q.get("restricted")
+        restricted: Restricted = "yes" if given == "yes" else "no" if given == "no" else ""
         return cls(status=q.get("status", "") if q.get("status") in STATUS_LABELS else "",
-                   mine=q.get("mine") == "yes",
-                   restricted=restricted if restricted in ("yes", "no") else "",  # type: ignore[arg-type]
+                   mine=q.get("mine") == "yes", restricted=restricted,
                    order="oldest" if q.get("order") == "oldest" else "newest",
-                   cursor=(q.get("cursor") or None))
+                   cursor=q.get("cursor") or None)
 
     def query(self, **changes: str | None) -> str:
         """This list's address with `changes` (None drops a parameter)."""

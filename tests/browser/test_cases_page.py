@@ -52,6 +52,17 @@ def test_my_agencys_cases_are_those_it_is_involved_in(page: Page, demo: Demo) ->
     expect(page.get_by_text("There are no cases to show.")).to_be_visible()
 
 
+def test_each_listed_case_links_to_its_page(page: Page, demo: Demo) -> None:
+    sign_in(page, demo, "idva")
+    links = page.locator("tbody tr a")
+    assert links.count() >= 1
+    for n in range(links.count()):
+        href = links.nth(n).get_attribute("href")
+        assert href is not None
+        assert href.startswith("/cases/")
+        expect(links.nth(n)).to_have_text(f"Case {href.removeprefix('/cases/')[:8]}")
+
+
 def test_a_search_asks_why_and_finds_the_cases_the_person_may_see(
         page: Page, demo: Demo, accessible: Accessibility) -> None:
     sign_in(page, demo, "coordinator")

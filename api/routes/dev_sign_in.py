@@ -78,9 +78,10 @@ def _page(request: AuthorizationRequest, csrf: str, *, error: str | None = None,
     return response
 
 
-def _choice(persona: Persona) -> dict[str, str]:
+def _choice(persona: Persona) -> dict[str, object]:
     return {"value": persona.name, "text": persona.name,
-            "hint": f"{persona.description} ({AREA_NAMES.get(persona.area, persona.area)})"}
+            "hint": {"text": f"{persona.description} "
+                              f"({AREA_NAMES.get(persona.area, persona.area)})"}}
 
 
 @router.get("/authorize")

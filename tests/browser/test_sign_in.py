@@ -25,6 +25,7 @@ def test_a_person_signs_in_with_pkce_and_sees_their_cases(page: Page, demo: Demo
     page.goto(demo.url + "/")
     assert page.url.startswith(demo.url + "/dev/authorize?")
     assert "code_challenge_method=S256" in page.url
+    expect(page.get_by_text("MARAC coordinator (Demoshire MARAC)")).to_be_visible()
     accessible()
     page.get_by_label("coordinator", exact=True).check()
     page.get_by_role("button", name="Sign in").click()

@@ -55,8 +55,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     platform = build_platform(settings)
     seed_demo(platform.marac)
     platform.runner.catch_up()
+    # A browser still open keeps connections alive: the server does not wait for them.
     server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port,
-                                           log_config=None, access_log=False))
+                                           log_config=None, access_log=False,
+                                           timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

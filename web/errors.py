@@ -60,4 +60,4 @@ def install_page_errors(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: CsrfRefused) -> Response:
-        return error_page(403)
+        return render("sign_in/form_refused.html", layout(None), status_code=403)

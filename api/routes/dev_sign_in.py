@@ -106,7 +106,7 @@ async def choose_persona(request: Request, platform: CurrentPlatform) -> Respons
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected.encode(),
                                                form.get("csrf_token", "").encode()):
-        return error_page(403)
+        return render("sign_in/form_refused.html", layout(None), status_code=403)
     problem = asked.problem()
     if problem is not None:
         return asked.back(error=problem)

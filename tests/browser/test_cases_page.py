@@ -128,5 +128,6 @@ def test_a_role_that_reads_no_cases_is_told_so(page: Page, demo: Demo,
     assert sign_in_as_dpo is not None
     page.get_by_label("dpo", exact=True).check()
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Sorry, you cannot do that")).to_be_visible()
+    expect(page.get_by_role("heading", name="You do not have access to this page")
+           ).to_be_visible()
     accessible()

@@ -83,7 +83,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     refused = context.request.post(demo.url + "/sign-out", form={"other": "x"},
                                    max_redirects=0)
     assert refused.status == 403
-    assert "Sorry, you cannot do that" in refused.text()
+    assert "Sorry, that form could not be sent" in refused.text()
     # Still signed in: the refused post changed nothing.
     page.goto(demo.url + "/cases")
     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
@@ -103,6 +103,7 @@ def test_a_form_posted_with_another_sessions_token_is_refused(
     refused = context.request.post(demo.url + "/sign-out", form={"csrf_token": their_token},
                                    max_redirects=0)
     assert refused.status == 403
+    assert "Sorry, that form could not be sent" in refused.text()
     page.goto(demo.url + "/cases")
     expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
 

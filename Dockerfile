@@ -11,6 +11,7 @@ COPY feeds ./feeds
 COPY notifications ./notifications
 COPY services ./services
 COPY api ./api
+COPY web ./web
 COPY bench ./bench
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac \
     && mkdir -p /var/lib/marac/ledger /var/lib/marac-witness \

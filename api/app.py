@@ -15,6 +15,7 @@ from api.routes import (
     areas,
     cases,
     dev,
+    dev_sign_in,
     dpo,
     feeds,
     marrac,
@@ -23,8 +24,13 @@ from api.routes import (
     partnership,
     reports,
 )
+from security.errors import KeyConfigurationError
+from web.app import install_pages
+from web.config import SignInClient, WebConfig
 
 API_PREFIX = "/api/v1"
+# The pages' client at the demo issuer (its secret is made at run time).
+DEMO_WEB_CLIENT = "marac-web"
 
 
 class Health(BaseModel):
@@ -84,5 +90,28 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(notifications.router)
     if platform.settings.demo:
         app.include_router(dev.router)
+        app.include_router(dev_sign_in.router)
     document_idempotency(app)
+    # The pages (web/), after the API's error handlers: they show the same answers as pages.
+    install_pages(app, web_config(platform))
     return app
+
+
+def web_config(platform: Platform) -> WebConfig:
+    """The pages' sign-in: the identity provider set in MARAC_WEB_OIDC_*, or in the demo the
+    local issuer, with this service registered as its client."""
+    s = platform.settings
+    redirect = s.web_oidc_redirect_uri or f"{s.base_url}/sign-in/callback"
+    client = None
+    if s.web_oidc_issuer:
+        if not (s.web_oidc_client_id and s.web_oidc_client_secret):
+            raise KeyConfigurationError("set MARAC_WEB_OIDC_CLIENT_ID and "
+                                        "MARAC_WEB_OIDC_CLIENT_SECRET with MARAC_WEB_OIDC_ISSUER")
+        client = SignInClient(
+            f"{s.web_oidc_issuer.rstrip('/')}/.well-known/openid-configuration",
+            s.web_oidc_client_id, s.web_oidc_client_secret, redirect)
+    elif s.demo and platform.issuer is not None:
+        secret = platform.issuer.register_web_client(DEMO_WEB_CLIENT, redirect)
+        client = SignInClient(f"{s.base_url}{dev.router.prefix}/.well-known/openid-configuration",
+                              DEMO_WEB_CLIENT, secret, redirect)
+    return WebConfig(client, s.base_url, secure_cookies=not s.demo, demo=s.demo)

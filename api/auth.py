@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 import structlog
@@ -22,6 +21,7 @@ from audit.trail import AuditRecord, AuditUnavailable
 from security.identity import InvalidToken, Principal, UnknownCode
 from security.policy import Viewer
 from services.actor import Actor
+from services.purposes import Purpose  # the one list, named here for the routes
 
 log = structlog.get_logger("api.auth")
 
@@ -66,18 +66,6 @@ def current_viewer(
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
-
-
-class Purpose(StrEnum):
-    """Why case content is read; recorded with every read (DPA 2018 s.62)."""
-
-    meeting_preparation = "meeting_preparation"
-    research = "research"
-    threshold_decision = "threshold_decision"
-    action_follow_up = "action_follow_up"
-    safety_planning = "safety_planning"
-    supervision = "supervision"
-    subject_access = "subject_access"
 
 
 def _purposes(schema: dict[str, JsonValue]) -> None:

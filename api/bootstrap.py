@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
@@ -33,6 +33,7 @@ from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from security.partnership_codes import RecordedCodes
 from security.recorders import in_memory_recorder
+from security.sessions import SessionLimits, SessionStore
 from storage.database import Database
 
 
@@ -64,6 +65,8 @@ class Platform:
     # Notifications to people: their outbox, fed by its own tracking position.
     notices: NotificationOutbox
     notice_runner: ProjectionRunner
+    # People's sign-in sessions for the pages (web/), server-side; the cookie holds the id.
+    web_sessions: SessionStore
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
 
@@ -189,6 +192,10 @@ def build_platform(
     notice_runner.create_tables(from_now=True)
     idempotency = IdempotencyStore(database, keyring.keks)
     idempotency.create_tables()
+    web_sessions = SessionStore(database, keyring.keks, SessionLimits(
+        idle=timedelta(minutes=settings.web_session_idle_minutes),
+        absolute=timedelta(hours=settings.web_session_absolute_hours)))
+    web_sessions.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
                     purges=[cases.purge_case, feeds.purge_case, reports.purge_case,
                             notices.purge_case])
@@ -199,7 +206,7 @@ def build_platform(
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
                     feed_runner, reports, report_runner, releases, idempotency, notices,
-                    notice_runner, demo_clock)
+                    notice_runner, web_sessions, demo_clock)
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:

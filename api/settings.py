@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.url import MEMORY_URL
@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = ""
     public_base_url: str = ""
+    # The pages' sign-in (web/), by OIDC authorization code with PKCE: the identity provider's
+    # issuer (its discovery document at <issuer>/.well-known/openid-configuration), this
+    # service's client there, and the redirect registered with it (default: <base>/sign-in/
+    # callback). Demo mode without an issuer signs in at the local issuer's /dev/ pages.
+    web_oidc_issuer: str = ""
+    web_oidc_client_id: str = ""
+    web_oidc_client_secret: str = ""
+    web_oidc_redirect_uri: str = ""
+    # A page session ends when idle this long, and at the latest this long after sign-in.
+    web_session_idle_minutes: float = Field(default=30.0, gt=0)
+    web_session_absolute_hours: float = Field(default=8.0, gt=0)
 
     @property
     def key_path(self) -> Path:
@@ -66,6 +77,14 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.audit_signing_key_file or self.data_dir / "audit-signing-key.json"
+
+    @property
+    def base_url(self) -> str:
+        """Where people and the platform itself reach this service."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
 
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:

@@ -158,20 +158,29 @@ class CaseList:
 
     def page(self, case_filter: CaseFilter, *, size: int, after: Position | None = None,
              offset: int = 0, status: str | None = None,
-             within: Sequence[UUID] | None = None) -> CasePage:
-        """The cases the filter admits (with `status`, among `within` if given), newest
-        referral first: `size` of them after `after` (or after the first `offset`)."""
+             within: Sequence[UUID] | None = None, restricted: bool | None = None,
+             involving: UUID | None = None, oldest_first: bool = False) -> CasePage:
+        """The cases the filter admits (with `status`, among `within` if given, restricted or
+        not as `restricted` says, with the agency `involving` involved), newest referral first
+        (or oldest): `size` of them after `after` (or after the first `offset`). Each
+        narrowing only ever shows fewer of the cases the filter admits."""
+        if restricted is not None:
+            # A case is restricted or not in all its rows, and so is each way.
+            case_filter = replace(case_filter, ways=tuple(
+                w for w in case_filter.ways if w.restricted == restricted))
         case_filter = self._held_somewhere(case_filter)
         if not case_filter.ways or (within is not None and not within):
             return CasePage((), 0, None)
-        query = _Query(case_filter, _Narrowing(status, within))
+        order = "ASC" if oldest_first else "DESC"
+        query = _Query(case_filter, _Narrowing(status, within,
+                                               str(involving) if involving else None), order)
         page_sql, page_params = query.page(after, offset + size + 1)
         count_sql, count_params = query.count()
         # One statement: the page and its total from one snapshot, in one round trip; the
         # total's row stands alone when the page is empty.
         sql = (f"SELECT c.total, p.case_id, p.referred_on FROM ({count_sql}) AS c "  # noqa: S608
                f"LEFT JOIN ({page_sql} LIMIT %s OFFSET %s) AS p ON 1 = 1 "
-               "ORDER BY p.referred_on DESC, p.case_id DESC")
+               f"ORDER BY p.referred_on {order}, p.case_id {order}")
         with self.db.transaction(readonly=True) as cur:
             cur.execute(sql, (*count_params, *page_params, size + 1, offset))
             rows = cur.fetchall()
@@ -219,6 +228,7 @@ ONCE_PER_CASE = frozenset({"area", "involved_agency", "member", "member_agency",
 class _Narrowing:
     status: str | None
     within: Sequence[UUID] | None
+    involving: str | None = None  # an agency's id: only the cases it is involved in
 
 
 class _Query:
@@ -226,9 +236,11 @@ class _Query:
     in the list's order); its other facts, the exclusions and the ways already counted are
     index lookups by case."""
 
-    def __init__(self, case_filter: CaseFilter, narrow: _Narrowing) -> None:
+    def __init__(self, case_filter: CaseFilter, narrow: _Narrowing,
+                 order: str = "DESC") -> None:
         self.filter = case_filter
         self.narrow = narrow
+        self.order = order
         self.at = instant(case_filter.at)
         self._aliases = 0
 
@@ -242,18 +254,20 @@ class _Query:
                             for x in self.filter.unless)]
             if after is not None:
                 # The bare bound lets either planner start the index range there.
-                conditions.append((f"{f}.referred_on <= %s AND ({f}.referred_on, {f}.case_id) "
-                                   "< (%s, %s)",
+                bound, beyond = ("<=", "<") if self.order == "DESC" else (">=", ">")
+                conditions.append((f"{f}.referred_on {bound} %s AND "
+                                   f"({f}.referred_on, {f}.case_id) {beyond} (%s, %s)",
                                    [after.referred_on, after.referred_on, after.case_id]))
             where, more = _and(conditions)
             # A case holds a grant or a session more than once: its rows, one case.
             distinct = "" if way.facts[0].kind in ONCE_PER_CASE else "DISTINCT "
             arms.append(f"SELECT case_id, referred_on FROM (SELECT {distinct}{f}.case_id, "  # noqa: S608
                         f"{f}.referred_on FROM {TABLE} {f} WHERE {where} ORDER BY "
-                        f"{f}.referred_on DESC, {f}.case_id DESC LIMIT %s) AS {f}_arm")
+                        f"{f}.referred_on {self.order}, {f}.case_id {self.order} "
+                        f"LIMIT %s) AS {f}_arm")
             params += [*more, limit]
         return (f"SELECT case_id, referred_on FROM ({' UNION '.join(arms)}) AS ways "  # noqa: S608
-                "ORDER BY referred_on DESC, case_id DESC", params)
+                f"ORDER BY referred_on {self.order}, case_id {self.order}", params)
 
     def count(self) -> Sql:
         """Exact, without a set of every case reached: the cases each way reaches that no
@@ -293,7 +307,7 @@ class _Query:
         """Whether the counts answer the way: one fact without a window, and no narrowing
         but the status."""
         return (len(way.facts) == 1 and way.facts[0].kind in ONCE_PER_CASE
-                and self.narrow.within is None)
+                and self.narrow.within is None and self.narrow.involving is None)
 
     def _tally(self, way: Way) -> Sql:
         conditions: list[Sql] = [("kind = %s AND ref = %s AND restricted = %s",
@@ -359,6 +373,12 @@ class _Query:
             marks = ", ".join(["%s"] * len(self.narrow.within))
             conditions.append((f"{alias}.case_id IN ({marks})",
                                [str(c) for c in self.narrow.within]))
+        if self.narrow.involving is not None:
+            g = self._alias()
+            conditions.append((f"EXISTS (SELECT 1 FROM {TABLE} {g} "  # noqa: S608 - placeholders
+                               f"WHERE {g}.case_id = {alias}.case_id AND "
+                               f"{g}.kind = 'involved_agency' AND {g}.ref = %s)",
+                               [self.narrow.involving]))
         return _and(conditions)
 
     @staticmethod

@@ -11,7 +11,7 @@ from typing import Protocol
 from uuid import UUID, uuid4
 
 from domain.subjects import Subject
-from projections.case_list import Position, UnknownCursor
+from projections.case_list import CasePage, Position, UnknownCursor
 from projections.cases import CaseIndexRow
 from security.policy import list_filter, reads_case_content
 from services.actor import Actor
@@ -101,14 +101,23 @@ def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[
 
 
 def list_cases(stores: Stores, actor: Actor, *, status: str | None, page: int, page_size: int,
-               cursor: str | None = None) -> CasesPage:
+               cursor: str | None = None, restricted: bool | None = None,
+               mine: bool = False, oldest_first: bool = False) -> CasesPage:
     """A page of the cases the caller may see, and their exact total. `cursor` (the last
-    page's `next_cursor`) continues the list; `page` still counts pages from the start."""
+    page's `next_cursor`, in the same order) continues the list; `page` still counts pages
+    from the start. `restricted`: only restricted cases, or only others; `mine`: only those
+    the caller's agency is involved in; `oldest_first`: by referral date, oldest first."""
     actor.require(reads_case_content(actor.principal), "list", "This role does not read cases")
     after = _position(cursor, page)
-    found = stores.cases.list.page(
-        list_filter(actor.viewer, stores.now()), size=page_size, after=after,
-        offset=0 if after else (page - 1) * page_size, status=status)
+    agency = actor.principal.agency_id
+    if mine and agency is None:
+        found = CasePage((), 0, None)  # no agency: none is theirs
+    else:
+        found = stores.cases.list.page(
+            list_filter(actor.viewer, stores.now()), size=page_size, after=after,
+            offset=0 if after else (page - 1) * page_size, status=status,
+            restricted=restricted, involving=agency if mine else None,
+            oldest_first=oldest_first)
     shown = summaries(stores, actor, _rows(stores, found.case_ids))
     actor.audit.record_before_response("list", "allowed",
                                        items=tuple(str(s.case_id) for s in shown))

@@ -118,7 +118,8 @@ def announce(settings: Settings, background: Background | None,
              witness_dir=str(settings.data_dir / "witness") if witness else None,
              database=settings.database_url.split(":", 1)[0])
     if settings.demo and background and witness:
-        print(f"marac demo running: API {base}{API_PREFIX} (docs {base}{API_PREFIX}/docs, "
+        print(f"marac demo running: pages {base}/ (sign in as a demo persona); "
+              f"API {base}{API_PREFIX} (docs {base}{API_PREFIX}/docs, "
               f"personas {base}/dev/personas); worker in this process "
               f"({', '.join(background.loops)}); audit witness pid {witness.pid} "
               f"({settings.data_dir / 'witness'}); data in {settings.data_dir}. "

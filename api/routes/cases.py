@@ -57,10 +57,18 @@ def list_cases(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(max_length=200, description=CURSOR)] = None,
+    restricted: Annotated[bool | None, Query(
+        description="Only restricted cases (true), or only the others (false)")] = None,
+    mine: Annotated[bool, Query(
+        description="Only the cases the caller's agency is involved in")] = False,
+    order: Annotated[Literal["newest", "oldest"], Query(
+        description="By referral date: newest first (the default) or oldest first; a "
+                    "cursor continues the order it was given in")] = "newest",
 ) -> schemas.CasesPage:
     """The cases the caller may see, newest referral first, with their exact total."""
     found = case_lists.list_cases(platform, actor, status=status_, page=page,
-                                  page_size=page_size, cursor=cursor)
+                                  page_size=page_size, cursor=cursor, restricted=restricted,
+                                  mine=mine, oldest_first=order == "oldest")
     return schemas.CasesPage.model_validate(asdict(found))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import CurrentPlatform
 from api.demo import PERSONAS, demo_ids
 from api.errors import Error
+from security.issuer import CodeRefused
+
+# A page session lasts at most 8 hours (MARAC_WEB_SESSION_ABSOLUTE_HOURS): so does the token
+# behind it, as an identity provider's refreshed tokens would.
+SIGN_IN_TOKEN_TTL = 8 * 3600
 
 router = APIRouter(prefix="/dev", tags=["demo"])
 
@@ -20,7 +25,8 @@ NO_SUCH_PERSONA: dict[int | str, dict[str, Any]] = {
     404: {"model": Error, "description": "No such persona: `not_found`"},
     422: {"model": Error, "description": "The request is not valid: `invalid_request`"}}
 CLIENT_REFUSED: dict[int | str, dict[str, Any]] = {
-    400: {"model": Error, "description": "`unsupported_grant_type`, `invalid_scope`"},
+    400: {"model": Error, "description": "`unsupported_grant_type`, `invalid_scope`, "
+                                         "`invalid_grant`"},
     401: {"model": Error, "description": "`invalid_client`"}}
 NO_ISSUER: dict[int | str, dict[str, Any]] = {
     404: {"model": Error, "description": "No demo issuer: `not_found`"}}
@@ -35,6 +41,8 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
+    # The authorization code grant's (OpenID Connect): who signed in, for the client.
+    id_token: str | None = None
 
 
 class PersonaOut(BaseModel):
@@ -83,8 +91,9 @@ class ClientCredentialsError(HTTPException):
 
 @router.post("/oauth/token", response_model=TokenResponse, responses=CLIENT_REFUSED)
 async def issue_client_token(request: Request, platform: CurrentPlatform) -> TokenResponse:
-    """OAuth 2.0 client credentials (RFC 6749 section 4.4) for the demo integration clients:
-    form-encoded, the client authenticated by HTTP Basic or in the body."""
+    """OAuth 2.0's token endpoint, form-encoded, the client authenticated by HTTP Basic or in
+    the body: client credentials (RFC 6749 section 4.4) for the demo integration clients, and
+    the authorization code with PKCE (section 4.1, RFC 7636) for the pages' sign-in."""
     form = parse_qs((await request.body()).decode(errors="replace"))
     client_id = form.get("client_id", [""])[0]
     secret = form.get("client_secret", [""])[0]
@@ -94,7 +103,11 @@ async def issue_client_token(request: Request, platform: CurrentPlatform) -> Tok
             client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
             raise ClientCredentialsError("invalid_client") from None
-    if form.get("grant_type", [""])[0] != "client_credentials":
+        client_id, secret = unquote_plus(client_id), unquote_plus(secret)  # RFC 6749 2.3.1
+    grant_type = form.get("grant_type", [""])[0]
+    if grant_type == "authorization_code":
+        return _redeem_code(form, client_id, secret, platform)
+    if grant_type != "client_credentials":
         raise ClientCredentialsError("unsupported_grant_type")
     persona = next((p for p in PERSONAS if p.client and f"demo-{p.name}" == client_id), None)
     if (persona is None or platform.issuer is None
@@ -106,6 +119,63 @@ async def issue_client_token(request: Request, platform: CurrentPlatform) -> Tok
     claims = {**demo_ids().claims(persona), "scope": " ".join(sorted(asked))}
     ttl = 900
     return TokenResponse(access_token=platform.issuer.issue(claims, ttl), expires_in=ttl)
+
+
+def _redeem_code(form: dict[str, list[str]], client_id: str, secret: str,
+                 platform: CurrentPlatform) -> TokenResponse:
+    """The code the demo's sign-in page gave (api/routes/dev_sign_in.py), for an access token
+    as the persona and an ID token for the client. The issuer checks the code (once, in time,
+    this client's, this redirect's) and the PKCE verifier itself."""
+    issuer = platform.issuer
+    if (issuer is None or client_id not in issuer.redirect_uris
+            or not issuer.authenticate_client(client_id, secret)):
+        raise ClientCredentialsError("invalid_client")
+    try:
+        grant = issuer.codes.redeem(form.get("code", [""])[0], client_id=client_id,
+                                    redirect_uri=form.get("redirect_uri", [""])[0],
+                                    code_verifier=form.get("code_verifier", [""])[0])
+    except CodeRefused:
+        raise ClientCredentialsError("invalid_grant") from None
+    access = {k: v for k, v in grant.claims.items() if k != "name"}
+    identity = {"sub": grant.claims["sub"], "name": grant.claims.get("name", "")}
+    return TokenResponse(access_token=issuer.issue(access, SIGN_IN_TOKEN_TTL),
+                         expires_in=SIGN_IN_TOKEN_TTL,
+                         id_token=issuer.id_token(identity, client_id, grant.nonce))
+
+
+class Discovery(BaseModel):
+    """OpenID Connect Discovery 1.0's provider metadata, for the demo issuer."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    response_types_supported: list[str]
+    grant_types_supported: list[str]
+    subject_types_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
+    code_challenge_methods_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    scopes_supported: list[str]
+
+
+@router.get("/.well-known/openid-configuration", response_model=Discovery,
+            responses=NO_ISSUER)
+def demo_discovery(platform: CurrentPlatform) -> Discovery:
+    """Where the demo issuer's sign-in, token and keys are: the pages' sign-in client reads
+    this as it would an identity provider's."""
+    if platform.issuer is None:
+        raise HTTPException(404)
+    base = f"{platform.settings.base_url}{router.prefix}"
+    return Discovery(
+        issuer=platform.issuer.issuer, authorization_endpoint=f"{base}/authorize",
+        token_endpoint=f"{base}/oauth/token", jwks_uri=f"{base}/jwks.json",
+        response_types_supported=["code"],
+        grant_types_supported=["authorization_code", "client_credentials"],
+        subject_types_supported=["public"], id_token_signing_alg_values_supported=["RS256"],
+        code_challenge_methods_supported=["S256"],
+        token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post"],
+        scopes_supported=["openid", "profile"])
 
 
 class Jwk(BaseModel):

@@ -22,7 +22,6 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from api import routes, schemas
-from api.auth import Purpose
 from api.errors import CODES
 from domain.exceptions import (
     ActionNotFound,
@@ -35,6 +34,7 @@ from domain.exceptions import (
 )
 from domain.risk import DASH_RIC_QUESTIONS
 from security.identity import ROLES
+from services.purposes import Purpose
 from storage.url import MEMORY_URL
 from tests.api.conftest import World, accept, bearer, refer, referral_body
 

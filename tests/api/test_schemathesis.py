@@ -34,10 +34,10 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoverageScenario
 
 from api.app import create_app
-from api.auth import Purpose
 from api.bootstrap import build_platform
 from api.settings import Settings
 from security.kek import KeyMaterial
+from services.purposes import Purpose
 from tests.api.conftest import World, accept, refer, referral_body
 
 ApiCase: TypeAlias = schemathesis.Case[Any]

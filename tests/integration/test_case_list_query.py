@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -25,7 +26,7 @@ from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 from api.settings import Settings
 from projections.case_list import Position
-from security.case_filter import CaseFilter
+from security.case_filter import CaseFilter, Fact, case_facts
 from security.policy import Viewer, case_visibility, list_filter
 from tests.api.test_access_model import PEOPLE, SURNAMES, AccessMachine, Who
 from tests.conftest import POSTGRES_URL
@@ -50,16 +51,17 @@ class ListQueryMachine(AccessMachine):
                 if case_visibility(viewer, access, self.clock.at) is not None}
 
     def walk(self, case_filter: CaseFilter, expected: set[UUID],
-             status: str | None = None) -> None:
+             status: str | None = None, **narrowing: Any) -> None:
         """Every page by cursor, then by page number: the same cases, each once, newest
-        referral first, and on every page the exact total."""
+        referral first (or oldest), and on every page the exact total."""
         rows = self.platform.cases.index_rows(sorted(expected, key=str))
-        order = sorted(expected, key=lambda c: (rows[c].referred_on, str(c)), reverse=True)
+        order = sorted(expected, key=lambda c: (rows[c].referred_on, str(c)),
+                       reverse=not narrowing.get("oldest_first", False))
         by_cursor: list[UUID] = []
         after: Position | None = None
         while True:
             page = self.platform.cases.list.page(case_filter, size=PAGE, after=after,
-                                                 status=status)
+                                                 status=status, **narrowing)
             assert page.total == len(expected)
             by_cursor += page.case_ids
             if page.next is None:
@@ -69,7 +71,7 @@ class ListQueryMachine(AccessMachine):
         by_number: list[UUID] = []
         for offset in range(0, len(order) + PAGE, PAGE):
             page = self.platform.cases.list.page(case_filter, size=PAGE, offset=offset,
-                                                 status=status)
+                                                 status=status, **narrowing)
             assert page.total == len(expected)
             by_number += page.case_ids
         assert by_number == order
@@ -87,6 +89,20 @@ class ListQueryMachine(AccessMachine):
                 sorted(shown, key=str)).items()}
             for status in STATUSES:
                 self.walk(case_filter, {c for c in shown if statuses[c] == status}, status)
+            # The cases page's filters and order (web/cases.py): restricted or not, those
+            # the person's agency is involved in, oldest first.
+            facts = {c: case_facts(a) for c, a in self.platform.cases.access(
+                sorted(shown, key=str)).items()}
+            for restricted in (True, False):
+                self.walk(case_filter, {c for c in shown if facts[c].restricted == restricted},
+                          restricted=restricted)
+            agency = viewer.principal.agency_id
+            if agency is not None:
+                involved = Fact("involved_agency", str(agency))
+                self.walk(case_filter, {c for c in shown
+                                        if any(h.fact == involved for h in facts[c].held)},
+                          involving=agency)
+            self.walk(case_filter, shown, oldest_first=True)
 
     @rule(who=st.sampled_from(PEOPLE), surname=st.sampled_from(SURNAMES))
     def search_matches_the_policy(self, who: Who, surname: str) -> None:

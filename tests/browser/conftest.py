@@ -1,0 +1,134 @@
+"""Browser tests: the real application, as `marac serve --demo` makes it, served by uvicorn on a
+free loopback port over a SQLite file, driven by Playwright in Debian's Chromium (launched by
+its path: never a browser download). Each test runs with JavaScript on and off, since every page
+must work without it; `accessible` runs axe-core on a page at WCAG 2.0, 2.1 and 2.2 A and AA.
+
+Marked `browser`: CI installs Chromium and fails when any of them was skipped (.ci/run).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from api.app import create_app
+from api.bootstrap import Platform, build_platform
+from api.demo import seed_demo
+from api.settings import Settings
+from tests.e2e.test_demo_server import free_port
+
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+AXE = Axe()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class Demo:
+    """The running demo: its address and its platform (to read what it recorded)."""
+
+    url: str
+    platform: Platform
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    port = free_port()
+    data = tmp_path_factory.mktemp("browser-demo")
+    settings = Settings(data_dir=data, demo=True, port=port,
+                        database_url=f"sqlite:///{(data / 'marac.sqlite').as_posix()}")
+    platform = build_platform(settings)
+    seed_demo(platform.marac)
+    platform.runner.catch_up()
+    # A browser still open keeps connections alive: the server does not wait for them.
+    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port,
+                                           log_config=None, access_log=False,
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the demo stopped"
+        assert time.monotonic() < deadline, "the demo did not start"
+        time.sleep(0.05)
+    yield Demo(f"http://127.0.0.1:{port}", platform)
+    server.should_exit = True
+    thread.join(timeout=10)
+    platform.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=["javascript", "no_javascript"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param == "javascript")
+
+
+@pytest.fixture
+def context(browser: Browser, javascript: bool) -> Iterator[BrowserContext]:
+    made = browser.new_context(java_script_enabled=javascript)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+class Accessibility:
+    """axe-core on the page as it stands, at WCAG 2.0, 2.1 and 2.2 A and AA: no violation. A
+    page shown without JavaScript is checked as that browser has it: its HTML, without its
+    scripts, loaded at its own address in a page that may run axe (axe is JavaScript)."""
+
+    def __init__(self, page: Page, javascript: bool, browser: Browser) -> None:
+        self.page = page
+        self.javascript = javascript
+        self.browser = browser
+
+    def __call__(self) -> None:
+        target, helper = self.page, None
+        if not self.javascript:
+            helper = self.browser.new_context(java_script_enabled=True)
+            target = helper.new_page()
+            html = re.sub(r"<script\b[^>]*>.*?</script>", "", self.page.content(),
+                          flags=re.DOTALL | re.IGNORECASE)
+            target.route(self.page.url, lambda route: route.fulfill(
+                status=200, content_type="text/html", body=html))
+            target.goto(self.page.url)
+        try:
+            results = AXE.run(target, options={"runOnly": {"type": "tag", "values": WCAG_A_AA},
+                                               "resultTypes": ["violations"]})
+        finally:
+            if helper is not None:
+                helper.close()
+        assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def accessible(page: Page, javascript: bool, browser: Browser) -> Accessibility:
+    return Accessibility(page, javascript, browser)

@@ -1,0 +1,39 @@
+"""The pages mounted on the application (called by api/app.py's `create_app`): their routes,
+their static assets, the sign-in client, and their error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from web import cases, sign_in
+from web.config import WebConfig
+from web.errors import install_page_errors
+
+STATIC = Path(__file__).parent / "static"
+
+
+class PinnedAssets(StaticFiles):
+    """The pinned govuk-frontend and MoJ assets (web/static/): each version of a file has its
+    own path, so a browser may keep it a year without asking again."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def install_pages(app: FastAPI, config: WebConfig) -> None:
+    """After the API's routes and error handlers, so that its error mapping is the pages' too."""
+    app.state.web_config = config
+    app.state.web_oauth = (sign_in.oauth_client(config.sign_in)
+                           if config.sign_in is not None else None)
+    app.include_router(sign_in.router)
+    app.include_router(cases.router)
+    app.mount("/static", PinnedAssets(directory=STATIC), name="static")
+    install_page_errors(app)

@@ -1,0 +1,19 @@
+"""What the pages need of the platform: the use cases' stores, and the identity parts (the
+token verifier and the sign-in sessions). A protocol, as services/platform.py is, so that the
+pages stand below the composition root (api/bootstrap.py's `Platform` answers it)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from security.identity import TokenVerifier
+from security.sessions import SessionStore
+from services.platform import Platform
+
+
+class WebPlatform(Platform, Protocol):
+    @property
+    def verifier(self) -> TokenVerifier: ...
+
+    @property
+    def web_sessions(self) -> SessionStore: ...

@@ -1,0 +1,141 @@
+"""The page session as a request sees it: the cookie (a session id, nothing else), the signed-in
+person it opens, and the CSRF check every form post passes.
+
+The session itself is server-side (security/sessions.py). Its cookie is HttpOnly, SameSite=Lax,
+and outside the demo Secure with the `__Host-` prefix (so no other host or path can set it).
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from audit.sink import TrailAudit
+from security.identity import InvalidToken, Principal
+from security.policy import Viewer
+from security.sessions import Session
+from services.actor import Actor
+from web.config import WebConfig
+from web.platform import WebPlatform
+
+COOKIE = "marac_session"
+CSRF_FIELD = "csrf_token"
+
+
+class SignInRequired(Exception):
+    """No live signed-in session: a page sends the person to sign in (web/errors.py)."""
+
+
+class CsrfRefused(Exception):
+    """A form post without its session's CSRF token: refused, 403 (web/errors.py)."""
+
+
+def platform_of(request: Request) -> WebPlatform:
+    return cast(WebPlatform, request.app.state.platform)
+
+
+def config_of(request: Request) -> WebConfig:
+    return cast(WebConfig, request.app.state.web_config)
+
+
+def cookie_name(config: WebConfig) -> str:
+    return f"__Host-{COOKIE}" if config.secure_cookies else COOKIE
+
+
+def set_session_cookie(response: Response, config: WebConfig, session: Session) -> None:
+    # No Max-Age: the cookie goes when the browser closes; the server ends the session
+    # itself when idle or too old, whatever the browser keeps.
+    response.set_cookie(cookie_name(config), session.session_id, path="/", httponly=True,
+                        secure=config.secure_cookies, samesite="lax")
+
+
+def clear_session_cookie(response: Response, config: WebConfig) -> None:
+    response.delete_cookie(cookie_name(config), path="/", httponly=True,
+                           secure=config.secure_cookies, samesite="lax")
+
+
+def find_session(request: Request) -> Session | None:
+    """The live session the cookie names, if any (seen now: it does not idle out)."""
+    session_id = request.cookies.get(cookie_name(config_of(request)))
+    if not session_id:
+        return None
+    platform = platform_of(request)
+    return platform.web_sessions.find(session_id, platform.now())
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in person: their session, and the principal their access token gives (checked
+    on every request by the API's verifier, so an expired token ends the session)."""
+
+    session: Session
+    principal: Principal
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session.data.csrf_token
+
+
+def _signed_in(request: Request) -> SignedIn:
+    session = find_session(request)
+    if session is None or session.data.access_token is None:
+        raise SignInRequired
+    platform = platform_of(request)
+    try:
+        principal = platform.verifier.verify(session.data.access_token)
+    except InvalidToken:
+        platform.web_sessions.end(session.session_id)
+        raise SignInRequired from None
+    return SignedIn(session, principal)
+
+
+async def signed_in(request: Request) -> SignedIn:
+    return await run_in_threadpool(_signed_in, request)
+
+
+CurrentPerson = Annotated[SignedIn, Depends(signed_in)]
+
+
+async def check_csrf(request: Request, session: Session) -> None:
+    """The synchronizer token pattern: a form post carries the CSRF token its session holds.
+    A post from another site, or with another session's token, is refused."""
+    given = (await request.form()).get(CSRF_FIELD)
+    if not isinstance(given, str) or not hmac.compare_digest(
+            given.encode(), session.data.csrf_token.encode()):
+        raise CsrfRefused
+
+
+async def form_checked(request: Request, person: CurrentPerson) -> SignedIn:
+    """A form post's signed-in person, once its CSRF token is checked."""
+    await check_csrf(request, person.session)
+    return person
+
+
+FormPerson = Annotated[SignedIn, Depends(form_checked)]
+
+
+def actor_of(request: Request, person: SignedIn, purpose: str | None = None) -> Actor:
+    """The person as the use cases' caller: their viewer, and this request's audit record
+    written to the trail (synchronously: it is committed before the page is made)."""
+    platform = platform_of(request)
+    principal = person.principal
+    viewer = Viewer(principal, platform.blind_index.person_ref(principal.subject))
+    audit = TrailAudit(platform.audit, principal, platform.now,
+                       request_id=getattr(request.state, "request_id", None) or str(uuid.uuid4()))
+    return Actor(viewer, audit, purpose)
+
+
+def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
+    """What the base layout shows: who is signed in, where they work, the navigation (with
+    `current` marked) and the sign-out form's CSRF token."""
+    if person is None:
+        return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
+    data = person.session.data
+    return {"person_name": data.person_name, "agency_name": data.agency_name,
+            "navigation": [{"href": "/cases", "text": "Cases", "active": current == "cases"}],
+            "csrf_token": data.csrf_token}

@@ -292,6 +292,16 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and case_visibility(viewer, access, now) is None)
 
 
+def break_glass_ends(viewer: Viewer, access: CaseAccess, now: datetime) -> datetime | None:
+    """When the viewer's sight of the case through break-glass ends (the latest end of their
+    sessions open now); None when they see it otherwise, or not at all."""
+    visibility = case_visibility(viewer, access, now)
+    if visibility is None or visibility.basis != "break_glass":
+        return None
+    return max(expires for ref, opened, expires in standing_access(access).break_glass
+               if ref == viewer.ref and opened <= now < expires)
+
+
 def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
                 now: datetime) -> bool:
     """What an agency owns on a case (an action's progress and outcome, the release of its

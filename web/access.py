@@ -68,7 +68,7 @@ async def _posted(request: Request, person: SignedIn, case_id: UUID, change: Cha
     return await run_in_threadpool(change, request, person, case_id, form)
 
 
-def _refused(request: Request, person: SignedIn, case_id: UUID, form: FormData,
+def _refused(request: Request, person: SignedIn, case_id: UUID, form: FormData, *,
              name: str, exc: DomainError) -> Response:
     """A change the domain refused: its rule's words against the form's field."""
     message = str(exc)
@@ -96,7 +96,7 @@ def _grant(request: Request, person: SignedIn, case_id: UUID, form: FormData) ->
         return _page(request, person, case_id, form=form,
                      errors={"grant-expiry-day": "The expiry must be in the future"})
     except DomainError as exc:
-        return _refused(request, person, case_id, form, "grant", exc)
+        return _refused(request, person, case_id, form, name="grant", exc=exc)
     return _done(case_id, "granted", "grants")
 
 
@@ -106,7 +106,7 @@ def revoke_page(request: Request, case_id: UUID, grant_id: UUID,
     return _revoke_page(request, person, case_id, grant_id)
 
 
-def _revoke_page(request: Request, person: SignedIn, case_id: UUID, grant_id: UUID,
+def _revoke_page(request: Request, person: SignedIn, case_id: UUID, grant_id: UUID, *,
                  errors: Errors | None = None, given: str = "") -> Response:
     settings = access_settings(platform_of(request), actor_of(request, person), case_id)
     found = [g for g in (*settings.current_grants, *settings.expired_grants)
@@ -130,7 +130,7 @@ def _revoke(request: Request, person: SignedIn, case_id: UUID, grant_id: UUID,
     errors: Errors = {}
     why = reason(form, "revoke-reason", errors, "why access is revoked")
     if errors:
-        return _revoke_page(request, person, case_id, grant_id, errors, why)
+        return _revoke_page(request, person, case_id, grant_id, errors=errors, given=why)
     try:
         access_grants.revoke(platform_of(request), actor_of(request, person), case_id,
                              grant_id, why)
@@ -160,7 +160,7 @@ def _restrict(request: Request, person: SignedIn, case_id: UUID, form: FormData)
         return _page(request, person, case_id, form=form,
                      errors={"restrict-agencies": "Select agencies from the list"})
     except DomainError as exc:
-        return _refused(request, person, case_id, form, "restrict", exc)
+        return _refused(request, person, case_id, form, name="restrict", exc=exc)
     return _done(case_id, "restricted", "restriction")
 
 
@@ -182,7 +182,7 @@ def _review(request: Request, person: SignedIn, case_id: UUID, form: FormData) -
                                         case_id, decision="keep" if decision == "keep"
                                         else "lift", reason=why)
     except DomainError as exc:
-        return _refused(request, person, case_id, form, "review", exc)
+        return _refused(request, person, case_id, form, name="review", exc=exc)
     return _done(case_id, "kept" if decision == "keep" else "lifted", "restriction")
 
 
@@ -201,7 +201,7 @@ def _exclude(request: Request, person: SignedIn, case_id: UUID, form: FormData) 
         exclusions.exclude(platform_of(request), actor_of(request, person), case_id, who,
                            reason=why)
     except DomainError as exc:
-        return _refused(request, person, case_id, form, "exclude", exc)
+        return _refused(request, person, case_id, form, name="exclude", exc=exc)
     return _done(case_id, "excluded", "exclusions")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from api.demo import demo_ids
 from tests.browser.conftest import Accessibility, Demo, serving_demo
@@ -356,3 +356,36 @@ def test_only_the_areas_coordinators_manage_access(page: Page, demo: Demo) -> No
     answer = page.goto(f"{demo.url}/cases/{case_id}/access")
     assert answer is not None
     assert answer.status == 403
+
+
+def test_forms_posted_by_hand_change_nothing_they_may_not(
+        page: Page, context: BrowserContext, demo: Demo) -> None:
+    """Without the session's CSRF token: refused. An agency the form did not offer: an error
+    to correct. A case the person may not see: not found, as a missing one."""
+    case_id = new_case(demo)
+    as_person(page, demo, "coordinator")
+    page.goto(f"{demo.url}/cases/{case_id}/access")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    assert token
+    grant = {"form": "grant", "grant-to": "agency", "grant-reason": "Hearing"}
+    refused = context.request.post(f"{demo.url}/cases/{case_id}/access/grants",
+                                   form={**grant, "grant-agency": str(demo_ids().agencies["idva"])},
+                                   max_redirects=0)
+    assert refused.status == 403
+    unknown = context.request.post(f"{demo.url}/cases/{case_id}/access/grants",
+                                   form={**grant, "csrf_token": token,
+                                         "grant-agency": str(uuid.uuid4())}, max_redirects=0)
+    assert unknown.status == 400
+    assert "Select an agency from the list" in unknown.text()
+    page.goto(f"{demo.url}/cases/{case_id}/access")
+    expect(page.get_by_text("No agency or person holds a grant now.")).to_be_visible()
+
+    demo.platform.marac.restrict(case_id, by="demo-chair", reason="Staff case", members=set())
+    demo.platform.runner.catch_up()
+    page.goto(f"{demo.url}/cases")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    answers = [context.request.post(f"{demo.url}/cases/{c}/access/exclusions", form={
+        "form": "exclude", "csrf_token": token or "", "exclude-person": "demo-idva",
+        "exclude-reason": "Neighbour"}, max_redirects=0) for c in (case_id, uuid.uuid4())]
+    assert [a.status for a in answers] == [404, 404]
+    assert answers[0].text() == answers[1].text()

@@ -51,6 +51,8 @@ SCHEMA = (
         children INTEGER NOT NULL,
         hba INTEGER NOT NULL,
         PRIMARY KEY (meeting_id, case_id))""",
+    # A case's listings (its timeline), and its lines when it is erased.
+    "CREATE INDEX IF NOT EXISTS agenda_case ON agenda (case_id)",
 )
 
 
@@ -154,6 +156,14 @@ def agenda(db: Database, meeting_id: UUID) -> list[AgendaLine]:
                     "WHERE meeting_id = %s ORDER BY listed", (str(meeting_id),))
         return [AgendaLine(UUID(c), int(n), bool(children), bool(hba))
                 for c, n, children, hba in cur.fetchall()]
+
+
+def listings(db: Database, case_id: UUID) -> list[UUID]:
+    """The meetings whose agendas list the case now."""
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT meeting_id FROM agenda WHERE case_id = %s ORDER BY meeting_id",
+                    (str(case_id),))
+        return [UUID(r[0]) for r in cur.fetchall()]
 
 
 def research_requests(db: Database, agency_id: UUID) -> list[ResearchRequestRow]:

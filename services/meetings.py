@@ -8,7 +8,7 @@ altogether for anyone who is not a named member and may see none of its cases.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -100,6 +100,15 @@ def _visible_meetings(stores: Stores, actor: Actor,
 def _visible_meeting(stores: Stores, actor: Actor, row: MeetingRow) -> tuple[bool, list[UUID]]:
     """Whether the caller may see the meeting, and which of its listed cases."""
     return _visible_meetings(stores, actor, [row])[0]
+
+
+def meetings_seen(stores: Stores, actor: Actor, area_id: UUID,
+                  meeting_ids: Collection[UUID]) -> frozenset[UUID]:
+    """Which of these meetings of the area the caller may see. No record: the read that asks
+    (a case's timeline) makes its own."""
+    rows = [m for m in stores.cases.meetings(area_id) if m.meeting_id in meeting_ids]
+    return frozenset(row.meeting_id for row, (seen, _) in zip(
+        rows, _visible_meetings(stores, actor, rows), strict=True) if seen)
 
 
 def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,

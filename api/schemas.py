@@ -701,9 +701,28 @@ class MinutesState(BaseModel):
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
 
 
+class Attendee(BaseModel):
+    """One attendee of a meeting."""
+
+    person: str = Field(description="Their staff id")
+    agency_id: UUID | None
+    at: datetime
+    statement_version: int | None = Field(description=(
+        "The version of the area's confidentiality statement they acknowledged; null for "
+        "attendance recorded before versions were kept"))
+
+
+class ConfidentialityStatement(BaseModel):
+    """The statement read at the start of the meeting; attendance acknowledges this version."""
+
+    text: str
+    version: int = Field(description="1 for the area's first text, one more for each change")
+
+
 class MeetingView(MeetingSummary):
     minutes: MinutesState
     status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+    attendance: list[Attendee] = Field(default=[], description="In the order recorded")
 
 
 class ListedMeeting(BaseModel):
@@ -770,3 +789,5 @@ class Minutes(BaseModel):
     information: list[Item]
     actions: list[Action]
     distribution: MinutesDistribution
+    attendance: list[Attendee] = Field(default=[], description=(
+        "Who attended, and the version of the confidentiality statement each acknowledged"))

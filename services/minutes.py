@@ -15,7 +15,7 @@ from security.policy import item_visible
 from services.actor import Actor
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_view import CaseItem
-from services.meetings import seen_meeting
+from services.meetings import Attendee, attendance_list, seen_meeting
 
 # Information shared on the case at the hearing, for those of its audience.
 MinutesItem = CaseItem
@@ -44,6 +44,8 @@ class CaseMinutes:
     information: tuple[MinutesItem, ...]
     actions: tuple[ActionRecord, ...]
     distribution: MinutesDistribution
+    # Who attended, and which version of the confidentiality statement each acknowledged.
+    attendance: tuple[Attendee, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
         actions=tuple(actions),
         distribution=MinutesDistribution(meeting.minutes_due_on(settings),
                                          meeting.minutes_distributed_at,
-                                         meeting.minutes_late(settings, stores.now())))
+                                         meeting.minutes_late(settings, stores.now())),
+        attendance=attendance_list(meeting))
 
 
 def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction]:

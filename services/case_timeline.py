@@ -82,7 +82,9 @@ def timeline(stores: Stores, actor: Actor, case_id: UUID) -> CaseTimeline:
 def _history(stores: Stores, case_id: UUID) -> list[HistoryEntry]:
     """The case's events, and its listings on the agendas of the meetings it is on or that
     its events name (invitations, research, hearings). Listings first: a listing and the
-    invitations made with it are one moment, and read in that order."""
+    invitations made with it are one moment, and read in that order. (A listing removed
+    again that left nothing on the case, no invitation, research or hearing, is not found:
+    the agenda's read model keeps the listings that stand.)"""
     history = case_history(stores.marac.events.get(case_id))
     meetings = {e.meeting_id for e in history if e.meeting_id} | set(
         stores.cases.listings(case_id))

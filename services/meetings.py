@@ -119,6 +119,8 @@ def meetings_seen(stores: Stores, actor: Actor, area_id: UUID,
                   meeting_ids: Collection[UUID]) -> frozenset[UUID]:
     """Which of these meetings of the area the caller may see. No record: the read that asks
     (a case's timeline) makes its own."""
+    if not meeting_ids:
+        return frozenset()
     rows = [m for m in stores.cases.meetings(area_id) if m.meeting_id in meeting_ids]
     return frozenset(row.meeting_id for row, (seen, _) in zip(
         rows, _visible_meetings(stores, actor, rows), strict=True) if seen)

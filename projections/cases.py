@@ -222,8 +222,8 @@ class CaseProjector:
     def agenda(self, meeting_id: UUID) -> list[AgendaLine]:
         return meetings.agenda(self.db, meeting_id)
 
-    def meetings_listing(self, case_id: UUID) -> list[UUID]:
-        return meetings.listing(self.db, case_id)
+    def listings(self, case_id: UUID) -> list[UUID]:
+        return meetings.listings(self.db, case_id)
 
     def research_requests(self, agency_id: UUID) -> list[ResearchRequestRow]:
         return meetings.research_requests(self.db, agency_id)

@@ -69,7 +69,8 @@ def test_the_monthly_cycle_runs_as_written(tmp_path: Path) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(shell.pid, signal.SIGKILL)  # anything the script left behind
     printed, said = out.read_text(), err.read_text()
-    assert code == 0, said[-4000:]
+    # The failing block (the last announced), and what its command answered.
+    assert code == 0, said[-3000:] + "\n" + printed[-1500:]
     # Every block ran: the last one announced is the last of the document.
     last = [line for line, _, run in blocks(DOC.read_text()) if run][-1]
     assert said.rstrip().endswith(f"== block at line {last}") or (

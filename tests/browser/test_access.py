@@ -76,7 +76,7 @@ def not_found(page: Page, demo: Demo, path: str) -> str:
 
 
 def test_a_coordinator_grants_an_agency_access_until_a_day_and_revokes_it(
-        page: Page, demo: Demo, accessible: Accessibility, javascript: bool) -> None:
+        page: Page, demo: Demo, accessible: Accessibility) -> None:
     case_id = new_case(demo)
     as_person(page, demo, "housing-officer")
     assert not listed(page, demo, case_id)
@@ -101,9 +101,6 @@ def test_a_coordinator_grants_an_agency_access_until_a_day_and_revokes_it(
     expect(current).to_contain_text(f"31 December {demo.platform.marac.today().year + 1} "
                                     "at 11:59pm")
     accessible()
-    if javascript:
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     as_person(page, demo, "housing-officer")
     assert listed(page, demo, case_id)
@@ -244,7 +241,7 @@ def test_a_restricted_case_is_not_found_by_anyone_outside_it_until_lifted(
 
 
 def test_an_excluded_person_is_told_the_case_is_not_found(
-        page: Page, demo: Demo, accessible: Accessibility) -> None:
+        page: Page, demo: Demo, accessible: Accessibility, javascript: bool) -> None:
     """The hospital's representatives are given the case; the relative of the family who
     works at the hospital is excluded from it."""
     case_id = new_case(demo)
@@ -272,6 +269,9 @@ def test_an_excluded_person_is_told_the_case_is_not_found(
     expect(page.locator("table", has_text="Excluded from this case")).to_contain_text(
         "demo-hospital-employee")
     accessible()
+    if javascript:
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     as_person(page, demo, "hospital-employee")
     assert not listed(page, demo, case_id)

@@ -146,5 +146,6 @@ def _page(request: Request, person: SignedIn, case_id: UUID, form: DecisionForm,
     review = threshold_review(platform_of(request), actor_of(request, person), case_id)
     return render("decisions/decide.html", {
         **layout(person, "decisions"), "review": review, "form": form, "outcomes": OUTCOMES,
-        "status_labels": STATUS_LABELS, "criteria": CRITERIA, "matched_on": MATCHED_ON, "recorded": recorded,
+        "status_labels": STATUS_LABELS, "criteria": CRITERIA, "matched_on": MATCHED_ON,
+        "recorded": recorded,
     }, status_code=status)

@@ -5,6 +5,7 @@ referrals awaiting a decision, and who is offered them."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -21,7 +22,7 @@ from tests.services.conftest import Area, trail
 PURPOSE = "threshold_decision"
 
 
-def _referred(area: Area, **changes: object) -> UUID:
+def _referred(area: Area, **changes: Any) -> UUID:
     case_id = area.platform.marac.refer(referral(area.area_id, area.police, **changes))
     area.platform.runner.catch_up()
     return case_id

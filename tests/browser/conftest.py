@@ -49,7 +49,7 @@ class Demo:
 
 @contextmanager
 def serving_demo(data: Path) -> Iterator[Demo]:
-    """The demo served from a SQLite file in `data` until the block ends."""
+    """The demo served from `data` until the block ends."""
     port = free_port()
     settings = Settings(data_dir=data, demo=True, port=port,
                         database_url=f"sqlite:///{(data / 'marac.sqlite').as_posix()}")

@@ -67,6 +67,9 @@ def test_the_coordinator_accepts_declines_and_links_referrals(
     again = api.refer("idva", forename="Alexa", surname="Demovictim", born=date(1990, 5, 1),
                       yes=3, criteria=JUDGEMENT)
     sign_in(page, demo, "coordinator")
+    page.get_by_role("link", name="Decisions").click()
+    expect(page.get_by_role("link", name=f"Decide on case {str(high)[:8]}")).to_be_visible()
+    accessible()
 
     decide_on(page, demo, high)
     expect(page.locator("#dash-score")).to_have_text("15")
@@ -80,7 +83,9 @@ def test_the_coordinator_accepts_declines_and_links_referrals(
 
     decide_on(page, demo, low)
     page.get_by_label("Decline the referral").check()
-    page.get_by_role("button", name="Record the decision").click()
+    with page.expect_response(f"{demo.url}/cases/{low}/decision") as refused:
+        page.get_by_role("button", name="Record the decision").click()
+    assert refused.value.status == 422  # as the API answers `decline_reason_required`
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: Threshold decision\b"))
     accessible()

@@ -125,6 +125,8 @@ def test_research_for_a_hearing_is_kept_until_it_is_released(
     sign_in(page, demo, "health-rep")
     page.goto(f"{demo.url}/cases/{case_id}/research")
     expect(page.get_by_role("heading", name="Research", exact=True)).to_be_visible()
+    expect(page.get_by_text("No research on this case that you may see.")).to_be_visible()
+    accessible()
     page.get_by_role("button", name="Record research").click()
     expect(page.get_by_role("link", name="Select the meeting the research is for")
            ).to_be_visible()
@@ -141,6 +143,7 @@ def test_research_for_a_hearing_is_kept_until_it_is_released(
 
     page.get_by_role("link", name=re.compile(r"^Release the research by")).click()
     expect(page.get_by_role("heading", name="Release research")).to_be_visible()
+    accessible()
     page.get_by_role("button", name="Release the research").click()
     expect(page.get_by_role("link", name="Select who the research is released to")
            ).to_be_visible()

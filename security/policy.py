@@ -258,6 +258,12 @@ def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     return visibility is not None and visibility.all_items
 
 
+def may_decide_thresholds(principal: Principal) -> bool:
+    """Whose work the referrals awaiting a threshold decision are: the coordinators and chairs
+    of the person's own area (each case's decision still asks `may_coordinate`)."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each

@@ -475,10 +475,13 @@ class Marac(Application[UUID]):
         self.save(meeting)
 
     def record_attendance(self, meeting_id: UUID, *, person: str, agency_id: UUID | None,
-                          acknowledged_confidentiality: bool) -> None:
+                          acknowledged_confidentiality: bool, statement_version: int) -> None:
+        """`statement_version`: the version of the area's confidentiality statement the
+        attendee acknowledged (only the one in force is)."""
         meeting = self.get_meeting(meeting_id)
+        statement = self.get_area(meeting.area_id).confidentiality_statement
         meeting.record_attendance(Attendance(person, agency_id, acknowledged_confidentiality,
-                                             self.now()))
+                                             self.now(), statement_version), statement)
         self.save(meeting)
 
     def acknowledge_closure(self, case_id: UUID, agency_id: UUID, *, by: str) -> None:

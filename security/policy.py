@@ -326,6 +326,21 @@ def sees_every_agency_told(visibility: Visibility) -> bool:
     return visibility.all_items
 
 
+def sees_agency_part(visibility: Visibility, agency_id: UUID) -> bool:
+    """An agency's own part in a case's coordination (invited to a hearing, asked for
+    research, told of the closure) is seen by that agency; every agency's part, by those who
+    see every agency told of a closure (`sees_every_agency_told`: the coordinators)."""
+    return sees_every_agency_told(visibility) or visibility.agency_id == agency_id
+
+
+def sees_case_management(visibility: Visibility) -> bool:
+    """How a case is managed: its grants, restriction, exclusions and break-glass sessions;
+    its onward referrals and social care; a MARRAC case's record (allocation, steps, needs,
+    contacts, plan, reviews, feedback). For those who see every item (the coordinators), as
+    the case view's access and safeguarding parts and the MARRAC summary are."""
+    return visibility.all_items
+
+
 def is_excluded(viewer: Viewer, access: CaseAccess) -> bool:
     """Exclusion binds everyone named, data protection officers included."""
     return viewer.principal.kind == "person" and viewer.ref in access.excluded

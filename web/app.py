@@ -18,13 +18,14 @@ STATIC = Path(__file__).parent / "static"
 
 
 class PinnedAssets(StaticFiles):
-    """The pinned govuk-frontend and MoJ assets (web/static/): each version of a file has its
-    own path, so a browser may keep it a year without asking again."""
+    """The pinned govuk-frontend and MoJ assets (web/static/). Their paths do not change with
+    their content, so a browser keeps them but asks again each time (a 304 by their ETag):
+    after an upgrade nobody is left with last release's styles."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            response.headers["Cache-Control"] = "public, no-cache"
         return response
 
 

@@ -1,19 +1,21 @@
 """The case page: a case as the signed-in person may see it, through the API's own use case
 (services/case_view.py: the same policy decides, the same audited read records it, with the
-purpose the person gave). The purpose is asked once a session and may be changed; a case the
-person may not see, or an address that names no case, is the one "Page not found"."""
+purpose the person gave), and its timeline (services/case_timeline.py, likewise). The purpose
+is asked once a session and may be changed; a case the person may not see, or an address that
+names no case, is the one "Page not found"."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from services import case_view
+from services import case_timeline, case_view
+from services.case_timeline import CaseTimeline
 from services.case_view import CaseView
 from services.errors import NotFound
 from services.names import agency_names
@@ -32,8 +34,7 @@ from web.templates import render, uk_time
 
 router = APIRouter(include_in_schema=False)
 NO_PURPOSE = "Select why you are viewing this case"
-DECISIONS = {"accepted": "Accepted at the threshold check",
-             "declined": "Declined at the threshold check",
+DECISIONS = {"accepted": "Accepted", "declined": "Declined",
              "linked_as_repeat": "Linked to an earlier case as a repeat"}
 ENDINGS = {"completed": "Completed", "changed_circumstance": "Ended: circumstances changed",
            "not_done": "Ended: not done", "closed_with_case": "Closed with the case"}
@@ -59,11 +60,14 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
     if purpose is None:
         return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
     platform = platform_of(request)
+    # The API's two reads, GET /api/v1/cases/{id} and its /timeline, each audited as there
+    # with the purpose given (a denial is recorded by the first, which then answers 404).
     found = case_view.view(platform, actor_of(request, person, purpose.value), case)
+    timeline = case_timeline.timeline(platform, actor_of(request, person, purpose.value), case)
     return render("case/page.html", {
         **layout(person, "cases"), "case": found, "purpose": LABELS[purpose],
         "status_labels": STATUS_LABELS, "labels": dash_labels, "decisions": DECISIONS,
-        "endings": ENDINGS, "timeline": timeline_of(found),
+        "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
         "agencies": agency_names(platform)})
 
@@ -91,43 +95,18 @@ async def choose_purpose(request: Request, case_id: str, person: FormPerson) -> 
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """One entry of the MoJ timeline (macros/moj.html): `at` a UK time, or a day where only
-    the day is recorded."""
+    """One entry of the MoJ timeline (macros/moj.html), its time in UK time."""
 
     title: str
-    at: datetime | date
+    at: datetime
     byline: str | None = None
     text: str | None = None
 
-    @property
-    def order(self) -> datetime:
-        if isinstance(self.at, datetime):
-            return self.at
-        return datetime.combine(self.at, time.min, tzinfo=UTC)
 
-
-def timeline_of(found: CaseView) -> list[TimelineItem]:
-    """What happened on the case, newest first, from what the view shows the person (until
-    the timeline has its own use case): the referral, the decision, the items, the actions
-    and their progress, the closure."""
-    summary = found.summary
-    entries = [TimelineItem("Referred", summary.referred_on, summary.referring_agency_name)]
-    if found.decision is not None:
-        entries.append(TimelineItem(DECISIONS.get(found.decision.outcome, "Decided"),
-                                    found.decision.on, text=found.decision.reason))
-    entries += [TimelineItem(f"{i.kind.replace('_', ' ').capitalize()} shared",
-                             uk_time(i.recorded_at), i.author_agency_name, i.text)
-                for i in found.items]
-    for action in found.actions:
-        entries.append(TimelineItem("Action agreed", action.agreed_on,
-                                    action.owner_agency_name, action.description))
-        entries += [TimelineItem(ENDINGS.get(n.outcome, "Action updated") if n.outcome
-                                 else "Action updated", n.on, action.owner_agency_name,
-                                 n.note) for n in action.notes]
-    if found.closure is not None:
-        closure = found.closure
-        entries.append(TimelineItem(
-            "Case closed", uk_time(closure.closed_at) if closure.closed_at
-            else closure.closed_on, text=closure.reason))
-    # Oldest first, the same moment in the order made; then turned round: newest first.
-    return sorted(entries, key=lambda e: e.order)[::-1]
+def timeline_items(found: CaseView, timeline: CaseTimeline) -> list[TimelineItem]:
+    """The timeline newest first, as the MoJ pattern shows it; an action's entries say what
+    the action is (the view holds every action the timeline names)."""
+    actions = {a.action_id: a.description for a in found.actions}
+    return [TimelineItem(e.summary, uk_time(e.at), e.agency_name,
+                         e.text or (actions.get(e.action_id) if e.action_id else None))
+            for e in reversed(timeline.entries)]

@@ -73,7 +73,7 @@ def test_a_police_representative_gives_a_purpose_once_and_sees_their_view_of_the
     expect(actions).to_have_count(2)
     expect(actions.filter(has_text="Demoshire Hospitals NHS Trust")).to_contain_text("Open")
     expect(actions.filter(has_text="Demoshire Police")).to_contain_text("Completed")
-    expect(page.get_by_role("heading", name="Access")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Access", exact=True)).to_have_count(0)
     timeline = page.locator(".moj-timeline__title")
     expect(timeline.last).to_have_text("Referred")
     expect(timeline.filter(has_text="Accepted at the threshold check")).to_have_count(1)
@@ -99,9 +99,9 @@ def test_a_coordinator_sees_the_whole_case_with_its_access_and_restriction(
     open_case(page, demo, "accepted", purpose="Preparing for a meeting")
     expect(shared(page).filter(has_text=FOR_COORDINATORS)).to_have_count(1)
     expect(shared(page).filter(has_text=FOR_ALL)).to_have_count(1)
-    expect(page.get_by_role("heading", name="Access")).to_be_visible()
+    expect(page.get_by_role("heading", name="Access", exact=True)).to_be_visible()
     expect(page.locator("#access ~ dl").first).to_contain_text("Demoshire Homes")
-    expect(page.get_by_role("heading", name="Safeguarding")).to_be_visible()
+    expect(page.get_by_role("heading", name="Safeguarding", exact=True)).to_be_visible()
     accessible()
     if javascript:
         page.set_viewport_size({"width": 1280, "height": 900})
@@ -123,8 +123,8 @@ def test_a_health_representative_sees_the_trusts_part_of_the_case(
     expect(page.get_by_text(FOR_COORDINATORS)).to_have_count(0)
     expect(page.locator("#action-list")).to_contain_text(
         "Flag the victim's hospital records")
-    expect(page.get_by_role("heading", name="Access")).to_have_count(0)
-    expect(page.get_by_role("heading", name="Safeguarding")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Access", exact=True)).to_have_count(0)
+    expect(page.get_by_role("heading", name="Safeguarding", exact=True)).to_have_count(0)
     accessible()
 
 

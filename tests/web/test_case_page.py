@@ -32,12 +32,15 @@ def sign_in(client: TestClient, platform: Platform, token: str,
     client.cookies.set(COOKIE, session.session_id)
 
 
+def reads(platform: Platform, last: int) -> list[dict[str, Any]]:
+    """The last audit records, as compared: who read what, for what, and what was shown."""
+    return [{k: record[k] for k in ("actor", "agency_id", "roles", "action", "purpose",
+                                    "case_id", "outcome", "area_id")} | {
+        "items": json.loads(record["item_ids"])} for record in platform.audit.records()[-last:]]
+
+
 def last_read(platform: Platform) -> dict[str, Any]:
-    """The last audit record, as compared: who read what, for what, and what was shown."""
-    record = platform.audit.records()[-1]
-    return {k: record[k] for k in ("actor", "agency_id", "roles", "action", "purpose",
-                                   "case_id", "outcome", "area_id")} | {
-        "items": json.loads(record["item_ids"])}
+    return reads(platform, 1)[0]
 
 
 def shared_case(client: TestClient, world: World, platform: Platform) -> dict[str, UUID]:
@@ -71,17 +74,22 @@ def test_a_page_view_is_recorded_as_the_apis_read_with_its_purpose_and_the_items
     token = (world.token("coordinator-1", "coordinator", agency="police")
              if who == "coordinator" else world.token(f"{who}-rep", "representative",
                                                       agency=who))
-    api = client.get(f"/api/v1/cases/{case_id}", headers={
-        "Authorization": f"Bearer {token}", "X-Purpose": "safety_planning"})
+    headers = {"Authorization": f"Bearer {token}", "X-Purpose": "safety_planning"}
+    api = client.get(f"/api/v1/cases/{case_id}", headers=headers)
     assert api.status_code == 200, api.text
-    by_the_api = last_read(api_platform)
+    timeline = client.get(f"/api/v1/cases/{case_id}/timeline", headers=headers)
+    assert timeline.status_code == 200, timeline.text
+    by_the_api = reads(api_platform, 2)
     sign_in(client, api_platform, token, purpose="safety_planning")
 
     page = client.get(f"/cases/{case_id}")
 
     assert page.status_code == 200, page.text
-    by_the_page = last_read(api_platform)
-    assert by_the_page == by_the_api
+    # The page is the API's two reads, the case and its timeline, recorded as they are.
+    assert reads(api_platform, 2) == by_the_api
+    by_the_page, of_the_timeline = reads(api_platform, 2)
+    assert of_the_timeline["items"][0] == "timeline"
+    assert page.text.count('class="moj-timeline__item"') == len(timeline.json()["entries"])
     assert by_the_page["purpose"] == "safety_planning"
     assert by_the_page["outcome"] == "allowed"
     # The items the record names are those the page shows, and those the API answered.
@@ -132,7 +140,7 @@ def test_the_purpose_is_asked_first_then_remembered_and_may_be_changed(
                          follow_redirects=False)
     assert (chosen.status_code, chosen.headers["location"]) == (303, case_page)
     assert client.get(case_page).status_code == 200
-    assert last_read(api_platform)["purpose"] == "research"
+    assert [r["purpose"] for r in reads(api_platform, 2)] == ["research", "research"]
     # Another case: not asked again. Changed: the next read is for the new purpose.
     other = refer(client, world)
     assert client.get(f"/cases/{other}", follow_redirects=False).status_code == 200

@@ -1,7 +1,7 @@
 """Our MoJ Pattern Library macros (web/templates/macros/moj.html) emit MoJ Frontend's classes,
 escape what they are given, and work without JavaScript."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -31,11 +31,6 @@ def test_the_timeline_shows_each_event_with_its_machine_readable_time() -> None:
     assert "&lt;b&gt;17&lt;/b&gt; answers" in html  # text is escaped…
     assert '<div class="moj-timeline__description"><ul></ul></div>' in html  # …Markup is not
     assert html.count("moj-timeline__byline") == 1
-
-
-def test_the_timeline_shows_the_day_alone_where_only_the_day_is_known() -> None:
-    html = call("mojTimeline(items)", items=[{"title": "Referred", "at": date(2026, 3, 3)}])
-    assert '<time datetime="2026-03-03">3 March 2026</time>' in html
 
 
 def test_the_identity_bar_names_the_case_its_status_and_its_restriction() -> None:

@@ -204,6 +204,22 @@ def seed_demo(app: Marac) -> DemoData:
     app.share(cases["accepted"], kind="disclosure", text="Demo note for coordinators only.",
               audience=Audience("coordinators"), author=coordinator, author_agency=police,
               for_agency=False)
+    # Its safety plan: an action owned by the hospital trust involves it in the case (so that a
+    # health representative has a case to open), and one the police have done already.
+    app.agree_action(cases["accepted"], owner_agency=agencies["health"],
+                     description="Flag the victim's hospital records so that any attendance is "
+                                 "referred to the IDVA service the same day",
+                     for_whom="victim", due_on=today + timedelta(days=14), by=coordinator)
+    marked = app.agree_action(cases["accepted"], owner_agency=police,
+                              description="Mark the victim's address for an urgent response",
+                              for_whom="victim", due_on=today + timedelta(days=7),
+                              by=coordinator)
+    app.update_action(cases["accepted"], marked, note="Address marked on the control system",
+                      by="demo-police-officer", outcome="completed")
+    app.share(cases["accepted"], kind="research",
+              text="Two emergency department attendances in three months (fictional).",
+              audience=Audience("whole_case"), author="demo-health-rep",
+              author_agency=agencies["health"], for_agency=True)
     judgement = CriteriaClaimed(professional_judgement_reason="Escalating control")
     cases["repeat"] = app.refer(_referral(
         area_id, idva, victim=("Alexa", "Demovictim", date(1990, 5, 1)), yes=9,

@@ -383,6 +383,8 @@ class CaseSummary(BaseModel):
     referring_agency_name: AgencyNameOut
     referring_agency_code: AgencyCodeOut
     repeat_of: UUID | None
+    restricted: bool = Field(
+        False, description="Need-to-know only: visible to its named members alone")
 
 
 class CasesPage(BaseModel):
@@ -437,6 +439,8 @@ class Action(BaseModel):
         "How it ended: its owner's outcome, or `closed_with_case` when the case closed on it"))
     escalated: bool = False
     notes: list[ActionNote] = []
+    overdue: bool = Field(default=False, description=(
+        "Open past its due date: today, or on a review list the day of its meeting"))
 
 
 _WITHIN = f"{INFORM_WITHIN // timedelta(hours=1)} hours"

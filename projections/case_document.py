@@ -150,6 +150,10 @@ class CaseDocument:
     marrac: MarracRecord = MarracRecord()
     safeguarding: SafeguardingRecord = SafeguardingRecord()
 
+    @property
+    def restricted(self) -> bool:
+        return self.access.restricted
+
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> CaseDocument:
         return from_plain(cls, _current(document))

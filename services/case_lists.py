@@ -35,6 +35,9 @@ class CaseSummary:
     label: str | None
     referring_agency_name: str | None
     referring_agency_code: str | None
+    # Need-to-know only (DESIGN.md, rule 2): whoever sees a restricted case is one of the
+    # few who may, and is told so (the list's filter tells it already).
+    restricted: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ class Summarised(Protocol):
     def referring_agency_id(self) -> UUID: ...
     @property
     def repeat_of(self) -> UUID | None: ...
+    @property
+    def restricted(self) -> bool: ...
 
 
 def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[CaseSummary]:
@@ -97,7 +102,8 @@ def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[
         repeat_of=r.repeat_of if r.repeat_of in seen else None,
         label=labels.get(r.case_id),
         referring_agency_name=names(r.referring_agency_id).name,
-        referring_agency_code=names(r.referring_agency_id).code) for r in rows]
+        referring_agency_code=names(r.referring_agency_id).code,
+        restricted=r.restricted) for r in rows]
 
 
 def list_cases(stores: Stores, actor: Actor, *, status: str | None, page: int, page_size: int,

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.access import Audience, SharedItem
+from domain.actions import is_overdue
 from domain.area import AreaSettings
 from domain.case import Decision
 from domain.criteria import Criterion, referral_criteria_met
@@ -31,16 +32,19 @@ from services.closure import ClosureState, closure_state
 @dataclass(frozen=True)
 class CaseAction(ActionRecord):
     """A SMART action agreed for the case, with its outcome, escalation and its owner's
-    notes, and its owning agency by name and code."""
+    notes, its owning agency by name and code, and whether it is overdue today (the rule the
+    action lists apply, `domain.actions.is_overdue`)."""
 
     owner_agency_name: str | None = None
     owner_agency_code: str | None = None
+    overdue: bool = False
 
     @classmethod
-    def of(cls, action: ActionRecord, names: AgencyNames) -> CaseAction:
+    def of(cls, action: ActionRecord, names: AgencyNames, today: date) -> CaseAction:
         owner = names(action.owner_agency)
         return cls(**{f.name: getattr(action, f.name) for f in fields(ActionRecord)},
-                   owner_agency_name=owner.name, owner_agency_code=owner.code)
+                   owner_agency_name=owner.name, owner_agency_code=owner.code,
+                   overdue=is_overdue(action.due_on, action.outcome, today))
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
         decision=document.decision,
         repeat_referrals=tuple(sorted(repeats, key=str)),
         items=tuple(CaseItem.of(i, names) for i in items),
-        actions=tuple(CaseAction.of(a, names) for a in document.actions),
+        actions=tuple(CaseAction.of(a, names, stores.now().date()) for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
     )

@@ -89,7 +89,7 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
         heard=hearing is not None,
         risks=hearing.risks if hearing else (),
         information=tuple(CaseItem.of(i, names) for i in items),
-        actions=tuple(CaseAction.of(a, names) for a in actions),
+        actions=tuple(CaseAction.of(a, names, stores.now().date()) for a in actions),
         distribution=MinutesDistribution(meeting.minutes_due_on(settings),
                                          meeting.minutes_distributed_at,
                                          meeting.minutes_late(settings, stores.now())),
@@ -109,7 +109,7 @@ def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction
         open_actions += [(a, case_id) for a in (document.actions if document else ())
                          if a.outcome is None and a.agreed_on < row.held_on]  # None: erased
     names = agency_names(stores, (a.owner_agency for a, _ in open_actions))
-    carried = [CarriedAction(CaseAction.of(a, names), case_id,
+    carried = [CarriedAction(CaseAction.of(a, names, row.held_on), case_id,
                              is_overdue(a.due_on, None, row.held_on))
                for a, case_id in open_actions]
     carried.sort(key=lambda c: (c.action.due_on, str(c.action.action_id)))

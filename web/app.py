@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import access, cases, decisions, research, sharing, sign_in
+from web import access, case_page, cases, decisions, research, sharing, sign_in
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -40,5 +40,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sharing.router)
     app.include_router(research.router)
     app.include_router(access.router)
+    app.include_router(case_page.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

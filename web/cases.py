@@ -4,21 +4,27 @@ policy decides what is listed and the same audit records it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 from urllib.parse import urlencode
-from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from services import case_lists
-from services.errors import NotFound
 from services.names import agency_names
 from services.purposes import LABELS, Purpose
-from web.session import CurrentPerson, SignInRequired, actor_of, layout, platform_of, signed_in
+from web.session import (
+    CurrentPerson,
+    SignInRequired,
+    actor_of,
+    layout,
+    platform_of,
+    remember_purpose,
+    signed_in,
+)
 from web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -135,7 +141,7 @@ def cases(request: Request, person: CurrentPerson) -> Response:
                                   date_of_birth=search.date_of_birth,
                                   reference=search.reference, page_size=PAGE_SIZE,
                                   cursor=filters.cursor)
-        _remember_purpose(request, person, search.purpose)
+        remember_purpose(request, person, search.purpose)
         return render("cases/list.html", {**context, "hits": found})
     page = case_lists.list_cases(
         platform, actor_of(request, person), status=filters.status or None, page=1,
@@ -143,18 +149,3 @@ def cases(request: Request, person: CurrentPerson) -> Response:
         restricted={"yes": True, "no": False}.get(filters.restricted), mine=filters.mine,
         oldest_first=filters.order == "oldest")
     return render("cases/list.html", {**context, "page": page})
-
-
-def _remember_purpose(request: Request, person: CurrentPerson, purpose: str) -> None:
-    """The purpose given is offered again next time (and may be changed then)."""
-    if person.session.data.purpose != purpose:
-        platform_of(request).web_sessions.save(
-            person.session, replace(person.session.data, purpose=purpose))
-
-
-@router.get("/cases/{case_id}")
-async def case_page(request: Request, case_id: UUID, person: CurrentPerson) -> Response:
-    """The case page comes next (issue 16); until then every case answers as a missing one,
-    which is what a case the person may not see answers too."""
-    raise NotFound("no case page yet")
-

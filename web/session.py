@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, cast
 
 from fastapi import Depends, Request, Response
@@ -129,6 +129,14 @@ def actor_of(request: Request, person: SignedIn, purpose: str | None = None) -> 
     audit = TrailAudit(platform.audit, principal, platform.now,
                        request_id=getattr(request.state, "request_id", None) or str(uuid.uuid4()))
     return Actor(viewer, audit, purpose)
+
+
+def remember_purpose(request: Request, person: SignedIn, purpose: str) -> None:
+    """The purpose given for reading case content is the session's: offered again next time,
+    and always changeable (DESIGN.md: every read of case content names one)."""
+    if person.session.data.purpose != purpose:
+        platform_of(request).web_sessions.save(
+            person.session, replace(person.session.data, purpose=purpose))
 
 
 def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:

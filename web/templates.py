@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from starlette.background import BackgroundTask
@@ -23,6 +25,16 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals["service_name"] = SERVICE_NAME
+# Times are kept in UTC; people read them as the clocks of the MARACs served (England and
+# Wales) show them, summer time included: `{{ item.recorded_at | uk_time }}`.
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(at: datetime) -> datetime:
+    return at.astimezone(UK)
+
+
+environment.filters["uk_time"] = uk_time
 
 
 def render(name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,

@@ -98,7 +98,9 @@ def test_demo_personas_get_tokens_that_the_api_accepts(demo_client: TestClient) 
     assert cases_for("chair") == 5  # a named member of the restricted case
     assert cases_for("police-officer") == 3  # its two referrals and the HBA case it is on
     assert cases_for("hp-expert") == 1  # only the case it advises on
-    assert cases_for("hospital-employee") == 0  # excluded; its agency referred nothing else
+    assert cases_for("health-rep") == 1  # its agency owns an action on the accepted case
+    # The same one: excluded from the HBA case, whatever its agency may see.
+    assert cases_for("hospital-employee") == 1
     assert cases_for("dpo") == -1
     assert cases_for("performance-officer") == -1  # reports only
 

@@ -14,8 +14,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import uvicorn
@@ -41,10 +42,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @dataclass
 class Demo:
-    """The running demo: its address and its platform (to read what it recorded)."""
+    """The running demo: its address, its platform (to read what it recorded) and its cases
+    by the names seed_demo gives them."""
 
     url: str
     platform: Platform
+    cases: dict[str, UUID] = field(default_factory=dict)
 
 
 @contextmanager
@@ -54,7 +57,7 @@ def serving_demo(data: Path) -> Iterator[Demo]:
     settings = Settings(data_dir=data, demo=True, port=port,
                         database_url=f"sqlite:///{(data / 'marac.sqlite').as_posix()}")
     platform = build_platform(settings)
-    seed_demo(platform.marac)
+    seeded = seed_demo(platform.marac)
     platform.runner.catch_up()
     # A browser still open keeps connections alive: the server does not wait for them.
     server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port,
@@ -67,7 +70,7 @@ def serving_demo(data: Path) -> Iterator[Demo]:
         assert thread.is_alive(), "the demo stopped"
         assert time.monotonic() < deadline, "the demo did not start"
         time.sleep(0.05)
-    yield Demo(f"http://127.0.0.1:{port}", platform)
+    yield Demo(f"http://127.0.0.1:{port}", platform, dict(seeded.cases))
     server.should_exit = True
     thread.join(timeout=10)
     platform.close()

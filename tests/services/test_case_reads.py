@@ -11,10 +11,11 @@ import pytest
 
 from domain.access import Audience
 from services import action_lists, case_lists, case_reviews, case_view, repeats
+from services.actor import Actor
 from services.break_glass_review import list_uses
 from services.errors import Forbidden, Invalid, NotFound
 from tests.factories import VICTIM_DOB, VICTIM_SURNAME
-from tests.services.conftest import NOW, Area, trail
+from tests.services.conftest import NOW, Area, Clock, trail
 
 PURPOSE = "meeting_preparation"
 
@@ -234,3 +235,39 @@ def test_a_dpo_reads_a_break_glass_use_with_its_reason_and_others_are_refused(
         ("audit_query", "allowed", "break_glass_review"),
         ("audit_query", "denied", None)]
     assert trail(area.platform.audit)[-3][3] == (str(use.seq),)
+
+
+def test_the_view_says_which_actions_are_overdue_as_the_action_lists_do(
+        area: Area, clock: Clock) -> None:
+    case_id = area.case()
+    app = area.platform.marac
+    due = NOW.date() + timedelta(days=7)
+    done = app.agree_action(case_id, owner_agency=area.police, description="Mark the address",
+                            for_whom="victim", due_on=due, by="coordinator-1")
+    late = app.agree_action(case_id, owner_agency=area.idva, description="Call the victim",
+                            for_whom="victim", due_on=due, by="coordinator-1")
+    app.update_action(case_id, done, note="Marked", by="police-rep", outcome="completed")
+    area.platform.runner.catch_up()
+    on_the_day = case_view.view(area.platform, replace(area.coordinator(), purpose=PURPOSE),
+                                case_id)
+    clock.at += timedelta(days=8)
+    after = case_view.view(area.platform, replace(area.coordinator(), purpose=PURPOSE), case_id)
+
+    assert [(a.action_id, a.overdue) for a in on_the_day.actions] == [(done, False),
+                                                                     (late, False)]
+    assert [(a.action_id, a.overdue) for a in after.actions] == [(done, False), (late, True)]
+
+
+def test_a_restricted_case_is_marked_so_for_those_who_see_it(area: Area) -> None:
+    open_case, closed_case = area.case(), area.case()
+    area.platform.marac.restrict(closed_case, by="coordinator-1", reason="Need to know",
+                                 members={"police-rep"})
+    area.platform.runner.catch_up()
+    def member() -> Actor:
+        return area.actor("police-rep", "representative", agency=area.police, purpose=PURPOSE)
+
+    assert case_view.view(area.platform, member(), closed_case).summary.restricted
+    assert not case_view.view(area.platform, member(), open_case).summary.restricted
+    listed = case_lists.list_cases(area.platform, member(), status=None, page=1, page_size=10)
+    assert {s.case_id: s.restricted for s in listed.items} == {open_case: False,
+                                                               closed_case: True}

@@ -1,0 +1,112 @@
+"""The case page: a case as the signed-in person may see it, through the API's own use case
+(services/case_view.py: the same policy decides, the same audited read records it, with the
+purpose the person gave), and its timeline (services/case_timeline.py, likewise). The purpose
+is asked once a session and may be changed; a case the person may not see, or an address that
+names no case, is the one "Page not found"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from services import case_timeline, case_view
+from services.case_timeline import CaseTimeline
+from services.case_view import CaseView
+from services.errors import NotFound
+from services.names import agency_names
+from services.purposes import LABELS, Purpose
+from web import dash_labels
+from web.cases import STATUS_LABELS
+from web.session import (
+    CurrentPerson,
+    FormPerson,
+    actor_of,
+    layout,
+    platform_of,
+    remember_purpose,
+)
+from web.templates import render, uk_time
+
+router = APIRouter(include_in_schema=False)
+NO_PURPOSE = "Select why you are viewing this case"
+DECISIONS = {"accepted": "Accepted", "declined": "Declined",
+             "linked_as_repeat": "Linked to an earlier case as a repeat"}
+ENDINGS = {"completed": "Completed", "changed_circumstance": "Ended: circumstances changed",
+           "not_done": "Ended: not done", "closed_with_case": "Closed with the case"}
+
+
+def _case_id(given: str) -> UUID:
+    """An address that names no case is answered as a case that does not exist."""
+    try:
+        return UUID(given)
+    except ValueError:
+        raise NotFound("no such case") from None
+
+
+def _purpose(person: CurrentPerson) -> Purpose | None:
+    given = person.session.data.purpose
+    return Purpose(given) if given is not None and given in Purpose.__members__ else None
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response:
+    case = _case_id(case_id)
+    purpose = _purpose(person)
+    if purpose is None:
+        return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
+    platform = platform_of(request)
+    # The API's two reads, GET /api/v1/cases/{id} and its /timeline, each audited as there
+    # with the purpose given (a denial is recorded by the first, which then answers 404).
+    found = case_view.view(platform, actor_of(request, person, purpose.value), case)
+    timeline = case_timeline.timeline(platform, actor_of(request, person, purpose.value), case)
+    return render("case/page.html", {
+        **layout(person, "cases"), "case": found, "purpose": LABELS[purpose],
+        "status_labels": STATUS_LABELS, "labels": dash_labels, "decisions": DECISIONS,
+        "endings": ENDINGS, "timeline": timeline_items(found, timeline),
+        # Partnership configuration, not case content: the agencies closure and access name.
+        "agencies": agency_names(platform)})
+
+
+@router.get("/cases/{case_id}/purpose")
+def purpose_page(case_id: str, person: CurrentPerson) -> Response:
+    case = _case_id(case_id)
+    chosen = _purpose(person)
+    return render("case/purpose.html", {
+        **layout(person, "cases"), "case_id": case, "purposes": LABELS,
+        "chosen": chosen.value if chosen else "", "error": None})
+
+
+@router.post("/cases/{case_id}/purpose")
+async def choose_purpose(request: Request, case_id: str, person: FormPerson) -> Response:
+    case = _case_id(case_id)
+    given = (await request.form()).get("purpose")
+    if not isinstance(given, str) or given not in Purpose.__members__:
+        return render("case/purpose.html", {
+            **layout(person, "cases"), "case_id": case, "purposes": LABELS, "chosen": "",
+            "error": NO_PURPOSE}, status_code=400)
+    await run_in_threadpool(remember_purpose, request, person, given)
+    return RedirectResponse(f"/cases/{case}", status_code=303)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One entry of the MoJ timeline (macros/moj.html), its time in UK time."""
+
+    title: str
+    at: datetime
+    byline: str | None = None
+    text: str | None = None
+
+
+def timeline_items(found: CaseView, timeline: CaseTimeline) -> list[TimelineItem]:
+    """The timeline newest first, as the MoJ pattern shows it; an action's entries say what
+    the action is (the view holds every action the timeline names)."""
+    actions = {a.action_id: a.description for a in found.actions}
+    return [TimelineItem(e.summary, uk_time(e.at), e.agency_name,
+                         e.text or (actions.get(e.action_id) if e.action_id else None))
+            for e in reversed(timeline.entries)]

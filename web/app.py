@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import cases, sign_in
+from web import cases, referrals, sign_in
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -35,5 +35,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
                            if config.sign_in is not None else None)
     app.include_router(sign_in.router)
     app.include_router(cases.router)
+    app.include_router(referrals.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -19,6 +19,7 @@ from audit.sink import TrailAudit
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
+from services import referrals
 from services.actor import Actor
 from web.config import WebConfig
 from web.platform import WebPlatform
@@ -136,6 +137,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if person is None:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
+    navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
+    if referrals.refers(person.principal):  # the policy's answer, not the page's
+        navigation.append({"href": "/referrals/new", "text": "New referral",
+                           "active": current == "referral"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
-            "navigation": [{"href": "/cases", "text": "Cases", "active": current == "cases"}],
-            "csrf_token": data.csrf_token}
+            "navigation": navigation, "csrf_token": data.csrf_token}

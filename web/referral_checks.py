@@ -123,7 +123,7 @@ def check_criteria(draft: Draft) -> Errors:
     _length(errors, "lawful-basis", draft.lawful_basis, REASON, "The lawful basis")
     if not draft.victim_informed:
         errors["victim-informed"] = Problem("#victim-informed",
-                                            "Select whether the victim knows of the referral")
+                                            "Select whether the victim knows about the referral")
     if not draft.idva_referral_made:
         errors["idva-referral-made"] = Problem(
             "#idva-referral-made", "Select whether the victim was referred to an IDVA service")

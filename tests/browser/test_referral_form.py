@@ -172,7 +172,7 @@ def test_each_kind_of_invalid_input_shows_the_error_summary(
                     "Enter why, in your professional judgement, the victim is at high risk",
                     "Enter why information is shared without consent",
                     "Enter the lawful basis for sharing without consent",
-                    "Select whether the victim knows of the referral",
+                    "Select whether the victim knows about the referral",
                     "Select whether the victim was referred to an IDVA service"):
         expect(summary).to_contain_text(message)
     expect(page.locator("#judgement-reason-error")).to_be_visible()

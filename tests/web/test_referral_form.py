@@ -187,7 +187,7 @@ def test_the_score_for_the_page_s_script_keeps_nothing(officer: Person) -> None:
     ("/referrals/new/criteria", {"criteria": "visible_high_risk"},
      [("#incident-summary", "Enter a summary of the latest incident"),
       ("#consent", "Select whether the victim consented to the referral"),
-      ("#victim-informed", "Select whether the victim knows of the referral"),
+      ("#victim-informed", "Select whether the victim knows about the referral"),
       ("#idva-referral-made", "Select whether the victim was referred to an IDVA service")]),
 ])
 def test_each_kind_of_invalid_input_is_summarised_and_named_at_its_field(

@@ -10,6 +10,7 @@ from api.commands import (
     audit,
     bench,
     db,
+    dev_idp,
     keys,
     partnership,
     projections,
@@ -27,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marac", description="MARAC information-sharing platform")
     sub = p.add_subparsers(dest="command", required=True)
     for module in (serve, worker, keys, projections, audit, retention, report, bench, db,
-                   partnership):
+                   partnership, dev_idp):
         module.add_parser(sub)
     return p
 

@@ -61,7 +61,7 @@ CODES: dict[int, tuple[str, ...]] = {
     # Already recorded: the request was valid, and would have been before.
     409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
           "closure_already_acknowledged", "action_already_recorded", "meeting_cancelled",
-          "meeting_already_held"),
+          "meeting_already_held", "confidentiality_statement_outdated"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
           "invalid_referral", "professional_judgement_reason_required", "criterion_required",

@@ -33,6 +33,7 @@ from domain.monitoring import Ethnicity, Gender, Sexuality
 from domain.risk import DASH_RIC_QUESTIONS, AnswerValue
 from domain.safeguarding import OnwardTo
 from domain.subjects import Role
+from services.case_history import TIMELINE_KINDS
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ].+)?")
@@ -626,6 +627,37 @@ class CaseView(BaseModel):
         default=None, description="Onward referrals and social care: coordinators only")
 
 
+class TimelineEntry(FromResult):
+    """One thing that happened on a case."""
+
+    at: IsoformatDateTime = Field(description=(
+        "When it happened: the time given for it where one is kept (a MARRAC co-ordinator "
+        "enters a day's work afterwards, with its times), else when it was recorded"))
+    recorded_at: IsoformatDateTime
+    kind: str = Field(description=(
+        "What happened, one of: " + ", ".join(f"`{k}`" for k in TIMELINE_KINDS)
+        + ". Not an enum, so that a client generated today still reads a kind added later"))
+    summary: str = Field(description="For people: from kinds, dates and counts, never free "
+                                     "text or a person's details")
+    agency_id: UUID | None = Field(None, description=(
+        "The agency it was by or for, where one is known (a coordinator's decision names "
+        "none)"))
+    agency_name: str | None = None
+    item_id: UUID | None = Field(None, description="The item shared or released")
+    action_id: UUID | None = None
+    meeting_id: UUID | None = Field(None, description="The meeting it happened at or for")
+    linked_case_id: UUID | None = Field(None, description="A repeat referral linked in")
+    text: str | None = Field(None, description="An item's own text")
+
+
+class CaseTimeline(FromResult):
+    """What happened on a case, oldest first, as the caller may see it: what comes from an
+    item, an agency's part or the case's management that the caller may not see is absent."""
+
+    case_id: UUID
+    entries: list[TimelineEntry]
+
+
 class SearchHit(BaseModel):
     summary: CaseSummary
     matched_on: list[str]
@@ -710,9 +742,28 @@ class MinutesState(BaseModel):
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
 
 
+class Attendee(BaseModel):
+    """One attendee of a meeting."""
+
+    person: str = Field(description="Their staff id")
+    agency_id: UUID | None
+    at: datetime
+    statement_version: int | None = Field(description=(
+        "The version of the area's confidentiality statement they acknowledged; null for "
+        "attendance recorded before versions were kept"))
+
+
+class ConfidentialityStatement(BaseModel):
+    """The statement read at the start of the meeting; attendance acknowledges this version."""
+
+    text: str
+    version: int = Field(description="1 for the area's first text, one more for each change")
+
+
 class MeetingView(MeetingSummary):
     minutes: MinutesState
     status: MeetingStatus = Field(description="Held from its day on, unless cancelled before")
+    attendance: list[Attendee] = Field(default=[], description="In the order recorded")
 
 
 class ListedMeeting(BaseModel):
@@ -793,3 +844,5 @@ class Minutes(BaseModel):
     information: list[Item]
     actions: list[Action]
     distribution: MinutesDistribution
+    attendance: list[Attendee] = Field(default=[], description=(
+        "Who attended, and the version of the confidentiality statement each acknowledged"))

@@ -149,7 +149,7 @@ class AreaBuilder:
         for code, _, core, _ in AGENCIES:
             if core and rng.random() < 0.9:
                 app.record_attendance(meeting, person=f"{code}-rep", agency_id=self.agencies[code],
-                                      acknowledged_confidentiality=True)
+                                      acknowledged_confidentiality=True, statement_version=1)
         for case_id in heard:
             app.record_hearing(meeting, case_id, risks=(), by=BY)
         self.counts["meetings"] += 1

@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.confidentiality import ConfidentialityStatement, check_statement, statement_text
 from domain.exceptions import InvalidSettings
 
 Model = Literal["marac", "marrac"]
@@ -84,6 +85,9 @@ class AreaSettings:
     # an e-mail each time (agency codes, and "coordinators").
     coordinators_email: str | None = None
     digest_recipients: tuple[str, ...] = ()
+    # The confidentiality statement read at each meeting (domain/confidentiality.py): the
+    # area's own text, or None for the default. Its version is the area's to count.
+    confidentiality_statement: str | None = None
 
     def check_valid(self) -> None:
         if not 1 <= self.referral_threshold <= 24:
@@ -112,6 +116,7 @@ class AreaSettings:
         if not 0 <= self.report_settle_days <= 90:
             raise InvalidSettings("report_settle_days must be between 0 and 90")
         self._check_notifications()
+        check_statement(self.confidentiality_statement)
 
     def _check_notifications(self) -> None:
         if self.coordinators_email is not None and not is_email(self.coordinators_email):
@@ -138,6 +143,13 @@ class Area(Aggregate):
         self.code = code
         self.name = name
         self.settings = settings
+        # Counted from the area's events, so that areas made before it was kept count too.
+        self.statement_version = 1
+
+    @property
+    def confidentiality_statement(self) -> ConfidentialityStatement:
+        return ConfidentialityStatement(statement_text(self.settings.confidentiality_statement),
+                                        self.statement_version)
 
     def rename(self, name: str) -> None:
         """A new name for the same area (its code, and so its id, never changes)."""
@@ -155,4 +167,9 @@ class Area(Aggregate):
 
     @event("SettingsChanged")
     def _settings_changed(self, settings: AreaSettings) -> None:
+        # A new text of the confidentiality statement is a new version; any other change is
+        # not (nor is writing out the default's own text in place of the default).
+        before = statement_text(self.settings.confidentiality_statement)
+        if statement_text(settings.confidentiality_statement) != before:
+            self.statement_version += 1
         self.settings = settings

@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.area import AreaSettings
+from domain.confidentiality import ConfidentialityStatement, check_acknowledged
 from domain.exceptions import AlreadyRecorded, DomainError
 
 MeetingKind = Literal["standard", "daily_triage", "harmful_practices", "emergency"]
@@ -70,6 +71,9 @@ class Attendance:
     agency_id: UUID | None
     acknowledged_confidentiality: bool
     at: datetime
+    # The version of the area's confidentiality statement acknowledged; None for attendance
+    # recorded before versions were kept (its events load without it).
+    statement_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -246,10 +250,13 @@ class Meeting(Aggregate):
     def _listed(self, item: AgendaItem) -> None:
         self.agenda.append(item)
 
-    def record_attendance(self, attendance: Attendance) -> None:
+    def record_attendance(self, attendance: Attendance,
+                          statement: ConfidentialityStatement) -> None:
+        """`statement`: the area's, in force now; the attendee acknowledged that version."""
         self.check_recordable_on(attendance.at.date())
         if not attendance.acknowledged_confidentiality:
             raise InvalidMeetingChange("attendees acknowledge the confidentiality statement")
+        check_acknowledged(attendance.statement_version, statement)
         if attendance.person in self.attendance:
             raise InvalidMeetingChange("attendance already recorded")
         self._attended(attendance=attendance)

@@ -4,7 +4,7 @@ is an event, so describing the same partnership twice changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from domain.agency import Agency
 from domain.area import Area, AreaSettings
@@ -30,8 +30,9 @@ class AgencySpec:
 @dataclass(frozen=True)
 class PartnershipChanges:
     """The areas and agencies to save (each with its new events) and, for people and the audit
-    trail, what happened to each (`area:lancs-west created`, `agency:lancs-west/police
-    renamed`): codes and verbs, no names or addresses."""
+    trail, what happened to each (`area:lancs-west created`, `area:lancs-west
+    settings_changed: retention_months`, `agency:lancs-west/police renamed`): codes, verbs and
+    setting names, no names, values or addresses."""
 
     aggregates: tuple[Area | Agency, ...]
     labels: tuple[str, ...]
@@ -46,8 +47,12 @@ def bring_area(existing: Area | None, spec: AreaSpec) -> tuple[Area, tuple[str, 
         existing.rename(spec.name)
         done.append("renamed")
     if existing.settings != spec.settings:
+        # Which settings, by name (never their values): what a person checking the change,
+        # and the audit record, need to see.
+        changed = [f.name for f in fields(AreaSettings)
+                   if getattr(existing.settings, f.name) != getattr(spec.settings, f.name)]
         existing.change_settings(spec.settings)
-        done.append("settings_changed")
+        done.append(f"settings_changed: {', '.join(changed)}")
     return existing, tuple(done)
 
 

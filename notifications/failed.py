@@ -16,7 +16,7 @@ from notifications.outbox import NotificationOutbox
 from security.policy import is_coordinator_of
 from services.actor import Actor
 from services.case_access import Stores, visible_cases
-from services.meetings import visible_meetings
+from services.meetings import meetings_seen
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def failed_notifications(stores: Stores, outbox: NotificationOutbox,
     failed = outbox.failures(area_id)
     cases = set(visible_cases(stores, actor, sorted(
         {f.notice.case_id for f in failed if f.notice.case_id is not None}, key=str)))
-    meetings = visible_meetings(stores, actor, {f.notice.meeting_id for f in failed
-                                                if f.notice.meeting_id is not None})
+    meetings = meetings_seen(stores, actor, area_id, {f.notice.meeting_id for f in failed
+                                               if f.notice.meeting_id is not None})
     shown = [f for f in failed if (f.notice.case_id in cases if f.notice.case_id is not None
                                    else f.notice.meeting_id in meetings)]
     actor.audit.record("list", "allowed", items=("notifications", *dict.fromkeys(

@@ -2,7 +2,9 @@
 (`case_index`), the access facts (`case_access_facts`), action routing (`case_actions`),
 meetings, agendas and research (`meetings`), the sealed case document (`case_documents`), the
 sealed case label (`case_labels`) and the case list (`case_list`). Restrictions due are read
-from the access facts (`restrictions`).
+from the access facts (`restrictions`). Beside them, the partnership's areas and agencies
+(`partnership`): the names those views' ids stand for, kept by the same runner so that the
+catch-up after every write covers them too.
 
 Each view is rebuilt from the aggregate at the projected version, so the projector holds no
 copy of the aggregate's rules, and replaying a notification twice writes the same rows.
@@ -29,6 +31,7 @@ from projections import (
     case_labels,
     case_list,
     meetings,
+    partnership,
     restrictions,
 )
 
@@ -68,6 +71,7 @@ class CaseProjector:
         self.index = index
         self.sealer = sealer
         self.list = case_list.CaseList(db)
+        self.partnership = partnership.Partnership(db)
 
     def create_tables(self) -> None:
         self.db.execute_script([*case_index.SCHEMA, *case_access_facts.SCHEMA,
@@ -76,6 +80,8 @@ class CaseProjector:
                                 *case_labels.schema(self.db.blob)])
         case_list.create_tables(self.db)
         self.fill_case_list()
+        self.db.execute_script(partnership.SCHEMA)
+        partnership.fill(self.db, lambda: (self.app.areas(), self.app.agencies()))
         self.fill_labels()
         self.fill_research_dates()
 
@@ -121,11 +127,16 @@ class CaseProjector:
             self._write_list(cur, [UUID(r[0]) for r in cur.fetchall()])
 
     def tables(self) -> tuple[str, ...]:
-        return (*CASE_TABLES, *meetings.MEETING_TABLES, *case_list.TABLES)
+        return (*CASE_TABLES, *meetings.MEETING_TABLES, *case_list.TABLES, *partnership.TABLES)
 
     # Projection --------------------------------------------------------------------------
 
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
+        for area_id, version in latest_versions(notifications, partnership.AREA_TOPIC).items():
+            partnership.write_area(cur, self.app.repository.get(area_id, version=version))
+        for agency_id, version in latest_versions(notifications,
+                                                  partnership.AGENCY_TOPIC).items():
+            partnership.write_agency(cur, self.app.repository.get(agency_id, version=version))
         batch = Batch.of(self.app, self.sealer.keyring, notifications)
         for meeting in batch.meetings:
             meetings.write_meeting(cur, meeting, self.index.person_ref)
@@ -222,8 +233,8 @@ class CaseProjector:
     def agenda(self, meeting_id: UUID) -> list[AgendaLine]:
         return meetings.agenda(self.db, meeting_id)
 
-    def meetings_listing(self, case_id: UUID) -> list[UUID]:
-        return meetings.listing(self.db, case_id)
+    def listings(self, case_id: UUID) -> list[UUID]:
+        return meetings.listings(self.db, case_id)
 
     def research_requests(self, agency_id: UUID) -> list[ResearchRequestRow]:
         return meetings.research_requests(self.db, agency_id)

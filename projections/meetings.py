@@ -54,6 +54,8 @@ SCHEMA = (
         children INTEGER NOT NULL,
         hba INTEGER NOT NULL,
         PRIMARY KEY (meeting_id, case_id))""",
+    # A case's listings (its timeline), and its lines when it is erased.
+    "CREATE INDEX IF NOT EXISTS agenda_case ON agenda (case_id)",
 )
 
 
@@ -176,8 +178,8 @@ def agenda(db: Database, meeting_id: UUID) -> list[AgendaLine]:
                 for c, n, children, hba in cur.fetchall()]
 
 
-def listing(db: Database, case_id: UUID) -> list[UUID]:
-    """The meetings whose agendas list the case, held or not."""
+def listings(db: Database, case_id: UUID) -> list[UUID]:
+    """The meetings whose agendas list the case now, held or not."""
     with db.transaction(readonly=True) as cur:
         cur.execute("SELECT meeting_id FROM agenda WHERE case_id = %s ORDER BY meeting_id",
                     (str(case_id),))

@@ -91,10 +91,13 @@ class AuthorizationCodes:
 
 
 class LocalIssuer:
-    def __init__(self, issuer: str = DEMO_ISSUER, audience: str = DEMO_AUDIENCE) -> None:
+    def __init__(self, issuer: str = DEMO_ISSUER, audience: str = DEMO_AUDIENCE,
+                 key: RSAKey | None = None) -> None:
+        """`key`: one kept from an earlier run (the development stand-in for an identity
+        provider keeps its key in a file, api/commands/dev_idp.py); else one made now."""
         self.issuer = issuer
         self.audience = audience
-        self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
+        self.key = key or RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
         self.key.ensure_kid()
         # Demo integration clients' secrets, made at run time: client id -> secret.
         self.client_secrets: dict[str, str] = {}

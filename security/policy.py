@@ -258,6 +258,12 @@ def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     return visibility is not None and visibility.all_items
 
 
+def may_decide_thresholds(principal: Principal) -> bool:
+    """Whose work the referrals awaiting a threshold decision are: the coordinators and chairs
+    of the person's own area (each case's decision still asks `may_coordinate`)."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each
@@ -292,6 +298,16 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and case_visibility(viewer, access, now) is None)
 
 
+def break_glass_ends(viewer: Viewer, access: CaseAccess, now: datetime) -> datetime | None:
+    """When the viewer's sight of the case through break-glass ends (the latest end of their
+    sessions open now); None when they see it otherwise, or not at all."""
+    visibility = case_visibility(viewer, access, now)
+    if visibility is None or visibility.basis != "break_glass":
+        return None
+    return max(expires for ref, opened, expires in standing_access(access).break_glass
+               if ref == viewer.ref and opened <= now < expires)
+
+
 def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,
                 now: datetime) -> bool:
     """What an agency owns on a case (an action's progress and outcome, the release of its
@@ -323,6 +339,21 @@ def sees_every_agency_told(visibility: Visibility) -> bool:
     """The agencies told of a closure are those holding access (grants, a restriction's member
     agencies), facts only those who see every item (the coordinators) see: anyone else sees
     their own agency's part of the closure."""
+    return visibility.all_items
+
+
+def sees_agency_part(visibility: Visibility, agency_id: UUID) -> bool:
+    """An agency's own part in a case's coordination (invited to a hearing, asked for
+    research, told of the closure) is seen by that agency; every agency's part, by those who
+    see every agency told of a closure (`sees_every_agency_told`: the coordinators)."""
+    return sees_every_agency_told(visibility) or visibility.agency_id == agency_id
+
+
+def sees_case_management(visibility: Visibility) -> bool:
+    """How a case is managed: its grants, restriction, exclusions and break-glass sessions;
+    its onward referrals and social care; a MARRAC case's record (allocation, steps, needs,
+    contacts, plan, reviews, feedback). For those who see every item (the coordinators), as
+    the case view's access and safeguarding parts and the MARRAC summary are."""
     return visibility.all_items
 
 

@@ -3,8 +3,8 @@ agendas, meetings, actions, research, cases): people know "Police", not a UUID.
 
 Configuration, not case content: the names are the partnership's own, listed to everyone in
 it (services/partnership.py). Every answer asks `agency_names` once, for the agencies it
-names, so that where the names come from (today each agency's own events, loaded by id; a
-read model of the partnership would serve them in one query) is decided here alone."""
+names, so that where the names come from (the partnership's read model, in one query) is
+decided here alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.exceptions import AgencyNotFound
+from services.partnership import agency_directory
 from services.platform import Platform
 
 
@@ -40,13 +40,8 @@ class AgencyNames:
 
 
 def agency_names(stores: Platform, agency_ids: Iterable[UUID]) -> AgencyNames:
-    """The name and code of each of these agencies (those an answer names: a few, whatever
-    the partnership's size), each loaded by id rather than the whole listing scanned."""
-    known = {}
-    for agency_id in set(agency_ids):
-        try:
-            agency = stores.marac.get_agency(agency_id)
-        except AgencyNotFound:
-            continue
-        known[agency_id] = AgencyName(agency_id, agency.name, agency.code)
-    return AgencyNames(known)
+    """The name and code of each of these agencies (those an answer names), from the
+    partnership's read model in one query."""
+    directory = agency_directory(stores)
+    return AgencyNames({a: AgencyName(a, e.name, e.code)
+                        for a in set(agency_ids) if (e := directory.get(a)) is not None})

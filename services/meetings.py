@@ -15,6 +15,7 @@ from typing import Literal
 from uuid import UUID
 
 from audit.actions import AuditAction
+from domain.confidentiality import ConfidentialityStatement
 from domain.meeting import (
     CLOSED_HEARING,
     MINUTES_MARKING,
@@ -43,9 +44,21 @@ class MinutesState:
 
 
 @dataclass(frozen=True)
+class Attendee:
+    """Who attended, for which agency, when, and the version of the confidentiality statement
+    they acknowledged (None: recorded before versions were kept)."""
+
+    person: str
+    agency_id: UUID | None
+    at: datetime
+    statement_version: int | None
+
+
+@dataclass(frozen=True)
 class MeetingView(MeetingRow):
     minutes: MinutesState
     status: MeetingStatus
+    attendance: tuple[Attendee, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,12 +118,13 @@ def _visible_meeting(stores: Stores, actor: Actor, row: MeetingRow) -> tuple[boo
     return _visible_meetings(stores, actor, [row])[0]
 
 
-def visible_meetings(stores: Stores, actor: Actor,
-                     meeting_ids: Collection[UUID]) -> frozenset[UUID]:
-    """Those of the meetings (of the caller's area) the caller may see."""
-    area_id = actor.principal.area_id
-    rows = [m for m in stores.cases.meetings(area_id)
-            if m.meeting_id in meeting_ids] if area_id and meeting_ids else []
+def meetings_seen(stores: Stores, actor: Actor, area_id: UUID,
+                  meeting_ids: Collection[UUID]) -> frozenset[UUID]:
+    """Which of these meetings of the area the caller may see. No record: the read that asks
+    (a case's timeline, a listing of failed notices) makes its own."""
+    if not meeting_ids:
+        return frozenset()
+    rows = [m for m in stores.cases.meetings(area_id) if m.meeting_id in meeting_ids]
     return frozenset(row.meeting_id for row, (seen, _) in zip(
         rows, _visible_meetings(stores, actor, rows), strict=True) if seen)
 
@@ -128,6 +142,12 @@ def seen_meeting(stores: Stores, actor: Actor, meeting_id: UUID,
         actor.audit.record(action, "not_found", items=(str(meeting_id),))
         raise NotFound(f"meeting {meeting_id} not found")
     return found[0], visible
+
+
+def attendance_list(meeting: Meeting) -> tuple[Attendee, ...]:
+    """The meeting's attendance, in the order it was recorded."""
+    return tuple(Attendee(a.person, a.agency_id, a.at, a.statement_version)
+                 for a in meeting.attendance.values())
 
 
 def _minutes_state(stores: Stores, meeting: Meeting) -> MinutesState:
@@ -163,7 +183,18 @@ def meeting(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingView:
     minutes = _minutes_state(stores, held)
     actor.audit.record("read_meeting", "allowed", items=(str(meeting_id),))
     return MeetingView(row.meeting_id, row.area_id, row.kind, row.held_on, row.attendees,
-                       minutes, meeting_status(held.held_on, held.cancelled, stores.now().date()))
+                       minutes, meeting_status(held.held_on, held.cancelled, stores.now().date()),
+                       attendance_list(held))
+
+
+def confidentiality_statement(stores: Stores, actor: Actor,
+                              meeting_id: UUID) -> ConfidentialityStatement:
+    """The statement in force for the meeting's area, its text and version: for those who may
+    attend (whoever may see the meeting), to read before they acknowledge it."""
+    row, _ = seen_meeting(stores, actor, meeting_id, "read_meeting")
+    actor.audit.record("read_meeting", "allowed",
+                       items=(str(meeting_id), "confidentiality_statement"))
+    return stores.marac.get_area(row.area_id).confidentiality_statement
 
 
 def list_meetings(stores: Stores, actor: Actor, when: When = "all",
@@ -265,13 +296,16 @@ def distribute_minutes(stores: Stores, actor: Actor, meeting_id: UUID) -> None:
         stores.marac.distribute_minutes(meeting_id, by=actor.principal.subject)
 
 
-def attend(stores: Stores, actor: Actor, meeting_id: UUID, acknowledged: bool) -> None:
-    """Record the caller's attendance; the confidentiality statement must be acknowledged."""
+def attend(stores: Stores, actor: Actor, meeting_id: UUID, acknowledged: bool,
+           statement_version: int) -> None:
+    """Record the caller's attendance; the confidentiality statement must be acknowledged, in
+    the version in force (`confidentiality_statement`): an older one is refused."""
     seen_meeting(stores, actor, meeting_id, "attend")
     p = actor.principal
     with writing(stores, actor, "attend", None, p.area_id):
         stores.marac.record_attendance(meeting_id, person=p.subject, agency_id=p.agency_id,
-                                       acknowledged_confidentiality=acknowledged)
+                                       acknowledged_confidentiality=acknowledged,
+                                       statement_version=statement_version)
 
 
 def _coordinated_meeting(stores: Stores, actor: Actor, meeting_id: UUID,

@@ -16,7 +16,7 @@ from services.actor import Actor
 from services.agency_names import AgencyName, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_view import CaseAction, CaseItem, named_in
-from services.meetings import seen_meeting
+from services.meetings import Attendee, attendance_list, seen_meeting
 
 # Information shared on the case at the hearing, for those of its audience.
 MinutesItem = CaseItem
@@ -47,6 +47,8 @@ class CaseMinutes:
     distribution: MinutesDistribution
     # The agencies present, by name and code (beside their ids above).
     agencies_present_named: tuple[AgencyName, ...]
+    # Who attended, and which version of the confidentiality statement each acknowledged.
+    attendance: tuple[Attendee, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def minutes(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID) -> Ca
         distribution=MinutesDistribution(meeting.minutes_due_on(settings),
                                          meeting.minutes_distributed_at,
                                          meeting.minutes_late(settings, stores.now())),
-        agencies_present_named=names.all(present))
+        agencies_present_named=names.all(present),
+        attendance=attendance_list(meeting))
 
 
 def review(stores: Stores, actor: Actor, meeting_id: UUID) -> list[CarriedAction]:

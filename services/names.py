@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.exceptions import AgencyNotFound, AreaNotFound
 from security.identity import Principal
-from services.partnership import all_agencies
+from services.partnership import agency_directory
 from services.platform import Platform
 
 
@@ -35,4 +35,4 @@ def workplace(platform: Platform, principal: Principal) -> Workplace:
 
 def agency_names(platform: Platform) -> dict[UUID, str]:
     """Every agency's name by its id."""
-    return {a.id: a.name for a in all_agencies(platform)}
+    return {a: e.name for a, e in agency_directory(platform).items()}

@@ -14,6 +14,7 @@ from uuid import UUID
 from domain.agency import Agency
 from domain.area import Area, AreaSettings, Model
 from domain.exceptions import InvalidSettings
+from projections.partnership import AgencyEntry, PartnershipAgency, PartnershipArea
 from security.policy import may_administer_partnership, may_read_partnership
 from services.actor import Actor
 from services.case_access import writing
@@ -21,28 +22,14 @@ from services.partnership_file import PartnershipFile
 from services.platform import Platform
 from services.system import SystemJob
 
+# The read model's rows are the views this module answers with.
+__all__ = ["AgencyChange", "AgencyEntry", "Applied", "AreaChange", "PartnershipAgency",
+           "PartnershipArea", "agency_directory", "agency_view", "all_agencies", "all_areas",
+           "apply_partnership", "area_view", "change_agency", "change_area",
+           "check_partnership", "create_area", "list_agencies", "list_areas",
+           "operator_listing", "register_agency", "settings_with"]
+
 SETTING_NAMES = frozenset(f.name for f in dataclasses.fields(AreaSettings))
-
-
-@dataclass(frozen=True)
-class PartnershipArea:
-    id: UUID
-    code: str
-    name: str
-    model: Model
-
-
-@dataclass(frozen=True)
-class PartnershipAgency:
-    id: UUID
-    area_id: UUID
-    area_code: str
-    code: str
-    name: str
-    agency_type: str
-    core: bool
-    # The agency's mailbox for notifications (a shared one, not a person's, is best).
-    spoc_email: str | None
 
 
 @dataclass(frozen=True)
@@ -77,7 +64,7 @@ def settings_with(base: AreaSettings, changes: Mapping[str, Any],
 
 
 def area_view(area: Area) -> PartnershipArea:
-    return PartnershipArea(area.id, area.code, area.name, area.settings.model)
+    return PartnershipArea(area.id, area.code, area.name, area.settings.model, area.settings)
 
 
 def agency_view(agency: Agency, area_code: str) -> PartnershipAgency:
@@ -86,14 +73,21 @@ def agency_view(agency: Agency, area_code: str) -> PartnershipAgency:
 
 
 def all_areas(platform: Platform) -> list[PartnershipArea]:
-    return sorted((area_view(a) for a in platform.marac.areas()), key=lambda a: a.code)
+    """Every area, by code, from the read model (projections/partnership.py)."""
+    return platform.cases.partnership.areas()
 
 
 def all_agencies(platform: Platform, area_id: UUID | None = None) -> list[PartnershipAgency]:
-    codes = {a.id: a.code for a in all_areas(platform)}
-    found = [agency_view(a, codes[a.area_id]) for a in platform.marac.agencies()
-             if area_id is None or a.area_id == area_id]
-    return sorted(found, key=lambda a: (a.area_code, a.code))
+    """Every agency (or one area's), by area code and code, from the read model."""
+    return platform.cases.partnership.agencies(area_id)
+
+
+def agency_directory(stores: Platform) -> Mapping[UUID, AgencyEntry]:
+    """Every agency by id, with its name and code (and its area's code): for showing agencies
+    by name where a view holds their ids (minutes, agendas, lists). Configuration, not case
+    content, and without contact addresses: the caller has already been allowed to see the
+    thing that names the ids, so this asks no policy and records no read."""
+    return stores.cases.partnership.directory()
 
 
 def list_areas(platform: Platform, actor: Actor) -> list[PartnershipArea]:
@@ -189,6 +183,15 @@ class Applied:
     changes: tuple[str, ...]
 
 
+def check_partnership(platform: Platform, job: SystemJob,
+                      described: PartnershipFile) -> Applied:
+    """What applying the file would change, applying nothing (`marac partnership apply
+    --check`): the recorded partnership is read, and recorded as read, like a listing."""
+    changes = platform.marac.partnership_changes(described.areas, described.agencies)
+    job.step().audit.record("read_partnership", "allowed", items=("areas", "agencies"))
+    return Applied(changes.labels)
+
+
 def apply_partnership(platform: Platform, job: SystemJob,
                       described: PartnershipFile) -> Applied:
     """The partnership's file, applied by an operator at the command line (who holds the
@@ -204,7 +207,9 @@ def apply_partnership(platform: Platform, job: SystemJob,
 def operator_listing(platform: Platform,
                      job: SystemJob) -> tuple[list[PartnershipArea], list[PartnershipAgency]]:
     """The areas and agencies, for an operator at the command line; recorded like a person's
-    listing, before anything is shown."""
+    listing, before anything is shown. The read model is caught up first: this process runs
+    no projection runner of its own."""
+    platform.runner.catch_up()
     areas, agencies = all_areas(platform), all_agencies(platform)
     job.step().audit.record("read_partnership", "allowed", items=("areas", "agencies"))
     return areas, agencies

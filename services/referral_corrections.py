@@ -70,4 +70,4 @@ def withdraw(stores: Stores, actor: Actor, case_id: UUID, *, reason: str) -> Non
     # no case co-ordinator's load (domain/case.py, `ENDED`).
     with writing(stores, actor, "withdraw_referral", case_id, access.area_id):
         stores.marac.withdraw(case_id, by=actor.principal.subject, reason=reason,
-                              listed_on=stores.cases.meetings_listing(case_id))
+                              listed_on=stores.cases.listings(case_id))

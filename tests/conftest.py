@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import psycopg
@@ -136,3 +137,12 @@ def platform(settings: Settings, key_material: KeyMaterial, today: Today,
     built = build_platform(settings, material=key_material, today=today, issuer=issuer)
     yield built
     built.close()
+
+
+@pytest.fixture
+def events_on_the_clock(monkeypatch: pytest.MonkeyPatch, clock: Any) -> None:
+    """The event library stamps each event with the wall clock, the domain its own times
+    (an item's, a grant's, a MARRAC step's) with the platform's: one clock in production, two
+    in a test whose clock is set. With this fixture they are one, so that a test of a case's
+    timeline asserts the order things happened in. `clock`: the directory's own fixture."""
+    monkeypatch.setattr("eventsourcing.domain.datetime_now_with_tzinfo", clock)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import cases, referrals, sign_in
+from web import access, cases, decisions, referrals, research, sharing, sign_in
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -18,13 +18,14 @@ STATIC = Path(__file__).parent / "static"
 
 
 class PinnedAssets(StaticFiles):
-    """The pinned govuk-frontend and MoJ assets (web/static/): each version of a file has its
-    own path, so a browser may keep it a year without asking again."""
+    """The pinned govuk-frontend and MoJ assets (web/static/). Their paths do not change with
+    their content, so a browser keeps them but asks again each time (a 304 by their ETag):
+    after an upgrade nobody is left with last release's styles."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            response.headers["Cache-Control"] = "public, no-cache"
         return response
 
 
@@ -36,5 +37,9 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sign_in.router)
     app.include_router(cases.router)
     app.include_router(referrals.router)
+    app.include_router(decisions.router)
+    app.include_router(sharing.router)
+    app.include_router(research.router)
+    app.include_router(access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -19,8 +19,8 @@ from audit.sink import TrailAudit
 from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
-from services import referrals
 from services.actor import Actor
+from services.referrals import decides_thresholds, refers
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -138,8 +138,12 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
     navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
-    if referrals.refers(person.principal):  # the policy's answer, not the page's
+    # Each entry by the policy's answer, not the page's.
+    if refers(person.principal):
         navigation.append({"href": "/referrals/new", "text": "New referral",
                            "active": current == "referral"})
+    if decides_thresholds(person.principal):
+        navigation.append({"href": "/decisions", "text": "Decisions",
+                           "active": current == "decisions"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}

@@ -1,6 +1,12 @@
 """`marac partnership`: the partnership's areas and agencies, set up and changed from its file
-(`apply FILE`, idempotent) and listed (`list`). The operator acts as a system actor, recorded
-in the audit trail under their login. Administrators do the same through the API."""
+(`apply FILE`, idempotent; `--check` says what it would change) and listed (`list`). The
+operator acts as a system actor, recorded in the audit trail under their login.
+Administrators do the same through the API.
+
+What changed (or would) is printed as JSON on standard output, one label a change
+(`area:wex-north created`, `agency:wex-north/police renamed`, `area:wex-south
+settings_changed: retention_months`); a one-line summary for the person goes to standard
+error."""
 
 from __future__ import annotations
 
@@ -14,8 +20,12 @@ from pathlib import Path
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
 from services.errors import ServiceError
-from services.partnership import apply_partnership, operator_listing
-from services.partnership_file import PartnershipFileError, read_partnership_file
+from services.partnership import apply_partnership, check_partnership, operator_listing
+from services.partnership_file import (
+    PartnershipFile,
+    PartnershipFileError,
+    read_partnership_file,
+)
 from services.system import SystemJob, operator
 
 
@@ -28,7 +38,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(examples/partnership.yaml); a second run changes nothing")
     apply_parser.add_argument("file", type=Path)
     apply_parser.add_argument("--check", action="store_true",
-                              help="only check the file; apply nothing")
+                              help="check the file and print what applying it would change; "
+                              "apply nothing")
     c.add_parser("list", help="the areas and agencies, with their codes, as JSON")
     p.set_defaults(run=run)
 
@@ -40,16 +51,20 @@ def run(args: argparse.Namespace) -> int:
         except PartnershipFileError as exc:
             print(f"marac: {exc.code}: {args.file}: {exc}", file=sys.stderr)
             return 2
-        if args.check:
-            print(json.dumps({"file": str(args.file), "areas": len(described.areas),
-                              "agencies": len(described.agencies)}))
-            return 0
     platform = build_platform(settings_from(args))
     try:
         job = SystemJob.named(platform.audit, platform.now, operator(getpass.getuser()))
         if args.partnership_command == "apply":
-            applied = apply_partnership(platform, job, described)
-            print(json.dumps({"changed": list(applied.changes)}, indent=2))
+            doc: dict[str, object]
+            if args.check:
+                changes = check_partnership(platform, job, described).changes
+                doc = {"file": str(args.file), "areas": len(described.areas),
+                       "agencies": len(described.agencies), "would_change": list(changes)}
+            else:
+                changes = apply_partnership(platform, job, described).changes
+                doc = {"changed": list(changes)}
+            print(json.dumps(doc, indent=2))
+            print(_summary(args.file, described, changes, check=args.check), file=sys.stderr)
         else:
             areas, agencies = operator_listing(platform, job)
             print(json.dumps({"areas": [_plain(a) for a in areas],
@@ -60,6 +75,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         platform.close()
     return 0
+
+
+def _summary(path: Path, described: PartnershipFile, changes: tuple[str, ...], *,
+             check: bool) -> str:
+    """One line for the person at the terminal."""
+    what = (f"{path}: {len(described.areas)} areas, {len(described.agencies)} agency "
+            "registrations described")
+    if not changes:
+        return f"marac: {what}; no change: the recorded partnership already matches it"
+    if check:
+        return f"marac: {what}; {len(changes)} changes would be applied (--check: none was)"
+    return f"marac: {what}; {len(changes)} changes applied, in one transaction"
 
 
 def _read(path: Path) -> str:

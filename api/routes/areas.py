@@ -15,6 +15,7 @@ from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.schemas import Strict
 from domain.area import AreaSettings
+from domain.confidentiality import MAX_STATEMENT_LENGTH
 from services import area_settings
 
 router = APIRouter(prefix="/api/v1/areas", tags=["configuration"],
@@ -45,6 +46,11 @@ class SettingsChange(Strict):
         default=None, max_length=100,
         description='Agency codes, and "coordinators", that take a daily digest of their '
                     'notifications instead of an e-mail each')
+    confidentiality_statement: Annotated[
+        str, Field(min_length=1, max_length=MAX_STATEMENT_LENGTH)] | None = Field(
+        default=None, description="The statement read at each meeting, in place of the "
+                                  "default; a new text is a new version, which attendees "
+                                  "acknowledge from then on")
 
 
 @router.get("/{area_id}/settings", response_model=AreaSettings)

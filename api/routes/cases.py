@@ -19,6 +19,7 @@ from services import (
     case_closure,
     case_lists,
     case_reviews,
+    case_timeline,
     case_view,
     exclusions,
     referral_corrections,
@@ -78,6 +79,18 @@ def view_case(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform
               actor: CurrentActor) -> schemas.CaseView:
     found = case_view.view(platform, replace(actor, purpose=purpose.value), case_id)
     return schemas.CaseView.model_validate(asdict(found))
+
+
+@router.get("/cases/{case_id}/timeline", response_model=schemas.CaseTimeline,
+            responses={**NOT_FOUND, **NEEDS_PURPOSE})
+def view_timeline(case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform,
+                  actor: CurrentActor) -> schemas.CaseTimeline:
+    """What happened on the case, when, and by or for which agency, oldest first: as the
+    caller may see it, with what they may not see absent (an item outside their audience,
+    another agency's part, the coordinators' management of the case). Read for a purpose and
+    audited as the case view is."""
+    found = case_timeline.timeline(platform, replace(actor, purpose=purpose.value), case_id)
+    return schemas.CaseTimeline.model_validate(found)
 
 
 @router.post("/cases/{case_id}/decision", status_code=204,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 from api import schemas
 from api.auth import CurrentActor, CurrentPlatform
@@ -43,6 +43,10 @@ class AgendaListing(Strict):
 
 class AttendanceCreate(Strict):
     acknowledge_confidentiality: StrictBool
+    confidentiality_statement_version: Annotated[StrictInt, Field(ge=1)] = Field(
+        description="The version acknowledged, as `GET .../confidentiality-statement` served "
+                    "it: only the one in force is (else 409 "
+                    "`confidentiality_statement_outdated`)")
 
 
 class MeetingRescheduling(Strict):
@@ -206,13 +210,24 @@ def request_research(meeting_id: UUID, body: ResearchRequestCreate, platform: Cu
     return Response(status_code=204)
 
 
+@router.get("/{meeting_id}/confidentiality-statement",
+            response_model=schemas.ConfidentialityStatement, responses=NOT_FOUND)
+def view_confidentiality_statement(meeting_id: UUID, platform: CurrentPlatform,
+                                   actor: CurrentActor) -> dict[str, Any]:
+    """The confidentiality statement in force for the meeting, its text and version, for
+    whoever may attend it: read before attendance acknowledges it."""
+    return answer(meetings.confidentiality_statement(platform, actor, meeting_id))
+
+
 @router.post("/{meeting_id}/attendance", status_code=204, responses={**NOT_FOUND, **CONFLICT})
 def record_attendance(meeting_id: UUID, body: AttendanceCreate, platform: CurrentPlatform,
            actor: CurrentActor) -> Response:
-    """Record the caller's attendance; the confidentiality statement must be acknowledged.
-    From the meeting's day on (`meeting_not_yet_held`); not at a cancelled meeting
+    """Record the caller's attendance; the confidentiality statement must be acknowledged, in
+    the version in force (an older one: `confidentiality_statement_outdated`). From the
+    meeting's day on (`meeting_not_yet_held`); not at a cancelled meeting
     (`meeting_cancelled`)."""
-    meetings.attend(platform, actor, meeting_id, body.acknowledge_confidentiality)
+    meetings.attend(platform, actor, meeting_id, body.acknowledge_confidentiality,
+                    body.confidentiality_statement_version)
     return Response(status_code=204)
 
 

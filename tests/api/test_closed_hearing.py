@@ -97,7 +97,8 @@ def test_a_stand_alone_hearing_shows_nothing_to_an_excluded_employee(
     clock.at = datetime(2026, 1, 29, 10, 0, tzinfo=clock.at.tzinfo)
     for headers in (coordinator, police, lead, expert):
         ok(client.post(f"/api/v1/meetings/{hearing}/attendance", headers=headers,
-                       json={"acknowledge_confidentiality": True}))
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": 1}))
     ok(client.post(f"/api/v1/cases/{h1}/information/{note}/release", headers=expert,
                    json={"audience": {"kind": "whole_case"}}))
     ok(client.post(f"/api/v1/meetings/{hearing}/hearings", headers=coordinator, json={
@@ -135,7 +136,8 @@ def test_a_stand_alone_hearing_shows_nothing_to_an_excluded_employee(
     assert ok(client.get("/api/v1/research-requests", headers=cousin), 200) == []
     # And nothing she might try to write reveals it either.
     assert client.post(f"/api/v1/meetings/{hearing}/attendance", headers=cousin,
-                       json={"acknowledge_confidentiality": True}).status_code == 404
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": 1}).status_code == 404
     assert client.post(f"/api/v1/cases/{h1}/information", headers=cousin, json={
         "kind": "note", "text": "x", "audience": {"kind": "whole_case"}}).status_code == 404
     assert client.post(f"/api/v1/cases/{h1}/break-glass", headers=cousin,

@@ -97,14 +97,17 @@ def test_attendance_requires_the_confidentiality_statement(
     meeting = schedule(client, world)
     clock.at = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)  # the meeting's day
     no = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
-                     json={"acknowledge_confidentiality": False})
+                     json={"acknowledge_confidentiality": False,
+                           "confidentiality_statement_version": 1})
     assert no.status_code == 422
     assert client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
-                       json={"acknowledge_confidentiality": True}).status_code == 204
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": 1}).status_code == 204
     elsewhere = bearer(world.token("visitor", "representative", agency="health",
                                    area=world.other_area_id))
     assert client.post(f"/api/v1/meetings/{meeting}/attendance", headers=elsewhere,
-                       json={"acknowledge_confidentiality": True}).status_code == 404
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": 1}).status_code == 404
 
 
 def test_agenda_order_rules() -> None:
@@ -181,7 +184,9 @@ def test_a_cancelled_meeting_is_shown_so_and_takes_no_attendance(
     assert (again.status_code, again.json()["code"]) == (409, "meeting_cancelled")
     clock.at = datetime(2026, 1, 20, 9, tzinfo=UTC)
     attended = client.post(f"/api/v1/meetings/{meeting}/attendance",
-                           headers=world.rep("police"), json={"acknowledge_confidentiality": True})
+                           headers=world.rep("police"),
+                           json={"acknowledge_confidentiality": True,
+                                 "confidentiality_statement_version": 1})
     assert (attended.status_code, attended.json()["code"]) == (409, "meeting_cancelled")
 
 
@@ -190,7 +195,8 @@ def test_attendance_before_the_meeting_s_day_is_refused(
 ) -> None:
     meeting = schedule(client, world)
     early = client.post(f"/api/v1/meetings/{meeting}/attendance", headers=world.rep("police"),
-                        json={"acknowledge_confidentiality": True})
+                        json={"acknowledge_confidentiality": True,
+                              "confidentiality_statement_version": 1})
     assert (early.status_code, early.json()["code"]) == (422, "meeting_not_yet_held")
 
 
@@ -236,3 +242,38 @@ def test_an_agency_invited_to_a_listed_case_sees_it(
                        headers=world.coordinator(),
                        json={"agencies": [str(world.agencies["health"])]}).status_code == 204
     assert client.get(f"/api/v1/cases/{case_id}", headers=world.rep("health")).status_code == 200
+
+
+def test_the_confidentiality_statement_is_served_and_its_version_kept_with_attendance(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    meeting = schedule(client, world)
+    path = f"/api/v1/meetings/{meeting}"
+    served = client.get(f"{path}/confidentiality-statement", headers=world.rep("police"))
+    assert served.status_code == 200
+    assert served.json()["version"] == 1
+    assert "confidence" in served.json()["text"]
+    admin = bearer(world.token("admin-1", "administrator"), purpose=None)
+    changed = client.patch(f"/api/v1/areas/{world.area_id}/settings", headers=admin,
+                           json={"confidentiality_statement": "Our own statement."})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["confidentiality_statement"] == "Our own statement."
+    assert client.get(f"{path}/confidentiality-statement",
+                      headers=world.rep("police")).json() == {
+        "text": "Our own statement.", "version": 2}
+
+    clock.at = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)  # the meeting's day
+    old = client.post(f"{path}/attendance", headers=world.rep("police"),
+                      json={"acknowledge_confidentiality": True,
+                            "confidentiality_statement_version": 1})
+    assert (old.status_code, old.json()["code"]) == (409, "confidentiality_statement_outdated")
+    assert client.post(f"{path}/attendance", headers=world.rep("police"),
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": 2}).status_code == 204
+    attendance = client.get(path, headers=world.coordinator()).json()["attendance"]
+    assert [(a["person"], a["agency_id"], a["statement_version"]) for a in attendance] == [
+        ("police-rep", str(world.agencies["police"]), 2)]
+    elsewhere = bearer(world.token("visitor", "representative", agency="health",
+                                   area=world.other_area_id))
+    assert client.get(f"{path}/confidentiality-statement",
+                      headers=elsewhere).status_code == 404

@@ -138,8 +138,12 @@ def test_a_monthly_marac_from_referral_to_closure(
     assert outstanding("?status=overdue") == {("P.A. 1987", "Housing", "housing", "overdue"),
                                               ("I.B. 1991", "Health", "health", "overdue")}
     for headers in (coordinator, police, health, housing, idva):
+        # Each reads the statement (the chair reads it aloud) and acknowledges its version.
+        statement = ok(client.get(f"/api/v1/meetings/{meeting}/confidentiality-statement",
+                                  headers=headers), 200)
         ok(client.post(f"/api/v1/meetings/{meeting}/attendance", headers=headers,
-                       json={"acknowledge_confidentiality": True}))
+                       json={"acknowledge_confidentiality": True,
+                             "confidentiality_statement_version": statement["version"]}))
     ok(client.post(f"/api/v1/cases/{a}/information/{research}/release", headers=health,
                    json={"audience": {"kind": "whole_case"}}))
     narrower = client.post(f"/api/v1/cases/{a}/information/{research}/release", headers=health,
@@ -186,6 +190,9 @@ def test_a_monthly_marac_from_referral_to_closure(
     assert {r["to"] for r in housing_minutes["risks"]} == {"victim", "children", "perpetrator",
                                                           "staff"}
     assert {a["action_id"] for a in housing_minutes["actions"]} == {locks, gp, bail}
+    assert {(a["agency_id"], a["statement_version"]) for a in housing_minutes["attendance"]
+            } == {(str(agency[code]), 1)
+                  for code in ("police", "health", "housing", "idva")}
     assert set(housing_minutes["agencies_present"]) == {
         str(agency[x]) for x in ("police", "health", "housing", "idva")}
     # Agencies by name and code beside their ids, in the minutes.

@@ -1,5 +1,6 @@
 """`marac partnership` run in-process on a SQLite data directory: the partnership's file
-applied from an empty database, again with no change, listed, and a bad file refused."""
+checked (what would change) and applied from an empty database, again with no change,
+listed, and a bad file refused."""
 
 from __future__ import annotations
 
@@ -25,13 +26,23 @@ def test_apply_builds_the_partnership_once_and_lists_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ("partnership", "--demo", "--data-dir", str(tmp_path))
-    code, out, _ = run(capsys, *base, "apply", str(EXAMPLE))
+    code, out, err = run(capsys, *base, "apply", str(EXAMPLE), "--check")
+    assert code == 0
+    checked = json.loads(out)
+    assert (checked["areas"], checked["agencies"]) == (2, 16)
+    assert "18 changes would be applied (--check: none was)" in err
+    code, out, err = run(capsys, *base, "apply", str(EXAMPLE))
     assert code == 0
     changed = json.loads(out)["changed"]
+    assert changed == checked["would_change"]
     assert sum(c.startswith("area:") for c in changed) == 2
     assert sum(c.endswith(" registered") for c in changed) == 16  # 9 agencies, most in both
-    code, out, _ = run(capsys, *base, "apply", str(EXAMPLE))
+    assert "18 changes applied, in one transaction" in err
+    code, out, err = run(capsys, *base, "apply", str(EXAMPLE))
     assert (code, json.loads(out)) == (0, {"changed": []})
+    assert "no change: the recorded partnership already matches it" in err
+    code, out, _ = run(capsys, *base, "apply", str(EXAMPLE), "--check")
+    assert json.loads(out)["would_change"] == []
     code, out, _ = run(capsys, *base, "list")
     listed = json.loads(out)
     assert [(a["code"], a["model"]) for a in listed["areas"]] == [("wex-north", "marac"),
@@ -48,6 +59,8 @@ def test_apply_builds_the_partnership_once_and_lists_it(
         cur.execute("SELECT actor, action FROM audit_trail ORDER BY at")
         records = cur.fetchall()
     platform.close()
-    assert [r[1] for r in records] == ["apply_partnership", "apply_partnership",
+    # Each check read the recorded partnership, as a listing does.
+    assert [r[1] for r in records] == ["read_partnership", "apply_partnership",
+                                       "apply_partnership", "read_partnership",
                                        "read_partnership"]
     assert all(r[0].startswith("cli:") for r in records)

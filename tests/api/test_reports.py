@@ -158,7 +158,8 @@ def build_quarter(platform: Platform, world: World, clock: Clock) -> Quarter:
         at(day)
         for agency in attendance[name]:
             app.record_attendance(q.meetings[name], person=f"{agency}-rep",
-                                  agency_id=ag[agency], acknowledged_confidentiality=True)
+                                  agency_id=ag[agency], acknowledged_confidentiality=True,
+                                  statement_version=1)
     for i, case_id in q.heard.items():
         meeting = "closed" if i == HBA else order[i % 3]
         at(days.get(meeting, date(2026, 2, 25)))

@@ -253,7 +253,8 @@ def common_history(t: Twins) -> None:
         "case_id": "{c1}", "agencies": [str(w.agencies["police"])], "due_on": "2026-01-19"},
         coordinator)
     t.at(date(2026, 1, 21))
-    t.post("/api/v1/meetings/{m1}/attendance", {"acknowledge_confidentiality": True},
+    t.post("/api/v1/meetings/{m1}/attendance",
+           {"acknowledge_confidentiality": True, "confidentiality_statement_version": 1},
            w.rep("police"))
     for case in ("c1", "c2"):
         t.post("/api/v1/meetings/{m1}/hearings", {"case_id": f"{{{case}}}"}, coordinator)

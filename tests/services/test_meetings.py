@@ -186,7 +186,7 @@ def test_a_cancelled_meeting_holds_nothing_and_its_case_is_listed_on_another(
     assert found.meeting_id == instead
     clock.at = on(HELD_ON)
     refusals: list[Callable[[], None]] = [
-        lambda: meetings.attend(area.platform, coordinator(), cancelled, True),
+        lambda: meetings.attend(area.platform, coordinator(), cancelled, True, 1),
         lambda: meetings.record_hearing(area.platform, coordinator(), cancelled, case_id, []),
         lambda: meetings.distribute_minutes(area.platform, coordinator(), cancelled)]
     for refused in refusals:
@@ -202,7 +202,7 @@ def test_attendance_and_a_hearing_before_the_meeting_s_day_are_refused_alike(
     meeting_id = meetings.schedule(area.platform, area.coordinator(), "standard", HELD_ON, [])
     meetings.list_case(area.platform, area.coordinator(), meeting_id, case_id, [])
     with pytest.raises(MeetingNotYetHeld):
-        meetings.attend(area.platform, area.coordinator(), meeting_id, True)
+        meetings.attend(area.platform, area.coordinator(), meeting_id, True, 1)
     with pytest.raises(MeetingNotYetHeld):
         meetings.record_hearing(area.platform, area.coordinator(), meeting_id, case_id, [])
     assert trail(area.platform.audit)[-2:] == [
@@ -279,7 +279,7 @@ def test_a_cancelled_meeting_is_not_held_in_the_reports_and_lowers_no_attendance
     meetings.cancel(area.platform, coordinator(), cancelled, "Not quorate")
     clock.at = on(date(2026, 1, 22))
     police = area.actor("police-rep", "representative", agency=area.police)
-    meetings.attend(area.platform, police, held, True)
+    meetings.attend(area.platform, police, held, True, 1)
 
     clock.at = on(date(2026, 4, 20))  # the month has ended
     officer = area.actor("po-1", "performance_officer")

@@ -210,7 +210,8 @@ def test_minutes_available_tells_the_attending_agencies(
     clock.at = on(HELD_ON)
     for person, agency in (("officer-1", told.police), ("idva-1", told.idva)):
         platform.marac.record_attendance(meeting_id, person=person, agency_id=agency,
-                                         acknowledged_confidentiality=True)
+                                         acknowledged_confidentiality=True,
+                                         statement_version=1)
     platform.marac.distribute_minutes(meeting_id, by="coordinator-1")
     assert deliver(platform, mail_server) == 2
     for spoc in (POLICE_SPOC, IDVA_SPOC):
@@ -294,7 +295,8 @@ def test_no_message_carries_the_subjects_names_dates_of_birth_or_addresses(
     clock.at = on(HELD_ON)
     platform.marac.escalate_action(case_id, action_id, by="system:action-escalation")
     platform.marac.record_attendance(meeting_id, person="idva-1", agency_id=told.idva,
-                                     acknowledged_confidentiality=True)
+                                     acknowledged_confidentiality=True,
+                                         statement_version=1)
     platform.marac.distribute_minutes(meeting_id, by="coordinator-1")
     platform.marac.close_case(case_id, by="coordinator-1", reason="risk reduced",
                               inform={told.police, told.idva},

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from domain.access import Audience
 from domain.application import Marac
 from domain.area import AreaSettings
+from domain.confidentiality import ConfidentialityStatement
 from domain.meeting import (
     AgendaItem,
     Attendance,
@@ -33,6 +34,7 @@ from tests.factories import area_with_agency, referral
 HELD_ON = date(2026, 3, 18)
 BEFORE, ON, AFTER = date(2026, 3, 10), HELD_ON, date(2026, 3, 19)
 SETTINGS = AreaSettings(children_first=True, hba_placement="start")
+STATEMENT = ConfidentialityStatement("Confidential", 1)
 
 
 def meeting() -> Meeting:
@@ -51,7 +53,8 @@ def listed(*items: AgendaItem) -> Meeting:
 
 
 def attendance(day: date) -> Attendance:
-    return Attendance("police-rep", uuid4(), True, datetime.combine(day, time(9), UTC))
+    return Attendance("police-rep", uuid4(), True, datetime.combine(day, time(9), UTC),
+                      STATEMENT.version)
 
 
 def test_a_meeting_is_scheduled_until_its_day_then_held_unless_cancelled() -> None:
@@ -98,7 +101,7 @@ def test_a_cancelled_meeting_takes_nothing_more() -> None:
         lambda: m.list_case(item(), SETTINGS),
         lambda: m.reorder([second.case_id, first.case_id], SETTINGS, "coordinator-1"),
         lambda: m.remove_case(first.case_id, "Heard elsewhere", "coordinator-1"),
-        lambda: m.record_attendance(attendance(ON)),
+        lambda: m.record_attendance(attendance(ON), STATEMENT),
         lambda: m.check_recordable_on(AFTER),
         lambda: m.distribute_minutes("coordinator-1", datetime.combine(AFTER, time(9), UTC)),
     ]
@@ -110,13 +113,13 @@ def test_a_cancelled_meeting_takes_nothing_more() -> None:
 def test_attendance_hearings_and_minutes_wait_for_the_meeting_s_day() -> None:
     m = listed(item())
     with pytest.raises(MeetingNotYetHeld) as early:
-        m.record_attendance(attendance(BEFORE))
+        m.record_attendance(attendance(BEFORE), STATEMENT)
     assert early.value.code == "meeting_not_yet_held"
     with pytest.raises(MeetingNotYetHeld):
         m.check_recordable_on(BEFORE)  # what the application asks before a hearing
     with pytest.raises(MeetingNotYetHeld):
         m.distribute_minutes("coordinator-1", datetime.combine(BEFORE, time(9), UTC))
-    m.record_attendance(attendance(ON))
+    m.record_attendance(attendance(ON), STATEMENT)
     m.check_recordable_on(ON)
     m.distribute_minutes("coordinator-1", datetime.combine(ON, time(17), UTC))
 

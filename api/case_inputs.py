@@ -38,7 +38,7 @@ def subject(s: schemas.SubjectIn) -> Subject:
                    aliases=tuple(s.aliases), date_of_birth=s.date_of_birth, gender=s.gender,
                    ethnicity=s.ethnicity, sexuality=s.sexuality, disability=s.disability,
                    trans=s.trans, address=s.address, safe_contact=s.safe_contact,
-                   references=tuple(s.references))
+                   references=tuple(s.references), relationship=s.relationship)
 
 
 def assessment(body: schemas.RiskAssessmentIn) -> RiskAssessment:

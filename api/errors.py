@@ -64,7 +64,8 @@ CODES: dict[int, tuple[str, ...]] = {
           "meeting_already_held", "confidentiality_statement_outdated"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
-          "invalid_referral", "professional_judgement_reason_required", "threshold_not_met",
+          "invalid_referral", "professional_judgement_reason_required", "criterion_required",
+          "consent_basis_required", "subject_name_required", "threshold_not_met",
           "cannot_lower_mandatory_criterion", "case_closed", "decline_reason_required",
           "unknown_subject", "invalid_closure", "invalid_action", "case_not_accepted",
           "not_a_repeat", "invalid_settings", "invalid_access_change",

@@ -133,6 +133,8 @@ class SubjectChangesIn(Strict):
     address: Annotated[str, Field(max_length=500)] | None = None
     safe_contact: Annotated[str, Field(max_length=500)] | None = None
     references: Annotated[list[Name], Field(max_length=20)] = []
+    relationship: Annotated[Name, Field(description="Who they are to the victim "
+                                                    "(\"ex-partner\", \"son\")")] | None = None
 
 
 class SubjectIn(SubjectChangesIn):
@@ -497,6 +499,7 @@ class Subject(FromResult):
     address: str | None
     safe_contact: str | None
     references: list[str] = Field(description="Agencies' own reference numbers")
+    relationship: str | None = Field(description="Who they are to the victim")
 
 
 class RiskAnswer(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from domain.exceptions import InvalidReferral
+from domain.exceptions import ConsentBasisRequired, InvalidReferral
 
 ConsentStatus = Literal["given", "refused", "not_sought"]
 CONSENT_STATUSES: tuple[str, ...] = get_args(ConsentStatus)
@@ -27,6 +27,6 @@ class Consent:
         if self.status != "given" and not (
             (self.reason_without_consent or "").strip() and (self.lawful_basis or "").strip()
         ):
-            raise InvalidReferral(
+            raise ConsentBasisRequired(
                 "sharing without consent needs a recorded reason and lawful basis"
             )

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from domain.area import AreaSettings
-from domain.exceptions import InvalidReferral, ProfessionalJudgementReasonRequired
+from domain.exceptions import (
+    CriterionRequired,
+    InvalidReferral,
+    ProfessionalJudgementReasonRequired,
+)
 from domain.risk import RiskAssessment, dash_score
 
 Criterion = Literal[
@@ -45,7 +49,7 @@ class CriteriaClaimed:
             or self.incidents_in_12_months is not None
             or self.honour_based_abuse
         ):
-            raise InvalidReferral("a referral claims at least one criterion")
+            raise CriterionRequired("a referral claims at least one criterion")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,22 @@ class ProfessionalJudgementReasonRequired(InvalidReferral):
     code = "professional_judgement_reason_required"
 
 
+# The rules a referral form asks about field by field, each with its own code, so that a
+# form (web/) can name the field a refusal is about.
+class CriterionRequired(InvalidReferral):
+    code = "criterion_required"
+
+
+class ConsentBasisRequired(InvalidReferral):
+    """Sharing without consent needs its reason and its lawful basis recorded."""
+
+    code = "consent_basis_required"
+
+
+class SubjectNameRequired(InvalidReferral):
+    code = "subject_name_required"
+
+
 class ThresholdNotMet(DomainError):
     code = "threshold_not_met"
 

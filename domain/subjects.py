@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal, get_args
 from uuid import UUID
 
-from domain.exceptions import InvalidReferral
+from domain.exceptions import InvalidReferral, SubjectNameRequired
 from domain.monitoring import ANSWERS, ETHNICITIES, GENDERS, SEXUALITIES, check_coded
 
 Role = Literal["victim", "perpetrator", "child", "household_member"]
@@ -33,12 +33,14 @@ class Subject:
     safe_contact: str | None = None
     # Agencies' own reference numbers (e.g. a police PNC id), matched through the blind index.
     references: tuple[str, ...] = ()
+    # Who they are to the victim ("ex-partner", "son"), as the referrer put it.
+    relationship: str | None = None
 
     def check_valid(self) -> None:
         if self.role not in ROLES:
             raise InvalidReferral(f"subject role must be one of {ROLES}")
         if not (self.forenames.strip() or self.surname.strip()):
-            raise InvalidReferral("every subject needs a forename or a surname")
+            raise SubjectNameRequired("every subject needs a forename or a surname")
         for field, allowed in (("gender", GENDERS), ("ethnicity", ETHNICITIES),
                                ("sexuality", SEXUALITIES), ("disability", ANSWERS),
                                ("trans", ANSWERS)):

@@ -3,8 +3,9 @@
 The browser holds only a random session id. A row is found by the id's SHA-256 (the id is 256
 random bits, so a digest cannot be guessed back), so that a copy of the table opens no session;
 what the session holds (the access token, the name to show, the CSRF token, a sign-in in
-progress) is sealed under the key-encryption key and bound to its row, as the API's stored
-answers are. One table on SQLite and PostgreSQL; `memory:` keeps it in its in-memory SQLite.
+progress, a form's draft) is sealed under the key-encryption key and bound to its row, as the
+API's stored answers are. One table on SQLite and PostgreSQL; `memory:` keeps it in its
+in-memory SQLite.
 
 A session ends when idle for `SessionLimits.idle`, at the latest `absolute` after it began, and
 when its person signs out. One not yet signed in (a sign-in under way) lasts `pending`.
@@ -45,6 +46,9 @@ class SessionData:
     # The purpose last given for reading case content, offered again (always changeable).
     purpose: str | None = None
     sign_in: dict[str, Any] = field(default_factory=dict)
+    # Forms in progress that span several pages (a referral's draft), by form, as each form's
+    # module writes them: sealed with the rest, and gone with the session.
+    drafts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def signed_in(self) -> bool:

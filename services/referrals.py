@@ -12,7 +12,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.case import Referral
 from domain.consent import Consent, VictimInformed
-from domain.criteria import CriteriaClaimed
+from domain.criteria import CriteriaClaimed, Criterion, referral_criteria_met
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
 from security.identity import Principal
@@ -47,14 +47,52 @@ class Decision:
     existing_case_id: UUID | None = None
 
 
-def refer(stores: Stores, actor: Actor, new: NewReferral, given: UUID | None = None) -> UUID:
-    """The new case's id. `given`: an id from an Idempotency-Key (api/idempotency.py), so that
-    a retry of a referral whose answer was lost (a crash after the write) finds the case it
-    made, rather than making a second."""
+@dataclass(frozen=True)
+class RiskSoFar:
+    """A referral being written, as its area's settings judge it: the DASH score, the
+    criteria met so far, and the settings' measures (for saying what each criterion needs)."""
+
+    score: int
+    criteria_met: tuple[Criterion, ...]
+    visible_high_risk_from: int
+    potential_escalation_from: int
+    honour_based_abuse_is_a_criterion: bool
+
+
+def refers(principal: Principal) -> bool:
+    """Whether the person refers cases, for their agency in their own area (the pages offer
+    the referral form to those only)."""
+    area_id, agency_id = principal.area_id, principal.agency_id
+    return area_id is not None and agency_id is not None and may_refer(principal, area_id,
+                                                                       agency_id)
+
+
+def _referring(actor: Actor) -> tuple[UUID, UUID]:
+    """The caller's area and agency, where they may refer; refused and recorded otherwise."""
     p = actor.principal
-    area_id, agency_id = p.area_id, p.agency_id
-    if area_id is None or agency_id is None or not may_refer(p, area_id, agency_id):
+    if p.area_id is None or p.agency_id is None or not refers(p):
         actor.deny("create", "Referrals are made by an agency's staff in their own area")
+    return p.area_id, p.agency_id
+
+
+def assess(stores: Stores, actor: Actor, assessment: RiskAssessment,
+           claimed: CriteriaClaimed) -> RiskSoFar:
+    """The score and criteria of a referral the caller is writing, by their area's settings:
+    what a referral form shows as the answers are given. Nothing is recorded but a refusal:
+    nothing of a case is read, and nothing is kept."""
+    area_id, _ = _referring(actor)
+    settings = stores.marac.get_area(area_id).settings
+    found = referral_criteria_met(assessment, claimed, settings)
+    return RiskSoFar(found.score, found.met, settings.referral_threshold,
+                     settings.escalation_count, settings.hba_automatic)
+
+
+def refer(stores: Stores, actor: Actor, new: NewReferral, given: UUID | None = None) -> UUID:
+    """The new case's id. `given`: an id from an Idempotency-Key (api/idempotency.py) or a
+    referral form's draft (web/), so that a retry of a referral whose answer was lost (a crash
+    after the write, a second click) finds the case it made, rather than making a second."""
+    p = actor.principal
+    area_id, agency_id = _referring(actor)
     referral = Referral(
         area_id=area_id, referring_agency_id=agency_id, referrer=p.subject,
         referred_on=new.referred_on, subjects=new.subjects,

@@ -20,7 +20,7 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
-from services.referrals import decides_thresholds
+from services.referrals import decides_thresholds, refers
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -146,6 +146,10 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
     navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
+    # Each entry by the policy's answer, not the page's.
+    if refers(person.principal):
+        navigation.append({"href": "/referrals/new", "text": "New referral",
+                           "active": current == "referral"})
     if decides_thresholds(person.principal):
         navigation.append({"href": "/decisions", "text": "Decisions",
                            "active": current == "decisions"})

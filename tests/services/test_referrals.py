@@ -7,11 +7,12 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.criteria import CriteriaClaimed
 from domain.exceptions import DomainError
 from services import referrals
 from services.errors import Forbidden, NotFound
 from services.referrals import Decision, NewReferral
-from tests.factories import referral
+from tests.factories import assessment, referral
 from tests.services.conftest import Area, trail
 
 
@@ -111,3 +112,32 @@ def test_a_link_to_a_case_that_is_not_there_answers_as_missing(area: Area,
                          Decision("link_repeat",
                                   existing_case_id=uuid4() if existing == "missing" else None))
     assert trail(area.platform.audit) == [("decide", "denied", str(repeat), ())]
+
+
+def test_a_referral_being_written_is_scored_by_its_area_s_settings_and_nothing_recorded(
+        area: Area) -> None:
+    app = area.platform.marac
+    settings = app.get_area(area.area_id).settings
+    app.change_area_settings(area.area_id, dataclasses.replace(
+        settings, referral_threshold=12, escalation_count=5, hba_automatic=True))
+    officer = area.actor("officer-1", "representative", agency=area.police)
+
+    so_far = referrals.assess(area.platform, officer, assessment(12),
+                              CriteriaClaimed(incidents_in_12_months=4, honour_based_abuse=True))
+
+    assert so_far == referrals.RiskSoFar(
+        score=12, criteria_met=("visible_high_risk", "honour_based_abuse"),
+        visible_high_risk_from=12, potential_escalation_from=5,
+        honour_based_abuse_is_a_criterion=True)
+    assert trail(area.platform.audit) == []
+
+
+def test_only_those_who_may_refer_have_a_referral_scored_and_the_refusal_is_recorded(
+        area: Area) -> None:
+    dpo = area.actor("dpo-1", "dpo", agency=area.police)
+    assert not referrals.refers(dpo.principal)
+    assert referrals.refers(area.actor("officer-1", "representative",
+                                       agency=area.police).principal)
+    with pytest.raises(Forbidden):
+        referrals.assess(area.platform, dpo, assessment(15), CriteriaClaimed())
+    assert trail(area.platform.audit) == [("create", "denied", None, ())]

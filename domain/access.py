@@ -25,6 +25,11 @@ class InvalidAccessChange(DomainError):
     code = "invalid_access_change"
 
 
+class GrantExpiryPassed(InvalidAccessChange):
+    """A grant that would end before it starts: the same code, told apart so that a form can
+    point at the expiry."""
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who within a case may see an item: everyone who sees the case, named agencies,

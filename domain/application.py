@@ -682,6 +682,8 @@ class Marac(Application[UUID]):
         expires_at: datetime | None = None,
     ) -> UUID:
         case = self.get_case(case_id)
+        if agency_id is not None:
+            self._check_in_area(agency_id, case)
         grant_id = uuid4()
         case.grant_access(grant_id, agency_id=agency_id, person=person, reason=reason,
                           expires_at=expires_at, by=by, at=self.now())
@@ -703,8 +705,16 @@ class Marac(Application[UUID]):
         member_agencies: set[UUID] | None = None,
     ) -> None:
         case = self.get_case(case_id)
+        for agency_id in sorted(member_agencies or (), key=str):
+            self._check_in_area(agency_id, case)
         case.restrict(members, member_agencies or set(), reason, by, self.now())
         self.save(case)
+
+    def _check_in_area(self, agency_id: UUID, case: Case) -> None:
+        """An agency given access to a case is one of its area's (as an action's owner and
+        a hearing's invitee are): an unknown one, or another area's, is not found."""
+        if self.get_agency(agency_id).area_id != case.area_id:
+            raise AgencyNotFound(f"agency {agency_id} is not in the case's area")
 
     def review_restriction(self, case_id: UUID, *, decision: str, reason: str,
                            by: str) -> None:

@@ -15,6 +15,7 @@ from domain.access import (
     AccessGrant,
     Audience,
     BreakGlass,
+    GrantExpiryPassed,
     InvalidAccessChange,
     SharedItem,
     break_glass_duration,
@@ -445,7 +446,7 @@ class Case(Aggregate):
         if not reason.strip():
             raise InvalidAccessChange("a grant needs a reason")
         if expires_at is not None and expires_at <= at:
-            raise InvalidAccessChange("a grant cannot expire before it starts")
+            raise GrantExpiryPassed("a grant cannot expire before it starts")
         if grant_id in self.grants:
             raise InvalidAccessChange(f"grant {grant_id} exists")
         self._access_granted(

@@ -258,6 +258,12 @@ def may_coordinate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     return visibility is not None and visibility.all_items
 
 
+def may_decide_thresholds(principal: Principal) -> bool:
+    """Whose work the referrals awaiting a threshold decision are: the coordinators and chairs
+    of the person's own area (each case's decision still asks `may_coordinate`)."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each
@@ -290,6 +296,16 @@ def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and p.area_id == access.area_id  # the case's own partnership only
             and not access.restricted and viewer.ref not in access.excluded
             and case_visibility(viewer, access, now) is None)
+
+
+def break_glass_ends(viewer: Viewer, access: CaseAccess, now: datetime) -> datetime | None:
+    """When the viewer's sight of the case through break-glass ends (the latest end of their
+    sessions open now); None when they see it otherwise, or not at all."""
+    visibility = case_visibility(viewer, access, now)
+    if visibility is None or visibility.basis != "break_glass":
+        return None
+    return max(expires for ref, opened, expires in standing_access(access).break_glass
+               if ref == viewer.ref and opened <= now < expires)
 
 
 def may_act_for(viewer: Viewer, access: CaseAccess, owner_agency: UUID,

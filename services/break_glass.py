@@ -4,14 +4,31 @@ review."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.access import MAX_BREAK_GLASS_MINUTES
-from security.policy import case_visibility, may_break_glass
+from security.policy import break_glass_ends, case_visibility, may_break_glass
 from services.actor import Actor
-from services.case_access import Stores, case_not_found, writing
+from services.case_access import Stores, case_not_found, visible, writing
 from services.errors import Conflict
+
+# What the audit record of a look at one's own session names (no case content is shown).
+SESSION_SHOWN = ("break_glass_session",)
+
+
+@dataclass(frozen=True)
+class OwnAccess:
+    """How the caller sees a case they may see: through their own break-glass session, until
+    `expires_at` (`left` from now), or otherwise (both None)."""
+
+    expires_at: datetime | None
+    left: timedelta | None
+
+    @property
+    def by_break_glass(self) -> bool:
+        return self.expires_at is not None
 
 
 def open_break_glass(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,
@@ -33,3 +50,16 @@ def open_break_glass(stores: Stores, actor: Actor, case_id: UUID, *, reason: str
         return stores.marac.open_break_glass(case_id, person=actor.principal.subject,
                                              agency_id=agency_id, reason=reason,
                                              minutes=minutes)
+
+
+def own_access(stores: Stores, actor: Actor, case_id: UUID) -> OwnAccess:
+    """Whether the caller sees the case through a break-glass session of theirs, and for how
+    long yet. A case they may not see (missing, hidden, or one they may yet break into)
+    answers as missing, alike; the look is recorded as a read of their session."""
+    access, _ = visible(stores, actor, case_id, "read", actor.purpose)
+    now = stores.now()
+    actor.audit.record_before_response("read", "allowed", case_id=case_id,
+                                       purpose=actor.purpose, items=SESSION_SHOWN,
+                                       area_id=access.area_id)
+    expires_at = break_glass_ends(actor.viewer, access, now)
+    return OwnAccess(expires_at, expires_at - now if expires_at else None)

@@ -15,9 +15,11 @@ from domain.consent import Consent, VictimInformed
 from domain.criteria import CriteriaClaimed
 from domain.risk import RiskAssessment
 from domain.subjects import Subject
-from security.policy import may_coordinate, may_refer
+from security.identity import Principal
+from security.policy import may_coordinate, may_decide_thresholds, may_refer
 from services.actor import Actor
 from services.case_access import Stores, case_not_found, coordinated, writing
+from services.case_lists import CasesPage, list_cases
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,22 @@ def refer(stores: Stores, actor: Actor, new: NewReferral, given: UUID | None = N
                 if given is None or given not in app.repository:
                     raise
     return case_id
+
+
+def decides_thresholds(principal: Principal) -> bool:
+    """Whether the referrals awaiting a decision are the person's to decide (their pages
+    offer the list to those only)."""
+    return may_decide_thresholds(principal)
+
+
+def awaiting_decision(stores: Stores, actor: Actor, *, page_size: int,
+                      cursor: str | None = None) -> CasesPage:
+    """The referrals of the caller's area still awaiting a threshold decision, oldest first
+    (the longest waiting is decided first), for its coordinators and chairs."""
+    actor.require(may_decide_thresholds(actor.principal), "list",
+                  "Threshold decisions are the area's coordinators' and chairs'")
+    return list_cases(stores, actor, status="referred", page=1, page_size=page_size,
+                      cursor=cursor, oldest_first=True)
 
 
 def decide(stores: Stores, actor: Actor, case_id: UUID, decision: Decision) -> None:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import case_page, cases, sign_in
+from web import access, case_page, cases, decisions, research, sharing, sign_in
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -36,6 +36,10 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
                            if config.sign_in is not None else None)
     app.include_router(sign_in.router)
     app.include_router(cases.router)
+    app.include_router(decisions.router)
+    app.include_router(sharing.router)
+    app.include_router(research.router)
+    app.include_router(access.router)
     app.include_router(case_page.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

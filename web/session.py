@@ -20,6 +20,7 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.referrals import decides_thresholds
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -144,6 +145,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if person is None:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
+    navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
+    if decides_thresholds(person.principal):
+        navigation.append({"href": "/decisions", "text": "Decisions",
+                           "active": current == "decisions"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
-            "navigation": [{"href": "/cases", "text": "Cases", "active": current == "cases"}],
-            "csrf_token": data.csrf_token}
+            "navigation": navigation, "csrf_token": data.csrf_token}

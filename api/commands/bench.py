@@ -64,7 +64,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     retention.add_argument("--events", type=int, default=1_000_000, help="events in the log")
     retention.add_argument("--requests", type=int, default=20, help="subject access requests")
     retention.set_defaults(bench=_retention)
+    _add_web(bs)
     p.set_defaults(run=run)
+
+
+def _add_web(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    web = _benchmark(sub, "web", "the cases page and case page against the API's JSON")
+    web.add_argument("--cases", type=int, default=10_000, help="cases in the database")
+    web.add_argument("--requests", type=int, default=500,
+                     help="requests per side (page, API) per persona")
+    web.set_defaults(bench=_web)
 
 
 def _benchmark(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
@@ -162,3 +171,11 @@ def _retention(args: argparse.Namespace) -> dict[str, Any]:
 
     return RetentionBenchmark(backend=args.backend, database_url=args.database_url,
                               events=args.events, requests=args.requests).run()
+
+
+def _web(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.web import WebBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(file=sys.stderr)  # the served requests log as in production, off stdout
+    return WebBenchmark(backend=args.backend, database_url=args.database_url,
+                        cases=args.cases, requests=args.requests).run()

@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
@@ -49,10 +50,10 @@ class Demo:
     cases: dict[str, UUID] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+@contextmanager
+def serving_demo(data: Path) -> Iterator[Demo]:
+    """The demo served from `data` until the block ends."""
     port = free_port()
-    data = tmp_path_factory.mktemp("browser-demo")
     settings = Settings(data_dir=data, demo=True, port=port,
                         database_url=f"sqlite:///{(data / 'marac.sqlite').as_posix()}")
     platform = build_platform(settings)
@@ -73,6 +74,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     server.should_exit = True
     thread.join(timeout=10)
     platform.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    with serving_demo(tmp_path_factory.mktemp("browser-demo")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

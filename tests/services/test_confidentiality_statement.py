@@ -98,5 +98,5 @@ def test_the_partnership_file_sets_an_area_s_statement_and_a_new_text_is_a_new_v
     assert north() == ConfidentialityStatement("North Wexshire's own statement.\n", 1)
     assert apply("North Wexshire's own statement.") == ()
     assert apply("North Wexshire's statement, revised.") == (
-        "area:wex-north settings_changed",)
+        "area:wex-north settings_changed: confidentiality_statement",)
     assert north() == ConfidentialityStatement("North Wexshire's statement, revised.\n", 2)

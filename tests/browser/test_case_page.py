@@ -82,6 +82,10 @@ def test_a_police_representative_gives_a_purpose_once_and_sees_their_view_of_the
     # Remembered for the session: another case opens without asking.
     open_case(page, demo, "pending")
     expect(page.locator(".moj-identity-bar")).to_contain_text("Referred")
+    expect(page.get_by_role("link", name="Decide the threshold")).to_have_count(0)
+    page.get_by_role("link", name="Share information").click()
+    expect(page).to_have_url(re.compile(r"/share$"))
+    page.go_back()
     # …and changeable from the case.
     page.get_by_role("link", name="Change why you are viewing this case").click()
     expect(page.get_by_label("Research for the case")).to_be_checked()
@@ -103,11 +107,17 @@ def test_a_coordinator_sees_the_whole_case_with_its_access_and_restriction(
     expect(page.locator("#access ~ dl").first).to_contain_text("Demoshire Homes")
     expect(page.get_by_role("heading", name="Safeguarding", exact=True)).to_be_visible()
     accessible()
+    page.get_by_role("link", name="Manage access to this case").click()
+    expect(page).to_have_url(re.compile(r"/access$"))
+    page.go_back()
     if javascript:
         page.set_viewport_size({"width": 1280, "height": 900})
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "case.png", full_page=True)
 
+    open_case(page, demo, "pending")
+    page.get_by_role("link", name="Decide the threshold").click()
+    expect(page).to_have_url(re.compile(r"/decision$"))
     open_case(page, demo, "honour_based_abuse")
     expect(page.locator(".moj-identity-bar")).to_contain_text("Restricted")
     expect(page.locator("#access ~ dl").first).to_contain_text("demo-hospital-employee")

@@ -253,9 +253,8 @@ def test_the_view_says_which_actions_are_overdue_as_the_action_lists_do(
     clock.at += timedelta(days=8)
     after = case_view.view(area.platform, replace(area.coordinator(), purpose=PURPOSE), case_id)
 
-    assert [(a.action_id, a.overdue) for a in on_the_day.actions] == [(done, False),
-                                                                     (late, False)]
-    assert [(a.action_id, a.overdue) for a in after.actions] == [(done, False), (late, True)]
+    assert {a.action_id: a.overdue for a in on_the_day.actions} == {done: False, late: False}
+    assert {a.action_id: a.overdue for a in after.actions} == {done: False, late: True}
 
 
 def test_a_restricted_case_is_marked_so_for_those_who_see_it(area: Area) -> None:

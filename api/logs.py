@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import Literal
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -59,9 +60,24 @@ def keep_personal_data_out(
     return cleaned
 
 
-def configure_logging(level: int = logging.INFO, file: TextIO | None = None) -> None:
-    """JSON lines on stdout (`file`: elsewhere, as for a benchmark whose stdout is its
-    result)."""
+class _CurrentStream:
+    """The process's stdout or stderr as it is at each write, not as it was when logging was
+    configured: a stream swapped and closed since (a test's captured output, a benchmark run
+    in-process) must not take every later log line, and its request, down with it."""
+
+    def __init__(self, name: Literal["stdout", "stderr"]) -> None:
+        self.name = name
+
+    def write(self, text: str) -> int:
+        return int(getattr(sys, self.name).write(text))
+
+    def flush(self) -> None:
+        getattr(sys, self.name).flush()
+
+
+def configure_logging(level: int = logging.INFO,
+                      to: Literal["stdout", "stderr"] = "stdout") -> None:
+    """JSON lines on stdout (`to="stderr"`: as for a benchmark whose stdout is its result)."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logging.getLogger(name).addFilter(_TypeOnly())
     structlog.configure(
@@ -73,7 +89,7 @@ def configure_logging(level: int = logging.INFO, file: TextIO | None = None) -> 
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStream(to)),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
 

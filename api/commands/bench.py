@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from api.logs import configure_logging
@@ -122,7 +121,7 @@ def _read(args: argparse.Namespace) -> dict[str, Any]:
 def _audit(args: argparse.Namespace) -> dict[str, Any]:
     from bench.audit import AuditBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    configure_logging(file=sys.stderr)  # the served requests log as in production, off stdout
+    configure_logging(to="stderr")  # the served requests log as in production, off stdout
 
     return AuditBenchmark(backend=args.backend, database_url=args.database_url, cases=args.cases,
                           views=args.views, records=args.records).run()
@@ -145,7 +144,7 @@ def _audit_append(args: argparse.Namespace) -> dict[str, Any]:
 def _feeds(args: argparse.Namespace) -> dict[str, Any]:
     from bench.feeds import FeedsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    configure_logging(file=sys.stderr)
+    configure_logging(to="stderr")
     return FeedsBenchmark(backend=args.backend, database_url=args.database_url,
                           events=args.events, rate=args.rate).run()
 
@@ -161,7 +160,7 @@ def _reports(args: argparse.Namespace) -> dict[str, Any]:
 def _referrals(args: argparse.Namespace) -> dict[str, Any]:
     from bench.referrals import ReferralsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    configure_logging(file=sys.stderr)
+    configure_logging(to="stderr")
     return ReferralsBenchmark(backend=args.backend, database_url=args.database_url,
                               clients=tuple(args.clients), seconds=args.seconds).run()
 
@@ -176,6 +175,6 @@ def _retention(args: argparse.Namespace) -> dict[str, Any]:
 def _web(args: argparse.Namespace) -> dict[str, Any]:
     from bench.web import WebBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
 
-    configure_logging(file=sys.stderr)  # the served requests log as in production, off stdout
+    configure_logging(to="stderr")  # the served requests log as in production, off stdout
     return WebBenchmark(backend=args.backend, database_url=args.database_url,
                         cases=args.cases, requests=args.requests).run()

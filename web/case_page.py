@@ -20,7 +20,7 @@ from services.case_view import CaseView
 from services.errors import NotFound
 from services.names import agency_names
 from services.purposes import LABELS, Purpose
-from web import dash_labels
+from web import dash
 from web.cases import STATUS_LABELS
 from web.session import (
     CurrentPerson,
@@ -66,7 +66,7 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
     timeline = case_timeline.timeline(platform, actor_of(request, person, purpose.value), case)
     return render("case/page.html", {
         **layout(person, "cases"), "case": found, "purpose": LABELS[purpose],
-        "status_labels": STATUS_LABELS, "labels": dash_labels, "decisions": DECISIONS,
+        "status_labels": STATUS_LABELS, "labels": dash, "decisions": DECISIONS,
         "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
         "agencies": agency_names(platform)})

@@ -17,9 +17,7 @@ the same token as a bearer token.
 
 Cases are made through the real domain, encrypted store and projections (bench/read.py's
 referrals, so each has a real sealed case document). Rounds alternate which side goes first,
-so drift in the machine's speed falls on both. Every timed answer must be 200; a case page
-that answers 404 for a case the person may see is reported as "not yet available" (the
-route is a stub until the case page lands).
+so drift in the machine's speed falls on both. Every answer must be 200.
 """
 
 from __future__ import annotations
@@ -49,7 +47,6 @@ ROUNDS = 10
 PAGE_SIZE = 25  # web/cases.py's page
 PURPOSE = "meeting_preparation"
 PERSONAS = ("coordinator", "police_representative")
-NOT_AVAILABLE = "not yet available"
 TOKEN_TTL = 8 * 3600  # the run outlives the default hour at 10,000 cases on a loaded machine
 
 
@@ -145,18 +142,16 @@ class WebBenchmark:
         bearer = {"Authorization": f"Bearer {persona.token}"}
         with_purpose = {**bearer, "X-Purpose": PURPOSE}
         probe = persona.case_ids[0]
-        page_ready = self._status(client, f"/cases/{probe}", cookies, {}) == 200
         # side -> (paths, cookies, headers): a side's request is all its paths, for one case.
         sides: dict[str, tuple[tuple[str, ...], dict[str, str], dict[str, str]]] = {
             "list_page": (("/cases",), cookies, {}),
             "list_api": ((f"/api/v1/cases?page_size={PAGE_SIZE}",), {}, bearer),
-        }
-        if page_ready:
-            sides["case_page"] = (("/cases/{id}",), cookies, {})
-            sides["case_api"] = (("/api/v1/cases/{id}",), {}, with_purpose)
+            "case_page": (("/cases/{id}",), cookies, {}),
+            "case_api": (("/api/v1/cases/{id}",), {}, with_purpose),
             # The page shows the case and its timeline, which the API serves apart.
-            sides["case_and_timeline_api"] = (
-                ("/api/v1/cases/{id}", "/api/v1/cases/{id}/timeline"), {}, with_purpose)
+            "case_and_timeline_api": (
+                ("/api/v1/cases/{id}", "/api/v1/cases/{id}/timeline"), {}, with_purpose),
+        }
         timings: dict[str, list[float]] = {side: [] for side in sides}
         per_round = max(self.requests // ROUNDS, 1)
         order = list(sides)
@@ -175,26 +170,12 @@ class WebBenchmark:
         found: dict[str, Any] = {side: Quantiles.of(t).__dict__ for side, t in timings.items()}
         result: dict[str, Any] = {"list_page": found["list_page"], "list_api": found["list_api"],
                                   "list_page_over_api": self._ratio(found, "list_page", "list_api")}
-        if page_ready:
-            result.update(case_page=found["case_page"], case_api=found["case_api"],
-                          case_page_over_api=self._ratio(found, "case_page", "case_api"),
-                          case_and_timeline_api=found["case_and_timeline_api"],
-                          case_page_over_case_and_timeline_api=self._ratio(
-                              found, "case_page", "case_and_timeline_api"))
-        else:
-            result.update(case_page=NOT_AVAILABLE, case_api=NOT_AVAILABLE,
-                          case_page_over_api=NOT_AVAILABLE,
-                          case_and_timeline_api=NOT_AVAILABLE,
-                          case_page_over_case_and_timeline_api=NOT_AVAILABLE)
+        result.update(case_page=found["case_page"], case_api=found["case_api"],
+                      case_page_over_api=self._ratio(found, "case_page", "case_api"),
+                      case_and_timeline_api=found["case_and_timeline_api"],
+                      case_page_over_case_and_timeline_api=self._ratio(
+                          found, "case_page", "case_and_timeline_api"))
         return result
-
-    @staticmethod
-    def _status(client: TestClient, url: str, cookies: dict[str, str],
-                headers: dict[str, str]) -> int:
-        client.cookies.clear()  # each side sends only its own credentials
-        for name, value in cookies.items():
-            client.cookies.set(name, value)
-        return client.get(url, headers=headers).status_code
 
     @staticmethod
     def _get(client: TestClient, url: str, cookies: dict[str, str],

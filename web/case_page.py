@@ -18,7 +18,7 @@ from services import case_timeline, case_view
 from services.case_timeline import CaseTimeline
 from services.case_view import CaseView
 from services.errors import NotFound
-from services.names import agency_names
+from services.partnership import agency_directory
 from services.purposes import LABELS, Purpose
 from web import dash
 from web.cases import STATUS_LABELS
@@ -69,7 +69,7 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         "status_labels": STATUS_LABELS, "labels": dash, "decisions": DECISIONS,
         "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
-        "agencies": agency_names(platform)})
+        "agencies": {a: e.name for a, e in agency_directory(platform).items()}})
 
 
 @router.get("/cases/{case_id}/purpose")

@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from services import case_lists
-from services.names import agency_names
 from services.purposes import LABELS, Purpose
 from web.session import (
     CurrentPerson,
@@ -131,7 +130,7 @@ def cases(request: Request, person: CurrentPerson) -> Response:
     search = Search.of(request.query_params, person.session.data.purpose)
     context = {**layout(person, "cases"), "filters": filters, "search": search,
                "status_labels": STATUS_LABELS, "purposes": LABELS,
-               "agencies": agency_names(platform), "page": None, "hits": None}
+               "page": None, "hits": None}
     if search.errors:
         return render("cases/list.html", context, status_code=400)
     if search.asked:

@@ -38,6 +38,8 @@ AuditAction = Literal[
     # A request refused before its handler (items: the status, the route or the error code),
     # and the stored answer to a retried Idempotency-Key.
     "request", "replay_answer",
+    # The pages: a person's sign-in session begun (their provider's token checked) and ended.
+    "sign_in", "sign_out",
 ]
 
 ACTIONS: Final[frozenset[str]] = frozenset(get_args(AuditAction))

@@ -289,10 +289,17 @@ def may_share(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
             and visibility.agency_id is not None)
 
 
+def may_ask_break_glass(principal: Principal) -> bool:
+    """Whether the person is one who may ask for emergency access at all: a representative
+    acting for an agency. Whether a given case opens is `may_break_glass`'s answer."""
+    p = principal
+    return p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+
+
 def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A representative who cannot otherwise see a non-restricted case, and is not excluded."""
     p = viewer.principal
-    return (p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+    return (may_ask_break_glass(p)
             and p.area_id == access.area_id  # the case's own partnership only
             and not access.restricted and viewer.ref not in access.excluded
             and case_visibility(viewer, access, now) is None)

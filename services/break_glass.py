@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.access import MAX_BREAK_GLASS_MINUTES
-from security.policy import break_glass_ends, case_visibility, may_break_glass
+from security.identity import Principal
+from security.policy import (
+    break_glass_ends,
+    case_visibility,
+    may_ask_break_glass,
+    may_break_glass,
+)
 from services.actor import Actor
 from services.case_access import Stores, case_not_found, visible, writing
 from services.errors import Conflict
@@ -29,6 +35,12 @@ class OwnAccess:
     @property
     def by_break_glass(self) -> bool:
         return self.expires_at is not None
+
+
+def asks_emergency_access(principal: Principal) -> bool:
+    """Whether the person may ask for emergency access to a case (their pages offer the
+    break-glass form to those only)."""
+    return may_ask_break_glass(principal)
 
 
 def open_break_glass(stores: Stores, actor: Actor, case_id: UUID, *, reason: str,

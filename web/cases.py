@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from services import case_lists
+from services.break_glass import asks_emergency_access
 from services.purposes import LABELS, Purpose
 from web.session import (
     CurrentPerson,
@@ -130,7 +131,8 @@ def cases(request: Request, person: CurrentPerson) -> Response:
     search = Search.of(request.query_params, person.session.data.purpose)
     context = {**layout(person, "cases"), "filters": filters, "search": search,
                "status_labels": STATUS_LABELS, "purposes": LABELS,
-               "page": None, "hits": None}
+               "page": None, "hits": None,
+               "asks_emergency_access": asks_emergency_access(person.principal)}
     if search.errors:
         return render("cases/list.html", context, status_code=400)
     if search.asked:

@@ -10,6 +10,7 @@ then begins, so an id planted before sign-in opens nothing.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -22,7 +23,8 @@ from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
-from security.identity import InvalidToken
+from audit.sink import TrailAudit
+from security.identity import InvalidToken, Principal
 from security.sessions import Session, SessionData
 from services.names import workplace
 from web.config import SignInClient, WebConfig
@@ -116,6 +118,11 @@ def _begin(request: Request, config: WebConfig, pending: Session, access_token: 
         log.info("sign_in_refused", reason=exc.reason)
         platform.web_sessions.end(pending.session_id)
         return _not_signed_in(config)
+    try:  # recorded before the session begins: a sign-in the trail cannot hold does not happen
+        _audit(request, principal).record("sign_in", "allowed")
+    except Exception:
+        platform.web_sessions.end(pending.session_id)
+        raise
     place = workplace(platform, principal)
     session = platform.web_sessions.signed_in(pending, platform.now(), SessionData(
         csrf_token="", access_token=access_token,
@@ -142,10 +149,31 @@ async def sign_out(request: Request) -> Response:
     session = await run_in_threadpool(find_session, request)
     if session is not None:
         await check_csrf(request, session)
-        await run_in_threadpool(platform_of(request).web_sessions.end, session.session_id)
+        await run_in_threadpool(_end, request, session)
     response = RedirectResponse("/signed-out", status_code=303)
     clear_session_cookie(response, config)
     return response
+
+
+def _audit(request: Request, principal: Principal) -> TrailAudit:
+    platform = platform_of(request)
+    return TrailAudit(platform.audit, principal, platform.now,
+                      request_id=getattr(request.state, "request_id", None) or str(uuid.uuid4()))
+
+
+def _end(request: Request, session: Session) -> None:
+    """The session ends; the trail says who ended it while their token still names them (an
+    expired one names nobody the platform can check, and the session ends all the same)."""
+    platform = platform_of(request)
+    token = session.data.access_token
+    if token is not None:
+        try:
+            principal: Principal | None = platform.verifier.verify(token)
+        except InvalidToken:
+            principal = None
+        if principal is not None:
+            _audit(request, principal).record("sign_out", "allowed")
+    platform.web_sessions.end(session.session_id)
 
 
 @router.get("/signed-out")

@@ -106,8 +106,15 @@ def context(browser: Browser, javascript: bool) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A new page; whatever the pages' Content-Security-Policy refused while the test ran (a
+    script, a style, a frame) fails the test: the policy and the pages must agree."""
+    made = context.new_page()
+    refused: list[str] = []
+    made.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    yield made
+    assert not refused, refused
 
 
 class Accessibility:

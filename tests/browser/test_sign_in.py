@@ -36,6 +36,19 @@ def test_a_person_signs_in_with_pkce_and_sees_their_cases(page: Page, demo: Demo
     accessible()
 
 
+def test_the_pages_own_script_runs_under_their_content_security_policy(
+        page: Page, demo: Demo, javascript: bool) -> None:
+    """The GOV.UK template's inline line (which turns the components' JavaScript on) is the
+    one inline script the policy allows, by its hash; the page fixture fails on any refusal."""
+    response = page.goto(demo.url + "/sign-in")
+    assert response is not None
+    policy = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["x-frame-options"] == "DENY"
+    sign_in(page, demo, "coordinator")
+    expect(page.locator("body.govuk-frontend-supported")).to_have_count(1 if javascript else 0)
+
+
 def test_choosing_no_persona_is_an_error_to_correct(page: Page, demo: Demo,
                                                     accessible: Accessibility) -> None:
     page.goto(demo.url + "/sign-in")

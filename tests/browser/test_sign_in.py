@@ -7,8 +7,10 @@ import json
 import re
 import urllib.request
 
+import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from audit.trail import AuditTrail, AuditUnavailable
 from tests.browser.conftest import Accessibility, Demo
 
 
@@ -88,6 +90,46 @@ def test_signing_out_ends_the_session(page: Page, context: BrowserContext, demo:
     context.add_cookies([{"name": "marac_session", "value": old, "url": demo.url}])
     page.goto(demo.url + "/cases")
     assert page.url.startswith(demo.url + "/dev/authorize?")
+
+
+def test_signing_in_and_out_is_recorded_in_the_audit_trail(page: Page, demo: Demo) -> None:
+    def mine(action: str) -> int:
+        return sum(1 for r in demo.platform.audit.records()
+                   if r["action"] == action and r["actor"] == "demo-probation-officer")
+
+    before_in, before_out = mine("sign_in"), mine("sign_out")
+    sign_in(page, demo, "probation-officer")
+    assert (mine("sign_in"), mine("sign_out")) == (before_in + 1, before_out)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    assert (mine("sign_in"), mine("sign_out")) == (before_in + 1, before_out + 1)
+
+
+def test_a_sign_in_the_audit_trail_cannot_record_does_not_begin(
+        page: Page, context: BrowserContext, demo: Demo,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: AuditTrail, batch: object) -> list[int]:
+        raise AuditUnavailable("disk full")
+
+    page.goto(demo.url + "/")
+    page.get_by_label("chair", exact=True).check()
+    with monkeypatch.context() as patch:  # the demo server runs in this process's thread
+        patch.setattr(AuditTrail, "_append", broken)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Sorry, the service is unavailable")).to_be_visible()
+    page.goto(demo.url + "/cases")  # the trail works again, and no session was begun
+    assert page.url.startswith(demo.url + "/dev/authorize?")
+
+
+def test_a_representative_is_offered_emergency_access_and_a_coordinator_is_not(
+        page: Page, demo: Demo, accessible: Accessibility) -> None:
+    sign_in(page, demo, "housing-officer")
+    page.get_by_role("link", name="Ask for emergency access").click()
+    expect(page).to_have_url(demo.url + "/break-glass")
+    accessible()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo, "coordinator")
+    expect(page.get_by_role("link", name="Ask for emergency access")).to_have_count(0)
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(

@@ -14,7 +14,7 @@ SIGNED_IN = {
     "navigation": [{"href": "/cases", "text": "Cases", "current": True},
                    {"href": "/referrals/new", "text": "Refer a case"}],
 }
-PAGES = ["layout/base.html", "errors/not_found.html", "errors/problem.html"]
+PAGES = ["layout/base.html", "errors/404.html", "errors/500.html"]
 
 
 def rendered_pages() -> list[str]:
@@ -86,7 +86,7 @@ def test_a_page_fills_the_title_the_space_before_main_and_main() -> None:
 def test_page_not_found_says_only_that_whatever_the_reason() -> None:
     """The same page for a missing case and one the person may not see: it must not hint at
     permission."""
-    html = render("errors/not_found.html", **SIGNED_IN)
+    html = render("errors/404.html", **SIGNED_IN)
     assert "<title>Page not found - MARAC platform</title>" in html
     assert '<h1 class="govuk-heading-l">Page not found</h1>' in html
     text = between(html, "<main", "</main>").lower()
@@ -97,6 +97,6 @@ def test_page_not_found_says_only_that_whatever_the_reason() -> None:
 @pytest.mark.parametrize("reference", [None, "req-42"])
 def test_a_problem_says_sorry_and_gives_the_reference_when_there_is_one(
         reference: str | None) -> None:
-    html = render("errors/problem.html", reference=reference)
+    html = render("errors/500.html", reference=reference)
     assert "<title>Sorry, there is a problem with the service - MARAC platform</title>" in html
     assert ("req-42" in html) == (reference is not None)

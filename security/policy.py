@@ -382,6 +382,13 @@ def may_see_meeting(viewer: Viewer, area_id: UUID, closed: bool, members: frozen
     return (p.kind == "person" and viewer.ref in members) or sees_a_listed_case
 
 
+def may_lead_marrac_team(principal: Principal) -> bool:
+    """MARRAC: a team leader of an area (whose allocation board lists the cases they may
+    allocate, each by `may_allocate`)."""
+    p = principal
+    return p.kind == "person" and p.has_role("team_leader") and p.area_id is not None
+
+
 def may_allocate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """MARRAC: the area's team leader gives cases to case co-ordinators."""
     return (viewer.principal.has_role("team_leader")

@@ -11,9 +11,11 @@ future or before what must come first, and the page shows that refusal beside th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -213,6 +215,51 @@ DONE = {"contact": "Contact recorded", "needs": "Needs recorded", "step": "Step 
         "plan": "Plan agreed", "review": "Review recorded", "told": "Agency recorded as told",
         "feedback": "Feedback recorded", "close": "Case completed and closed"}
 
+
+# The allocation board -------------------------------------------------------------------
+
+def team_of(given: str) -> tuple[str, ...]:
+    """Staff identifiers, one a line or separated by commas or spaces (at most 30)."""
+    return tuple(dict.fromkeys(p for p in re.split(r"[\s,]+", given) if p))[:30]
+
+
+@router.get("/marrac/allocation")
+def allocation_board(request: Request, person: CurrentPerson) -> Response:
+    """The team leader's queue: cases no case co-ordinator holds, the team's open cases each,
+    the least loaded suggested. The team is typed once and kept in the address (the platform
+    keeps no staff list: the identity provider has it)."""
+    team = team_of(request.query_params.get("team", ""))
+    board = marrac.allocation_board(platform_of(request), actor_of(request, person), team)
+    return render("marrac/allocation.html", {
+        **layout(person, "allocation"), "board": board, "team": team,
+        "team_text": "\n".join(team), "allocated": request.query_params.get("allocated") == "yes",
+        "errors": {}})
+
+
+@router.post("/marrac/allocation")
+async def allocate(request: Request, person: FormPerson) -> Response:
+    form = await request.form()
+    team = team_of(text(form, "team"))
+    coordinator = text(form, "coordinator")
+    try:
+        case = UUID(text(form, "case"))
+    except ValueError:
+        case = None
+    if case is None or not coordinator or coordinator not in team:
+        board = await run_in_threadpool(marrac.allocation_board, platform_of(request),
+                                        actor_of(request, person), team)
+        return render("marrac/allocation.html", {
+            **layout(person, "allocation"), "board": board, "team": team,
+            "team_text": "\n".join(team), "allocated": False,
+            "errors": {f"coordinator-{case}" if case else "team":
+                       "Select the case co-ordinator to give the case to"}}, status_code=400)
+    await run_in_threadpool(marrac.allocate, platform_of(request), actor_of(request, person),
+                            case, coordinator)
+    query = urlencode({"team": "\n".join(team), "allocated": "yes"})
+    return RedirectResponse(f"/marrac/allocation?{query}", status_code=303)
+
+
+# A case's MARRAC work --------------------------------------------------------------------
 
 @router.get("/cases/{case_id}/marrac")
 def marrac_page(request: Request, case_id: str, person: CurrentPerson) -> Response:

@@ -68,3 +68,25 @@ def test_a_case_coordinator_records_time_needs_and_a_step(
     accessible()
     if javascript:
         page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_the_team_leader_allocates_from_the_board(
+        page: Page, demo: Demo, javascript: bool, accessible: Accessibility) -> None:
+    ids = demo_ids()
+    case_id = demo.platform.marac.refer(bench_referral(
+        ids.marrac_area_id, ids.marrac_agencies["police"], 9_100 + int(javascript)))
+    demo.platform.runner.catch_up()
+    sign_in(page, demo, "team-leader")
+    page.get_by_role("link", name="Allocation").click()
+    expect(page.get_by_role("heading", name="Allocate cases")).to_be_visible()
+    page.get_by_label("Your team's case co-ordinators").fill(
+        "demo-case-coordinator-1\ndemo-case-coordinator-2")
+    page.get_by_role("button", name="Show the team's cases").click()
+    accessible()
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.locator(f"input[name=case][value='{case_id}']"))
+    card.get_by_label("demo-case-coordinator-2", exact=False).check()
+    card.get_by_role("button", name="Allocate").click()
+    expect(page.get_by_text("Case allocated")).to_be_visible()
+    expect(page.locator(f"input[name=case][value='{case_id}']")).to_have_count(0)
+    accessible()

@@ -207,3 +207,39 @@ def test_completing_the_case_needs_each_open_action_accounted_for_and_agencies_t
     summary = demo.api("case-coordinator-1", "GET", f"/api/v1/cases/{case_id}/marrac")
     assert summary["status"] == "closed"
     assert summary["closure"]["informed"][str(police)]["told_at"] is not None
+
+
+def test_the_team_leader_allocates_from_the_board_to_the_least_loaded(demo: Demo) -> None:
+    body = referral_body(referred_on=DAY_ONE.date())
+    first = UUID(demo.api("marrac-police-officer", "POST", "/api/v1/cases", body)["id"])
+    second = UUID(demo.api("marrac-police-officer", "POST", "/api/v1/cases", body)["id"])
+    team = "demo-case-coordinator-2\ndemo-case-coordinator-1"
+    demo.page_as("team-leader")
+    board = demo.client.get("/marrac/allocation", params={"team": team})
+    assert board.status_code == 200
+    assert 'href="/marrac/allocation"' in board.text  # the navigation offers it
+    assert f'value="{first}"' in board.text
+    assert f'value="{second}"' in board.text
+    done = demo.client.post("/marrac/allocation", data={
+        "csrf_token": CSRF, "case": str(first), "team": team,
+        "coordinator": "demo-case-coordinator-1"}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    shown = text_of(demo.client.get(done.headers["location"]).text)
+    assert "Case allocated" in shown
+    assert "demo-case-coordinator-1 Least loaded" not in shown  # it now has one open case
+    assert "demo-case-coordinator-2 Least loaded 0" in shown
+    after = demo.client.get("/marrac/allocation", params={"team": team}).text
+    assert f'value="{first}"' not in after  # allocated: off the queue
+    assert f'value="{second}"' in after
+    refused = demo.client.post("/marrac/allocation", data={
+        "csrf_token": CSRF, "case": str(second), "team": team, "coordinator": ""},
+        follow_redirects=False)
+    assert refused.status_code == 400
+    assert "Select the case co-ordinator to give the case to" in refused.text
+
+
+def test_only_a_team_leader_has_a_board(demo: Demo) -> None:
+    demo.page_as("case-coordinator-1")
+    board = demo.client.get("/marrac/allocation")
+    assert board.status_code == 403
+    assert 'href="/marrac/allocation"' not in demo.client.get("/cases").text

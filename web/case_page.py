@@ -59,7 +59,7 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
     case = case_id_of(case_id)
     purpose = session_purpose(person)
     if purpose is None:
-        return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
+        return purpose_asked(case)
     platform = platform_of(request)
     # The API's two reads, GET /api/v1/cases/{id} and its /timeline, each audited as there
     # with the purpose given (a denial is recorded by the first, which then answers 404).
@@ -74,25 +74,42 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         "marrac": runs_marrac(platform, found.summary.area_id)})
 
 
+# Where the purpose page may send the person back to, under the case's address: a closed
+# list, so that the page redirects nowhere else.
+RETURNS = frozenset({"marrac"})
+
+
+def _then(given: object) -> str:
+    return given if isinstance(given, str) and given in RETURNS else ""
+
+
+def purpose_asked(case: UUID, then: str = "") -> RedirectResponse:
+    """To the purpose page first, and back to `then` (one of RETURNS) once given."""
+    return RedirectResponse(f"/cases/{case}/purpose" + (f"?then={then}" if then else ""),
+                            status_code=303)
+
+
 @router.get("/cases/{case_id}/purpose")
-def purpose_page(case_id: str, person: CurrentPerson) -> Response:
+def purpose_page(request: Request, case_id: str, person: CurrentPerson) -> Response:
     case = case_id_of(case_id)
     chosen = session_purpose(person)
     return render("case/purpose.html", {
         **layout(person, "cases"), "case_id": case, "purposes": LABELS,
-        "chosen": chosen.value if chosen else "", "error": None})
+        "chosen": chosen.value if chosen else "", "error": None,
+        "then": _then(request.query_params.get("then"))})
 
 
 @router.post("/cases/{case_id}/purpose")
 async def choose_purpose(request: Request, case_id: str, person: FormPerson) -> Response:
     case = case_id_of(case_id)
-    given = (await request.form()).get("purpose")
+    form = await request.form()
+    given, then = form.get("purpose"), _then(form.get("then"))
     if not isinstance(given, str) or given not in Purpose.__members__:
         return render("case/purpose.html", {
             **layout(person, "cases"), "case_id": case, "purposes": LABELS, "chosen": "",
-            "error": NO_PURPOSE}, status_code=400)
+            "error": NO_PURPOSE, "then": then}, status_code=400)
     await run_in_threadpool(remember_purpose, request, person, given)
-    return RedirectResponse(f"/cases/{case}", status_code=303)
+    return RedirectResponse(f"/cases/{case}" + (f"/{then}" if then else ""), status_code=303)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from services.errors import Invalid
 from services.marrac_summary import summary as marrac_summary
 from services.partnership import agency_directory
 from services.purposes import LABELS
-from web.case_page import case_id_of, session_purpose
+from web.case_page import case_id_of, purpose_asked, session_purpose
 from web.moments import Errors, moment_of
 from web.moments import field as text
 from web.session import CurrentPerson, FormPerson, SignedIn, actor_of, layout, platform_of
@@ -265,7 +265,7 @@ async def allocate(request: Request, person: FormPerson) -> Response:
 def marrac_page(request: Request, case_id: str, person: CurrentPerson) -> Response:
     case = case_id_of(case_id)
     if session_purpose(person) is None:
-        return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
+        return purpose_asked(case, "marrac")
     return _page(request, person, case, Shown(), done=request.query_params.get("done", ""))
 
 
@@ -304,7 +304,7 @@ def _page(request: Request, person: SignedIn, case: UUID, shown: Shown, *, done:
     summary, each the API's audited read with the purpose the person gave."""
     purpose = session_purpose(person)
     if purpose is None:
-        return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
+        return purpose_asked(case, "marrac")
     platform = platform_of(request)
     found = case_view.view(platform, actor_of(request, person, purpose.value), case)
     worked = marrac_summary(platform, actor_of(request, person, purpose.value), case)

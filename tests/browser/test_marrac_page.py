@@ -31,13 +31,15 @@ def test_a_case_coordinator_records_time_needs_and_a_step(
         page: Page, demo: Demo, javascript: bool, accessible: Accessibility) -> None:
     case_id = allocated_case(demo, 9_000 + int(javascript))
     sign_in(page, demo, "case-coordinator-1")
-    page.goto(f"{demo.url}/cases/{case_id}")
+    page.goto(f"{demo.url}/cases/{case_id}/marrac")  # the purpose first, then back here
     page.get_by_label("Safety planning").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("link", name="MARRAC case work").click()
     expect(page.get_by_role("heading", name="MARRAC case work")).to_be_visible()
     expect(page.get_by_text("demo-case-coordinator-1")).to_be_visible()
     accessible()
+    page.get_by_role("link", name="Back to the case").click()  # and from the case, again
+    page.get_by_role("link", name="MARRAC case work").click()
+    expect(page.get_by_role("heading", name="MARRAC case work")).to_be_visible()
 
     contact = page.locator("form[action$='/marrac/contact']")
     contact.get_by_label("How long?").fill("forty")

@@ -10,7 +10,18 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import access, case_page, cases, decisions, referrals, research, sharing, sign_in
+from web import (
+    access,
+    case_page,
+    cases,
+    decisions,
+    meetings,
+    referrals,
+    research,
+    research_requests,
+    sharing,
+    sign_in,
+)
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -41,6 +52,8 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sharing.router)
     app.include_router(research.router)
     app.include_router(access.router)
+    app.include_router(meetings.router)
+    app.include_router(research_requests.router)
     app.include_router(case_page.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -20,6 +20,7 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.agenda_builder import runs_meetings
 from services.referrals import decides_thresholds, refers
 from web.config import WebConfig
 from web.platform import WebPlatform
@@ -153,5 +154,8 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if decides_thresholds(person.principal):
         navigation.append({"href": "/decisions", "text": "Decisions",
                            "active": current == "decisions"})
+    if runs_meetings(person.principal):
+        navigation.append({"href": "/meetings", "text": "Meetings",
+                           "active": current == "meetings"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}

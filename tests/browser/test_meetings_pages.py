@@ -139,6 +139,19 @@ def test_a_coordinator_schedules_a_meeting_builds_its_agenda_and_asks_for_resear
     assert any(r["case_id"] == str(second) and r["agency_name"] == HEALTH
                for r in outstanding)
 
+    # Taken off the agenda, with a reason, through its confirmation page.
+    page.goto(f"{demo.url}/meetings/{meeting_id}")
+    page.locator(f'tr[data-case="{first}"]').get_by_role(
+        "link", name=re.compile(r"^Remove")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Remove .* from the agenda$"))
+           ).to_be_visible()
+    accessible()
+    page.get_by_label("Why is it removed?").fill("Heard at the daily triage")
+    page.get_by_role("button", name="Remove from the agenda").click()
+    expect(page.get_by_text("Case removed from the agenda")).to_be_visible()
+    accessible()
+    assert order(api, meeting_id) == [str(second)]
+
 
 def test_a_coordinator_reschedules_and_cancels_a_meeting(
         page: Page, demo: Demo, api: DemoApi, accessible: Accessibility) -> None:

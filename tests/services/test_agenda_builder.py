@@ -17,6 +17,8 @@ from tests.factories import perpetrator, referral, victim
 from tests.services.conftest import HELD_ON, Area, trail
 
 
+# On SQLite and PostgreSQL: the builder reads the read models (index, access, directory).
+@pytest.mark.real_stores
 def test_the_builder_is_the_apis_reads_with_each_cases_rule_and_invitations(
         area: Area) -> None:
     plain = area.case()

@@ -264,6 +264,13 @@ def may_decide_thresholds(principal: Principal) -> bool:
     return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
 
 
+def may_run_meetings(principal: Principal) -> bool:
+    """Whose work the area's meetings are (the calendar, the agenda builder, every agency's
+    research): the coordinators and chairs of the person's own area. A representative sees
+    the meetings that concern their agency through their own work, not these pages."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each

@@ -16,8 +16,10 @@ from web import (
     cases,
     decisions,
     marrac,
+    meetings,
     referrals,
     research,
+    research_requests,
     sharing,
     sign_in,
 )
@@ -51,6 +53,8 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sharing.router)
     app.include_router(research.router)
     app.include_router(access.router)
+    app.include_router(meetings.router)
+    app.include_router(research_requests.router)
     app.include_router(case_page.router)
     app.include_router(marrac.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")

@@ -10,7 +10,7 @@ the meeting is refused, and anyone who may not is told it does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -188,13 +188,15 @@ def hearing_sheet(stores: Stores, actor: Actor, meeting_id: UUID,
                         bool(document and document.restricted), hearing)
 
 
-def record_case_hearing(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID,
-                        record: HearingRecord) -> None:
-    """The case's hearing, its disclosures and its actions, each through its own use case
-    (each its own audited write). The meeting's guardrails are checked first, so that a
-    hearing the domain would refuse (not yet the meeting's day, a cancelled meeting, a case
-    already heard) records nothing; the hearing itself goes last, so that a case shows as
+def record_case_hearing(stores: Stores, act: Callable[[], Actor], meeting_id: UUID,
+                        case_id: UUID, record: HearingRecord) -> None:
+    """The case's hearing, its disclosures and its actions, each through its own use case and
+    so each its own audited write, as the API's calls would be (`act` gives the request's
+    caller afresh for each: one record each). The meeting's guardrails are checked first, so
+    that a hearing the domain would refuse (not yet the meeting's day, a cancelled meeting, a
+    case already heard) records nothing; the hearing itself goes last, so that a case shows as
     heard only once its disclosures and actions are in."""
+    actor = act()
     row, visible = _run_meeting(stores, actor, meeting_id, "record_hearing")
     if case_id not in visible:
         actor.audit.record("record_hearing", "not_found", case_id=case_id,
@@ -209,8 +211,9 @@ def record_case_hearing(stores: Stores, actor: Actor, meeting_id: UUID, case_id:
                            items=(f"code:{refused.code}",))
         raise
     for text in record.disclosures:
-        sharing.share(stores, actor, case_id, kind="disclosure", text=text,
+        sharing.share(stores, act(), case_id, kind="disclosure", text=text,
                       audience=Audience("whole_case"), meeting_id=meeting_id)
     for action in record.actions:
-        case_actions.agree_action(stores, actor, case_id, action)
+        case_actions.agree_action(stores, act(), case_id, action)
+    # The hearing's own record is this one's: the checks above made none.
     meetings.record_hearing(stores, actor, meeting_id, case_id, record.risks)

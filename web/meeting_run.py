@@ -82,13 +82,15 @@ async def record_attendance(request: Request, meeting_id: UUID, person: FormPers
 
 def _record_attendance(request: Request, person: SignedIn, meeting_id: UUID,
                        data: FormData) -> Response:
-    platform, actor = platform_of(request), _actor(request, person)
-    sheet = meeting_run.attendance_sheet(platform, actor, meeting_id)
+    platform = platform_of(request)
+    # Each service call is its own audited read or write: a caller (and record) each.
+    sheet = meeting_run.attendance_sheet(platform, _actor(request, person), meeting_id)
     form = AttendanceForm.of(data, frozenset(a.agency_id for a in sheet.agencies))
     if form.errors:
         return _attendance(request, person, meeting_id, form, status=400)
     try:
-        meeting_run.record_attendee(platform, actor, meeting_id, form.attendee())
+        meeting_run.record_attendee(platform, _actor(request, person), meeting_id,
+                                    form.attendee())
     except DomainError as refused:
         if refused.code not in ATTENDANCE_REFUSALS:
             raise
@@ -134,15 +136,15 @@ async def record_hearing(request: Request, meeting_id: UUID, case_id: UUID,
 
 def _record_hearing(request: Request, person: SignedIn, meeting_id: UUID, case_id: UUID,
                     form: HearingForm) -> Response:
-    platform, actor = platform_of(request), _actor(request, person)
-    sheet = meeting_run.hearing_sheet(platform, actor, meeting_id, case_id)
+    platform = platform_of(request)
+    sheet = meeting_run.hearing_sheet(platform, _actor(request, person), meeting_id, case_id)
     today = platform.now().date()
     form = form.checked(frozenset(a.agency_id for a in sheet.agencies), today)
     if form.errors:
         return _hearing(request, person, meeting_id, case_id, form, status=400)
     try:
-        meeting_run.record_case_hearing(platform, actor, meeting_id, case_id,
-                                        form.record(meeting_id, today))
+        meeting_run.record_case_hearing(platform, lambda: _actor(request, person), meeting_id,
+                                        case_id, form.record(meeting_id, today))
     except DomainError as refused:
         if refused.code not in HEARING_REFUSALS:
             raise

@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from starlette.datastructures import FormData
 
 from api.bootstrap import Platform
+from domain.actions import FOR_WHOM as DOMAIN_FOR_WHOM
+from domain.meeting import RISK_TO
 from tests.api.conftest import Clock, World, accept, refer
 from tests.web.test_case_page import CSRF, sign_in
 from web.meeting_run_forms import FOR_WHOM, RISKS, HearingForm
@@ -82,7 +84,8 @@ def test_the_chair_records_attendance_for_an_agency_with_the_statement_version(
         "Sam Okafor", world.agencies["health"], 1)
     shown = client.get(recorded.headers["location"]).text
     assert "Attendance recorded" in shown
-    assert "Sam Okafor" in shown and "Health, confirmed version 1" in shown
+    assert "Sam Okafor" in shown
+    assert "Health, confirmed version 1" in shown
 
 
 def test_an_attendance_form_to_correct_shows_each_error_with_the_error_title(
@@ -156,7 +159,8 @@ def test_the_chair_hears_the_agenda_case_by_case_with_actions(
 
     page = client.get(f"/meetings/{meeting_id}/hearings/{first}")
     assert page.status_code == 200
-    assert "moj-identity-bar" in page.text and "case 1 of 2" in page.text
+    assert "moj-identity-bar" in page.text
+    assert "case 1 of 2" in page.text
     assert re.search(r'id="risk-victim"[^>]*autofocus', page.text)
     # A row is added without JavaScript: the form comes back as typed, one row longer.
     police = str(world.agencies["police"])
@@ -168,7 +172,8 @@ def test_the_chair_hears_the_agenda_case_by_case_with_actions(
     more = client.post(f"/meetings/{meeting_id}/hearings/{first}",
                        data={**typed, "add_action": "yes"})
     assert more.status_code == 200
-    assert 'name="rows" value="2"' in more.text and 'id="actions-2-owner"' in more.text
+    assert 'name="rows" value="2"' in more.text
+    assert 'id="actions-2-owner"' in more.text
     assert re.search(r'id="actions-2-owner"[^>]*autofocus', more.text)
     assert "Threats to kill</textarea>" in more.text
     assert api_platform.cases.document(first).hearings == ()  # type: ignore[union-attr]
@@ -286,8 +291,7 @@ def test_another_areas_meeting_and_a_case_not_on_the_agenda_are_not_found(
 
 
 def test_the_hearing_form_covers_every_risk_and_for_whom_the_domain_knows() -> None:
-    from domain.actions import FOR_WHOM as DOMAIN_FOR_WHOM
-    from domain.meeting import RISK_TO
-    assert set(RISKS) == set(RISK_TO) and set(FOR_WHOM) == set(DOMAIN_FOR_WHOM)
+    assert set(RISKS) == set(RISK_TO)
+    assert set(FOR_WHOM) == set(DOMAIN_FOR_WHOM)
     # Rows are bounded: a forged count does not make thousands of rows.
     assert len(HearingForm.of(FormData([("rows", "100000")])).actions) == 30

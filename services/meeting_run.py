@@ -160,7 +160,7 @@ def run_sheet(stores: Stores, actor: Actor, meeting_id: UUID) -> RunSheet:
     row, visible = _run_meeting(stores, actor, meeting_id, "read_agenda")
     entries = meetings.agenda_entries(stores, row, visible)
     heard = _heard(stores, meeting_id, [e.case_id for e in entries])
-    actor.audit.record("read_agenda", "allowed",
+    actor.audit.record("read_agenda", "allowed", purpose=actor.purpose,
                        items=(str(meeting_id), *(str(e.case_id) for e in entries)))
     return RunSheet(_header(stores, row),
                     tuple(RunEntry(e, e.case_id in heard) for e in entries))
@@ -181,7 +181,7 @@ def hearing_sheet(stores: Stores, actor: Actor, meeting_id: UUID,
     hearing = next((h for h in document.hearings if h.meeting_id == meeting_id),
                    None) if document else None
     actor.audit.record("read_agenda", "allowed", case_id=case_id, area_id=row.area_id,
-                       items=(str(meeting_id), str(case_id)))
+                       purpose=actor.purpose, items=(str(meeting_id), str(case_id)))
     return HearingSheet(_header(stores, row), entries[at], len(entries),
                         order[at + 1] if at + 1 < len(order) else None,
                         _agencies(stores, row.area_id),

@@ -228,3 +228,23 @@ def test_a_whole_hearing_with_the_keyboard_alone(
         "Mark the address for an urgent response": (POLICE, "victim",
                                                     date.today() + timedelta(7)),
         "Health visitor to visit": (HEALTH, "child", date.today() + timedelta(14))}
+
+
+def test_a_meeting_not_yet_held_says_so_and_refuses_attendance_as_an_error(
+        page: Page, demo: Demo, api: DemoApi, accessible: Accessibility) -> None:
+    tomorrow = date.today() + timedelta(days=1)
+    meeting = api.ok("coordinator", "POST", "/meetings", {
+        "kind": "standard", "held_on": tomorrow.isoformat()})["id"]
+    sign_in(page, demo, "chair")
+    page.goto(f"{demo.url}/meetings/{meeting}/attendance")
+    expect(page.locator("#not-held")).to_contain_text("attendance is recorded from that day")
+    accessible()
+    page.get_by_label("Name").fill("Sam Okafor")
+    page.get_by_label("Attending for").select_option(label=POLICE)
+    page.get_by_label(re.compile("They have heard the confidentiality statement")).check()
+    page.get_by_role("button", name="Record attendance").click()
+    expect(page).to_have_title(re.compile(r"^Error: Attendance"))
+    expect(page.get_by_role("link", name=re.compile("on or after the day of the meeting"))
+           ).to_be_visible()
+    accessible()
+    assert demo.platform.marac.get_meeting(UUID(meeting)).attendance == {}

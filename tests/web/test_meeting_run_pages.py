@@ -132,6 +132,9 @@ def test_attendance_and_hearings_wait_for_the_meetings_day(
     case_id = accepted(client, world, "Tomorrowxq")
     meeting_id = schedule(client, world, TODAY + timedelta(days=1), case_id)
     as_chair(client, api_platform, world)
+    for path in ("attendance", f"hearings/{case_id}", "run"):
+        assert "This meeting is on 13 January 2026" in client.get(
+            f"/meetings/{meeting_id}/{path}").text
     page = client.post(f"/meetings/{meeting_id}/attendance", data={
         "csrf_token": CSRF, "person": "Sam Okafor", "agency": str(world.agencies["police"]),
         "confirmed": "yes", "statement_version": "1"})
@@ -185,6 +188,15 @@ def test_the_chair_hears_the_agenda_case_by_case_with_actions(
         follow_redirects=False)
     assert saved.status_code == 303
     assert saved.headers["location"] == f"/meetings/{meeting_id}/hearings/{second}"
+    # Each write its own audit record, as the API's calls would make them, in one request;
+    # none of them holds what was typed.
+    trail = api_platform.audit.records(case_id=first)
+    request = [r for r in trail if r["request_id"] == trail[-1]["request_id"]]
+    assert sorted((r["action"], r["outcome"]) for r in request) == [
+        ("agree_action", "allowed"), ("agree_action", "allowed"), ("read_agenda", "allowed"),
+        ("record_hearing", "allowed"), ("share", "allowed")]
+    assert "Threats" not in repr(request)
+    assert "Bail" not in repr(request)
     document = api_platform.cases.document(first)
     assert document is not None
     [hearing] = document.hearings

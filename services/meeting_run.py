@@ -22,7 +22,7 @@ from domain.confidentiality import ConfidentialityStatement
 from domain.exceptions import DomainError
 from domain.meeting import Hearing, MeetingStatus, Risk, meeting_status
 from projections.meetings import MeetingRow
-from security.policy import may_run_meeting
+from security.policy import may_run_meeting, may_share
 from services import case_actions, meetings, sharing
 from services.actor import Actor
 from services.agency_names import AgencyName
@@ -78,6 +78,8 @@ class HearingSheet:
     agencies: tuple[AgencyName, ...]
     restricted: bool
     hearing: Hearing | None
+    # Disclosures are shared for the caller's agency: a chair who holds none records none.
+    may_disclose: bool = True
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,13 @@ def hearing_sheet(stores: Stores, actor: Actor, meeting_id: UUID,
     return HearingSheet(_header(stores, row), entries[at], len(entries),
                         order[at + 1] if at + 1 < len(order) else None,
                         _agencies(stores, row.area_id),
-                        bool(document and document.restricted), hearing)
+                        bool(document and document.restricted), hearing,
+                        _may_disclose(stores, actor, case_id))
+
+
+def _may_disclose(stores: Stores, actor: Actor, case_id: UUID) -> bool:
+    access = stores.cases.access([case_id]).get(case_id)
+    return access is not None and may_share(actor.viewer, access, stores.now())
 
 
 def record_case_hearing(stores: Stores, act: Callable[[], Actor], meeting_id: UUID,
@@ -202,6 +210,9 @@ def record_case_hearing(stores: Stores, act: Callable[[], Actor], meeting_id: UU
         actor.audit.record("record_hearing", "not_found", case_id=case_id,
                            items=(str(meeting_id),))
         raise case_not_found(case_id)
+    if record.disclosures and not _may_disclose(stores, actor, case_id):
+        actor.deny("record_hearing", "Disclosures are shared by an agency's staff",
+                   case_id=case_id, area_id=row.area_id)
     try:
         stores.marac.get_meeting(meeting_id).check_recordable_on(stores.now().date())
         if case_id in _heard(stores, meeting_id, [case_id]):

@@ -307,3 +307,26 @@ def test_the_hearing_form_covers_every_risk_and_for_whom_the_domain_knows() -> N
     assert set(FOR_WHOM) == set(DOMAIN_FOR_WHOM)
     # Rows are bounded: a forged count does not make thousands of rows.
     assert len(HearingForm.of(FormData([("rows", "100000")])).actions) == 30
+
+
+def test_a_chair_without_an_agency_hears_a_case_but_shares_no_disclosure(
+        client: TestClient, api_platform: Platform, world: World) -> None:
+    case_id = accepted(client, world, "Noagencyxq")
+    meeting_id = schedule(client, world, TODAY, case_id)
+    sign_in(client, api_platform, world.token("chair-2", "chair"), purpose="meeting")
+    page = client.get(f"/meetings/{meeting_id}/hearings/{case_id}").text
+    assert 'name="disclosures"' not in page
+    assert "Disclosures are shared by an agency" in page
+    # A forged disclosure is refused before anything is recorded.
+    forged = client.post(f"/meetings/{meeting_id}/hearings/{case_id}", data={
+        "csrf_token": CSRF, "rows": "1", "risk-victim": "Threats", "disclosures": "Forged"})
+    assert forged.status_code == 403
+    document = api_platform.cases.document(case_id)
+    assert document is not None
+    assert (document.hearings, document.items) == ((), ())
+    heard = client.post(f"/meetings/{meeting_id}/hearings/{case_id}", data={
+        "csrf_token": CSRF, "rows": "1", "risk-victim": "Threats"}, follow_redirects=False)
+    assert heard.status_code == 303
+    document = api_platform.cases.document(case_id)
+    assert document is not None
+    assert len(document.hearings) == 1

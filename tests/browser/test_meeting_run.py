@@ -162,8 +162,10 @@ def test_a_chair_records_attendance_and_hears_two_cases_with_actions(
     assert [(a.person, a.statement_version) for a in attendance.values()] == [("Sam Okafor", 1)]
 
 
-def focused(page: Page) -> str:
-    return str(page.evaluate("document.activeElement.id"))
+def has_focus(page: Page, field_id: str) -> None:
+    """The field has the focus, waited for: the browser applies `autofocus` when it next
+    renders a loaded page, not as the page loads."""
+    expect(page.locator(f"#{field_id}")).to_be_focused()
 
 
 def test_a_whole_hearing_with_the_keyboard_alone(
@@ -171,33 +173,33 @@ def test_a_whole_hearing_with_the_keyboard_alone(
     sign_in(page, demo, "chair")
     page.goto(f"{demo.url}/meetings/{agenda.meeting_id}/hearings/{agenda.cases[0]}")
     # Straight into the first field: the chair types as the case is discussed.
-    assert focused(page) == "risk-victim"
+    has_focus(page, "risk-victim")
     keys = page.keyboard
     keys.type("Threats to kill")
     for field, text in (("risk-children", "Two children at the address"),
                         ("risk-perpetrator", "Recently released"), ("risk-staff", ""),
                         ("disclosures", "Bail conditions end Friday")):
         keys.press("Tab")
-        assert focused(page) == field
+        has_focus(page, field)
         keys.type(text)
     keys.press("Tab")
-    assert focused(page) == "actions-1-owner"
+    has_focus(page, "actions-1-owner")
     keys.type("Demoshire Police")  # a closed select picks the option its name starts with
     keys.press("Tab")
-    assert focused(page) == "actions-1-for-whom"
+    has_focus(page, "actions-1-for-whom")
     keys.type("The victim")
     keys.press("Tab")
-    assert focused(page) == "actions-1-description"
+    has_focus(page, "actions-1-description")
     keys.type("Mark the address for an urgent response")
     for part, value in zip(("day", "month", "year"), due(7), strict=True):
         keys.press("Tab")
-        assert focused(page) == f"actions-1-due-{part}"
+        has_focus(page, f"actions-1-due-{part}")
         keys.type(value)
     keys.press("Tab")
-    assert focused(page) == "add-action"
+    has_focus(page, "add-action")
     keys.press("Enter")
     expect(page.locator("#actions-2")).to_be_visible()
-    assert focused(page) == "actions-2-owner"
+    has_focus(page, "actions-2-owner")
     accessible()
     keys.type("Demoshire Hospitals")
     keys.press("Tab")
@@ -208,12 +210,12 @@ def test_a_whole_hearing_with_the_keyboard_alone(
         keys.press("Tab")
         keys.type(value)
     keys.press("Tab")
-    assert focused(page) == "add-action"
+    has_focus(page, "add-action")
     keys.press("Tab")
-    assert focused(page) == "save-hearing"
+    has_focus(page, "save-hearing")
     keys.press("Enter")
     expect(page.get_by_text(re.compile(r"case 2 of 2"))).to_be_visible()
-    assert focused(page) == "risk-victim"
+    has_focus(page, "risk-victim")
     accessible()
 
     document = demo.platform.cases.document(agenda.cases[0])

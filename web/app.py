@@ -16,6 +16,7 @@ from web import (
     cases,
     decisions,
     meeting_run,
+    marrac,
     referrals,
     research,
     sharing,
@@ -53,5 +54,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(access.router)
     app.include_router(case_page.router)
     app.include_router(meeting_run.router)
+    app.include_router(marrac.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -69,6 +69,7 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_read_partnership": policy.may_read_partnership(p),
         "may_read_reports": policy.may_read_reports(p, AREA),
         "may_read_exact_figures": policy.may_read_exact_figures(p, AREA),
+        "may_ask_break_glass": policy.may_ask_break_glass(p),
     }
 
 

@@ -396,6 +396,12 @@ def may_lead_marrac_team(principal: Principal) -> bool:
     return p.kind == "person" and p.has_role("team_leader") and p.area_id is not None
 
 
+def may_run_meeting(principal: Principal, area_id: UUID) -> bool:
+    """Running a meeting (recording who attended for which agency, each case's hearing, its
+    disclosures and actions) is for the area's coordinators and chairs, in person."""
+    return is_coordinator_of(principal, area_id)
+
+
 def may_allocate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """MARRAC: the area's team leader gives cases to case co-ordinators."""
     return (viewer.principal.has_role("team_leader")

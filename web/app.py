@@ -16,6 +16,7 @@ from web import (
     cases,
     decisions,
     marrac,
+    meeting_run,
     meetings,
     referrals,
     research,
@@ -56,6 +57,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(meetings.router)
     app.include_router(research_requests.router)
     app.include_router(case_page.router)
+    app.include_router(meeting_run.router)
     app.include_router(marrac.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

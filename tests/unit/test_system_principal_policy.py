@@ -57,6 +57,7 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_break_glass": policy.may_break_glass(viewer, access, NOW),
         "may_act_for": policy.may_act_for(viewer, access, AGENCY, NOW),
         "may_see_meeting": policy.may_see_meeting(viewer, AREA, True, frozenset({REF}), True),
+        "may_run_meeting": policy.may_run_meeting(p, AREA),
         "may_allocate": policy.may_allocate(viewer, access, NOW),
         "may_work_marrac_case": policy.may_work_marrac_case(viewer, access, NOW),
         "may_manage_feeds": policy.may_manage_feeds(p, AREA),

@@ -116,7 +116,7 @@ def _distribute(request: Request, person: SignedIn, meeting_id: UUID) -> Respons
         if refused.code not in DISTRIBUTION_REFUSALS:
             raise
         return _minutes_page(request, person, meeting_id, status=422,
-                             errors={"distribute": DISTRIBUTION_REFUSALS[refused.code]})
+                             errors={"distribution": DISTRIBUTION_REFUSALS[refused.code]})
     return RedirectResponse(f"/meetings/{meeting_id}/minutes?done=distributed", status_code=303)
 
 

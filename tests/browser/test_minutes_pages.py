@@ -76,6 +76,10 @@ def held_today(api: DemoApi) -> Held:
     return Held(meeting_id, case_id, victim)
 
 
+def pdf_texts(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
 def test_minutes_are_read_downloaded_distributed_and_acknowledged(
         page: Page, demo: Demo, api: DemoApi, accessible: Accessibility) -> None:
     held = held_today(api)
@@ -86,6 +90,9 @@ def test_minutes_are_read_downloaded_distributed_and_acknowledged(
     expect(page.get_by_text(RISK)).to_be_visible()
     expect(page.get_by_text(FOR_POLICE)).to_be_visible()
     accessible()
+    # Printed, every page carries the marking at its top and its bottom (the print styles).
+    for text in pdf_texts(page.pdf()):
+        assert text.count("OFFICIAL-SENSITIVE") >= 2, text
 
     with page.expect_download() as downloading:
         page.get_by_role("link", name=re.compile("Download the minutes as a PDF")).click()
@@ -93,7 +100,7 @@ def test_minutes_are_read_downloaded_distributed_and_acknowledged(
     assert re.fullmatch(r"marac-minutes-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename)
     path = download.path()
     assert path is not None
-    texts = [p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages]
+    texts = pdf_texts(path.read_bytes())
     for text in texts:
         assert text.count("OFFICIAL-SENSITIVE") >= 2
         assert "Issued to MARAC coordinator" in text

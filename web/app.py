@@ -18,6 +18,7 @@ from web import (
     marrac,
     meeting_run,
     meetings,
+    minutes,
     referrals,
     research,
     research_requests,
@@ -59,5 +60,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(case_page.router)
     app.include_router(meeting_run.router)
     app.include_router(marrac.router)
+    app.include_router(minutes.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

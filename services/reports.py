@@ -13,6 +13,7 @@ from uuid import UUID
 from projections.figures import WITHHELD
 from projections.indicators import Period
 from projections.publication import quarters_of
+from security.identity import Principal
 from security.policy import may_read_exact_figures, may_read_reports
 from services.actor import Actor
 from services.platform import Platform
@@ -38,6 +39,17 @@ class ReportRequest:
     end: date | None = None
     disclosure: Disclosure = "controlled"
     form: str = "json"
+
+
+def reads_reports(principal: Principal) -> bool:
+    """Whether the person reads their area's reports (the pages offer them to those only)."""
+    return principal.area_id is not None and may_read_reports(principal, principal.area_id)
+
+
+def reads_exact_figures(principal: Principal) -> bool:
+    """Whether the person may ask for exact figures (the report page offers the choice)."""
+    return (principal.area_id is not None
+            and may_read_exact_figures(principal, principal.area_id))
 
 
 def _items(asked: ReportRequest, label: str) -> tuple[str, ...]:

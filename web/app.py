@@ -10,7 +10,18 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import access, case_page, cases, decisions, referrals, research, sharing, sign_in
+from web import (
+    access,
+    administration,
+    case_page,
+    cases,
+    decisions,
+    referrals,
+    reports,
+    research,
+    sharing,
+    sign_in,
+)
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -42,5 +53,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(research.router)
     app.include_router(access.router)
     app.include_router(case_page.router)
+    app.include_router(reports.router)
+    app.include_router(administration.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

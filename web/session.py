@@ -20,7 +20,9 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.administration import opens_administration
 from services.referrals import decides_thresholds, refers
+from services.reports import reads_reports
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -153,5 +155,10 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if decides_thresholds(person.principal):
         navigation.append({"href": "/decisions", "text": "Decisions",
                            "active": current == "decisions"})
+    if reads_reports(person.principal):
+        navigation.append({"href": "/reports", "text": "Reports", "active": current == "reports"})
+    if opens_administration(person.principal):
+        navigation.append({"href": "/admin/areas", "text": "Administration",
+                           "active": current == "admin"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}

@@ -18,7 +18,6 @@ from services.report import WITHHELD, flatten
 from tests.api.conftest import World
 from tests.api.test_reports import QUARTER, Quarter, lead, officer, quarter
 from tests.web.test_case_page import reads, sign_in
-from web.reports import shown
 
 pytestmark = pytest.mark.in_memory
 __all__ = ["quarter"]  # the fixture, used by name
@@ -30,6 +29,12 @@ def page_figures(page: str) -> dict[str, str]:
                                        m[2])).strip()
             for m in re.finditer(r'data-figure="([^"]+)">\s*<th[^>]*>.*?</th>\s*'
                                  r'<td[^>]*>(.*?)</td>', page, flags=re.DOTALL)}
+
+
+def shown(value: object) -> str:
+    """A figure as the page is to show it: a rate to one decimal place, a count as it is."""
+    return ("none to divide by" if value is None else f"{value:.1f}"
+            if isinstance(value, float) else str(value))
 
 
 def api_figures(client: TestClient, headers: dict[str, str], path: str,

@@ -36,9 +36,8 @@ def api(client: TestClient, token: str, path: str) -> Any:
 
 def errors_of(page: str) -> dict[str, str]:
     """The error summary's messages, by the field each links to."""
-    return dict((m[1], m[2].strip()) for m in re.finditer(
-        r'<a href="#([^"]+)">([^<]+)</a>', page.split('govuk-error-summary__body', 1)[-1]
-        .split("</ul>", 1)[0]))
+    summary = page.split("govuk-error-summary__body", 1)[-1].split("</ul>", 1)[0]
+    return {m[1]: m[2].strip() for m in re.finditer(r'<a href="#([^"]+)">([^<]+)</a>', summary)}
 
 
 def test_the_lists_are_the_apis_for_the_areas_administered(

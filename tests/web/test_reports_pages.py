@@ -48,7 +48,7 @@ def api_figures(client: TestClient, headers: dict[str, str], path: str,
 @pytest.mark.parametrize(("kind", "path"), [("indicators", "indicators"),
                                             ("safelives_return", "safelives-return")])
 def test_the_page_shows_the_apis_figures_for_the_period(
-        client: TestClient, world: World, api_platform: Platform, quarter: Quarter,
+        client: TestClient, world: World, api_platform: Platform, *, quarter: Quarter,
         kind: str, path: str) -> None:
     api = api_figures(client, lead(world), path, period=QUARTER)
     sign_in(client, api_platform, world.token("strategic-lead-1", "strategic_lead"))
@@ -101,7 +101,7 @@ def test_exact_figures_withhold_nothing_and_are_for_the_performance_officer(
 @pytest.mark.parametrize(("kind", "path"), [("indicators", "indicators"),
                                             ("safelives_return", "safelives-return")])
 def test_the_csv_download_is_the_apis_csv(
-        client: TestClient, world: World, api_platform: Platform, quarter: Quarter,
+        client: TestClient, world: World, api_platform: Platform, *, quarter: Quarter,
         kind: str, path: str) -> None:
     api = client.get(f"/api/v1/reports/{path}", headers=lead(world),
                      params={"period": QUARTER, "format": "csv"})
@@ -150,8 +150,8 @@ def test_the_charts_are_the_apis_svgs_with_a_text_alternative(
     ({"report": "safelives_return", "period": "2026-01"}, "period", 422),  # quarterly
 ])
 def test_a_bad_choice_is_the_error_summary(
-        client: TestClient, world: World, api_platform: Platform, params: dict[str, str],
-        field: str, status: int) -> None:
+        client: TestClient, world: World, api_platform: Platform, *,
+        params: dict[str, str], field: str, status: int) -> None:
     sign_in(client, api_platform, world.token("strategic-lead-1", "strategic_lead"))
     page = client.get("/reports", params=params)
     assert page.status_code == status

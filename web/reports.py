@@ -19,8 +19,7 @@ from fastapi.responses import Response
 
 from domain.exceptions import DomainError
 from services.report import WITHHELD, WITHHELD_MEANS, Chart, Kind, Report, flatten
-from services.report_periods import ended_periods
-from services.reports import ReportRequest, read_report, reads_exact_figures
+from services.reports import ReportRequest, read_report, report_choices
 from web.session import CurrentPerson, SignedIn, actor_of, layout, platform_of
 from web.templates import PAGE_HEADERS, render
 
@@ -177,11 +176,12 @@ def chart(request: Request, chart: str, person: CurrentPerson) -> Response:
 
 def _page(request: Request, person: SignedIn, choice: ReportChoice, report: Report | None,
           *, status: int = 200) -> Response:
-    months, quarters, years = ended_periods(platform_of(request).marac.today())
+    offered = report_choices(platform_of(request), actor_of(request, person))
     return render("reports/page.html", {
         **layout(person, "reports"), "choice": choice, "report": report, "kinds": KINDS,
-        "disclosures": DISCLOSURES, "exact_offered": reads_exact_figures(person.principal),
-        "periods": {"Quarters": quarters, "Months": months, "Years": years},
+        "disclosures": DISCLOSURES, "exact_offered": offered.exact,
+        "periods": {"Quarters": offered.quarters, "Months": offered.months,
+                    "Years": offered.years},
         "groups": figure_groups(report) if report else [],
         "withheld": withheld_labels(report) if report else [],
         "withheld_mark": WITHHELD, "withheld_means": WITHHELD_MEANS,

@@ -164,6 +164,8 @@ def test_a_representative_is_refused_and_not_offered_reports(
         client: TestClient, world: World, api_platform: Platform) -> None:
     sign_in(client, api_platform, world.token("police-rep", "representative", agency="police"))
     assert 'href="/reports"' not in client.get("/cases").text
+    assert client.get("/reports").status_code == 403  # not even the choice of period
+    assert reads(api_platform, 1)[0]["outcome"] == "denied"
     for path in ("/reports", "/reports/download", "/reports/charts/monthly_trend.svg"):
         answer = client.get(path, params={"report": "indicators", "period": "2025-Q4"})
         assert answer.status_code == 403, path

@@ -336,7 +336,14 @@ def _area_page(request: Request, person: SignedIn, area_id: UUID, form: AreaForm
 
 # Agencies ---------------------------------------------------------------------------------
 
+# Where the type's words are not its name as people write it.
+TYPE_NAMES = {"idva": "IDVA service", "childrens_social_care": "Children's social care",
+              "specialist_domestic_abuse": "Specialist domestic abuse service"}
+
+
 def type_label(agency_type: str) -> str:
+    if agency_type in TYPE_NAMES:
+        return TYPE_NAMES[agency_type]
     words = agency_type.replace("_", " ")
     return words[:1].upper() + words[1:]
 

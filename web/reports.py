@@ -11,6 +11,7 @@ offer, so the page says when they were released."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal, get_args
 from urllib.parse import urlencode
 
@@ -38,21 +39,45 @@ MAX_PERIOD = 10
 PERIOD_REFUSALS = frozenset({"invalid_report_period"})
 
 
+DateParts = tuple[str, str, str]
+NO_DATE: DateParts = ("", "", "")
+
+
+def _day(parts: DateParts) -> date | None:
+    """A GOV.UK date input's day, month and year as a date (None: not a real date)."""
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class ReportChoice:
-    """Which report the page was asked for, and what is wrong with the asking."""
+    """Which report the page was asked for, and what is wrong with the asking. A period
+    (2026-Q1) or, for exact figures, a range of days from `start` to `end` (each as the
+    date input's day, month and year)."""
 
     kind: Kind = "indicators"
     period: str = ""
     disclosure: Disclosure = "controlled"
     errors: dict[str, str] = field(default_factory=dict)
+    start: DateParts = NO_DATE
+    end: DateParts = NO_DATE
 
     @classmethod
     def of(cls, request: Request) -> ReportChoice:
         given = request.query_params
+
+        def parts(prefix: str) -> DateParts:
+            return (given.get(f"{prefix}-day", "").strip(),
+                    given.get(f"{prefix}-month", "").strip(),
+                    given.get(f"{prefix}-year", "").strip())
+
         kind_text = given.get("report", "indicators")
         period = (given.get("period") or "").strip()
         disclosure_text = given.get("disclosure", "controlled")
+        start, end = parts("start"), parts("end")
+        ranged = any(start + end)
         errors: dict[str, str] = {}
         kind: Kind = "indicators"
         if kind_text == "safelives_return":
@@ -62,25 +87,48 @@ class ReportChoice:
         disclosure: Disclosure = "exact" if disclosure_text == "exact" else "controlled"
         if disclosure_text not in DISCLOSURES:
             errors["disclosure"] = "Select released or exact figures"
-        if "period" in given and not period:
+        if ranged:
+            if period:
+                errors["period"] = "Choose a period or a range of days, not both"
+            for name, day in (("start", start), ("end", end)):
+                if _day(day) is None:
+                    errors[f"{name}-day"] = (f"The {name} of the range must be a real date, "
+                                             "like 1 4 2026")
+        elif "period" in given and not period:
             errors["period"] = "Select the period the report covers"
         elif len(period) > MAX_PERIOD:
             errors["period"] = ("Enter a month (2026-03), a quarter (2026-Q1) or a year "
                                 "(2026)")
-        return cls(kind, period, disclosure, errors)
+        return cls(kind, period, disclosure, errors, start, end)
+
+    @property
+    def ranged(self) -> bool:
+        return any(self.start + self.end)
 
     @property
     def asked(self) -> bool:
-        return bool(self.period) and not self.errors
+        return (bool(self.period) or self.ranged) and not self.errors
 
     def query(self, **changes: str) -> str:
         """The query string of this report (its CSV's, its charts'): no personal data in it."""
-        return urlencode({"report": self.kind, "period": self.period,
-                          "disclosure": self.disclosure, **changes})
+        chosen: dict[str, str] = {"report": self.kind, "period": self.period,
+                                  "disclosure": self.disclosure}
+        if self.ranged:
+            for prefix, day in (("start", self.start), ("end", self.end)):
+                chosen |= dict(zip((f"{prefix}-day", f"{prefix}-month", f"{prefix}-year"),
+                                   day, strict=True))
+        return urlencode({**chosen, **changes})
 
     def request(self, form: str, kind: Kind | None = None) -> ReportRequest:
-        return ReportRequest(kind or self.kind, period=self.period,
+        return ReportRequest(kind or self.kind, period=self.period or None,
+                             start=_day(self.start), end=_day(self.end),
                              disclosure=self.disclosure, form=form)
+
+    def refused(self, message: str) -> ReportChoice:
+        """The service's refusal of the period (or range), at its field."""
+        where = "start-day" if self.ranged and not self.period else "period"
+        return ReportChoice(self.kind, self.period, self.disclosure,
+                            {where: message[:1].upper() + message[1:]}, self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -141,11 +189,8 @@ def reports_page(request: Request, person: CurrentPerson) -> Response:
     except DomainError as refused:
         if refused.code not in PERIOD_REFUSALS:
             raise
-        # As the API answers it: 422, the rule's own words at the period field.
-        message = str(refused)
-        return _page(request, person, ReportChoice(
-            choice.kind, choice.period, choice.disclosure,
-            {"period": message[:1].upper() + message[1:]}), None, status=422)
+        # As the API answers it: 422, the rule's own words at the period's field.
+        return _page(request, person, choice.refused(str(refused)), None, status=422)
     return _page(request, person, choice, report)
 
 

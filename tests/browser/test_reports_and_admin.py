@@ -153,3 +153,28 @@ def test_the_administrator_adds_an_agency_and_changes_a_setting(
     area_id = listed[0]["area_id"]
     settings = api.ok("administrator", "GET", f"/areas/{area_id}/settings")
     assert settings["suppress_below"] == (6 if javascript else 7)
+
+
+def test_the_performance_officer_asks_for_exact_figures_over_a_range_of_days(
+        page: Page, demo: Demo, accessible: Accessibility) -> None:
+    sign_in_to(page, demo, "performance-officer", "/reports")
+    page.get_by_label("Exact figures, for compiling a return").check()
+    start = page.get_by_role("group", name="Or a range of days: from")
+    start.get_by_label("Day").fill("1")
+    start.get_by_label("Month").fill("2")
+    start.get_by_label("Year").fill("2026")
+    end = page.get_by_role("group", name="To", exact=True)
+    end.get_by_label("Day").fill("30")
+    end.get_by_label("Month").fill("2")
+    end.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The end of the range must be a real date")
+    accessible()
+    page.get_by_role("group", name="To", exact=True).get_by_label("Day").fill("28")
+    page.get_by_role("button", name="Show the report").click()
+    expect(page.get_by_role("heading", name="Performance indicators, 2026-02-01 to "
+                                            "2026-02-28")).to_be_visible()
+    expect(page.locator("#withheld")).to_have_text(
+        "No figure is withheld: these are exact figures.")
+    accessible()

@@ -173,3 +173,32 @@ def test_a_representative_is_refused_and_not_offered_reports(
     # The lead is offered them.
     sign_in(client, api_platform, world.token("strategic-lead-1", "strategic_lead"))
     assert 'href="/reports"' in client.get("/reports").text
+
+
+def test_the_performance_officer_asks_for_a_range_of_days(
+        client: TestClient, world: World, api_platform: Platform, quarter: Quarter) -> None:
+    """A custom range (never released: exact figures only), by GOV.UK date inputs."""
+    api = api_figures(client, officer(world), "indicators", start="2026-01-15",
+                      end="2026-03-10", disclosure="exact")
+    sign_in(client, api_platform, world.token("performance-officer-1", "performance_officer"))
+    asked = {"report": "indicators", "period": "", "disclosure": "exact",
+             "start-day": "15", "start-month": "1", "start-year": "2026",
+             "end-day": "10", "end-month": "3", "end-year": "2026"}
+    page = client.get("/reports", params=asked)
+    assert page.status_code == 200, page.text
+    assert page_figures(page.text) == {".".join(p): shown(v)
+                                       for p, v in flatten(api["figures"])}
+    link = re.search(r'id="download" href="([^"]+)"', page.text)
+    assert link is not None
+    assert client.get(html.unescape(link[1])).content == client.get(
+        "/api/v1/reports/indicators", headers=officer(world),
+        params={"start": "2026-01-15", "end": "2026-03-10", "disclosure": "exact",
+                "format": "csv"}).content
+    # Not a real date; a range with disclosure control (never released): at the range.
+    wrong = client.get("/reports", params={**asked, "end-day": "31", "end-month": "2"})
+    assert wrong.status_code == 400
+    assert 'href="#end-day"' in wrong.text
+    assert 'id="end-day"' in wrong.text
+    controlled = client.get("/reports", params={**asked, "disclosure": "controlled"})
+    assert controlled.status_code == 422
+    assert 'href="#start-day"' in controlled.text

@@ -12,6 +12,7 @@ from starlette.types import Scope
 
 from web import (
     access,
+    administration,
     case_page,
     cases,
     decisions,
@@ -20,6 +21,7 @@ from web import (
     meetings,
     minutes,
     referrals,
+    reports,
     research,
     research_requests,
     sharing,
@@ -61,5 +63,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(meeting_run.router)
     app.include_router(marrac.router)
     app.include_router(minutes.router)
+    app.include_router(reports.router)
+    app.include_router(administration.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

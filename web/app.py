@@ -10,7 +10,19 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import access, case_page, cases, decisions, referrals, research, sharing, sign_in
+from web import (
+    access,
+    actions,
+    case_page,
+    cases,
+    closure,
+    decisions,
+    my_work,
+    referrals,
+    research,
+    sharing,
+    sign_in,
+)
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -42,5 +54,8 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(research.router)
     app.include_router(access.router)
     app.include_router(case_page.router)
+    app.include_router(my_work.router)
+    app.include_router(actions.router)
+    app.include_router(closure.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

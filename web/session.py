@@ -20,6 +20,7 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
 from web.config import WebConfig
 from web.platform import WebPlatform
@@ -147,6 +148,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     data = person.session.data
     navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
     # Each entry by the policy's answer, not the page's.
+    if has_work(person.principal):
+        navigation.append({"href": "/my-work", "text": "My work",
+                           "active": current == "my-work"})
     if refers(person.principal):
         navigation.append({"href": "/referrals/new", "text": "New referral",
                            "active": current == "referral"})

@@ -33,6 +33,7 @@ class Scene:
     case: UUID
     other_case: UUID
     meeting: UUID
+    answered_at: UUID  # a later meeting, whose research (due sooner) the police answered
     soon: UUID  # police's, overdue by the time the page is read
     later: UUID  # police's, due later
     health: UUID  # health's, on the same case
@@ -41,7 +42,8 @@ class Scene:
 def scene(client: TestClient, world: World, platform: Platform, clock: Clock) -> Scene:
     """Two accepted cases; the first on the next meeting's agenda with the police and health
     invited, police research asked for; two police actions and one of health's on it. Then a
-    week passes, so that the police's first action and research are overdue."""
+    week passes, so that the police's first action and research are overdue. A later meeting
+    asks the police for research due sooner, which they answer."""
     coordinator = world.coordinator()
     # The other case is the IDVA's: the police are not involved in it.
     case, other = (refer(client, world, surname="Quennevillexq"),
@@ -59,6 +61,19 @@ def scene(client: TestClient, world: World, platform: Platform, clock: Clock) ->
         "case_id": str(case), "agencies": [str(police)],
         "due_on": (TODAY + timedelta(days=2)).isoformat()}))
 
+    later_meeting = client.post("/api/v1/meetings", headers=coordinator, json={
+        "kind": "standard", "held_on": (TODAY + timedelta(days=28)).isoformat()})
+    ok(later_meeting)
+    answered_at = UUID(later_meeting.json()["id"])
+    ok(client.post(f"/api/v1/meetings/{answered_at}/agenda", headers=coordinator, json={
+        "case_id": str(case), "invite": [str(police)]}))
+    ok(client.post(f"/api/v1/meetings/{answered_at}/research-requests", headers=coordinator,
+                   json={"case_id": str(case), "agencies": [str(police)],
+                         "due_on": (TODAY + timedelta(days=1)).isoformat()}))
+    ok(client.post(f"/api/v1/cases/{case}/information", headers=world.rep("police"), json={
+        "kind": "research_note", "text": "Two call-outs", "audience": {"kind": "coordinators"},
+        "meeting_id": str(answered_at)}))
+
     def action(owner: UUID, due_in: int, text: str, on: UUID = case) -> UUID:
         made = client.post(f"/api/v1/cases/{on}/actions", headers=coordinator, json={
             "owner_agency_id": str(owner), "description": text, "for_whom": "victim",
@@ -71,7 +86,7 @@ def scene(client: TestClient, world: World, platform: Platform, clock: Clock) ->
     health_action = action(health, 1, "Flag the hospital records")
     clock.advance(days=7)
     platform.runner.catch_up()
-    return Scene(case, other, meeting, soon, later, health_action)
+    return Scene(case, other, meeting, answered_at, soon, later, health_action)
 
 
 def police_rep(client: TestClient, world: World, platform: Platform) -> None:
@@ -93,7 +108,8 @@ def test_my_work_lists_my_agencys_work_overdue_first(
     action_list = page.text[page.text.index('id="action-list"'):]
     assert action_list.index("govuk-tag--red") < action_list.index("govuk-tag--blue")
     research = re.findall(r'/cases/([0-9a-f-]{36})/research\?meeting=([0-9a-f-]{36})', page.text)
-    assert research == [(str(s.case), str(s.meeting))]
+    # The overdue request first, though the answered one was due sooner.
+    assert research == [(str(s.case), str(s.meeting)), (str(s.case), str(s.answered_at))]
     assert "Overdue" in page.text[page.text.index('id="research-list"'):
                                   page.text.index('id="actions"')]
     # The agenda lists the case the police were invited to; the other is not theirs.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from domain.actions import ActionDisposal
-from security.policy import CaseAccess, agencies_told_of_closure, may_coordinate
+from security.policy import CaseAccess, agencies_told_of_closure, list_filter, may_coordinate
 from services.actor import Actor
 from services.agency_names import AgencyName, agency_names
 from services.case_access import Stores, case_not_found, coordinated, visible, writing
@@ -96,3 +96,42 @@ def closure_page(stores: Stores, actor: Actor, case_id: UUID) -> ClosurePage:
                        for a in all_agencies(stores, access.area_id)),
         may_acknowledge=(state is not None and actor.principal.kind == "person"
                          and agency is not None and agency in state.outstanding))
+
+
+# How many of the agency's closed cases (the latest referred first) are looked through for an
+# acknowledgement still owed: one is due within a working day of the closure, so an owed one
+# is among the agency's recent cases; each looked at is a document read.
+RECENT_CLOSURES = 25
+
+
+@dataclass(frozen=True)
+class ClosureToAcknowledge:
+    case_id: UUID
+    label: str | None
+    closed_on: date
+    inform_by: datetime
+    # Past the time by which the agencies were to be told.
+    late: bool
+
+
+def closures_to_acknowledge(stores: Stores, actor: Actor) -> list[ClosureToAcknowledge]:
+    """The closed cases the caller's agency was told of and has not yet acknowledged, among
+    the RECENT_CLOSURES closed cases it is involved in that were referred last (those the
+    caller may see); the record names each case shown."""
+    p = actor.principal
+    agency = p.agency_id
+    if p.kind != "person" or agency is None:
+        actor.deny("list", "An agency's staff acknowledge a closure for their agency")
+    now = stores.now()
+    found = stores.cases.list.page(list_filter(actor.viewer, now), size=RECENT_CLOSURES,
+                                   status="closed", involving=agency)
+    owed: list[tuple[UUID, ClosureState]] = []
+    for case_id in found.case_ids:
+        document = stores.cases.document(case_id)
+        state = closure_state(document, now) if document else None
+        if state is not None and agency in state.outstanding:
+            owed.append((case_id, state))
+    actor.audit.record("list", "allowed", items=tuple(str(c) for c, _ in owed))
+    labels = stores.cases.labels([c for c, _ in owed]) if owed else {}
+    return [ClosureToAcknowledge(c, labels.get(c), s.closed_on, s.inform_by,
+                                 s.informed[agency].late) for c, s in owed]

@@ -1,6 +1,7 @@
 """An agency representative's work: their agency's cases on the next agendas, the research
 asked of it, and the actions it owns, each list from the use case the API answers it with
-(services/meetings.py, services/research.py, services/action_lists.py), ordered as the work is
+(services/meetings.py, services/research.py, services/action_lists.py; the closures from
+services/case_closure.py), ordered as the work is
 done: overdue first, then by due date."""
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from uuid import UUID
 from domain.case import ResearchStatus
 from security.identity import Principal
 from security.policy import has_agency_work
-from services import action_lists, meetings, research
+from services import action_lists, case_closure, meetings, research
 from services.action_lists import ActionRow
 from services.actor import Actor
 from services.case_access import Stores
+from services.case_closure import ClosureToAcknowledge
 from services.meetings import AgendaEntry
 from services.research import ResearchRequest
 
@@ -42,6 +44,7 @@ class MyWork:
     agendas: tuple[AgendaAhead, ...]
     research: tuple[ResearchRequest, ...]
     actions: tuple[ActionRow, ...]
+    closures: tuple[ClosureToAcknowledge, ...]
 
 
 def has_work(principal: Principal) -> bool:
@@ -63,4 +66,5 @@ def my_work(stores: Stores, actors: Callable[[], Actor]) -> MyWork:
                    key=lambda r: (_RESEARCH_ORDER[r.status], r.due_on, str(r.case_id)))
     owned = sorted(action_lists.actions(stores, actors(), "mine"),
                    key=lambda a: (not a.overdue, a.due_on, str(a.action_id)))
-    return MyWork(agendas, tuple(asked), tuple(owned))
+    closures = case_closure.closures_to_acknowledge(stores, actors())
+    return MyWork(agendas, tuple(asked), tuple(owned), tuple(closures))

@@ -28,4 +28,4 @@ def my_work_page(request: Request, person: CurrentPerson) -> Response:
     return render("my_work/page.html", {
         **layout(person, "my-work"), "work": work, "meeting_kinds": MEETING_KINDS,
         "research_statuses": RESEARCH_STATUSES,
-        "done": done if done in ("action", "acknowledged") else None})
+        "done": done if done == "action" else None})

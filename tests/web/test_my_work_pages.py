@@ -264,6 +264,12 @@ def test_a_coordinator_closes_a_case_accounting_for_each_open_action_then_agenci
     # Housing carries the action on and is told; it acknowledges, once.
     sign_in(client, api_platform, world.token("housing-rep", "representative",
                                                agency="housing"))
+    owed = client.get("/my-work").text
+    assert f'href="/cases/{s.case}/closure"' in owed[owed.index('id="closure-list"'):]
+    client.post(f"/cases/{s.case}/purpose", data={"csrf_token": CSRF,
+                                                  "purpose": "action_follow_up"})
+    assert re.search(r'id="closure-link">\s*Acknowledge the closure',
+                     client.get(f"/cases/{s.case}").text)
     theirs = client.get(path).text
     assert "Acknowledge the closure" in theirs
     assert "Police" not in theirs[theirs.index('id="told"'):]
@@ -275,7 +281,9 @@ def test_a_coordinator_closes_a_case_accounting_for_each_open_action_then_agenci
     twice = client.post(f"{path}/acknowledgement", data={"csrf_token": CSRF})
     assert twice.status_code == 409
     assert "Your agency has already acknowledged this closure" in twice.text
-    assert str(s.later) in client.get("/my-work").text  # carried on: now housing's
+    after = client.get("/my-work").text
+    assert str(s.later) in after  # carried on: now housing's
+    assert "Your agency has no closure to acknowledge." in after
 
     sign_in(client, api_platform, coordinator)
     told = client.get(path).text

@@ -17,9 +17,13 @@ from web import (
     cases,
     closure,
     decisions,
+    marrac,
+    meeting_run,
+    meetings,
     my_work,
     referrals,
     research,
+    research_requests,
     sharing,
     sign_in,
 )
@@ -53,7 +57,11 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sharing.router)
     app.include_router(research.router)
     app.include_router(access.router)
+    app.include_router(meetings.router)
+    app.include_router(research_requests.router)
     app.include_router(case_page.router)
+    app.include_router(meeting_run.router)
+    app.include_router(marrac.router)
     app.include_router(my_work.router)
     app.include_router(actions.router)
     app.include_router(closure.router)

@@ -13,6 +13,8 @@ from starlette.types import Scope
 from web import (
     access,
     administration,
+    audit_pages,
+    break_glass_reviews,
     case_page,
     cases,
     decisions,
@@ -24,8 +26,11 @@ from web import (
     reports,
     research,
     research_requests,
+    restriction_reviews,
+    retention_schedule,
     sharing,
     sign_in,
+    trail_verification,
 )
 from web.config import WebConfig
 from web.errors import install_page_errors
@@ -65,5 +70,10 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(minutes.router)
     app.include_router(reports.router)
     app.include_router(administration.router)
+    app.include_router(audit_pages.router)
+    app.include_router(break_glass_reviews.router)
+    app.include_router(trail_verification.router)
+    app.include_router(retention_schedule.router)
+    app.include_router(restriction_reviews.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -22,6 +22,7 @@ from security.sessions import Session
 from services.actor import Actor
 from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
+from services.audit_search import reads_audit
 from services.marrac import leads_marrac_team
 from services.referrals import decides_thresholds, refers
 from services.reports import reads_reports
@@ -168,5 +169,16 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if opens_administration(person.principal):
         navigation.append({"href": "/admin/areas", "text": "Administration",
                            "active": current == "admin"})
+    if reads_audit(person.principal):
+        navigation += [{"href": href, "text": text, "active": current == key}
+                       for key, href, text in DPO_PAGES]
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}
+
+
+# The data protection officer's pages: (the `current` that marks each, its address, its name).
+DPO_PAGES = (("audit", "/audit", "Audit trail"),
+             ("break-glass", "/audit/break-glass", "Break-glass reviews"),
+             ("verification", "/audit/verification", "Trail verification"),
+             ("retention", "/retention", "Retention"),
+             ("restriction-reviews", "/restriction-reviews", "Restriction reviews"))

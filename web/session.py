@@ -23,6 +23,7 @@ from services.actor import Actor
 from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.audit_search import reads_audit
+from services.case_lists import lists_cases
 from services.marrac import leads_marrac_team
 from services.referrals import decides_thresholds, refers
 from services.reports import reads_reports
@@ -144,14 +145,21 @@ def remember_purpose(request: Request, person: SignedIn, purpose: str) -> None:
             person.session, replace(person.session.data, purpose=purpose))
 
 
+def home_of(principal: Principal) -> str:
+    """Where a person's pages start: their cases, or for a data protection officer (who reads
+    no case content) the audit trail."""
+    return "/audit" if reads_audit(principal) else "/cases"
+
+
 def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     """What the base layout shows: who is signed in, where they work, the navigation (with
     `current` marked) and the sign-out form's CSRF token."""
     if person is None:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
-    navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
     # Each entry by the policy's answer, not the page's.
+    navigation = ([{"href": "/cases", "text": "Cases", "active": current == "cases"}]
+                  if lists_cases(person.principal) else [])
     if refers(person.principal):
         navigation.append({"href": "/referrals/new", "text": "New referral",
                            "active": current == "referral"})

@@ -168,7 +168,7 @@ def verify_trail(actor: CurrentActor, platform: CurrentPlatform) -> TrailVerific
         trail_verification.verification_status(platform, actor))
 
 
-@router.get("/retention-schedule", response_model=RetentionScheduleOut)
+@router.get("/retention-schedule", response_model=RetentionScheduleOut, responses=NOT_FOUND)
 def read_retention_schedule(actor: CurrentActor,
                             platform: CurrentPlatform) -> RetentionScheduleOut:
     """The area's closed cases and the day each is due to be erased (ids and dates only)."""

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Platform
 from audit.queries import REVIEW_DECISIONS
 from tests.api.conftest import Clock, World, accept, bearer, refer
+from tests.integration.test_audit_trail import as_attacker
 from tests.web.test_case_page import CSRF, sign_in
 from web import audit_pages
 from web.break_glass_reviews import DECISIONS
@@ -351,3 +352,66 @@ def test_verification_retention_and_restriction_reviews(
     assert str(restricted) in due.text
     assert "Overdue" in due.text
     assert str(closed) not in due.text
+
+
+def test_a_changed_record_is_named_on_the_page_and_by_the_api(
+        client: TestClient, world: World, api_platform: Platform) -> None:
+    viewed_case(client, world)
+    api_platform.checkpoints.issue()
+    as_dpo(client, world, api_platform)
+    dpo = bearer(world.token("dpo-1", "dpo"), None)
+    assert client.get("/api/v1/audit/verification", headers=dpo).json()["ok"] is True
+    with as_attacker(api_platform) as cur:
+        cur.execute("UPDATE audit_trail SET outcome = 'denied' WHERE seq = 2")
+
+    page = client.get("/audit/verification")
+
+    assert page.status_code == 200
+    assert "The trail does not verify" in page.text
+    assert "A record was changed after it was written" in page.text
+    answer = client.get("/api/v1/audit/verification", headers=dpo).json()
+    assert answer["ok"] is False
+    assert (answer["first_fault"]["seq"], answer["first_fault"]["kind"]) == (2, "changed")
+    assert answer["last_checkpoint"]["size"] >= 3  # the three records above
+    coordinator = world.coordinator()
+    for path in ("verification", "retention-schedule", "restriction-reviews"):
+        assert client.get(f"/api/v1/audit/{path}", headers=coordinator).status_code == 403
+
+
+def test_the_api_answers_the_schedule_and_reviews_as_the_pages_show_them(
+        client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
+    closed = refer(client, world, "police")
+    accept(client, world, closed)
+    assert client.post(f"/api/v1/cases/{closed}/closure", headers=world.coordinator(),
+                       json={"reason": "Actions completed"}).status_code == 204
+    restricted = refer(client, world, "police")
+    accept(client, world, restricted)
+    assert client.post(f"/api/v1/cases/{restricted}/restriction", headers=world.coordinator(),
+                       json={"members": ["idva-rep"], "reason": "Employee case"}
+                       ).status_code == 204
+    # A case the DPO is excluded from: none of its dates are theirs to see.
+    excluded = refer(client, world, "police")
+    accept(client, world, excluded)
+    assert client.post(f"/api/v1/cases/{excluded}/restriction", headers=world.coordinator(),
+                       json={"members": ["idva-rep"], "reason": "Employee case"}
+                       ).status_code == 204
+    assert client.post(f"/api/v1/cases/{excluded}/exclusions", headers=world.coordinator(),
+                       json={"person": "dpo-1", "reason": "Related to the victim"}
+                       ).status_code == 204
+    api_platform.runner.catch_up()
+    dpo = bearer(world.token("dpo-1", "dpo"), None)
+    months = api_platform.marac.get_area(world.area_id).settings.retention_months
+
+    schedule = client.get("/api/v1/audit/retention-schedule", headers=dpo).json()
+    assert schedule["retention_months"] == months
+    assert [e["case_id"] for e in schedule["erasures"]] == [str(closed)]
+    assert schedule["erasures"][0]["due"] is False
+    due = client.get("/api/v1/audit/restriction-reviews", headers=dpo,
+                     params={"within_days": 91}).json()
+    assert [d["case_id"] for d in due] == [str(restricted)]
+    # Another area's DPO sees none of this area's cases.
+    elsewhere = bearer(world.token("dpo-2", "dpo", area=world.other_area_id), None)
+    assert client.get("/api/v1/audit/retention-schedule", headers=elsewhere
+                      ).json()["erasures"] == []
+    assert client.get("/api/v1/audit/restriction-reviews", headers=elsewhere,
+                      params={"within_days": 91}).json() == []

@@ -146,9 +146,16 @@ def remember_purpose(request: Request, person: SignedIn, purpose: str) -> None:
 
 
 def home_of(principal: Principal) -> str:
-    """Where a person's pages start: their cases, or for a data protection officer (who reads
-    no case content) the audit trail."""
-    return "/audit" if reads_audit(principal) else "/cases"
+    """Where a person's pages start: their cases; for those who read no case content, their
+    own first page (a data protection officer's audit trail, a strategic lead's reports, an
+    administrator's set-up); by the policy's answers, in that order."""
+    if lists_cases(principal):
+        return "/cases"
+    for offered, home in ((reads_audit, "/audit"), (reads_reports, "/reports"),
+                          (opens_administration, "/admin/areas")):
+        if offered(principal):
+            return home
+    return "/cases"  # nothing of theirs: the page says so
 
 
 def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:

@@ -415,3 +415,16 @@ def test_the_api_answers_the_schedule_and_reviews_as_the_pages_show_them(
                       ).json()["erasures"] == []
     assert client.get("/api/v1/audit/restriction-reviews", headers=elsewhere,
                       params={"within_days": 91}).json() == []
+
+
+@pytest.mark.parametrize(("roles", "home"), [
+    (("dpo",), "/audit"), (("coordinator",), "/cases"), (("strategic_lead",), "/reports"),
+    (("administrator",), "/admin/areas"), (("dpo", "coordinator"), "/cases")])
+def test_each_person_starts_at_their_own_pages(
+        client: TestClient, world: World, api_platform: Platform, roles: tuple[str, ...],
+        home: str) -> None:
+    sign_in(client, api_platform, world.token("person-1", *roles, agency="police"))
+    start = client.get("/", follow_redirects=False)
+    assert (start.status_code, start.headers["location"]) == (303, home)
+    assert client.get(home).status_code == 200
+    assert ('href="/cases"' in client.get(home).text) == (home == "/cases")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
@@ -69,6 +70,12 @@ class Platform:
     web_sessions: SessionStore
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
+
+    @property
+    def audit_witness_dir(self) -> Path | None:
+        """The witness's directory, read by the DPO's verification (services/
+        trail_verification.py)."""
+        return self.settings.audit_witness_dir
 
     def close(self) -> None:
         self.audit.close()  # the appends handed over reach the database before it closes

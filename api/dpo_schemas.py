@@ -129,3 +129,50 @@ class SubjectAccessPackage(FromResult):
     cases_withheld_for_exclusion: int = Field(
         description="Cases this DPO is excluded from: another DPO must assemble those")
     cases: list[DisclosedCase]
+
+
+class TrailFaultOut(FromResult):
+    seq: int = Field(description="The first bad record (or the checkpoint's size)")
+    kind: str = Field(description="changed, deleted, reordered, truncated, rewritten, "
+                                  "checkpoint_mismatch, bad_signature, witness_mismatch …")
+    detail: str
+    last: int | None = Field(description="Where the evidence cannot tell which record: the "
+                                         "end of the narrowest range it can tell")
+
+
+class LastCheckpointOut(FromResult):
+    size: int
+    signed_at: IsoformatDateTime
+    key_id: str
+
+
+class TrailVerificationOut(FromResult):
+    """The whole trail checked now, as `marac audit verify` checks it."""
+
+    ok: bool
+    checked_at: IsoformatDateTime
+    seconds: float
+    records: int
+    unsigned_records: int = Field(description="Records after the last checkpoint")
+    checkpoints_checked: int
+    last_checkpoint: LastCheckpointOut | None
+    witness_checked: bool = Field(description="Whether the witness's co-signatures were "
+                                              "checked (the platform knows its directory)")
+    witness_problem: str | None
+    witnessed_size: int = Field(description="The newest trail size the witness co-signed")
+    cosignatures_checked: int
+    first_fault: TrailFaultOut | None
+    checkpoint_faults: list[TrailFaultOut]
+    witness_alarms: list[TrailFaultOut]
+
+
+class ScheduledErasureOut(FromResult):
+    case_id: UUID
+    closed_on: date
+    erasure_due: date
+    due: bool = Field(description="Erased by the next retention run")
+
+
+class RetentionScheduleOut(FromResult):
+    retention_months: int
+    erasures: list[ScheduledErasureOut]

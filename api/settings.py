@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Signed audit checkpoints are exported here, once each, never rewritten: mount storage
     # the application cannot alter afterwards (WORM, another host) in production.
     audit_checkpoint_dir: Path | None = None
+    # The independent witness's directory, if this platform may read it (read only): the DPO's
+    # verification page checks its co-signatures too. The demo's own witness by default.
+    audit_witness_dir: Path | None = None
     # Short, so that the unsigned tail is short: the worker signs only when the trail has grown,
     # and reads only the records added since its last checkpoint.
     audit_checkpoint_seconds: float = 10.0
@@ -97,4 +100,6 @@ class Settings(BaseSettings):
             self.shred_ledger_file = self.data_dir / "shred-ledger.jsonl"
         if self.audit_checkpoint_dir is None:
             self.audit_checkpoint_dir = self.data_dir / "audit-checkpoints"
+        if self.audit_witness_dir is None and self.demo:
+            self.audit_witness_dir = self.data_dir / "witness"
         return self

@@ -238,6 +238,15 @@ def may_review_break_glass(viewer: Viewer, used_by: str, access: CaseAccess | No
     return access is None or (access.area_id == p.area_id and not is_excluded(viewer, access))
 
 
+def may_see_case_metadata(viewer: Viewer, access: CaseAccess) -> bool:
+    """A case's metadata (its id and dates: when it closed, when it is erased, when its
+    restriction is due review; never its content) for a data protection officer of its area,
+    who answers for its lawful keeping; not on a case they are excluded from (exclusion binds
+    DPOs too). A restricted case is not hidden from them: its id is in the trail they read."""
+    p = viewer.principal
+    return may_read_audit(p) and access.area_id == p.area_id and not is_excluded(viewer, access)
+
+
 def may_read_processing_record(principal: Principal) -> bool:
     return principal.kind == "person" and principal.has_role("dpo", "administrator")
 

@@ -59,12 +59,15 @@ class BreakGlassUse:
     note_status: NoteStatus
 
 
-def list_uses(stores: Stores, actor: Actor, *, pending_only: bool) -> list[BreakGlassUse]:
-    """The area's break-glass uses (those awaiting review, or all), for its DPOs."""
+def list_uses(stores: Stores, actor: Actor, *, pending_only: bool,
+              seq: int | None = None) -> list[BreakGlassUse]:
+    """The area's break-glass uses (those awaiting review, or all), for its DPOs; `seq`: only
+    that one (a review page), if it is the area's."""
     area_id = actor.principal.area_id
     actor.require(may_read_audit(actor.principal), "audit_query",
                   "Only data protection officers query the audit trail")
-    uses = break_glass_uses(stores.audit, area_id, pending_only=pending_only)
+    uses = [u for u in break_glass_uses(stores.audit, area_id, pending_only=pending_only)
+            if seq is None or u["seq"] == seq]
     case_ids = sorted({UUID(u["case_id"]) for u in uses if u["case_id"]}, key=str)
     accesses = stores.cases.access(case_ids)
     sealer = DocumentSealer(stores.keyring)

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 from domain.subjects import Subject
 from projections.case_list import CasePage, Position, UnknownCursor
 from projections.cases import CaseIndexRow
+from security.identity import Principal
 from security.policy import list_filter, reads_case_content
 from services.actor import Actor
 from services.agency_names import agency_names
@@ -82,6 +83,12 @@ class Summarised(Protocol):
     def repeat_of(self) -> UUID | None: ...
     @property
     def restricted(self) -> bool: ...
+
+
+def lists_cases(principal: Principal) -> bool:
+    """Whether the person has a case list (their pages offer it to those only): a DPO, an
+    administrator or a strategic lead reads no case content by their role."""
+    return reads_case_content(principal)
 
 
 def summaries(stores: Stores, actor: Actor, rows: Sequence[Summarised]) -> list[CaseSummary]:

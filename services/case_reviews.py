@@ -9,12 +9,18 @@ from uuid import UUID
 
 from domain.repeats import repeat_window_ends
 from projections.cases import RestrictionDue
-from security.policy import is_coordinator_of, may_coordinate
+from security.policy import (
+    is_coordinator_of,
+    may_coordinate,
+    may_read_audit,
+    may_see_case_metadata,
+)
 from services.actor import Actor
 from services.case_access import Stores, visible_cases
 from services.case_lists import CaseSummary, summaries
 
-__all__ = ["RestrictionDue", "anniversaries", "restrictions_due"]
+__all__ = ["RestrictionDue", "anniversaries", "restrictions_due",
+           "restrictions_due_for_oversight"]
 
 
 def _coordinated_area(actor: Actor, message: str) -> UUID:
@@ -49,5 +55,21 @@ def restrictions_due(stores: Stores, actor: Actor, within_days: int) -> list[Res
     accesses = stores.cases.access([d.case_id for d in due])
     shown = [d for d in due if d.case_id in accesses
              and may_coordinate(actor.viewer, accesses[d.case_id], now)]
+    actor.audit.record("list", "allowed", items=tuple(str(d.case_id) for d in shown))
+    return shown
+
+
+def restrictions_due_for_oversight(stores: Stores, actor: Actor,
+                                   within_days: int) -> list[RestrictionDue]:
+    """The same restrictions as the coordinators' list, for the area's data protection officer,
+    who answers for their being reviewed in time: each case's id and dates only (metadata,
+    security/policy.may_see_case_metadata), whoever else may see the case."""
+    area_id = actor.principal.area_id
+    if area_id is None or not may_read_audit(actor.principal):
+        actor.deny("list", "Data protection officers oversee the area's restriction reviews")
+    due = stores.cases.restrictions_due(area_id, stores.now() + timedelta(days=within_days))
+    accesses = stores.cases.access([d.case_id for d in due])
+    shown = [d for d in due if d.case_id in accesses
+             and may_see_case_metadata(actor.viewer, accesses[d.case_id])]
     actor.audit.record("list", "allowed", items=tuple(str(d.case_id) for d in shown))
     return shown

@@ -7,16 +7,60 @@ key goes a year after its answer (domain/retention.py says why). Run by the work
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from domain.exceptions import CaseErased
-from domain.retention import retention_expired, subject_access_retention_ends
+from domain.retention import retention_ends, retention_expired, subject_access_retention_ends
 from domain.subject_access import RECEIVED, SubjectAccessRequest
+from security.policy import may_read_audit, may_see_case_metadata
+from services.actor import Actor
 from services.platform import Platform
 from services.system import SystemJob
+
+
+@dataclass(frozen=True)
+class ScheduledErasure:
+    """A closed case as its erasure is scheduled: its id and dates, nothing of its content.
+    `due`: erased by the first retention run on or after `erasure_due`."""
+
+    case_id: UUID
+    closed_on: date
+    erasure_due: date
+    due: bool
+
+
+@dataclass(frozen=True)
+class RetentionSchedule:
+    """The area's retention period and its closed cases, the soonest erased first."""
+
+    retention_months: int
+    erasures: tuple[ScheduledErasure, ...]
+
+
+def retention_schedule(platform: Platform, actor: Actor) -> RetentionSchedule:
+    """What the retention job will erase in the DPO's area, and when (metadata only:
+    security/policy.may_see_case_metadata); the cases shown are named in its audit record."""
+    area_id = actor.principal.area_id
+    if area_id is None or not may_read_audit(actor.principal):
+        actor.deny("audit_query", "Data protection officers read the retention schedule")
+    months = platform.marac.get_area(area_id).settings.retention_months
+    closed = [(case_id, date.fromisoformat(closed_on))
+              for case_id, in_area, closed_on in platform.cases.closed_cases()
+              if in_area == area_id]
+    accesses = platform.cases.access([case_id for case_id, _ in closed])
+    today = platform.marac.today()  # as the retention job reckons its day
+    erasures = sorted((ScheduledErasure(case_id, closed_on, retention_ends(closed_on, months),
+                                        retention_expired(closed_on, months, today))
+                       for case_id, closed_on in closed if case_id in accesses
+                       and may_see_case_metadata(actor.viewer, accesses[case_id])),
+                      key=lambda e: (e.erasure_due, str(e.case_id)))
+    actor.audit.record("audit_query", "allowed",
+                       items=("retention_schedule", *(str(e.case_id) for e in erasures)))
+    return RetentionSchedule(months, tuple(erasures))
 
 
 def run_retention(platform: Platform, job: SystemJob, today: date, *,

@@ -14,6 +14,8 @@ from web import (
     access,
     actions,
     administration,
+    audit_pages,
+    break_glass_reviews,
     case_page,
     cases,
     closure,
@@ -27,8 +29,11 @@ from web import (
     reports,
     research,
     research_requests,
+    restriction_reviews,
+    retention_schedule,
     sharing,
     sign_in,
+    trail_verification,
 )
 from web.config import WebConfig
 from web.errors import install_page_errors
@@ -71,5 +76,10 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(my_work.router)
     app.include_router(actions.router)
     app.include_router(closure.router)
+    app.include_router(audit_pages.router)
+    app.include_router(break_glass_reviews.router)
+    app.include_router(trail_verification.router)
+    app.include_router(retention_schedule.router)
+    app.include_router(restriction_reviews.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -20,6 +20,7 @@ from web.session import (
     CurrentPerson,
     SignInRequired,
     actor_of,
+    home_of,
     layout,
     platform_of,
     remember_purpose,
@@ -118,10 +119,10 @@ class Search:
 async def home(request: Request) -> Response:
     """Signed in: the cases; otherwise, sign in."""
     try:
-        await signed_in(request)
+        person = await signed_in(request)
     except SignInRequired:
         return RedirectResponse("/sign-in", status_code=303)
-    return RedirectResponse("/cases", status_code=303)
+    return RedirectResponse(home_of(person.principal), status_code=303)
 
 
 @router.get("/cases")

@@ -4,14 +4,23 @@ pages stand below the composition root (api/bootstrap.py's `Platform` answers it
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
+from audit.checkpoints import Checkpoints
 from security.identity import TokenVerifier
 from security.sessions import SessionStore
 from services.platform import Platform
 
 
 class WebPlatform(Platform, Protocol):
+    # The trail's checkpoints and witness, for the DPO's verification page.
+    @property
+    def checkpoints(self) -> Checkpoints: ...
+
+    @property
+    def audit_witness_dir(self) -> Path | None: ...
+
     @property
     def verifier(self) -> TokenVerifier: ...
 

@@ -22,6 +22,8 @@ from security.sessions import Session
 from services.actor import Actor
 from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
+from services.audit_search import reads_audit
+from services.case_lists import lists_cases
 from services.marrac import leads_marrac_team
 from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
@@ -144,14 +146,28 @@ def remember_purpose(request: Request, person: SignedIn, purpose: str) -> None:
             person.session, replace(person.session.data, purpose=purpose))
 
 
+def home_of(principal: Principal) -> str:
+    """Where a person's pages start: their cases; for those who read no case content, their
+    own first page (a data protection officer's audit trail, a strategic lead's reports, an
+    administrator's set-up); by the policy's answers, in that order."""
+    if lists_cases(principal):
+        return "/cases"
+    for offered, home in ((reads_audit, "/audit"), (reads_reports, "/reports"),
+                          (opens_administration, "/admin/areas")):
+        if offered(principal):
+            return home
+    return "/cases"  # nothing of theirs: the page says so
+
+
 def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     """What the base layout shows: who is signed in, where they work, the navigation (with
     `current` marked) and the sign-out form's CSRF token."""
     if person is None:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
-    navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
     # Each entry by the policy's answer, not the page's.
+    navigation = ([{"href": "/cases", "text": "Cases", "active": current == "cases"}]
+                  if lists_cases(person.principal) else [])
     if has_work(person.principal):
         navigation.append({"href": "/my-work", "text": "My work",
                            "active": current == "my-work"})
@@ -172,5 +188,16 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if opens_administration(person.principal):
         navigation.append({"href": "/admin/areas", "text": "Administration",
                            "active": current == "admin"})
+    if reads_audit(person.principal):
+        navigation += [{"href": href, "text": text, "active": current == key}
+                       for key, href, text in DPO_PAGES]
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}
+
+
+# The data protection officer's pages: (the `current` that marks each, its address, its name).
+DPO_PAGES = (("audit", "/audit", "Audit trail"),
+             ("break-glass", "/audit/break-glass", "Break-glass reviews"),
+             ("verification", "/audit/verification", "Trail verification"),
+             ("retention", "/retention", "Retention"),
+             ("restriction-reviews", "/restriction-reviews", "Restriction reviews"))

@@ -33,6 +33,7 @@ from web.session import (
     clear_session_cookie,
     config_of,
     find_session,
+    home_of,
     layout,
     platform_of,
     set_session_cookie,
@@ -41,7 +42,8 @@ from web.templates import render
 
 log = structlog.get_logger("web.sign_in")
 router = APIRouter(include_in_schema=False)
-HOME = "/cases"
+# The home page ("/") sends each person on to their own start (web/session.py `home_of`).
+HOME = "/"
 # What can go wrong between the provider's answer and a token we accept: its error, a state
 # that is not this browser's, an unreachable or refusing token endpoint, an ID token that
 # does not verify.
@@ -128,7 +130,7 @@ def _begin(request: Request, config: WebConfig, pending: Session, access_token: 
         csrf_token="", access_token=access_token,
         person_name=str(userinfo.get("name") or principal.subject),
         agency_name=place.agency_name or place.area_name))
-    response = RedirectResponse(HOME, status_code=303)
+    response = RedirectResponse(home_of(principal), status_code=303)
     set_session_cookie(response, config, session)
     return response
 

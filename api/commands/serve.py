@@ -89,7 +89,7 @@ def _terminated(signum: int, _: FrameType | None) -> None:
 def demo_witness(platform: Platform, settings: Settings) -> Supervised:
     """The demo's witness: made on first use in the data directory, trusting this platform's
     checkpoint key; run as `marac audit witness run`, reading the same database."""
-    directory = settings.data_dir / "witness"
+    directory = settings.audit_witness_dir or settings.data_dir / "witness"
     public_key = platform.checkpoints.signer.public_key
     if (directory / witnesses.KEY_FILE).exists():
         witnesses.trust(directory, [public_key])

@@ -15,18 +15,27 @@ from api.dpo_schemas import (
     AuditPage,
     AuditRecordOut,
     RecordOfProcessing,
+    RetentionScheduleOut,
     SubjectAccessPackage,
+    TrailVerificationOut,
 )
 from api.errors import AUTHENTICATED, NOT_FOUND
 from api.idempotency import answer_not_kept
-from api.schemas import IsoDate, IsoTimeBound
+from api.schemas import IsoDate, IsoTimeBound, RestrictionDue
 from audit.actions import AuditAction
 from audit.queries import (
     AuditFilter,
     to_csv,
 )
 from domain.subjects import Subject
-from services import audit_search, break_glass_decisions, break_glass_review
+from services import (
+    audit_search,
+    break_glass_decisions,
+    break_glass_review,
+    case_reviews,
+    retention,
+    trail_verification,
+)
 from services.break_glass_review import NoteStatus
 from services.processing_record import read_record_of_processing
 from services.subject_access import handle_request
@@ -148,6 +157,33 @@ def review_break_glass_use(seq: int, body: BreakGlassReviewCreate, actor: Curren
     append-only too."""
     break_glass_decisions.decide(platform, actor, seq, decision=body.decision, note=body.note)
     return Response(status_code=204)
+
+
+@router.get("/verification", response_model=TrailVerificationOut)
+def verify_trail(actor: CurrentActor, platform: CurrentPlatform) -> TrailVerificationOut:
+    """The whole trail verified now, as `marac audit verify` does (the chain, the head, every
+    signed checkpoint, and the witness's co-signatures where this platform knows its
+    directory): the last checkpoint, the size the witness last co-signed, and any fault."""
+    return TrailVerificationOut.model_validate(
+        trail_verification.verification_status(platform, actor))
+
+
+@router.get("/retention-schedule", response_model=RetentionScheduleOut, responses=NOT_FOUND)
+def read_retention_schedule(actor: CurrentActor,
+                            platform: CurrentPlatform) -> RetentionScheduleOut:
+    """The area's closed cases and the day each is due to be erased (ids and dates only)."""
+    return RetentionScheduleOut.model_validate(retention.retention_schedule(platform, actor))
+
+
+@router.get("/restriction-reviews", response_model=list[RestrictionDue])
+def list_restriction_reviews(
+    actor: CurrentActor, platform: CurrentPlatform,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 0,
+) -> list[RestrictionDue]:
+    """Restrictions due their 90-day review now, or within `within_days`: the coordinators'
+    list (`/case-reviews/restrictions`) as the area's DPO oversees it, ids and dates only."""
+    return [RestrictionDue.model_validate(asdict(d))
+            for d in case_reviews.restrictions_due_for_oversight(platform, actor, within_days)]
 
 
 processing_router = APIRouter(prefix="/api/v1", tags=["data protection"],

@@ -46,6 +46,7 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "case_visibility": policy.case_visibility(viewer, access, NOW),
         "may_read_audit": policy.may_read_audit(p),
         "may_review_break_glass": policy.may_review_break_glass(viewer, "someone", access),
+        "may_see_case_metadata": policy.may_see_case_metadata(viewer, access),
         "may_read_processing_record": policy.may_read_processing_record(p),
         "may_refer": policy.may_refer(p, AREA, AGENCY),
         "may_coordinate": policy.may_coordinate(viewer, access, NOW),

@@ -522,10 +522,8 @@ class Marac(Application[UUID]):
         return request.id
 
     def subject_access_request(self, request_id: UUID) -> SubjectAccessRequest:
-        request: object = self.repository.get(request_id)
-        if not isinstance(request, SubjectAccessRequest):
-            raise KeyError(request_id)
-        return request
+        """The request; LookupError if there is none (CaseErased once its key is gone)."""
+        return self._load(request_id, SubjectAccessRequest, LookupError)
 
     def change_subject_access_request(self, request_id: UUID,
                                       change: Callable[[SubjectAccessRequest], None]) -> None:

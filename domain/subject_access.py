@@ -89,7 +89,7 @@ class SubjectAccessRequest(Aggregate):
         self.identity_verified_how = ""
         self.extended_to: date | None = None
         self.extension_reason = ""
-        self.version = 0
+        self.draft_version = 0
         self.redact_staff = True
         self.draft_digest = ""
         self.confirmed_version: int | None = None
@@ -160,7 +160,7 @@ class SubjectAccessRequest(Aggregate):
     @event("Assembled")
     def _assembled(self, digest: str, case_ids: tuple[UUID, ...], redact_staff: bool,
                    at: datetime, by: str) -> None:
-        self.version += 1
+        self.draft_version += 1
         self.redact_staff = redact_staff
         self.draft_digest = digest
         self.case_ids = case_ids
@@ -168,7 +168,7 @@ class SubjectAccessRequest(Aggregate):
 
     def add_redaction(self, text: str, reason: str, note: str, at: datetime, by: str) -> None:
         self._require_open()
-        if self.version == 0:
+        if self.draft_version == 0:
             raise SubjectAccessNotAssembled("assemble the data before redacting it")
         if len(text.strip()) < 2:
             raise InvalidSubjectAccessRequest("a redaction names the words to withhold")
@@ -179,15 +179,15 @@ class SubjectAccessRequest(Aggregate):
                          by: str) -> None:
         self.added_redactions = (*self.added_redactions,
                                  AddedRedaction(text, reason, note, at, by))
-        self.version += 1
+        self.draft_version += 1
         self.confirmed_version = None
 
     def confirm(self, version: int, digest: str, at: datetime, by: str) -> None:
         """The DPO has reviewed draft `version`, whose content had `digest`."""
         self._require_open()
-        if self.version == 0:
+        if self.draft_version == 0:
             raise SubjectAccessNotAssembled("assemble the data before confirming it")
-        if version != self.version:
+        if version != self.draft_version:
             raise SubjectAccessDraftChanged("the draft has changed since it was shown")
         self._confirmed(version=version, digest=digest, at=at, by=by)
 
@@ -201,12 +201,12 @@ class SubjectAccessRequest(Aggregate):
         """Release the confirmed draft, if its content (`digest`, assembled again now) is the
         content that was confirmed."""
         self._require_open()
-        if self.confirmed_version is None or self.confirmed_version != self.version:
+        if self.confirmed_version is None or self.confirmed_version != self.draft_version:
             raise SubjectAccessNotConfirmed("review and confirm the draft before releasing it")
         if digest != self.draft_digest:
             raise SubjectAccessDraftChanged(
                 "the cases have changed since the draft was confirmed: review it again")
-        self._released(version=self.version, pdf_sha256=pdf_sha256, pdf=pdf,
+        self._released(version=self.draft_version, pdf_sha256=pdf_sha256, pdf=pdf,
                        case_ids=case_ids, items=items, at=at, by=by)
 
     @event("Released")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -100,7 +101,7 @@ def _request(platform: Platform, actor: Actor, request_id: UUID,
     _allowed(actor, step)
     try:
         request = platform.marac.subject_access_request(request_id)
-    except (KeyError, CaseErased, LookupError):
+    except (CaseErased, LookupError):
         request = None
     if request is None or not may_handle_subject_access(actor.principal, request.area_id):
         actor.audit.record("subject_access", "denied", purpose=PURPOSE,
@@ -114,9 +115,9 @@ def _status(r: SubjectAccessRequest) -> Status:
         return "released"
     if r.identity_verified_on is None:
         return "awaiting_identity"
-    if r.version == 0:
+    if r.draft_version == 0:
         return "to_assemble"
-    return "confirmed" if r.confirmed_version == r.version else "in_review"
+    return "confirmed" if r.confirmed_version == r.draft_version else "in_review"
 
 
 def _summary(r: SubjectAccessRequest, today: date) -> RequestSummary:
@@ -140,7 +141,7 @@ def _assemble(platform: Platform, actor: Actor, r: SubjectAccessRequest) -> Draf
                      redact_staff=r.redact_staff, extra=_extra(r))
     digest = _digest(found.cases)
     changed = r.confirmed_version is not None and digest != r.draft_digest
-    return Draft(r.version, digest, found.cases, found.redactions,
+    return Draft(r.draft_version, digest, found.cases, found.redactions,
                  found.cases_withheld_for_exclusion, changed)
 
 
@@ -148,6 +149,20 @@ def _audit(actor: Actor, request_id: UUID, step: str,
            case_ids: tuple[UUID, ...] = ()) -> None:
     actor.audit.record("subject_access", "allowed", purpose=PURPOSE,
                        items=(str(request_id), step, *(str(c) for c in case_ids)))
+
+
+def _change(platform: Platform, actor: Actor, request_id: UUID, step: str, *,
+            change: Callable[[SubjectAccessRequest], None],
+            case_ids: tuple[UUID, ...] = ()) -> None:
+    """One step of the workflow, saved and audited; a step the rules refuse is recorded as
+    rejected (the refusal's message names no one)."""
+    try:
+        platform.marac.change_subject_access_request(request_id, change)
+    except DomainError:
+        actor.audit.record("subject_access", "rejected", purpose=PURPOSE,
+                           items=(str(request_id), step))
+        raise
+    _audit(actor, request_id, step, case_ids)
 
 
 def record_request(platform: Platform, actor: Actor, probe: Subject, *,
@@ -180,7 +195,7 @@ def list_requests(platform: Platform, actor: Actor) -> tuple[RequestSummary, ...
             continue
         try:
             r = platform.marac.subject_access_request(request_id)
-        except (CaseErased, KeyError):
+        except (CaseErased, LookupError):
             continue
         if r.area_id == actor.principal.area_id:
             found.append(_summary(r, today))
@@ -194,7 +209,7 @@ def list_requests(platform: Platform, actor: Actor) -> tuple[RequestSummary, ...
 def view_request(platform: Platform, actor: Actor, request_id: UUID) -> RequestView:
     """The request, and its draft assembled again now (the DPO reads the cases it finds)."""
     r = _request(platform, actor, request_id, "view")
-    draft = _assemble(platform, actor, r) if r.version and r.released is None else None
+    draft = _assemble(platform, actor, r) if r.draft_version and r.released is None else None
     _audit(actor, r.id, "view", tuple(c.case_id for c in draft.cases) if draft else ())
     return RequestView(
         _summary(r, platform.now().date()), r.subject, r.identity_verified_on,
@@ -205,18 +220,16 @@ def view_request(platform: Platform, actor: Actor, request_id: UUID) -> RequestV
 def verify_identity(platform: Platform, actor: Actor, request_id: UUID, how: str) -> None:
     r = _request(platform, actor, request_id, "verify_identity")
     today = platform.now().date()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.verify_identity(how, today, actor.principal.subject))
-    _audit(actor, r.id, "verify_identity")
+    _change(platform, actor, r.id, "verify_identity",
+            change=lambda q: q.verify_identity(how, today, actor.principal.subject))
 
 
 def extend(platform: Platform, actor: Actor, request_id: UUID, to: date, reason: str) -> None:
     """Extend the due date (by up to two further months, art. 12(3)), with the reason."""
     r = _request(platform, actor, request_id, "extend")
     today = platform.now().date()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.extend(to, reason, today, actor.principal.subject))
-    _audit(actor, r.id, "extend")
+    _change(platform, actor, r.id, "extend",
+            change=lambda q: q.extend(to, reason, today, actor.principal.subject))
 
 
 def assemble_draft(platform: Platform, actor: Actor, request_id: UUID, *,
@@ -231,11 +244,11 @@ def assemble_draft(platform: Platform, actor: Actor, request_id: UUID, *,
     case_ids = tuple(c.case_id for c in found.cases)
     digest = _digest(found.cases)
     now = platform.now()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.record_assembly(digest, case_ids, redact_staff, now,
-                                          actor.principal.subject))
-    _audit(actor, r.id, "assemble", case_ids)
-    return Draft(r.version + 1, digest, found.cases, found.redactions,
+    _change(platform, actor, r.id, "assemble",
+            change=lambda q: q.record_assembly(digest, case_ids, redact_staff, now,
+                                               actor.principal.subject),
+            case_ids=case_ids)
+    return Draft(r.draft_version + 1, digest, found.cases, found.redactions,
                  found.cases_withheld_for_exclusion, False)
 
 
@@ -246,40 +259,41 @@ def add_redaction(platform: Platform, actor: Actor, request_id: UUID, *, text: s
         raise Invalid("Choose why the words are withheld", code="unknown_redaction_reason")
     r = _request(platform, actor, request_id, "redact")
     now = platform.now()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.add_redaction(text, reason, note, now, actor.principal.subject))
-    _audit(actor, r.id, "redact")
+    _change(platform, actor, r.id, "redact",
+            change=lambda q: q.add_redaction(text, reason, note, now,
+                                             actor.principal.subject))
 
 
 def confirm(platform: Platform, actor: Actor, request_id: UUID, version: int) -> None:
     """The DPO has reviewed draft `version`: what it says now is what will be released."""
     r = _request(platform, actor, request_id, "confirm")
-    draft = _assemble(platform, actor, r) if r.version else None
+    draft = _assemble(platform, actor, r) if r.draft_version else None
     digest = draft.digest if draft else ""
     now = platform.now()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.confirm(version, digest, now, actor.principal.subject))
-    _audit(actor, r.id, "confirm", tuple(c.case_id for c in draft.cases) if draft else ())
+    _change(platform, actor, r.id, "confirm",
+            change=lambda q: q.confirm(version, digest, now, actor.principal.subject),
+            case_ids=tuple(c.case_id for c in draft.cases) if draft else ())
 
 
 def release(platform: Platform, actor: Actor, request_id: UUID) -> ReleasedPdf:
     """Release the confirmed draft as a PDF, if the cases still say what was confirmed; the
     PDF is kept (sealed) so the copy sent can be downloaded again."""
     r = _request(platform, actor, request_id, "release")
-    draft = _assemble(platform, actor, r) if r.version else None
+    draft = _assemble(platform, actor, r) if r.draft_version else None
     now = platform.now()
     cases = draft.cases if draft else ()
-    pdf = render_pdf(disclosure_html(str(r.id), now.date(), r.version, cases))
+    pdf = render_pdf(disclosure_html(str(r.id), now.date(), r.draft_version, cases))
     sha = hashlib.sha256(pdf).hexdigest()
     case_ids = tuple(c.case_id for c in cases)
     items = sum(len(c.information) for c in cases)
     encoded = base64.b64encode(pdf).decode()
-    platform.marac.change_subject_access_request(
-        r.id, lambda q: q.release(draft.digest if draft else "", pdf_sha256=sha, pdf=encoded,
-                                  case_ids=case_ids, items=items, at=now,
-                                  by=actor.principal.subject))
-    _audit(actor, r.id, f"release:v{r.version}", case_ids)
-    return ReleasedPdf(r.id, r.version, sha, pdf)
+    digest = draft.digest if draft else ""
+    _change(platform, actor, r.id, f"release:v{r.draft_version}",
+            change=lambda q: q.release(digest, pdf_sha256=sha, pdf=encoded,
+                                       case_ids=case_ids, items=items, at=now,
+                                       by=actor.principal.subject),
+            case_ids=case_ids)
+    return ReleasedPdf(r.id, r.draft_version, sha, pdf)
 
 
 def released_pdf(platform: Platform, actor: Actor, request_id: UUID) -> ReleasedPdf:

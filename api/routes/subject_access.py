@@ -32,7 +32,7 @@ class RequestCreate(Strict):
     forenames: Name = ""
     surname: Annotated[str, Field(min_length=1, max_length=200)]
     date_of_birth: IsoDate | None = None
-    references: Annotated[list[Name], Field(max_length=20)] = []
+    references: Annotated[list[Name], Field(default_factory=list, max_length=20)]
     received_on: IsoDate | None = Field(None, description="The day it was received; today "
                                                           "if not given. The month runs "
                                                           "from it")

@@ -26,6 +26,7 @@ from domain.subject_access import (
 )
 from domain.subjects import Subject
 from domain.values import plain
+from security.identity import Principal
 from security.policy import may_handle_subject_access
 from services.actor import Actor
 from services.disclosure_pdf import disclosure_html, render_pdf
@@ -304,3 +305,8 @@ def released_pdf(platform: Platform, actor: Actor, request_id: UUID) -> Released
     _audit(actor, r.id, "download", r.case_ids)
     return ReleasedPdf(r.id, r.released.version, r.released.pdf_sha256,
                        base64.b64decode(r.released_pdf))
+
+
+def handles_subject_access(principal: Principal) -> bool:
+    """Whether subject access is the person's work (the pages offer it to those only)."""
+    return may_handle_subject_access(principal)

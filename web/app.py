@@ -10,7 +10,17 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from web import access, case_page, cases, decisions, referrals, research, sharing, sign_in
+from web import (
+    access,
+    case_page,
+    cases,
+    decisions,
+    referrals,
+    research,
+    sharing,
+    sign_in,
+    subject_access,
+)
 from web.config import WebConfig
 from web.errors import install_page_errors
 
@@ -42,5 +52,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(research.router)
     app.include_router(access.router)
     app.include_router(case_page.router)
+    app.include_router(subject_access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

@@ -21,6 +21,7 @@ from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
 from services.referrals import decides_thresholds, refers
+from services.subject_access_requests import handles_subject_access
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -153,5 +154,8 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if decides_thresholds(person.principal):
         navigation.append({"href": "/decisions", "text": "Decisions",
                            "active": current == "decisions"})
+    if handles_subject_access(person.principal):
+        navigation.append({"href": "/subject-access", "text": "Subject access",
+                           "active": current == "subject_access"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}

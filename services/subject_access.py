@@ -139,7 +139,9 @@ class _Redactor:
     def _apply(self, text: str, place: str, terms: list[tuple[str, str, str]], mark: str,
                added: bool) -> str:
         for term, reason, detail in sorted(terms, key=lambda t: len(t[0]), reverse=True):
-            text, n = re.subn(re.escape(term), mark, text, flags=re.IGNORECASE)
+            # Whole words only: "Ann" is withheld, not the "ann" in "Annual review".
+            text, n = re.subn(rf"(?<!\w){re.escape(term)}(?!\w)", mark, text,
+                              flags=re.IGNORECASE)
             if n:
                 key = (place, term.lower(), reason)
                 _, before, _ = self.found.get(key, (detail, 0, added))
@@ -157,6 +159,15 @@ class _Redactor:
                                              for t in self.staff if len(t.strip()) > 1],
                                STAFF, False)
         return text
+
+    def staff_name(self, name: str, place: str) -> str:
+        """Who referred or wrote: withheld (and noted) where local policy redacts staff."""
+        if not self.redact_staff:
+            return name
+        key = (place, name.lower(), "staff")
+        _, before, _ = self.found.get(key, ("", 0, False))
+        self.found[key] = ("a professional on the case", before + 1, False)
+        return STAFF
 
     def redactions(self) -> tuple[Redaction, ...]:
         return tuple(Redaction(self.case_id, place, term, reason, detail, count, added)
@@ -193,11 +204,11 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             your_records=tuple(mine),
             incident_summary=redactor.clean(referral.incident_summary, "Incident summary"),
             consent=referral.consent,
-            referrer=STAFF if redact_staff else referral.referrer,
+            referrer=redactor.staff_name(referral.referrer, "Referred by"),
             information=tuple(
                 DisclosedItem(i.kind, i.recorded_at,
                               redactor.clean(i.text, f"Information {n}"),
-                              STAFF if redact_staff else i.author)
+                              redactor.staff_name(i.author, f"Information {n}: author"))
                 for n, i in enumerate(document.items, start=1))))
         redactions += redactor.redactions()
     return _Assembled(len(excluded), tuple(cases), tuple(redactions))

@@ -124,7 +124,7 @@ class ExtraRedaction:
     note: str
 
 
-class _Redactor:
+class Redactor:
     """Redacts a case's texts, noting each term withheld, where, and why."""
 
     def __init__(self, case_id: UUID, others: Sequence[tuple[str, str]], staff: set[str],
@@ -195,7 +195,7 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
             continue
         others = [(t, s.role) for s in referral.subjects if s not in mine for t in _terms(s)]
         staff = {referral.referrer, *(i.author for i in document.items)}
-        redactor = _Redactor(document.case_id, others, staff, redact_staff, extra)
+        redactor = Redactor(document.case_id, others, staff, redact_staff, extra)
         cases.append(DisclosedCase(
             case_id=document.case_id,
             status=document.status,

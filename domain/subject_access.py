@@ -200,14 +200,18 @@ class SubjectAccessRequest(Aggregate):
                 case_ids: tuple[UUID, ...], items: int, at: datetime, by: str) -> None:
         """Release the confirmed draft, if its content (`digest`, assembled again now) is the
         content that was confirmed."""
+        self.check_releasable(digest)
+        self._released(version=self.draft_version, pdf_sha256=pdf_sha256, pdf=pdf,
+                       case_ids=case_ids, items=items, at=at, by=by)
+
+    def check_releasable(self, digest: str) -> None:
+        """Refused unless the draft is confirmed and `digest` (its content now) is what was."""
         self._require_open()
         if self.confirmed_version is None or self.confirmed_version != self.draft_version:
             raise SubjectAccessNotConfirmed("review and confirm the draft before releasing it")
         if digest != self.draft_digest:
             raise SubjectAccessDraftChanged(
                 "the cases have changed since the draft was confirmed: review it again")
-        self._released(version=self.draft_version, pdf_sha256=pdf_sha256, pdf=pdf,
-                       case_ids=case_ids, items=items, at=at, by=by)
 
     @event("Released")
     def _released(self, *, version: int, pdf_sha256: str, pdf: str,

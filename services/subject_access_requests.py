@@ -281,6 +281,13 @@ def release(platform: Platform, actor: Actor, request_id: UUID) -> ReleasedPdf:
     PDF is kept (sealed) so the copy sent can be downloaded again."""
     r = _request(platform, actor, request_id, "release")
     draft = _assemble(platform, actor, r) if r.draft_version else None
+    digest = draft.digest if draft else ""
+    try:
+        r.check_releasable(digest)  # before the PDF is made: a refusal costs nothing
+    except DomainError:
+        actor.audit.record("subject_access", "rejected", purpose=PURPOSE,
+                           items=(str(r.id), "release"))
+        raise
     now = platform.now()
     cases = draft.cases if draft else ()
     pdf = render_pdf(disclosure_html(str(r.id), now.date(), r.draft_version, cases))
@@ -288,7 +295,6 @@ def release(platform: Platform, actor: Actor, request_id: UUID) -> ReleasedPdf:
     case_ids = tuple(c.case_id for c in cases)
     items = sum(len(c.information) for c in cases)
     encoded = base64.b64encode(pdf).decode()
-    digest = draft.digest if draft else ""
     _change(platform, actor, r.id, f"release:v{r.draft_version}",
             change=lambda q: q.release(digest, pdf_sha256=sha, pdf=encoded,
                                        case_ids=case_ids, items=items, at=now,

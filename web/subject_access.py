@@ -292,6 +292,10 @@ def _step(request: Request, person: SignedIn, request_id: UUID, *, done: str, wh
                        }.get(where, "Check the details and try again")
         if message is None:
             raise
+        # Shown beside the form that can put it right (the refused one may not be on the page).
+        where = {"subject_access_identity_not_verified": "identity-how",
+                 "subject_access_not_confirmed": "confirm",
+                 "subject_access_draft_changed": "confirm"}.get(refused.code, where)
         status = 409 if isinstance(refused, AlreadyRecorded) else 422
         return _page(request, person, request_id, values=values, errors={where: message},
                      status=status)

@@ -116,3 +116,25 @@ def test_posts_need_the_csrf_token_and_others_are_refused(
     sign_in(client, api_platform, world.token("coordinator-1", "coordinator", agency="police"))
     assert client.get("/subject-access").status_code == 403
     assert "/subject-access" not in client.get("/cases").text
+
+
+def test_a_step_out_of_order_or_a_wrong_extension_is_shown_beside_its_form(
+    client: TestClient, world: World, api_platform: Platform,
+) -> None:
+    sign_in(client, api_platform, world.token("dpo-1", "dpo"))
+    page = post(client, "/subject-access", **REQUESTER).headers["location"].split("?")[0]
+    early = post(client, f"{page}/assemble", **{"redact-staff": "yes"})
+    assert early.status_code == 422
+    assert 'href="#identity-how"' in early.text
+    assert "Verify the requester&#39;s identity before assembling" in early.text
+    unconfirmed = post(client, f"{page}/release")
+    assert unconfirmed.status_code == 422
+    empty = post(client, f"{page}/extension")
+    assert empty.status_code == 400
+    for field in ("#due-day", "#extension-reason"):
+        assert f'href="{field}"' in empty.text
+    too_far = post(client, f"{page}/extension", **{
+        "due-day": "1", "due-month": "1", "due-year": "2030", "extension-reason": "Complex"})
+    assert too_far.status_code == 422
+    assert "at most three months after the request was received" in too_far.text
+    assert "Complex" in too_far.text  # what was typed is kept

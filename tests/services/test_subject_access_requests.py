@@ -212,6 +212,11 @@ def test_the_requesters_details_are_in_no_plaintext_column(
                                       date_of_birth=date(1979, 2, 3)),
         identity_verified_how="Driving licence Ottolenghixq")
     sar.extend(area.platform, dpo(area), request_id, date(2026, 3, 12), "Zebedeexq's 9 cases")
+    sar.assemble_draft(area.platform, dpo(area), request_id)
+    sar.confirm(area.platform, dpo(area), request_id, 1)
+    sar.release(area.platform, dpo(area), request_id)
+    sar.list_requests(area.platform, dpo(area))
+    area.platform.runner.catch_up()  # every read model has seen the request's events
     path = Path(settings.database_url.removeprefix("sqlite:///"))
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA wal_checkpoint(FULL)")

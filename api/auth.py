@@ -89,15 +89,17 @@ def required_purpose(
     purpose: Annotated[str | None, Query(description="Alternative to X-Purpose",
                                          json_schema_extra=_purposes)] = None,
 ) -> Purpose:
-    given = x_purpose or purpose
+    # Each one given must be a purpose, even beside the other: what the schema documents.
+    given = [value for value in (x_purpose, purpose) if value is not None]
     if not given:
         raise PurposeError("purpose_required", "Reading case content needs a purpose "
                            "(X-Purpose header or purpose parameter)")
     try:
-        return Purpose(given)
+        purposes = [Purpose(value) for value in given]
     except ValueError:
         raise PurposeError("invalid_purpose",
                            f"purpose must be one of {[p.value for p in Purpose]}") from None
+    return purposes[0]  # the header's, when both are given
 
 
 RequiredPurpose = Annotated[Purpose, Depends(required_purpose)]

@@ -147,3 +147,17 @@ def allocation_loads(db: Database, area_id: UUID, refs: Sequence[str]) -> dict[s
                     (str(area_id), *ended, *refs))
         loads.update({r[0]: int(r[1]) for r in cur.fetchall()})
     return loads
+
+
+def unallocated(db: Database, area_id: UUID) -> list[UUID]:
+    """Cases of the area still worked (not `ENDED`) that no case co-ordinator holds, oldest
+    referral first: a MARRAC team leader's queue."""
+    ended = sorted(ENDED)
+    with db.transaction(readonly=True) as cur:
+        cur.execute("SELECT i.case_id FROM case_index i "  # noqa: S608
+                    "WHERE i.area_id = %s AND i.repeat_of IS NULL "
+                    f"AND i.status NOT IN ({', '.join(['%s'] * len(ended))}) "
+                    "AND NOT EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = i.case_id "
+                    "AND a.relation = 'allocated_to') ORDER BY i.referred_on, i.case_id",
+                    (str(area_id), *ended))
+        return [UUID(r[0]) for r in cur.fetchall()]

@@ -207,6 +207,9 @@ class CaseProjector:
     def allocation_loads(self, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
         return case_index.allocation_loads(self.db, area_id, refs)
 
+    def unallocated(self, area_id: UUID) -> list[UUID]:
+        return case_index.unallocated(self.db, area_id)
+
     def access(self, case_ids: Sequence[UUID]) -> dict[UUID, CaseAccess]:
         return case_access_facts.access(self.db, case_ids)
 

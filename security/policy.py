@@ -271,6 +271,13 @@ def may_decide_thresholds(principal: Principal) -> bool:
     return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
 
 
+def may_run_meetings(principal: Principal) -> bool:
+    """Whose work the area's meetings are (the calendar, the agenda builder, every agency's
+    research): the coordinators and chairs of the person's own area. A representative sees
+    the meetings that concern their agency through their own work, not these pages."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each
@@ -387,6 +394,19 @@ def may_see_meeting(viewer: Viewer, area_id: UUID, closed: bool, members: frozen
     if not closed:
         return True
     return (p.kind == "person" and viewer.ref in members) or sees_a_listed_case
+
+
+def may_lead_marrac_team(principal: Principal) -> bool:
+    """MARRAC: a team leader of an area (whose allocation board lists the cases they may
+    allocate, each by `may_allocate`)."""
+    p = principal
+    return p.kind == "person" and p.has_role("team_leader") and p.area_id is not None
+
+
+def may_run_meeting(principal: Principal, area_id: UUID) -> bool:
+    """Running a meeting (recording who attended for which agency, each case's hearing, its
+    disclosures and actions) is for the area's coordinators and chairs, in person."""
+    return is_coordinator_of(principal, area_id)
 
 
 def may_allocate(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:

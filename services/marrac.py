@@ -15,10 +15,12 @@ from uuid import UUID
 from audit.actions import AuditAction
 from domain.actions import ActionDisposal
 from domain.marrac import NotAMarracArea, least_loaded
-from security.policy import CaseAccess, may_allocate, may_work_marrac_case
+from security.identity import Principal
+from security.policy import CaseAccess, may_allocate, may_lead_marrac_team, may_work_marrac_case
 from services.actor import Actor
 from services.case_access import Stores, visible, writing
 from services.case_closure import told_of_closure
+from services.case_lists import CaseSummary, summaries
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ class CandidateLoad:
 class AllocationSuggestion:
     candidates: tuple[CandidateLoad, ...]
     suggested: str | None  # the least loaded; ties by id
+
+
+@dataclass(frozen=True)
+class AllocationBoard:
+    """The team leader's board: the area's cases no co-ordinator holds that they may
+    allocate (oldest referral first), and each of their team's open cases."""
+
+    awaiting: tuple[CaseSummary, ...]
+    team: AllocationSuggestion
 
 
 # Allocation (team leader) ------------------------------------------------------------------
@@ -57,6 +68,35 @@ def suggest(stores: Stores, actor: Actor, case_id: UUID,
     actor.audit.record("suggest_allocation", "allowed", case_id=case_id, area_id=access.area_id)
     return AllocationSuggestion(
         tuple(CandidateLoad(c, n) for c, n in sorted(loads.items())), least_loaded(loads))
+
+
+def leads_marrac_team(principal: Principal) -> bool:
+    """Whether the person has an allocation board (their pages offer it to those only)."""
+    return may_lead_marrac_team(principal)
+
+
+def allocation_board(stores: Stores, actor: Actor, team: Sequence[str]) -> AllocationBoard:
+    """`team`: the co-ordinators to share the work among (staff ids, as the identity provider
+    knows them: the platform keeps no staff list), each with their open cases in the area."""
+    principal = actor.principal
+    area_id = principal.area_id
+    actor.require(may_lead_marrac_team(principal) and area_id is not None, "list",
+                  "Only a team leader has an allocation board", code="not_team_leader")
+    if area_id is None:  # refused above; for the type's sake
+        raise AssertionError("a team leader has an area")
+    now = stores.now()
+    waiting = stores.cases.unallocated(area_id)
+    mine = [c for c, access in stores.cases.access(waiting).items()
+            if may_allocate(actor.viewer, access, now)]
+    rows = stores.cases.index_rows(mine)
+    awaiting = summaries(stores, actor, [rows[c] for c in waiting if c in rows])
+    refs = {c: stores.blind_index.person_ref(c) for c in dict.fromkeys(team)}
+    by_ref = stores.cases.allocation_loads(area_id, sorted(set(refs.values())))
+    loads = {c: by_ref[r] for c, r in refs.items()}
+    actor.audit.record("list", "allowed", items=tuple(str(s.case_id) for s in awaiting),
+                       area_id=area_id)
+    return AllocationBoard(tuple(awaiting), AllocationSuggestion(
+        tuple(CandidateLoad(c, n) for c, n in sorted(loads.items())), least_loaded(loads)))
 
 
 def allocate(stores: Stores, actor: Actor, case_id: UUID, coordinator: str) -> None:

@@ -174,6 +174,13 @@ def _labelled(stores: Stores, entries: Sequence[AgendaEntry]) -> list[AgendaEntr
     return [replace(e, label=labels.get(e.case_id)) for e in entries]
 
 
+def agenda_entries(stores: Stores, row: MeetingRow, visible: Sequence[UUID]) -> list[AgendaEntry]:
+    """The agenda in hearing order with its labels, of the cases `visible` names (those the
+    caller may see, as `seen_meeting` found them). No record: the read that asks makes its
+    own."""
+    return _labelled(stores, _agenda(stores, row, visible))
+
+
 # Reads -------------------------------------------------------------------------------------
 
 def meeting(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingView:

@@ -90,6 +90,14 @@ def agency_directory(stores: Platform) -> Mapping[UUID, AgencyEntry]:
     return stores.cases.partnership.directory()
 
 
+def runs_marrac(stores: Platform, area_id: UUID) -> bool:
+    """Whether the area runs Lancashire's MARRAC model (its cases are worked by a case
+    co-ordinator, not heard at a meeting). Configuration, like `agency_directory`: asks no
+    policy and records no read."""
+    return any(a.id == area_id and a.model == "marrac"
+               for a in stores.cases.partnership.areas())
+
+
 def list_areas(platform: Platform, actor: Actor) -> list[PartnershipArea]:
     _may_read(actor, "areas")
     actor.audit.record("read_partnership", "allowed", items=("areas",))

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
 from domain.access import MAX_BREAK_GLASS_MINUTES
+from web.moments import LOCAL, moment
 
-# People here read and give times in the UK's own (GMT or BST).
-LOCAL = ZoneInfo("Europe/London")
 # The API's own bounds (api/schemas.py: Reason, Staff).
 REASON_MAX, STAFF_MAX = 2_000, 200
 # A grant given a day and no time lasts to the end of that day.
@@ -105,22 +103,8 @@ class GrantForm:
 def _expiry(day: str, month: str, year: str, at: str, errors: Errors) -> datetime | None:
     """The end of the grant as a moment (UTC), from the local day and time given; none given:
     until revoked. Whether it is still to come is the domain's rule."""
-    if not (day or month or year or at):
-        return None
-    try:
-        on = date(int(year), int(month), int(day))
-    except ValueError:
-        errors["grant-expiry-day"] = "The expiry date must be a real date, like 31 3 2027"
-        return None
-    clock = END_OF_DAY
-    if at:
-        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", at)
-        hours, minutes = (int(match[1]), int(match[2])) if match else (-1, -1)
-        if not (0 <= hours < 24 and 0 <= minutes < 60):
-            errors["grant-expiry-time"] = "Enter the time as hours and minutes, like 17:30"
-            return None
-        clock = time(hours, minutes)
-    return datetime.combine(on, clock, tzinfo=LOCAL).astimezone(UTC)
+    return moment(day, month, year, at, errors, prefix="grant-expiry", default_clock=END_OF_DAY,
+                  named="expiry date")
 
 
 def members(given: str, errors: Errors) -> tuple[str, ...]:

@@ -15,8 +15,12 @@ from web import (
     case_page,
     cases,
     decisions,
+    marrac,
+    meeting_run,
+    meetings,
     referrals,
     research,
+    research_requests,
     sharing,
     sign_in,
     subject_access,
@@ -51,7 +55,11 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(sharing.router)
     app.include_router(research.router)
     app.include_router(access.router)
+    app.include_router(meetings.router)
+    app.include_router(research_requests.router)
     app.include_router(case_page.router)
+    app.include_router(meeting_run.router)
+    app.include_router(marrac.router)
     app.include_router(subject_access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

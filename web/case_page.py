@@ -18,7 +18,7 @@ from services import case_timeline, case_view
 from services.case_timeline import CaseTimeline
 from services.case_view import CaseView
 from services.errors import NotFound
-from services.partnership import agency_directory
+from services.partnership import agency_directory, runs_marrac
 from services.purposes import LABELS, Purpose
 from web import dash
 from web.cases import STATUS_LABELS
@@ -40,7 +40,7 @@ ENDINGS = {"completed": "Completed", "changed_circumstance": "Ended: circumstanc
            "not_done": "Ended: not done", "closed_with_case": "Closed with the case"}
 
 
-def _case_id(given: str) -> UUID:
+def case_id_of(given: str) -> UUID:
     """An address that names no case is answered as a case that does not exist."""
     try:
         return UUID(given)
@@ -48,17 +48,18 @@ def _case_id(given: str) -> UUID:
         raise NotFound("no such case") from None
 
 
-def _purpose(person: CurrentPerson) -> Purpose | None:
+def session_purpose(person: CurrentPerson) -> Purpose | None:
+    """The purpose the person gave this session for reading case content, if any."""
     given = person.session.data.purpose
     return Purpose(given) if given is not None and given in Purpose.__members__ else None
 
 
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response:
-    case = _case_id(case_id)
-    purpose = _purpose(person)
+    case = case_id_of(case_id)
+    purpose = session_purpose(person)
     if purpose is None:
-        return RedirectResponse(f"/cases/{case}/purpose", status_code=303)
+        return purpose_asked(case)
     platform = platform_of(request)
     # The API's two reads, GET /api/v1/cases/{id} and its /timeline, each audited as there
     # with the purpose given (a denial is recorded by the first, which then answers 404).
@@ -69,28 +70,46 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         "status_labels": STATUS_LABELS, "labels": dash, "decisions": DECISIONS,
         "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
-        "agencies": {a: e.name for a, e in agency_directory(platform).items()}})
+        "agencies": {a: e.name for a, e in agency_directory(platform).items()},
+        "marrac": runs_marrac(platform, found.summary.area_id)})
+
+
+# Where the purpose page may send the person back to, under the case's address: a closed
+# list, so that the page redirects nowhere else.
+RETURNS = frozenset({"marrac"})
+
+
+def _then(given: object) -> str:
+    return given if isinstance(given, str) and given in RETURNS else ""
+
+
+def purpose_asked(case: UUID, then: str = "") -> RedirectResponse:
+    """To the purpose page first, and back to `then` (one of RETURNS) once given."""
+    return RedirectResponse(f"/cases/{case}/purpose" + (f"?then={then}" if then else ""),
+                            status_code=303)
 
 
 @router.get("/cases/{case_id}/purpose")
-def purpose_page(case_id: str, person: CurrentPerson) -> Response:
-    case = _case_id(case_id)
-    chosen = _purpose(person)
+def purpose_page(request: Request, case_id: str, person: CurrentPerson) -> Response:
+    case = case_id_of(case_id)
+    chosen = session_purpose(person)
     return render("case/purpose.html", {
         **layout(person, "cases"), "case_id": case, "purposes": LABELS,
-        "chosen": chosen.value if chosen else "", "error": None})
+        "chosen": chosen.value if chosen else "", "error": None,
+        "then": _then(request.query_params.get("then"))})
 
 
 @router.post("/cases/{case_id}/purpose")
 async def choose_purpose(request: Request, case_id: str, person: FormPerson) -> Response:
-    case = _case_id(case_id)
-    given = (await request.form()).get("purpose")
+    case = case_id_of(case_id)
+    form = await request.form()
+    given, then = form.get("purpose"), _then(form.get("then"))
     if not isinstance(given, str) or given not in Purpose.__members__:
         return render("case/purpose.html", {
             **layout(person, "cases"), "case_id": case, "purposes": LABELS, "chosen": "",
-            "error": NO_PURPOSE}, status_code=400)
+            "error": NO_PURPOSE, "then": then}, status_code=400)
     await run_in_threadpool(remember_purpose, request, person, given)
-    return RedirectResponse(f"/cases/{case}", status_code=303)
+    return RedirectResponse(f"/cases/{case}" + (f"/{then}" if then else ""), status_code=303)
 
 
 @dataclass(frozen=True)

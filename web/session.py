@@ -20,6 +20,8 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.agenda_builder import runs_meetings
+from services.marrac import leads_marrac_team
 from services.referrals import decides_thresholds, refers
 from services.subject_access_requests import handles_subject_access
 from web.config import WebConfig
@@ -154,6 +156,12 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if decides_thresholds(person.principal):
         navigation.append({"href": "/decisions", "text": "Decisions",
                            "active": current == "decisions"})
+    if leads_marrac_team(person.principal):
+        navigation.append({"href": "/marrac/allocation", "text": "Allocation",
+                           "active": current == "allocation"})
+    if runs_meetings(person.principal):
+        navigation.append({"href": "/meetings", "text": "Meetings",
+                           "active": current == "meetings"})
     if handles_subject_access(person.principal):
         navigation.append({"href": "/subject-access", "text": "Subject access",
                            "active": current == "subject_access"})

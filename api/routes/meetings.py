@@ -17,8 +17,9 @@ from api.errors import AUTHENTICATED, CONFLICT, NOT_FOUND
 from api.plain import answer, answers
 from domain.case import ResearchStatus
 from domain.meeting import Risk
-from services import meetings, research
+from services import meeting_run, meetings, research
 from services import minutes as hearing_minutes
+from services.meeting_run import NewAttendee
 
 router = APIRouter(prefix="/api/v1/meetings", tags=["meetings"], responses=AUTHENTICATED)
 research_router = APIRouter(prefix="/api/v1/research-requests", tags=["meetings"],
@@ -47,6 +48,14 @@ class AttendanceCreate(Strict):
         description="The version acknowledged, as `GET .../confidentiality-statement` served "
                     "it: only the one in force is (else 409 "
                     "`confidentiality_statement_outdated`)")
+
+
+class AttendeeCreate(AttendanceCreate):
+    """Someone else at the meeting, recorded by its chair or coordinator: their name as they
+    gave it, and the agency they attend for."""
+
+    person: Annotated[str, Field(min_length=1, max_length=200)]
+    agency_id: UUID
 
 
 class MeetingRescheduling(Strict):
@@ -228,6 +237,20 @@ def record_attendance(meeting_id: UUID, body: AttendanceCreate, platform: Curren
     (`meeting_cancelled`)."""
     meetings.attend(platform, actor, meeting_id, body.acknowledge_confidentiality,
                     body.confidentiality_statement_version)
+    return Response(status_code=204)
+
+
+@router.post("/{meeting_id}/attendees", status_code=204, responses={**NOT_FOUND, **CONFLICT})
+def record_attendee(meeting_id: UUID, body: AttendeeCreate, platform: CurrentPlatform,
+                    actor: CurrentActor) -> Response:
+    """The chair or a coordinator records who attended for which agency (the page
+    `/meetings/{id}/attendance` does the same): each having acknowledged the statement in the
+    version in force (`confidentiality_statement_outdated`), from the meeting's day on, not at
+    a cancelled meeting, once each. An agency not of the meeting's area: 404."""
+    meeting_run.record_attendee(platform, actor, meeting_id, NewAttendee(
+        person=body.person, agency_id=body.agency_id,
+        acknowledged=body.acknowledge_confidentiality,
+        statement_version=body.confidentiality_statement_version))
     return Response(status_code=204)
 
 

@@ -56,6 +56,11 @@ def test_reading_content_needs_a_purpose(client: TestClient, world: World) -> No
     assert (wrong.status_code, wrong.json()["code"]) == (400, "invalid_purpose")
     assert client.get(f"/api/v1/cases/{case_id}?purpose=safety_planning",
                       headers=headers).status_code == 200
+    # A purpose given beside another is checked too (schemathesis found `?purpose=` let through
+    # beside a good header): each one given must be a purpose.
+    both = client.get(f"/api/v1/cases/{case_id}?purpose=",
+                      headers={**headers, "X-Purpose": "safety_planning"})
+    assert (both.status_code, both.json()["code"]) == (400, "invalid_purpose")
 
 
 def test_an_invisible_case_answers_exactly_like_a_missing_one(

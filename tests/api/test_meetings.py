@@ -3,6 +3,7 @@ case's line is invisible to non-members; attendance needs the confidentiality st
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -108,6 +109,32 @@ def test_attendance_requires_the_confidentiality_statement(
     assert client.post(f"/api/v1/meetings/{meeting}/attendance", headers=elsewhere,
                        json={"acknowledge_confidentiality": True,
                              "confidentiality_statement_version": 1}).status_code == 404
+
+
+def test_the_chair_records_who_attended_for_which_agency(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    meeting = schedule(client, world)
+    body = {"person": "Sam Attendee", "agency_id": str(world.agencies["health"]),
+            "acknowledge_confidentiality": True, "confidentiality_statement_version": 1}
+    early = client.post(f"/api/v1/meetings/{meeting}/attendees", headers=world.coordinator(),
+                        json=body)
+    assert (early.status_code, early.json()["code"]) == (422, "meeting_not_yet_held")
+    clock.at = datetime(2026, 1, 20, 9, 30, tzinfo=UTC)  # the meeting's day
+    by_a_representative = client.post(f"/api/v1/meetings/{meeting}/attendees",
+                                      headers=world.rep("police"), json=body)
+    assert by_a_representative.status_code == 403
+    outdated = client.post(f"/api/v1/meetings/{meeting}/attendees", headers=world.coordinator(),
+                           json={**body, "confidentiality_statement_version": 2})
+    assert (outdated.status_code, outdated.json()["code"]) == (
+        409, "confidentiality_statement_outdated")
+    assert client.post(f"/api/v1/meetings/{meeting}/attendees", headers=world.coordinator(),
+                       json=body).status_code == 204
+    other_area = client.post(f"/api/v1/meetings/{meeting}/attendees",
+                             headers=world.coordinator(),
+                             json={**body, "person": "Another",
+                                   "agency_id": str(uuid.uuid4())})
+    assert other_area.status_code == 404
 
 
 def test_agenda_order_rules() -> None:

@@ -45,7 +45,8 @@ def test_the_pages_own_script_runs_under_their_content_security_policy(
     response = page.goto(demo.url + "/sign-in")
     assert response is not None
     policy = response.headers["content-security-policy"]
-    assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
     assert response.headers["x-frame-options"] == "DENY"
     sign_in(page, demo, "coordinator")
     expect(page.locator("body.govuk-frontend-supported")).to_have_count(1 if javascript else 0)
@@ -116,7 +117,8 @@ def test_a_sign_in_the_audit_trail_cannot_record_does_not_begin(
     with monkeypatch.context() as patch:  # the demo server runs in this process's thread
         patch.setattr(AuditTrail, "_append", broken)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Sorry, the service is unavailable")).to_be_visible()
+        expect(page.get_by_role("heading",
+                                name="Sorry, the service is unavailable")).to_be_visible()
     page.goto(demo.url + "/cases")  # the trail works again, and no session was begun
     assert page.url.startswith(demo.url + "/dev/authorize?")
 

@@ -51,12 +51,14 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_refer": policy.may_refer(p, AREA, AGENCY),
         "may_coordinate": policy.may_coordinate(viewer, access, NOW),
         "may_decide_thresholds": policy.may_decide_thresholds(p),
+        "may_run_meetings": policy.may_run_meetings(p),
         "may_share": policy.may_share(viewer, access, NOW),
         "may_correct_referral": policy.may_correct_referral(viewer, access, NOW),
         "may_withdraw_referral": policy.may_withdraw_referral(viewer, access, NOW),
         "may_break_glass": policy.may_break_glass(viewer, access, NOW),
         "may_act_for": policy.may_act_for(viewer, access, AGENCY, NOW),
         "may_see_meeting": policy.may_see_meeting(viewer, AREA, True, frozenset({REF}), True),
+        "may_run_meeting": policy.may_run_meeting(p, AREA),
         "may_allocate": policy.may_allocate(viewer, access, NOW),
         "may_work_marrac_case": policy.may_work_marrac_case(viewer, access, NOW),
         "may_manage_feeds": policy.may_manage_feeds(p, AREA),
@@ -69,6 +71,8 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_read_partnership": policy.may_read_partnership(p),
         "may_read_reports": policy.may_read_reports(p, AREA),
         "may_read_exact_figures": policy.may_read_exact_figures(p, AREA),
+        "may_ask_break_glass": policy.may_ask_break_glass(p),
+        "may_lead_marrac_team": policy.may_lead_marrac_team(p),
     }
 
 

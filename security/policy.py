@@ -473,6 +473,12 @@ def may_administer_partnership(principal: Principal, area_id: UUID | None) -> bo
     return principal.area_id is None or principal.area_id == area_id
 
 
+def administers(principal: Principal) -> bool:
+    """An administrator (of an area, or partnership-wide): the one who opens the partnership's
+    set-up; what they may change is `may_administer_partnership`'s to answer, area by area."""
+    return principal.kind == "person" and principal.has_role("administrator")
+
+
 def may_read_partnership(principal: Principal) -> bool:
     """The partnership's areas and agencies, by name and code, are known to everyone who works
     in it and to its integrations (they name agencies in their requests); no case is in them."""

@@ -12,13 +12,16 @@ from starlette.types import Scope
 
 from web import (
     access,
+    administration,
     case_page,
     cases,
     decisions,
     marrac,
     meeting_run,
     meetings,
+    minutes,
     referrals,
+    reports,
     research,
     research_requests,
     sharing,
@@ -60,6 +63,9 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(case_page.router)
     app.include_router(meeting_run.router)
     app.include_router(marrac.router)
+    app.include_router(minutes.router)
+    app.include_router(reports.router)
+    app.include_router(administration.router)
     app.include_router(subject_access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

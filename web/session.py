@@ -20,9 +20,11 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.marrac import leads_marrac_team
 from services.referrals import decides_thresholds, refers
+from services.reports import reads_reports
 from services.subject_access_requests import handles_subject_access
 from web.config import WebConfig
 from web.platform import WebPlatform
@@ -162,6 +164,11 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if runs_meetings(person.principal):
         navigation.append({"href": "/meetings", "text": "Meetings",
                            "active": current == "meetings"})
+    if reads_reports(person.principal):
+        navigation.append({"href": "/reports", "text": "Reports", "active": current == "reports"})
+    if opens_administration(person.principal):
+        navigation.append({"href": "/admin/areas", "text": "Administration",
+                           "active": current == "admin"})
     if handles_subject_access(person.principal):
         navigation.append({"href": "/subject-access", "text": "Subject access",
                            "active": current == "subject_access"})

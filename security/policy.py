@@ -310,6 +310,14 @@ def may_ask_break_glass(principal: Principal) -> bool:
     return p.kind == "person" and p.has_role("representative") and p.agency_id is not None
 
 
+def has_agency_work(principal: Principal) -> bool:
+    """Whose work an agency's lists are (its cases on the next agendas, the research asked of
+    it, the actions it owns, the closures it is to acknowledge): a person representing it.
+    What each list holds is still each case's own decision."""
+    p = principal
+    return p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+
+
 def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A representative who cannot otherwise see a non-restricted case, and is not excluded."""
     p = viewer.principal

@@ -12,14 +12,17 @@ from starlette.types import Scope
 
 from web import (
     access,
+    actions,
     administration,
     case_page,
     cases,
+    closure,
     decisions,
     marrac,
     meeting_run,
     meetings,
     minutes,
+    my_work,
     referrals,
     reports,
     research,
@@ -66,6 +69,9 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(minutes.router)
     app.include_router(reports.router)
     app.include_router(administration.router)
+    app.include_router(my_work.router)
+    app.include_router(actions.router)
+    app.include_router(closure.router)
     app.include_router(subject_access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

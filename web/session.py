@@ -23,6 +23,7 @@ from services.actor import Actor
 from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.marrac import leads_marrac_team
+from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
 from services.reports import reads_reports
 from services.subject_access_requests import handles_subject_access
@@ -152,6 +153,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     data = person.session.data
     navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
     # Each entry by the policy's answer, not the page's.
+    if has_work(person.principal):
+        navigation.append({"href": "/my-work", "text": "My work",
+                           "active": current == "my-work"})
     if refers(person.principal):
         navigation.append({"href": "/referrals/new", "text": "New referral",
                            "active": current == "referral"})

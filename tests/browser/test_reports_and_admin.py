@@ -20,6 +20,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Accessibility, Demo, serving_demo
 from tests.browser.demo_api import DemoApi
 
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
@@ -64,7 +66,7 @@ def api_csv(demo: Demo, api: DemoApi, persona: str, period: str) -> bytes:
 
 def test_the_strategic_lead_views_a_report_and_downloads_its_csv(
         page: Page, demo: Demo, api: DemoApi, accessible: Accessibility,
-        tmp_path: Path) -> None:
+        tmp_path: Path, *, javascript: bool) -> None:
     settle = max(a.settings.report_settle_days for a in demo.platform.marac.areas())
     quarter = released_quarter(demo.platform.marac.today(), settle)
     sign_in_to(page, demo, "strategic-lead", "/reports")
@@ -94,6 +96,8 @@ def test_the_strategic_lead_views_a_report_and_downloads_its_csv(
         assert "<title" in served.text()
     expect(page.locator("table.app-figures").first).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
 
     with page.expect_download() as downloading:
         page.get_by_role("link", name="Download this report as CSV").click()

@@ -23,6 +23,7 @@ from api.routes import (
     notifications,
     partnership,
     reports,
+    subject_access,
 )
 from security.errors import KeyConfigurationError
 from web.app import install_pages
@@ -83,6 +84,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(dpo.router)
     app.include_router(dpo.processing_router)
+    app.include_router(subject_access.router)
     app.include_router(reports.router)
     app.include_router(areas.router)
     app.include_router(partnership.areas_router)

@@ -62,6 +62,7 @@ CODES: dict[int, tuple[str, ...]] = {
     409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
           "closure_already_acknowledged", "action_already_recorded", "meeting_cancelled",
           "meeting_already_held", "confidentiality_statement_outdated",
+          "subject_access_already_released", "subject_access_draft_changed",
           "minutes_already_acknowledged"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
@@ -72,6 +73,8 @@ CODES: dict[int, tuple[str, ...]] = {
           "not_a_repeat", "invalid_settings", "invalid_access_change",
           "not_told_of_closure", "invalid_hearing_change", "invalid_meeting_change",
           "invalid_safeguarding_link", "invalid_subject_access_request",
+          "subject_access_identity_not_verified", "subject_access_not_assembled",
+          "subject_access_not_confirmed", "unknown_redaction_reason",
           "invalid_marrac_change", "not_a_marrac_area", "marrac_not_allocated",
           "marrac_step_out_of_order", "marrac_time_out_of_bounds", "marrac_completed_by_closing",
           "invalid_subscription", "unsafe_webhook_target",

@@ -73,7 +73,7 @@ from domain.ports import IdentifierIndex, NoIndex
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
 from domain.safeguarding import OnwardReferral, SocialCare
-from domain.subject_access import SubjectAccessRequest
+from domain.subject_access import InvalidSubjectAccessRequest, SubjectAccessRequest
 from domain.subjects import Subject
 from domain.values import DateAsISO, dataclass_transcoding
 
@@ -511,10 +511,31 @@ class Marac(Application[UUID]):
             if d.carried_to is not None and self.get_agency(d.carried_to).area_id != case.area_id:
                 raise AgencyNotFound(f"agency {d.carried_to} is not in the case's area")
 
-    def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str) -> UUID:
-        request = SubjectAccessRequest.receive(area_id, subject, self.today(), by)
+    def receive_subject_access_request(self, area_id: UUID, subject: Subject, by: str, *,
+                                       received_on: date | None = None,
+                                       identity_verified_how: str = "") -> UUID:
+        """`received_on`: the day the request reached the partnership (today if not given:
+        the month to answer runs from it); `identity_verified_how`: how the requester's
+        identity was checked, where it was before the request was recorded."""
+        today = self.today()
+        if received_on is not None and received_on > today:
+            raise InvalidSubjectAccessRequest("a request cannot be received in the future")
+        request = SubjectAccessRequest.receive(area_id, subject, received_on or today, by)
+        if identity_verified_how.strip():
+            request.verify_identity(identity_verified_how, today, by)
         self.save(request)
         return request.id
+
+    def subject_access_request(self, request_id: UUID) -> SubjectAccessRequest:
+        """The request; LookupError if there is none (CaseErased once its key is gone)."""
+        return self._load(request_id, SubjectAccessRequest, LookupError)
+
+    def change_subject_access_request(self, request_id: UUID,
+                                      change: Callable[[SubjectAccessRequest], None]) -> None:
+        """One step of the request's workflow (its methods say what), saved."""
+        request = self.subject_access_request(request_id)
+        change(request)
+        self.save(request)
 
     def record_disclosure(self, request_id: UUID, case_ids: tuple[UUID, ...], items: int,
                           by: str) -> None:

@@ -226,6 +226,13 @@ def may_read_audit(principal: Principal) -> bool:
             and principal.area_id is not None)
 
 
+def may_handle_subject_access(principal: Principal, area_id: UUID | None = None) -> bool:
+    """Subject access requests (UK GDPR art. 15) are the data protection officer's: the one
+    role that reads case content through a recorded request (DESIGN rule 6), and only for
+    their own area (`area_id`: the request's, where it is known)."""
+    return may_read_audit(principal) and (area_id is None or principal.area_id == area_id)
+
+
 def may_review_break_glass(viewer: Viewer, used_by: str, access: CaseAccess | None) -> bool:
     """A break-glass use is reviewed, and its reason and the review's note read (case content,
     the one piece a DPO reads outside subject access), by a data protection officer of the

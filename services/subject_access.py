@@ -8,6 +8,7 @@ put someone at risk of serious harm) are theirs to apply before anything is rele
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -69,6 +70,7 @@ class SubjectAccessPackage:
 class _Assembled:
     cases_withheld_for_exclusion: int
     cases: tuple[DisclosedCase, ...]
+    redactions: tuple[Redaction, ...] = ()
 
 
 def _terms(subject: Subject) -> list[str]:
@@ -88,16 +90,96 @@ def _terms(subject: Subject) -> list[str]:
     return [t for t in terms if len(t.strip()) > 1]
 
 
-def _redact(text: str, terms: list[str] | set[str], mark: str) -> str:
-    for term in sorted(terms, key=len, reverse=True):  # longest first: "Ann Lee" before "Ann"
-        text = re.sub(re.escape(term), mark, text, flags=re.IGNORECASE)
-    return text
+@dataclass(frozen=True)
+class Redaction:
+    """What was withheld where, and why: for the DPO's review, never for the disclosure.
+    `text` is what was withheld (another person's name, say); `place` where in the case."""
+
+    case_id: UUID
+    place: str
+    text: str
+    reason: str
+    detail: str
+    count: int
+    added: bool = False
+
+
+# Why something is withheld: the reasons a DPO may give (the first two the assembly's own).
+REASONS: dict[str, str] = {
+    "third_party": "Third party's personal data (UK GDPR art. 15(4); DPA 2018 sch. 2 para. 16)",
+    "staff": "Staff member's name (local policy on professionals' names)",
+    "crime_prevention": "Exemption: prevention or detection of crime (DPA 2018 sch. 2 para. 2)",
+    "serious_harm": "Exemption: serious harm test (DPA 2018 sch. 3)",
+    "legal_privilege": "Exemption: legal professional privilege (DPA 2018 sch. 2 para. 19)",
+}
+WITHHELD = "[withheld]"
+
+
+@dataclass(frozen=True)
+class ExtraRedaction:
+    """Words the DPO withheld in every case of the package, and why."""
+
+    text: str
+    reason: str
+    note: str
+
+
+class Redactor:
+    """Redacts a case's texts, noting each term withheld, where, and why."""
+
+    def __init__(self, case_id: UUID, others: Sequence[tuple[str, str]], staff: set[str],
+                 redact_staff: bool, extra: tuple[ExtraRedaction, ...]) -> None:
+        self.case_id = case_id
+        self.others = others  # (term, whose: the person's role)
+        self.staff = staff
+        self.redact_staff = redact_staff
+        self.extra = extra
+        self.found: dict[tuple[str, str, str], tuple[str, int, bool]] = {}
+
+    def _apply(self, text: str, place: str, terms: list[tuple[str, str, str]], mark: str,
+               added: bool) -> str:
+        for term, reason, detail in sorted(terms, key=lambda t: len(t[0]), reverse=True):
+            # Whole words only: "Ann" is withheld, not the "ann" in "Annual review".
+            text, n = re.subn(rf"(?<!\w){re.escape(term)}(?!\w)", mark, text,
+                              flags=re.IGNORECASE)
+            if n:
+                key = (place, term.lower(), reason)
+                _, before, _ = self.found.get(key, (detail, 0, added))
+                self.found[key] = (detail, before + n, added)
+        return text
+
+    def clean(self, text: str, place: str) -> str:
+        # The DPO's own first: a phrase they chose ("the neighbour at no. 4") goes whole.
+        text = self._apply(text, place, [(e.text, e.reason, e.note) for e in self.extra],
+                           WITHHELD, True)
+        text = self._apply(text, place, [(t, "third_party", f"names the {role.replace('_', ' ')}")
+                                         for t, role in self.others], REDACTED, False)
+        if self.redact_staff:
+            text = self._apply(text, place, [(t, "staff", "a professional on the case")
+                                             for t in self.staff if len(t.strip()) > 1],
+                               STAFF, False)
+        return text
+
+    def staff_name(self, name: str, place: str) -> str:
+        """Who referred or wrote: withheld (and noted) where local policy redacts staff."""
+        if not self.redact_staff:
+            return name
+        key = (place, name.lower(), "staff")
+        _, before, _ = self.found.get(key, ("", 0, False))
+        self.found[key] = ("a professional on the case", before + 1, False)
+        return STAFF
+
+    def redactions(self) -> tuple[Redaction, ...]:
+        return tuple(Redaction(self.case_id, place, term, reason, detail, count, added)
+                     for (place, term, reason), (detail, count, added)
+                     in self.found.items())
 
 
 def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, *,
-             redact_staff: bool) -> _Assembled:
+             redact_staff: bool, extra: tuple[ExtraRedaction, ...] = ()) -> _Assembled:
     wanted = {k for k in identifier_keys(probe) if k[0] in STRONG_KINDS}
     cases: list[DisclosedCase] = []
+    redactions: list[Redaction] = []
     candidates = sorted(platform.blind_index.matches(area_id, probe, None), key=str)
     accesses = platform.cases.access(candidates)
     excluded = [c for c, a in accesses.items() if is_excluded(viewer, a)]
@@ -111,27 +193,25 @@ def assemble(platform: Platform, viewer: Viewer, area_id: UUID, probe: Subject, 
         mine = [s for s in referral.subjects if identifier_keys(s) & wanted]
         if not mine:
             continue
-        others = [t for s in referral.subjects if s not in mine for t in _terms(s)]
+        others = [(t, s.role) for s in referral.subjects if s not in mine for t in _terms(s)]
         staff = {referral.referrer, *(i.author for i in document.items)}
-
-        def clean(text: str, others: list[str] = others, staff: set[str] = staff) -> str:
-            text = _redact(text, others, REDACTED)
-            return _redact(text, staff, STAFF) if redact_staff else text
-
+        redactor = Redactor(document.case_id, others, staff, redact_staff, extra)
         cases.append(DisclosedCase(
             case_id=document.case_id,
             status=document.status,
             referred_on=document.referred_on,
             closed_on=document.closed_on,
             your_records=tuple(mine),
-            incident_summary=clean(referral.incident_summary),
+            incident_summary=redactor.clean(referral.incident_summary, "Incident summary"),
             consent=referral.consent,
-            referrer=STAFF if redact_staff else referral.referrer,
+            referrer=redactor.staff_name(referral.referrer, "Referred by"),
             information=tuple(
-                DisclosedItem(i.kind, i.recorded_at, clean(i.text),
-                              STAFF if redact_staff else i.author)
-                for i in document.items)))
-    return _Assembled(len(excluded), tuple(cases))
+                DisclosedItem(i.kind, i.recorded_at,
+                              redactor.clean(i.text, f"Information {n}"),
+                              redactor.staff_name(i.author, f"Information {n}: author"))
+                for n, i in enumerate(document.items, start=1))))
+        redactions += redactor.redactions()
+    return _Assembled(len(excluded), tuple(cases), tuple(redactions))
 
 
 def handle_request(platform: Platform, actor: Actor, probe: Subject, *,

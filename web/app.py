@@ -33,6 +33,7 @@ from web import (
     retention_schedule,
     sharing,
     sign_in,
+    subject_access,
     trail_verification,
 )
 from web.config import WebConfig
@@ -81,5 +82,6 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(trail_verification.router)
     app.include_router(retention_schedule.router)
     app.include_router(restriction_reviews.router)
+    app.include_router(subject_access.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

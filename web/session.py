@@ -28,6 +28,7 @@ from services.marrac import leads_marrac_team
 from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
 from services.reports import reads_reports
+from services.subject_access_requests import handles_subject_access
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -191,6 +192,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if reads_audit(person.principal):
         navigation += [{"href": href, "text": text, "active": current == key}
                        for key, href, text in DPO_PAGES]
+    if handles_subject_access(person.principal):
+        navigation.append({"href": "/subject-access", "text": "Subject access",
+                           "active": current == "subject_access"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}
 

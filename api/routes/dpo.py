@@ -213,7 +213,8 @@ class SubjectAccessCreate(BaseModel):
 def request_subject_access(body: SubjectAccessCreate, actor: CurrentActor,
                            platform: CurrentPlatform) -> SubjectAccessPackage:
     """Record a subject access request and assemble the subject's data across the area's
-    cases, other people redacted (and staff, where local policy says so)."""
+    cases, other people redacted (and staff, where local policy says so), in one call. The
+    workflow that records each step and releases a PDF is /api/v1/subject-access/requests."""
     probe = Subject(uuid4(), "victim", body.forenames, body.surname,
                     date_of_birth=body.date_of_birth, references=tuple(body.references))
     return SubjectAccessPackage.model_validate(

@@ -45,6 +45,7 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "is_coordinator_of": policy.is_coordinator_of(p, AREA),
         "case_visibility": policy.case_visibility(viewer, access, NOW),
         "may_read_audit": policy.may_read_audit(p),
+        "may_handle_subject_access": policy.may_handle_subject_access(p, AREA),
         "may_review_break_glass": policy.may_review_break_glass(viewer, "someone", access),
         "may_see_case_metadata": policy.may_see_case_metadata(viewer, access),
         "may_read_processing_record": policy.may_read_processing_record(p),

@@ -61,7 +61,8 @@ CODES: dict[int, tuple[str, ...]] = {
     # Already recorded: the request was valid, and would have been before.
     409: ("already_visible", "already_recorded", "decision_already_recorded", "already_exists",
           "closure_already_acknowledged", "action_already_recorded", "meeting_cancelled",
-          "meeting_already_held", "confidentiality_statement_outdated"),
+          "meeting_already_held", "confidentiality_statement_outdated",
+          "minutes_already_acknowledged"),
     422: ("invalid_request",
           # A rule of the domain refused a valid request.
           "invalid_referral", "professional_judgement_reason_required", "criterion_required",
@@ -75,7 +76,8 @@ CODES: dict[int, tuple[str, ...]] = {
           "marrac_step_out_of_order", "marrac_time_out_of_bounds", "marrac_completed_by_closing",
           "invalid_subscription", "unsafe_webhook_target",
           "invalid_report_period", "invalid_review", "invalid_cursor",
-          "meeting_not_yet_held", "invalid_agenda_order",
+          "meeting_not_yet_held", "invalid_agenda_order", "minutes_not_distributed",
+          "minutes_not_sent_to_agency",
           "referral_withdrawn", "invalid_correction", "open_actions_unaccounted"),
     503: ("audit_unavailable", "storage_busy"),
 }

@@ -18,6 +18,9 @@ AuditAction = Literal[
     "schedule_meeting", "list_on_agenda", "request_research", "record_hearing",
     "distribute_minutes", "attend", "reschedule_meeting", "cancel_meeting", "move_on_agenda",
     "remove_from_agenda", "invite_to_hearing", "correct_referral", "withdraw_referral",
+    # A meeting's minutes issued to a person as a watermarked PDF (items: the meeting, the
+    # cases and what of them it holds); an agency's receipt of them acknowledged.
+    "issue_minutes", "acknowledge_minutes",
     # MARRAC.
     "allocate", "complete_step", "record_needs", "record_contact", "agree_plan", "review_plan",
     "complete_case", "record_told", "record_feedback",

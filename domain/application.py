@@ -403,6 +403,11 @@ class Marac(Application[UUID]):
         meeting.distribute_minutes(by, self.now())
         self.save(meeting)
 
+    def acknowledge_minutes(self, meeting_id: UUID, agency_id: UUID, *, by: str) -> None:
+        meeting = self.get_meeting(meeting_id)
+        meeting.acknowledge_minutes(agency_id, by, self.now())
+        self.save(meeting)
+
     def release(self, case_id: UUID, item_id: UUID, *, audience: Audience, by: str) -> None:
         case = self.get_case(case_id)
         case.release(item_id, audience, by, self.now())

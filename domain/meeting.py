@@ -45,6 +45,22 @@ class InvalidAgendaOrder(InvalidMeetingChange):
     code = "invalid_agenda_order"
 
 
+class MinutesNotDistributed(InvalidMeetingChange):
+    """Receipt of the minutes is acknowledged once they have gone out."""
+
+    code = "minutes_not_distributed"
+
+
+class MinutesNotSent(InvalidMeetingChange):
+    """Only an agency the minutes went to (an attending one) acknowledges their receipt."""
+
+    code = "minutes_not_sent_to_agency"
+
+
+class MinutesAlreadyAcknowledged(AlreadyRecorded):
+    code = "minutes_already_acknowledged"
+
+
 class MeetingCancelled(AlreadyRecorded):
     """Nothing is recorded at, listed on or changed about a cancelled meeting."""
 
@@ -93,6 +109,15 @@ class Hearing:
     heard_on: date
     risks: tuple[Risk, ...]
     recorded_by: str
+
+
+@dataclass(frozen=True)
+class MinutesReceipt:
+    """An agency's acknowledgement that it received the minutes: who, for it, and when."""
+
+    agency_id: UUID
+    by: str
+    at: datetime
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -156,6 +181,9 @@ class Meeting(Aggregate):
         self.agenda: list[AgendaItem] = []
         self.attendance: dict[str, Attendance] = {}
         self.minutes_distributed_at: datetime | None = None
+        # The agencies the minutes went to (those attending), and each one's receipt.
+        self.minutes_sent_to: tuple[UUID, ...] = ()
+        self.minutes_receipts: dict[UUID, MinutesReceipt] = {}
         self.cancelled = False
 
     @property
@@ -227,11 +255,33 @@ class Meeting(Aggregate):
             raise InvalidMeetingChange("a meeting with no cases has no minutes")
         if self.minutes_distributed_at is not None:
             raise InvalidMeetingChange("the minutes have been distributed")
-        self._minutes_distributed(by=by, at=at)
+        self._minutes_distributed(by=by, at=at, to=self.attending_agencies())
+
+    def attending_agencies(self) -> tuple[UUID, ...]:
+        """The agencies someone attended for, in a stable order: those the minutes go to."""
+        return tuple(sorted({a.agency_id for a in self.attendance.values()
+                             if a.agency_id is not None}, key=str))
 
     @event("MinutesDistributed")
-    def _minutes_distributed(self, by: str, at: datetime) -> None:
+    def _minutes_distributed(self, by: str, at: datetime, to: tuple[UUID, ...] = ()) -> None:
         self.minutes_distributed_at = at
+        # Distributions recorded before recipients were kept went to those attending then
+        # (replayed in order, the attendance is as it stood at the distribution).
+        self.minutes_sent_to = tuple(to) or self.attending_agencies()
+
+    def acknowledge_minutes(self, agency_id: UUID, by: str, at: datetime) -> None:
+        """An agency the minutes went to confirms it received them (once)."""
+        if self.minutes_distributed_at is None:
+            raise MinutesNotDistributed("the minutes have not been distributed")
+        if agency_id not in self.minutes_sent_to:
+            raise MinutesNotSent("the minutes were not sent to this agency")
+        if agency_id in self.minutes_receipts:
+            raise MinutesAlreadyAcknowledged("this agency has acknowledged the minutes")
+        self._minutes_acknowledged(agency_id=agency_id, by=by, at=at)
+
+    @event("MinutesAcknowledged")
+    def _minutes_acknowledged(self, agency_id: UUID, by: str, at: datetime) -> None:
+        self.minutes_receipts[agency_id] = MinutesReceipt(agency_id, by, at)
 
     def list_case(self, item: AgendaItem, settings: AreaSettings) -> None:
         self.check_open()

@@ -303,6 +303,14 @@ def may_ask_break_glass(principal: Principal) -> bool:
     return p.kind == "person" and p.has_role("representative") and p.agency_id is not None
 
 
+def has_agency_work(principal: Principal) -> bool:
+    """Whose work an agency's lists are (its cases on the next agendas, the research asked of
+    it, the actions it owns, the closures it is to acknowledge): a person representing it.
+    What each list holds is still each case's own decision."""
+    p = principal
+    return p.kind == "person" and p.has_role("representative") and p.agency_id is not None
+
+
 def may_break_glass(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A representative who cannot otherwise see a non-restricted case, and is not excluded."""
     p = viewer.principal
@@ -464,6 +472,12 @@ def may_administer_partnership(principal: Principal, area_id: UUID | None) -> bo
     if principal.kind != "person" or not principal.has_role("administrator"):
         return False
     return principal.area_id is None or principal.area_id == area_id
+
+
+def administers(principal: Principal) -> bool:
+    """An administrator (of an area, or partnership-wide): the one who opens the partnership's
+    set-up; what they may change is `may_administer_partnership`'s to answer, area by area."""
+    return principal.kind == "person" and principal.has_role("administrator")
 
 
 def may_read_partnership(principal: Principal) -> bool:

@@ -10,8 +10,11 @@ from uuid import UUID
 from domain.actions import ForWhom, Outcome
 from security.policy import may_act_for
 from services.actor import Actor
+from services.agency_names import agency_names
 from services.case_access import Stores, coordinated, visible, writing
+from services.case_view import CaseAction
 from services.errors import NotFound
+from services.purposes import Purpose
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,34 @@ def update_action(stores: Stores, actor: Actor, case_id: UUID, action_id: UUID, 
     with writing(stores, actor, "update_action", case_id, access.area_id):
         stores.marac.update_action(case_id, action_id, note=note, by=actor.principal.subject,
                                    outcome=outcome)
+
+
+@dataclass(frozen=True)
+class ActionToUpdate:
+    """An action its owner is to update: what it is, for whom, by when, its owner's notes so
+    far, and whether it has ended; the case's label beside it."""
+
+    case_id: UUID
+    label: str | None
+    action: CaseAction
+
+
+def action_to_update(stores: Stores, actor: Actor, case_id: UUID,
+                     action_id: UUID) -> ActionToUpdate:
+    """The action, read for its follow-up by someone who may update it (its owning agency's
+    staff, or the coordinators). An action they may not update, like one that does not
+    exist or a case they may not see, is not found: its update form is not theirs to have."""
+    purpose = Purpose.action_follow_up.value
+    access, _ = visible(stores, actor, case_id, "read", purpose)
+    document = stores.cases.document(case_id)
+    found = next((a for a in document.actions if a.action_id == action_id),
+                 None) if document else None
+    if found is None or not may_act_for(actor.viewer, access, found.owner_agency, stores.now()):
+        actor.audit.record("read", "not_found" if found is None else "denied", case_id=case_id,
+                           purpose=purpose, area_id=access.area_id, items=(str(action_id),))
+        raise NotFound(f"case {case_id} has no action {action_id} for the caller")
+    actor.audit.record_before_response("read", "allowed", case_id=case_id, purpose=purpose,
+                                       area_id=access.area_id, items=(str(action_id),))
+    names = agency_names(stores, (found.owner_agency,))
+    return ActionToUpdate(case_id, stores.cases.labels([case_id]).get(case_id),
+                          CaseAction.of(found, names, stores.now().date()))

@@ -21,7 +21,7 @@ from projections.case_document import (
     SafeguardingRecord,
 )
 from projections.cases import item_facts
-from security.policy import Visibility, item_visible, sees_every_agency_told
+from security.policy import Visibility, item_visible, may_act_for, sees_every_agency_told
 from services.actor import Actor
 from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
@@ -38,13 +38,18 @@ class CaseAction(ActionRecord):
     owner_agency_name: str | None = None
     owner_agency_code: str | None = None
     overdue: bool = False
+    # Whether the caller may record its progress and outcome (the policy's `may_act_for`),
+    # while it is open.
+    may_update: bool = False
 
     @classmethod
-    def of(cls, action: ActionRecord, names: AgencyNames, today: date) -> CaseAction:
+    def of(cls, action: ActionRecord, names: AgencyNames, today: date, *,
+           may_update: bool = False) -> CaseAction:
         owner = names(action.owner_agency)
         return cls(**{f.name: getattr(action, f.name) for f in fields(ActionRecord)},
                    owner_agency_name=owner.name, owner_agency_code=owner.code,
-                   overdue=is_overdue(action.due_on, action.outcome, today))
+                   overdue=is_overdue(action.due_on, action.outcome, today),
+                   may_update=may_update and action.outcome is None)
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,10 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
         decision=document.decision,
         repeat_referrals=tuple(sorted(repeats, key=str)),
         items=tuple(CaseItem.of(i, names) for i in items),
-        actions=tuple(CaseAction.of(a, names, stores.now().date()) for a in document.actions),
+        actions=tuple(CaseAction.of(
+            a, names, stores.now().date(),
+            may_update=may_act_for(actor.viewer, access, a.owner_agency, stores.now()))
+            for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
     )

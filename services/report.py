@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Literal, get_args
 from uuid import UUID
 
-from projections.figures import WITHHELD, Published, Value
+from projections.figures import WITHHELD, WITHHELD_MEANS, Published, Value
 from projections.indicators import Period
 from projections.safelives import to_csv
 from services.charts import breakdown_svg, trend_svg
@@ -21,6 +21,9 @@ from services.report_periods import InvalidReportPeriod
 Kind = Literal["indicators", "safelives_return"]
 Chart = Literal["monthly_trend", "referrals_by_agency"]
 CHARTS: tuple[str, ...] = get_args(Chart)
+# Named for the pages, which show what a withheld figure is and why it is withheld.
+__all__ = ["CHARTS", "WITHHELD", "WITHHELD_MEANS", "Chart", "Kind", "Report", "ReportArea",
+           "flatten", "group"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,19 @@ class Report:
             writer.writerow([self.area.code, self.period.label, ".".join(path),
                              "" if value is None else value])
         return out.getvalue()
+
+    @property
+    def charts(self) -> tuple[str, ...]:
+        """The charts drawn of this report: the indicators have them, the return does not."""
+        return CHARTS if self.kind == "indicators" else ()
+
+    def withheld_figures(self) -> tuple[tuple[str, ...], ...]:
+        """Which figures are withheld (by their path in `figures`), as the tables mark them."""
+        return tuple(path for path, value in flatten(self.figures) if value == WITHHELD)
+
+    def csv_table(self) -> list[list[str]]:
+        """The CSV's lines as cells, its heading first: the page's table of the same figures."""
+        return list(csv.reader(io.StringIO(self.to_csv())))
 
     def chart(self, name: str) -> str:
         """A chart of the published (disclosure-controlled) figures."""

@@ -56,3 +56,24 @@ def _year(text: str) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidReportPeriod(f"reports cover {FIRST_YEAR} to {LAST_YEAR}")
     return year
+
+
+def ended_periods(today: date, *, months: int = 12, quarters: int = 8,
+                  years: int = 3) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The latest months, quarters and years that have ended by `today`, latest first, as
+    `period_of` reads them: what a report page offers to choose from (a period is released
+    some days after it ends; asking too soon is answered with the day it will be)."""
+    month = (today.year, today.month)
+
+    def back(year: int, m: int, by: int) -> tuple[int, int]:
+        index = year * 12 + (m - 1) - by
+        return index // 12, index % 12 + 1
+
+    month_labels = tuple("{:04d}-{:02d}".format(*back(*month, n)) for n in range(1, months + 1))
+    quarter = (today.year, (today.month - 1) // 3 + 1)
+    quarter_labels = []
+    for n in range(1, quarters + 1):
+        index = quarter[0] * 4 + (quarter[1] - 1) - n
+        quarter_labels.append(f"{index // 4:04d}-Q{index % 4 + 1}")
+    year_labels = tuple(str(today.year - n) for n in range(1, years + 1))
+    return month_labels, tuple(quarter_labels), year_labels

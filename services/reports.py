@@ -13,12 +13,13 @@ from uuid import UUID
 from projections.figures import WITHHELD
 from projections.indicators import Period
 from projections.publication import quarters_of
+from security.identity import Principal
 from security.policy import may_read_exact_figures, may_read_reports
 from services.actor import Actor
 from services.platform import Platform
 from services.report import Kind, Report, ReportArea
 from services.report_figures import PeriodFigures, ReportSource, area_agencies
-from services.report_periods import InvalidReportPeriod, period_of
+from services.report_periods import InvalidReportPeriod, ended_periods, period_of
 from services.report_releases import release
 from services.system import SystemJob
 
@@ -38,6 +39,39 @@ class ReportRequest:
     end: date | None = None
     disclosure: Disclosure = "controlled"
     form: str = "json"
+
+
+def reads_reports(principal: Principal) -> bool:
+    """Whether the person reads their area's reports (the pages offer them to those only)."""
+    return principal.area_id is not None and may_read_reports(principal, principal.area_id)
+
+
+def reads_exact_figures(principal: Principal) -> bool:
+    """Whether the person may ask for exact figures (the report page offers the choice)."""
+    return (principal.area_id is not None
+            and may_read_exact_figures(principal, principal.area_id))
+
+
+@dataclass(frozen=True)
+class ReportChoices:
+    """What a person may choose a report from: the latest ended months, quarters and years,
+    and whether exact figures are theirs to ask for."""
+
+    months: tuple[str, ...]
+    quarters: tuple[str, ...]
+    years: tuple[str, ...]
+    exact: bool
+
+
+def report_choices(platform: Platform, actor: Actor) -> ReportChoices:
+    """For the people who read reports (the others are refused, and recorded as refused, as
+    asking for a report is); no figure is read, so no read is recorded."""
+    p = actor.principal
+    if not reads_reports(p):
+        actor.deny("report", "Reports are for the area's coordinators, chairs, strategic leads "
+                   "and performance officers", area_id=p.area_id)
+    months, quarters, years = ended_periods(platform.marac.today())
+    return ReportChoices(months, quarters, years, reads_exact_figures(p))
 
 
 def _items(asked: ReportRequest, label: str) -> tuple[str, ...]:

@@ -12,13 +12,19 @@ from starlette.types import Scope
 
 from web import (
     access,
+    actions,
+    administration,
     case_page,
     cases,
+    closure,
     decisions,
     marrac,
     meeting_run,
     meetings,
+    minutes,
+    my_work,
     referrals,
+    reports,
     research,
     research_requests,
     sharing,
@@ -59,5 +65,11 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(case_page.router)
     app.include_router(meeting_run.router)
     app.include_router(marrac.router)
+    app.include_router(minutes.router)
+    app.include_router(reports.router)
+    app.include_router(administration.router)
+    app.include_router(my_work.router)
+    app.include_router(actions.router)
+    app.include_router(closure.router)
     app.mount("/static", PinnedAssets(directory=STATIC), name="static")
     install_page_errors(app)

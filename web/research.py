@@ -95,7 +95,9 @@ class ReleaseForm:
 @router.get("/cases/{case_id}/research")
 def research_page(request: Request, case_id: UUID, person: CurrentPerson) -> Response:
     done = request.query_params.get("done")
-    return _research_page(request, person, case_id, ResearchForm(),
+    # From "My work": the meeting the research was asked for, chosen already.
+    return _research_page(request, person, case_id,
+                          ResearchForm(meeting=request.query_params.get("meeting", "")),
                           done=done if done in ("recorded", "released") else None)
 
 

@@ -20,9 +20,12 @@ from security.identity import InvalidToken, Principal
 from security.policy import Viewer
 from security.sessions import Session
 from services.actor import Actor
+from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.marrac import leads_marrac_team
+from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
+from services.reports import reads_reports
 from web.config import WebConfig
 from web.platform import WebPlatform
 
@@ -149,6 +152,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     data = person.session.data
     navigation = [{"href": "/cases", "text": "Cases", "active": current == "cases"}]
     # Each entry by the policy's answer, not the page's.
+    if has_work(person.principal):
+        navigation.append({"href": "/my-work", "text": "My work",
+                           "active": current == "my-work"})
     if refers(person.principal):
         navigation.append({"href": "/referrals/new", "text": "New referral",
                            "active": current == "referral"})
@@ -161,5 +167,10 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if runs_meetings(person.principal):
         navigation.append({"href": "/meetings", "text": "Meetings",
                            "active": current == "meetings"})
+    if reads_reports(person.principal):
+        navigation.append({"href": "/reports", "text": "Reports", "active": current == "reports"})
+    if opens_administration(person.principal):
+        navigation.append({"href": "/admin/areas", "text": "Administration",
+                           "active": current == "admin"})
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}

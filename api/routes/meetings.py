@@ -11,13 +11,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
-from api import schemas
+from api import minutes_schemas, schemas
 from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED, CONFLICT, NOT_FOUND
 from api.plain import answer, answers
 from domain.case import ResearchStatus
 from domain.meeting import Risk
-from services import meeting_run, meetings, research
+from services import meeting_minutes, meeting_run, meetings, minutes_receipts, research
 from services import minutes as hearing_minutes
 from services.meeting_run import NewAttendee
 
@@ -262,6 +262,36 @@ def record_hearing(meeting_id: UUID, body: HearingCreate, platform: CurrentPlatf
     (`meeting_cancelled`)."""
     meetings.record_hearing(platform, actor, meeting_id, body.case_id,
                             [Risk(r.to, r.description) for r in body.risks])
+    return Response(status_code=204)
+
+
+@router.get("/{meeting_id}/minutes", response_model=minutes_schemas.MeetingMinutes,
+            responses=NOT_FOUND)
+def view_meeting_minutes(meeting_id: UUID, platform: CurrentPlatform,
+                         actor: CurrentActor) -> dict[str, Any]:
+    """The meeting's minutes (OFFICIAL-SENSITIVE): each case heard that the caller may see,
+    with what of it they may see, the attendance, the distribution and the receipts."""
+    return answer(meeting_minutes.meeting_minutes(platform, actor, meeting_id))
+
+
+@router.get("/{meeting_id}/minutes/acknowledgements",
+            response_model=minutes_schemas.MinutesReceipts, responses=NOT_FOUND)
+def view_minutes_receipts(meeting_id: UUID, platform: CurrentPlatform,
+                          actor: CurrentActor) -> dict[str, Any]:
+    """Which agencies the minutes went to and which have acknowledged receipt: every one for
+    the area's coordinators, the caller's own agency's for anyone else."""
+    return answer(minutes_receipts.minutes_receipts(platform, actor, meeting_id))
+
+
+@router.post("/{meeting_id}/minutes/acknowledgement", status_code=204,
+             responses={**NOT_FOUND, **CONFLICT})
+def acknowledge_minutes(meeting_id: UUID, platform: CurrentPlatform,
+                        actor: CurrentActor) -> Response:
+    """The caller acknowledges, for their agency, that it received the minutes. Refused
+    before they are distributed (`minutes_not_distributed`), for an agency they were not sent
+    to (`minutes_not_sent_to_agency`: they go to the agencies that attended), and a second
+    time (`minutes_already_acknowledged`); 403 for a caller with no agency."""
+    minutes_receipts.acknowledge_minutes(platform, actor, meeting_id)
     return Response(status_code=204)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -26,6 +27,8 @@ from tests.browser.test_sign_in import sign_in
 
 POLICE = "Demoshire Police"
 HEALTH = "Demoshire Hospitals NHS Trust"
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +82,8 @@ def fill_action(page: Page, n: int, owner: str, for_whom: str, *, description: s
 
 
 def test_a_chair_records_attendance_and_hears_two_cases_with_actions(
-        page: Page, demo: Demo, agenda: Agenda, accessible: Accessibility) -> None:
+        page: Page, demo: Demo, agenda: Agenda, accessible: Accessibility,
+        javascript: bool) -> None:
     sign_in(page, demo, "chair")
     meeting = agenda.meeting_id
     page.goto(f"{demo.url}/meetings/{meeting}/attendance")
@@ -117,6 +121,8 @@ def test_a_chair_records_attendance_and_hears_two_cases_with_actions(
     expect(page.locator("#actions-2")).to_be_visible()
     expect(page.locator("#actions-2-owner")).to_be_focused()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "hearing.png"), full_page=True)
     fill_action(page, 2, HEALTH, "A child", description="Health visitor to visit the children",
                 days=14)
     page.get_by_role("button", name="Save and go to next case").click()

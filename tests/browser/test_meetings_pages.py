@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -23,6 +24,8 @@ from tests.browser.demo_api import DemoApi
 from tests.browser.test_sign_in import sign_in
 
 HEALTH = "Demoshire Hospitals NHS Trust"
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +121,8 @@ def test_a_coordinator_schedules_a_meeting_builds_its_agenda_and_asks_for_resear
     page.get_by_role("button", name="Send research requests").click()
     expect(page.get_by_text("Research requested")).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "research-requested.png"), full_page=True)
 
     page.get_by_role("link", name="Back to the agenda").click()
     page.get_by_role("link", name="Research requested for this meeting").click()

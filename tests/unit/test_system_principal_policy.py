@@ -70,6 +70,7 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_read_partnership": policy.may_read_partnership(p),
         "may_read_reports": policy.may_read_reports(p, AREA),
         "may_read_exact_figures": policy.may_read_exact_figures(p, AREA),
+        "has_agency_work": policy.has_agency_work(p),
         "may_ask_break_glass": policy.may_ask_break_glass(p),
         "may_lead_marrac_team": policy.may_lead_marrac_team(p),
     }
@@ -79,7 +80,8 @@ def test_every_grant_of_the_policy_is_asked_here() -> None:
     """A question added to the policy must be added to this test too."""
     grants = {name for name, f in inspect.getmembers(policy, inspect.isfunction)
               if f.__module__ == policy.__name__ and not name.startswith("_")
-              and (name.startswith(("may_", "sees_feed", "reads_", "is_coordinator"))
+              and (name.startswith(("may_", "sees_feed", "reads_", "is_coordinator",
+                                    "has_agency_work"))
                    or name == "case_visibility")}
     asked = _answers(Principal("system:x", "system", None, None, frozenset()),
                      _involved(False, False))

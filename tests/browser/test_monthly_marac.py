@@ -1,10 +1,13 @@
 """A whole monthly MARAC on pages only, as its people do it in the browser: a police
 representative refers a case; the coordinator accepts it at threshold, schedules the month's
 meeting, lists the case, invites the hospital trust and asks it for research; the trust's
-representative answers; on the meeting's day the chair records attendance with the
-confidentiality statement and hears the case, with its risks and an action for the trust.
-JavaScript on and off; axe on every page and state reached. Each step checks its result on the
-page, and where cheap in what the platform recorded.
+representative answers from their work; on the meeting's day the chair records attendance with
+the confidentiality statement, hears the case with its risks and an action for the trust, and
+distributes the minutes; the trust's representative downloads them as a PDF (its text marked
+OFFICIAL-SENSITIVE and watermarked as their copy), acknowledges receipt and records the action
+done; the coordinator closes the case and the trust acknowledges the closure. JavaScript on and
+off; axe on every page and state reached. Each step checks its result on the page, and where
+cheap in what the platform recorded.
 
 On a server of this module's own, whose clock the test moves on a day (the meeting is
 scheduled for the next day, as the agenda is built before the day; the chair runs it on the
@@ -12,6 +15,7 @@ day): the other modules' dates stay real time."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from uuid import UUID
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from domain.risk import DASH_RIC_QUESTIONS
 from services.partnership import agency_directory
@@ -186,14 +191,23 @@ def build_the_agenda(m: Marac) -> None:
 
 
 def answer_the_research(m: Marac) -> None:
-    """The trust's representative records what it found for the meeting."""
+    """The trust's representative finds the research asked of the trust on their work and
+    records what it found for the meeting."""
     page = m.page
     as_person(page, m.demo, "health-rep")
-    page.goto(f"{m.demo.url}/cases/{m.case}/research")
-    expect(page.get_by_role("heading", name="Research", exact=True)).to_be_visible()
+    page.get_by_role("link", name="My work").click()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    research = page.locator(
+        f'#research-list a[href="/cases/{m.case}/research?meeting={m.meeting}"]')
+    expect(research).to_contain_text("Answer")
     m.accessible()
+    research.click()
+    expect(page.get_by_role("heading", name="Research", exact=True)).to_be_visible()
     held_on = m.today + timedelta(days=1)
-    page.get_by_label(f"Meeting on {held_on.day} {held_on.strftime('%B %Y')}").check()
+    # The meeting it was asked for is chosen already.
+    expect(page.get_by_label(f"Meeting on {held_on.day} {held_on.strftime('%B %Y')}")
+           ).to_be_checked()
+    m.accessible()
     page.get_by_label("What did your agency find?").fill(RESEARCH)
     page.get_by_role("button", name="Record research").click()
     expect(page.get_by_text("Research recorded")).to_be_visible()
@@ -261,6 +275,122 @@ def hear_the_case(m: Marac) -> None:
             for a in document.actions] == [(ACTION, HEALTH, due, None)]
 
 
+def issue_the_minutes(m: Marac) -> None:
+    """The chair opens the minutes from the meeting's page and distributes them to the
+    agencies that attended."""
+    page = m.page
+    page.get_by_role("link", name="Meetings").click()
+    page.locator(f'tr[data-meeting="{m.meeting}"]').get_by_role("link").first.click()
+    page.get_by_role("link", name="Minutes", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Minutes of the")
+    expect(page.get_by_text(ACTION)).to_be_visible()
+    m.accessible()
+    page.get_by_role("button", name="Distribute the minutes to the agencies that attended"
+                     ).click()
+    expect(page.get_by_text("Minutes distributed to the agencies that attended")).to_be_visible()
+    expect(page.locator("#receipts")).to_contain_text("0 of 1 agencies")
+    m.accessible()
+
+
+def pdf_texts(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def receive_the_minutes(m: Marac) -> None:
+    """The trust's representative downloads the minutes as a PDF (marked, and watermarked as
+    their copy) and acknowledges receipt for the trust."""
+    page = m.page
+    as_person(page, m.demo, "health-rep")
+    page.goto(f"{m.demo.url}/meetings/{m.meeting}/minutes")
+    expect(page.get_by_text(ACTION)).to_be_visible()
+    m.accessible()
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name=re.compile("Download the minutes as a PDF")).click()
+    path = downloading.value.path()
+    assert path is not None
+    texts = pdf_texts(path.read_bytes())
+    for text in texts:  # on every page: the marking, and whose copy it is
+        assert "OFFICIAL-SENSITIVE" in text, text
+        assert "Issued to Hospital trust safeguarding lead" in text, text
+        assert HEALTH in text, text
+    assert ACTION in " ".join(" ".join(texts).split())
+
+    page.get_by_role("link", name="Acknowledge receipt for your agency").click()
+    expect(page.get_by_role("heading", name="Acknowledge receipt of the minutes")).to_be_visible()
+    m.accessible()
+    page.get_by_label(re.compile("has received the minutes")).check()
+    page.get_by_role("button", name="Acknowledge receipt").click()
+    expect(page.get_by_text("Receipt of the minutes acknowledged for your agency")
+           ).to_be_visible()
+    m.accessible()
+
+
+def update_the_action(m: Marac) -> None:
+    """The trust's representative finds the action on their work and records it done."""
+    page = m.page
+    page.get_by_role("link", name="My work").click()
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    m.accessible()
+    page.locator(f'#action-list a[href^="/cases/{m.case}/actions/"]').click()
+    expect(page.get_by_role("heading", name="Update an action")).to_be_visible()
+    expect(page.get_by_text(ACTION)).to_be_visible()
+    m.accessible()
+    page.get_by_label("What has happened?").fill("Records flagged; safeguarding team told")
+    page.get_by_label("Completed").check()
+    page.get_by_role("button", name="Save the update").click()
+    expect(page.get_by_text("Action updated")).to_be_visible()
+    expect(page.locator(f'#action-list a[href^="/cases/{m.case}/actions/"]')).to_have_count(0)
+    m.accessible()
+    document = m.demo.platform.cases.document(m.case)
+    assert document is not None
+    assert [(a.outcome, [n.note for n in a.notes]) for a in document.actions] == [
+        ("completed", ["Records flagged; safeguarding team told"])]
+
+
+def close_the_case(m: Marac) -> None:
+    """The coordinator closes the case from its page; the agencies involved are to be told."""
+    page = m.page
+    as_person(page, m.demo, "coordinator")
+    page.locator(f'a[href="/cases/{m.case}"]').click()
+    expect(page.get_by_role("group", name="Why are you viewing this case?")).to_be_visible()
+    page.get_by_label("Following up an action").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Case overview", level=1)).to_be_visible()
+    m.accessible()
+    page.get_by_role("link", name="Close the case").click()
+    expect(page.get_by_role("heading", name="Close the case")).to_be_visible()
+    expect(page.locator("#no-open-actions")).to_be_visible()
+    m.accessible()
+    page.get_by_label("Why is the case closed?").fill("Risk reduced; safety plan in place")
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.get_by_text("Case closed", exact=True)).to_be_visible()
+    expect(page.locator("#told").get_by_role("row", name=re.compile(HEALTH))).to_contain_text(
+        "Not yet acknowledged")
+    m.accessible()
+    document = m.demo.platform.cases.document(m.case)
+    assert document is not None
+    assert document.status == "closed"
+
+
+def acknowledge_the_closure(m: Marac) -> None:
+    """The trust, told of the closure on its work, acknowledges it."""
+    page = m.page
+    as_person(page, m.demo, "health-rep")
+    page.get_by_role("link", name="My work").click()
+    page.locator(f'#closure-list a[href="/cases/{m.case}/closure"]').click()
+    expect(page.get_by_role("heading", name="Closure", level=1)).to_be_visible()
+    m.accessible()
+    page.get_by_role("button", name="Acknowledge the closure").click()
+    expect(page.get_by_text("Closure acknowledged")).to_be_visible()
+    expect(page.get_by_role("button", name="Acknowledge the closure")).to_have_count(0)
+    m.accessible()
+    document = m.demo.platform.cases.document(m.case)
+    assert document is not None
+    names = agency_directory(m.demo.platform)
+    told = {names[a].name: t.told_at is not None for a, t in document.closure_told.items()}
+    assert told[HEALTH] is True
+
+
 def test_a_whole_monthly_marac_on_pages_only(
         page: Page, demo: Demo, accessible: Accessibility) -> None:
     m = Marac(page, demo, accessible, victim=surname())
@@ -270,3 +400,8 @@ def test_a_whole_monthly_marac_on_pages_only(
     answer_the_research(m)
     record_attendance(m)
     hear_the_case(m)
+    issue_the_minutes(m)
+    receive_the_minutes(m)
+    update_the_action(m)
+    close_the_case(m)
+    acknowledge_the_closure(m)

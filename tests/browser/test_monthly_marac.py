@@ -296,6 +296,14 @@ def pdf_texts(pdf: bytes) -> list[str]:
     return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
+def issues_of_minutes(m: Marac) -> int:
+    """The meeting's minutes issued to the trust's representative, as the audit trail has
+    them."""
+    return sum(1 for r in m.demo.platform.audit.records()
+               if (r["action"], r["actor"], r["outcome"]) == (
+                   "issue_minutes", "demo-health-rep", "allowed"))
+
+
 def receive_the_minutes(m: Marac) -> None:
     """The trust's representative downloads the minutes as a PDF (marked, and watermarked as
     their copy) and acknowledges receipt for the trust."""
@@ -304,9 +312,11 @@ def receive_the_minutes(m: Marac) -> None:
     page.goto(f"{m.demo.url}/meetings/{m.meeting}/minutes")
     expect(page.get_by_text(ACTION)).to_be_visible()
     m.accessible()
+    issued = issues_of_minutes(m)
     with page.expect_download() as downloading:
         page.get_by_role("link", name=re.compile("Download the minutes as a PDF")).click()
     path = downloading.value.path()
+    assert issues_of_minutes(m) == issued + 1  # each issue audited
     assert path is not None
     texts = pdf_texts(path.read_bytes())
     for text in texts:  # on every page: the marking, and whose copy it is
@@ -323,6 +333,10 @@ def receive_the_minutes(m: Marac) -> None:
     expect(page.get_by_text("Receipt of the minutes acknowledged for your agency")
            ).to_be_visible()
     m.accessible()
+    names = agency_directory(m.demo.platform)
+    receipts = m.demo.platform.marac.get_meeting(m.meeting).minutes_receipts
+    assert [(names[r.agency_id].name, r.by) for r in receipts.values()] == [
+        (HEALTH, "demo-health-rep")]
 
 
 def update_the_action(m: Marac) -> None:
@@ -383,6 +397,8 @@ def acknowledge_the_closure(m: Marac) -> None:
     page.get_by_role("button", name="Acknowledge the closure").click()
     expect(page.get_by_text("Closure acknowledged")).to_be_visible()
     expect(page.get_by_role("button", name="Acknowledge the closure")).to_have_count(0)
+    expect(page.locator("#told").get_by_role("row", name=re.compile(HEALTH))).not_to_contain_text(
+        "Not yet")
     m.accessible()
     document = m.demo.platform.cases.document(m.case)
     assert document is not None

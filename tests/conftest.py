@@ -65,6 +65,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database_backend" not in metafunc.fixturenames:
         return
     node = metafunc.definition
+    if node.get_closest_marker("sqlite_file") is not None:
+        metafunc.parametrize("database_backend", ["sqlite"], indirect=True)
+        return
     in_memory = node.get_closest_marker("real_stores") is None and (
         node.get_closest_marker("in_memory") is not None
         or node.path.is_relative_to(IN_MEMORY_BY_DEFAULT))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -28,6 +29,8 @@ from tests.browser.test_sign_in import sign_in
 RISK = "Strangulation; escalating frequency."
 ACTION = "Fit target-hardening at the victim home."
 FOR_POLICE = "Crisis plan, for the police alone."
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +84,8 @@ def pdf_texts(pdf: bytes) -> list[str]:
 
 
 def test_minutes_are_read_downloaded_distributed_and_acknowledged(
-        page: Page, demo: Demo, api: DemoApi, accessible: Accessibility) -> None:
+        page: Page, demo: Demo, api: DemoApi, accessible: Accessibility, *,
+        javascript: bool) -> None:
     held = held_today(api)
     minutes = f"{demo.url}/meetings/{held.meeting_id}/minutes"
     sign_in(page, demo, "coordinator")
@@ -90,6 +94,8 @@ def test_minutes_are_read_downloaded_distributed_and_acknowledged(
     expect(page.get_by_text(RISK)).to_be_visible()
     expect(page.get_by_text(FOR_POLICE)).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "minutes.png"), full_page=True)
     # Printed, every page carries the marking at its top and its bottom (the print styles).
     for text in pdf_texts(page.pdf()):
         assert text.count("OFFICIAL-SENSITIVE") >= 2, text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,8 @@ from tests.browser.test_sharing_pages import accepted_case, agency_of
 from tests.browser.test_sign_in import sign_in
 
 HOUSING = "Demoshire Homes"
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,8 @@ def give_purpose(page: Page, purpose: str = "Following up an action") -> None:
 
 
 def test_a_police_representative_answers_research_and_updates_an_action(
-        page: Page, demo: Demo, api: DemoApi, accessible: Accessibility) -> None:
+        page: Page, demo: Demo, api: DemoApi, accessible: Accessibility, *,
+        javascript: bool) -> None:
     case_id = accepted_case(api)
     police = agency_of(api, "police-officer")
     held_on = date.today() + timedelta(days=14)
@@ -79,6 +83,8 @@ def test_a_police_representative_answers_research_and_updates_an_action(
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(page.locator(f'[data-meeting="{meeting}"] a[href="/cases/{case_id}"]')).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "my-work.png"), full_page=True)
 
     page.locator(f'a[href="/cases/{case_id}/research?meeting={meeting}"]').click()
     expect(page.get_by_role("heading", name="Research", exact=True)).to_be_visible()

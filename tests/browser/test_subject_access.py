@@ -21,6 +21,8 @@ from tests.browser.conftest import Accessibility, Demo, serving_demo
 OTHERS = ("Perpetrator", "demo-police-officer", "demo-health-rep", "demo-coordinator")
 WITHHELD = "Two emergency department attendances"
 
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
@@ -29,17 +31,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def sign_in_as_dpo(page: Page, demo: Demo) -> None:
-    """Signed in, then to the requests (a DPO's sign-in lands on /cases, which is not theirs:
-    web/sign_in.py HOME is the same for every role)."""
+    """Signed in (a DPO starts at the audit trail), then to the requests by the navigation."""
     page.goto(demo.url + "/")
     page.get_by_label("dpo", exact=True).check()
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(demo.url + "/cases")
-    page.goto(demo.url + "/subject-access")
+    page.wait_for_url(demo.url + "/audit")
+    page.get_by_role("link", name="Subject access", exact=True).click()
 
 
 def test_the_dpo_records_reviews_and_releases_a_request_naming_no_one_else(
-        page: Page, demo: Demo, accessible: Accessibility, tmp_path: Path) -> None:
+        page: Page, demo: Demo, accessible: Accessibility, tmp_path: Path, *,
+        javascript: bool) -> None:
     sign_in_as_dpo(page, demo)
     expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     expect(page.get_by_role("link", name="Subject access", exact=True)).to_have_attribute(
@@ -73,6 +75,8 @@ def test_the_dpo_records_reviews_and_releases_a_request_naming_no_one_else(
     expect(redactions).to_contain_text("Staff member")
     expect(page.locator(".app-redaction").first).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "subject-access.png"), full_page=True)
 
     page.get_by_role("button", name="Add the redaction").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the words to withhold")

@@ -85,6 +85,8 @@ def test_the_team_leader_allocates_from_the_board(
         "demo-case-coordinator-1\ndemo-case-coordinator-2")
     page.get_by_role("button", name="Show the team's cases").click()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOT.with_name("allocation.png")), full_page=True)
     card = page.locator(".govuk-summary-card").filter(
         has=page.locator(f"input[name=case][value='{case_id}']"))
     card.get_by_label("demo-case-coordinator-2", exact=False).check()

@@ -119,6 +119,8 @@ def test_the_administrator_adds_an_agency_and_changes_a_setting(
     page.get_by_role("link", name="Agencies").first.click()
     expect(page.get_by_role("heading", name="Agencies", exact=True)).to_be_visible()
     accessible()
+    if javascript:  # the README's picture of this page
+        page.screenshot(path=str(SCREENSHOTS / "admin.png"), full_page=True)
     page.get_by_role("button", name="Add an agency").click()
     expect(page.get_by_role("heading", name="Add an agency")).to_be_visible()
     accessible()

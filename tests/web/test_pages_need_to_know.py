@@ -373,6 +373,10 @@ class PagesMachine(TimelineMachine):
                 f"{count} {'case' if count == 1 else 'cases'}"), (who, address)
             listed += [a.attrs["href"].removeprefix("/cases/") for a in page.all("a", has="href")
                        if re.fullmatch("/cases/" + AN_ID.pattern, a.attrs["href"])]
+            # Nothing the list does not give: no id but its cases' (and their agencies'),
+            # no text a history wrote.
+            assert set(AN_ID.findall(answer.text)) <= set(AN_ID.findall(api.text)), who
+            assert not TOKEN.search(answer.text), who
             following = page.first("a", rel="next")
             address = following.attrs["href"] if following else None
         assert listed == [c["case_id"] for c in expected["items"]], (who, filters)

@@ -413,6 +413,10 @@ class PagesMachine(TimelineMachine):
             assert item_id not in answer.text, (who, case_id, item_id)
 
 
+# Few, short histories: each ends with every persona (12) walking their list and opening every
+# case (some 300 requests, about 2 s of CPU), so that 6 histories of up to 12 steps beside the
+# fixed cases take about 15 s of CPU (measured: 32 s in all at a load average of 13 on the 2
+# cores). The model's own tests run its histories at length; here the pages are the question.
 PagesMachine.TestCase.settings = settings(
     max_examples=6, stateful_step_count=12, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

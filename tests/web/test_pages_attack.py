@@ -4,14 +4,21 @@ restricted case is absent from counts)."""
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
-from tests.api.conftest import referral_body
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import Platform
+from tests.api.conftest import World, accept, bearer, refer, referral_body
+from tests.web.test_case_page import CSRF, sign_in
 from tests.web.test_marrac_pages import DAY_ONE, Demo, demo, text_of
 
 __all__ = ["demo"]  # the fixture, shared with the MARRAC pages' tests
 
 TEAM = "demo-case-coordinator-1"
+TODAY = date(2026, 1, 12)  # the test clock's day
 
 
 def board_text(demo: Demo) -> str:
@@ -39,3 +46,38 @@ def test_the_allocation_board_counts_no_case_the_team_leader_may_not_see(demo: D
     assert demo.client.get(f"/cases/{case_id}").status_code == 404
 
     assert f"{TEAM} Least loaded 0" in board_text(demo)
+
+
+def meeting_today(client: TestClient, world: World) -> UUID:
+    created = client.post("/api/v1/meetings", headers=world.coordinator(), json={
+        "kind": "standard", "held_on": TODAY.isoformat()})
+    assert created.status_code == 201, created.text
+    return UUID(created.json()["id"])
+
+
+@pytest.mark.in_memory
+def test_distributing_minutes_answers_alike_for_a_hidden_case_and_no_case(
+        client: TestClient, world: World, api_platform: Platform) -> None:
+    """A coordinator who is not a member of a restricted case sees a meeting that lists only
+    it as a meeting with no cases: distributing its minutes is refused as for a meeting that
+    lists none (a success would tell that a hidden case is on the agenda)."""
+    hidden = refer(client, world)
+    accept(client, world, hidden)
+    with_hidden, empty = meeting_today(client, world), meeting_today(client, world)
+    listed = client.post(f"/api/v1/meetings/{with_hidden}/agenda", headers=world.coordinator(),
+                         json={"case_id": str(hidden), "invite": []})
+    assert listed.status_code in (201, 204), listed.text
+    restricted = client.post(f"/api/v1/cases/{hidden}/restriction",
+                             headers=world.coordinator(),
+                             json={"members": ["coordinator-1"], "reason": "Employee case"})
+    assert restricted.status_code == 204, restricted.text
+    outsider = world.token("coordinator-2", "coordinator", agency="health")
+    assert client.get(f"/api/v1/cases/{hidden}", headers=bearer(outsider)).status_code == 404
+    sign_in(client, api_platform, outsider)
+
+    answers = [client.post(f"/meetings/{m}/minutes/distribution", data={"csrf_token": CSRF},
+                           follow_redirects=False) for m in (with_hidden, empty)]
+
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].text.replace(str(with_hidden), "M") == answers[1].text.replace(
+        str(empty), "M")

@@ -129,24 +129,22 @@ def linked_repeats(db: Database, case_id: UUID) -> list[UUID]:
         return repeats_on(cur, case_id)
 
 
-def allocation_loads(db: Database, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
-    """Cases of the area still worked (not `ENDED`: closed or withdrawn) allocated to each
-    of `refs` (keyed digests of case co-ordinators), zero where none: counts only, never
-    which cases."""
-    loads = dict.fromkeys(refs, 0)
+def allocated_cases(db: Database, area_id: UUID, refs: Sequence[str]) -> list[tuple[str, UUID]]:
+    """Cases of the area still worked (not `ENDED`: closed or withdrawn) allocated to each of
+    `refs` (keyed digests of case co-ordinators), as (ref, case) pairs: a load is counted of
+    those the caller may see, so that a case hidden from them counts for nothing."""
     if not refs:
-        return loads
+        return []
     marks = ", ".join(["%s"] * len(refs))
     ended = sorted(ENDED)
     with db.transaction(readonly=True) as cur:
-        cur.execute("SELECT a.ref, COUNT(*) FROM case_access a "  # noqa: S608
+        cur.execute("SELECT a.ref, a.case_id FROM case_access a "  # noqa: S608
                     "JOIN case_index i ON i.case_id = a.case_id "
                     "WHERE a.relation = 'allocated_to' AND i.area_id = %s "
                     f"AND i.status NOT IN ({', '.join(['%s'] * len(ended))}) "
-                    f"AND a.ref IN ({marks}) GROUP BY a.ref",
+                    f"AND a.ref IN ({marks})",
                     (str(area_id), *ended, *refs))
-        loads.update({r[0]: int(r[1]) for r in cur.fetchall()})
-    return loads
+        return [(str(r[0]), UUID(str(r[1]))) for r in cur.fetchall()]
 
 
 def unallocated(db: Database, area_id: UUID) -> list[UUID]:

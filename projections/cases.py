@@ -204,8 +204,8 @@ class CaseProjector:
     def linked_repeats(self, case_id: UUID) -> list[UUID]:
         return case_index.linked_repeats(self.db, case_id)
 
-    def allocation_loads(self, area_id: UUID, refs: Sequence[str]) -> dict[str, int]:
-        return case_index.allocation_loads(self.db, area_id, refs)
+    def allocated_cases(self, area_id: UUID, refs: Sequence[str]) -> list[tuple[str, UUID]]:
+        return case_index.allocated_cases(self.db, area_id, refs)
 
     def unallocated(self, area_id: UUID) -> list[UUID]:
         return case_index.unallocated(self.db, area_id)

@@ -18,7 +18,7 @@ from domain.marrac import NotAMarracArea, least_loaded
 from security.identity import Principal
 from security.policy import CaseAccess, may_allocate, may_lead_marrac_team, may_work_marrac_case
 from services.actor import Actor
-from services.case_access import Stores, visible, writing
+from services.case_access import Stores, visible, visible_cases, writing
 from services.case_closure import told_of_closure
 from services.case_lists import CaseSummary, summaries
 
@@ -62,12 +62,26 @@ def suggest(stores: Stores, actor: Actor, case_id: UUID,
         actor.audit.record("suggest_allocation", "rejected", case_id=case_id,
                            area_id=access.area_id)
         raise NotAMarracArea(f"area {access.area_id} does not run the MARRAC model")
-    refs = {c: stores.blind_index.person_ref(c) for c in dict.fromkeys(candidates)}
-    by_ref = stores.cases.allocation_loads(access.area_id, sorted(set(refs.values())))
-    loads = {c: by_ref[r] for c, r in refs.items()}
+    loads = _loads(stores, actor, access.area_id, candidates)
     actor.audit.record("suggest_allocation", "allowed", case_id=case_id, area_id=access.area_id)
     return AllocationSuggestion(
         tuple(CandidateLoad(c, n) for c, n in sorted(loads.items())), least_loaded(loads))
+
+
+def _loads(stores: Stores, actor: Actor, area_id: UUID,
+           candidates: Sequence[str]) -> dict[str, int]:
+    """Each candidate co-ordinator's open cases in the area that the caller may see: a case
+    hidden from them (restricted to its members, or one they are excluded from) counts for
+    nothing, as it is absent from every other count they are given (DESIGN.md, need-to-know
+    rule 2: no answer may depend on it)."""
+    refs = {c: stores.blind_index.person_ref(c) for c in dict.fromkeys(candidates)}
+    held = stores.cases.allocated_cases(area_id, sorted(set(refs.values())))
+    seen = set(visible_cases(stores, actor, sorted({c for _, c in held}, key=str)))
+    by_ref: dict[str, int] = {}
+    for ref, case_id in held:
+        if case_id in seen:
+            by_ref[ref] = by_ref.get(ref, 0) + 1
+    return {c: by_ref.get(r, 0) for c, r in refs.items()}
 
 
 def leads_marrac_team(principal: Principal) -> bool:
@@ -90,9 +104,7 @@ def allocation_board(stores: Stores, actor: Actor, team: Sequence[str]) -> Alloc
             if may_allocate(actor.viewer, access, now)]
     rows = stores.cases.index_rows(mine)
     awaiting = summaries(stores, actor, [rows[c] for c in waiting if c in rows])
-    refs = {c: stores.blind_index.person_ref(c) for c in dict.fromkeys(team)}
-    by_ref = stores.cases.allocation_loads(area_id, sorted(set(refs.values())))
-    loads = {c: by_ref[r] for c, r in refs.items()}
+    loads = _loads(stores, actor, area_id, team)
     actor.audit.record("list", "allowed", items=tuple(str(s.case_id) for s in awaiting),
                        area_id=area_id)
     return AllocationBoard(tuple(awaiting), AllocationSuggestion(

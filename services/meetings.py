@@ -296,10 +296,16 @@ def record_hearing(stores: Stores, actor: Actor, meeting_id: UUID, case_id: UUID
 
 def distribute_minutes(stores: Stores, actor: Actor, meeting_id: UUID) -> None:
     """Record that the minutes went out; the meeting shows whether within the deadline."""
-    row, _ = seen_meeting(stores, actor, meeting_id, "distribute_minutes")
+    row, visible = seen_meeting(stores, actor, meeting_id, "distribute_minutes")
     actor.require(is_coordinator_of(actor.principal, row.area_id), "distribute_minutes",
                   "Coordinators and chairs run the area's meetings", items=(str(meeting_id),))
     with writing(stores, actor, "distribute_minutes", None, row.area_id):
+        if not visible:
+            # To the caller the agenda is empty: refused (and recorded) as the domain refuses
+            # a meeting that lists no case, in the domain's order, so that the answer does not
+            # tell whether a case they may not see is listed (DESIGN.md, need-to-know rule 2).
+            stores.marac.get_meeting(meeting_id).check_recordable_on(stores.now().date())
+            raise InvalidMeetingChange("a meeting with no cases has no minutes")
         stores.marac.distribute_minutes(meeting_id, by=actor.principal.subject)
 
 

@@ -242,9 +242,12 @@ class Meeting(Aggregate):
 
     def minutes_late(self, settings: AreaSettings, now: datetime) -> bool:
         """Late once the due day has ended without a distribution (or if it came after)."""
-        due = self.minutes_due_on(settings)
-        sent = self.minutes_distributed_at
-        return (sent.date() if sent else now.date()) > due
+        return self.minutes_late_if_sent(settings, now, self.minutes_distributed_at)
+
+    def minutes_late_if_sent(self, settings: AreaSettings, now: datetime,
+                             sent: datetime | None) -> bool:
+        """`minutes_late`'s rule for a distribution at `sent` (None: none yet)."""
+        return (sent.date() if sent else now.date()) > self.minutes_due_on(settings)
 
     def lists(self, case_id: UUID) -> bool:
         return any(i.case_id == case_id for i in self.agenda)

@@ -22,7 +22,13 @@ from services.actor import Actor
 from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores
 from services.case_view import CaseAction, CaseItem, named_in
-from services.meetings import AgendaEntry, MinutesState, agenda_entries, seen_meeting
+from services.meetings import (
+    AgendaEntry,
+    MinutesState,
+    agenda_entries,
+    minutes_state,
+    seen_meeting,
+)
 from services.minutes_receipts import MinutesReceipts, receipts_of
 
 
@@ -117,20 +123,15 @@ def _gather(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingMinutes:
     coordinates = is_coordinator_of(actor.principal, row.area_id)
     return MeetingMinutes(
         MINUTES_MARKING, meeting_id, meeting.kind, meeting.held_on,
-        _attendance(meeting, names), cases, _distribution(stores, meeting),
-        receipts_of(meeting, names, actor.principal, coordinates), coordinates)
+        _attendance(meeting, names), cases,
+        minutes_state(stores, meeting, sees_a_case=bool(visible)),
+        receipts_of(meeting, names, actor.principal, coordinates, sees_a_case=bool(visible)),
+        coordinates)
 
 
 def _attendance(meeting: Meeting, names: AgencyNames) -> tuple[PresentAttendee, ...]:
     return tuple(PresentAttendee(a.person, names(a.agency_id) if a.agency_id else None,
                                  a.statement_version) for a in meeting.attendance.values())
-
-
-def _distribution(stores: Stores, meeting: Meeting) -> MinutesState:
-    settings = stores.marac.get_area(meeting.area_id).settings
-    return MinutesState(MINUTES_MARKING, meeting.minutes_due_on(settings),
-                        meeting.minutes_distributed_at,
-                        meeting.minutes_late(settings, stores.now()))
 
 
 def meeting_minutes(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingMinutes:

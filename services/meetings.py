@@ -150,11 +150,16 @@ def attendance_list(meeting: Meeting) -> tuple[Attendee, ...]:
                  for a in meeting.attendance.values())
 
 
-def _minutes_state(stores: Stores, meeting: Meeting) -> MinutesState:
+def minutes_state(stores: Stores, meeting: Meeting, *, sees_a_case: bool) -> MinutesState:
+    """The minutes' marking, due date and distribution as the caller may know them. Minutes
+    go out only for a meeting that lists a case: to one who sees none of its cases they are
+    as a meeting with none's, never distributed (DESIGN.md, need-to-know rule 2: whether a
+    case they may not see was heard is not theirs to learn). The one rule every reader of a
+    meeting's minutes asks (the meeting, its minutes, their receipts)."""
     settings = stores.marac.get_area(meeting.area_id).settings
-    return MinutesState(MINUTES_MARKING, meeting.minutes_due_on(settings),
-                        meeting.minutes_distributed_at,
-                        meeting.minutes_late(settings, stores.now()))
+    sent = meeting.minutes_distributed_at if sees_a_case else None
+    return MinutesState(MINUTES_MARKING, meeting.minutes_due_on(settings), sent,
+                        meeting.minutes_late_if_sent(settings, stores.now(), sent))
 
 
 def _agenda(stores: Stores, meeting: MeetingRow, visible: Sequence[UUID]) -> list[AgendaEntry]:
@@ -185,9 +190,9 @@ def agenda_entries(stores: Stores, row: MeetingRow, visible: Sequence[UUID]) -> 
 
 def meeting(stores: Stores, actor: Actor, meeting_id: UUID) -> MeetingView:
     """The meeting, with its minutes' marking, due date and distribution."""
-    row, _ = seen_meeting(stores, actor, meeting_id, "read_meeting")
+    row, visible = seen_meeting(stores, actor, meeting_id, "read_meeting")
     held = stores.marac.get_meeting(meeting_id)
-    minutes = _minutes_state(stores, held)
+    minutes = minutes_state(stores, held, sees_a_case=bool(visible))
     actor.audit.record("read_meeting", "allowed", items=(str(meeting_id),))
     return MeetingView(row.meeting_id, row.area_id, row.kind, row.held_on, row.attendees,
                        minutes, meeting_status(held.held_on, held.cancelled, stores.now().date()),

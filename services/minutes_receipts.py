@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.meeting import Meeting
+from domain.meeting import Meeting, MinutesNotDistributed
 from security.identity import Principal
 from security.policy import is_coordinator_of
 from services.actor import Actor
@@ -49,9 +49,13 @@ class MinutesReceipts:
 
 
 def receipts_of(meeting: Meeting, names: AgencyNames, principal: Principal,
-                coordinates: bool) -> MinutesReceipts:
+                coordinates: bool, *, sees_a_case: bool) -> MinutesReceipts:
     """The receipts `principal` may follow: all of them if they `coordinate` the area's
-    meetings (the policy's answer, asked by the caller), else their own agency's."""
+    meetings (the policy's answer, asked by the caller), else their own agency's; none to one
+    who sees none of the meeting's cases (as services/meetings.py `minutes_state`: minutes
+    never distributed)."""
+    if not sees_a_case:
+        return MinutesReceipts(meeting.id, None, (), False)
     mine = principal.agency_id
     shown = [a for a in meeting.minutes_sent_to if coordinates or a == mine]
     receipts = []
@@ -68,11 +72,11 @@ def receipts_of(meeting: Meeting, names: AgencyNames, principal: Principal,
 
 def minutes_receipts(stores: Stores, actor: Actor, meeting_id: UUID) -> MinutesReceipts:
     """Who has and has not acknowledged the minutes, as far as the caller may follow."""
-    row, _ = seen_meeting(stores, actor, meeting_id, "read_meeting")
+    row, visible = seen_meeting(stores, actor, meeting_id, "read_meeting")
     meeting = stores.marac.get_meeting(meeting_id)
     coordinates = is_coordinator_of(actor.principal, row.area_id)
     found = receipts_of(meeting, agency_names(stores, meeting.minutes_sent_to),
-                        actor.principal, coordinates)
+                        actor.principal, coordinates, sees_a_case=bool(visible))
     actor.audit.record("read_meeting", "allowed", area_id=row.area_id,
                        items=(str(meeting_id), "minutes_receipts"))
     return found
@@ -82,7 +86,7 @@ def acknowledge_minutes(stores: Stores, actor: Actor, meeting_id: UUID) -> None:
     """The caller acknowledges, for their agency, that it received the minutes (the domain
     refuses an agency they were not sent to, a second acknowledgement, or minutes not yet
     distributed)."""
-    row, _ = seen_meeting(stores, actor, meeting_id, "acknowledge_minutes")
+    row, visible = seen_meeting(stores, actor, meeting_id, "acknowledge_minutes")
     p = actor.principal
     agency_id = p.agency_id
     if p.kind != "person" or agency_id is None:
@@ -90,4 +94,6 @@ def acknowledge_minutes(stores: Stores, actor: Actor, meeting_id: UUID) -> None:
                    "agency", area_id=row.area_id, items=(str(meeting_id),))
     with writing(stores, actor, "acknowledge_minutes", None, row.area_id,
                  items=(str(meeting_id),)):
+        if not visible:  # to them, minutes never distributed (meetings.minutes_state)
+            raise MinutesNotDistributed("the minutes have not been distributed")
         stores.marac.acknowledge_minutes(meeting_id, agency_id, by=p.subject)

@@ -133,6 +133,9 @@ def test_a_role_that_reads_no_cases_is_told_so(page: Page, demo: Demo,
     assert sign_in_as_dpo is not None
     page.get_by_label("dpo", exact=True).check()
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(demo.url + "/audit")  # a DPO's pages start at the audit trail
+    expect(page.get_by_role("link", name="Cases", exact=True)).to_have_count(0)
+    page.goto(demo.url + "/cases")  # and the cases, typed, are not theirs
     expect(page.get_by_role("heading", name="You do not have access to this page")
            ).to_be_visible()
     accessible()

@@ -243,3 +243,24 @@ def test_only_a_team_leader_has_a_board(demo: Demo) -> None:
     board = demo.client.get("/marrac/allocation")
     assert board.status_code == 403
     assert 'href="/marrac/allocation"' not in demo.client.get("/cases").text
+
+
+def test_an_open_actions_fate_has_no_conditional_reveal(demo: Demo, clock: Clock) -> None:
+    """GOV.UK Frontend's script marks a radio that reveals a field aria-expanded, which ARIA
+    does not allow on a radio (axe's aria-allowed-attr, found with JavaScript on): the agency
+    that carries an action on is asked beside the fates, not revealed by one."""
+    case_id, _ = allocated_case(demo)
+    police = demo_ids().marrac_agencies["police"]
+    clock.at = DAY_ONE + timedelta(hours=3)
+    demo.api("case-coordinator-1", "POST", f"/api/v1/cases/{case_id}/decision",
+             {"outcome": "accept"})
+    action = demo.api("case-coordinator-1", "POST", f"/api/v1/cases/{case_id}/actions",
+                      {"owner_agency_id": str(police), "for_whom": "victim",
+                       "description": "Safety visit", "due_on": "2026-01-20"})["id"]
+    demo.page_as("case-coordinator-1")
+    shown = demo.client.get(f"/cases/{case_id}/marrac")
+    assert shown.status_code == 200
+    assert f'name="fate-{action}"' in shown.text
+    assert f'name="carried-{action}"' in shown.text
+    assert "data-aria-controls" not in shown.text
+    assert "govuk-radios__conditional" not in shown.text

@@ -23,7 +23,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from domain.actions import ActionDisposal, Fate
 from domain.exceptions import DomainError
 from domain.marrac import MAX_CONTACT_MINUTES, MAX_FEEDBACK_LENGTH, MAX_NEEDS_LENGTH
 from services import case_view, marrac
@@ -32,7 +31,9 @@ from services.errors import Invalid
 from services.marrac_summary import summary as marrac_summary
 from services.partnership import agency_directory
 from services.purposes import LABELS
+from web.access_forms import agency as agency_chosen
 from web.case_page import case_id_of, purpose_asked, session_purpose
+from web.closure import FATES, ClosureForm
 from web.moments import Errors, moment_of
 from web.moments import field as text
 from web.session import CurrentPerson, FormPerson, SignedIn, actor_of, layout, platform_of
@@ -45,8 +46,6 @@ STEPS = {"gather_and_assess": "Gather and assess", "analyse_risk_and_need":
          "complete_case": "Complete the case"}
 OUTCOMES = {"continue_plan": "Continue the plan", "revise_plan": "Revise the plan",
             "ready_to_close": "Ready to close: the risk no longer meets purpose"}
-FATES: dict[Fate, str] = {"completed": "Completed", "closed_with_case": "Closed with the case",
-                          "carried": "Carried on by another agency"}
 # The domain's refusals (their codes), in words; the field each belongs to is the form's.
 REFUSALS = {
     "marrac_time_out_of_bounds": "That time is in the future, or before what must come first "
@@ -55,6 +54,7 @@ REFUSALS = {
     "marrac_not_allocated": "The case must be allocated to a case co-ordinator first",
     "marrac_completed_by_closing": "The fourth step is completed by closing the case",
     "open_actions_unaccounted": "Say what becomes of each open action",
+    "agency_not_found": "An action can only be carried on by an agency of the case's area",
     "case_closed": "The case is closed",
     "invalid_marrac_change": "This cannot be recorded on the case as it stands",
 }
@@ -150,16 +150,8 @@ def _review(form: FormData, errors: Errors) -> Parsed:
                   "review-when-day", errors)
 
 
-def _agency(given: str, name: str, errors: Errors) -> UUID | None:
-    try:
-        return UUID(given)
-    except ValueError:
-        errors[name] = "Select an agency from the list"
-        return None
-
-
 def _told(form: FormData, errors: Errors) -> Parsed:
-    agency = _agency(text(form, "told-agency"), "told-agency", errors)
+    agency = agency_chosen(text(form, "told-agency"), "told-agency", errors)
     at = moment_of(form, "told-when", errors)
     return Parsed(lambda p, a, c: marrac.record_told(p, a, c, agency or UUID(int=0), at=at),
                   "told-agency", errors)
@@ -171,7 +163,7 @@ def _feedback(form: FormData, errors: Errors) -> Parsed:
     child: UUID | None = None
     agency: UUID | None = None
     if source.startswith("agency:"):
-        agency = _agency(source.removeprefix("agency:"), "feedback-from", errors)
+        agency = agency_chosen(source.removeprefix("agency:"), "feedback-from", errors)
     else:
         me, child = _me(source, "feedback-from", errors)
     said = _bounded(text(form, "feedback-text"), "feedback-text", errors, "the feedback",
@@ -183,29 +175,14 @@ def _feedback(form: FormData, errors: Errors) -> Parsed:
 
 
 def _close(form: FormData, errors: Errors) -> Parsed:
-    reason = _bounded(text(form, "close-reason"), "close-reason", errors,
-                      "why the case is complete", 2_000)
+    """The closure form of any case (web/closure.py): its reason and each open action's fate,
+    read by the one parser; and when the case was completed."""
+    closure = ClosureForm.of(form)
+    errors.update(closure.errors)
     at = moment_of(form, "close-when", errors)
-    disposals: list[ActionDisposal] = []
-    for name in form:
-        if not name.startswith("fate-"):
-            continue
-        action = name.removeprefix("fate-")
-        fate = text(form, name)
-        try:
-            action_id = UUID(action)
-        except ValueError:
-            continue  # not an action the page offered
-        if fate not in FATES:
-            errors[name] = "Select what becomes of this action"
-            continue
-        carried_to = None
-        if fate == "carried":
-            carried_to = _agency(text(form, f"carried-{action}"), f"carried-{action}", errors)
-        disposals.append(ActionDisposal(action_id, fate, carried_to))
-    return Parsed(lambda p, a, c: marrac.complete_case(p, a, c, reason=reason, at=at,
-                                                       disposals=tuple(disposals)),
-                  "close-reason", errors)
+    return Parsed(lambda p, a, c: marrac.complete_case(p, a, c, reason=closure.reason, at=at,
+                                                       disposals=closure.disposals()),
+                  "reason", errors)
 
 
 FORMS: dict[str, Callable[[FormData, Errors], Parsed]] = {

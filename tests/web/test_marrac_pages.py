@@ -195,11 +195,11 @@ def test_completing_the_case_needs_each_open_action_accounted_for_and_agencies_t
     demo.api("case-coordinator-1", "POST", f"/api/v1/cases/{case_id}/marrac/steps",
              {"step": "identify_solution", "at": at})
     demo.page_as("case-coordinator-1")
-    unaccounted = demo.post(case_id, "close", {"close-reason": "Risk no longer meets purpose"})
+    unaccounted = demo.post(case_id, "close", {"reason": "Risk no longer meets purpose"})
     assert unaccounted.status_code == 422
     assert "Say what becomes of each open action" in unaccounted.text
-    closed = demo.post(case_id, "close", {"close-reason": "Risk no longer meets purpose",
-                                          f"fate-{action}": "completed"})
+    closed = demo.post(case_id, "close", {"reason": "Risk no longer meets purpose",
+                                          "action": action, f"fate-{action}": "completed"})
     assert closed.status_code == 303, closed.text
     told = demo.post(case_id, "told", {"told-agency": str(police),
                                        **when("told-when", DAY_ONE + timedelta(hours=3))})
@@ -261,6 +261,6 @@ def test_an_open_actions_fate_has_no_conditional_reveal(demo: Demo, clock: Clock
     shown = demo.client.get(f"/cases/{case_id}/marrac")
     assert shown.status_code == 200
     assert f'name="fate-{action}"' in shown.text
-    assert f'name="carried-{action}"' in shown.text
+    assert f'name="carried_to-{action}"' in shown.text
     assert "data-aria-controls" not in shown.text
     assert "govuk-radios__conditional" not in shown.text

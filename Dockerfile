@@ -18,7 +18,7 @@ COPY api ./api
 COPY web ./web
 COPY bench ./bench
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 marac \
-    && mkdir -p /var/lib/marac/ledger /var/lib/marac-witness \
+    && mkdir -p /var/lib/marac/ledger /var/lib/marac/checkpoints /var/lib/marac-witness \
     && chown -R marac /var/lib/marac /var/lib/marac-witness
 # The directories exist, owned by `marac`, so that named volumes mounted there start writable
 # by it (Docker copies the image directory's ownership into a new volume).

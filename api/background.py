@@ -25,6 +25,7 @@ import structlog
 
 from api.actions import escalate_overdue
 from api.bootstrap import Platform, smtp_config
+from api.heartbeat import beat, heartbeat_path
 from api.retention import erase_expired_subject_access, run_retention
 from feeds.delivery import WebhookDeliverer
 from feeds.visibility import Gate
@@ -120,6 +121,9 @@ class Background:
                     if checkpoint is not None:
                         log.info("audit_checkpoint_signed", size=checkpoint.size)
                     next_checkpoint = now + p.settings.audit_checkpoint_seconds
+                # Alive only while every loop is: a dead thread stops the heartbeat.
+                if all(t.is_alive() for t in self._threads):
+                    beat(heartbeat_path(p.settings.data_dir))
             except Exception as exc:  # keep running; the next pass retries
                 log.error("housekeeping_failed", error_type=type(exc).__name__)
             # Short, so that a change of date is acted on within seconds.

@@ -273,6 +273,12 @@ class Witness:
                                           "raised_at": datetime.now(UTC).isoformat()}))
 
 
+def alarms(directory: Path) -> list[str]:
+    """The alarms raised and not yet resolved (their files' names: size and kind)."""
+    found = directory / ALARMS_DIR
+    return sorted(p.stem for p in found.glob("alarm-*.json")) if found.is_dir() else []
+
+
 @dataclass(frozen=True)
 class WitnessEvidence:
     """What a verifier reads from a witness directory: no secret, only its public key."""

@@ -13,6 +13,7 @@ import structlog
 
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
+from api.heartbeat import age, beat
 from api.logs import configure_logging
 from audit import witness as witnesses
 from audit.checkpoints import CheckpointLog, key_id, parse_public_key
@@ -22,6 +23,8 @@ from audit.verify import verify
 from storage.database import Database
 
 log = structlog.get_logger("witness")
+# Touched after each look that raised no alarm (`marac audit witness status` reads it).
+WITNESS_HEARTBEAT = "witness-heartbeat"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,6 +58,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     wr.add_argument("--interval", type=float, default=5.0, help="seconds between looks")
     wr.add_argument("--once", action="store_true",
                     help="one look, then exit: 0 if all co-signed, 1 on an alarm")
+    st = ws.add_parser("status", help="a healthcheck: 0 when the witness looked within "
+                                      "--max-age seconds and has raised no alarm, 1 otherwise")
+    st.add_argument("--dir", type=Path, required=True, help="the witness's own directory")
+    st.add_argument("--max-age", type=float, default=60.0,
+                    help="seconds since its last look still counted alive")
     p.set_defaults(run=run)
 
 
@@ -103,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
 def _witness(args: argparse.Namespace, database_url: str) -> int:
     if args.witness_command in ("init", "trust"):
         return _witness_keys(args)
+    if args.witness_command == "status":
+        return _witness_status(args.dir, args.max_age)
     return _witness_run(args, database_url)
 
 
@@ -145,7 +155,10 @@ def _witness_run(args: argparse.Namespace, database_url: str) -> int:
             if seen.cosigned:
                 log.info("witness_cosigned", checkpoints=len(seen.cosigned),
                          witnessed_size=seen.witnessed_size)
-            if seen.alarm is not None:
+            if seen.alarm is None:
+                # A look that found nothing wrong: the healthcheck's evidence of life.
+                beat(args.dir / WITNESS_HEARTBEAT)
+            else:
                 # An alarm is raised again at every look until someone resolves it.
                 log.error("witness_alarm", kind=seen.alarm.kind, size=seen.alarm.size,
                           witnessed_size=seen.witnessed_size)
@@ -159,3 +172,12 @@ def _witness_run(args: argparse.Namespace, database_url: str) -> int:
     finally:
         witness.close()
         database.close()
+
+
+def _witness_status(directory: Path, max_age: float) -> int:
+    """Reads only the directory's heartbeat and alarms: no key, no database."""
+    seconds = age(directory / WITNESS_HEARTBEAT)
+    alarms = witnesses.alarms(directory)
+    print(json.dumps({"seconds_since_look": None if seconds is None else round(seconds, 1),
+                      "alarms": alarms}))
+    return 0 if seconds is not None and seconds <= max_age and not alarms else 1

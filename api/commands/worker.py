@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
+from pathlib import Path
 from types import FrameType
 
 import structlog
@@ -12,6 +14,7 @@ import structlog
 from api.background import Background, Intervals
 from api.bootstrap import build_platform
 from api.commands.common import platform_options, settings_from
+from api.heartbeat import DEFAULT_MAX_AGE, age, heartbeat_path
 from api.logs import configure_logging
 
 log = structlog.get_logger("worker")
@@ -27,12 +30,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--feed-poll", type=float, default=0.1,
                    help="seconds between looks for webhooks to deliver")
     p.add_argument("--once", action="store_true", help="one pass of everything, then exit")
+    p.add_argument("--alive", action="store_true",
+                   help="a healthcheck: exit 0 when a worker using this data dir beat within "
+                        "--max-age seconds, 1 otherwise")
+    p.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE,
+                   help="seconds since the last heartbeat still counted alive (--alive)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     configure_logging()
     settings = settings_from(args)
+    if args.alive:
+        return _alive(heartbeat_path(settings.data_dir), args.max_age)
     platform = build_platform(settings)
     background = Background(platform, Intervals(poll=args.poll, feed_poll=args.feed_poll,
                                                 ledger=args.interval))
@@ -53,3 +63,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         platform.close()
+
+
+def _alive(path: Path, max_age: float) -> int:
+    """No platform built (no database, no keys): only the heartbeat's age."""
+    seconds = age(path)
+    if seconds is None:
+        print("no heartbeat yet: the worker has not completed a pass", file=sys.stderr)
+        return 1
+    if seconds > max_age:
+        print(f"last heartbeat {seconds:.0f} s ago (more than {max_age:.0f})", file=sys.stderr)
+        return 1
+    return 0

@@ -35,10 +35,15 @@ def test_a_worker_pass_beats_only_while_every_loop_lives(tmp_path: Path) -> None
     from api.background import Background, Intervals  # noqa: PLC0415
 
     calls: list[str] = []
+
+    def reapply() -> list[str]:
+        calls.append("ledger")
+        return []
+
     platform = SimpleNamespace(
         settings=SimpleNamespace(data_dir=tmp_path, audit_checkpoint_seconds=0.05),
         marac=SimpleNamespace(today=lambda: None),
-        eraser=SimpleNamespace(reapply=lambda: calls.append("ledger") or []),
+        eraser=SimpleNamespace(reapply=reapply),
         checkpoints=SimpleNamespace(issue=lambda: None))
     background = Background(cast(Any, platform), Intervals(ledger=0.05, day_jobs=3600))
     background._day_jobs = lambda today: None  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from api.bootstrap import build_platform, load_key_material
 from api.commands.common import platform_options, settings_from
+from audit.checkpoints import CheckpointSigner
 from audit.signing_key import SigningKey, SigningKeyFile
 from domain.exceptions import CaseNotFound
 from security.kek import KeyFile, KeyMaterial
@@ -41,9 +42,14 @@ def run(args: argparse.Namespace) -> int:
                 or settings.audit_signing_key_json):
             print("key material already exists; refusing to overwrite", file=sys.stderr)
             return 1
-        signing_file.save(SigningKey.generate(demo=settings.demo))
+        signing_key = SigningKey.generate(demo=settings.demo)
+        signing_file.save(signing_key)
         key_file.save(KeyMaterial.generate(demo=settings.demo))
-        print(json.dumps({"created": [str(settings.key_path), str(settings.signing_key_path)]}))
+        # What the witness is told to trust (MARAC_AUDIT_CHECKPOINT_PUBLIC_KEY): known now,
+        # before any process is up to answer GET /api/v1/audit/keys.
+        public = CheckpointSigner(signing_key.private_key).public_key.hex()
+        print(json.dumps({"created": [str(settings.key_path), str(settings.signing_key_path)],
+                          "audit_checkpoint_public_key": public}))
         return 0
     if args.keys_command == "move-signing-key":
         return _move_signing_key(key_file, signing_file)

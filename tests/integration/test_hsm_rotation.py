@@ -106,9 +106,13 @@ def test_a_new_kek_rolls_out_across_two_running_processes(
         staged = json.loads(capsys.readouterr().out)["staged_kek"]
         assert staged != first
         assert b.ask("current")["current_kek"] == first
-        # B proves, at its own heartbeat, that it can unwrap under the new KEK.
-        until("B ready for the staged KEK",
-              lambda: b.process_id in roster.readiness(staged).ready)
+        # B (and A) prove, at their own heartbeats, that they can unwrap under the new KEK.
+        until("A and B ready for the staged KEK", lambda: {
+            roster.process_id, b.process_id} <= set(roster.readiness(staged).ready))
+        assert main(["keys", "status"]) == 0
+        status = json.loads(capsys.readouterr().out)
+        assert (status["current_kek"], status["staged_kek"]) == (first, staged)
+        assert (status["processes"], status["processes_not_ready"]) == (2, 0)
 
         # Phase 2: made current (every running process was ready), data keys re-wrapped.
         assert main(["keys", "rotate", "--promote", "--wait", "30"]) == 0

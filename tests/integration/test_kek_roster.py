@@ -91,7 +91,9 @@ def test_a_process_that_stopped_or_went_silent_holds_no_promotion_back(
     staged = a.stage()
     with pytest.raises(KekNotReady):
         a.promote()
+    assert set(a.readiness(staged).not_ready) == {b.process_id, c.process_id}
     b.leave()  # a clean stop
+    assert a.readiness(staged).not_ready == (c.process_id,)
     with pytest.raises(KekNotReady):
         a.promote()
     clock.at += timedelta(seconds=a.live_seconds + 1)  # c crashed: no heartbeat since

@@ -9,6 +9,7 @@ beside the API in the same process.
 - The shred ledger re-applied, so a database restored from a backup loses again every key
   shredded since.
 - Signed audit checkpoints, every `audit_checkpoint_seconds` when the trail has grown.
+- The process's heartbeat on the KEK roster (`marac keys rotate`'s two phases).
 - The day's jobs (retention, subject-access retention, escalation of overdue actions, expired
   Idempotency-Keys): hourly, and at once when the platform's date changes, so that work due
   on a day is done on that day (and, in the demo, as soon as its clock is moved on).
@@ -59,7 +60,7 @@ class Background:
     def loops(self) -> tuple[str, ...]:
         mail = ("notifications",) if smtp_config(self.platform.settings) else ()
         return ("projections", "feeds", "reporting", "notices", "webhooks", *mail,
-                "housekeeping")
+                "housekeeping", "keys")
 
     def start(self) -> None:
         p, i = self.platform, self.intervals
@@ -71,6 +72,7 @@ class Background:
             "webhooks": lambda: deliver_webhooks(p, self._stop, i.feed_poll),
             "notifications": lambda: send_notifications(p, self._stop, i.mail_poll),
             "housekeeping": self._housekeeping,
+            "keys": lambda: keep_kek_roster(p, self._stop),
         }
         for name in self.loops:
             thread = threading.Thread(target=targets[name], name=name, daemon=True)
@@ -179,3 +181,15 @@ def send_notifications(platform: Platform, stop: threading.Event, idle: float) -
         except Exception as exc:  # keep running; the outbox keeps what was not sent
             log.error("notification_sending_failed", error_type=type(exc).__name__)
         stop.wait(idle)
+
+
+def keep_kek_roster(platform: Platform, stop: threading.Event) -> None:
+    """This process's heartbeat on the KEK roster (security/kek_roster.py), every
+    `key_roster_seconds`: it proves here a KEK that was staged, takes up one that was
+    promoted, and says it is alive, so that a promotion waits for it."""
+    while not stop.is_set():
+        try:
+            platform.kek_roster.heartbeat()
+        except Exception as exc:  # keep running; a promotion waits meanwhile
+            log.error("kek_roster_heartbeat_failed", error_type=type(exc).__name__)
+        stop.wait(platform.settings.key_roster_seconds)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
+from api.key_sources import checkpoint_signer, kek_store, load_key_material
 from api.settings import Settings
-from audit.checkpoints import Checkpoints, CheckpointSigner
-from audit.signing_key import SigningKey, SigningKeyFile
+from audit.checkpoints import Checkpoints
 from audit.trail import AuditTrail
 from domain.application import Marac, utc_now
 from feeds.outbox import OutboxProjector
@@ -29,7 +29,8 @@ from security.erasure import Eraser
 from security.errors import KeyConfigurationError
 from security.identity import ClaimNames, HttpJwks, StaticJwks, TokenVerifier
 from security.issuer import LocalIssuer
-from security.kek import KeyFile, KeyMaterial, LocalKekProvider
+from security.kek import KeyMaterial
+from security.kek_roster import KekRoster
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from security.partnership_codes import RecordedCodes
@@ -68,6 +69,9 @@ class Platform:
     notice_runner: ProjectionRunner
     # People's sign-in sessions for the pages (web/), server-side; the cookie holds the id.
     web_sessions: SessionStore
+    # Which KEK is current, shared with every process; the server and the worker keep their
+    # heartbeat on it (api/background.py) for `marac keys rotate`'s two phases.
+    kek_roster: KekRoster
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
 
@@ -79,56 +83,15 @@ class Platform:
 
     def close(self) -> None:
         self.audit.close()  # the appends handed over reach the database before it closes
-        self.marac.close()
-        self.database.close()
+        try:
+            self.kek_roster.leave()  # a promotion need not wait for this process now
+        finally:
+            self.marac.close()
+            self.database.close()
 
     def __post_init__(self) -> None:
         # Tokens may name the caller's area and agency by code, looked up in the store.
         self.verifier.codes = RecordedCodes(lambda found: found in self.marac.repository)
-
-
-def load_key_material(settings: Settings) -> KeyMaterial:
-    """Keys from MARAC_KEYS_JSON or the key file. Demo mode generates marked demo keys on
-    first run; outside demo mode keys must exist (`marac keys init`) and not be demo keys."""
-    if settings.keys_json:
-        material = KeyMaterial.from_json(settings.keys_json)
-    else:
-        key_file = KeyFile(settings.key_path)
-        if not key_file.exists():
-            if not settings.demo:
-                raise KeyConfigurationError(
-                    "no key material: run `marac keys init` or set MARAC_KEYS_JSON"
-                )
-            key_file.save(KeyMaterial.generate(demo=True))
-        material = key_file.load()
-    if material.demo and not settings.demo:
-        raise KeyConfigurationError("demo keys are refused outside demo mode")
-    return material
-
-
-def load_signing_key(settings: Settings, material: KeyMaterial, *,
-                     injected: bool = False) -> SigningKey:
-    """The checkpoint signing key from MARAC_AUDIT_SIGNING_KEY_JSON or its own file; a KEK
-    document from before it had a source of its own still serves (move it out with `marac keys
-    move-signing-key`). Demo mode generates a marked demo key on first run; so does key material
-    `injected` by a caller (tests), which is exempt from the demo check like that material."""
-    if settings.audit_signing_key_json:
-        key = SigningKey.from_json(settings.audit_signing_key_json)
-    else:
-        key_file = SigningKeyFile(settings.signing_key_path)
-        if key_file.exists():
-            key = key_file.load()
-        elif material.audit_signing_key is not None:
-            key = SigningKey(material.audit_signing_key, material.demo)
-        elif settings.demo or injected:
-            key = SigningKey.generate(demo=settings.demo or material.demo)
-            key_file.save(key)
-        else:
-            raise KeyConfigurationError(
-                "no audit signing key: run `marac keys init` or set MARAC_AUDIT_SIGNING_KEY_JSON")
-    if key.demo and not settings.demo and not injected:
-        raise KeyConfigurationError("demo keys are refused outside demo mode")
-    return key
 
 
 def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
@@ -163,7 +126,11 @@ def build_platform(
     database = Database(settings.database_url)
     injected = material is not None
     material = material or load_key_material(settings)
-    keyring = Keyring(database, LocalKekProvider(material), ledger_file=settings.shred_ledger_file)
+    kek_roster = KekRoster(database, kek_store(settings, material,
+                                              from_file=not injected and not settings.keys_json),
+                           refresh_seconds=settings.key_roster_seconds)
+    kek_roster.create_tables()
+    keyring = Keyring(database, kek_roster, ledger_file=settings.shred_ledger_file)
     keyring.create_tables()
     blind_index = BlindIndex(database, material.blind_index_key)
     blind_index.create_tables()
@@ -180,8 +147,7 @@ def build_platform(
     runner.create_tables()
     audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
     audit.create_tables()
-    signing_key = load_signing_key(settings, material, injected=injected)
-    checkpoints = Checkpoints(audit, CheckpointSigner(signing_key.private_key),
+    checkpoints = Checkpoints(audit, checkpoint_signer(settings, material, injected=injected),
                               settings.audit_checkpoint_dir)
     feeds = FeedStore(database, keyring.keks)
     feed_runner = ProjectionRunner(marac, database,
@@ -213,7 +179,7 @@ def build_platform(
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
                     checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
                     feed_runner, reports, report_runner, releases, idempotency, notices,
-                    notice_runner, web_sessions, demo_clock)
+                    notice_runner, web_sessions, kek_roster, demo_clock)
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.url import MEMORY_URL
@@ -25,6 +26,28 @@ class Settings(BaseSettings):
     # data_dir/audit-signing-key.json) or the same JSON document inline.
     audit_signing_key_file: Path | None = None
     audit_signing_key_json: str = ""
+    # Where KEKs and the checkpoint signing key are kept: "file" (the documents above, for
+    # development, the default) or "pkcs11" (a token in an HSM: the keys never leave it). The
+    # signing key belongs on a token (or partition) of its own, with its own PIN: whoever
+    # holds the KEKs should not be able to re-sign a rewritten trail.
+    kek_provider: Literal["file", "pkcs11"] = "file"
+    audit_signing_provider: Literal["file", "pkcs11"] = "file"
+    # The PKCS#11 module (the HSM vendor's library; SoftHSM2: /usr/lib/softhsm/libsofthsm2.so).
+    pkcs11_module: Path | None = None
+    # The KEKs' token, by label; its user PIN from a file (a mounted secret) or the
+    # environment, never the repository. KEKs are labelled `<kek label>-<time>-<random>`.
+    pkcs11_kek_token: str = ""
+    pkcs11_kek_pin_file: Path | None = None
+    pkcs11_kek_pin: SecretStr = SecretStr("")
+    pkcs11_kek_label: str = "marac-kek"
+    # The checkpoint signing key's token, PIN and key label.
+    pkcs11_signing_token: str = ""
+    pkcs11_signing_pin_file: Path | None = None
+    pkcs11_signing_pin: SecretStr = SecretStr("")
+    pkcs11_signing_key_label: str = "marac-audit-signing"
+    # How often each process looks at the KEK roster (security/kek_roster.py): the longest a
+    # process goes on wrapping under the previous KEK after a promotion, and its heartbeat.
+    key_roster_seconds: float = Field(default=5.0, gt=0)
     # The shred ledger's copy outside the database; survives a database restore.
     shred_ledger_file: Path | None = None
     # Signed audit checkpoints are exported here, once each, never rewritten: mount storage

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,16 +74,24 @@ def key_id(public_key: bytes) -> str:
 
 
 class CheckpointSigner:
-    def __init__(self, private_key: bytes) -> None:
-        self._key = Ed25519PrivateKey.from_private_bytes(private_key)
-        self.public_key = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.key_id = key_id(self.public_key)
+    """Signs checkpoints with an Ed25519 key: `sign` makes a statement's signature, in this
+    process from the private key's bytes, or inside a token (audit/hsm_signing_key.py)."""
+
+    def __init__(self, public_key: bytes, sign: Callable[[bytes], bytes]) -> None:
+        self.public_key = public_key
+        self.key_id = key_id(public_key)
+        self._sign = sign
+
+    @classmethod
+    def from_private_key(cls, private_key: bytes) -> CheckpointSigner:
+        key = Ed25519PrivateKey.from_private_bytes(private_key)
+        return cls(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw), key.sign)
 
     def sign(self, size: int, root: bytes, head_hash: bytes, at: datetime) -> Checkpoint:
         unsigned = Checkpoint(size, root, head_hash, at.astimezone(UTC).isoformat(),
                               self.key_id, b"")
         return Checkpoint(size, root, head_hash, unsigned.signed_at, self.key_id,
-                          self._key.sign(unsigned.statement()))
+                          self._sign(unsigned.statement()))
 
 
 def _write_once(path: Path, text: str) -> None:

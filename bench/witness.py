@@ -79,7 +79,7 @@ class WitnessBenchmark:
 
     def _run(self, trail: AuditTrail, directory: Path) -> dict[str, Any]:
         trail.create_tables()
-        signer = CheckpointSigner(bytes(range(32)))
+        signer = CheckpointSigner.from_private_key(bytes(range(32)))
         witnesses.init(directory, [signer.public_key])
         witness = witnesses.Witness(directory)
         log, tree = CheckpointLog(trail), TrailTree(trail)

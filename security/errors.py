@@ -17,3 +17,10 @@ class MissingDataKey(SecurityError):
 
 class KeyConfigurationError(SecurityError):
     code = "key_configuration_error"
+
+
+class KekNotReady(SecurityError):
+    """A staged KEK may not become current: a running process has not shown it can unwrap
+    under it (security/kek_roster.py)."""
+
+    code = "kek_not_ready"

@@ -16,7 +16,7 @@ import structlog
 import uvicorn
 
 from api.app import API_PREFIX, create_app
-from api.background import Background
+from api.background import Background, keep_kek_roster
 from api.bootstrap import Platform, build_platform
 from api.commands.common import platform_options, settings_from
 from api.demo import seed_demo
@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
             # command line, other instances); runners in several processes take turns, so
             # the worker (a process of its own outside the demo) may run too.
             threading.Thread(target=platform.runner.run, args=(stop,), name="projections",
+                             daemon=True).start()
+            # Its heartbeat on the KEK roster, for `marac keys rotate`'s two phases.
+            threading.Thread(target=keep_kek_roster, args=(platform, stop), name="keys",
                              daemon=True).start()
         server = uvicorn.Server(uvicorn.Config(
             create_app(platform), host=settings.host, port=settings.port, log_config=None,

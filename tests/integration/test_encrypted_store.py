@@ -93,10 +93,11 @@ def test_kek_rotation_keeps_every_case_readable(
     old_kek = key_material.current
     platform.close()
 
-    key_material.add_kek()
     rotated = build_platform(settings, material=key_material, today=today)
+    new_kek = rotated.kek_roster.stage()
+    assert rotated.kek_roster.promote() == new_kek
     assert rotated.keyring.rotate(batch=2) == 5 + 2  # five cases, the area and the agency
-    assert rotated.keyring.keys_by_kek() == {key_material.current: 7}
+    assert rotated.keyring.keys_by_kek() == {new_kek: 7}
     rotated.close()
 
     # Without the old KEK at all, every case still reads: every data key was re-wrapped.

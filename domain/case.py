@@ -150,6 +150,12 @@ Status = Literal["referred", "accepted", "declined", "linked_as_repeat", "withdr
 ENDED: frozenset[Status] = frozenset({"closed", "withdrawn"})
 
 
+def takes_actions(status: Status) -> bool:
+    """Actions are agreed on an accepted case: not on one awaiting its threshold decision,
+    declined, linked as a repeat of another, withdrawn or closed."""
+    return status == "accepted"
+
+
 @dataclass(frozen=True)
 class Referral:
     """Everything a referring agency submits. Free text and identities are personal data:
@@ -681,7 +687,7 @@ class Case(Aggregate):
         """An action agreed for the case (at its hearing, or by its case co-ordinator). Its
         owner agency becomes involved in the case: it must see what it is to act on."""
         self.check_not_withdrawn()
-        if self.status != "accepted":
+        if not takes_actions(self.status):
             raise CaseNotAccepted(f"actions are agreed on accepted cases, not {self.status} ones")
         if not action.description.strip():
             raise InvalidAction("an action says what is to be done")

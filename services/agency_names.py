@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.partnership import agency_directory
+from services.partnership import agency_directory, all_agencies
 from services.platform import Platform
 
 
@@ -45,3 +45,10 @@ def agency_names(stores: Platform, agency_ids: Iterable[UUID]) -> AgencyNames:
     directory = agency_directory(stores)
     return AgencyNames({a: AgencyName(a, e.name, e.code)
                         for a in set(agency_ids) if (e := directory.get(a)) is not None})
+
+
+def area_agencies(stores: Platform, area_id: UUID) -> tuple[AgencyName, ...]:
+    """The agencies of an area by name: those a form offers (who attends a meeting, owns an
+    action, carries one on after a closure)."""
+    return tuple(AgencyName(a.id, a.name, a.code)
+                 for a in sorted(all_agencies(stores, area_id), key=lambda a: a.name))

@@ -4,8 +4,9 @@ audit record made at the moment the write is saved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from uuid import UUID
 
 import structlog
@@ -13,7 +14,7 @@ import structlog
 from audit.actions import AuditAction
 from domain.application import before_save
 from domain.exceptions import DomainError
-from security.policy import CaseAccess, Visibility, case_visibility, may_coordinate
+from security.policy import CaseAccess, Viewer, Visibility, case_visibility, may_coordinate
 from services.actor import Actor
 from services.errors import NotFound
 from services.platform import Platform
@@ -51,6 +52,23 @@ def coordinated(stores: Stores, actor: Actor, case_id: UUID, action: AuditAction
                   "Only the area's coordinators and chairs may do this", case_id=case_id,
                   purpose=purpose, area_id=access.area_id)
     return access
+
+
+def offered(stores: Stores, actor: Actor, case_id: UUID, action: AuditAction,
+            may: Callable[[Viewer, CaseAccess, datetime], bool]) -> tuple[CaseAccess, str | None]:
+    """A case's form for doing `action`, for those the policy's `may` allows it: the case's
+    access facts and its label, read with the caller's purpose. Anyone else, like a case they
+    may not see or one that does not exist, finds nothing (recorded as denied, naming
+    `action`): the form is not theirs to have."""
+    access, _ = visible(stores, actor, case_id, "read", actor.purpose)
+    if not may(actor.viewer, access, stores.now()):
+        actor.audit.record("read", "denied", case_id=case_id, purpose=actor.purpose,
+                           area_id=access.area_id, items=(action,))
+        raise case_not_found(case_id)
+    actor.audit.record_before_response("read", "allowed", case_id=case_id,
+                                       purpose=actor.purpose, area_id=access.area_id,
+                                       items=("label",))
+    return access, stores.cases.labels([case_id]).get(case_id)
 
 
 def visible_cases(stores: Stores, actor: Actor, case_ids: Sequence[UUID]) -> list[UUID]:

@@ -1,5 +1,6 @@
 """Actions agreed for a case (by the coordinators, each owned by an agency) and their updates,
-made by the owning agency's staff or the coordinators."""
+made by the owning agency's staff or the coordinators; and what the pages that agree and
+update one show."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from datetime import date
 from uuid import UUID
 
 from domain.actions import ForWhom, Outcome
-from security.policy import may_act_for
+from security.policy import may_act_for, may_coordinate
 from services.actor import Actor
-from services.agency_names import agency_names
-from services.case_access import Stores, coordinated, visible, writing
+from services.agency_names import AgencyName, agency_names, area_agencies
+from services.case_access import Stores, coordinated, offered, visible, writing
 from services.case_view import CaseAction
 from services.errors import NotFound
 from services.purposes import Purpose
@@ -36,6 +37,23 @@ def agree_action(stores: Stores, actor: Actor, case_id: UUID, new: NewAction) ->
             case_id, owner_agency=new.owner_agency_id, description=new.description,
             for_whom=new.for_whom, due_on=new.due_on, by=actor.principal.subject,
             meeting_id=new.meeting_id)
+
+
+@dataclass(frozen=True)
+class ActionToAgree:
+    """What an action is agreed on outside a hearing: the case (by its label) and the agencies
+    of its area, one of which is to own the action."""
+
+    case_id: UUID
+    label: str | None
+    agencies: tuple[AgencyName, ...]
+
+
+def action_to_agree(stores: Stores, actor: Actor, case_id: UUID) -> ActionToAgree:
+    """For those who may agree the case's actions, as `agree_action` asks (the area's
+    coordinators and chairs, on a case they see); anyone else finds nothing."""
+    access, label = offered(stores, actor, case_id, "agree_action", may_coordinate)
+    return ActionToAgree(case_id, label, area_agencies(stores, access.area_id))
 
 
 def update_action(stores: Stores, actor: Actor, case_id: UUID, action_id: UUID, *,

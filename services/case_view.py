@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.access import Audience, SharedItem
 from domain.actions import is_overdue
 from domain.area import AreaSettings
-from domain.case import Decision
+from domain.case import ENDED, Decision, takes_actions
 from domain.criteria import Criterion, referral_criteria_met
 from projections.case_document import (
     AccessRecord,
@@ -21,7 +21,14 @@ from projections.case_document import (
     SafeguardingRecord,
 )
 from projections.cases import item_facts
-from security.policy import Visibility, item_visible, may_act_for, sees_every_agency_told
+from security.policy import (
+    Visibility,
+    item_visible,
+    may_act_for,
+    may_coordinate,
+    may_withdraw_referral,
+    sees_every_agency_told,
+)
 from services.actor import Actor
 from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
@@ -117,6 +124,11 @@ class CaseView:
     # see every item (coordinators) only.
     access: AccessRecord | None
     safeguarding: SafeguardingRecord | None
+    # What the caller may do on the case as it stands, as the use cases ask the policy (the
+    # pages offer exactly these): agree an action outside a hearing (on an accepted case), and
+    # withdraw the referral as entered in error (while the case is not ended).
+    may_agree_action: bool = False
+    may_withdraw: bool = False
 
 
 def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
@@ -150,6 +162,10 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
             for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
+        may_agree_action=(takes_actions(document.status)
+                          and may_coordinate(actor.viewer, access, stores.now())),
+        may_withdraw=(document.status not in ENDED
+                      and may_withdraw_referral(actor.viewer, access, stores.now())),
     )
 
 

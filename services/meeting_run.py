@@ -25,12 +25,11 @@ from projections.meetings import MeetingRow
 from security.policy import may_run_meeting, may_share
 from services import case_actions, meetings, sharing
 from services.actor import Actor
-from services.agency_names import AgencyName
+from services.agency_names import AgencyName, area_agencies
 from services.case_access import Stores, case_not_found, writing
 from services.case_actions import NewAction
 from services.errors import NotFound
 from services.meetings import AgendaEntry, Attendee
-from services.partnership import all_agencies
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,6 @@ def _header(stores: Stores, row: MeetingRow) -> MeetingHeader:
                          meeting_status(held.held_on, held.cancelled, stores.now().date()))
 
 
-def _agencies(stores: Stores, area_id: UUID) -> tuple[AgencyName, ...]:
-    return tuple(AgencyName(a.id, a.name, a.code)
-                 for a in sorted(all_agencies(stores, area_id), key=lambda a: a.name))
-
-
 def attendance_sheet(stores: Stores, actor: Actor, meeting_id: UUID) -> AttendanceSheet:
     row, _ = _run_meeting(stores, actor, meeting_id, "read_meeting")
     held = stores.marac.get_meeting(meeting_id)
@@ -130,7 +124,7 @@ def attendance_sheet(stores: Stores, actor: Actor, meeting_id: UUID) -> Attendan
                        items=(str(meeting_id), "confidentiality_statement", "attendance"))
     return AttendanceSheet(_header(stores, row),
                            stores.marac.get_area(row.area_id).confidentiality_statement,
-                           _agencies(stores, row.area_id), meetings.attendance_list(held))
+                           area_agencies(stores, row.area_id), meetings.attendance_list(held))
 
 
 def record_attendee(stores: Stores, actor: Actor, meeting_id: UUID, new: NewAttendee) -> None:
@@ -138,7 +132,7 @@ def record_attendee(stores: Stores, actor: Actor, meeting_id: UUID, new: NewAtte
     statement; attendance is recorded); the domain refuses an outdated version of the
     statement, attendance before the meeting's day, at a cancelled meeting, or twice."""
     row, _ = _run_meeting(stores, actor, meeting_id, "attend")
-    if new.agency_id not in {a.agency_id for a in _agencies(stores, row.area_id)}:
+    if new.agency_id not in {a.agency_id for a in area_agencies(stores, row.area_id)}:
         actor.audit.record("attend", "not_found", items=(str(meeting_id), str(new.agency_id)))
         raise NotFound(f"agency {new.agency_id} is not the meeting's area's")
     with writing(stores, actor, "attend", None, row.area_id,
@@ -186,7 +180,7 @@ def hearing_sheet(stores: Stores, actor: Actor, meeting_id: UUID,
                        purpose=actor.purpose, items=(str(meeting_id), str(case_id)))
     return HearingSheet(_header(stores, row), entries[at], len(entries),
                         order[at + 1] if at + 1 < len(order) else None,
-                        _agencies(stores, row.area_id),
+                        area_agencies(stores, row.area_id),
                         bool(document and document.restricted), hearing,
                         _may_disclose(stores, actor, case_id))
 

@@ -14,7 +14,7 @@ from domain.criteria import CriteriaClaimed
 from domain.risk import RiskAssessment
 from security.policy import CaseAccess, may_correct_referral, may_withdraw_referral
 from services.actor import Actor
-from services.case_access import Stores, visible, writing
+from services.case_access import Stores, offered, visible, writing
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,21 @@ def correct_criteria(stores: Stores, actor: Actor, case_id: UUID, criteria: Crit
                  items=("criteria",)):
         stores.marac.correct_criteria(case_id, criteria, by=actor.principal.subject,
                                       reason=reason)
+
+
+@dataclass(frozen=True)
+class ReferralToWithdraw:
+    """The referral a coordinator is about to withdraw, as they know it: by its case's label."""
+
+    case_id: UUID
+    label: str | None
+
+
+def referral_to_withdraw(stores: Stores, actor: Actor, case_id: UUID) -> ReferralToWithdraw:
+    """For those who may withdraw the referral, as `withdraw` asks (the area's coordinators);
+    anyone else finds nothing."""
+    _, label = offered(stores, actor, case_id, "withdraw_referral", may_withdraw_referral)
+    return ReferralToWithdraw(case_id, label)
 
 
 def withdraw(stores: Stores, actor: Actor, case_id: UUID, *, reason: str) -> None:

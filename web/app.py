@@ -25,6 +25,7 @@ from web import (
     meetings,
     minutes,
     my_work,
+    new_action,
     referrals,
     reports,
     research,
@@ -35,6 +36,7 @@ from web import (
     sign_in,
     subject_access,
     trail_verification,
+    withdrawal,
 )
 from web.config import WebConfig
 from web.errors import install_page_errors
@@ -76,6 +78,8 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(administration.router)
     app.include_router(my_work.router)
     app.include_router(actions.router)
+    app.include_router(new_action.router)
+    app.include_router(withdrawal.router)
     app.include_router(closure.router)
     app.include_router(audit_pages.router)
     app.include_router(break_glass_reviews.router)

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from services import case_timeline, case_view
+from services.actor import Actor
 from services.case_timeline import CaseTimeline
 from services.case_view import CaseView
 from services.errors import NotFound
@@ -25,6 +26,7 @@ from web.cases import STATUS_LABELS
 from web.session import (
     CurrentPerson,
     FormPerson,
+    SignedIn,
     actor_of,
     layout,
     platform_of,
@@ -38,6 +40,8 @@ DECISIONS = {"accepted": "Accepted", "declined": "Declined",
              "linked_as_repeat": "Linked to an earlier case as a repeat"}
 ENDINGS = {"completed": "Completed", "changed_circumstance": "Ended: circumstances changed",
            "not_done": "Ended: not done", "closed_with_case": "Closed with the case"}
+# What a page that changed the case, and came back here, says it did (`?done=`).
+DONE = {"action-added": "Action added", "withdrawn": "Referral withdrawn as entered in error"}
 
 
 def case_id_of(given: str) -> UUID:
@@ -48,10 +52,16 @@ def case_id_of(given: str) -> UUID:
         raise NotFound("no such case") from None
 
 
-def session_purpose(person: CurrentPerson) -> Purpose | None:
+def session_purpose(person: SignedIn) -> Purpose | None:
     """The purpose the person gave this session for reading case content, if any."""
     given = person.session.data.purpose
     return Purpose(given) if given is not None and given in Purpose.__members__ else None
+
+
+def case_actor(request: Request, person: SignedIn) -> Actor:
+    """The person as a case's use cases' caller, with the purpose they gave this session."""
+    purpose = session_purpose(person)
+    return actor_of(request, person, purpose.value if purpose else None)
 
 
 @router.get("/cases/{case_id}")
@@ -71,12 +81,13 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
         "agencies": {a: e.name for a, e in agency_directory(platform).items()},
-        "marrac": runs_marrac(platform, found.summary.area_id)})
+        "marrac": runs_marrac(platform, found.summary.area_id),
+        "done": DONE.get(request.query_params.get("done", ""))})
 
 
 # Where the purpose page may send the person back to, under the case's address: a closed
 # list, so that the page redirects nowhere else.
-RETURNS = frozenset({"marrac"})
+RETURNS = frozenset({"marrac", "actions/new", "withdrawal"})
 
 
 def _then(given: object) -> str:

@@ -16,7 +16,8 @@ from starlette.datastructures import FormData
 from domain.exceptions import AlreadyRecorded, DomainError
 from services import meeting_run
 from services.actor import Actor
-from web.meeting_run_forms import FOR_WHOM, RISKS, AttendanceForm, HearingForm
+from web.action_fields import FOR_WHOM
+from web.meeting_run_forms import RISKS, AttendanceForm, HearingForm
 from web.session import CurrentPerson, FormPerson, SignedIn, actor_of, layout, platform_of
 from web.templates import render
 

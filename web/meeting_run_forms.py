@@ -12,17 +12,15 @@ from uuid import UUID
 
 from starlette.datastructures import FormData
 
-from domain.actions import ForWhom
 from domain.meeting import Risk, RiskTo
-from services.case_actions import NewAction
 from services.meeting_run import HearingRecord, NewAttendee
+from web.action_fields import ActionRow, uuid_of
 from web.sharing import MAX_TEXT, text_of
 
-# As the API's schemas bound them (api/schemas.py `Staff`, api/routes/meetings.py `RiskIn`,
-# `ActionCreate`): a person's name, a risk's description, an action's description.
+# As the API's schemas bound them (api/schemas.py `Staff`, api/routes/meetings.py `RiskIn`):
+# a person's name, a risk's description.
 MAX_NAME = 200
 MAX_RISK = 2_000
-MAX_DESCRIPTION = 2_000
 # Rows of actions a hearing agrees at once: more than any hearing does; it bounds the form.
 MAX_ACTIONS = 30
 
@@ -30,16 +28,6 @@ RISKS: dict[RiskTo, str] = {"victim": "Risks to the victim",
                             "children": "Risks to the children",
                             "perpetrator": "Risks to the perpetrator",
                             "staff": "Risks to staff"}
-FOR_WHOM: dict[ForWhom, str] = {"victim": "The victim", "child": "A child",
-                                "perpetrator": "The perpetrator",
-                                "household": "The household"}
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -62,7 +50,7 @@ class AttendanceForm:
             errors["person"] = "Enter the name of the person attending"
         elif len(given.person) > MAX_NAME:
             errors["person"] = f"The name must be {MAX_NAME} characters or fewer"
-        if _uuid(given.agency) not in known_agencies:
+        if uuid_of(given.agency) not in known_agencies:
             errors["agency"] = "Select the agency they attend for"
         if not given.confirmed:
             errors["confirmed"] = ("Confirm that they have heard the confidentiality statement "
@@ -73,43 +61,10 @@ class AttendanceForm:
         return cls(given.person, given.agency, given.confirmed, given.version, errors)
 
     def attendee(self) -> NewAttendee:
-        agency = _uuid(self.agency)
+        agency = uuid_of(self.agency)
         if agency is None or self.errors:
             raise ValueError("an attendee is made of a form without errors")
         return NewAttendee(self.person, agency, self.confirmed, int(self.version))
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    """One SMART action as typed: owner agency, for whom, what, and by when."""
-
-    owner: str = ""
-    for_whom: str = ""
-    description: str = ""
-    due: tuple[str, str, str] = ("", "", "")
-
-    @property
-    def blank(self) -> bool:
-        return not (self.owner or self.for_whom or self.description or any(self.due))
-
-
-def due_date(parts: tuple[str, str, str], today: date) -> tuple[date | None, str | None]:
-    """The due date typed in a GOV.UK date input, or what is wrong with it (as the end of a
-    sentence). An action is due today or later (the domain's rule too)."""
-    named = dict(zip(("day", "month", "year"), parts, strict=True))
-    missing = [name for name, part in named.items() if not part]
-    if len(missing) == 3:
-        return None, "Enter the date the action is due by"
-    if missing:
-        return None, "The due date must include a " + " and a ".join(missing)
-    try:
-        day, month, year = (int(part) for part in parts)
-        typed = date(year, month, day)
-    except ValueError:
-        return None, "The due date must be a real date"
-    if typed < today:
-        return None, "The due date must be today or in the future"
-    return typed, None
 
 
 @dataclass(frozen=True)
@@ -124,17 +79,9 @@ class HearingForm:
         """The form as given, without checking it (a row added, or before `checked`)."""
         count = text_of(form, "rows")
         rows = min(int(count), MAX_ACTIONS) if count.isdigit() and int(count) > 0 else 1
-
-        def row(n: int) -> ActionRow:
-            prefix = f"actions-{n}"
-            return ActionRow(text_of(form, f"{prefix}-owner"), text_of(form, f"{prefix}-for-whom"),
-                             text_of(form, f"{prefix}-description"),
-                             (text_of(form, f"{prefix}-due-day"),
-                              text_of(form, f"{prefix}-due-month"),
-                              text_of(form, f"{prefix}-due-year")))
-
         return cls({to: text_of(form, f"risk-{to}") for to in RISKS},
-                   text_of(form, "disclosures"), tuple(row(n) for n in range(1, rows + 1)))
+                   text_of(form, "disclosures"),
+                   tuple(ActionRow.of(form, f"actions-{n}") for n in range(1, rows + 1)))
 
     def with_another_action(self) -> HearingForm:
         if len(self.actions) >= MAX_ACTIONS:
@@ -152,36 +99,15 @@ class HearingForm:
         if len(self.disclosures) > MAX_TEXT:
             errors["disclosures"] = f"The disclosures must be {MAX_TEXT:,} characters or fewer"
         for n, row in enumerate(self.actions, 1):
-            if row.blank:
-                continue
-            prefix = f"actions-{n}"
-            if _uuid(row.owner) not in known_agencies:
-                errors[f"{prefix}-owner"] = f"Select the agency that owns action {n}"
-            if row.for_whom not in FOR_WHOM:
-                errors[f"{prefix}-for-whom"] = f"Select whom action {n} is for"
-            if not row.description:
-                errors[f"{prefix}-description"] = f"Enter what action {n} is"
-            elif len(row.description) > MAX_DESCRIPTION:
-                errors[f"{prefix}-description"] = (f"Action {n} must be {MAX_DESCRIPTION:,} "
-                                                   "characters or fewer")
-            _, wrong = due_date(row.due, today)
-            if wrong:
-                errors[f"{prefix}-due-day"] = f"{wrong} (action {n})"
+            if not row.blank:
+                errors.update(row.errors(f"actions-{n}", known_agencies, today, n))
         return HearingForm(self.risks, self.disclosures, self.actions, errors)
 
     def record(self, meeting_id: UUID, today: date) -> HearingRecord:
         if self.errors:
             raise ValueError("a hearing is made of a form without errors")
         risks = tuple(Risk(cast(RiskTo, to), text) for to, text in self.risks.items() if text)
-        actions = []
-        for row in self.actions:
-            if row.blank:
-                continue
-            owner, (due, _) = _uuid(row.owner), due_date(row.due, today)
-            if owner is None or due is None:
-                raise ValueError("an action is made of a row without errors")
-            actions.append(NewAction(owner, row.description, cast(ForWhom, row.for_whom), due,
-                                     meeting_id))
-        return HearingRecord(risks, (self.disclosures,) if self.disclosures else (),
-                             tuple(actions))
+        actions = tuple(row.new_action(today, meeting_id) for row in self.actions
+                        if not row.blank)
+        return HearingRecord(risks, (self.disclosures,) if self.disclosures else (), actions)
 

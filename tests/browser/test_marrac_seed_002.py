@@ -10,9 +10,8 @@ The demo clock is moved to each moment the story is entered at (days 1, 2, 15 an
 and the person signs in afresh after each move (a move ends an idle page session). Each thing
 is entered after the event, with the time it happened given in the form.
 
-No page creates a case's actions (web/ has the update page only: actions are agreed at a
-meeting), so the plan's five actions are created through the API as the co-ordinator, as a
-partner's system would.
+The plan's five actions are added on the add-action page, reached from the plan step of the
+MARRAC page and then from the case page.
 
 One demo server for this module: the story moves its clock on by weeks, which no other module
 should see."""
@@ -116,6 +115,20 @@ def step(story: Story, name: str, day: int, hour: int, minute: int = 0) -> None:
     story.when(form, "step-when", day, hour, minute)
     form.get_by_role("button", name=f"Complete “{name}”").click()
     done(story.page, "Step completed")
+
+
+def add_action(story: Story, owner: UUID, for_whom: str, what: str, due: date) -> None:
+    """On the add-action page: back to the case page with the action added."""
+    page = story.page
+    expect(page.get_by_role("heading", name="Add an action")).to_be_visible()
+    page.get_by_label("Owner agency").select_option(str(owner))
+    page.get_by_label("For", exact=True).select_option(label=for_whom)
+    page.get_by_label("What is to be done").fill(what)
+    page.get_by_label("Day").fill(str(due.day))
+    page.get_by_label("Month").fill(str(due.month))
+    page.get_by_label("Year").fill(str(due.year))
+    page.get_by_role("button", name="Add the action").click()
+    done(page, "Action added")
 
 
 def refer(story: Story) -> None:
@@ -230,23 +243,24 @@ def test_the_seed_002_case_study_on_the_pages(
     step(story, "Analyse risk and need", 1, 16, 15)
     accessible()
 
-    # Day 2, entered at 17:30: the plan's five actions (through the API: no page creates
-    # them), the plan agreed with each ME (the victim from 13:00, 30 minutes; the perpetrator
-    # from 14:00, 20; the 7-year-old from 15:30, 15), agreed at 16:00 with step 3.
+    # Day 2, entered at 17:30: the plan's five actions, added from the plan step, the plan
+    # agreed with each ME (the victim from 13:00, 30 minutes; the perpetrator from 14:00, 20;
+    # the 7-year-old from 15:30, 15), agreed at 16:00 with step 3.
     story.enter_at(2, 17, 30, CC)
-    plan = (("mentalhealth", "victim", "Mental-health assessment"),
-            ("citizensadvice", "victim", "Debt advice on the loan repayments"),
-            ("school", "child", "Someone to talk to at school; asthma check"),
-            ("health", "child", "Speech and language follow-up visit"),
-            ("substancemisuse", "perpetrator", "Alcohol treatment referral"))
-    actions = []
-    for agency, for_whom, what in plan:
-        status, made = api.call(CC, "POST", f"/cases/{case_id}/actions", {
-            "owner_agency_id": str(agencies[agency]), "for_whom": for_whom,
-            "description": what, "due_on": story.at(9, 0).date().isoformat()},
-            purpose="safety_planning")
-        assert status == 201, made
-        actions.append(made["id"])
+    plan = (("mentalhealth", "The victim", "Mental-health assessment"),
+            ("citizensadvice", "The victim", "Debt advice on the loan repayments"),
+            ("school", "A child", "Someone to talk to at school; asthma check"),
+            ("health", "A child", "Speech and language follow-up visit"),
+            ("substancemisuse", "The perpetrator", "Alcohol treatment referral"))
+    marrac_page(page, demo, case_id)
+    page.get_by_role("link", name="Add an action to the plan").click()
+    for n, (agency, for_whom, what) in enumerate(plan):
+        if n:  # back on the case page
+            page.get_by_role("link", name="Add an action", exact=True).click()
+        add_action(story, agencies[agency], for_whom, what, due=story.at(9, 0).date())
+        if n == 0:
+            accessible()
+    expect(page.locator("#action-list tbody tr")).to_have_count(5)
     marrac_page(page, demo, case_id)
     contact(story, "Victim", 30, (2, 13, 0))
     contact(story, "Perpetrator", 20, (2, 14, 0))
@@ -273,6 +287,8 @@ def test_the_seed_002_case_study_on_the_pages(
     accessible()
     form = page.locator("form[action$='/marrac/close']")
     form.get_by_label("Why is the case complete?").fill("Risk no longer meets purpose")
+    actions = [a.get_attribute("value") for a in form.locator("input[name=action]").all()]
+    assert len(actions) == 5
     for action in actions:
         form.locator(f"input[name='fate-{action}'][value='completed']").check()
     story.when(form, "close-when", 15, 11)

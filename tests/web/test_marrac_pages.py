@@ -100,6 +100,8 @@ def test_the_case_coordinator_works_the_case_on_its_page(demo: Demo, clock: Cloc
     assert page.status_code == 200
     assert "demo-case-coordinator-1" in page.text
     assert "Child: Ellaxq Quennevillexq" in page.text
+    # The plan step leads to the page that adds the plan's actions.
+    assert f'href="/cases/{case_id}/actions/new" id="add-plan-action"' in page.text
 
     for me, minutes, at in (("victim", "40", DAY_ONE + timedelta(hours=2)),
                             (f"child:{children['older']}", "20", DAY_ONE + timedelta(hours=2)),

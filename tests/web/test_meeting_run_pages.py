@@ -21,7 +21,8 @@ from domain.actions import FOR_WHOM as DOMAIN_FOR_WHOM
 from domain.meeting import RISK_TO
 from tests.api.conftest import Clock, World, accept, refer
 from tests.web.test_case_page import CSRF, sign_in
-from web.meeting_run_forms import FOR_WHOM, RISKS, HearingForm
+from web.action_fields import FOR_WHOM
+from web.meeting_run_forms import RISKS, HearingForm
 
 pytestmark = pytest.mark.in_memory
 TODAY = date(2026, 1, 12)  # the clock's (tests/api/conftest.py)

@@ -27,6 +27,7 @@ from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_lists import CaseSummary, summaries
 from services.closure import ClosureState, closure_state
+from services.referral_corrections import takes_corrections
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ class CaseView:
     # see every item (coordinators) only.
     access: AccessRecord | None
     safeguarding: SafeguardingRecord | None
+    # Whether the caller may correct the referral's people, risk assessment and criteria now
+    # (services/referral_corrections.py `takes_corrections`).
+    may_correct: bool = False
 
 
 def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
@@ -150,6 +154,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
             for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
+        may_correct=takes_corrections(stores, actor, access, document),
     )
 
 

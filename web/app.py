@@ -25,6 +25,7 @@ from web import (
     meetings,
     minutes,
     my_work,
+    referral_corrections,
     referrals,
     reports,
     research,
@@ -77,6 +78,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(my_work.router)
     app.include_router(actions.router)
     app.include_router(closure.router)
+    app.include_router(referral_corrections.router)
     app.include_router(audit_pages.router)
     app.include_router(break_glass_reviews.router)
     app.include_router(trail_verification.router)

@@ -34,6 +34,7 @@ from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
 from services.case_lists import CaseSummary, summaries
 from services.closure import ClosureState, closure_state
+from services.referral_corrections import takes_corrections
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,9 @@ class CaseView:
     # withdraw the referral as entered in error (while the case is not ended).
     may_agree_action: bool = False
     may_withdraw: bool = False
+    # Whether the caller may correct the referral's people, risk assessment and criteria now
+    # (services/referral_corrections.py `takes_corrections`).
+    may_correct: bool = False
 
 
 def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
@@ -166,6 +170,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
                           and may_coordinate(actor.viewer, access, stores.now())),
         may_withdraw=(document.status not in ENDED
                       and may_withdraw_referral(actor.viewer, access, stores.now())),
+        may_correct=takes_corrections(stores, actor, access, document),
     )
 
 

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from domain.case import ENDED
 from domain.criteria import CriteriaClaimed
 from domain.risk import RiskAssessment
+from domain.subjects import Subject
+from projections.case_document import CaseDocument
 from security.policy import CaseAccess, may_correct_referral, may_withdraw_referral
 from services.actor import Actor
-from services.case_access import Stores, offered, visible, writing
+from services.case_access import Stores, case_not_found, offered, visible, writing
+from services.referrals import RiskSoFar
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,52 @@ def _correcting(stores: Stores, actor: Actor, case_id: UUID) -> CaseAccess:
                   "A referral is corrected by its agency's staff or the area's coordinators",
                   case_id=case_id, area_id=access.area_id)
     return access
+
+
+def takes_corrections(stores: Stores, actor: Actor, access: CaseAccess,
+                      document: CaseDocument) -> bool:
+    """Whether the caller may correct the referral now: the policy's answer, while its case
+    is still worked (the domain refuses a correction to an `ENDED` case: closed, or
+    withdrawn). What a case view offers (services/case_view.py)."""
+    return document.status not in ENDED and may_correct_referral(actor.viewer, access,
+                                                                 stores.now())
+
+
+@dataclass(frozen=True)
+class ReferralToCorrect:
+    """The referral as it stands, for the forms that correct it: its people, its risk
+    assessment and the criteria claimed, and what its area's settings make of them."""
+
+    case_id: UUID
+    label: str | None
+    subjects: tuple[Subject, ...]
+    risk_assessment: RiskAssessment
+    criteria: CriteriaClaimed
+    so_far: RiskSoFar
+
+
+def referral_to_correct(stores: Stores, actor: Actor, case_id: UUID) -> ReferralToCorrect:
+    """The referral, read for the actor's purpose by someone who may correct it. A case they
+    may see but not correct, like one that does not exist or one they may not see, is not
+    found: its correction forms are not theirs to have (recorded as denied)."""
+    access, _ = visible(stores, actor, case_id, "read", actor.purpose)
+    document = stores.cases.document(case_id)
+    if document is None:
+        raise case_not_found(case_id)  # erased between the index read and now
+    if not may_correct_referral(actor.viewer, access, stores.now()):
+        actor.audit.record("read", "denied", case_id=case_id, purpose=actor.purpose,
+                           area_id=access.area_id, items=("referral",))
+        raise case_not_found(case_id)
+    actor.audit.record_before_response("read", "allowed", case_id=case_id,
+                                       purpose=actor.purpose, area_id=access.area_id,
+                                       items=("referral",))
+    referral = document.referral
+    return ReferralToCorrect(
+        case_id=case_id, label=stores.cases.labels([case_id]).get(case_id),
+        subjects=referral.subjects, risk_assessment=referral.risk_assessment,
+        criteria=referral.criteria,
+        so_far=RiskSoFar.of(referral.risk_assessment, referral.criteria,
+                            stores.marac.get_area(document.area_id).settings))
 
 
 def correct_subject(stores: Stores, actor: Actor, case_id: UUID,

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.area import AreaSettings
 from domain.case import Referral
 from domain.consent import Consent, VictimInformed
 from domain.criteria import CriteriaClaimed, Criterion, referral_criteria_met
@@ -58,6 +59,13 @@ class RiskSoFar:
     potential_escalation_from: int
     honour_based_abuse_is_a_criterion: bool
 
+    @classmethod
+    def of(cls, assessment: RiskAssessment, claimed: CriteriaClaimed,
+           settings: AreaSettings) -> RiskSoFar:
+        found = referral_criteria_met(assessment, claimed, settings)
+        return cls(found.score, found.met, settings.referral_threshold,
+                   settings.escalation_count, settings.hba_automatic)
+
 
 def refers(principal: Principal) -> bool:
     """Whether the person refers cases, for their agency in their own area (the pages offer
@@ -81,10 +89,7 @@ def assess(stores: Stores, actor: Actor, assessment: RiskAssessment,
     what a referral form shows as the answers are given. Nothing is recorded but a refusal:
     nothing of a case is read, and nothing is kept."""
     area_id, _ = _referring(actor)
-    settings = stores.marac.get_area(area_id).settings
-    found = referral_criteria_met(assessment, claimed, settings)
-    return RiskSoFar(found.score, found.met, settings.referral_threshold,
-                     settings.escalation_count, settings.hba_automatic)
+    return RiskSoFar.of(assessment, claimed, stores.marac.get_area(area_id).settings)
 
 
 def refer(stores: Stores, actor: Actor, new: NewReferral, given: UUID | None = None) -> UUID:

@@ -26,6 +26,7 @@ from web import (
     minutes,
     my_work,
     new_action,
+    referral_corrections,
     referrals,
     reports,
     research,
@@ -81,6 +82,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(new_action.router)
     app.include_router(withdrawal.router)
     app.include_router(closure.router)
+    app.include_router(referral_corrections.router)
     app.include_router(audit_pages.router)
     app.include_router(break_glass_reviews.router)
     app.include_router(trail_verification.router)

@@ -6,6 +6,7 @@ names no case, is the one "Page not found"."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -40,8 +41,11 @@ DECISIONS = {"accepted": "Accepted", "declined": "Declined",
              "linked_as_repeat": "Linked to an earlier case as a repeat"}
 ENDINGS = {"completed": "Completed", "changed_circumstance": "Ended: circumstances changed",
            "not_done": "Ended: not done", "closed_with_case": "Closed with the case"}
-# What a page that changed the case, and came back here, says it did (`?done=`).
-DONE = {"action-added": "Action added", "withdrawn": "Referral withdrawn as entered in error"}
+# What the banner says after a change made from the case page (the redirect's `done`).
+DONE = {"action-added": "Action added", "withdrawn": "Referral withdrawn as entered in error",
+        "subject-corrected": "Details corrected",
+        "risk-assessment-corrected": "Risk assessment corrected",
+        "criteria-corrected": "Referral criteria corrected"}
 
 
 def case_id_of(given: str) -> UUID:
@@ -82,16 +86,19 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         # Partnership configuration, not case content: the agencies closure and access name.
         "agencies": {a: e.name for a, e in agency_directory(platform).items()},
         "marrac": runs_marrac(platform, found.summary.area_id),
-        "done": DONE.get(request.query_params.get("done", ""))})
+        "done": DONE.get(request.query_params.get("done") or "")})
 
 
 # Where the purpose page may send the person back to, under the case's address: a closed
-# list, so that the page redirects nowhere else.
-RETURNS = frozenset({"marrac", "actions/new", "withdrawal"})
+# set of pages (a subject's correction by the subject's id), so that it redirects nowhere else.
+RETURNS = re.compile(r"marrac|actions/new|withdrawal|risk-assessment/correction"
+                     r"|criteria/correction"
+                     r"|subjects/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                     r"/correction")
 
 
 def _then(given: object) -> str:
-    return given if isinstance(given, str) and given in RETURNS else ""
+    return given if isinstance(given, str) and RETURNS.fullmatch(given) else ""
 
 
 def purpose_asked(case: UUID, then: str = "") -> RedirectResponse:

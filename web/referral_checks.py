@@ -14,7 +14,7 @@ from datetime import date
 
 from domain.exceptions import DomainError
 from web.dash import QUESTIONS
-from web.referral_draft import Draft, Step
+from web.referral_draft import Draft, Person, Step
 from web.referral_values import claimed, consent, everyone, incidents, subject, typed_date
 
 # As long as the API takes (api/schemas.py), so that the two refuse alike.
@@ -55,29 +55,39 @@ def who(prefix: str) -> str:
     return f"{'household member' if kind == 'household' else kind} {number}"
 
 
+def check_person(errors: Errors, prefix: str, person: Person, today: date,
+                 named: str) -> None:
+    """A person's names, date of birth and relationship, as fields named `prefix`-forenames
+    and so on; `named`: how the messages name them ("the victim", "perpetrator 2")."""
+    if _rule(subject(person, "victim", today).check_valid) == "subject_name_required":
+        errors[f"{prefix}-forenames"] = Problem(f"#{prefix}-forenames",
+                                                f"Enter {named}'s forenames or surname")
+    _length(errors, f"{prefix}-forenames", person.forenames, NAME, f"The forenames of {named}")
+    _length(errors, f"{prefix}-surname", person.surname, NAME, f"The surname of {named}")
+    _, wrong = typed_date(person.dob, today)
+    if wrong:
+        part = next((name for name, typed in zip(("day", "month", "year"), person.dob,
+                                                 strict=True) if not typed), "day")
+        errors[f"{prefix}-dob"] = Problem(f"#{prefix}-dob-{part}",
+                                          f"The date of birth of {named} {wrong}")
+    _length(errors, f"{prefix}-relationship", person.relationship, NAME,
+            f"The relationship of {named} to the victim")
+
+
+def check_safe_contact(errors: Errors, safe_contact: str) -> None:
+    """How and when it is safe to contact the victim (field `safe-contact`): always asked."""
+    if not safe_contact:
+        errors["safe-contact"] = Problem(
+            "#safe-contact", "Enter how and when it is safe to contact the victim")
+    _length(errors, "safe-contact", safe_contact, CONTACT, "How and when to contact the victim")
+
+
 def check_people(draft: Draft, today: date) -> Errors:
     errors: Errors = {}
     for prefix, person in everyone(draft):
-        named = who(prefix)
-        if _rule(subject(person, "victim", today).check_valid) == "subject_name_required":
-            errors[f"{prefix}-forenames"] = Problem(f"#{prefix}-forenames",
-                                                    f"Enter {named}'s forenames or surname")
-        _length(errors, f"{prefix}-forenames", person.forenames, NAME, f"The forenames of {named}")
-        _length(errors, f"{prefix}-surname", person.surname, NAME, f"The surname of {named}")
-        _, wrong = typed_date(person.dob, today)
-        if wrong:
-            part = next((name for name, typed in zip(("day", "month", "year"), person.dob,
-                                                     strict=True) if not typed), "day")
-            errors[f"{prefix}-dob"] = Problem(f"#{prefix}-dob-{part}",
-                                              f"The date of birth of {named} {wrong}")
-        _length(errors, f"{prefix}-relationship", person.relationship, NAME,
-                f"The relationship of {named} to the victim")
+        check_person(errors, prefix, person, today, who(prefix))
         if prefix == "victim":
-            if not draft.safe_contact:
-                errors["safe-contact"] = Problem(
-                    "#safe-contact", "Enter how and when it is safe to contact the victim")
-            _length(errors, "safe-contact", draft.safe_contact, CONTACT,
-                    "How and when to contact the victim")
+            check_safe_contact(errors, draft.safe_contact)
     return errors
 
 
@@ -92,12 +102,9 @@ def check_risk(draft: Draft) -> Errors:
     return errors
 
 
-def check_criteria(draft: Draft) -> Errors:
-    errors: Errors = {}
-    if not draft.incident_summary:
-        errors["incident-summary"] = Problem("#incident-summary",
-                                             "Enter a summary of the latest incident")
-    _length(errors, "incident-summary", draft.incident_summary, SUMMARY, "The summary")
+def check_claimed(errors: Errors, draft: Draft) -> None:
+    """The criteria claimed (fields `criteria`, `incidents`, `judgement-reason`): step 3's,
+    and their correction's."""
     rule = _rule(claimed(draft).check_valid)
     _, wrong = incidents(draft)
     if rule == "criterion_required" and not wrong:  # escalation is claimed, its number wrong
@@ -109,6 +116,15 @@ def check_criteria(draft: Draft) -> Errors:
             "#judgement-reason", "Enter why, in your professional judgement, the victim is "
                                  "at high risk")
     _length(errors, "judgement-reason", draft.judgement_reason, REASON, "The reason")
+
+
+def check_criteria(draft: Draft) -> Errors:
+    errors: Errors = {}
+    if not draft.incident_summary:
+        errors["incident-summary"] = Problem("#incident-summary",
+                                             "Enter a summary of the latest incident")
+    _length(errors, "incident-summary", draft.incident_summary, SUMMARY, "The summary")
+    check_claimed(errors, draft)
     if not draft.consent:
         errors["consent"] = Problem("#consent", "Select whether the victim consented to the "
                                                 "referral")

@@ -22,7 +22,9 @@ def text(form: FormData, name: str) -> str:
     return value.strip()[:KEPT] if isinstance(value, str) else ""
 
 
-def _person(form: FormData, prefix: str) -> Person:
+def read_person(form: FormData, prefix: str) -> Person:
+    """A person's names, date of birth and relationship, as fields named `prefix`-forenames
+    and so on (the referral's step 1, and a person's correction)."""
     return Person(text(form, f"{prefix}-forenames"), text(form, f"{prefix}-surname"),
                   (text(form, f"{prefix}-dob-day"), text(form, f"{prefix}-dob-month"),
                    text(form, f"{prefix}-dob-year")),
@@ -36,7 +38,7 @@ def read_people(form: FormData, draft: Draft) -> tuple[Draft, str]:
     lists: dict[Kind, list[Person]] = {}
     for kind in KINDS:
         posted = [n for n in range(1, MOST_OF_A_KIND + 1) if f"{kind}-{n}-forenames" in form]
-        lists[kind] = [_person(form, f"{kind}-{n}") for n in posted]
+        lists[kind] = [read_person(form, f"{kind}-{n}") for n in posted]
     action, anchor = text(form, "action"), ""
     for kind, fewest in KINDS.items():
         people = lists[kind]
@@ -48,7 +50,7 @@ def read_people(form: FormData, draft: Draft) -> tuple[Draft, str]:
             if number.isdigit() and 1 <= int(number) <= len(people):
                 del people[int(number) - 1]
                 anchor = f"{kind}-list"
-    return replace(draft, victim=_person(form, "victim"),
+    return replace(draft, victim=read_person(form, "victim"),
                    safe_contact=text(form, "safe-contact"),
                    perpetrator=tuple(lists["perpetrator"]), child=tuple(lists["child"]),
                    household=tuple(lists["household"])), anchor
@@ -62,6 +64,14 @@ def read_risk(form: FormData, draft: Draft) -> Draft:
     return replace(draft, answers=answers, sources=sources)
 
 
+def read_claimed(form: FormData, draft: Draft) -> Draft:
+    """The criteria claimed as posted (step 3's, and their correction's): which, the number
+    of incidents and the professional judgement's reason."""
+    return replace(draft, criteria=tuple(c for c in CRITERIA if c in form.getlist("criteria")),
+                   incidents=text(form, "incidents"),
+                   judgement_reason=text(form, "judgement-reason"))
+
+
 def read_criteria(form: FormData, draft: Draft) -> Draft:
     """Step 3 as posted: what happened, the criteria claimed, consent and the rest."""
     def chosen(name: str, allowed: tuple[str, ...]) -> str:
@@ -69,9 +79,7 @@ def read_criteria(form: FormData, draft: Draft) -> Draft:
         return value if value in allowed else ""
 
     return replace(
-        draft, incident_summary=text(form, "incident-summary"),
-        criteria=tuple(c for c in CRITERIA if c in form.getlist("criteria")),
-        incidents=text(form, "incidents"), judgement_reason=text(form, "judgement-reason"),
+        read_claimed(form, draft), incident_summary=text(form, "incident-summary"),
         consent=chosen("consent", CONSENT_STATUSES),
         consent_reason=text(form, "consent-reason"), lawful_basis=text(form, "lawful-basis"),
         victim_informed=chosen("victim-informed", VICTIM_INFORMED),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -82,6 +82,45 @@ def test_an_agency_that_did_not_refer_may_not_correct_and_is_recorded_so(area: A
             area.platform, idva, case_id, CriteriaClaimed(visible_high_risk=True),
             reason="Wrong")
     assert trail(area.platform.audit) == [("correct_referral", "denied", str(case_id), ())]
+
+
+def test_the_referral_to_correct_is_read_for_the_purpose_by_those_who_may_correct_it(
+        area: Area) -> None:
+    case_id = area.case()
+    found = referral_corrections.referral_to_correct(area.platform, _officer(area), case_id)
+    assert {s.surname for s in found.subjects} >= {VICTIM_SURNAME}
+    assert found.so_far.score == sum(1 for a in found.risk_assessment.answers
+                                     if a.value == "yes")
+    assert found.criteria == area.platform.marac.get_case(case_id).referral.criteria
+    assert trail(area.platform.audit) == [("read", "allowed", str(case_id), ("referral",))]
+    assert area.platform.audit.records()[-1]["purpose"] == PURPOSE
+    assert case_view.view(area.platform, _officer(area), case_id).may_correct
+    assert case_view.view(area.platform, _reading(area), case_id).may_correct
+
+
+def test_an_agency_that_sees_the_case_but_did_not_refer_it_finds_no_referral_to_correct(
+        area: Area) -> None:
+    case_id = area.case()
+    area.platform.marac.grant_access(case_id, by="coordinator-1", reason="Attends",
+                                     agency_id=area.idva)
+    area.platform.runner.catch_up()
+    def idva() -> Actor:  # a new request each time
+        return area.actor("idva-1", "representative", agency=area.idva, purpose=PURPOSE)
+
+    assert not case_view.view(area.platform, idva(), case_id).may_correct
+    with pytest.raises(NotFound):
+        referral_corrections.referral_to_correct(area.platform, idva(), case_id)
+    assert trail(area.platform.audit)[-1] == ("read", "denied", str(case_id), ("referral",))
+    with pytest.raises(NotFound):
+        referral_corrections.referral_to_correct(area.platform, idva(), uuid4())
+
+
+def test_a_closed_case_offers_no_correction(area: Area) -> None:
+    case_id = area.case()
+    case_closure.close(area.platform, area.coordinator(), case_id, reason="Risk reduced",
+                       disposals=())
+    assert not case_view.view(area.platform, _reading(area), case_id).may_correct
+    assert not case_view.view(area.platform, _officer(area), case_id).may_correct
 
 
 def test_a_corrected_risk_assessment_is_what_the_case_shows(area: Area) -> None:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
 from tests.api.conftest import Clock, World, accept, refer
+from tests.web.page_html import parse
 from tests.web.test_case_page import CSRF, sign_in
 
 pytestmark = pytest.mark.in_memory
@@ -152,6 +153,11 @@ def test_an_action_is_updated_by_its_owner_with_errors_shown_first(
     case_page = client.get(f"/cases/{s.case}").text
     assert set(re.findall(r"/actions/([0-9a-f-]{36})/update", case_page)) == {
         str(s.soon), str(s.later)}
+    # Links, not their markup shown as text.
+    links = [a for a in parse(case_page).all("a") if a.attrs["href"].endswith("/update")]
+    assert sorted(a.text for a in links) == [
+        "Update the action: Mark the address for an urgent response",
+        "Update the action: Review the marker on the address"]
 
     forged = client.post(path, data={"note": "Done", "outcome": "completed"})
     assert forged.status_code == 403

@@ -21,7 +21,13 @@ from projections.case_document import (
     SafeguardingRecord,
 )
 from projections.cases import item_facts
-from security.policy import Visibility, item_visible, may_act_for, sees_every_agency_told
+from security.policy import (
+    Visibility,
+    item_visible,
+    may_act_for,
+    may_coordinate,
+    sees_every_agency_told,
+)
 from services.actor import Actor
 from services.agency_names import AgencyName, AgencyNames, agency_names
 from services.case_access import Stores, case_not_found, visible, visible_cases
@@ -117,6 +123,9 @@ class CaseView:
     # see every item (coordinators) only.
     access: AccessRecord | None
     safeguarding: SafeguardingRecord | None
+    # Whether the caller may record onward referrals and social care (services/safeguarding.py
+    # asks the same `may_coordinate`).
+    may_record_safeguarding: bool = False
 
 
 def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
@@ -150,6 +159,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
             for a in document.actions),
         access=document.access if visibility.all_items else None,
         safeguarding=document.safeguarding if visibility.all_items else None,
+        may_record_safeguarding=may_coordinate(actor.viewer, access, stores.now()),
     )
 
 

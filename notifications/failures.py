@@ -6,7 +6,7 @@ it: trying again hourly would be refused hourly, so the notice fails at once. An
 a 4yz reply, a connection refused or cut, a timeout, and the session's own set-up (greeting,
 TLS, sign-in), which is the operator's configuration rather than the message's — is tried
 again with a growing wait, but not for ever: a notice still failing `GIVE_UP_AFTER` after its
-first failure fails too. Either way the coordinators see it (notifications/failed.py).
+first failure fails too. Either way the coordinators see it (services/failed_notifications.py).
 
 What is kept is the reply's code (`smtp:550`) or the kind of error, never the server's text:
 it may quote the address.

@@ -19,7 +19,9 @@ from datetime import datetime, timedelta
 from typing import cast
 from uuid import UUID
 
+from domain.area import COORDINATORS
 from notifications.notices import Notice, NoticeKind
+from services.failed_notifications import FailedNotification
 from storage.database import Cursor, Database
 
 # Long enough for one attempt (SMTP's timeout is 10 s).
@@ -39,17 +41,6 @@ class Queued:
     attempts: int
     # The first failed attempt of the failures since (none: not failing).
     failing_since: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Failed:
-    """A notice given up on: its SMTP reply code (`smtp:550`) or the kind of error."""
-
-    notice: Notice
-    created_at: datetime
-    attempts: int
-    error: str
-    failed_at: datetime
 
 
 def _notice(row: tuple[object, ...]) -> Notice:
@@ -201,15 +192,23 @@ class NotificationOutbox:
                     " WHERE state = 'awaiting_contact' AND area_id = %s AND recipient = %s",
                     (at.isoformat(), str(area_id), recipient))
 
-    def failures(self, area_id: UUID) -> list[Failed]:
-        """The area's notices given up on, latest first."""
+    def failures(self, area_id: UUID) -> list[FailedNotification]:
+        """The area's notices given up on, latest first (services/failed_notifications.py
+        lists those the caller may see)."""
         with self.db.transaction(readonly=True) as cur:
             cur.execute(f"SELECT {', '.join(COLUMNS[:8])}, last_error, failed_at"  # noqa: S608
                         " FROM notification_outbox WHERE area_id = %s AND state = 'failed'"
                         " ORDER BY failed_at DESC, message_id", (str(area_id),))
-            return [Failed(_notice(r[:6]), datetime.fromisoformat(str(r[6])), int(str(r[7])),
-                           str(r[8]), datetime.fromisoformat(str(r[9])))
-                    for r in cur.fetchall()]
+            rows = cur.fetchall()
+        found = []
+        for r in rows:
+            notice = _notice(r[:6])
+            found.append(FailedNotification(
+                notice.message_id, notice.kind,
+                None if notice.recipient == COORDINATORS else UUID(notice.recipient),
+                notice.case_id, notice.meeting_id, datetime.fromisoformat(str(r[6])),
+                datetime.fromisoformat(str(r[9])), int(str(r[7])), str(r[8])))
+        return found
 
     def hold(self, message_ids: list[UUID], until: datetime) -> None:
         """Kept for a digest: not looked at again until `until` (not an attempt)."""

@@ -287,6 +287,20 @@ def may_run_meetings(principal: Principal) -> bool:
     return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
 
 
+def may_review_cases(principal: Principal) -> bool:
+    """Whose the area's case reviews are (open cases reaching the end of their repeat window,
+    restrictions due their review): the coordinators and chairs of the person's own area.
+    Each case listed still asks `may_coordinate`."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
+def may_see_failed_notifications(principal: Principal) -> bool:
+    """Whose the area's failed e-mail notifications are to act on: its coordinators and
+    chairs (not its administrators, who set the addresses but read no case). Each is listed
+    only if it is about a case or meeting they may see."""
+    return principal.area_id is not None and is_coordinator_of(principal, principal.area_id)
+
+
 def may_correct_referral(viewer: Viewer, access: CaseAccess, now: datetime) -> bool:
     """A referral's subjects, risk assessment and criteria are corrected by the staff of the
     agency that made it (who entered them), and by the area's coordinators and chairs; each

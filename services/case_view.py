@@ -133,6 +133,9 @@ class CaseView:
     # Whether the caller may correct the referral's people, risk assessment and criteria now
     # (services/referral_corrections.py `takes_corrections`).
     may_correct: bool = False
+    # Whether the caller may record onward referrals and social care (services/safeguarding.py
+    # asks the same `may_coordinate`).
+    may_record_safeguarding: bool = False
 
 
 def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
@@ -171,6 +174,7 @@ def view(stores: Stores, actor: Actor, case_id: UUID) -> CaseView:
         may_withdraw=(document.status not in ENDED
                       and may_withdraw_referral(actor.viewer, access, stores.now())),
         may_correct=takes_corrections(stores, actor, access, document),
+        may_record_safeguarding=may_coordinate(actor.viewer, access, stores.now()),
     )
 
 

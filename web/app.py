@@ -17,9 +17,11 @@ from web import (
     audit_pages,
     break_glass_reviews,
     case_page,
+    case_reviews,
     cases,
     closure,
     decisions,
+    failed_notifications,
     marrac,
     meeting_run,
     meetings,
@@ -33,6 +35,7 @@ from web import (
     research_requests,
     restriction_reviews,
     retention_schedule,
+    safeguarding,
     sharing,
     sign_in,
     subject_access,
@@ -83,6 +86,9 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(withdrawal.router)
     app.include_router(closure.router)
     app.include_router(referral_corrections.router)
+    app.include_router(safeguarding.router)
+    app.include_router(case_reviews.router)
+    app.include_router(failed_notifications.router)
     app.include_router(audit_pages.router)
     app.include_router(break_glass_reviews.router)
     app.include_router(trail_verification.router)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from domain.safeguarding import OnwardTo
 from services import case_timeline, case_view
 from services.actor import Actor
 from services.case_timeline import CaseTimeline
@@ -46,6 +47,16 @@ DONE = {"action-added": "Action added", "withdrawn": "Referral withdrawn as ente
         "subject-corrected": "Details corrected",
         "risk-assessment-corrected": "Risk assessment corrected",
         "criteria-corrected": "Referral criteria corrected"}
+# Every arrangement the API takes (domain/safeguarding.py ONWARD_TO), as people name them.
+ONWARD: dict[OnwardTo, str] = {
+    "mappa": "MAPPA (multi-agency public protection arrangements)",
+    "mash": "MASH (multi-agency safeguarding hub)",
+    "child_protection": "Child protection",
+    "adult_safeguarding": "Adult safeguarding",
+    "early_help": "Early help",
+    "other_marac": "Another MARAC (the victim has moved)",
+    "other": "Another safeguarding arrangement",
+}
 
 
 def case_id_of(given: str) -> UUID:
@@ -85,7 +96,7 @@ def case_page(request: Request, case_id: str, person: CurrentPerson) -> Response
         "endings": ENDINGS, "timeline": timeline_items(found, timeline),
         # Partnership configuration, not case content: the agencies closure and access name.
         "agencies": {a: e.name for a, e in agency_directory(platform).items()},
-        "marrac": runs_marrac(platform, found.summary.area_id),
+        "marrac": runs_marrac(platform, found.summary.area_id), "onward_to": ONWARD,
         "done": DONE.get(request.query_params.get("done") or "")})
 
 

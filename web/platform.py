@@ -10,6 +10,7 @@ from typing import Protocol
 from audit.checkpoints import Checkpoints
 from security.identity import TokenVerifier
 from security.sessions import SessionStore
+from services.failed_notifications import FailureLog
 from services.platform import Platform
 
 
@@ -20,6 +21,10 @@ class WebPlatform(Platform, Protocol):
 
     @property
     def audit_witness_dir(self) -> Path | None: ...
+
+    # The notifications outbox, for the coordinators' failed notifications.
+    @property
+    def notices(self) -> FailureLog: ...
 
     @property
     def verifier(self) -> TokenVerifier: ...

@@ -24,6 +24,8 @@ from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.audit_search import reads_audit
 from services.case_lists import lists_cases
+from services.case_reviews import reviews_cases
+from services.failed_notifications import sees_failed_notifications
 from services.marrac import leads_marrac_team
 from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
@@ -184,6 +186,12 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if runs_meetings(person.principal):
         navigation.append({"href": "/meetings", "text": "Meetings",
                            "active": current == "meetings"})
+    if reviews_cases(person.principal):
+        navigation.append({"href": "/case-reviews", "text": "Case reviews",
+                           "active": current == "case-reviews"})
+    if sees_failed_notifications(person.principal):
+        navigation.append({"href": "/failed-notifications", "text": "Failed notifications",
+                           "active": current == "failed-notifications"})
     if reads_reports(person.principal):
         navigation.append({"href": "/reports", "text": "Reports", "active": current == "reports"})
     if opens_administration(person.principal):

@@ -1,5 +1,6 @@
 """/api/v1/notifications: the e-mailed notifications that failed, for the area's coordinators
-and chairs (notifications/failed.py). Ids, kinds, times and SMTP reply codes: no address."""
+and chairs (services/failed_notifications.py). Ids, kinds, times and SMTP reply codes: no
+address."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from api.auth import CurrentActor, CurrentPlatform
 from api.errors import AUTHENTICATED
-from notifications.failed import failed_notifications
 from notifications.notices import NoticeKind
+from services.failed_notifications import failed_notifications
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"],
                    responses=AUTHENTICATED)

@@ -22,7 +22,6 @@ from api.settings import Settings
 from domain.actions import ActionDisposal
 from domain.area import COORDINATORS, AreaSettings
 from domain.exceptions import InvalidSettings
-from notifications.failed import failed_notifications
 from notifications.failures import GIVE_UP_AFTER
 from notifications.mail import SmtpConfig
 from notifications.reviews import restriction_reviews
@@ -31,6 +30,7 @@ from security.kek import KeyMaterial
 from services import case_closure, partnership
 from services.actor import Actor
 from services.errors import Forbidden
+from services.failed_notifications import failed_notifications
 from services.partnership import AgencyChange, apply_partnership
 from services.partnership_file import PartnershipFileError, read_partnership_file
 from services.system import SystemJob, operator

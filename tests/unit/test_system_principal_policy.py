@@ -53,6 +53,8 @@ def _answers(p: Principal, access: CaseAccess) -> dict[str, object]:
         "may_coordinate": policy.may_coordinate(viewer, access, NOW),
         "may_decide_thresholds": policy.may_decide_thresholds(p),
         "may_run_meetings": policy.may_run_meetings(p),
+        "may_review_cases": policy.may_review_cases(p),
+        "may_see_failed_notifications": policy.may_see_failed_notifications(p),
         "may_share": policy.may_share(viewer, access, NOW),
         "may_correct_referral": policy.may_correct_referral(viewer, access, NOW),
         "may_withdraw_referral": policy.may_withdraw_referral(viewer, access, NOW),

@@ -20,6 +20,7 @@ from web import (
     cases,
     closure,
     decisions,
+    feeds,
     marrac,
     meeting_run,
     meetings,
@@ -74,6 +75,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(minutes.router)
     app.include_router(reports.router)
     app.include_router(administration.router)
+    app.include_router(feeds.router)
     app.include_router(my_work.router)
     app.include_router(actions.router)
     app.include_router(closure.router)

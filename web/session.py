@@ -24,6 +24,7 @@ from services.administration import opens_administration
 from services.agenda_builder import runs_meetings
 from services.audit_search import reads_audit
 from services.case_lists import lists_cases
+from services.feeds import manages_feeds
 from services.marrac import leads_marrac_team
 from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
@@ -189,6 +190,8 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     if opens_administration(person.principal):
         navigation.append({"href": "/admin/areas", "text": "Administration",
                            "active": current == "admin"})
+    if manages_feeds(person.principal):
+        navigation.append({"href": "/feeds", "text": "Feeds", "active": current == "feeds"})
     if reads_audit(person.principal):
         navigation += [{"href": href, "text": text, "active": current == key}
                        for key, href, text in DPO_PAGES]

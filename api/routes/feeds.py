@@ -65,6 +65,13 @@ def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
                                  event_types=body.event_types, endpoint=body.endpoint))
 
 
+@router.get("/subscriptions", response_model=list[schemas.SubscriptionSummary])
+def list_subscriptions(work: Work) -> list[dict[str, Any]]:
+    """The caller's area's feeds, newest first (coordinators and administrators of the
+    area): configuration and state; their delivery is their clients' own."""
+    return [asdict(s) for s in work.list_for_area()]
+
+
 @router.get("/subscriptions/{subscription_id}", response_model=schemas.SubscriptionStatus,
             responses=NOT_FOUND)
 def subscription_status(subscription_id: UUID, work: Work) -> dict[str, Any]:

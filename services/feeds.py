@@ -26,6 +26,9 @@ from services.partnership import all_agencies
 from services.platform import Platform
 
 MANAGERS_ONLY = "Coordinators and administrators set up feeds"
+# How long a client id and a webhook endpoint may be, and the last cursor a replay may name:
+# the API's schemas and the pages' forms both bound them so.
+MAX_CLIENT_ID, MAX_ENDPOINT, MAX_CURSOR = 200, 2_000, 2**62
 
 
 class InvalidSubscription(Invalid):

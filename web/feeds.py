@@ -15,6 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from services.feeds import (
+    MAX_CLIENT_ID,
+    MAX_CURSOR,
+    MAX_ENDPOINT,
     AgencyNotInArea,
     Feeds,
     InvalidSubscription,
@@ -35,8 +38,6 @@ from web.sharing import text_of
 from web.templates import render
 
 router = APIRouter(include_in_schema=False)
-# The API's own bounds (api/routes/feeds.py: SubscriptionCreate, ReplayCreate).
-MAX_CLIENT_ID, MAX_ENDPOINT, MAX_CURSOR = 200, 2_000, 2**62
 STATUSES = {"pending": "Pending", "active": "Active", "disabled": "Disabled"}
 # What a banner says once a change is made (the redirect's `done`).
 DONE = {"set-up": "Feed set up: pending until its client takes it on",

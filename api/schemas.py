@@ -687,6 +687,21 @@ class SubscriptionCreated(BaseModel):
     status: Literal["pending"] = Field(description="Until its client activates it")
 
 
+class SubscriptionSummary(BaseModel):
+    """A feed in its area's list: its configuration and state."""
+
+    id: UUID
+    client_id: str
+    agency_id: UUID
+    agency_name: AgencyNameOut
+    event_types: list[str]
+    endpoint: str | None = Field(description="Null: pull only")
+    status: Literal["pending", "active", "disabled"] = Field(
+        description="Pending until its client activates it; disabled when its receiver "
+                    "answered 410 (a replay re-enables it)")
+    created_at: datetime
+
+
 class SubscriptionStatus(BaseModel):
     """A feed's configuration and state for whoever watches it; its delivery (the fields
     that may be null) for its own client only."""
@@ -694,9 +709,11 @@ class SubscriptionStatus(BaseModel):
     id: UUID
     client_id: str
     agency_id: UUID
+    agency_name: AgencyNameOut
     event_types: list[str]
     endpoint: str | None = Field(description="Null: pull only")
     status: Literal["pending", "active", "disabled"]
+    created_at: datetime
     latest_cursor: int | None
     delivered_cursor: int | None
     lag: int | None = Field(description="Events not yet delivered to the endpoint")

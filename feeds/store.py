@@ -22,7 +22,7 @@ from storage.database import Cursor, Database
 ROTATION_OVERLAP = timedelta(hours=24)
 COLUMNS = ("subscription_id", "client_id", "agency_id", "area_id", "event_types", "endpoint",
            "status", "next_cursor", "delivered_cursor", "next_attempt_at", "last_status",
-           "last_error", "start_position")
+           "last_error", "start_position", "created_at")
 # Renewed with every attempt (each at most 10 s); a dead worker's lease lapses this soon.
 LEASE = timedelta(seconds=15)
 
@@ -43,6 +43,7 @@ class Subscription:
     last_error: str | None
     # Events from after this position in the log (its activation) only.
     start_position: int
+    created_at: datetime
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Subscription:
@@ -52,7 +53,7 @@ class Subscription:
                    int(row["delivered_cursor"]),
                    datetime.fromisoformat(row["next_attempt_at"]) if row["next_attempt_at"]
                    else None, row["last_status"], row["last_error"],
-                   int(row["start_position"]))
+                   int(row["start_position"]), datetime.fromisoformat(row["created_at"]))
 
 
 @dataclass(frozen=True)
@@ -176,10 +177,16 @@ class FeedStore:
     def active(self, cur: Cursor | None = None) -> list[Subscription]:
         return self._select("WHERE status = 'active'", (), cur)
 
-    def _select(self, where: str, params: tuple[object, ...],
-                cur: Cursor | None = None) -> list[Subscription]:
+    def in_area(self, area_id: UUID) -> list[Subscription]:
+        """An area's subscriptions, newest first (an area has a few: one or two an agency)."""
+        return self._select("WHERE area_id = %s", (str(area_id),), newest_first=True)
+
+    def _select(self, where: str, params: tuple[object, ...], cur: Cursor | None = None, *,
+                newest_first: bool = False) -> list[Subscription]:
+        order = ("created_at DESC, subscription_id DESC" if newest_first
+                 else "created_at, subscription_id")
         sql = (f"SELECT {', '.join(COLUMNS)} FROM feed_subscriptions {where} "  # noqa: S608
-               "ORDER BY created_at, subscription_id")
+               f"ORDER BY {order}")
         if cur is not None:
             cur.execute(sql, params)
             rows = cur.fetchall()
@@ -252,16 +259,19 @@ class FeedStore:
 
     def replay(self, subscription_id: UUID, from_cursor: int) -> int:
         """Deliver again from a cursor (dead letters included); receivers de-duplicate by
-        `webhook-id`. Re-enables a disabled subscription. Returns how many events."""
+        `webhook-id`. Re-enables a disabled subscription, never a pending one: that is its
+        client's to take on (activate). Returns how many events."""
         with self.db.transaction() as cur:
+            cur.execute("UPDATE feed_subscriptions SET status = 'active',"
+                        " next_attempt_at = NULL, delivered_cursor = %s"
+                        " WHERE subscription_id = %s AND status <> 'pending'",
+                        (max(from_cursor - 1, 0), str(subscription_id)))
+            if cur.rowcount != 1:
+                raise LookupError("not a subscription its client has taken on")
             cur.execute("UPDATE feed_outbox SET state = 'pending', attempts = 0"
                         " WHERE subscription_id = %s AND cursor >= %s",
                         (str(subscription_id), from_cursor))
             count = cur.rowcount
-            cur.execute("UPDATE feed_subscriptions SET status = 'active',"
-                        " next_attempt_at = NULL, delivered_cursor = %s"
-                        " WHERE subscription_id = %s",
-                        (max(from_cursor - 1, 0), str(subscription_id)))
         return int(count)
 
     def lease(self, subscription_id: UUID, holder: str, now: datetime) -> bool:

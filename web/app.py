@@ -22,6 +22,7 @@ from web import (
     closure,
     decisions,
     failed_notifications,
+    feeds,
     marrac,
     meeting_run,
     meetings,
@@ -80,6 +81,7 @@ def install_pages(app: FastAPI, config: WebConfig) -> None:
     app.include_router(minutes.router)
     app.include_router(reports.router)
     app.include_router(administration.router)
+    app.include_router(feeds.router)
     app.include_router(my_work.router)
     app.include_router(actions.router)
     app.include_router(new_action.router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated, cast
 
@@ -26,6 +27,7 @@ from services.audit_search import reads_audit
 from services.case_lists import lists_cases
 from services.case_reviews import reviews_cases
 from services.failed_notifications import sees_failed_notifications
+from services.feeds import manages_feeds
 from services.marrac import leads_marrac_team
 from services.my_work import has_work
 from services.referrals import decides_thresholds, refers
@@ -162,6 +164,27 @@ def home_of(principal: Principal) -> str:
     return "/cases"  # nothing of theirs: the page says so
 
 
+def navigation_entries() -> tuple[tuple[Callable[[Principal], bool], str, str, str], ...]:
+    """The navigation in its order: whom the policy offers each (its answer, not the page's),
+    the `current` key that marks it, its address and its text."""
+    return (
+        (lists_cases, "cases", "/cases", "Cases"),
+        (has_work, "my-work", "/my-work", "My work"),
+        (refers, "referral", "/referrals/new", "New referral"),
+        (decides_thresholds, "decisions", "/decisions", "Decisions"),
+        (leads_marrac_team, "allocation", "/marrac/allocation", "Allocation"),
+        (runs_meetings, "meetings", "/meetings", "Meetings"),
+        (reviews_cases, "case-reviews", "/case-reviews", "Case reviews"),
+        (sees_failed_notifications, "failed-notifications", "/failed-notifications",
+         "Failed notifications"),
+        (reads_reports, "reports", "/reports", "Reports"),
+        (opens_administration, "admin", "/admin/areas", "Administration"),
+        (manages_feeds, "feeds", "/feeds", "Feeds"),
+        *((reads_audit, key, href, text) for key, href, text in DPO_PAGES),
+        (handles_subject_access, "subject_access", "/subject-access", "Subject access"),
+    )
+
+
 def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
     """What the base layout shows: who is signed in, where they work, the navigation (with
     `current` marked) and the sign-out form's CSRF token."""
@@ -169,40 +192,9 @@ def layout(person: SignedIn | None, current: str = "") -> dict[str, object]:
         return {"person_name": None, "agency_name": None, "navigation": [], "csrf_token": None}
     data = person.session.data
     # Each entry by the policy's answer, not the page's.
-    navigation = ([{"href": "/cases", "text": "Cases", "active": current == "cases"}]
-                  if lists_cases(person.principal) else [])
-    if has_work(person.principal):
-        navigation.append({"href": "/my-work", "text": "My work",
-                           "active": current == "my-work"})
-    if refers(person.principal):
-        navigation.append({"href": "/referrals/new", "text": "New referral",
-                           "active": current == "referral"})
-    if decides_thresholds(person.principal):
-        navigation.append({"href": "/decisions", "text": "Decisions",
-                           "active": current == "decisions"})
-    if leads_marrac_team(person.principal):
-        navigation.append({"href": "/marrac/allocation", "text": "Allocation",
-                           "active": current == "allocation"})
-    if runs_meetings(person.principal):
-        navigation.append({"href": "/meetings", "text": "Meetings",
-                           "active": current == "meetings"})
-    if reviews_cases(person.principal):
-        navigation.append({"href": "/case-reviews", "text": "Case reviews",
-                           "active": current == "case-reviews"})
-    if sees_failed_notifications(person.principal):
-        navigation.append({"href": "/failed-notifications", "text": "Failed notifications",
-                           "active": current == "failed-notifications"})
-    if reads_reports(person.principal):
-        navigation.append({"href": "/reports", "text": "Reports", "active": current == "reports"})
-    if opens_administration(person.principal):
-        navigation.append({"href": "/admin/areas", "text": "Administration",
-                           "active": current == "admin"})
-    if reads_audit(person.principal):
-        navigation += [{"href": href, "text": text, "active": current == key}
-                       for key, href, text in DPO_PAGES]
-    if handles_subject_access(person.principal):
-        navigation.append({"href": "/subject-access", "text": "Subject access",
-                           "active": current == "subject_access"})
+    navigation = [{"href": href, "text": text, "active": current == key}
+                  for offered, key, href, text in navigation_entries()
+                  if offered(person.principal)]
     return {"person_name": data.person_name, "agency_name": data.agency_name,
             "navigation": navigation, "csrf_token": data.csrf_token}
 

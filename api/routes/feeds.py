@@ -18,7 +18,7 @@ from api.feed_schemas import EventSchemas, FeedPage, PulledEvent
 from feeds.events import EVENT_TYPES, json_schema
 from feeds.store import OutboxEvent
 from services.feed_pull import FeedReader
-from services.feeds import Feeds
+from services.feeds import MAX_CLIENT_ID, MAX_CURSOR, MAX_ENDPOINT, Feeds
 
 router = APIRouter(prefix="/api/v1", tags=["feeds"], responses=AUTHENTICATED)
 
@@ -39,16 +39,16 @@ Reader = Annotated[FeedReader, Depends(feed_reader)]
 
 class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    client_id: Annotated[str, Field(min_length=1, max_length=200)]
+    client_id: Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID)]
     agency_id: UUID
     event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
     # None: pull only.
-    endpoint: Annotated[str | None, Field(max_length=2_000)] = None
+    endpoint: Annotated[str | None, Field(max_length=MAX_ENDPOINT)] = None
 
 
 class ReplayCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    from_cursor: Annotated[StrictInt, Field(ge=1, le=2**62)]
+    from_cursor: Annotated[StrictInt, Field(ge=1, le=MAX_CURSOR)]
 
 
 @router.get("/feeds/schema", response_model=EventSchemas)
@@ -63,6 +63,13 @@ def create_subscription(body: SubscriptionCreate, work: Work) -> dict[str, Any]:
     it (and receives the webhook secret) itself."""
     return asdict(work.subscribe(client_id=body.client_id, agency_id=body.agency_id,
                                  event_types=body.event_types, endpoint=body.endpoint))
+
+
+@router.get("/subscriptions", response_model=list[schemas.SubscriptionSummary])
+def list_subscriptions(work: Work) -> list[dict[str, Any]]:
+    """The caller's area's feeds, newest first (coordinators and administrators of the
+    area): configuration and state; their delivery is their clients' own."""
+    return [asdict(s) for s in work.list_for_area()]
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=schemas.SubscriptionStatus,

@@ -132,6 +132,10 @@ def test_a_feed_is_taken_on_by_its_own_client_only(client: TestClient, world: Wo
                            headers=headers).status_code == 404
     assert client.get(f"/api/v1/subscriptions/{pending['id']}",
                       headers=integration(world, "hpx")).json()["latest_cursor"] == 0
+    # Nor does a replay take it on for its client (it would start it from the log's start).
+    replayed = client.post(f"/api/v1/subscriptions/{pending['id']}/replay",
+                           headers=world.coordinator(), json={"from_cursor": 1})
+    assert (replayed.status_code, replayed.json()["code"]) == (422, "invalid_subscription")
     # Its counts are its client's: they count a restricted case's events too.
     assert client.get(f"/api/v1/subscriptions/{pending['id']}", headers=world.coordinator()
                       ).json()["latest_cursor"] is None
@@ -164,6 +168,39 @@ def test_only_its_own_client_reads_a_feed(client: TestClient, world: World) -> N
         "event_types": ["case.referred.v1"]})
     assert (elsewhere_agency.status_code, elsewhere_agency.json()["code"]) == (
         422, "invalid_subscription")
+
+
+
+def test_the_areas_feeds_are_listed_for_who_sets_them_up_newest_first(
+    client: TestClient, world: World, api_platform: Platform, clock: Clock
+) -> None:
+    made = []
+    for agency, endpoint in (("police", None), ("idva", "https://127.0.0.1/hook")):
+        made.append(client.post("/api/v1/subscriptions", headers=world.coordinator(), json={
+            "client_id": f"{agency}-cms", "agency_id": str(world.agencies[agency]),
+            "event_types": ["case.referred.v1"], "endpoint": endpoint}).json()["id"])
+        clock.advance(minutes=1)
+    client.post(f"/api/v1/feeds/{made[0]}/activation", headers=integration(world, "police"))
+    elsewhere = bearer(world.token("coordinator-9", "coordinator",
+                                   area=world.other_area_id))
+    assert client.get("/api/v1/subscriptions", headers=elsewhere).json() == []
+    for refused in (world.rep("police"), bearer(world.token("dpo-1", "dpo")),
+                    integration(world, "police")):
+        answer = client.get("/api/v1/subscriptions", headers=refused)
+        assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
+    listed = client.get("/api/v1/subscriptions", headers=world.coordinator())
+    assert listed.status_code == 200, listed.text
+    assert [(s["id"], s["client_id"], s["agency_name"], s["endpoint"], s["status"])
+            for s in listed.json()] == [
+        (made[1], "idva-cms", "Idva", "https://127.0.0.1/hook", "pending"),
+        (made[0], "police-cms", "Police", None, "active")]
+    # What the list says of each is what its own status says.
+    for row in listed.json():
+        status = client.get(f"/api/v1/subscriptions/{row['id']}",
+                            headers=world.coordinator()).json()
+        assert {k: status[k] for k in row} == row
+    record = [r for r in api_platform.audit.records() if r["action"] == "read_subscription"][-3]
+    assert (record["outcome"], json.loads(record["item_ids"])) == ("allowed", made[::-1])
 
 
 # Webhooks ---------------------------------------------------------------------------------

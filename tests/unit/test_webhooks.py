@@ -688,7 +688,7 @@ def _run_deliverer(monkeypatch: pytest.MonkeyPatch, answer: Callable[[], list[st
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     store = _Store(Subscription(
         uuid4(), "police-cms", uuid4(), uuid4(), frozenset(), "https://hooks.example.org/hook",
-        "active", 0, 0, None, None, None, 0))
+        "active", 0, 0, None, None, None, 0, NOW))
     worker = WebhookDeliverer(cast(FeedStore, store), cast(AuditTrail, _Audit()), lambda: NOW,
                               cast(Gate, _Gate()), allow_private=False)
     worker.run_once()

@@ -16,6 +16,8 @@ from api.bootstrap import Platform
 from domain.risk import DASH_RIC_QUESTIONS
 from security.sessions import SessionData
 from tests.api.conftest import World, world
+from web.monitoring import ALLOWED
+from web.monitoring import QUESTIONS as MONITORING
 from web.session import COOKIE
 
 __all__ = ["world"]
@@ -144,6 +146,10 @@ def test_equality_monitoring_answers_are_optional_checked_and_reach_the_case(
     coded = {s["role"]: tuple(s[f] for f in fields) for s in view.json()["referral"]["subjects"]}
     assert coded == {"victim": ("female", "white_irish", "bisexual", "yes", "not_known"),
                      "perpetrator": ("male", None, None, None, None)}
+
+
+def test_each_monitoring_question_offers_every_code_the_domain_records_and_no_other() -> None:
+    assert {q.field: tuple(q.choices) for q in MONITORING} == ALLOWED
 
 
 def test_a_double_click_that_finds_the_draft_still_there_finds_the_same_case(

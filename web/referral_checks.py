@@ -14,6 +14,7 @@ from datetime import date
 
 from domain.exceptions import DomainError
 from web.dash import QUESTIONS
+from web.monitoring import monitoring_problems
 from web.referral_draft import Draft, Person, Step
 from web.referral_values import claimed, consent, everyone, incidents, subject, typed_date
 
@@ -57,8 +58,9 @@ def who(prefix: str) -> str:
 
 def check_person(errors: Errors, prefix: str, person: Person, today: date,
                  named: str) -> None:
-    """A person's names, date of birth and relationship, as fields named `prefix`-forenames
-    and so on; `named`: how the messages name them ("the victim", "perpetrator 2")."""
+    """A person's names, date of birth, relationship and equality monitoring answers, as
+    fields named `prefix`-forenames and so on; `named`: how the messages name them ("the
+    victim", "perpetrator 2")."""
     if _rule(subject(person, "victim", today).check_valid) == "subject_name_required":
         errors[f"{prefix}-forenames"] = Problem(f"#{prefix}-forenames",
                                                 f"Enter {named}'s forenames or surname")
@@ -72,6 +74,8 @@ def check_person(errors: Errors, prefix: str, person: Person, today: date,
                                           f"The date of birth of {named} {wrong}")
     _length(errors, f"{prefix}-relationship", person.relationship, NAME,
             f"The relationship of {named} to the victim")
+    for field, message in monitoring_problems(prefix, person.monitoring, named).items():
+        errors[field] = Problem(f"#{field}", message)
 
 
 def check_safe_contact(errors: Errors, safe_contact: str) -> None:

@@ -25,6 +25,8 @@ from services.referral_corrections import ReferralToCorrect, SubjectCorrection
 from web.actions import ids_of
 from web.case_page import purpose_asked, session_purpose
 from web.dash import ANSWERS, CRITERIA, QUESTIONS
+from web.monitoring import QUESTIONS as MONITORING
+from web.monitoring import Monitoring
 from web.referral_checks import (
     CONTACT,
     NAME,
@@ -80,10 +82,10 @@ def _names(errors: Errors, name: str, given: str, what: str) -> None:
 
 @dataclass(frozen=True)
 class SubjectForm:
-    """A person's correction as typed: the referral form's person (fields `prefix`-forenames
-    and so on: "victim" for the victim, whose safe contact is always asked, else "person"),
-    their safe contact where asked, address, aliases and agency references (one a line), and
-    the reason."""
+    """A person's correction as typed: the referral form's person (names, date of birth,
+    relationship and equality monitoring; fields `prefix`-forenames and so on: "victim" for
+    the victim, whose safe contact is always asked, else "person"), their safe contact where
+    asked, address, aliases and agency references (one a line), and the reason."""
 
     prefix: str
     person: Person
@@ -103,7 +105,7 @@ class SubjectForm:
             "victim" if victim else "person",
             Person(subject.forenames, subject.surname,
                    (str(born.day), str(born.month), str(born.year)) if born else ("", "", ""),
-                   subject.relationship or ""),
+                   subject.relationship or "", Monitoring.of(subject)),
             subject.safe_contact or "" if victim or subject.safe_contact else None,
             subject.address or "", "\n".join(subject.aliases), "\n".join(subject.references))
 
@@ -137,7 +139,8 @@ class SubjectForm:
         found: dict[str, Any] = {
             "forenames": self.person.forenames, "surname": self.person.surname,
             "date_of_birth": born, "address": self.address or None,
-            "aliases": _lines(self.aliases), "references": _lines(self.references)}
+            "aliases": _lines(self.aliases), "references": _lines(self.references),
+            **self.person.monitoring.coded()}
         if self.prefix != "victim":
             found["relationship"] = self.person.relationship or None
         if self.safe_contact is not None:
@@ -208,7 +211,8 @@ def _page(request: Request, person: SignedIn, case_id: UUID, then: str, *, templ
         platform_of(request), actor_of(request, person, purpose.value), case_id)
     return render(f"corrections/{template}.html", {
         **layout(person, "cases"), "found": found, "questions": QUESTIONS, "answers": ANSWERS,
-        "labels": CRITERIA, "roles": ROLES, **show(found)}, status_code=status)
+        "labels": CRITERIA, "roles": ROLES, "monitoring": MONITORING, **show(found)},
+        status_code=status)
 
 
 def _refused(refused: DomainError) -> Errors:

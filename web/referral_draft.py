@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 from uuid import UUID
 
+from web.monitoring import Monitoring
 from web.platform import WebPlatform
 from web.session import SignedIn
 
@@ -31,6 +32,7 @@ class Person:
     surname: str = ""
     dob: tuple[str, str, str] = ("", "", "")  # day, month, year as typed
     relationship: str = ""
+    monitoring: Monitoring = field(default_factory=Monitoring)  # optional equality monitoring
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Draft:
 def _person(data: Any) -> Person:
     return Person(str(data["forenames"]), str(data["surname"]),
                   tuple(str(part) for part in data["dob"]),  # type: ignore[arg-type]
-                  str(data["relationship"]))
+                  str(data["relationship"]), Monitoring.kept(data.get("monitoring")))
 
 
 def _draft(data: dict[str, Any]) -> Draft:

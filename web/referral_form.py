@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from domain.consent import CONSENT_STATUSES, VICTIM_INFORMED
 from web.dash import ANSWERS, CRITERIA, QUESTIONS
+from web.monitoring import read_monitoring
 from web.referral_draft import KINDS, MOST_OF_A_KIND, Draft, Kind, Person
 
 # What a draft keeps of a field, however much was posted (the checks then say it is too long).
@@ -23,12 +24,13 @@ def text(form: FormData, name: str) -> str:
 
 
 def read_person(form: FormData, prefix: str) -> Person:
-    """A person's names, date of birth and relationship, as fields named `prefix`-forenames
-    and so on (the referral's step 1, and a person's correction)."""
+    """A person's names, date of birth, relationship and equality monitoring answers, as
+    fields named `prefix`-forenames and so on (the referral's step 1, and a person's
+    correction)."""
     return Person(text(form, f"{prefix}-forenames"), text(form, f"{prefix}-surname"),
                   (text(form, f"{prefix}-dob-day"), text(form, f"{prefix}-dob-month"),
                    text(form, f"{prefix}-dob-year")),
-                  text(form, f"{prefix}-relationship"))
+                  text(form, f"{prefix}-relationship"), read_monitoring(form, prefix))
 
 
 def read_people(form: FormData, draft: Draft) -> tuple[Draft, str]:

@@ -43,11 +43,11 @@ def typed_date(parts: tuple[str, str, str], today: date) -> tuple[date | None, s
 
 def subject(person: Person, role: Role, today: date, safe_contact: str | None = None) -> Subject:
     """A person as the referral names them, with a new id (a date of birth not yet a real
-    date is left out: the form says what is wrong with it)."""
+    date, or a monitoring answer not in its list, is left out: the form says what is wrong)."""
     born, _ = typed_date(person.dob, today)
     return Subject(subject_id=uuid.uuid4(), role=role, forenames=person.forenames,
                    surname=person.surname, date_of_birth=born, safe_contact=safe_contact,
-                   relationship=person.relationship or None)
+                   relationship=person.relationship or None, **person.monitoring.coded())
 
 
 def everyone(draft: Draft) -> list[tuple[str, Person]]:

@@ -21,6 +21,7 @@ from services import referrals
 from services.referrals import RiskSoFar
 from web import referral_draft as drafts
 from web.dash import ANSWERS, CRITERIA, QUESTIONS
+from web.monitoring import QUESTIONS as MONITORING
 from web.referral_checks import Errors, Problem, check
 from web.referral_draft import STEPS, Draft, Step
 from web.referral_form import read_criteria, read_people, read_risk, text
@@ -65,7 +66,7 @@ def _page(request: Request, person: SignedIn, name: str, draft: Draft, so_far: R
         **layout(person, "referral"), "draft": draft, "so_far": so_far, "errors": errors or {},
         "questions": QUESTIONS, "answers": ANSWERS, "criteria": CRITERIA, "labels": CRITERIA,
         "consents": CONSENTS, "informed": INFORMED, "minimum": drafts.KINDS,
-        "most": drafts.MOST_OF_A_KIND, "born": born},
+        "most": drafts.MOST_OF_A_KIND, "born": born, "monitoring": MONITORING},
         status_code=400 if errors else 200)
 
 

@@ -1,7 +1,8 @@
 """Correcting a referral, as the referring officer does it in the browser: from the case page,
-the victim's surname (after an error summary), one DASH answer, and the criteria (professional
-judgement added, after an error summary); each correction in the case page's banner and
-timeline, and in the API's view. JavaScript on and off; axe on every state reached.
+the victim's surname (after an error summary) and an equality monitoring answer, one DASH
+answer, and the criteria (professional judgement added, after an error summary); each
+correction in the case page's banner and timeline, and in the API's view. JavaScript on and
+off; axe on every state reached.
 
 On a server of this module's own: its corrections change what other modules count."""
 
@@ -69,6 +70,8 @@ def test_the_referring_officer_corrects_a_person_the_risk_and_the_criteria(
     page.get_by_label("Forenames").fill("Eve")
     page.get_by_label("Surname").fill(new_surname)
     page.get_by_label("How and when is it safe to contact the victim?").fill("Texts only")
+    page.get_by_role("group", name="Do they have a disability?").get_by_label(
+        "Yes", exact=True).check()
     page.get_by_label(REASON).fill("Surname misspelt on the referral")
     page.get_by_role("button", name=SAVE).click()
     corrected(page, "Details corrected", "The victim's details corrected")
@@ -105,7 +108,8 @@ def test_the_referring_officer_corrects_a_person_the_risk_and_the_criteria(
     _, seen = api.call("police-officer", "GET", f"/cases/{case_id}", purpose="research")
     referral = seen["referral"]
     victim = next(s for s in referral["subjects"] if s["role"] == "victim")
-    assert (victim["surname"], victim["safe_contact"]) == (new_surname, "Texts only")
+    assert (victim["surname"], victim["safe_contact"], victim["disability"]) == (
+        new_surname, "Texts only", "yes")
     assert referral["dash_score"] == 14
     assert referral["criteria"]["professional_judgement_reason"] == (
         "Threats escalating since separation")

@@ -1,8 +1,8 @@
 """The referral form as a police officer fills it in: the people (adding a child without
-JavaScript), the DASH checklist with its running score, the criteria and consent, the check of
-the answers with its Change links, and the case in their list afterwards; each kind of invalid
-input; the whole form with the keyboard alone. axe on every step and every error state.
-JavaScript on and off.
+JavaScript; one equality monitoring answer), the DASH checklist with its running score, the
+criteria and consent, the check of the answers with its Change links, and the case in their
+list afterwards; each kind of invalid input; the whole form with the keyboard alone. axe on
+every step and every error state. JavaScript on and off.
 
 The referrer is the MARRAC's police officer (`marrac-police-officer`): their area has no other
 case, so the cases these tests make change no other test's counts."""
@@ -54,6 +54,9 @@ def test_a_police_officer_refers_a_case_and_finds_it_in_their_list(
     start(page, demo)
     accessible()
     fill_people(page)
+    # Equality monitoring: optional; one answer chosen, the rest left unanswered.
+    page.get_by_role("group", name="Equality monitoring (optional)").first.get_by_label(
+        "Ethnic group").select_option("black_caribbean")
     page.get_by_role("button", name="Add a child").click()
     expect(page.locator("#child-1-forenames")).to_be_visible()
     expect(page.locator("#victim-forenames")).to_have_value("Rowanxq")  # kept meanwhile
@@ -102,6 +105,8 @@ def test_a_police_officer_refers_a_case_and_finds_it_in_their_list(
     people = page.locator(".govuk-summary-card", has_text="The people")
     expect(people).to_contain_text("Rowanxq Ashdownxq, born 2 November 1991")
     expect(people).to_contain_text("Ellisxq Pellowxq (Son)")
+    expect(people.locator(".govuk-summary-list__row").first).to_contain_text(
+        "Ethnic group: Black, Black British, Caribbean or African: Caribbean")
     risk = page.locator(".govuk-summary-card", has_text="Risk: the DASH checklist")
     expect(risk).to_contain_text("15 'yes' answers of 24")
     expect(risk).to_contain_text("No (source: Police records)")

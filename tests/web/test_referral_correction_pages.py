@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Platform
-from tests.api.conftest import World, accept, bearer, refer
+from tests.api.conftest import World, accept, bearer, refer, referral_body
 from tests.web.page_html import parse
 from tests.web.test_case_page import CSRF, sign_in
 
@@ -49,7 +49,8 @@ def corrections(platform: Platform) -> list[str]:
 
 
 def values(html: str) -> dict[str, str]:
-    """Each text field's value and each checked choice, by name (a checkbox's: its values)."""
+    """Each text field's value and each checked choice, by name (a checkbox's: its values; a
+    select's: its selected option's)."""
     found: dict[str, str] = {}
     for e in parse(html).walk():
         name = e.attrs.get("name")
@@ -62,6 +63,9 @@ def values(html: str) -> dict[str, str]:
                 found[name] = " ".join(filter(None, (found.get(name), e.attrs["value"])))
         elif e.tag == "input":
             found[name] = e.attrs.get("value", "")
+        elif e.tag == "select":
+            found[name] = next((o.attrs.get("value", "") for o in e.all("option")
+                                if "selected" in o.attrs), "")
     return found
 
 
@@ -131,6 +135,40 @@ def test_the_referrer_corrects_the_victims_details_from_the_case_page(
     perpetrator = client.get(f"/cases/{case_id}/subjects/{ids['perpetrator']}/correction").text
     assert {"person-forenames", "person-relationship"} <= values(perpetrator).keys()
     assert "safe-contact" not in values(perpetrator)
+
+
+def test_equality_monitoring_answers_are_shown_as_referred_checked_and_corrected(
+        client: TestClient, world: World, api_platform: Platform) -> None:
+    subjects = referral_body()["subjects"]
+    subjects[0].update(gender="female", ethnicity="asian_indian", disability="yes")
+    case_id = refer(client, world, subjects=subjects)
+    ids = subject_ids(client, world, case_id)
+    police(client, world, api_platform)
+    path = f"/cases/{case_id}/subjects/{ids['victim']}/correction"
+    shown = values(client.get(path).text)
+    assert {k: shown.get(k) for k in ("victim-gender", "victim-ethnicity", "victim-sexuality",
+                                      "victim-disability", "victim-trans")} == {
+        "victim-gender": "female", "victim-ethnicity": "asian_indian", "victim-sexuality": None,
+        "victim-disability": "yes", "victim-trans": None}
+    given = {**shown, "safe-contact": "Texts only", "csrf_token": CSRF, "reason": "Asked"}
+    wrong = client.post(path, data={**given, "victim-sexuality": "unicorn"})
+    assert wrong.status_code == 400
+    assert ('href="#victim-sexuality">Select the victim&#39;s sexual orientation from the '
+            "list</a>") in wrong.text
+    assert corrections(api_platform) == []
+    done = client.post(path, data={**given, "victim-gender": "non_binary",
+                                   "victim-ethnicity": "", "victim-sexuality": "gay_or_lesbian"},
+                       follow_redirects=False)
+    assert done.status_code == 303, done.text
+    (victim,) = [s for s in view(client, world, case_id)["referral"]["subjects"]
+                 if s["role"] == "victim"]
+    assert tuple(victim[f] for f in ("gender", "ethnicity", "sexuality", "disability",
+                                     "trans")) == ("non_binary", None, "gay_or_lesbian", "yes",
+                                                   None)
+    # A perpetrator's form asks the same questions, of them.
+    perpetrator = client.get(f"/cases/{case_id}/subjects/{ids['perpetrator']}/correction").text
+    assert {"person-ethnicity"} <= values(perpetrator).keys()
+    assert 'name="person-trans"' in perpetrator
 
 
 def test_the_risk_assessment_and_the_criteria_are_corrected_with_errors_shown_first(

@@ -16,6 +16,8 @@ from api.bootstrap import Platform
 from domain.risk import DASH_RIC_QUESTIONS
 from security.sessions import SessionData
 from tests.api.conftest import World, world
+from web.monitoring import ALLOWED
+from web.monitoring import QUESTIONS as MONITORING
 from web.session import COOKIE
 
 __all__ = ["world"]
@@ -118,6 +120,38 @@ def test_a_referral_sent_twice_makes_one_case_and_the_draft_goes(
     assert 'value="Philippaxq"' not in officer.get("/referrals/new").text
 
 
+def test_equality_monitoring_answers_are_optional_checked_and_reach_the_case(
+        client: TestClient, world: World, officer: Person) -> None:
+    """Each answer given reaches the case as the API shows it; one not given is not known
+    (None); the check page shows them."""
+    monitoring = {"victim-gender": "female", "victim-ethnicity": "white_irish",
+                  "victim-sexuality": "bisexual", "victim-disability": "yes",
+                  "victim-trans": "not_known", "perpetrator-1-gender": "male",
+                  "perpetrator-1-ethnicity": ""}
+    officer.fill_in()
+    assert officer.post("/referrals/new", {**PEOPLE, **monitoring}).status_code == 303
+    page = officer.get("/referrals/new").text
+    assert re.search(r'value="bisexual" checked', page)
+    assert re.search(r'value="white_irish" selected', page)
+    check = officer.get("/referrals/new/check").text
+    for line in ("Gender: Female", "Ethnic group: White: Irish", "Sexual orientation: Bisexual",
+                 "Disabled: Yes", "Trans: Not known", "Gender: Male"):
+        assert f"<li>{line}</li>" in check, line
+    assert officer.post("/referrals/new/check", {}).status_code == 303
+    made = re.search(r'href="/cases/([0-9a-f-]{36})"', officer.get("/referrals/new/sent").text)
+    assert made
+    view = client.get(f"/api/v1/cases/{made.group(1)}", headers=world.coordinator())
+    assert view.status_code == 200, view.text
+    fields = ("gender", "ethnicity", "sexuality", "disability", "trans")
+    coded = {s["role"]: tuple(s[f] for f in fields) for s in view.json()["referral"]["subjects"]}
+    assert coded == {"victim": ("female", "white_irish", "bisexual", "yes", "not_known"),
+                     "perpetrator": ("male", None, None, None, None)}
+
+
+def test_each_monitoring_question_offers_every_code_the_domain_records_and_no_other() -> None:
+    assert {q.field: tuple(q.choices) for q in MONITORING} == ALLOWED
+
+
 def test_a_double_click_that_finds_the_draft_still_there_finds_the_same_case(
         officer: Person, api_platform: Platform) -> None:
     """Two posts of one draft that both read it before either cleared it: the draft's id is
@@ -165,6 +199,11 @@ def test_the_score_for_the_page_s_script_keeps_nothing(officer: Person) -> None:
      [("#victim-dob-month", "The date of birth of the victim must include a month")]),
     ("/referrals/new", {**PEOPLE, "safe-contact": ""},
      [("#safe-contact", "Enter how and when it is safe to contact the victim")]),
+    ("/referrals/new", {**PEOPLE, "victim-ethnicity": "martian", "victim-gender": "female"},
+     [("#victim-ethnicity", "Select the victim's ethnic group from the list")]),
+    ("/referrals/new", {**PEOPLE, "perpetrator-1-trans": "maybe"},
+     [("#perpetrator-1-trans", "Select yes, no or not known for whether perpetrator 1 is "
+                               "trans")]),
     ("/referrals/new/risk", answers(3, answered=22),
      [("#q-breached_bail_or_orders", "Select yes, no or not known for question 23: breach of "
                                      "bail, an injunction or another order"),

@@ -72,6 +72,10 @@ class TrailVerification:
     first_fault: TrailFault | None
     checkpoint_faults: tuple[TrailFault, ...]
     witness_alarms: tuple[TrailFault, ...]
+    # The key that signs checkpoints now (as GET /api/v1/audit/keys gives it): what to give
+    # `marac audit verify --public-key` and a witness, kept where an insider cannot replace it.
+    signing_key_id: str = ""
+    signing_public_key: str = ""
 
     @property
     def unsigned_records(self) -> int:
@@ -109,4 +113,6 @@ def verification_status(platform: VerifiedTrail, actor: Actor) -> TrailVerificat
         witnessed_size=report.witnessed_size, cosignatures_checked=report.cosignatures_checked,
         first_fault=_fault(report.first_fault) if report.first_fault else None,
         checkpoint_faults=tuple(_fault(f) for f in report.checkpoint_faults),
-        witness_alarms=tuple(_fault(f) for f in report.witness_alarms))
+        witness_alarms=tuple(_fault(f) for f in report.witness_alarms),
+        signing_key_id=checkpoints.signer.key_id,
+        signing_public_key=checkpoints.signer.public_key.hex())

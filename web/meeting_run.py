@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from domain.exceptions import AlreadyRecorded, DomainError
 from services import meeting_run
+from services import minutes as hearing_minutes
 from services.actor import Actor
 from web.action_fields import FOR_WHOM
 from web.meeting_run_forms import RISKS, AttendanceForm, HearingForm
@@ -65,6 +66,18 @@ def run_page(request: Request, meeting_id: UUID, person: CurrentPerson) -> Respo
     sheet = meeting_run.run_sheet(platform_of(request), _actor(request, person), meeting_id)
     return render("meeting_run/run.html", {**layout(person), "sheet": sheet, "kinds": KINDS,
                                            "done": request.query_params.get("done") == "yes"})
+
+
+# The review of actions carried forward -------------------------------------------------------
+
+@router.get("/meetings/{meeting_id}/review")
+def review_page(request: Request, meeting_id: UUID, person: CurrentPerson) -> Response:
+    """Every action still open from before this meeting, on cases the person may see, overdue
+    first (the list is by due date): what the meeting reviews before it hears new cases (the
+    API's `/review`)."""
+    carried = hearing_minutes.review(platform_of(request), _actor(request, person), meeting_id)
+    return render("meeting_run/review.html", {**layout(person), "meeting_id": meeting_id,
+                                              "carried": carried, "for_whom": FOR_WHOM})
 
 
 # Attendance ---------------------------------------------------------------------------------

@@ -104,6 +104,11 @@ def test_a_chair_records_attendance_and_hears_two_cases_with_actions(
     expect(page.locator("#attendees")).to_contain_text(f"{HEALTH}, confirmed version 1")
     accessible()
 
+    # The review of actions carried forward (the demo's earlier cases have some or none).
+    page.get_by_role("link", name="Actions still open").click()
+    expect(page.get_by_role("heading", name="Actions still open from earlier meetings"))\
+        .to_be_visible()
+    accessible()
     page.get_by_role("link", name="Cases on the agenda").click()
     expect(page.get_by_role("heading", name="Running the meeting")).to_be_visible()
     expect(page.get_by_text("Not heard")).to_have_count(2)

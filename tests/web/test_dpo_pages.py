@@ -336,6 +336,9 @@ def test_verification_retention_and_restriction_reviews(
     assert verified.status_code == 200
     assert "The trail verifies" in verified.text
     assert re.search(r"Last checkpoint\s*</dt>\s*<dd[^>]*>\s*Size \d+", verified.text)
+    # The public key, as GET /api/v1/audit/keys gives it (what the DPO hands a verifier).
+    keys = client.get("/api/v1/audit/keys", headers=world.coordinator()).json()["keys"]
+    assert f'<code id="signing-key">{keys[0]["public_key"]}</code>' in verified.text
 
     retention = client.get("/retention")
     assert retention.status_code == 200

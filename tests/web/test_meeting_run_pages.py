@@ -331,3 +331,33 @@ def test_a_chair_without_an_agency_hears_a_case_but_shares_no_disclosure(
     document = api_platform.cases.document(case_id)
     assert document is not None
     assert len(document.hearings) == 1
+
+
+def test_the_review_lists_actions_still_open_from_before_the_meeting_overdue_first(
+        client: TestClient, api_platform: Platform, world: World) -> None:
+    """The API's `/meetings/{id}/review`, as a page of the running meeting: every open action
+    agreed before the meeting, on cases the chair sees, overdue ones first."""
+    case_id = accepted(client, world, "Reviewedxq")
+    for description, due in (("Fit a door alarm", TODAY + timedelta(days=20)),
+                             ("Refer to the perpetrator programme", TODAY + timedelta(days=3))):
+        agreed = client.post(f"/api/v1/cases/{case_id}/actions", headers=world.coordinator(),
+                             json={"owner_agency_id": str(world.agencies["police"]),
+                                   "description": description, "for_whom": "victim",
+                                   "due_on": due.isoformat()})
+        assert agreed.status_code == 201, agreed.text
+    meeting_id = schedule(client, world, TODAY + timedelta(days=7))
+    as_chair(client, api_platform, world)
+    page = client.get(f"/meetings/{meeting_id}/review")
+    assert page.status_code == 200
+    table = page.text.split('id="carried-actions"', 1)[1]
+    # Overdue at the meeting (due before it) first, then the other; each linked to its case.
+    assert table.index("Refer to the perpetrator programme") < table.index("Fit a door alarm")
+    assert table.count("Overdue") == 1
+    assert table.count(f'href="/cases/{case_id}"') == 2
+    api = client.get(f"/api/v1/meetings/{meeting_id}/review", headers=world.coordinator())
+    assert {a["description"] for a in api.json()} == {"Fit a door alarm",
+                                                      "Refer to the perpetrator programme"}
+    other_area = schedule(client, world, TODAY, area=world.other_area_id)
+    missing = client.get(f"/meetings/{UUID(int=1)}/review")
+    assert missing.status_code == 404
+    assert client.get(f"/meetings/{other_area}/review").text == missing.text

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
+from api.metrics import Metrics
 from api.settings import Settings
 from audit.checkpoints import Checkpoints, CheckpointSigner
 from audit.signing_key import SigningKey, SigningKeyFile
@@ -70,6 +71,8 @@ class Platform:
     web_sessions: SessionStore
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
+    # This process's instruments, served on the metrics port when one is set (api/metrics.py).
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def audit_witness_dir(self) -> Path | None:
@@ -165,6 +168,7 @@ def build_platform(
     material = material or load_key_material(settings)
     keyring = Keyring(database, LocalKekProvider(material), ledger_file=settings.shred_ledger_file)
     keyring.create_tables()
+    keyring.start_ledger_file()
     blind_index = BlindIndex(database, material.blind_index_key)
     blind_index.create_tables()
     marac = Marac(

@@ -8,7 +8,7 @@ import sys
 from uuid import UUID
 
 from api.bootstrap import build_platform, load_key_material
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from audit.signing_key import SigningKey, SigningKeyFile
 from domain.exceptions import CaseNotFound
 from security.kek import KeyFile, KeyMaterial
@@ -17,7 +17,6 @@ from security.keyring import SHRED_REASONS
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("keys", help="key management")
-    platform_options(p)
     ks = p.add_subparsers(dest="keys_command", required=True)
     ks.add_parser("init", help="create the KEK document and, in a file of its own, the audit "
                                "checkpoint signing key (refuses to overwrite)")

@@ -15,6 +15,7 @@ from api.bootstrap import build_platform
 from api.cli import main
 from api.demo import seed_demo
 from api.settings import Settings
+from audit.trail import AuditRecord
 from domain.subjects import Subject
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "partnership.yaml"
@@ -82,9 +83,12 @@ def test_audit_verify_shows_its_progress_in_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     platform = build_platform(Settings(data_dir=tmp_path, demo=True))
-    seed_demo(platform.marac)
+    for n in range(25):
+        platform.audit.record(AuditRecord(str(n), "staff", "person", None, None, (), "read",
+                                          "research", None, "allowed"))
     records = platform.audit.count()
     platform.close()
+    assert records >= 25
     code, out, err = run(capsys, "audit", "verify", "--demo", "--data-dir", str(tmp_path))
     assert (code, json.loads(out)["records"]) == (0, records)
     lines = progress_lines(err, "audit verify")

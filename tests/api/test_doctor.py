@@ -62,6 +62,15 @@ def test_an_identity_provider_that_does_not_answer_is_said_in_words(
     assert summary == "marac doctor: 1 of 8 checks failed"
 
 
+def test_a_key_set_with_no_key_is_said(
+    configured: KeySetServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured.body = b'{"keys": []}'
+    code, found, _ = doctor(capsys)
+    assert code == 1
+    assert found["identity provider"] == f"FAILED: {configured.url} answers, but with no keys"
+
+
 def test_missing_keys_and_a_bad_database_url_are_said_and_what_needs_them_skipped(
     configured: KeySetServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str]

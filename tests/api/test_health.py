@@ -29,13 +29,14 @@ class KeySetServer:
     """The identity provider's key set at /jwks.json on loopback, counting fetches."""
 
     def __init__(self, issuer: LocalIssuer) -> None:
-        body = json.dumps(issuer.jwks()).encode()
+        self.body = json.dumps(issuer.jwks()).encode()
         self.fetches = 0
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.fetches += 1
+                body = owner.body
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -129,6 +130,15 @@ def test_the_key_set_unreachable_is_not_ready_but_still_live(
     # The API's documented health is readiness: no "ok" while nobody can be signed in.
     assert readiness(client, "/api/v1/health") == (503, body)
     assert client.get("/livez").status_code == 200
+
+
+def test_a_key_set_with_no_key_is_not_ready(
+    served: tuple[Platform, TestClient], key_set: KeySetServer
+) -> None:
+    _, client = served
+    key_set.body = b'{"keys": []}'
+    status, body = readiness(client)
+    assert (status, body["checks"]) == (503, ALL_OK | {"jwks": "invalid"})
 
 
 def test_the_key_set_is_fetched_at_most_once_while_its_answer_is_fresh(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 
-from api.auth import CurrentPlatform, install_audit_guard
+from api import health
+from api.auth import install_audit_guard
 from api.bootstrap import Platform
-from api.errors import documented, install_error_handlers
+from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware, document_idempotency
 from api.logs import install_request_ids
+from api.readiness import ReadinessChecks
+from api.request_metrics import RequestMetrics
 from api.routes import (
     areas,
     cases,
@@ -29,27 +31,9 @@ from security.errors import KeyConfigurationError
 from web.app import install_pages
 from web.config import SignInClient, WebConfig
 
-API_PREFIX = "/api/v1"
+API_PREFIX = health.API_PREFIX
 # The pages' client at the demo issuer (its secret is made at run time).
 DEMO_WEB_CLIENT = "marac-web"
-
-
-class Health(BaseModel):
-    status: str
-    database: str
-    demo: bool
-
-
-# No token and no case data; a database too busy to answer is a 503.
-health_router = APIRouter(prefix=API_PREFIX, tags=["health"], responses=documented(503))
-
-
-@health_router.get("/health", response_model=Health)
-def health(platform: CurrentPlatform) -> Health:
-    """Liveness and database reachability. No case data."""
-    with platform.database.transaction(readonly=True) as cur:
-        cur.execute("SELECT 1")
-    return Health(status="ok", database=platform.database.dialect, demo=platform.settings.demo)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -70,13 +54,15 @@ def create_app(platform: Platform) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.platform = platform
+    app.state.readiness = ReadinessChecks(platform)
     # Registered first, so it runs inside the request-id middleware and sees the id.
     install_audit_guard(app)
     # Inside the request ids (its answers carry one), outside the guard (it audits its own).
     app.add_middleware(IdempotencyMiddleware)
     install_request_ids(app)
     install_error_handlers(app)
-    app.include_router(health_router)
+    app.include_router(health.probes)
+    app.include_router(health.router)
     app.include_router(meetings.router)
     app.include_router(meetings.research_router)
     app.include_router(marrac.router)
@@ -96,6 +82,9 @@ def create_app(platform: Platform) -> FastAPI:
     document_idempotency(app)
     # The pages (web/), after the API's error handlers: they show the same answers as pages.
     install_pages(app, web_config(platform))
+    # Outermost, so that a request's time includes every middleware; served on the metrics
+    # port (api/metrics.py), never here.
+    app.add_middleware(RequestMetrics, histogram=platform.metrics.requests)
     return app
 
 

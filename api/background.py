@@ -148,7 +148,8 @@ class Background:
 def deliverer(platform: Platform) -> WebhookDeliverer:
     gate = Gate(platform.cases, platform.blind_index, platform.runner.catch_up, platform.now)
     return WebhookDeliverer(platform.feeds, platform.audit, platform.now, gate,
-                            allow_private=platform.settings.demo)
+                            allow_private=platform.settings.demo,
+                            delivered=platform.metrics.webhook_latency.observe)
 
 
 def deliver_webhooks(platform: Platform, stop: threading.Event, idle: float) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from api.demo_clock import DemoClock
 from api.idempotency_store import IdempotencyStore
 from api.key_sources import checkpoint_signer, kek_store, load_key_material
+from api.metrics import Metrics
 from api.settings import Settings
 from audit.checkpoints import Checkpoints
 from audit.trail import AuditTrail
@@ -74,6 +75,8 @@ class Platform:
     kek_roster: KekRoster
     # Demo mode only: the clock the demo (and its tests) may move on (api/demo_clock.py).
     demo_clock: DemoClock | None = None
+    # This process's instruments, served on the metrics port when one is set (api/metrics.py).
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def audit_witness_dir(self) -> Path | None:
@@ -132,6 +135,7 @@ def build_platform(
     kek_roster.create_tables()
     keyring = Keyring(database, kek_roster, ledger_file=settings.shred_ledger_file)
     keyring.create_tables()
+    keyring.start_ledger_file()
     blind_index = BlindIndex(database, material.blind_index_key)
     blind_index.create_tables()
     marac = Marac(

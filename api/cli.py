@@ -11,6 +11,7 @@ from api.commands import (
     bench,
     db,
     dev_idp,
+    doctor,
     keys,
     partnership,
     projections,
@@ -19,17 +20,30 @@ from api.commands import (
     serve,
     worker,
 )
+from api.commands.common import platform_options, with_platform_options
 from domain.exceptions import DomainError
 from security.errors import SecurityError
 from storage.url import DatabaseUrlError
 
+# The commands that open the platform: each takes the global options (--data-dir, --demo)
+# anywhere on its line. The benchmarks make their own stores; the stand-in identity provider
+# keeps its own directory.
+PLATFORM_COMMANDS = (serve, worker, keys, projections, audit, retention, report, db,
+                     partnership, doctor)
+OTHER_COMMANDS = (bench, dev_idp)
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marac", description="MARAC information-sharing platform")
+    platform_options(p)
     sub = p.add_subparsers(dest="command", required=True)
-    for module in (serve, worker, keys, projections, audit, retention, report, bench, db,
-                   partnership, dev_idp):
+    for module in PLATFORM_COMMANDS:
+        before = set(sub.choices)
         module.add_parser(sub)
+        for name in set(sub.choices) - before:
+            with_platform_options(sub.choices[name])
+    for other in OTHER_COMMANDS:
+        other.add_parser(sub)
     return p
 
 

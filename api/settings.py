@@ -96,6 +96,17 @@ class Settings(BaseSettings):
     web_session_idle_minutes: float = Field(default=30.0, gt=0)
     web_session_absolute_hours: float = Field(default=8.0, gt=0)
 
+    # Readiness (/readyz): the case views may trail the log by at most this many events, and
+    # the identity provider's key set is fetched at most once in this many seconds (probes
+    # come every few seconds from every load balancer; the IdP is not theirs to load).
+    ready_max_projection_lag: int = Field(default=1000, ge=0)
+    ready_jwks_cache_seconds: float = Field(default=30.0, ge=0)
+    # Prometheus metrics on a port of their own, never on the public app: off unless a port
+    # is set (0: any free port, for tests). Loopback by default: set 0.0.0.0 in a container
+    # whose port is reachable only by the scraper.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+
     @property
     def key_path(self) -> Path:
         return self.key_file or self.data_dir / "keys.json"

@@ -117,6 +117,15 @@ class CheckpointLog:
                 for r in rows]
 
 
+    def latest(self) -> tuple[int, datetime] | None:
+        """The newest checkpoint's size and when it was signed (metrics: how long the tail
+        of the trail has gone unsigned)."""
+        with self.trail.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT size, signed_at FROM audit_checkpoints ORDER BY size DESC "
+                        "LIMIT 1")
+            row = cur.fetchone()
+        return (int(row[0]), datetime.fromisoformat(row[1])) if row else None
+
     def latest_size(self) -> int:
         with self.trail.db.transaction(readonly=True) as cur:
             cur.execute("SELECT MAX(size) FROM audit_checkpoints")

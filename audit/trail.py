@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -220,7 +221,7 @@ class AuditTrail:
         self.db = db
         # Late-bound, so that the queue appends as record() does, whatever _append is now.
         self._queue: AppendQueue[tuple[object, ...]] = AppendQueue(
-            lambda batch: self._append(batch), "audit-append")  # noqa: PLW0108
+            lambda batch: self._counted(batch), "audit-append")  # noqa: PLW0108
         # Whether submit() hands a record to the queue's thread. On PostgreSQL the append is
         # one call that waits on the server, so the thread's wait overlaps the response. On
         # SQLite the append runs in this process and needs the interpreter lock at every
@@ -232,6 +233,10 @@ class AuditTrail:
         # MARAC_AUDIT_RELAXED_DURABILITY: appends commit without waiting for the disk flush
         # (README, "Audit durability", for what that risks). Off by default.
         self.relaxed = relaxed
+        # Records that could not be written (each failed its request): a metric
+        # (api/metrics.py), since the requests' 503s alone do not say the trail is the cause.
+        self.append_failures = 0
+        self._failures_lock = threading.Lock()
 
     def create_tables(self, *, partition_existing: bool = False) -> None:
         """`partition_existing` (PostgreSQL): a trail an earlier release made unpartitioned is
@@ -328,7 +333,7 @@ class AuditTrail:
         in the database, in order, before the response leaves, but a crash of the database
         host can lose the latest records until the next flushed commit.
         See the README's design note "Audit durability" for the window."""
-        return self._append([rec.values()])[0]
+        return self._counted([rec.values()])[0]
 
     def submit(self, rec: AuditRecord) -> PendingAppend:
         """Start appending one record, for a caller that needs it committed only before its
@@ -340,7 +345,7 @@ class AuditTrail:
         if self.db.in_transaction or not self.hands_over:
             # Inside this thread's transaction the append joins it, as record()'s does; on
             # SQLite the queue's thread would wait for the write lock this thread holds.
-            return PendingAppend.settled(self._append([values])[0])
+            return PendingAppend.settled(self._counted([values])[0])
         return self._queue.submit(values)
 
     def close(self) -> None:
@@ -348,6 +353,18 @@ class AuditTrail:
         self._queue.close()
         if self._own is not None:
             self._own.close()
+
+    def _counted(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
+        """_append(), counting the records that could not be written. A batch that fails is
+        appended again one record at a time (audit/append_queue.py), so only a single
+        record's failure is counted: each failed record once."""
+        try:
+            return self._append(batch)
+        except Exception:
+            if len(batch) == 1:
+                with self._failures_lock:
+                    self.append_failures += 1
+            raise
 
     def _append(self, batch: Sequence[tuple[object, ...]]) -> list[int]:
         """The records in order, in one transaction and one flush."""

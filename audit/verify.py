@@ -16,13 +16,13 @@ range between two co-signatures.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from audit.chain import GENESIS, record_hash
-from audit.chain_check import checked
+from audit.chain_check import Checked, checked
 from audit.checkpoints import (
     Checkpoint,
     CheckpointLog,
@@ -33,6 +33,9 @@ from audit.checkpoints import (
 from audit.merkle import MerkleAccumulator
 from audit.trail import AuditTrail
 from audit.witness import Cosignature, WitnessEvidence
+
+# Records between two reports of progress: a fraction of a second's work at the goal's rate.
+PROGRESS_EVERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -195,12 +198,26 @@ class _WitnessCheck:
                               f"is one of {self.last_agreeing + 1} to {last}", last=last)
 
 
+def _reporting(rows: Iterator[Checked], progress: Callable[[int, int], None],
+               total: int) -> Iterator[Checked]:
+    """The records as they are checked, telling `progress` every PROGRESS_EVERY."""
+    progress(0, total)
+    count = 0
+    for count, row in enumerate(rows, 1):
+        if count % PROGRESS_EVERY == 0:
+            progress(count, total)
+        yield row
+    progress(count, total)
+
+
 def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Path | None,
            public_keys: Mapping[str, bytes] | None = None,
-           witness: WitnessEvidence | None = None) -> Report:
+           witness: WitnessEvidence | None = None, *,
+           progress: Callable[[int, int], None] | None = None) -> Report:
     """`public_keys` by key id: the keys the caller trusts; without them, those the export
     carries (and the signer's, given a signing `Checkpoints`). No secret is needed.
-    `witness`: the evidence of an independent witness, checked too."""
+    `witness`: the evidence of an independent witness, checked too. `progress` is told the
+    records checked so far and the trail's length, every PROGRESS_EVERY records."""
     started = time.perf_counter()
     report = Report()
     signed = _signed_checkpoints(report, checkpoints, export_dir, public_keys)
@@ -210,7 +227,10 @@ def verify(trail: AuditTrail, checkpoints: CheckpointLog | None, export_dir: Pat
     prev, expected, mismatch = GENESIS, 1, None
     # Each record's own hash is recomputed on every core (audit/chain_check.py); the links
     # between records, the root and the checkpoints are checked here, in order.
-    for seq, stored_prev, digest, recomputes in checked(trail):
+    rows = checked(trail)
+    if progress is not None:
+        rows = _reporting(rows, progress, trail.highest_seq())
+    for seq, stored_prev, digest, recomputes in rows:
         if mismatch is None:
             if seq != expected:
                 report.fault(expected, "deleted", f"records {expected} to {seq - 1} are missing")

@@ -280,6 +280,27 @@ def alarms(directory: Path) -> list[str]:
 
 
 @dataclass(frozen=True)
+class WitnessProgress:
+    """How far a witness has got, and when it last moved: its state file is rewritten at
+    each co-signature (and at init), so its time of change is the newest one's."""
+
+    witnessed_size: int
+    changed_at: datetime
+
+
+def progress(directory: Path) -> WitnessProgress | None:
+    """For metrics, read only (no key, no signature checked): None where the directory holds
+    no readable witness state."""
+    path = directory / STATE_FILE
+    try:
+        size = int(json.loads(path.read_text(encoding="utf-8"))["size"])
+        changed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return WitnessProgress(size, changed)
+
+
+@dataclass(frozen=True)
 class WitnessEvidence:
     """What a verifier reads from a witness directory: no secret, only its public key."""
 

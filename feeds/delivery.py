@@ -39,7 +39,7 @@ class WebhookDeliverer:
     def __init__(self, store: FeedStore, audit: AuditTrail, now: Callable[[], datetime],
                  gate: Gate, *, allow_private: bool, send: Send | None = None,
                  rng: random.Random | None = None, budget: int = RETRY_BUDGET,
-                 base: float = 1.0) -> None:
+                 base: float = 1.0, delivered: Callable[[float], None] | None = None) -> None:
         self.store = store
         self.audit = audit
         self.now = now
@@ -50,6 +50,8 @@ class WebhookDeliverer:
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self.budget = budget
         self.base = base
+        # Told, for each event delivered, the seconds from when it happened (metrics).
+        self.delivered = delivered
 
     def run_once(self, max_per_subscription: int = 100) -> int:
         """Deliver what is due for every webhook subscription; returns events delivered."""
@@ -119,6 +121,9 @@ class WebhookDeliverer:
             return "disabled"
         if result.ok:
             self.store.settle(sid, position, "delivered", result.status, None)
+            if self.delivered is not None:
+                happened = datetime.fromisoformat(event["occurred_at"])
+                self.delivered((self.now() - happened).total_seconds())
             return "delivered"
         if result.status == 410:  # Gone: the receiver asks us to stop
             self.store.settle(sid, position, "pending", result.status, "gone")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import psycopg
@@ -60,9 +60,18 @@ class ProjectionRunner:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
+    def lag(self) -> int:
+        """Events recorded that this read model has not projected yet."""
+        return max((self.app.recorder.max_notification_id() or 0) - self.position(), 0)
+
     def catch_up(self) -> int:
         """Project everything recorded so far; returns how many notifications were read.
         Called after a write, it gives the writer read-your-writes."""
+        return self._project(None)
+
+    def _project(self, progress: Callable[[int], None] | None) -> int:
+        """`progress` is told the position reached after each batch (the command line's
+        progress bar)."""
         total = 0
         while True:
             with self.db.transaction() as cur:
@@ -81,17 +90,24 @@ class ProjectionRunner:
                 cur.execute("UPDATE projection_tracking SET position = %s WHERE name = %s",
                             (notifications[-1].id, self.projector.name))
             total += len(notifications)
+            if progress is not None:
+                progress(notifications[-1].id)
             if len(notifications) < self.batch:
                 return total
 
-    def rebuild(self) -> int:
-        """Drop the read models' rows and project the whole log again."""
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop the read models' rows and project the whole log again. `progress` is told
+        the position reached and the log's length, after each batch."""
         with self.db.transaction() as cur:
             for table in self.projector.tables():
                 cur.execute(f"DELETE FROM {table}")  # noqa: S608 - the projector's own names
             cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = %s",
                         (self.projector.name,))
-        return self.catch_up()
+        if progress is None:
+            return self._project(None)
+        total = self.app.recorder.max_notification_id() or 0
+        progress(0, total)
+        return self._project(lambda position: progress(position, total))
 
     def run(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
         """Catch up whenever woken (NOTIFY) or every `poll_interval` seconds, until `stop`."""

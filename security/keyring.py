@@ -257,6 +257,43 @@ class Keyring:
         self.forget_cached()
         return destroyed
 
+    def start_ledger_file(self) -> None:
+        """An empty ledger file where nothing has been shredded yet, so that from then on its
+        absence means something (a volume not mounted, a file lost): readiness says so
+        (api/readiness.py). Where the database names shredded keys, a missing file is left
+        missing: writing an empty one would hide the loss."""
+        if self.ledger_file is None or self.ledger_file.exists():
+            return
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT 1 FROM shred_ledger LIMIT 1")
+            if cur.fetchone() is not None:
+                return
+        self.ledger_file.parent.mkdir(parents=True, exist_ok=True)
+        self.ledger_file.touch()
+
+    def check_ledger_file(self) -> None:
+        """Raises OSError unless the ledger file is there and can be read (the worker
+        re-applies it after a restore: a file it cannot read protects nothing)."""
+        if self.ledger_file is None:
+            return
+        with self.ledger_file.open("rb") as f:
+            f.read(1)
+
+    def check_unwrap(self) -> None:
+        """Raises unless the configured KEKs open the stored data keys: the newest one is
+        unwrapped, so a wrong key document fails here rather than at a case's first read;
+        with none stored yet, a probe is wrapped and unwrapped."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT scope_id, kek_id, wrapped FROM data_keys "
+                        "ORDER BY created_at DESC, scope_id LIMIT 1")
+            row = cur.fetchone()
+        if row is not None:
+            self.keks.unwrap(row[1], bytes(row[2]), _wrap_aad(UUID(row[0])))
+            return
+        probe = UUID(int=0)
+        kek_id, wrapped = self.keks.wrap(b"\0" * 32, _wrap_aad(probe))
+        self.keks.unwrap(kek_id, wrapped, _wrap_aad(probe))
+
     # KEK rotation --------------------------------------------------------------------------
 
     def rotate(self, batch: int = 500) -> int:

@@ -7,6 +7,7 @@ key goes a year after its answer (domain/retention.py says why). Run by the work
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -20,6 +21,9 @@ from security.policy import may_read_audit, may_see_case_metadata
 from services.actor import Actor
 from services.platform import Platform
 from services.system import SystemJob
+
+# Told (done, total) as a long job goes on: the command line's progress (api/progress.py).
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,9 @@ def retention_schedule(platform: Platform, actor: Actor) -> RetentionSchedule:
 
 
 def run_retention(platform: Platform, job: SystemJob, today: date, *,
-                  dry_run: bool = False) -> list[UUID]:
-    """Erase every case whose area's retention period has ended; returns the cases erased."""
+                  dry_run: bool = False, progress: Progress | None = None) -> list[UUID]:
+    """Erase every case whose area's retention period has ended; returns the cases erased.
+    `progress` is told the cases erased so far and how many are due, after each."""
     months = {area.id: area.settings.retention_months for area in platform.marac.areas()}
     expired = [(case_id, area_id) for case_id, area_id, closed_on in platform.cases.closed_cases()
                if area_id in months
@@ -73,17 +78,22 @@ def run_retention(platform: Platform, job: SystemJob, today: date, *,
     if dry_run:
         return [case_id for case_id, _ in expired]
     erased: list[UUID] = []
-    for case_id, area_id in expired:
+    for done, (case_id, area_id) in enumerate(expired):
+        if progress is not None:
+            progress(done, len(expired))
         family = platform.eraser.family(case_id)
         # Recorded before the keys go: an erasure that could not be audited does not happen.
         for member in family:
             job.step().audit.record("erase", "allowed", case_id=member, area_id=area_id)
         erased += [r.scope_id for r in platform.eraser.erase(case_id, "retention_expired")]
+    if progress is not None:
+        progress(len(expired), len(expired))
     return erased
 
 
 def erase_expired_subject_access(platform: Platform, job: SystemJob, today: date, *,
-                                 dry_run: bool = False) -> list[UUID]:
+                                 dry_run: bool = False,
+                                 progress: Progress | None = None) -> list[UUID]:
     """Destroy the own key of every subject access request whose retention has ended
     (domain/retention.py), so the subject's identifiers in its events can no longer be read;
     each erasure audited first. Returns the requests erased."""
@@ -100,11 +110,15 @@ def erase_expired_subject_access(platform: Platform, job: SystemJob, today: date
             expired.append(request)
     if dry_run:
         return [r.id for r in expired]
-    for request in expired:
+    for done, request in enumerate(expired):
+        if progress is not None:
+            progress(done, len(expired))
         # Recorded before the key goes: an erasure that could not be audited does not happen.
         job.step().audit.record("erase_subject_access", "allowed", items=(str(request.id),),
                                 area_id=request.area_id)
         platform.keyring.shred(request.id, "retention_expired")
+    if progress is not None:
+        progress(len(expired), len(expired))
     return [r.id for r in expired]
 
 

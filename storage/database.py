@@ -204,6 +204,17 @@ class Database:
         with self._pool.connection() as pg, pg.cursor() as cur:
             yield cur
 
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raises unless the database answers a trivial query; a pool that cannot hand out a
+        connection within `timeout` seconds counts as unreachable (readiness probes and
+        `marac doctor` must answer sooner than the pool's own half-minute wait)."""
+        if self._pool is not None:
+            with self._pool.connection(timeout=timeout) as pg:
+                pg.execute("SELECT 1")
+            return
+        with self.transaction(readonly=True) as cur:
+            cur.execute("SELECT 1")
+
     def execute_script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cur:
             for statement in statements:

@@ -12,9 +12,10 @@ from pathlib import Path
 import structlog
 
 from api.bootstrap import build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from api.heartbeat import age, beat
 from api.logs import configure_logging
+from api.progress import Progress
 from audit import witness as witnesses
 from audit.checkpoints import CheckpointLog, key_id, parse_public_key
 from audit.proofs import TrailTree
@@ -29,7 +30,6 @@ WITNESS_HEARTBEAT = "witness-heartbeat"
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help="the tamper-evident audit trail")
-    platform_options(p)
     a = p.add_subparsers(dest="audit_command", required=True)
     v = a.add_parser("verify", help="check every record and checkpoint; non-zero on any fault "
                                     "(needs no key: only public keys)")
@@ -99,9 +99,11 @@ def run(args: argparse.Namespace) -> int:
     database = Database(settings.database_url)
     try:
         trail = AuditTrail(database)
+        progress = Progress("audit verify", "records")
         report = verify(trail, CheckpointLog(trail),
                         args.checkpoints or settings.audit_checkpoint_dir,
-                        {key_id(k): k for k in keys} or None, evidence)
+                        {key_id(k): k for k in keys} or None, evidence, progress=progress)
+        progress.finish()
         print(json.dumps(report.to_dict(), indent=2))
         return 0 if report.ok else 1
     finally:

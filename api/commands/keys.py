@@ -10,7 +10,7 @@ import time
 from uuid import UUID
 
 from api.bootstrap import Platform, build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from api.key_sources import kek_token, signing_token
 from api.settings import Settings
 from audit.checkpoints import CheckpointSigner
@@ -26,7 +26,6 @@ from security.keyring import SHRED_REASONS
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("keys", help="key management")
-    platform_options(p)
     ks = p.add_subparsers(dest="keys_command", required=True)
     ks.add_parser("init", help="create the KEK document (or the first KEK in the token) and, "
                                "apart, the audit checkpoint signing key (refuses to overwrite)")

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from api.bootstrap import build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
+from api.progress import Progress
 from services.errors import ServiceError
 from services.partnership import apply_partnership, check_partnership, operator_listing
 from services.partnership_file import (
@@ -31,7 +32,6 @@ from services.system import SystemJob, operator
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("partnership", help="the partnership's areas and agencies")
-    platform_options(p)
     c = p.add_subparsers(dest="partnership_command", required=True)
     apply_parser = c.add_parser(
         "apply", help="bring the areas and agencies to the partnership's YAML file "
@@ -61,7 +61,15 @@ def run(args: argparse.Namespace) -> int:
                 doc = {"file": str(args.file), "areas": len(described.areas),
                        "agencies": len(described.agencies), "would_change": list(changes)}
             else:
+                # Three steps: the file was read and checked; the changes are applied (one
+                # transaction, so nothing finer to show); the read models take them in.
+                progress = Progress("partnership apply", "steps")
+                progress(1, 3)
                 changes = apply_partnership(platform, job, described).changes
+                progress(2, 3)
+                platform.runner.catch_up()
+                progress(3, 3)
+                progress.finish()
                 doc = {"changed": list(changes)}
             print(json.dumps(doc, indent=2))
             print(_summary(args.file, described, changes, check=args.check), file=sys.stderr)

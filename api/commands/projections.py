@@ -6,12 +6,12 @@ import argparse
 import json
 
 from api.bootstrap import build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
+from api.progress import Progress
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("projections", help="read-model maintenance")
-    platform_options(p)
     ps = p.add_subparsers(dest="projections_command", required=True)
     ps.add_parser("catch-up", help="project every event not yet projected")
     ps.add_parser("rebuild", help="drop the read models and project the whole log again")
@@ -25,8 +25,12 @@ def run(args: argparse.Namespace) -> int:
         # its cursors are what subscribers have already been sent.
         result = {}
         for runner in (platform.runner, platform.report_runner):
-            rebuild = args.projections_command == "rebuild"
-            count = runner.rebuild() if rebuild else runner.catch_up()
+            if args.projections_command == "rebuild":
+                progress = Progress(f"projections rebuild ({runner.projector.name})", "events")
+                count = runner.rebuild(progress)
+                progress.finish()
+            else:
+                count = runner.catch_up()
             result[runner.projector.name] = {"projected": count, "position": runner.position()}
         print(json.dumps(result))
     finally:

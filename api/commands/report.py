@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from api.bootstrap import build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from api.report_schemas import ReportView
 from domain.area import Area
 from services.report import CHARTS, Kind
@@ -22,7 +22,6 @@ from services.system import SystemJob, operator
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("report", help="performance indicators and the SafeLives return")
-    platform_options(p)
     p.add_argument("kind", choices=("indicators", "safelives-return"))
     p.add_argument("--area", required=True, help="the area's code")
     p.add_argument("--period", help="2026-03, 2026-Q1 or 2026")

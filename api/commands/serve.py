@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 from types import FrameType
 
 import structlog
@@ -18,9 +19,10 @@ import uvicorn
 from api.app import API_PREFIX, create_app
 from api.background import Background, keep_kek_roster
 from api.bootstrap import Platform, build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from api.demo import seed_demo
 from api.logs import configure_logging
+from api.metrics import MetricsServer, serve_metrics
 from api.settings import Settings
 from api.supervisor import Supervised
 from audit import witness as witnesses
@@ -30,7 +32,6 @@ log = structlog.get_logger("serve")
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run the HTTP API (with --demo: the whole platform)")
-    platform_options(p)
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
     p.set_defaults(run=run)
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     platform = build_platform(settings)
     background: Background | None = None
     witness: Supervised | None = None
+    metrics: MetricsServer | None = None
     stop = threading.Event()
     try:
         if settings.demo:
@@ -61,12 +63,14 @@ def run(args: argparse.Namespace) -> int:
             # Its heartbeat on the KEK roster, for `marac keys rotate`'s two phases.
             threading.Thread(target=keep_kek_roster, args=(platform, stop), name="keys",
                              daemon=True).start()
+        # The demo's one process runs the worker's loops too, so it serves their metrics.
+        metrics = serve_metrics(platform, api=True, worker=settings.demo)
         server = uvicorn.Server(uvicorn.Config(
             create_app(platform), host=settings.host, port=settings.port, log_config=None,
             access_log=False))
         # Said once the port is listening, so that whoever reads it can use it at once.
-        threading.Thread(target=announce_when_listening,
-                         args=(server, stop, settings, background, witness),
+        started = Started(settings, background, witness, metrics)
+        threading.Thread(target=announce_when_listening, args=(server, stop, started),
                          name="announce", daemon=True).start()
         # uvicorn stops gracefully on SIGTERM, then raises it again with the handler it found:
         # this one, so that the cleanup below runs (the default would end the process first,
@@ -77,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             server.run()
     finally:
         stop.set()
+        if metrics is not None:
+            metrics.stop()
         if witness is not None:
             witness.stop()
         if background is not None:
@@ -103,27 +109,52 @@ def demo_witness(platform: Platform, settings: Settings) -> Supervised:
                                   "--dir", str(directory), "--interval", "2"], env)
 
 
-def announce_when_listening(server: uvicorn.Server, stop: threading.Event, settings: Settings,
-                            background: Background | None, witness: Supervised | None) -> None:
+@dataclass(frozen=True)
+class Started:
+    """What is running, for the start-up line."""
+
+    settings: Settings
+    background: Background | None
+    witness: Supervised | None
+    metrics: MetricsServer | None
+
+
+def announce_when_listening(server: uvicorn.Server, stop: threading.Event,
+                            started: Started) -> None:
     while not server.started:
         if stop.wait(0.05):
             return
-    announce(settings, background, witness)
+    announce(started)
 
 
-def announce(settings: Settings, background: Background | None,
-             witness: Supervised | None) -> None:
-    """What is running and where: one log line, and in the demo a line for people."""
-    base = f"http://{settings.host}:{settings.port}"
+def announce(started: Started) -> None:
+    """What is running and where: one log line, and one line for the person who started it."""
+    settings, background, witness = started.settings, started.background, started.witness
+    # Where people reach it: MARAC_PUBLIC_BASE_URL, else the address it listens on.
+    base = settings.base_url
+    metrics = started.metrics.url if started.metrics else None
     log.info("marac_started", api=f"{base}{API_PREFIX}", demo=settings.demo,
              worker="/".join(background.loops) if background else None,
              witness_pid=witness.pid if witness else None,
              witness_dir=str(settings.data_dir / "witness") if witness else None,
-             database=settings.database_url.split(":", 1)[0])
+             metrics=metrics, database=settings.database_url.split(":", 1)[0])
+    print(start_line(started, base), file=sys.stderr, flush=True)
+
+
+def start_line(started: Started, base: str) -> str:
+    settings, background, witness = started.settings, started.background, started.witness
+    metrics = (f"metrics {started.metrics.url}" if started.metrics
+               else "metrics off (MARAC_METRICS_PORT)")
+    probes = f"health {base}/livez, {base}/readyz"
     if settings.demo and background and witness:
-        print(f"marac demo running: pages {base}/ (sign in as a demo persona); "
-              f"API {base}{API_PREFIX} (docs {base}{API_PREFIX}/docs, "
-              f"personas {base}/dev/personas); worker in this process "
-              f"({', '.join(background.loops)}); audit witness pid {witness.pid} "
-              f"({settings.data_dir / 'witness'}); data in {settings.data_dir}. "
-              "Ctrl-C stops everything.", file=sys.stderr, flush=True)
+        return (f"marac demo running: pages {base}/ — sign in as a demo persona: try "
+                f"coordinator, then hospital-employee, who is excluded from the 'honour'-based "
+                f"abuse case (all of them: {base}/dev/personas); API {base}{API_PREFIX} (docs "
+                f"{base}{API_PREFIX}/docs); worker in this process "
+                f"({', '.join(background.loops)}); audit witness pid {witness.pid} "
+                f"({settings.data_dir / 'witness'}); {probes}; {metrics}; data in "
+                f"{settings.data_dir}. Ctrl-C stops everything.")
+    return (f"marac running: pages {base}/, API {base}{API_PREFIX} (docs "
+            f"{base}{API_PREFIX}/docs); {probes}; {metrics}; database "
+            f"{settings.database_url.split(':', 1)[0]}; run `marac worker` beside it. "
+            "Ctrl-C stops.")

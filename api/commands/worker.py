@@ -13,16 +13,16 @@ import structlog
 
 from api.background import Background, Intervals
 from api.bootstrap import build_platform
-from api.commands.common import platform_options, settings_from
+from api.commands.common import settings_from
 from api.heartbeat import DEFAULT_MAX_AGE, age, heartbeat_path
 from api.logs import configure_logging
+from api.metrics import serve_metrics
 
 log = structlog.get_logger("worker")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("worker", help="run background work")
-    platform_options(p)
     p.add_argument("--interval", type=float, default=60.0,
                    help="seconds between shred-ledger passes")
     p.add_argument("--poll", type=float, default=1.0,
@@ -53,15 +53,23 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    metrics = None
     try:
         if args.once:
             background.run_once()
             return 0
+        # The loops' own metrics (lags, backlogs, dead letters, delivery latency, checkpoint
+        # and witness ages), served by this process, which measures them.
+        metrics = serve_metrics(platform, api=False, worker=True)
         background.start()
+        log.info("worker_started", loops="/".join(background.loops),
+                 metrics=metrics.url if metrics else None)
         background.wait()
         background.stop()
         return 0
     finally:
+        if metrics is not None:
+            metrics.stop()
         platform.close()
 
 

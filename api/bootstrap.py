@@ -38,6 +38,7 @@ from security.partnership_codes import RecordedCodes
 from security.recorders import in_memory_recorder
 from security.sessions import SessionLimits, SessionStore
 from storage.database import Database
+from storage.migrations import prepare
 
 
 @dataclass
@@ -126,18 +127,28 @@ def build_platform(
     if settings.demo and now is utc_now:
         demo_clock = DemoClock(settings.data_dir / "demo-clock.json")
         now = demo_clock.now
-    database = Database(settings.database_url)
     injected = material is not None
     material = material or load_key_material(settings)
+    if issuer is None and settings.demo:
+        issuer = LocalIssuer()
+    verifier = token_verifier(settings, issuer)
+    database = Database(settings.database_url)
+    try:
+        # The schema is storage/migrations': a database behind this release is refused, as
+        # upgrading it is the owner's deliberate step (`marac db upgrade`, after a backup),
+        # except in demo mode, whose data is synthetic and made again at will, and where
+        # one command on a fresh machine must run the whole platform.
+        prepare(database, upgrade_it=settings.demo)
+    except BaseException:
+        database.close()
+        raise
     kek_roster = KekRoster(database, kek_store(settings, material,
                                               from_file=not injected and not settings.keys_json),
                            refresh_seconds=settings.key_roster_seconds)
-    kek_roster.create_tables()
+    kek_roster.seed()
     keyring = Keyring(database, kek_roster, ledger_file=settings.shred_ledger_file)
-    keyring.create_tables()
     keyring.start_ledger_file()
     blind_index = BlindIndex(database, material.blind_index_key)
-    blind_index.create_tables()
     marac = Marac(
         env=encrypted_store_env(database),
         mapper_factory=lambda transcoder: EncryptingMapper(transcoder, keyring),
@@ -148,40 +159,36 @@ def build_platform(
     )
     cases = CaseProjector(marac, database, blind_index, DocumentSealer(keyring))
     runner = ProjectionRunner(marac, database, cases)
-    runner.create_tables()
+    runner.register()
+    # What a database projected by an earlier release lacks: data, filled with the keys.
+    cases.fill()
     audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
-    audit.create_tables()
     checkpoints = Checkpoints(audit, checkpoint_signer(settings, material, injected=injected),
                               settings.audit_checkpoint_dir)
     feeds = FeedStore(database, keyring.keks)
     feed_runner = ProjectionRunner(marac, database,
                                    OutboxProjector(marac, feeds, cases, blind_index))
-    feed_runner.create_tables()
+    feed_runner.register()
     reports = ReportingProjector(marac, database, DocumentSealer(keyring))
     report_runner = ProjectionRunner(marac, database, reports)
-    report_runner.create_tables()
+    report_runner.register()
     releases = Releases(database)
-    releases.create_tables()
     notices = NotificationOutbox(database)
     notice_runner = ProjectionRunner(marac, database,
                                      NotificationProjector(marac, notices, cases, now))
     # From now: a platform upgraded to notifications does not tell of its whole past.
-    notice_runner.create_tables(from_now=True)
+    notice_runner.register(from_now=True)
     idempotency = IdempotencyStore(database, keyring.keks)
-    idempotency.create_tables()
     web_sessions = SessionStore(database, keyring.keks, SessionLimits(
         idle=timedelta(minutes=settings.web_session_idle_minutes),
         absolute=timedelta(hours=settings.web_session_absolute_hours)))
-    web_sessions.create_tables()
     eraser = Eraser(marac, keyring, linked_repeats=cases.linked_repeats,
                     purges=[cases.purge_case, feeds.purge_case, reports.purge_case,
                             notices.purge_case])
     # A restored backup may have brought back keys shredded since: destroy them again first.
     eraser.reapply()
-    if issuer is None and settings.demo:
-        issuer = LocalIssuer()
     return Platform(settings, database, keyring, blind_index, marac, cases, runner, audit,
-                    checkpoints, eraser, token_verifier(settings, issuer), issuer, now, feeds,
+                    checkpoints, eraser, verifier, issuer, now, feeds,
                     feed_runner, reports, report_runner, releases, idempotency, notices,
                     notice_runner, web_sessions, kek_roster, demo_clock)
 

@@ -23,6 +23,7 @@ from api.commands import (
 from api.commands.common import platform_options, with_platform_options
 from domain.exceptions import DomainError
 from security.errors import SecurityError
+from storage.migrations import SchemaOutOfDate
 from storage.url import DatabaseUrlError
 
 # The commands that open the platform: each takes the global options (--data-dir, --demo)
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except (DomainError, SecurityError, DatabaseUrlError) as exc:
+    except (DomainError, SecurityError, DatabaseUrlError, SchemaOutOfDate) as exc:
         print(f"marac: {getattr(exc, 'code', 'error')}: {exc}", file=sys.stderr)
         return 2
     return code

@@ -79,19 +79,6 @@ class IdempotencyStore:
         self.db = db
         self.keks = keks
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-                ref TEXT PRIMARY KEY,
-                fingerprint TEXT NOT NULL,
-                started_at TEXT NOT NULL,
-                expires_at TEXT NOT NULL,
-                status INTEGER,
-                kek_id TEXT,
-                answer {self.db.blob})""",
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_expiry ON {TABLE} (expires_at)",
-        ])
-
     def begin(self, ref: str, fingerprint: str, now: datetime) -> Outcome:
         fresh = (fingerprint, _at(now), _at(now + KEPT_FOR), ref)
         lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""

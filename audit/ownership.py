@@ -6,8 +6,10 @@ The application's role gets the least that running needs: SELECT on every audit 
 EXECUTE on the append function (SECURITY DEFINER: it writes the records, the head and the
 mentions as the owner, so the chain is only ever extended by its own code), and INSERT on
 the two tables the application adds rows to itself (signed checkpoints and break-glass
-reviews; their triggers refuse any change after). It also gets USAGE and CREATE on the schema,
-so it still creates and owns its other tables (event store, keys, read models).
+reviews; their triggers refuse any change after). Every other table (event store, keys, read
+models …) is made by the owner's migrations (storage/migrations) and the application gets
+SELECT, INSERT, UPDATE and DELETE on it (SELECT only on `schema_version`: it reads its version,
+never writes it). It also keeps USAGE and CREATE on the schema, as before the migrations.
 
 The witness (audit/witness.py) gets a role of its own, read-only: USAGE on the schema and
 SELECT on the audit tables, nothing else (no other table, no function, no CREATE), and its
@@ -17,10 +19,9 @@ could write it would be one more insider.
 The records' monthly partitions (audit/partitions.py) are the owner's too: the append function
 makes them as it, and the application has no privilege on one (it reads through the trail).
 
-Run as the owner, before the application first starts and after each upgrade (a new audit
-table or a changed function is the owner's to create; a trail made before partitions is moved
-into them). The application leaves objects set up this way as they are
-(AuditTrail.create_tables).
+Run as the owner, before the application first starts and after each upgrade: it applies the
+release's migrations, moves a trail made before partitions into them, and grants the
+application what the new tables need.
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from audit.partitions import PARTITION_FUNCTION, partitions
-from audit.trail import AUDIT_TABLES, AuditTrail
+from audit.partitions import PARTITION_FUNCTION, partition_existing, partitions
+from audit.trail import AUDIT_TABLES
 from storage.database import Database
+from storage.migrations import VERSION_TABLE, upgrade
+from storage.migrations.m0001_previous_release import (
+    append_function,
+    append_only_postgres,
+    partition_function,
+)
 from storage.url import DatabaseUrlError, sql_identifier
 
 # The only audit tables the application writes rows to directly; the rest it reaches only
@@ -70,9 +77,12 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None, *,
             # Belt and braces under the privileges below: its sessions start read-only.
             conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(
                 sql.Identifier(witness_role)))
-        _take_over(conn, owner.url.schema)
-    # Also the upgrade of a trail made before partitions: moved into them here, by its owner.
-    AuditTrail(owner).create_tables(partition_existing=True)
+        taken = _take_over(conn, owner.url.schema)
+    if taken:
+        _redefine_audit_functions(owner)
+    # The release's schema, as its owner; and a trail made before partitions moved into them.
+    upgrade(owner)
+    partition_existing(owner)
     with psycopg.connect(owner.url.conninfo) as conn, conn.transaction():
         conn.execute("SET LOCAL search_path TO pg_catalog")
         conn.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(schema, app))
@@ -89,6 +99,7 @@ def set_up(owner: Database, app_role: str, app_password: str | None = None, *,
             conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(name, app))
             if table in APPENDED_DIRECTLY:
                 conn.execute(sql.SQL("GRANT INSERT ON {} TO {}").format(name, app))
+        _grant_application(conn, owner.url.schema, app)
         for function in FUNCTIONS:
             # Signatures are this module's constants; the schema is a validated identifier.
             target = sql.SQL(f"{{}}.{function}").format(schema)
@@ -120,6 +131,14 @@ def _grant_witness(conn: psycopg.Connection[tuple[object, ...]], schema: str,
     for function in FUNCTIONS:
         conn.execute(sql.SQL("REVOKE ALL ON FUNCTION {} FROM {}").format(
             sql.SQL(f"{{}}.{function}").format(sql.Identifier(schema)), witness))
+
+
+def refuse_planted_routines(owner: Database) -> None:
+    """Before the owner's migrations (`marac db upgrade`): raises UnsafeSchema as the setup
+    does."""
+    with psycopg.connect(owner.url.conninfo, autocommit=True) as conn:
+        conn.execute("SET search_path TO pg_catalog")
+        _refuse_planted_routines(conn, owner.url.schema)
 
 
 def _refuse_planted_routines(conn: psycopg.Connection[tuple[object, ...]],
@@ -156,17 +175,20 @@ def _ensure_role(conn: psycopg.Connection[tuple[object, ...]], role: str,
         sql.Identifier(role), sql.Literal(password)))
 
 
-def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> None:
-    """A deployment where the application made the audit objects itself: they become the
-    owner's (which needs the owner to be a superuser or a member of their current owner)."""
-    with conn.cursor() as cur:
-        months = partitions(cur, schema)
-    # ALTER TABLE … OWNER does not reach a partitioned table's partitions: each is named.
+def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> list[str]:
+    """A deployment where the application made tables itself (every table before the
+    migrations, the audit trail before the roles): they become the owner's, so that its
+    migrations can change them and its grants apply (this needs the owner to be a superuser or
+    a member of their current owner). Of the functions, only the audit trail's are taken, and
+    returned: the owner defines them again (_redefine_audit_functions), so that none keeps a
+    body another role gave it; any other function stays with whoever made it."""
+    # ALTER TABLE … OWNER does not reach a partitioned table's partitions: each is named
+    # (they are tables of their own, relkind 'r').
     rows = conn.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p') "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') "
         "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)",
-        (schema, [*AUDIT_TABLES, *months])).fetchall()
+        (schema,)).fetchall()
     for (table,) in rows:
         conn.execute(sql.SQL("ALTER TABLE {} OWNER TO CURRENT_USER").format(
             sql.Identifier(schema, str(table))))
@@ -179,3 +201,35 @@ def _take_over(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> Non
     for (signature,) in functions:
         # regprocedure's text is the function's qualified, quoted signature.
         conn.execute(sql.SQL(f"ALTER FUNCTION {signature} OWNER TO CURRENT_USER"))
+    return [str(row[0]) for row in functions]
+
+
+def _redefine_audit_functions(owner: Database) -> None:
+    """The audit functions just taken over, as migration 0001 defines them (the only
+    definition so far: a migration that changes one comes after, in `upgrade`)."""
+    schema = owner.url.schema
+    with owner.transaction() as cur:
+        cur.execute("SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE n.nspname = %s "
+                    "AND c.relname = 'audit_trail'", (schema,))
+        row = cur.fetchone()
+        for statement in [*append_only_postgres(schema), partition_function(schema),
+                          append_function(schema, row is not None and row[0] == "p")]:
+            cur.execute(statement)
+
+
+def _grant_application(conn: psycopg.Connection[tuple[object, ...]], schema: str,
+                       app: sql.Identifier) -> None:
+    """The application's share of the tables outside the audit trail (made by the owner's
+    migrations): read and write their rows; read the schema's version; use the sequences
+    (the event store's notification ids)."""
+    rows = conn.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+        "AND c.relname <> ALL(%s)", (schema, list(AUDIT_TABLES))).fetchall()
+    for (table,) in rows:
+        name = sql.Identifier(schema, str(table))
+        rights = "SELECT" if table == VERSION_TABLE else "SELECT, INSERT, UPDATE, DELETE"
+        conn.execute(sql.SQL(f"GRANT {rights} ON {{}} TO {{}}").format(name, app))
+    conn.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
+        sql.Identifier(schema), app))

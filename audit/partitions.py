@@ -6,55 +6,31 @@ The records are range-partitioned on their time (`at`, stored as UTC ISO 8601 te
 made by their owner ahead of need: the append function (SECURITY DEFINER) makes the month of
 the record it writes, if missing, and the next one; the application's role needs no DDL right.
 A trail made unpartitioned by an earlier release keeps working as it is; the owner's `marac db
-setup` moves it into partitions (migrate_unpartitioned). SQLite stays one table.
+setup` moves it into partitions (partition_existing). SQLite stays one table. The DDL is
+storage/migrations' (migration 0001).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from audit.chain import FIELDS
-from storage.database import Cursor
+from storage.database import Cursor, Database
+from storage.migrations.m0001_previous_release import (
+    append_function,
+    append_only_postgres,
+    audit_records,
+    partition_function,
+)
 
 TABLE = "audit_trail"
 # The partitions' names: audit_trail_y2026m11 holds November 2026.
 PREFIX = f"{TABLE}_y"
 PARTITION_FUNCTION = "marac_audit_partitions(text)"
-# The indexes of an unpartitioned trail (trail.py's DDL), in the way of the new table's names.
-_UNPARTITIONED_INDEXES = (f"{TABLE}_case", f"{TABLE}_actor", f"{TABLE}_action")
+# Taken by every append before anything else: holding it stops appends.
+HEAD_LOCK = "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"
 _LEGACY = f"{TABLE}_unpartitioned"
-
-
-def partition_function(schema: str) -> str:
-    """Makes the partition of `at`'s month and of the month after, where missing. Called
-    under the head row's lock (the append, the setup), so two callers never race to make one.
-
-    A partition gets the trail's row triggers from its parent (PostgreSQL clones them, also
-    to partitions made later), but a statement trigger only fires for the table a statement
-    names: each partition gets its own, so that TRUNCATE of a partition is refused too."""
-    # Built only from this module's constants and the validated schema name.
-    return f"""
-        CREATE OR REPLACE FUNCTION "{schema}".marac_audit_partitions(at text) RETURNS void
-        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-        DECLARE
-            first date := make_date(substr(at, 1, 4)::integer, substr(at, 6, 2)::integer, 1);
-            month date;
-            name text;
-        BEGIN
-            FOREACH month IN ARRAY ARRAY[first, (first + interval '1 month')::date] LOOP
-                name := '{PREFIX}' || to_char(month, 'YYYY') || 'm' || to_char(month, 'MM');
-                IF to_regclass(format('%I.%I', '{schema}', name)) IS NULL THEN
-                    EXECUTE format(
-                        'CREATE TABLE %I.%I PARTITION OF %I.{TABLE} FOR VALUES FROM (%L) TO (%L)',
-                        '{schema}', name, '{schema}',
-                        to_char(month, 'YYYY-MM-DD') || 'T00:00:00.000000+00:00',
-                        to_char((month + interval '1 month')::date, 'YYYY-MM-DD')
-                            || 'T00:00:00.000000+00:00');
-                    EXECUTE format(
-                        'CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON %I.%I '
-                        'FOR EACH STATEMENT EXECUTE FUNCTION %I.marac_append_only()',
-                        '{schema}', name, '{schema}');
-                END IF;
-            END LOOP;
-        END $$"""  # noqa: S608
 
 
 def make_partitions(cur: Cursor, schema: str, at: str) -> None:
@@ -88,18 +64,25 @@ def migrate_unpartitioned(cur: Cursor, schema: str, create_table: list[str],
     and the mentions (which name records by seq) stay valid. Appends wait meanwhile (the head
     row's lock, `stop_appends`), readers too (the old table's lock). Returns the rows moved.
 
-    `create_table`: the partitioned table's DDL and its indexes (trail.py), made after the
-    old table is out of their way. Run by the owner (`marac db setup`); the application never
-    rewrites the trail on its own start."""
+    `create_table`: the partitioned table's DDL and its indexes (migration 0001), made after
+    the old table is out of their way; every other index the old table had (a later
+    migration's) is made again on the new one. Run by the owner (`marac db setup`); the
+    application never rewrites the trail on its own start."""
     q = f'"{schema}"'
     cur.execute(stop_appends)
     cur.execute(f"LOCK TABLE {q}.{TABLE} IN ACCESS EXCLUSIVE MODE")
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s "
+                "AND tablename = %s AND indexname <> %s", (schema, TABLE, f"{TABLE}_pkey"))
+    indexes = cur.fetchall()
     cur.execute(f"ALTER TABLE {q}.{TABLE} RENAME TO {_LEGACY}")
     cur.execute(f"ALTER TABLE {q}.{_LEGACY} RENAME CONSTRAINT {TABLE}_pkey TO {_LEGACY}_pkey")
-    for index in _UNPARTITIONED_INDEXES:
-        cur.execute(f"DROP INDEX IF EXISTS {q}.{index}")
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX IF EXISTS {q}."{name}"')
     for statement in create_table:
         cur.execute(statement)
+    for _, definition in indexes:  # as pg_indexes gives it: on the trail, which is now the new
+        cur.execute(re.sub(r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ",
+                           str(definition)))
     cur.execute(partition_function(schema))
     cur.execute(f"SELECT DISTINCT left(at, 7) FROM {q}.{_LEGACY}")  # noqa: S608
     for (month,) in cur.fetchall():
@@ -109,4 +92,21 @@ def migrate_unpartitioned(cur: Cursor, schema: str, create_table: list[str],
                 f"FROM {q}.{_LEGACY} ORDER BY seq")
     moved = int(cur.rowcount)
     cur.execute(f"DROP TABLE {q}.{_LEGACY}")
+    return moved
+
+
+def partition_existing(owner: Database) -> int:
+    """As the trail's owner (`marac db setup`): a trail an earlier release made unpartitioned
+    is moved into monthly partitions, and its append function made to create them; the
+    application never rewrites the trail on its own start. Returns the rows moved (0: it was
+    partitioned already)."""
+    schema = owner.url.schema
+    with owner.transaction() as cur:
+        if is_partitioned(cur, schema) is not False:
+            return 0
+        moved = migrate_unpartitioned(cur, schema, audit_records("postgresql"), HEAD_LOCK)
+        for statement in append_only_postgres(schema):
+            cur.execute(statement)
+        make_partitions(cur, schema, datetime.now(UTC).isoformat())
+        cur.execute(append_function(schema, partitioned=True))
     return moved

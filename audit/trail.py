@@ -25,12 +25,6 @@ from audit.actions import AuditAction, check_action
 from audit.append_connection import AppendConnection
 from audit.append_queue import AppendQueue, PendingAppend
 from audit.chain import FIELDS, GENESIS, hash_input_sql, record_hash
-from audit.partitions import (
-    is_partitioned,
-    make_partitions,
-    migrate_unpartitioned,
-    partition_function,
-)
 from storage.database import Cursor, Database
 
 TABLE = partitions.TABLE
@@ -100,110 +94,6 @@ _SCANNED = f"seq, {', '.join(FIELDS)}, prev_hash, hash"
 # Every table of the audit trail, in one place: each is append-only in the database itself.
 AUDIT_TABLES = (TABLE, "audit_head", "audit_checkpoints", "audit_reviews", MENTIONS)
 
-APPEND_ONLY_SQLITE = [
-    *[statement for table in AUDIT_TABLES if table != "audit_head" for statement in (
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
-            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
-            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""")],
-    """CREATE TRIGGER IF NOT EXISTS audit_head_forward BEFORE UPDATE ON audit_head
-        WHEN NEW.seq <> OLD.seq + 1
-        BEGIN SELECT RAISE(ABORT, 'the audit head only moves forward'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
-        BEGIN SELECT RAISE(ABORT, 'the audit head cannot be deleted'); END""",
-]
-
-
-# Taken by every append before anything else: holding it stops appends.
-_HEAD_LOCK = "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"
-
-
-def _append_function_postgres(schema: str, partitioned: bool) -> str:
-    """The append in one round trip: the same hash as audit/chain.py, computed in the
-    database under the head row's lock (None as 0x00, a string as 0x01 + UTF-8, each field
-    followed by 0x1f; the sequence number as 8 big-endian bytes).
-
-    It runs as its owner (SECURITY DEFINER, audit/ownership.py), so it names its tables with
-    their schema and resolves nothing else there: the application may create functions and
-    operators in that schema, and one that matched a call better than the built-in would
-    otherwise run with the owner's rights.
-
-    `partitioned`: it first makes the record's month and the next (audit/partitions.py), as
-    the owner, so a month's partition exists before its first record."""
-    fields = ", ".join(FIELDS)
-    values = ", ".join(f"v[{i + 1}]" for i in range(len(FIELDS)))
-    case_id, item_ids = FIELDS.index("case_id") + 1, FIELDS.index("item_ids") + 1
-    at = FIELDS.index("at") + 1
-    partition = (f'\n            PERFORM "{schema}".marac_audit_partitions(v[{at}]);'
-                 if partitioned else "")
-    # Built only from this module's constants and the validated schema name.
-    return f"""
-        CREATE OR REPLACE FUNCTION "{schema}".marac_audit_append(v text[]) RETURNS bigint
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-        DECLARE
-            head record;
-            next_seq bigint;
-            buf bytea;
-            digest bytea;
-            i integer;
-        BEGIN
-            -- Commits as its caller's transaction does: flushed unless AuditTrail.record
-            -- (relaxed mode only) turned synchronous_commit off for its own statement.
-            SELECT seq, hash INTO head FROM "{schema}".audit_head WHERE id = 1 FOR UPDATE;
-            next_seq := head.seq + 1;
-            buf := head.hash || int8send(next_seq);
-            FOR i IN 1..{len(FIELDS)} LOOP
-                IF v[i] IS NULL THEN
-                    buf := buf || decode('001f', 'hex');
-                ELSE
-                    buf := buf || decode('01', 'hex') || convert_to(v[i], 'UTF8')
-                           || decode('1f', 'hex');
-                END IF;
-            END LOOP;
-            digest := sha256(buf);{partition}
-            INSERT INTO "{schema}".{TABLE} (seq, {fields}, prev_hash, hash)
-                VALUES (next_seq, {values}, head.hash, digest);
-            -- The same rule as mentioned_cases(), in the same transaction as the record;
-            -- the item list is parsed only when it holds something like a case id.
-            IF v[{case_id}] IS NOT NULL THEN
-                INSERT INTO "{schema}".{MENTIONS} (case_id, seq) VALUES (v[{case_id}], next_seq);
-            END IF;
-            IF v[{item_ids}] ~ '{CASE_ID}' THEN
-                INSERT INTO "{schema}".{MENTIONS} (case_id, seq)
-                    SELECT DISTINCT item, next_seq
-                    FROM jsonb_array_elements_text(v[{item_ids}]::jsonb) AS item
-                    WHERE item ~ '^{CASE_ID}$' AND item IS DISTINCT FROM v[{case_id}];
-            END IF;
-            UPDATE "{schema}".audit_head SET seq = next_seq, hash = digest WHERE id = 1;
-            RETURN next_seq;
-        END $$"""  # noqa: S608
-
-
-def _append_only_postgres(schema: str) -> list[str]:
-    return [
-        f"""CREATE OR REPLACE FUNCTION "{schema}".marac_append_only() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                -- Nested: PL/pgSQL does not promise to stop at the first false operand, and
-                -- NEW.seq exists only on the head and the records.
-                IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE' THEN
-                    IF NEW.seq = OLD.seq + 1 THEN
-                        RETURN NEW;
-                    END IF;
-                END IF;
-                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
-            END $$""",
-        *[f"""DO $$ BEGIN
-            CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON "{schema}".{table}
-                FOR EACH ROW EXECUTE FUNCTION "{schema}".marac_append_only();
-            CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON "{schema}".{table}
-                FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".marac_append_only();
-            EXCEPTION WHEN duplicate_object THEN NULL; END $$"""
-          for table in AUDIT_TABLES],
-        # The application's own role should not own these tables (audit/ownership.py); for
-        # any role that is not the owner, the privileges alone already refuse it.
-        f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".{TABLE} FROM PUBLIC',
-    ]
 
 
 def _text(values: tuple[object, ...]) -> list[str | None]:
@@ -237,91 +127,6 @@ class AuditTrail:
         # (api/metrics.py), since the requests' 503s alone do not say the trail is the cause.
         self.append_failures = 0
         self._failures_lock = threading.Lock()
-
-    def create_tables(self, *, partition_existing: bool = False) -> None:
-        """`partition_existing` (PostgreSQL): a trail an earlier release made unpartitioned is
-        moved into monthly partitions (audit/partitions.py). The owner's setup asks for it;
-        without it such a trail keeps working as it is, so that a start of the application
-        never rewrites the trail."""
-        if self._set_up_by_its_owner():
-            return
-        binary = self.db.blob
-        self.db.execute_script([
-            *self._records_table(),
-            f"""CREATE TABLE IF NOT EXISTS audit_head (
-                id INTEGER PRIMARY KEY,
-                seq BIGINT NOT NULL,
-                hash {binary} NOT NULL)""",
-            f"""CREATE TABLE IF NOT EXISTS audit_checkpoints (
-                size BIGINT PRIMARY KEY,
-                root {binary} NOT NULL,
-                head_hash {binary} NOT NULL,
-                signed_at TEXT NOT NULL,
-                key_id TEXT NOT NULL,
-                signature {binary} NOT NULL)""",
-            f"""CREATE TABLE IF NOT EXISTS audit_reviews (
-                seq BIGINT PRIMARY KEY,
-                decision TEXT NOT NULL,
-                reviewer TEXT NOT NULL,
-                reviewed_at TEXT NOT NULL,
-                note_sealed {binary})""",
-        ])
-        self._add_review_notes()
-        with self.db.transaction() as cur:
-            cur.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, %s) "
-                        "ON CONFLICT (id) DO NOTHING", (GENESIS,))
-        with self.db.transaction() as cur:
-            if not self._exists(cur, MENTIONS):
-                cur.execute(f"""CREATE TABLE IF NOT EXISTS {MENTIONS} (
-                    case_id TEXT NOT NULL,
-                    seq BIGINT NOT NULL,
-                    PRIMARY KEY (case_id, seq))""")
-                self._index_earlier_records(cur)
-        if self.db.dialect == "sqlite":
-            self.db.execute_script(APPEND_ONLY_SQLITE)
-            return
-        schema = self.db.url.schema
-        self.db.execute_script([*_append_only_postgres(schema), partition_function(schema)])
-        with self.db.transaction() as cur:
-            partitioned = bool(is_partitioned(cur, schema))
-            if not partitioned and partition_existing:
-                migrate_unpartitioned(cur, schema, self._records_table(), _HEAD_LOCK)
-                partitioned = True
-            if partitioned:  # this month's and the next, before any record needs them
-                cur.execute(_HEAD_LOCK)
-                make_partitions(cur, schema, datetime.now(UTC).isoformat())
-        self.db.execute_script([*_append_only_postgres(schema),
-                                _append_function_postgres(schema, partitioned)])
-
-    def _records_table(self) -> list[str]:
-        """The records and their indexes. PostgreSQL partitions them by month of `at`
-        (audit/partitions.py), whose text compares as "C" so that bounds on it prune; a
-        partitioned table's key must hold the partition column, so the key is (seq, at): seq
-        stays unique because only the append function writes it, under the head row's lock."""
-        columns = f"""seq BIGINT NOT NULL,
-                at TEXT {'COLLATE "C" ' if self.db.dialect == "postgresql" else ""}NOT NULL,
-                request_id TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                actor_kind TEXT NOT NULL,
-                agency_id TEXT,
-                client_id TEXT,
-                roles TEXT NOT NULL,
-                action TEXT NOT NULL,
-                purpose TEXT,
-                case_id TEXT,
-                outcome TEXT NOT NULL,
-                item_ids TEXT NOT NULL,
-                area_id TEXT,
-                prev_hash {self.db.blob} NOT NULL,
-                hash {self.db.blob} NOT NULL"""
-        table = (f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns}, PRIMARY KEY (seq))"
-                 if self.db.dialect == "sqlite" else
-                 f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns}, PRIMARY KEY (seq, at)) "
-                 "PARTITION BY RANGE (at)")
-        return [table,
-                f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, seq)",
-                f"CREATE INDEX IF NOT EXISTS {TABLE}_actor ON {TABLE} (actor, seq)",
-                f"CREATE INDEX IF NOT EXISTS {TABLE}_action ON {TABLE} (action, outcome, seq)"]
 
     def record(self, rec: AuditRecord) -> int:
         """Append one record; returns its sequence number. Appends are serialised on the head
@@ -400,59 +205,6 @@ class AuditTrail:
         except Exception as exc:
             raise AuditUnavailable("the audit trail could not be written") from exc
         return seqs
-
-    def _set_up_by_its_owner(self) -> bool:
-        """PostgreSQL with an owner role (audit/ownership.py, `marac db setup`): the trail
-        belongs to a role whose rights this one lacks, so it is left as its owner made it."""
-        if self.db.dialect != "postgresql":
-            return False
-        with self.db.transaction(readonly=True) as cur:
-            cur.execute("SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables "
-                        "WHERE schemaname = %s AND tablename = %s", (self.db.url.schema, TABLE))
-            row = cur.fetchone()
-        return row is not None and not row[0]
-
-    def _add_review_notes(self) -> None:
-        """A trail made before reviews kept a note (audit/review_notes.py) gets its column;
-        the rows already there keep none. Adding a column changes no row, so the append-only
-        triggers allow it; on PostgreSQL it is the owner's to add (`marac db setup`), and the
-        application's INSERT on the table covers the new column."""
-        with self.db.transaction() as cur:
-            if self.db.dialect == "sqlite":
-                cur.execute("SELECT 1 FROM pragma_table_info('audit_reviews') "
-                            "WHERE name = 'note_sealed'")
-            else:
-                cur.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
-                            "AND table_name = 'audit_reviews' AND column_name = 'note_sealed'",
-                            (self.db.url.schema,))
-            if cur.fetchone() is None:
-                cur.execute(f"ALTER TABLE audit_reviews ADD COLUMN note_sealed {self.db.blob}")
-
-    def _exists(self, cur: Cursor, table: str) -> bool:
-        if self.db.dialect == "sqlite":
-            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
-                        (table,))
-        else:
-            cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
-                        "AND table_name = %s", (self.db.url.schema, table))
-        return cur.fetchone() is not None
-
-    def _index_earlier_records(self, cur: Cursor, batch: int = 20_000) -> None:
-        """Once, when the mentions table is created: the mentions of the records written
-        before it existed, in the transaction that creates it (so never half done)."""
-        after = 0
-        while True:
-            cur.execute(f"SELECT seq, case_id, item_ids FROM {TABLE} WHERE seq > %s "  # noqa: S608
-                        "ORDER BY seq LIMIT %s", (after, batch))
-            rows = cur.fetchall()
-            cur.executemany(
-                f"INSERT INTO {MENTIONS} (case_id, seq) VALUES (%s, %s) "  # noqa: S608
-                "ON CONFLICT DO NOTHING",
-                [(case, int(seq)) for seq, case_id, items in rows
-                 for case in mentioned_cases(case_id, json.loads(items))])
-            if len(rows) < batch:
-                return
-            after = int(rows[-1][0])
 
     def _record_in_database(self, values: tuple[object, ...]) -> int:
         """PostgreSQL: one statement, committed on its own (autocommit), so one round trip."""

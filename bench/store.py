@@ -23,6 +23,7 @@ from security.kek import KeyMaterial, LocalKekProvider
 from security.keyring import Keyring
 from security.mapper import EncryptingMapper, encrypted_store_env
 from storage.database import Database
+from storage.migrations import upgrade
 
 # About the size of a research note or a disclosure.
 NOTE = "Research note: contact with the agency's records; relevant history shared. " * 5
@@ -75,7 +76,7 @@ class StoreBenchmark:
             enc_db = Database(scratch.url("encrypted"))
             databases += [bare_db, enc_db]
             keyring = Keyring(enc_db, LocalKekProvider(KeyMaterial.generate(demo=True)))
-            keyring.create_tables()
+            upgrade(enc_db)  # the platform's schema (storage/migrations)
             bare = Side("bare", Marac(env=bare_db.url.eventsourcing_env()))
             encrypted = Side("encrypted", Marac(
                 env=encrypted_store_env(enc_db),

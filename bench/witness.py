@@ -28,6 +28,7 @@ from audit.trail import TABLE, AuditRecord, AuditTrail
 from bench.databases import ScratchDatabases
 from bench.machine import machine
 from storage.database import Database
+from storage.migrations import upgrade
 
 
 class WitnessBenchmark:
@@ -78,7 +79,7 @@ class WitnessBenchmark:
         return time.perf_counter() - started
 
     def _run(self, trail: AuditTrail, directory: Path) -> dict[str, Any]:
-        trail.create_tables()
+        upgrade(trail.db)
         signer = CheckpointSigner.from_private_key(bytes(range(32)))
         witnesses.init(directory, [signer.public_key])
         witness = witnesses.Witness(directory)

@@ -46,9 +46,6 @@ class OutboxProjector:
         self.cases = cases
         self.index = index
 
-    def create_tables(self) -> None:
-        self.store.create_tables()
-
     def tables(self) -> tuple[str, ...]:
         # Not rebuilt: a rebuild would deliver every event again to every subscriber.
         return ()

@@ -80,50 +80,6 @@ class FeedStore:
         self.db = db
         self.keks = keks
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS feed_subscriptions (
-                subscription_id TEXT PRIMARY KEY,
-                client_id TEXT NOT NULL,
-                agency_id TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                event_types TEXT NOT NULL,
-                endpoint TEXT,
-                status TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                next_cursor BIGINT NOT NULL,
-                delivered_cursor BIGINT NOT NULL,
-                next_attempt_at TEXT,
-                last_status INTEGER,
-                last_error TEXT,
-                secret_kek TEXT NOT NULL,
-                secret {self.db.blob} NOT NULL,
-                previous_kek TEXT,
-                previous_secret {self.db.blob},
-                previous_until TEXT,
-                start_position BIGINT NOT NULL,
-                leased_by TEXT,
-                leased_until TEXT)""",
-            """CREATE TABLE IF NOT EXISTS feed_case_versions (
-                case_id TEXT PRIMARY KEY,
-                version BIGINT NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS feed_outbox (
-                subscription_id TEXT NOT NULL,
-                cursor BIGINT NOT NULL,
-                event_id TEXT NOT NULL,
-                type TEXT NOT NULL,
-                case_id TEXT,
-                body TEXT NOT NULL,
-                state TEXT NOT NULL,
-                attempts INTEGER NOT NULL,
-                PRIMARY KEY (subscription_id, cursor))""",
-            "CREATE INDEX IF NOT EXISTS feed_outbox_case ON feed_outbox (case_id)",
-            # Dead letters are few among many delivered events: counted (metrics) from this
-            # small index, not by reading the outbox.
-            "CREATE INDEX IF NOT EXISTS feed_outbox_dead ON feed_outbox (subscription_id)"
-            " WHERE state = 'dead'",
-        ])
-
     # Subscriptions ------------------------------------------------------------------------
 
     def subscribe(self, *, client_id: str, agency_id: UUID, area_id: UUID,

@@ -30,10 +30,6 @@ COLUMNS = ("message_id", "kind", "area_id", "recipient", "case_id", "meeting_id"
            "attempts", "failing_since")
 # Looked at by the sender: to send, or to see whether a mailbox has been set since.
 DUE_STATES = ("pending", "awaiting_contact")
-# Added after the first outboxes were made (create_tables adds them to an older table).
-LATER_COLUMNS = ("failing_since", "failed_at")
-
-
 @dataclass(frozen=True)
 class Queued:
     notice: Notice
@@ -63,45 +59,6 @@ def _queued(row: tuple[object, ...]) -> Queued:
 class NotificationOutbox:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            """CREATE TABLE IF NOT EXISTS notification_outbox (
-                message_id TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                recipient TEXT NOT NULL,
-                case_id TEXT,
-                meeting_id TEXT,
-                created_at TEXT NOT NULL,
-                state TEXT NOT NULL,
-                attempts INTEGER NOT NULL,
-                next_attempt_at TEXT NOT NULL,
-                sent_at TEXT,
-                last_error TEXT,
-                failing_since TEXT,
-                failed_at TEXT)""",
-            "CREATE INDEX IF NOT EXISTS notification_outbox_due"
-            " ON notification_outbox (state, next_attempt_at)",
-            "CREATE INDEX IF NOT EXISTS notification_outbox_case"
-            " ON notification_outbox (case_id)",
-        ])
-        self._add_later_columns()
-
-    def _add_later_columns(self) -> None:
-        """An outbox made before failures were told apart gets their columns (NULL in the
-        rows already there: none of them failing)."""
-        with self.db.transaction() as cur:
-            if self.db.dialect == "sqlite":
-                cur.execute("SELECT name FROM pragma_table_info('notification_outbox')")
-            else:
-                cur.execute("SELECT column_name FROM information_schema.columns"
-                            " WHERE table_schema = %s AND table_name = 'notification_outbox'",
-                            (self.db.url.schema,))
-            present = {str(r[0]) for r in cur.fetchall()}
-            for column in LATER_COLUMNS:
-                if column not in present:
-                    cur.execute(f"ALTER TABLE notification_outbox ADD COLUMN {column} TEXT")
 
     def append(self, cur: Cursor, notice: Notice, at: datetime) -> None:
         cur.execute(

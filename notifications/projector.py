@@ -53,9 +53,6 @@ class NotificationProjector:
         # The platform's clock: a digest gathers what was noticed on a day of the platform's.
         self.now = now
 
-    def create_tables(self) -> None:
-        self.outbox.create_tables()
-
     def tables(self) -> tuple[str, ...]:
         # Not rebuilt: a rebuild would tell everyone everything again.
         return ()

@@ -16,16 +16,6 @@ from security.policy import CaseAccess
 from storage.database import Cursor, Database, chunks
 
 TABLE = "case_access"
-SCHEMA = (
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        case_id TEXT NOT NULL,
-        relation TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        opened_at TEXT,
-        expires_at TEXT)""",
-    f"CREATE INDEX IF NOT EXISTS case_access_case ON {TABLE} (case_id)",
-    f"CREATE INDEX IF NOT EXISTS case_access_ref ON {TABLE} (ref)",
-)
 
 # A person's keyed digest (BlindIndex.person_ref): staff are never stored by name.
 PersonRef = Callable[[str], str]

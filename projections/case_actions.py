@@ -15,18 +15,6 @@ from storage.database import Cursor, Database
 TABLE = "case_actions"
 COLUMNS = ("action_id", "case_id", "area_id", "owner_agency_id", "due_on", "outcome",
            "escalated")
-SCHEMA = (
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        action_id TEXT PRIMARY KEY,
-        case_id TEXT NOT NULL,
-        area_id TEXT NOT NULL,
-        owner_agency_id TEXT NOT NULL,
-        due_on TEXT NOT NULL,
-        outcome TEXT,
-        escalated INTEGER NOT NULL)""",
-    f"CREATE INDEX IF NOT EXISTS case_actions_owner ON {TABLE} (owner_agency_id)",
-    f"CREATE INDEX IF NOT EXISTS case_actions_due ON {TABLE} (area_id, due_on)",
-)
 
 
 @dataclass(frozen=True)

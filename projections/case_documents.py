@@ -31,14 +31,6 @@ from storage.database import Cursor, Database
 TABLE = "case_documents"
 
 
-def schema(blob: str) -> tuple[str, ...]:
-    """The table, with the database's type for sealed bytes."""
-    return (f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        case_id TEXT PRIMARY KEY,
-        version INTEGER NOT NULL,
-        document {blob} NOT NULL)""",)
-
-
 def case_document(case: Case) -> CaseDocument:
     """The whole case as coordinators see it, as sealed (`to_json`); the API filters items by
     audience per viewer."""

@@ -15,21 +15,6 @@ from storage.database import Cursor, Database, chunks
 TABLE = "case_index"
 COLUMNS = ("case_id", "area_id", "status", "referring_agency_id", "referred_on",
            "last_referral_on", "restricted", "repeat_of", "version")
-SCHEMA = (
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        case_id TEXT PRIMARY KEY,
-        area_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        referring_agency_id TEXT NOT NULL,
-        referred_on TEXT NOT NULL,
-        last_referral_on TEXT NOT NULL,
-        restricted INTEGER NOT NULL,
-        repeat_of TEXT,
-        closed_on TEXT,
-        version INTEGER NOT NULL)""",
-    f"CREATE INDEX IF NOT EXISTS case_index_closed ON {TABLE} (closed_on)",
-    f"CREATE INDEX IF NOT EXISTS case_index_area ON {TABLE} (area_id, referred_on)",
-)
 
 
 @dataclass(frozen=True)

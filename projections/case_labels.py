@@ -19,12 +19,6 @@ from storage.database import Cursor, Database, chunks
 TABLE = "case_labels"
 
 
-def schema(blob: str) -> tuple[str, ...]:
-    return (f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-        case_id TEXT PRIMARY KEY,
-        label {blob} NOT NULL)""",)
-
-
 def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:
     write_label(cur, sealer, case.id, case.subjects.values())
 

@@ -67,36 +67,6 @@ def instant(at: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def create_tables(db: Database) -> None:
-    db.execute_script([
-        f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-            case_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            ref TEXT NOT NULL,
-            opened_at TEXT,
-            expires_at TEXT,
-            area_id TEXT NOT NULL,
-            restricted INTEGER NOT NULL,
-            provisional INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            referred_on TEXT NOT NULL)""",
-        # A way's range, in the list's order, covering what its conditions read.
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_way ON {TABLE} (kind, ref, restricted, "
-        "provisional, referred_on, case_id, opened_at, expires_at, status)",
-        # A case's facts: exclusions, a way's other facts, the ways already counted.
-        f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {TABLE} (case_id, kind, ref, restricted, "
-        "provisional, area_id, opened_at, expires_at)",
-        f"""CREATE TABLE IF NOT EXISTS {COUNTS} (
-            kind TEXT NOT NULL,
-            ref TEXT NOT NULL,
-            restricted INTEGER NOT NULL,
-            provisional INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            cases INTEGER NOT NULL,
-            PRIMARY KEY (kind, ref, restricted, provisional, status))""",
-    ])
-
-
 @dataclass(frozen=True)
 class ListedCase:
     """A case as the list stores it: its (merged) access and the columns a list reads."""

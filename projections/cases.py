@@ -73,14 +73,11 @@ class CaseProjector:
         self.list = case_list.CaseList(db)
         self.partnership = partnership.Partnership(db)
 
-    def create_tables(self) -> None:
-        self.db.execute_script([*case_index.SCHEMA, *case_access_facts.SCHEMA,
-                                *case_actions.SCHEMA, *meetings.SCHEMA,
-                                *case_documents.schema(self.db.blob),
-                                *case_labels.schema(self.db.blob)])
-        case_list.create_tables(self.db)
+    def fill(self) -> None:
+        """At start: what a database projected by an earlier release lacks, from what it
+        has (data, not schema: storage/migrations makes the tables; filling needs the keys,
+        which the owner running the migrations does not hold). Each is a no-op once done."""
         self.fill_case_list()
-        self.db.execute_script(partnership.SCHEMA)
         partnership.fill(self.db, lambda: (self.app.areas(), self.app.agencies()))
         self.fill_labels()
         self.fill_research_dates()
@@ -104,7 +101,7 @@ class CaseProjector:
     def fill_research_dates(self) -> None:
         """A database projected before research kept the day it was requested: the cases
         with such rows have their research written again from their events, once."""
-        for chunk in chunks(meetings.add_requested_on(self.db), 100):
+        for chunk in chunks(meetings.undated_research(self.db), 100):
             with self.db.transaction() as cur:
                 for case_id in chunk:
                     cur.execute(f"DELETE FROM {meetings.RESEARCH} "  # noqa: S608

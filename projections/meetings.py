@@ -18,45 +18,6 @@ from storage.database import Cursor, Database
 # meeting.
 MEETING_TABLES = ("meetings", "meeting_members", "meeting_cancellations", "agenda")
 RESEARCH = "research_requests"
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS meetings (
-        meeting_id TEXT PRIMARY KEY,
-        area_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        held_on TEXT NOT NULL,
-        attendees INTEGER NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS meetings_area ON meetings (area_id, held_on)",
-    # A closed hearing's named members, as keyed digests.
-    """CREATE TABLE IF NOT EXISTS meeting_members (
-        meeting_id TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        PRIMARY KEY (meeting_id, ref))""",
-    # Cancelled meetings (a table of its own, so that a database projected before
-    # cancellations existed needs no new column).
-    """CREATE TABLE IF NOT EXISTS meeting_cancellations (
-        meeting_id TEXT PRIMARY KEY)""",
-    f"""CREATE TABLE IF NOT EXISTS {RESEARCH} (
-        case_id TEXT NOT NULL,
-        meeting_id TEXT NOT NULL,
-        agency_id TEXT NOT NULL,
-        due_on TEXT NOT NULL,
-        answered INTEGER NOT NULL,
-        requested_on TEXT,
-        PRIMARY KEY (case_id, meeting_id, agency_id))""",
-    f"CREATE INDEX IF NOT EXISTS research_requests_agency ON {RESEARCH} "
-    "(agency_id, answered)",
-    # The area's research, by meeting (services/research.py's list for coordinators).
-    f"CREATE INDEX IF NOT EXISTS research_requests_meeting ON {RESEARCH} (meeting_id)",
-    """CREATE TABLE IF NOT EXISTS agenda (
-        meeting_id TEXT NOT NULL,
-        case_id TEXT NOT NULL,
-        listed INTEGER NOT NULL,
-        children INTEGER NOT NULL,
-        hba INTEGER NOT NULL,
-        PRIMARY KEY (meeting_id, case_id))""",
-    # A case's listings (its timeline), and its lines when it is erased.
-    "CREATE INDEX IF NOT EXISTS agenda_case ON agenda (case_id)",
-)
 
 
 @dataclass(frozen=True)
@@ -84,7 +45,7 @@ class AgendaLine:
 class ResearchRequestRow:
     """Research asked of an agency on a listed case: ids and dates only (`held_on`: the
     meeting's day; `requested_on`: None for a row projected before it was kept, until
-    `add_requested_on` fills it)."""
+    `undated_research` finds it)."""
 
     case_id: UUID
     meeting_id: UUID
@@ -129,12 +90,10 @@ def write_research(cur: Cursor, case: Case) -> None:
              for r in case.research_requests])
 
 
-def add_requested_on(db: Database) -> list[UUID]:
-    """A read model projected before research kept its request date gets the column; the
-    cases whose rows lack it are returned, for the projector to write again."""
-    with db.transaction() as cur:
-        if not db.has_column(cur, RESEARCH, "requested_on"):
-            cur.execute(f"ALTER TABLE {RESEARCH} ADD COLUMN requested_on TEXT")
+def undated_research(db: Database) -> list[UUID]:
+    """The cases whose research rows were projected before research kept its request date
+    (the column is migration 0001's), for the projector to write again."""
+    with db.transaction(readonly=True) as cur:
         cur.execute(f"SELECT DISTINCT case_id FROM {RESEARCH} "  # noqa: S608
                     "WHERE requested_on IS NULL ORDER BY case_id")
         return [UUID(r[0]) for r in cur.fetchall()]

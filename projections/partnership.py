@@ -26,28 +26,9 @@ AGENCIES = "partnership_agencies"
 TABLES = (AREAS, AGENCIES)
 AREA_TOPIC = "domain.area:Area."
 AGENCY_TOPIC = "domain.agency:Agency."
-# `version`: the aggregate's version the row was written from. A row is only ever replaced by
-# one from the same or a later version, so a replay, or the one-off fill racing the runner,
-# never puts an older name back.
-SCHEMA = (
-    f"""CREATE TABLE IF NOT EXISTS {AREAS} (
-        area_id TEXT PRIMARY KEY,
-        code TEXT NOT NULL,
-        name TEXT NOT NULL,
-        model TEXT NOT NULL,
-        settings TEXT NOT NULL,
-        version INTEGER NOT NULL)""",
-    f"""CREATE TABLE IF NOT EXISTS {AGENCIES} (
-        agency_id TEXT PRIMARY KEY,
-        area_id TEXT NOT NULL,
-        code TEXT NOT NULL,
-        name TEXT NOT NULL,
-        agency_type TEXT NOT NULL,
-        core INTEGER NOT NULL,
-        spoc_email TEXT,
-        version INTEGER NOT NULL)""",
-    f"CREATE INDEX IF NOT EXISTS partnership_agencies_area ON {AGENCIES} (area_id, code)",
-)
+# Each row keeps `version`, the aggregate's version it was written from (schema: storage/
+# migrations). A row is only ever replaced by one from the same or a later version, so a
+# replay, or the one-off fill racing the runner, never puts an older name back.
 
 
 @dataclass(frozen=True)

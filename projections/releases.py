@@ -43,17 +43,6 @@ class Releases:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            """CREATE TABLE IF NOT EXISTS report_releases (
-                area_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                label TEXT NOT NULL,
-                released_at TEXT NOT NULL,
-                body TEXT NOT NULL,
-                PRIMARY KEY (area_id, kind, label))""",
-        ])
-
     def get(self, area_id: UUID, kind: str, label: str) -> Release | None:
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT body FROM report_releases WHERE area_id = %s AND kind = %s"

@@ -180,66 +180,6 @@ class ReportingProjector:
         self.db = db
         self.sealer = sealer
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            """CREATE TABLE IF NOT EXISTS report_referrals (
-                case_id TEXT PRIMARY KEY,
-                area_id TEXT NOT NULL,
-                referred_on TEXT NOT NULL,
-                referring_agency_id TEXT NOT NULL,
-                outcome TEXT,
-                criteria TEXT NOT NULL,
-                consent_given INTEGER NOT NULL)""",
-            "CREATE INDEX IF NOT EXISTS report_referrals_area ON report_referrals "
-            "(area_id, referred_on)",
-            # referral_case_id: the referral the hearing discussed (NULL: heard again).
-            """CREATE TABLE IF NOT EXISTS report_discussions (
-                case_id TEXT NOT NULL,
-                meeting_id TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                heard_on TEXT NOT NULL,
-                referral_case_id TEXT,
-                PRIMARY KEY (case_id, meeting_id))""",
-            "CREATE INDEX IF NOT EXISTS report_discussions_area ON report_discussions "
-            "(area_id, heard_on)",
-            """CREATE TABLE IF NOT EXISTS report_meetings (
-                meeting_id TEXT PRIMARY KEY,
-                area_id TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                held_on TEXT NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS report_attendance (
-                meeting_id TEXT NOT NULL,
-                agency_id TEXT NOT NULL,
-                PRIMARY KEY (meeting_id, agency_id))""",
-            """CREATE TABLE IF NOT EXISTS report_actions (
-                action_id TEXT PRIMARY KEY,
-                case_id TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                owner_agency_id TEXT NOT NULL,
-                agreed_on TEXT NOT NULL,
-                due_on TEXT NOT NULL,
-                closed_on TEXT,
-                outcome TEXT,
-                restricted INTEGER NOT NULL)""",
-            "CREATE INDEX IF NOT EXISTS report_actions_area ON report_actions "
-            "(area_id, agreed_on)",
-            """CREATE TABLE IF NOT EXISTS report_marrac (
-                case_id TEXT PRIMARY KEY,
-                area_id TEXT NOT NULL,
-                allocated_on TEXT NOT NULL,
-                meets_purpose INTEGER)""",
-            """CREATE TABLE IF NOT EXISTS report_contacts (
-                contact_id TEXT PRIMARY KEY,
-                case_id TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                me TEXT NOT NULL,
-                minutes INTEGER NOT NULL,
-                contact_on TEXT NOT NULL)""",
-            f"""CREATE TABLE IF NOT EXISTS {PROFILES} (
-                case_id TEXT PRIMARY KEY,
-                profile {self.db.blob} NOT NULL)""",
-        ])
-
     def tables(self) -> tuple[str, ...]:
         return TABLES
 

@@ -27,7 +27,6 @@ log = structlog.get_logger("projections")
 class Projector(Protocol):
     name: str
 
-    def create_tables(self) -> None: ...
     def tables(self) -> tuple[str, ...]: ...
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None: ...
 
@@ -39,19 +38,15 @@ class ProjectionRunner:
         self.projector = projector
         self.batch = batch
 
-    def create_tables(self, *, from_now: bool = False) -> None:
-        """`from_now`: a projector added to a platform that already has a log starts at its
-        end (notifications: nobody is told of what happened before they existed)."""
-        self.db.execute_script([
-            """CREATE TABLE IF NOT EXISTS projection_tracking (
-                name TEXT PRIMARY KEY,
-                position INTEGER NOT NULL)""",
-        ])
+    def register(self, *, from_now: bool = False) -> None:
+        """The projector's tracking row, where it has none yet (the table is storage/
+        migrations'). `from_now`: a projector added to a platform that already has a log
+        starts at its end (notifications: nobody is told of what happened before they
+        existed)."""
         start = (self.app.recorder.max_notification_id() or 0) if from_now else 0
         with self.db.transaction() as cur:
             cur.execute("INSERT INTO projection_tracking (name, position) VALUES (%s, %s) "
                         "ON CONFLICT (name) DO NOTHING", (self.projector.name, start))
-        self.projector.create_tables()
 
     def position(self) -> int:
         with self.db.transaction(readonly=True) as cur:

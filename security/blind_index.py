@@ -27,18 +27,6 @@ class BlindIndex:
         self.db = db
         self._key = key
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            """CREATE TABLE IF NOT EXISTS blind_index (
-                case_id TEXT NOT NULL,
-                area_id TEXT NOT NULL,
-                role TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                digest TEXT NOT NULL,
-                PRIMARY KEY (case_id, role, kind, digest))""",
-            "CREATE INDEX IF NOT EXISTS blind_index_lookup ON blind_index (area_id, digest)",
-        ])
-
     def person_ref(self, subject: str) -> str:
         """A staff member's identity as read models store it: who is excluded from, or a
         member of, a case says something about the case, so it is not stored in the clear."""

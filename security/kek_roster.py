@@ -74,27 +74,9 @@ class KekRoster:
         self._registered = False  # whether it has a heartbeat row to remove on leaving
         self._lock = threading.Lock()
 
-    def create_tables(self) -> None:
-        blob = self.db.blob
-        self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS kek_roster (
-                kek_id TEXT PRIMARY KEY,
-                state TEXT NOT NULL,
-                probe {blob} NOT NULL,
-                staged_at TEXT NOT NULL,
-                promoted_at TEXT)""",
-            # At most one current KEK and one staged.
-            """CREATE UNIQUE INDEX IF NOT EXISTS kek_roster_one_each ON kek_roster (state)
-                WHERE state <> 'previous'""",
-            """CREATE TABLE IF NOT EXISTS kek_processes (
-                process_id TEXT PRIMARY KEY,
-                seen_at TEXT NOT NULL,
-                current_kek TEXT NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS kek_readiness (
-                process_id TEXT NOT NULL,
-                kek_id TEXT NOT NULL,
-                PRIMARY KEY (process_id, kek_id))""",
-        ])
+    def seed(self) -> None:
+        """A new database's first KEK, if it has none current (its tables are migration
+        0003's, storage/migrations)."""
         if self._read_current() is None:
             self._seed()
 

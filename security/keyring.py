@@ -80,19 +80,6 @@ class Keyring:
         self._lock = threading.Lock()
         self._pending: dict[UUID, tuple[AESGCM, NewDataKey]] = {}
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS data_keys (
-                scope_id TEXT PRIMARY KEY,
-                kek_id TEXT NOT NULL,
-                wrapped {self.db.blob} NOT NULL,
-                created_at TEXT NOT NULL)""",
-            """CREATE TABLE IF NOT EXISTS shred_ledger (
-                scope_id TEXT PRIMARY KEY,
-                shredded_at TEXT NOT NULL,
-                reason TEXT NOT NULL)""",
-        ])
-
     # Keys -------------------------------------------------------------------------------------
 
     def encryption_key(self, scope_id: UUID) -> tuple[AESGCM, NewDataKey | None]:

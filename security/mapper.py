@@ -69,4 +69,7 @@ def encrypted_store_env(database: Database) -> dict[str, str]:
     return {
         **database.url.eventsourcing_env(),
         "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS[database.dialect],
+        # The events table is storage/migrations' (migration 0001 holds the library's DDL):
+        # the application creates no table of its own at start.
+        "CREATE_TABLE": "no",
     }

@@ -92,18 +92,6 @@ class SessionStore:
         self.keks = keks
         self.limits = limits or SessionLimits()
 
-    def create_tables(self) -> None:
-        self.db.execute_script([
-            f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-                ref TEXT PRIMARY KEY,
-                started_at TEXT NOT NULL,
-                last_seen_at TEXT NOT NULL,
-                ends_at TEXT NOT NULL,
-                kek_id TEXT NOT NULL,
-                data {self.db.blob} NOT NULL)""",
-            f"CREATE INDEX IF NOT EXISTS {TABLE}_end ON {TABLE} (ends_at)",
-        ])
-
     def start(self, now: datetime, data: SessionData | None = None) -> Session:
         """A new session with a new id and CSRF token (never one carried over from another
         session: signing in starts a new one, so an id planted before sign-in is useless)."""

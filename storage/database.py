@@ -224,6 +224,15 @@ class Database:
     def blob(self) -> str:
         return "BLOB" if self.dialect == "sqlite" else "BYTEA"
 
+    def has_table(self, cur: Cursor, table: str) -> bool:
+        if self.dialect == "sqlite":
+            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                        (table,))
+        else:
+            cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s "
+                        "AND table_name = %s", (self.url.schema, table))
+        return cur.fetchone() is not None
+
     def has_column(self, cur: Cursor, table: str, column: str) -> bool:
         """Whether a table made by an earlier version already has a column added since."""
         if self.dialect == "sqlite":

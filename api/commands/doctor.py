@@ -26,6 +26,8 @@ from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.kek_roster import KekRoster
 from security.keyring import Keyring
 from storage.database import Database
+from storage.migrations import SchemaOutOfDate
+from storage.migrations import status as schema_status
 from storage.url import DatabaseUrlError, parse_database_url
 
 TIMEOUT = 5.0
@@ -80,6 +82,7 @@ class Doctor:
                         f"data directory {s.data_dir})"),
                 self._check("data directory", self._data_dir),
                 self._check("database", self._database),
+                self._check("schema", self._schema, needs=(self.database,)),
                 self._check("keys", self._keys),
                 self._check("kek", self._kek, needs=(self.material,)),
                 self._check("audit signing key", self._signing_key, needs=(self.material,)),
@@ -117,7 +120,10 @@ class Doctor:
             raise Problem(f"MARAC_DATABASE_URL: {exc}") from None
         where = url.redacted() if url.path is None else f"the SQLite file {url.path}"
         if url.path is not None and not url.path.exists():
-            return f"no database yet: the first start creates {url.path}"
+            if not self.settings.demo:  # outside demo mode the start refuses a schemaless one
+                raise Problem(f"no database at {url.path} yet: run `marac db upgrade` to "
+                              "create it with this release's schema")
+            return f"no database yet: the demo's first start creates {url.path}"
         database: Database | None = None
         try:
             database = Database(url)
@@ -129,6 +135,17 @@ class Doctor:
                           "running, and are the host, port, user and password right?") from None
         self.database = database
         return f"{where} answers"
+
+    def _schema(self) -> str:
+        """The version the database is at against this release's (storage/migrations)."""
+        assert self.database is not None  # noqa: S101
+        found = schema_status(self.database)
+        if found.ahead or (found.behind and not self.settings.demo):
+            raise Problem(str(SchemaOutOfDate(found)))
+        if found.behind:
+            return (f"at version {found.current} of {found.latest}: demo mode upgrades it at "
+                    "start")
+        return f"at version {found.current}, this release's"
 
     def _keys(self) -> str:
         s = self.settings
@@ -149,7 +166,9 @@ class Doctor:
         stored = False
         if self.database is not None:
             with self.database.transaction(readonly=True) as cur:
-                stored = self.database.has_column(cur, "data_keys", "wrapped")
+                if self.database.has_column(cur, "data_keys", "wrapped"):
+                    cur.execute("SELECT 1 FROM data_keys LIMIT 1")
+                    stored = cur.fetchone() is not None
         try:
             # The provider configured (a file's KEKs, or a PKCS#11 token's), as the platform
             # builds it, with the database's roster saying which KEK is current.

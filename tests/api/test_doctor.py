@@ -23,6 +23,7 @@ def configured(tmp_path: Path, issuer: LocalIssuer, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("MARAC_OIDC_AUDIENCE", issuer.audience)
     monkeypatch.setenv("MARAC_OIDC_JWKS_URL", server.url)
     assert main(["keys", "init"]) == 0
+    assert main(["db", "upgrade"]) == 0  # the owner's step before the first start
     capsys.readouterr()
     yield server
     server.stop()
@@ -44,9 +45,9 @@ def test_a_good_configuration_passes_every_check(
 ) -> None:
     code, found, summary = doctor(capsys)
     assert code == 0, found
-    assert summary == "marac doctor: all 8 checks passed"
+    assert summary == "marac doctor: all 9 checks passed"
     assert all(state.startswith("ok") for state in found.values())
-    assert set(found) == {"settings", "data directory", "database", "keys", "kek",
+    assert set(found) == {"settings", "data directory", "database", "schema", "keys", "kek",
                           "audit signing key", "identity provider", "mail"}
     assert configured.url in found["identity provider"]
 
@@ -59,7 +60,7 @@ def test_an_identity_provider_that_does_not_answer_is_said_in_words(
     assert code == 1
     assert found["identity provider"].startswith(
         f"FAILED: cannot fetch the key set at {configured.url}")
-    assert summary == "marac doctor: 1 of 8 checks failed"
+    assert summary == "marac doctor: 1 of 9 checks failed"
 
 
 def test_a_key_set_with_no_key_is_said(
@@ -117,3 +118,19 @@ def test_settings_that_do_not_parse_are_named(
     assert out.startswith("FAILED  settings: MARAC_METRICS_PORT: Input should be a valid "
                           "integer")
     assert "ninety" not in out  # a value is not repeated: it could be a secret
+
+
+def test_a_database_behind_this_release_is_said_with_what_to_run(
+    configured: KeySetServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh.sqlite"
+    monkeypatch.setenv("MARAC_DATABASE_URL", f"sqlite:///{fresh}")
+    code, found, _ = doctor(capsys)
+    assert code == 1
+    assert "run `marac db upgrade`" in found["database"]
+    fresh.touch()  # made, empty (an empty file is an empty SQLite database): no schema
+    code, found, _ = doctor(capsys)
+    assert code == 1
+    assert found["schema"].startswith("FAILED: the database has no schema yet")
+    assert "marac db upgrade" in found["schema"]

@@ -20,6 +20,8 @@ from api.bootstrap import Platform, build_platform
 from api.settings import Settings
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.database import Database
+from storage.migrations import upgrade
 
 ALL_OK = {"database": "ok", "kek": "ok", "shred_ledger": "ok", "jwks": "ok",
           "projections": "ok"}
@@ -75,6 +77,13 @@ def production(settings: Settings, issuer: LocalIssuer, key_set: KeySetServer,
         "data_dir": settings.data_dir, "database_url": settings.database_url, "demo": False,
         "oidc_issuer": issuer.issuer, "oidc_audience": issuer.audience,
         "oidc_jwks_url": key_set.url, "ready_jwks_cache_seconds": 0} | changes
+    # Outside demo mode the platform refuses a database behind its schema: upgraded first,
+    # as the owner would (`marac db upgrade`).
+    database = Database(values["database_url"])
+    try:
+        upgrade(database)
+    finally:
+        database.close()
     return Settings(**values)
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from api.bootstrap import Platform, build_platform
 from api.settings import Settings
-from audit.partitions import is_partitioned, partitions
+from audit.partitions import is_partitioned, partition_existing, partitions
 from audit.queries import AuditFilter, search, search_statement
 from audit.trail import AuditRecord
 from audit.verify import verify
@@ -132,7 +132,7 @@ def test_an_unpartitioned_trail_keeps_working_until_setup_moves_it_into_months(
     try:
         with again.database.transaction(readonly=True) as cur:
             assert is_partitioned(cur, again.database.url.schema) is False
-        again.audit.create_tables(partition_existing=True)  # what `marac db setup` does
+        partition_existing(again.database)  # what `marac db setup` does
         with again.database.transaction(readonly=True) as cur:
             assert is_partitioned(cur, again.database.url.schema) is True
         assert again.audit.records() == rows

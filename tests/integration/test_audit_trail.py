@@ -28,6 +28,8 @@ from audit.trail import AUDIT_TABLES, TABLE, AuditRecord, AuditUnavailable
 from audit.verify import Report, verify
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
+from storage.migrations import VERSION_TABLE, upgrade
+from storage.migrations.m0001_previous_release import APPEND_ONLY_SQLITE
 from tests.integration.raw import holding_the_audit_head
 
 
@@ -62,7 +64,9 @@ def as_attacker(platform: Platform) -> Iterator[Cursor]:
                 if table in AUDIT_TABLES:
                     cur.execute(f"DROP TRIGGER {name}")
             yield cur
-        platform.audit.create_tables()
+        with db.transaction() as cur:  # as migration 0001 makes them
+            for statement in APPEND_ONLY_SQLITE:
+                cur.execute(statement)
         return
     with db.transaction() as cur:
         for table in AUDIT_TABLES:
@@ -487,16 +491,17 @@ def test_a_query_by_case_reads_the_mention_index_not_the_records(platform: Platf
     assert "audit_case_mentions" in plan, plan
 
 
-def test_a_trail_written_before_the_mentions_is_indexed_once_at_start(
+def test_a_trail_written_before_the_mentions_is_indexed_once_by_the_upgrade(
         platform: Platform) -> None:
     a = uuid4()
     one(platform, case_id=a)
     one(platform, items=(str(a),))
     one(platform, case_id=uuid4())
-    with platform.database.transaction() as cur:  # as the trail was before the index existed
+    with platform.database.transaction() as cur:  # as an earlier release left the database
         cur.execute("DROP TABLE audit_case_mentions")
-    platform.audit.create_tables()
-    platform.audit.create_tables()  # idempotent
+        cur.execute(f"DROP TABLE {VERSION_TABLE}")
+    assert [step.how for step in upgrade(platform.database)] == ["applied", "applied"]
+    assert upgrade(platform.database) == []  # idempotent
     assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
     one(platform, case_id=a)
     assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2, 4]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from api.bootstrap import build_platform
 from api.settings import Settings
 from security.kek import KeyMaterial
+from storage.migrations import VERSION_TABLE
 from tests.factories import referral
 
 NOW = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
@@ -28,9 +29,10 @@ def test_an_earlier_read_model_gets_its_labels_and_research_dates_on_start(
     app.request_research(meeting_id, case_id, agencies={idva}, due_on=date(2026, 1, 26),
                          by="coordinator-1")
     first.runner.catch_up()
-    # The read model as an earlier version left it: no labels, no request days.
+    # The read model as an earlier version left it: no labels, no request days, no version.
     with first.database.transaction() as cur:
         cur.execute("DELETE FROM case_labels")
+        cur.execute(f"DROP TABLE {VERSION_TABLE}")
     first.database.execute_script(["ALTER TABLE research_requests DROP COLUMN requested_on"])
     first.close()
 

@@ -13,6 +13,7 @@ from security.errors import KekNotReady, KeyConfigurationError
 from security.kek import KeyFile, KeyMaterial, LocalKekProvider
 from security.kek_roster import KekRoster, Readiness
 from storage.database import Database
+from storage.migrations import upgrade
 
 AAD = b"marac:dek:v1:probe-test"
 
@@ -28,6 +29,7 @@ class Clock:
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
+    upgrade(database)  # the roster's tables are a migration's
     yield database
     database.close()
 
@@ -36,7 +38,7 @@ def roster(db: Database, key_file: KeyFile, clock: Clock) -> KekRoster:
     """A process on a host whose key document is `key_file` (each host has its own copy)."""
     made = KekRoster(db, LocalKekProvider(key_file.load(), key_file), refresh_seconds=0.01,
                      now=clock)
-    made.create_tables()
+    made.seed()
     return made
 
 

@@ -17,6 +17,7 @@ from security.kek import KeyMaterial
 from services import partnership
 from services.partnership_file import read_partnership_file
 from services.system import SystemJob, operator
+from storage.migrations import VERSION_TABLE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "partnership.yaml"
 
@@ -99,7 +100,7 @@ def test_a_database_projected_before_the_read_model_existed_is_filled_at_start(
     position = platform.runner.position()
     assert position == platform.marac.recorder.max_notification_id()
     with platform.database.transaction() as cur:
-        for table in read_model.TABLES:
+        for table in (*read_model.TABLES, VERSION_TABLE):
             cur.execute(f"DROP TABLE {table}")
     other = reopened(settings, key_material, issuer)
     try:

@@ -1,6 +1,7 @@
 """An audit trail made before reviews kept a note still works after the upgrade: the column is
-added (by the application, or on PostgreSQL with roles by `marac db setup`), earlier reviews
-stay as they were, and a new review keeps its sealed note."""
+added (by migration 0001 completing a database made before versions: in demo mode at start, or
+on PostgreSQL with roles by `marac db setup`), earlier reviews stay as they were, and a new
+review keeps its sealed note."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from api.settings import Settings
 from audit.queries import review_break_glass
 from security.documents import DocumentSealer
 from security.kek import KeyMaterial
+from storage.migrations import VERSION_TABLE
 from tests.integration.test_audit_roles import Roles, roles  # noqa: F401 - its fixture
 from tests.integration.test_audit_trail import one
 
@@ -34,7 +36,8 @@ def old_review(platform: Platform) -> int:
     with platform.database.transaction() as cur:
         cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at) "
                     "VALUES (%s, 'justified', 'dpo-1', '2026-01-01T00:00:00+00:00')", (seq,))
-    platform.database.execute_script(["ALTER TABLE audit_reviews DROP COLUMN note_sealed"])
+    platform.database.execute_script(["ALTER TABLE audit_reviews DROP COLUMN note_sealed",
+                                      f"DROP TABLE {VERSION_TABLE}"])
     return seq
 
 
@@ -78,6 +81,7 @@ def test_with_roles_the_owner_adds_the_column_and_the_application_writes_notes(
     seq = one(app, action="break_glass", case_id=uuid4())
     with psycopg.connect(roles.owner_url.split("?")[0]) as conn:
         conn.execute(f'ALTER TABLE "{roles.schema}".audit_reviews DROP COLUMN note_sealed')
+        conn.execute(f'DROP TABLE "{roles.schema}".{VERSION_TABLE}')  # before versions
     with app.database.transaction() as cur:  # the application's INSERT, as before the upgrade
         cur.execute("INSERT INTO audit_reviews (seq, decision, reviewer, reviewed_at) "
                     "VALUES (%s, 'justified', 'dpo-1', '2026-01-01T00:00:00+00:00')", (seq,))

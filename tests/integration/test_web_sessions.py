@@ -12,6 +12,7 @@ import pytest
 from security.kek import KeyMaterial, LocalKekProvider
 from security.sessions import TABLE, SessionData, SessionLimits, SessionStore
 from storage.database import Database
+from storage.migrations import upgrade
 
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 LIMITS = SessionLimits(idle=timedelta(minutes=30), absolute=timedelta(hours=8),
@@ -23,7 +24,7 @@ TOKEN = "eyJ.access-token.signature"
 def store(database_url: str) -> Iterator[SessionStore]:
     db = Database(database_url)
     made = SessionStore(db, LocalKekProvider(KeyMaterial.generate(demo=True)), LIMITS)
-    made.create_tables()
+    upgrade(db)
     yield made
     db.close()
 

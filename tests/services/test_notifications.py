@@ -34,6 +34,7 @@ from services.failed_notifications import failed_notifications
 from services.partnership import AgencyChange, apply_partnership
 from services.partnership_file import PartnershipFileError, read_partnership_file
 from services.system import SystemJob, operator
+from storage.migrations import VERSION_TABLE
 from tests.factories import VICTIM_ADDRESS, VICTIM_DOB, VICTIM_FORENAME, VICTIM_SURNAME
 from tests.services.conftest import HELD_ON, NOW, Area, Clock, trail
 
@@ -469,6 +470,7 @@ def test_a_platform_upgraded_to_notifications_does_not_tell_of_its_past(
     with old.database.transaction() as cur:  # as the database was before notifications
         cur.execute("DELETE FROM projection_tracking WHERE name = 'notifications'")
         cur.execute("DROP TABLE notification_outbox")
+        cur.execute(f"DROP TABLE {VERSION_TABLE}")  # made before versions were recorded
     upgraded = build_platform(settings, material=key_material, now=clock)
     try:
         assert deliver(upgraded, mail_server) == 0
@@ -665,6 +667,7 @@ def test_an_outbox_made_before_failures_were_told_apart_records_them_once_upgrad
     old.notice_runner.catch_up()
     for column in ("failing_since", "failed_at"):  # as the outbox was before
         old.database.execute_script([f"ALTER TABLE notification_outbox DROP COLUMN {column}"])
+    old.database.execute_script([f"DROP TABLE {VERSION_TABLE}"])  # and before versions
     mail_server.inbox.refuse_rcpt = "550 5.1.1 Recipient address rejected"
     upgraded = build_platform(settings, material=key_material, now=clock)
     try:

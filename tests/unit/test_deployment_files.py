@@ -52,17 +52,17 @@ def test_the_owner_sets_up_the_trail_and_the_api_and_worker_connect_as_another_r
     args = parser().parse_args(command[1:])
     owner = parse_database_url(_url(setup["environment"]["MARAC_OWNER_DATABASE_URL"]))
     assert owner.user == services["postgres"]["environment"]["POSTGRES_USER"]
-    assert setup["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("api", "worker"):
         service = services[name]
         app = parse_database_url(_url(service["environment"]["MARAC_DATABASE_URL"]))
         assert app.user == args.app_role
         assert app.user != owner.user
         assert (app.dbname, app.schema) == (owner.dbname, owner.schema)
-        # After the set-up, through the migration (which depends on the set-up).
-        assert service["depends_on"]["migrate"]["condition"] == \
+        # After the migration, through the set-up (which grants on what it made).
+        assert service["depends_on"]["db-setup"]["condition"] == \
             "service_completed_successfully"
-    assert services["migrate"]["depends_on"]["db-setup"]["condition"] == \
+    assert services["db-setup"]["depends_on"]["migrate"]["condition"] == \
         "service_completed_successfully"
 
 

@@ -163,6 +163,8 @@ def build_platform(
         now = demo_clock.now
     injected = material is not None
     material = material or load_key_material(settings)
+    # Configuration first, before the database: keys, then the identity provider.
+    signing_key = load_signing_key(settings, material, injected=injected)
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     verifier = token_verifier(settings, issuer)
@@ -192,7 +194,6 @@ def build_platform(
     # What a database projected by an earlier release lacks: data, filled with the keys.
     cases.fill()
     audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
-    signing_key = load_signing_key(settings, material, injected=injected)
     checkpoints = Checkpoints(audit, CheckpointSigner(signing_key.private_key),
                               settings.audit_checkpoint_dir)
     feeds = FeedStore(database, keyring.keks)

@@ -129,6 +129,8 @@ def build_platform(
         now = demo_clock.now
     injected = material is not None
     material = material or load_key_material(settings)
+    # Configuration first, before the database: keys, then the identity provider.
+    signer = checkpoint_signer(settings, material, injected=injected)
     if issuer is None and settings.demo:
         issuer = LocalIssuer()
     verifier = token_verifier(settings, issuer)
@@ -163,7 +165,7 @@ def build_platform(
     # What a database projected by an earlier release lacks: data, filled with the keys.
     cases.fill()
     audit = AuditTrail(database, relaxed=settings.audit_relaxed_durability)
-    checkpoints = Checkpoints(audit, checkpoint_signer(settings, material, injected=injected),
+    checkpoints = Checkpoints(audit, signer,
                               settings.audit_checkpoint_dir)
     feeds = FeedStore(database, keyring.keks)
     feed_runner = ProjectionRunner(marac, database,

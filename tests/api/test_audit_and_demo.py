@@ -17,6 +17,8 @@ from api.settings import Settings
 from audit.trail import AuditTrail, AuditUnavailable
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
+from storage.database import Database
+from storage.migrations import upgrade
 from tests.api.conftest import World, refer
 from tests.integration.raw import holding_the_audit_head
 
@@ -132,7 +134,11 @@ def test_demo_identity_is_absent_without_demo_mode(
 ) -> None:
     issuer = LocalIssuer()
     key_material.demo = False
-    platform = build_platform(Settings(data_dir=tmp_path), material=key_material, issuer=issuer)
+    settings = Settings(data_dir=tmp_path)
+    database = Database(settings.database_url)
+    upgrade(database)  # as an operator does before the first start (demo mode does it itself)
+    database.close()
+    platform = build_platform(settings, material=key_material, issuer=issuer)
     try:
         with TestClient(create_app(platform)) as c:
             for method, path in (("GET", "/dev/personas"), ("POST", "/dev/token"),

@@ -421,15 +421,18 @@ def test_two_apis_and_two_workers_lose_and_duplicate_nothing(
         upgrade(database)  # `marac db upgrade`: before any process starts
     finally:
         database.close()
-    platform = build_platform(Settings(data_dir=tmp_path / "operator", **settings))  # type: ignore[arg-type]
     deployment = Deployment(env, tmp_path, issuer)
+    platform: Platform | None = None
     try:
-        set_up(platform, receiver, f"http://127.0.0.1:{hooks.server_address[1]}")
+        # All five start at once (the test's own platform is the operator's): seeding the
+        # KEK roster and registering the read models' tracking rows race, as in a roll-out.
         for n, port in enumerate(deployment.api_ports):
             deployment.start(f"api-{n}", "serve", "--port", str(port))
         for n in range(2):
             deployment.start(f"worker-{n}", "worker", "--demo", "--feed-poll", "0.05",
                              "--poll", "0.2")
+        platform = build_platform(Settings(data_dir=tmp_path / "operator", **settings))  # type: ignore[arg-type]
+        set_up(platform, receiver, f"http://127.0.0.1:{hooks.server_address[1]}")
         deployment.wait_for(lambda: all(healthy(p) for p in deployment.api_ports),
                             "the APIs answer")
         deployment.wait_for(lambda: all(heartbeat_path(tmp_path / f"worker-{n}").exists()
@@ -459,7 +462,8 @@ def test_two_apis_and_two_workers_lose_and_duplicate_nothing(
         check_audit(deployment, platform, cases, signing_key)
     finally:
         deployment.stop()
-        platform.close()
+        if platform is not None:
+            platform.close()
         for server in (idp, hooks):
             server.shutdown()
             server.server_close()

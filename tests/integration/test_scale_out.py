@@ -9,11 +9,14 @@ environment (a secret store's MARAC_KEYS_JSON), tokens checked against an identi
 published key set, a database migrated before they start, the partnership applied from its
 file, the checkpoint export and shred ledger shared as docker-compose.yml's volumes are. One
 exception: the workers run with `--demo`, because outside demo mode a webhook target must be
-https on a public address and the receiver here is plain HTTP on loopback; their keys are
-still the production keys the APIs use (demo mode would refuse nothing, and makes none).
+https on a public address and the receiver here is plain HTTP on loopback. Their keys are
+still the production keys the APIs use: given keys, demo mode makes none of its own. The
+webhook subscriptions are made by the operator's platform for the same reason (the API, outside
+demo mode, refuses a loopback target).
 
 The database is a schema of its own on the test server, as the rest of the suite's are:
-dropping a whole database forces a checkpoint of the cluster (5 to 12 s measured here).
+dropping a whole database forces a checkpoint of the cluster (about 5 to 12 s measured here
+on a busy machine), dropping a schema does not.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from api.settings import Settings
 from audit import merkle
 from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
-from audit.checkpoints import Checkpoints
+from audit.checkpoints import Checkpoint, Checkpoints, CheckpointSigner, exported
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
 from audit.trail import AUDIT_TABLES, TABLE, AuditRecord, AuditUnavailable
 from audit.verify import Report, verify
@@ -101,6 +101,31 @@ def test_checkpoints_signed_as_the_trail_grows_sign_the_root_of_every_record(
         assert checkpoint is not None
         leaves = [bytes(row[-1]) for row in platform.audit.scan()][: checkpoint.size]
         assert checkpoint.root == merkle.root(leaves)
+    assert check(platform).ok
+
+
+def test_two_workers_signing_the_same_size_at_once_store_and_export_it_once(
+    platform: Platform,
+) -> None:
+    """Each worker signs checkpoints (scale-out): here one signs the size while the other is
+    between reading the trail and storing its own signature of it. The first stands; the
+    second is no error, and neither stored nor exported again."""
+    fill(platform, 4)
+    first = platform.checkpoints
+    signer = first.signer
+    won: list[Checkpoint | None] = []
+
+    def sign_while_the_other_signs(statement: bytes) -> bytes:
+        won.append(first.issue())
+        return signer._sign(statement)
+
+    second = Checkpoints(platform.audit, CheckpointSigner(signer.public_key,
+                                                          sign_while_the_other_signs),
+                         first.export_dir)
+    assert second.issue() is None
+    assert [c.size for c in won if c] == [4]
+    assert [c.size for c in first.stored()] == [4]
+    assert [c.size for c in exported(first.export_dir)] == [4]
     assert check(platform).ok
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from uuid import UUID
 
 from domain.exceptions import CaseErased
 from domain.identifiers import identifier_keys
+from domain.match_keys import HELD_KINDS, known_fields, match_keys
+from domain.repeat_strength import Evidence
 from domain.subjects import Role, Subject
 from storage.database import Database
 
@@ -47,13 +49,18 @@ class BlindIndex:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def _rows(self, area_id: UUID, subject: Subject) -> set[tuple[str, str]]:
+        """The search keys (looked up by `matches`)."""
         return {(kind, self.digest(area_id, kind, v)) for kind, v in identifier_keys(subject)}
+
+    def _match_rows(self, area_id: UUID, subject: Subject) -> set[tuple[str, str]]:
+        """The possible-repeat keys (looked up by `repeat_evidence`)."""
+        return {(kind, self.digest(area_id, kind, v)) for kind, v in match_keys(subject)}
 
     def record(self, area_id: UUID, case_id: UUID, subjects: Iterable[Subject]) -> None:
         rows = {
             (str(case_id), str(area_id), s.role, kind, digest)
             for s in subjects
-            for kind, digest in self._rows(area_id, s)
+            for kind, digest in self._rows(area_id, s) | self._match_rows(area_id, s)
         }
         with self.db.transaction() as cur:
             # Never index an erased case again (a process may still hold its cached key).
@@ -90,6 +97,51 @@ class BlindIndex:
                 found.setdefault(UUID(case_id), set()).add(kind)
         return found
 
+    def repeat_evidence(self, area_id: UUID, subject: Subject) -> Mapping[UUID, Evidence]:
+        """Cases in the area whose victim shares a match key with `subject`: which kinds
+        they share, and which identifiers each holds at all (a kind of key the candidate has
+        rows of), so that one missing is not taken for one that differs."""
+        digests = sorted(d for _, d in self._match_rows(area_id, subject))
+        if not digests:
+            return {}
+        shared: dict[UUID, set[str]] = {}
+        with self.db.transaction(readonly=True) as cur:
+            for chunk in _chunks(digests, 500):
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute(
+                    "SELECT case_id, kind FROM blind_index "  # noqa: S608 - only placeholders
+                    f"WHERE area_id = %s AND role = 'victim' AND digest IN ({marks})",
+                    (str(area_id), *chunk),
+                )
+                for case_id, kind in cur.fetchall():
+                    shared.setdefault(UUID(case_id), set()).add(kind)
+            held: dict[UUID, set[str]] = {}
+            kinds = sorted(HELD_KINDS)
+            for chunk in _chunks(sorted(str(c) for c in shared), 500):
+                marks = ", ".join(["%s"] * len(chunk))
+                kind_marks = ", ".join(["%s"] * len(kinds))
+                cur.execute(
+                    "SELECT DISTINCT case_id, kind FROM blind_index "  # noqa: S608 - as above
+                    f"WHERE case_id IN ({marks}) AND role = 'victim' AND kind IN ({kind_marks})",
+                    (*chunk, *kinds),
+                )
+                for case_id, kind in cur.fetchall():
+                    held.setdefault(UUID(case_id), set()).add(kind)
+        probe = known_fields(subject)
+        return {c: Evidence(frozenset(k), probe, frozenset(held.get(c, ())))
+                for c, k in shared.items()}
+
+    def indexed_cases(self) -> list[UUID]:
+        """Every case with an entry: what `marac projections reindex` re-records."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT DISTINCT case_id FROM blind_index")
+            return sorted(UUID(r[0]) for r in cur.fetchall())
+
     def forget(self, case_id: UUID) -> None:
         with self.db.transaction() as cur:
             cur.execute("DELETE FROM blind_index WHERE case_id = %s", (str(case_id),))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,133 @@
+"""How strongly two referrals' victims look like one person, from the match keys they share.
+
+A score in the manner of Fellegi and Sunter: each identifier that agrees adds points roughly
+in proportion to how unlikely two different people in one area are to agree on it (a date of
+birth more than a surname, a surname more than a forename), and each that both records hold
+and that differs takes points away. A possible repeat is suggested at `SUGGEST_AT` or more:
+a same date of birth alone is not enough (in an area of a few thousand referrals many pairs
+of women share one), nor is a name whose dates of birth differ; a same date of birth with a
+form of the forename, or a full name when one referral has no date of birth, is.
+
+The points were chosen from that reasoning and checked, not fitted, on the generated year of
+`marac bench repeats` (bench/repeats.py), which reports recall and precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.match_keys import (
+    DISTRICT_FORENAME,
+    DOB,
+    DOB_ANY_ORDER,
+    FORENAME_DOB,
+    FORENAME_YEAR,
+    INITIAL_DOB,
+    NAME,
+    PHONE,
+    REFERENCE,
+    SURNAME_DOB,
+    SURNAME_NEAR_DOB,
+    SURNAME_YEAR,
+    known_fields,
+    match_keys,
+)
+from domain.subjects import Subject
+
+SUGGEST_AT = 14
+STRONG_AT = 20  # shown as a strong match
+
+# Points for what agrees, and for what both hold and differs.
+# The same year with another day or month is a date that differs (a slip of a day is rarer
+# than two women of one surname and forename born in one year), if less so than another year.
+# Two of its three parts the same with a similar surname is most likely a slip in the third.
+SAME_DOB, SWAPPED_DOB, NEAR_DOB, SAME_YEAR_ONLY, DOB_DIFFERS = 12, 8, 2, -2, -6
+SURNAME_ALIKE, SURNAME_DIFFERS = 8, -2  # surnames change on marriage or separation
+FORENAME_ALIKE, INITIAL_ONLY, FORENAME_DIFFERS = 6, 1, -6
+SAME_DISTRICT = 3
+SAME_PHONE = 12
+SAME_REFERENCE = 14
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What two victims' records share (match-key kinds with a common digest), and which
+    identifiers each holds at all: a date of birth missing from one is no disagreement."""
+
+    shared: frozenset[str]
+    probe_known: frozenset[str] = frozenset()
+    candidate_known: frozenset[str] = frozenset()
+
+    def both_hold(self, kind: str) -> bool:
+        return kind in self.probe_known and kind in self.candidate_known
+
+
+@dataclass(frozen=True)
+class Strength:
+    points: int
+    # Agreements, strongest first, then differences ("surname differs"), for people to read.
+    reasons: tuple[str, ...]
+
+    @property
+    def suggested(self) -> bool:
+        return self.points >= SUGGEST_AT
+
+    @property
+    def label(self) -> str:
+        return "strong" if self.points >= STRONG_AT else "possible"
+
+    @property
+    def reason(self) -> str:
+        """"same date of birth and a form of the forename; surname differs"."""
+        agree = [r for r in self.reasons if not r.endswith("differs")]
+        differ = [r for r in self.reasons if r.endswith("differs")]
+        text = " and ".join([", ".join(agree[:-1]), agree[-1]] if len(agree) > 1 else agree)
+        return "; ".join([t for t in (text, ", ".join(differ)) if t])
+
+
+def strength(evidence: Evidence) -> Strength:
+    """The score of a pair and why. More shared kinds never lower it (tests hold it so)."""
+    shared = evidence.shared
+    parts: list[tuple[int, str]] = []
+    date_agrees = bool({DOB, DOB_ANY_ORDER} & shared)
+    if DOB in shared:
+        parts.append((SAME_DOB, "same date of birth"))
+    elif DOB_ANY_ORDER in shared:
+        parts.append((SWAPPED_DOB, "date of birth with day and month swapped"))
+    elif SURNAME_NEAR_DOB in shared:
+        parts.append((NEAR_DOB, "date of birth differing in one part"))
+    elif {SURNAME_YEAR, FORENAME_YEAR} & shared:
+        parts.append((SAME_YEAR_ONLY, "same year of birth"))
+    elif evidence.both_hold(DOB):
+        parts.append((DOB_DIFFERS, "date of birth differs"))
+
+    if {SURNAME_YEAR, SURNAME_DOB, SURNAME_NEAR_DOB, NAME} & shared:
+        parts.append((SURNAME_ALIKE, "similar surname"))
+    elif date_agrees or FORENAME_YEAR in shared:
+        # With the date (or year) agreeing, a surname that sounded alike would have shared
+        # its combined key: so it differs.
+        parts.append((SURNAME_DIFFERS, "surname differs"))
+
+    if {FORENAME_DOB, FORENAME_YEAR, NAME, DISTRICT_FORENAME} & shared:
+        parts.append((FORENAME_ALIKE, "same forename or a form of it"))
+    elif INITIAL_DOB in shared:
+        parts.append((INITIAL_ONLY, "same forename initial"))
+    elif date_agrees:
+        parts.append((FORENAME_DIFFERS, "forename differs"))
+
+    if DISTRICT_FORENAME in shared:
+        parts.append((SAME_DISTRICT, "same postcode district"))
+    if PHONE in shared:
+        parts.append((SAME_PHONE, "same telephone number"))
+    if REFERENCE in shared:
+        parts.append((SAME_REFERENCE, "same agency reference"))
+
+    ordered = sorted(parts, key=lambda p: -p[0])
+    return Strength(sum(p for p, _ in parts), tuple(r for _, r in ordered))
+
+
+def evidence_between(probe: Subject, candidate: Subject) -> Evidence:
+    """What the blind index finds between two subjects, worked out on their identifiers
+    instead of their keyed digests (equal digests are equal keys: same area, kind and value)."""
+    shared = frozenset(kind for kind, _ in match_keys(probe) & match_keys(candidate))
+    return Evidence(shared, known_fields(probe), known_fields(candidate))

@@ -85,45 +85,54 @@ class Strength:
         return "; ".join([t for t in (text, ", ".join(differ)) if t])
 
 
+# Identifiers that only ever add: (kind shared, points, reason).
+_SUPPORTING = ((DISTRICT_FORENAME, SAME_DISTRICT, "same postcode district"),
+               (PHONE, SAME_PHONE, "same telephone number"),
+               (REFERENCE, SAME_REFERENCE, "same agency reference"))
+
+
 def strength(evidence: Evidence) -> Strength:
     """The score of a pair and why. More shared kinds never lower it (tests hold it so)."""
     shared = evidence.shared
-    parts: list[tuple[int, str]] = []
-    date_agrees = bool({DOB, DOB_ANY_ORDER} & shared)
-    if DOB in shared:
-        parts.append((SAME_DOB, "same date of birth"))
-    elif DOB_ANY_ORDER in shared:
-        parts.append((SWAPPED_DOB, "date of birth with day and month swapped"))
-    elif SURNAME_NEAR_DOB in shared:
-        parts.append((NEAR_DOB, "date of birth differing in one part"))
-    elif {SURNAME_YEAR, FORENAME_YEAR} & shared:
-        parts.append((SAME_YEAR_ONLY, "same year of birth"))
-    elif evidence.both_hold(DOB):
-        parts.append((DOB_DIFFERS, "date of birth differs"))
-
-    if {SURNAME_YEAR, SURNAME_DOB, SURNAME_NEAR_DOB, NAME} & shared:
-        parts.append((SURNAME_ALIKE, "similar surname"))
-    elif date_agrees or FORENAME_YEAR in shared:
-        # With the date (or year) agreeing, a surname that sounded alike would have shared
-        # its combined key: so it differs.
-        parts.append((SURNAME_DIFFERS, "surname differs"))
-
-    if {FORENAME_DOB, FORENAME_YEAR, NAME, DISTRICT_FORENAME} & shared:
-        parts.append((FORENAME_ALIKE, "same forename or a form of it"))
-    elif INITIAL_DOB in shared:
-        parts.append((INITIAL_ONLY, "same forename initial"))
-    elif date_agrees:
-        parts.append((FORENAME_DIFFERS, "forename differs"))
-
-    if DISTRICT_FORENAME in shared:
-        parts.append((SAME_DISTRICT, "same postcode district"))
-    if PHONE in shared:
-        parts.append((SAME_PHONE, "same telephone number"))
-    if REFERENCE in shared:
-        parts.append((SAME_REFERENCE, "same agency reference"))
-
+    parts = [p for p in (_date(evidence), _surname(shared), _forename(shared)) if p]
+    parts += [(points, reason) for kind, points, reason in _SUPPORTING if kind in shared]
     ordered = sorted(parts, key=lambda p: -p[0])
     return Strength(sum(p for p, _ in parts), tuple(r for _, r in ordered))
+
+
+def _date(evidence: Evidence) -> tuple[int, str] | None:
+    shared = evidence.shared
+    if DOB in shared:
+        return SAME_DOB, "same date of birth"
+    if DOB_ANY_ORDER in shared:
+        return SWAPPED_DOB, "date of birth with day and month swapped"
+    if SURNAME_NEAR_DOB in shared:
+        return NEAR_DOB, "date of birth differing in one part"
+    if {SURNAME_YEAR, FORENAME_YEAR} & shared:
+        return SAME_YEAR_ONLY, "same year of birth"
+    if evidence.both_hold(DOB):
+        return DOB_DIFFERS, "date of birth differs"
+    return None
+
+
+def _surname(shared: frozenset[str]) -> tuple[int, str] | None:
+    if {SURNAME_YEAR, SURNAME_DOB, SURNAME_NEAR_DOB, NAME} & shared:
+        return SURNAME_ALIKE, "similar surname"
+    if {DOB, DOB_ANY_ORDER, FORENAME_YEAR} & shared:
+        # With the date (or year) agreeing, a surname that sounded alike would have shared
+        # its combined key: so it differs.
+        return SURNAME_DIFFERS, "surname differs"
+    return None
+
+
+def _forename(shared: frozenset[str]) -> tuple[int, str] | None:
+    if {FORENAME_DOB, FORENAME_YEAR, NAME, DISTRICT_FORENAME} & shared:
+        return FORENAME_ALIKE, "same forename or a form of it"
+    if INITIAL_DOB in shared:
+        return INITIAL_ONLY, "same forename initial"
+    if {DOB, DOB_ANY_ORDER} & shared:
+        return FORENAME_DIFFERS, "forename differs"  # as the surname, by its combined key
+    return None
 
 
 def evidence_between(probe: Subject, candidate: Subject) -> Evidence:

@@ -20,6 +20,7 @@ from domain.match_keys import (
     phone_numbers,
     postcode_district,
     sound_codes,
+    two_of_three,
 )
 from domain.subjects import Subject
 
@@ -63,6 +64,13 @@ def test_different_forenames_do_not(a: str, b: str) -> None:
 def test_a_date_with_day_and_month_swapped_meets_the_date() -> None:
     assert dob_any_order(date(1990, 3, 5)) == dob_any_order(date(1990, 5, 3))
     assert dob_any_order(date(1990, 3, 5)) != dob_any_order(date(1990, 3, 6))
+
+
+def test_dates_with_a_slip_in_one_part_share_two_of_three() -> None:
+    dob = date(1990, 3, 5)
+    for slip in (date(1990, 3, 6), date(1990, 4, 5), date(1991, 3, 5)):
+        assert len(set(two_of_three(dob)) & set(two_of_three(slip))) == 1
+    assert not set(two_of_three(dob)) & set(two_of_three(date(1991, 4, 5)))
 
 
 def test_swapped_dates_share_the_any_order_key_but_not_the_date() -> None:

@@ -34,6 +34,10 @@ def victim(forenames: str = "Katherine", surname: str = "Smith", **changes: obje
     (victim(date_of_birth=date(1990, 5, 3)),
      "date of birth with day and month swapped, similar surname and same forename or a form "
      "of it"),
+    (victim(date_of_birth=date(1990, 3, 6)),  # a slip in the day
+     "similar surname, same forename or a form of it and date of birth differing in one part"),
+    (victim(date_of_birth=date(1991, 3, 5)),  # ... or the year
+     "similar surname, same forename or a form of it and date of birth differing in one part"),
     (victim("Kate", "Jones", aliases=("Kate Smith",), date_of_birth=None),
      "similar surname and same forename or a form of it"),
     (victim("Ann", "Jones", date_of_birth=None, references=("NHS 943 476 5919",)),

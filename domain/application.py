@@ -331,10 +331,10 @@ class Marac(Application[UUID]):
         window = self.get_area(case.area_id).settings.repeat_window_months
         found: dict[UUID, PossibleRepeat] = {}
         for other_id, evidence in self.identifier_index.repeat_evidence(
-            case.area_id, case.victim
+            case.area_id, case.victim, exclude=case.id
         ).items():
             judged = strength(evidence)
-            if other_id == case.id or not judged.suggested:
+            if not judged.suggested:
                 continue
             try:
                 other = self.get_case(other_id)

@@ -23,9 +23,10 @@ class IdentifierIndex(Protocol):
         identifier: id -> kinds."""
         ...
 
-    def repeat_evidence(self, area_id: UUID, subject: Subject) -> Mapping[UUID, Evidence]:
-        """Cases in the area whose victim shares a match key (domain/match_keys.py) with
-        `subject`: id -> what they share and hold."""
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
+        """Cases in the area (but `exclude`) whose victim shares a match key
+        (domain/match_keys.py) with `subject`: id -> what they share and hold."""
         ...
 
     def forget(self, case_id: UUID) -> None:
@@ -43,7 +44,8 @@ class NoIndex:
     ) -> Mapping[UUID, set[str]]:
         return {}
 
-    def repeat_evidence(self, area_id: UUID, subject: Subject) -> Mapping[UUID, Evidence]:
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
         return {}
 
     def forget(self, case_id: UUID) -> None:

@@ -47,6 +47,11 @@ FORENAME_ALIKE, INITIAL_ONLY, FORENAME_DIFFERS = 6, 1, -6
 SAME_DISTRICT = 3
 SAME_PHONE = 12
 SAME_REFERENCE = 14
+# A name (surname sound and forename form) that this many other cases in the area hold too is
+# weaker evidence alone: in the manner of a term-frequency adjustment, from the digests' counts
+# in the index (never a name). It matters where the name is all that links two referrals.
+COMMON_NAME_AT, COMMON_NAME = 4, -3
+COMMON_NAME_NOTE = "a name several cases in the area share"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class Evidence:
     shared: frozenset[str]
     probe_known: frozenset[str] = frozenset()
     candidate_known: frozenset[str] = frozenset()
+    # How many other cases in the area hold the rarest name digest the two share (0: none).
+    name_shared_by: int = 0
 
     def both_hold(self, kind: str) -> bool:
         return kind in self.probe_known and kind in self.candidate_known
@@ -79,10 +86,10 @@ class Strength:
     @property
     def reason(self) -> str:
         """"same date of birth and a form of the forename; surname differs"."""
-        agree = [r for r in self.reasons if not r.endswith("differs")]
-        differ = [r for r in self.reasons if r.endswith("differs")]
+        caveat = [r for r in self.reasons if r.endswith("differs") or r == COMMON_NAME_NOTE]
+        agree = [r for r in self.reasons if r not in caveat]
         text = " and ".join([", ".join(agree[:-1]), agree[-1]] if len(agree) > 1 else agree)
-        return "; ".join([t for t in (text, ", ".join(differ)) if t])
+        return "; ".join([t for t in (text, ", ".join(caveat)) if t])
 
 
 # Identifiers that only ever add: (kind shared, points, reason).
@@ -96,8 +103,15 @@ def strength(evidence: Evidence) -> Strength:
     shared = evidence.shared
     parts = [p for p in (_date(evidence), _surname(shared), _forename(shared)) if p]
     parts += [(points, reason) for kind, points, reason in _SUPPORTING if kind in shared]
+    if _name_alone(shared) and evidence.name_shared_by >= COMMON_NAME_AT:
+        parts.append((COMMON_NAME, COMMON_NAME_NOTE))
     ordered = sorted(parts, key=lambda p: -p[0])
     return Strength(sum(p for p, _ in parts), tuple(r for _, r in ordered))
+
+
+def _name_alone(shared: frozenset[str]) -> bool:
+    """The surname agrees only as part of the name: no date of birth agrees with it."""
+    return NAME in shared and not {SURNAME_YEAR, SURNAME_DOB, SURNAME_NEAR_DOB} & shared
 
 
 def _date(evidence: Evidence) -> tuple[int, str] | None:

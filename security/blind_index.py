@@ -14,10 +14,10 @@ from uuid import UUID
 
 from domain.exceptions import CaseErased
 from domain.identifiers import identifier_keys
-from domain.match_keys import HELD_KINDS, known_fields, match_keys
+from domain.match_keys import HELD_KINDS, NAME, known_fields, match_keys
 from domain.repeat_strength import Evidence
 from domain.subjects import Role, Subject
-from storage.database import Database
+from storage.database import Cursor, Database
 
 
 class BlindIndex:
@@ -97,39 +97,54 @@ class BlindIndex:
                 found.setdefault(UUID(case_id), set()).add(kind)
         return found
 
-    def repeat_evidence(self, area_id: UUID, subject: Subject) -> Mapping[UUID, Evidence]:
-        """Cases in the area whose victim shares a match key with `subject`: which kinds
-        they share, and which identifiers each holds at all (a kind of key the candidate has
-        rows of), so that one missing is not taken for one that differs."""
-        digests = sorted(d for _, d in self._match_rows(area_id, subject))
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
+        """Cases in the area (but `exclude`, the subject's own) whose victim shares a match
+        key with `subject`: which kinds they share; which identifiers each holds at all (a
+        kind of key the candidate has rows of), so that one missing is not taken for one that
+        differs; and how many other cases hold the name digest they share."""
+        mine = self._match_rows(area_id, subject)
+        digests = sorted(d for _, d in mine)
         if not digests:
             return {}
+        names = {d for kind, d in mine if kind == NAME}
         shared: dict[UUID, set[str]] = {}
+        holders: dict[str, set[UUID]] = {}
         with self.db.transaction(readonly=True) as cur:
             for chunk in _chunks(digests, 500):
                 marks = ", ".join(["%s"] * len(chunk))
                 cur.execute(
-                    "SELECT case_id, kind FROM blind_index "  # noqa: S608 - only placeholders
+                    "SELECT case_id, kind, digest FROM blind_index "  # noqa: S608 - placeholders
                     f"WHERE area_id = %s AND role = 'victim' AND digest IN ({marks})",
                     (str(area_id), *chunk),
                 )
-                for case_id, kind in cur.fetchall():
-                    shared.setdefault(UUID(case_id), set()).add(kind)
-            held: dict[UUID, set[str]] = {}
-            kinds = sorted(HELD_KINDS)
-            for chunk in _chunks(sorted(str(c) for c in shared), 500):
-                marks = ", ".join(["%s"] * len(chunk))
-                kind_marks = ", ".join(["%s"] * len(kinds))
-                cur.execute(
-                    "SELECT DISTINCT case_id, kind FROM blind_index "  # noqa: S608 - as above
-                    f"WHERE case_id IN ({marks}) AND role = 'victim' AND kind IN ({kind_marks})",
-                    (*chunk, *kinds),
-                )
-                for case_id, kind in cur.fetchall():
-                    held.setdefault(UUID(case_id), set()).add(kind)
+                for raw_id, kind, digest in cur.fetchall():
+                    case_id = UUID(raw_id)
+                    if case_id == exclude:
+                        continue
+                    shared.setdefault(case_id, set()).add(kind)
+                    if digest in names:
+                        holders.setdefault(digest, set()).add(case_id)
+            held = self._held(cur, sorted(str(c) for c in shared))
         probe = known_fields(subject)
-        return {c: Evidence(frozenset(k), probe, frozenset(held.get(c, ())))
+        return {c: Evidence(frozenset(k), probe, frozenset(held.get(c, ())), min(
+                    (len(h) - 1 for h in holders.values() if c in h), default=0))
                 for c, k in shared.items()}
+
+    def _held(self, cur: Cursor, case_ids: list[str]) -> dict[UUID, set[str]]:
+        held: dict[UUID, set[str]] = {}
+        kinds = sorted(HELD_KINDS)
+        for chunk in _chunks(case_ids, 500):
+            marks = ", ".join(["%s"] * len(chunk))
+            kind_marks = ", ".join(["%s"] * len(kinds))
+            cur.execute(
+                "SELECT DISTINCT case_id, kind FROM blind_index "  # noqa: S608 - placeholders
+                f"WHERE case_id IN ({marks}) AND role = 'victim' AND kind IN ({kind_marks})",
+                (*chunk, *kinds),
+            )
+            for case_id, kind in cur.fetchall():
+                held.setdefault(UUID(case_id), set()).add(kind)
+        return held
 
     def indexed_cases(self) -> list[UUID]:
         """Every case with an entry: what `marac projections reindex` re-records."""

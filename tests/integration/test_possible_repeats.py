@@ -48,6 +48,21 @@ def test_the_day_and_month_swapped_still_find_the_case(platform: Platform) -> No
                                "same forename or a form of it")
 
 
+def test_a_name_several_cases_share_is_not_enough_alone(platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    undated = victim(date_of_birth=None, address=None)
+    namesakes = [app.refer(referral(area, agency, referred_on=date(2025, 6, n), subjects=(
+        undated, perpetrator()))) for n in range(1, 3)]
+    again = app.refer(referral(area, agency))
+    assert {p.case_id for p in app.possible_repeats(again)} == set(namesakes)
+
+    for n in range(3, 6):  # five cases now hold the name: each has four others
+        app.refer(referral(area, agency, referred_on=date(2025, 6, n), subjects=(
+            undated, perpetrator())))
+    assert app.possible_repeats(again) == []
+
+
 def test_an_index_made_before_the_match_keys_is_brought_up_to_date(platform: Platform) -> None:
     app = platform.marac
     area, agency = area_with_agency(app)

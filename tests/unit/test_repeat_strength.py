@@ -71,6 +71,17 @@ def test_a_fuller_match_is_ranked_above_a_weaker_one() -> None:
     assert undated.label == "possible"
 
 
+def test_a_name_many_cases_share_is_weaker_evidence_alone() -> None:
+    undated = evidence_between(victim(date_of_birth=None), victim())
+    rare, common = replace(undated, name_shared_by=1), replace(undated, name_shared_by=6)
+    assert strength(rare).suggested
+    assert not strength(common).suggested
+    assert strength(common).reason == ("similar surname and same forename or a form of it; "
+                                       "a name several cases in the area share")
+    dated = replace(evidence_between(victim(), victim()), name_shared_by=6)
+    assert strength(dated).points == strength(evidence_between(victim(), victim())).points
+
+
 # Names of several kinds: with other forms, spelling variants, and in other scripts.
 FORENAMES = st.sampled_from(["Katherine", "Kate", "Kathy", "Elizabeth", "Liz", "Sarah", "Emma",
                              "Aisha", "Ayesha", "Agnieszka", "Ольга", "Jo", "Ann", ""])
@@ -118,19 +129,20 @@ def test_one_variation_of_a_full_name_and_date_is_always_suggested(a: Subject,
 
 
 EVIDENCE = st.builds(
-    lambda shared, probe, candidate: Evidence(
+    lambda shared, probe, candidate, sharers: Evidence(
         frozenset(shared), frozenset(probe) | ({DOB} if shared & {"dob", "dob_any_order"}
                                                else frozenset()),
-        frozenset(candidate) | ({DOB} if shared & {"dob", "dob_any_order"} else frozenset())),
+        frozenset(candidate) | ({DOB} if shared & {"dob", "dob_any_order"} else frozenset()),
+        sharers),
     st.sets(st.sampled_from(MATCH_KINDS)), st.sets(st.sampled_from(sorted(HELD_KINDS))),
-    st.sets(st.sampled_from(sorted(HELD_KINDS))))
+    st.sets(st.sampled_from(sorted(HELD_KINDS))), st.integers(0, 20))
 
 
 @given(EVIDENCE, st.sets(st.sampled_from(MATCH_KINDS)))
 def test_sharing_more_never_weakens_a_match(evidence: Evidence, more: set[str]) -> None:
     fuller = Evidence(evidence.shared | more, evidence.probe_known | (
         {DOB} if more & {"dob", "dob_any_order"} else set()), evidence.candidate_known | (
-        {DOB} if more & {"dob", "dob_any_order"} else set()))
+        {DOB} if more & {"dob", "dob_any_order"} else set()), evidence.name_shared_by)
     assert strength(fuller).points >= strength(evidence).points
 
 

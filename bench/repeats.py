@@ -122,6 +122,7 @@ class RepeatsBenchmark:
         area = UUID(int=self.seed)
         new, old = Tally(), Tally()
         person_of: dict[UUID, int] = {}
+        referred_on: dict[UUID, date] = {}
         history: dict[int, list[GeneratedReferral]] = {}
         measure_from = START + timedelta(days=365)
         for referral in referrals:
@@ -141,7 +142,9 @@ class RepeatsBenchmark:
                 new.lookup_ms.append((timer.perf_counter() - t0) * 1000)
 
                 t0 = timer.perf_counter()
-                old_found = sorted(index.matches(area, referral.subject, "victim"), key=str)
+                # The previous rule ranked nothing: the latest referred first, as it listed them.
+                old_found = sorted(index.matches(area, referral.subject, "victim"),
+                                   key=lambda c: (-referred_on[c].toordinal(), str(c)))
                 old.lookup_ms.append((timer.perf_counter() - t0) * 1000)
 
                 for tally, found in ((new, new_found), (old, old_found)):
@@ -149,6 +152,7 @@ class RepeatsBenchmark:
                            person_of=person_of, person=referral.person_id)
             index.record(area, referral.case_id, [referral.subject])
             person_of[referral.case_id] = referral.person_id
+            referred_on[referral.case_id] = referral.referred_on
             history.setdefault(referral.person_id, []).append(referral)
         return new, old
 

@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Platform, build_platform
-from api.commands.projections import reindex
 from api.cli import main
+from api.commands.projections import reindex
 from api.demo import PERSONAS, demo_ids
 from api.settings import Settings
 from audit.checkpoints import CheckpointLog

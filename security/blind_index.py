@@ -60,10 +60,13 @@ class BlindIndex:
         return {(kind, self.digest(area_id, kind, v)) for kind, v in match_keys(subject)}
 
     def record(self, area_id: UUID, case_id: UUID, subjects: Iterable[Subject]) -> None:
+        # Match keys for the victim only: possible repeats are about her (a repeat is a new
+        # referral about the same victim), and other people's would triple the rows.
         rows = {
             (str(case_id), str(area_id), s.role, kind, digest)
             for s in subjects
-            for kind, digest in self._rows(area_id, s) | self._match_rows(area_id, s)
+            for kind, digest in self._rows(area_id, s) | (
+                self._match_rows(area_id, s) if s.role == "victim" else set())
         }
         with self.db.transaction() as cur:
             # Never index an erased case again (a process may still hold its cached key).

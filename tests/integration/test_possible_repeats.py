@@ -76,3 +76,15 @@ def test_an_index_made_before_the_match_keys_is_brought_up_to_date(platform: Pla
 
     assert reindex(platform) == {"cases": 2, "reindexed": 2}
     assert [p.case_id for p in app.possible_repeats(again)] == [first]
+
+
+def test_only_the_victim_has_match_keys(platform: Platform) -> None:
+    app = platform.marac
+    area, agency = area_with_agency(app)
+    app.refer(referral(area, agency))
+    with platform.database.transaction(readonly=True) as cur:
+        cur.execute("SELECT DISTINCT role, kind FROM blind_index")
+        kinds = {(role, kind) for role, kind in cur.fetchall()}
+    only_matching = set(MATCH_KINDS) - {"reference"}  # a reference is a search key too
+    assert {k for r, k in kinds if r == "victim"} >= {"dob", "name_sound"}
+    assert not {k for r, k in kinds if r != "victim"} & only_matching

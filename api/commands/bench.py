@@ -63,8 +63,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     retention.add_argument("--events", type=int, default=1_000_000, help="events in the log")
     retention.add_argument("--requests", type=int, default=20, help="subject access requests")
     retention.set_defaults(bench=_retention)
+    _add_repeats(bs)
     _add_web(bs)
     p.set_defaults(run=run)
+
+
+def _add_repeats(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    repeats = _benchmark(sub, "repeats",
+                         "possible repeats' recall and precision against the previous rule")
+    repeats.add_argument("--per-year", type=int, default=1750,
+                         help="referrals a year (a lead-in year and a measured year)")
+    repeats.add_argument("--seed", type=int, default=19, help="of the generated people")
+    repeats.add_argument("--names", nargs="+", choices=["census", "narrow"],
+                         default=["census", "narrow"],
+                         help="name pools: as common as in England, or far more alike")
+    repeats.set_defaults(bench=_repeats)
 
 
 def _add_web(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -170,6 +183,14 @@ def _retention(args: argparse.Namespace) -> dict[str, Any]:
 
     return RetentionBenchmark(backend=args.backend, database_url=args.database_url,
                               events=args.events, requests=args.requests).run()
+
+
+def _repeats(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.repeats import RepeatsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return RepeatsBenchmark(backend=args.backend, database_url=args.database_url,
+                            per_year=args.per_year, seed=args.seed,
+                            names=tuple(args.names)).run()
 
 
 def _web(args: argparse.Namespace) -> dict[str, Any]:

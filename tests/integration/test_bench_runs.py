@@ -138,3 +138,15 @@ def test_list_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> No
     for persona in size["personas"].values():
         assert persona["list"]["p99_ms"] > 0
         assert persona["search"]["p50_ms"] > 0
+
+
+def test_repeats_benchmark_reports_both_rules() -> None:
+    from bench.repeats import RepeatsBenchmark  # noqa: PLC0415
+
+    result = RepeatsBenchmark("sqlite", None, per_year=60, names=("census",)).run()
+    area = result["areas"]["census"]
+    assert area["config"]["measured_referrals"] > 0
+    for rule in ("new_rule", "old_rule_baseline"):
+        assert area[rule].keys() >= {"recall", "precision", "recall_by_variation",
+                                     "lookup_p99_ms"}
+        assert area[rule]["repeats"] == area["new_rule"]["repeats"]  # the same referrals

@@ -2,7 +2,8 @@
 
 psycopg does every blocking exchange with the server through `Connection.wait`; outside
 pipeline mode each call is one round trip (a statement, a BEGIN, a COMMIT). Inside a pipeline
-the statements are sent without waiting, and the pipeline's sync is the round trip. Each is
+the statements are sent without waiting, and a sync, the pipeline's end, or fetching a result
+not yet received is the round trip. Each is
 charged to the innermost frame of the platform's own packages that made it (the audit trail,
 the keyring, a projector…), so that a figure says where the trips are, not only how many.
 Installed for a counting phase only (the patch is the benchmark's, never production's).
@@ -51,7 +52,8 @@ class RoundTrips:
 
         def counted_wait(conn: psycopg.Connection[Any], gen: Any, *args: Any,
                          **kwargs: Any) -> Any:
-            if conn._pipeline is None:
+            # In a pipeline, fetching a result not yet received flushes and waits: a trip.
+            if conn._pipeline is None or getattr(gen, "__name__", "") == "_fetch_gen":
                 trips._charge()
             return wait(conn, gen, *args, **kwargs)
 
@@ -63,15 +65,18 @@ class RoundTrips:
             trips._charge()  # the last sync: what was queued after the previous one
             leave(pipeline, *args)
 
-        psycopg.Connection.wait = counted_wait  # type: ignore[method-assign]
-        _pipeline.Pipeline.sync = counted_sync  # type: ignore[method-assign]
-        _pipeline.Pipeline.__exit__ = counted_exit  # type: ignore[method-assign]
+        patched: list[tuple[type, str, Any, Any]] = [
+            (psycopg.Connection, "wait", counted_wait, wait),
+            (_pipeline.Pipeline, "sync", counted_sync, sync),
+            (_pipeline.Pipeline, "__exit__", counted_exit, leave),
+        ]
+        for owner, name, counted, _ in patched:
+            setattr(owner, name, counted)
         try:
             yield self
         finally:
-            psycopg.Connection.wait = wait  # type: ignore[method-assign]
-            _pipeline.Pipeline.sync = sync  # type: ignore[method-assign]
-            _pipeline.Pipeline.__exit__ = leave  # type: ignore[method-assign]
+            for owner, name, _, original in patched:
+                setattr(owner, name, original)
 
 
 def _site(frame: Any) -> str:

@@ -119,13 +119,9 @@ class RequestAudit:
                purpose: str | None = None, items: tuple[str, ...] = (),
                area_id: uuid.UUID | None = None) -> None:
         """`area_id`: the case's area where known, so that its DPO sees the record; else the
-        caller's. Returns once the record is committed (and flushed): a write records before
-        it saves. Handed to the trail's thread and waited for, rather than appended here, so
-        that concurrent requests' records share one commit and one flush (they queue on the
-        head row either way); durable exactly as an append on this thread."""
-        self.platform.audit.submit(self._claim(action, outcome, case_id=case_id,
-                                               purpose=purpose, items=items,
-                                               area_id=area_id)).wait()
+        caller's. Returns once the record is committed: a write records before it saves."""
+        self.platform.audit.record(self._claim(action, outcome, case_id=case_id,
+                                               purpose=purpose, items=items, area_id=area_id))
 
     def record_before_response(self, action: AuditAction, outcome: str, *,
                                case_id: uuid.UUID | None = None, purpose: str | None = None,

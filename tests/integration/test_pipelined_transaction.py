@@ -35,17 +35,26 @@ def test_a_pipelined_transaction_commits_its_writes_and_answers_a_read(db: Datab
     assert _rows(db) == [1, 2, 3]
 
 
-def test_a_failing_statement_rolls_back_the_whole_pipelined_transaction(db: Database) -> None:
-    with pytest.raises(Exception, match="(?i)unique|duplicate"), \
-            db.transaction(pipelined=True) as cur:
+def _insert_twice(db: Database) -> None:
+    with db.transaction(pipelined=True) as cur:
         cur.execute("INSERT INTO piped (n) VALUES (%s)", (1,))
         cur.execute("INSERT INTO piped (n) VALUES (%s)", (1,))  # refused: the same key
         cur.execute("INSERT INTO piped (n) VALUES (%s)", (2,))
+
+
+def test_a_failing_statement_rolls_back_the_whole_pipelined_transaction(db: Database) -> None:
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        _insert_twice(db)
     assert _rows(db) == []
 
 
-def test_an_error_raised_in_a_pipelined_block_rolls_it_back(db: Database) -> None:
-    with pytest.raises(LookupError), db.transaction(pipelined=True) as cur:
+def _insert_then_refuse(db: Database) -> None:
+    with db.transaction(pipelined=True) as cur:
         cur.execute("INSERT INTO piped (n) VALUES (%s)", (1,))
         raise LookupError("the caller's own refusal, as the blind index's for an erased case")
+
+
+def test_an_error_raised_in_a_pipelined_block_rolls_it_back(db: Database) -> None:
+    with pytest.raises(LookupError):
+        _insert_then_refuse(db)
     assert _rows(db) == []

@@ -68,7 +68,8 @@ class BlindIndex:
             for kind, digest in self._rows(area_id, s) | (
                 self._match_rows(area_id, s) if s.role == "victim" else set())
         }
-        with self.db.transaction() as cur:
+        # Pipelined: the ledger's answer is one round trip, the rest ride with the commit.
+        with self.db.transaction(pipelined=True) as cur:
             # Never index an erased case again (a process may still hold its cached key).
             cur.execute("SELECT 1 FROM shred_ledger WHERE scope_id = %s", (str(case_id),))
             if cur.fetchone() is not None:

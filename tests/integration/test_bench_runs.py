@@ -109,6 +109,12 @@ def test_referrals_benchmark_runs(backend: str, request: pytest.FixtureRequest) 
                              "keyed_requests_per_s_2_clients", "errors_5xx"}
     assert result["errors_5xx"] == 0
     assert result["each_201_stored_once"]
+    assert result["p99_ms_2_clients"] > 0
+    if backend == "postgres":  # the audit record, the save and the catch-up at least
+        assert result["round_trips_per_referral"] >= 3
+        assert any(site.startswith("audit/") for site in result["round_trips_by_site"])
+    else:
+        assert result["round_trips_per_referral"] is None
 
 
 @pytest.mark.parametrize(

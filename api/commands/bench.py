@@ -65,7 +65,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     retention.set_defaults(bench=_retention)
     _add_repeats(bs)
     _add_web(bs)
+    _add_national(bs)
     p.set_defaults(run=run)
+
+
+NATIONAL_PARTS = ("footprint", "referrals", "reports", "repeats", "read", "audit")
+
+
+def _add_national(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    national = _benchmark(sub, "national",
+                          "every national-scale goal from its own benchmark, and the sizing")
+    national.add_argument("--parts", nargs="+", choices=NATIONAL_PARTS, default=NATIONAL_PARTS,
+                          help="which benchmarks to run (all by default)")
+    national.add_argument("--kent-cases", type=int, default=1745,
+                          help="cases a year in the Kent-sized area (footprint, reports, repeats)")
+    national.add_argument("--seconds", type=float, default=8.0,
+                          help="seconds per timed phase (referrals)")
+    national.set_defaults(bench=_national)
 
 
 def _add_repeats(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -191,6 +207,14 @@ def _repeats(args: argparse.Namespace) -> dict[str, Any]:
     return RepeatsBenchmark(backend=args.backend, database_url=args.database_url,
                             per_year=args.per_year, seed=args.seed,
                             names=tuple(args.names)).run()
+
+
+def _national(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.national import NationalBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(to="stderr")  # the served requests log as in production, off stdout
+    return NationalBenchmark(args.backend, args.database_url, parts=args.parts,
+                             kent_cases=args.kent_cases, seconds=args.seconds).run()
 
 
 def _web(args: argparse.Namespace) -> dict[str, Any]:

@@ -156,3 +156,24 @@ def test_repeats_benchmark_reports_both_rules() -> None:
         assert area[rule].keys() >= {"recall", "precision", "recall_by_variation",
                                      "lookup_p99_ms"}
         assert area[rule]["repeats"] == area["new_rule"]["repeats"]  # the same referrals
+
+
+def test_national_benchmark_reads_each_goal_from_its_part() -> None:
+    """Tiny sizes: the footprint's sizing and the repeats goals, read from the repeats
+    benchmark's own JSON (a key renamed there would leave a goal unmeasured: not met)."""
+    from bench.national import NationalBenchmark  # noqa: PLC0415
+
+    result = NationalBenchmark("sqlite", None, parts=["footprint", "repeats"],
+                               kent_cases=40).run()
+    footprint = result["parts"]["footprint"]
+    assert footprint["cases"] >= 40
+    assert footprint["events"] > footprint["cases"]
+    assert footprint["national"]["cases_kept"] == 840_000
+    assert footprint["national"]["database_gb"] > 0
+    goals = {g["name"]: g for g in result["goals"]}
+    assert set(goals) == {"repeats_recall_census_names", "repeats_precision_census_names",
+                          "repeats_recall_narrow_names", "repeats_precision_narrow_names"}
+    for goal in goals.values():
+        assert goal["measured"] is not None and goal["baseline"] is not None, goal
+        assert goal["met"] == (goal["measured"] >= float(goal["goal"].split()[1]))
+    assert result["goals_not_met"] == [g for g in goals if not goals[g]["met"]]

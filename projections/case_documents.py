@@ -4,6 +4,7 @@ models hold ids, dates and keyed digests only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import TypedDict
@@ -129,10 +130,13 @@ def _marrac(case: Case) -> MarracRecord:
         feedback=tuple(case.feedback))
 
 
-def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:
-    sealed = sealer.seal(TABLE, case.id, case_document(case).to_json())
-    cur.execute(f"INSERT INTO {TABLE} (case_id, version, document) "  # noqa: S608
-                "VALUES (%s, %s, %s)", (str(case.id), case.version, sealed))
+def write(cur: Cursor, sealer: DocumentSealer, cases: Sequence[Case]) -> None:
+    if cases:
+        cur.executemany(
+            f"INSERT INTO {TABLE} (case_id, version, document) "  # noqa: S608
+            "VALUES (%s, %s, %s)",
+            [(str(case.id), case.version,
+              sealer.seal(TABLE, case.id, case_document(case).to_json())) for case in cases])
 
 
 def document(db: Database, sealer: DocumentSealer, case_id: UUID) -> CaseDocument | None:

@@ -25,7 +25,7 @@ from domain.monitoring import age_on, lgbt_plus, racially_minoritised
 from domain.values import from_plain, plain
 from projections.folds import Folds
 from security.documents import DocumentSealer
-from storage.database import Cursor, Database, chunks
+from storage.database import Cursor, Database, chunks, pipelined
 
 PROFILES = "report_profiles"
 TABLES = ("report_referrals", "report_discussions", "report_meetings", "report_attendance",
@@ -287,20 +287,20 @@ class ReportingProjector:
 
     def _write(self, cur: Cursor, cases: Sequence[Case]) -> None:
         """Each case's facts replaced, every table in one statement for the whole batch."""
-        for chunk in chunks([str(c.id) for c in cases]):
-            marks = ", ".join(["%s"] * len(chunk))
-            for table in CASE_FACT_TABLES:
-                cur.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})",  # noqa: S608
-                            tuple(chunk))
-        # Entered in error: no report counts it, nor anything done on it.
-        counted = [c for c in cases if not c.withdrawn]
         rows = FactRows()
-        for case in counted:
-            rows.add(case, self.sealer)
-        for table, sql in INSERTS.items():
-            values = getattr(rows, table)
-            if values:
-                cur.executemany(sql, values)
+        for case in cases:
+            if not case.withdrawn:  # entered in error: no report counts it, nor its work
+                rows.add(case, self.sealer)
+        with pipelined(cur):  # writes only, as the case views' (projections/cases.py)
+            for chunk in chunks([str(c.id) for c in cases]):
+                marks = ", ".join(["%s"] * len(chunk))
+                for table in CASE_FACT_TABLES:
+                    cur.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})",  # noqa: S608
+                                tuple(chunk))
+            for table, sql in INSERTS.items():
+                values = getattr(rows, table)
+                if values:
+                    cur.executemany(sql, values)
 
     # Queries -----------------------------------------------------------------------------
 

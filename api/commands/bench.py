@@ -69,7 +69,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _add_projections(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    rebuild = _benchmark(sub, "rebuild", "the read models rebuilt from zero against reading the log")
+    rebuild = _benchmark(sub, "rebuild", "read models rebuilt from zero against reading the log")
     rebuild.add_argument("--cases", type=int, default=400, help="cases in the log")
     rebuild.add_argument("--events-per-case", type=int, default=30, help="events of each case")
     rebuild.add_argument("--open-at-once", type=int, default=150,

@@ -19,12 +19,16 @@ from storage.database import Cursor, Database, chunks
 TABLE = "case_labels"
 
 
-def write(cur: Cursor, sealer: DocumentSealer, cases: Sequence[Case]) -> None:
-    if cases:
-        cur.executemany(
-            f"INSERT INTO {TABLE} (case_id, label) VALUES (%s, %s)",  # noqa: S608
-            [(str(case.id), _sealed(sealer, case.id, case.subjects.values()))
-             for case in cases])
+def sealed(sealer: DocumentSealer, cases: Sequence[Case]) -> list[tuple[str, bytes]]:
+    """The cases' rows, sealed (which may read a key: done before the writes)."""
+    return [(str(case.id), _sealed(sealer, case.id, case.subjects.values())) for case in cases]
+
+
+def write(cur: Cursor, rows: Sequence[tuple[str, bytes]]) -> None:
+    """`rows`: from `sealed`. Nothing is read here, so a caller may pipeline it."""
+    if rows:
+        cur.executemany(f"INSERT INTO {TABLE} (case_id, label) VALUES (%s, %s)",  # noqa: S608
+                        rows)
 
 
 def write_label(cur: Cursor, sealer: DocumentSealer, case_id: UUID,

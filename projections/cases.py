@@ -169,6 +169,9 @@ class CaseProjector:
         if not cases:
             return
         ids = [c.id for c in cases]
+        # Sealed first: sealing may read a key, and nothing may be read inside the block.
+        documents = case_documents.sealed(self.sealer, cases)
+        labels = case_labels.sealed(self.sealer, cases)
         # Writes only, nothing read back until the block ends: sent without waiting each
         # for its answer, answered together (a round trip, not one a statement).
         with pipelined(cur):
@@ -181,8 +184,8 @@ class CaseProjector:
             case_access_facts.write(cur, cases, self.index.person_ref)
             case_actions.write(cur, cases)
             meetings.write_research(cur, cases)
-            case_documents.write(cur, self.sealer, cases)
-            case_labels.write(cur, self.sealer, cases)
+            case_documents.write(cur, documents)
+            case_labels.write(cur, labels)
         written = set(ids)
         self._write_list(cur, [*ids, *(r for r in case_index.repeats_of(cur, ids)
                                        if r not in written)])

@@ -270,7 +270,9 @@ def pipelined(cur: Cursor) -> Iterator[None]:
     """PostgreSQL: the writes inside are sent one after another without waiting for each
     answer, and answered together at the end (a projector's batch of deletes and inserts:
     one round trip, not one a statement); their errors surface there, inside the caller's
-    transaction as ever. SQLite, in process, has no round trips to save."""
+    transaction as ever. Writes only: a read on the same cursor inside the block would be
+    handed a write's result (psycopg raises). SQLite, in process, has no round trips to
+    save."""
     conn = getattr(cur, "connection", None)
     if not isinstance(conn, psycopg.Connection):
         yield

@@ -113,3 +113,4 @@ def test_a_catch_up_reads_a_case_from_the_store_once_for_its_batch(platform: Pla
     assert folds.counts.store_reads == 1  # one round trip for the four cases' earlier events
     assert folds.counts.read_from_store == 4
     assert folds.counts.folded == 4
+

@@ -138,3 +138,13 @@ def test_list_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> No
     for persona in size["personas"].values():
         assert persona["list"]["p99_ms"] > 0
         assert persona["search"]["p50_ms"] > 0
+
+
+def test_rebuild_benchmark_runs_and_rebuilds_the_same_rows() -> None:
+    from bench.rebuild import RebuildBenchmark  # noqa: PLC0415
+
+    result = RebuildBenchmark("sqlite", None, cases=12, events_per_case=20, open_at_once=6).run()
+    assert result["rebuild_gives_identical_rows"] is True
+    assert result["nothing_held_batch_200"]["gives_identical_rows"] is True
+    assert result["rebuild"]["cases"]["aggregates_read_from_store"] == 0
+    assert result["floor_read_and_open_log_events_per_s"] > 0

@@ -273,6 +273,22 @@ def _busy_as_transient() -> Iterator[None]:
         raise
 
 
+@contextmanager
+def pipelined(cur: Cursor) -> Iterator[None]:
+    """PostgreSQL: the writes inside are sent one after another without waiting for each
+    answer, and answered together at the end (a projector's batch of deletes and inserts:
+    one round trip, not one a statement); their errors surface there, inside the caller's
+    transaction as ever. Writes only: a read on the same cursor inside the block would be
+    handed a write's result (psycopg raises). SQLite, in process, has no round trips to
+    save."""
+    conn = getattr(cur, "connection", None)
+    if not isinstance(conn, psycopg.Connection):
+        yield
+        return
+    with conn.pipeline():
+        yield
+
+
 def chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:
     """Ids in slices small enough for one `IN (...)` list: a statement's parameters are
     capped (SQLite's at 32,766)."""

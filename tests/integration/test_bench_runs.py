@@ -174,6 +174,17 @@ def test_national_benchmark_reads_each_goal_from_its_part() -> None:
     assert set(goals) == {"repeats_recall_census_names", "repeats_precision_census_names",
                           "repeats_recall_narrow_names", "repeats_precision_narrow_names"}
     for goal in goals.values():
-        assert goal["measured"] is not None and goal["baseline"] is not None, goal
+        assert goal["measured"] is not None, goal
+        assert goal["baseline"] is not None, goal
         assert goal["met"] == (goal["measured"] >= float(goal["goal"].split()[1]))
     assert result["goals_not_met"] == [g for g in goals if not goals[g]["met"]]
+
+
+def test_rebuild_benchmark_runs_and_rebuilds_the_same_rows() -> None:
+    from bench.rebuild import RebuildBenchmark  # noqa: PLC0415
+
+    result = RebuildBenchmark("sqlite", None, cases=12, events_per_case=20, open_at_once=6).run()
+    assert result["rebuild_gives_identical_rows"] is True
+    assert result["nothing_held_batch_200"]["gives_identical_rows"] is True
+    assert result["rebuild"]["cases"]["aggregates_read_from_store"] == 0
+    assert result["floor_read_and_open_log_events_per_s"] > 0

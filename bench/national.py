@@ -125,6 +125,8 @@ class NationalBenchmark:
         return [
             Part("footprint", self._footprint, lambda r: []),
             Part("referrals", lambda: _referrals(b, url, self.seconds), _referral_goals),
+            Part("projection-lag", lambda: _projection_lag(b, url, self.seconds), _lag_goals),
+            Part("rebuild", lambda: _rebuild(b, url), _rebuild_goals),
             Part("reports", lambda: _reports(b, url, self.kent_cases), _report_goals),
             Part("repeats", lambda: _repeats(b, url, self.kent_cases), _repeat_goals),
             Part("read", lambda: _read(b, url), _read_goals),
@@ -213,6 +215,38 @@ def _referral_goals(r: dict[str, Any]) -> list[Goal]:
     return [at_least("referrals_per_s_4_clients_http", r.get("requests_per_s_4_clients"),
                      150, "referrals/s", baseline=r.get("requests_per_s_1_clients"),
                      baseline_is="1 client, same run")]
+
+
+def _projection_lag(backend: str, url: str | None, seconds: float) -> dict[str, Any]:
+    from bench.projection_lag import ProjectionLagBenchmark  # noqa: PLC0415 - a part's own imports
+
+    return ProjectionLagBenchmark(backend, url, rate=500.0, seconds=seconds, writers=2,
+                                  cases=200).run()
+
+
+def _lag_goals(r: dict[str, Any]) -> list[Goal]:
+    projected, floor = r.get("projected", {}), r.get("floor_notify_wake", {})
+    achieved = projected.get("achieved_per_s")
+    return [at_most("projection_lag_p99_ms_at_500_per_s", projected.get("lag_p99_ms")
+                    if achieved is not None and achieved >= 500 else None, 10, "ms",
+                    baseline=floor.get("lag_p99_ms"), baseline_is="NOTIFY wake alone p99"),
+            at_least("projection_lag_rate_achieved_per_s", achieved, 500, "events/s",
+                     baseline=r.get("config", {}).get("rate_asked_per_s"),
+                     baseline_is="rate asked for")]
+
+
+def _rebuild(backend: str, url: str | None) -> dict[str, Any]:
+    from bench.rebuild import RebuildBenchmark  # noqa: PLC0415 - a part's own imports
+
+    return RebuildBenchmark(backend, url, cases=400, events_per_case=30, open_at_once=150,
+                            compare=False).run()
+
+
+def _rebuild_goals(r: dict[str, Any]) -> list[Goal]:
+    cases = r.get("rebuild", {}).get("cases", {})
+    return [at_least("rebuild_case_views_events_per_s", cases.get("events_per_s"), 10_000,
+                     "events/s", baseline=r.get("floor_read_and_open_log_events_per_s"),
+                     baseline_is="reading and opening the log alone")]
 
 
 def _reports(backend: str, url: str | None, cases: int) -> dict[str, Any]:

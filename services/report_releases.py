@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from domain.area import AreaSettings
 from projections.figures import WITHHELD, Published
-from projections.indicators import Period, indicators
+from projections.indicators import AgencyInfo, Period, indicators
 from projections.publication import (
     months_in,
     quarters_of,
@@ -21,12 +22,14 @@ from projections.releases import Release
 from projections.reporting import Facts
 from services.platform import Platform
 from services.report import flatten, group
-from services.report_figures import PeriodFigures, ReportSource, area_agencies
+from services.report_figures import PeriodFigures, ReportSource
 from services.report_periods import InvalidReportPeriod
 
 
-def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Release:
-    """The period's release under disclosure control, made now if it has not been."""
+def release(platform: Platform, area_id: UUID, kind: str, period: Period, *,
+            settings: AreaSettings, agencies: dict[UUID, AgencyInfo]) -> Release:
+    """The period's release under disclosure control, made now if it has not been, for the
+    area with these settings and agencies (the caller has read them for the report)."""
     kept = platform.releases.get(area_id, kind, period.label)
     if kept is not None:
         return kept
@@ -34,7 +37,6 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Rel
         raise InvalidReportPeriod("with disclosure control a report covers a month, a quarter "
                                   "or a year; custom ranges are for exact figures (performance "
                                   "officers)")
-    settings = platform.marac.get_area(area_id).settings
     released_by = period if period == year_of(period.start.year) else next(
         q for q in quarters_of(period.start.year) if q.start <= period.start <= q.end)
     if platform.marac.today() <= released_by.end + timedelta(days=settings.report_settle_days):
@@ -43,7 +45,7 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Rel
             f"{settings.report_settle_days} days after it ends, once late records have "
             "settled; until then, exact figures are for the performance officers")
     platform.report_runner.catch_up()
-    source = ReportSource(platform, area_id, settings, area_agencies(platform, area_id))
+    source = ReportSource(platform, area_id, settings, agencies)
     if released_by == period and period.label.isdigit():
         _release_year(platform, source, period)
     else:

@@ -381,6 +381,8 @@ class ReportingProjector:
     def _profiles(self, cur: Cursor, case_ids: Sequence[UUID], uid: Ids
                   ) -> dict[UUID, Profile]:
         found: dict[UUID, Profile] = {}
+        # The cases' keys in a round trip per chunk, not one each: a release opens a year's.
+        self.sealer.keyring.warm(case_ids)
         for chunk in chunks(case_ids):
             marks = ", ".join(["%s"] * len(chunk))
             cur.execute(f"SELECT case_id, profile FROM {PROFILES}"  # noqa: S608

@@ -733,6 +733,27 @@ def test_a_year_is_released_from_its_quarters_facts_alone(
     assert len(read) == 4  # served as released
 
 
+def test_a_release_asks_for_its_cases_keys_together(
+        client: TestClient, world: World, quarter: Quarter, api_platform: Platform) -> None:
+    """A release opens each case's sealed profile: with no key cached (the cache keeps them
+    seconds), their keys are fetched a chunk at a time, not in a round trip each."""
+    keyring = api_platform.keyring
+    alone: list[UUID] = []
+    select = keyring._select  # the one-key fetch, watched
+
+    def selecting(cur: Any, scope_id: UUID, **kwargs: Any) -> Any:
+        alone.append(scope_id)
+        return select(cur, scope_id, **kwargs)
+
+    api_platform.report_runner.catch_up()  # projecting loads the cases, a key each
+    keyring.forget_cached()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keyring, "_select", selecting)
+        get(client, "indicators", lead(world))
+    assert alone  # the area's and agencies' keys, say
+    assert not set(alone) & set(quarter.heard.values())
+
+
 def test_the_not_itemised_line_is_withheld_as_one(
         client: TestClient, world: World, api_platform: Platform, clock: Clock) -> None:
     """Every case referred by the police, one of them heard at a closed hearing: the

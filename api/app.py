@@ -28,7 +28,7 @@ from api.routes import (
     subject_access,
 )
 from security.errors import KeyConfigurationError
-from web.app import install_pages
+from web.app import bind_pages, install_pages
 from web.config import SignInClient, WebConfig
 
 API_PREFIX = health.API_PREFIX
@@ -44,6 +44,25 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app(platform: Platform) -> FastAPI:
+    """The API and the pages, serving `platform`."""
+    app = application(demo=platform.settings.demo)
+    bind(app, platform)
+    return app
+
+
+def bind(app: FastAPI, platform: Platform) -> None:
+    """What the routes ask for at each request (app.state): the platform, its readiness
+    checks and the pages' sign-in. Binding another platform of the same mode to an existing
+    app serves that one from then on: the tests do, instead of paying for FastAPI to build
+    every route's parameters and models again (about half a second an app)."""
+    app.state.platform = platform
+    app.state.readiness = ReadinessChecks(platform)
+    bind_pages(app, web_config(platform))
+
+
+def application(*, demo: bool) -> FastAPI:
+    """The routes and middleware, bound to no platform yet. `demo`: the demo's own routes
+    (its token endpoint, its stand-in sign-in) are added, as they are nowhere else."""
     app = FastAPI(
         title="marac-platform",
         version="0.1.0",
@@ -53,8 +72,6 @@ def create_app(platform: Platform) -> FastAPI:
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
-    app.state.platform = platform
-    app.state.readiness = ReadinessChecks(platform)
     # Registered first, so it runs inside the request-id middleware and sees the id.
     install_audit_guard(app)
     # Inside the request ids (its answers carry one), outside the guard (it audits its own).
@@ -76,15 +93,15 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(partnership.areas_router)
     app.include_router(partnership.agencies_router)
     app.include_router(notifications.router)
-    if platform.settings.demo:
+    if demo:
         app.include_router(dev.router)
         app.include_router(dev_sign_in.router)
     document_idempotency(app)
     # The pages (web/), after the API's error handlers: they show the same answers as pages.
-    install_pages(app, web_config(platform))
+    install_pages(app)
     # Outermost, so that a request's time includes every middleware; served on the metrics
     # port (api/metrics.py), never here.
-    app.add_middleware(RequestMetrics, histogram=platform.metrics.requests)
+    app.add_middleware(RequestMetrics)
     return app
 
 

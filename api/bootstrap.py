@@ -28,7 +28,7 @@ from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.erasure import Eraser
 from security.errors import KeyConfigurationError
-from security.identity import ClaimNames, HttpJwks, StaticJwks, TokenVerifier
+from security.identity import HttpJwks, StaticJwks, TokenVerifier
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from security.kek_roster import KekRoster
@@ -101,17 +101,12 @@ class Platform:
 def token_verifier(settings: Settings, issuer: LocalIssuer | None) -> TokenVerifier:
     if issuer is not None:
         return TokenVerifier(issuer.issuer, issuer.audience, StaticJwks(issuer.jwks()),
-                             claim_names=claim_names(settings))
+                             claim_names=settings.claim_names)
     if not (settings.oidc_issuer and settings.oidc_audience and settings.oidc_jwks_url):
         raise KeyConfigurationError(
             "set MARAC_OIDC_ISSUER, MARAC_OIDC_AUDIENCE and MARAC_OIDC_JWKS_URL (or use --demo)")
     return TokenVerifier(settings.oidc_issuer, settings.oidc_audience,
-                         HttpJwks(settings.oidc_jwks_url), claim_names=claim_names(settings))
-
-
-def claim_names(settings: Settings) -> ClaimNames:
-    return ClaimNames(agency=settings.oidc_agency_claim, area=settings.oidc_area_claim,
-                      roles=settings.oidc_roles_claim)
+                         HttpJwks(settings.oidc_jwks_url), claim_names=settings.claim_names)
 
 
 def build_platform(

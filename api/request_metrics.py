@@ -18,9 +18,8 @@ class RequestMetrics:
     """Outermost ASGI middleware: the time includes every other middleware (audit guard,
     idempotency, error pages)."""
 
-    def __init__(self, app: ASGIApp, histogram: Histogram) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.histogram = histogram
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,8 +37,10 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, timed_send)
         finally:
-            self.histogram.labels(method=_method(scope), route=route_template(scope),
-                                  status=str(status)).observe(time.perf_counter() - started)
+            # The platform bound to the app (api/app.py bind) keeps the histogram.
+            histogram: Histogram = scope["app"].state.platform.metrics.requests
+            histogram.labels(method=_method(scope), route=route_template(scope),
+                             status=str(status)).observe(time.perf_counter() - started)
 
 
 def route_template(scope: Scope) -> str:

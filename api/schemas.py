@@ -676,7 +676,13 @@ class SearchResults(BaseModel):
 
 class PossibleRepeatOut(BaseModel):
     case_id: UUID
-    matched_on: list[str]
+    rank: int = Field(description="1 for the strongest suggestion; the list is in this order")
+    strength: int = Field(description="Points for what the victims' identifiers share, less "
+                                      "what differs; suggested from 14, strong from 20")
+    strong: bool
+    reason: str = Field(description="What agrees and what differs, e.g. \"same date of birth "
+                                    "and similar surname\"")
+    matched_on: list[str] = Field(description="The kinds of match key shared")
     status: str
     last_referral_on: date
     within_window: bool

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from security.identity import ClaimNames
 from storage.url import MEMORY_URL
 
 
@@ -106,6 +107,12 @@ class Settings(BaseSettings):
     # whose port is reachable only by the scraper.
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
+
+    @property
+    def claim_names(self) -> ClaimNames:
+        """Where the identity provider's tokens carry the agency, the area and the roles."""
+        return ClaimNames(agency=self.oidc_agency_claim, area=self.oidc_area_claim,
+                          roles=self.oidc_roles_claim)
 
     @property
     def key_path(self) -> Path:

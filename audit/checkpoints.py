@@ -8,6 +8,7 @@ checkpoint signed: a rewrite of the database, even with its triggers disabled, s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -161,7 +162,9 @@ class Checkpoints(CheckpointLog):
         return self._accumulator.root()
 
     def issue(self, at: datetime | None = None) -> Checkpoint | None:
-        """Sign the trail as it stands, unless nothing was added since the last checkpoint."""
+        """Sign the trail as it stands, unless nothing was added since the last checkpoint.
+        Several workers may sign the same size at once: the first stored stands, and the
+        others are neither stored nor exported (None, as when there was nothing to sign)."""
         size, head_hash = self.trail.head()
         if size == 0 or self.latest_size() >= size:
             return None
@@ -169,9 +172,13 @@ class Checkpoints(CheckpointLog):
                                       at or datetime.now(UTC))
         with self.trail.db.transaction() as cur:
             cur.execute("INSERT INTO audit_checkpoints (size, root, head_hash, signed_at, key_id,"
-                        " signature) VALUES (%s, %s, %s, %s, %s, %s)",
+                        " signature) VALUES (%s, %s, %s, %s, %s, %s)"
+                        " ON CONFLICT (size) DO NOTHING",
                         (checkpoint.size, checkpoint.root, checkpoint.head_hash,
                          checkpoint.signed_at, checkpoint.key_id, checkpoint.signature))
+            stored = cur.rowcount == 1
+        if not stored:
+            return None
         self._export(checkpoint)
         return checkpoint
 
@@ -181,7 +188,10 @@ class Checkpoints(CheckpointLog):
         self.export_dir.mkdir(parents=True, exist_ok=True)
         public = self.export_dir / PUBLIC_KEY_FILE
         if not public.exists():
-            _write_once(public, self.signer.public_key.hex() + "\n")
+            # Another worker exporting its first checkpoint to the same directory may write
+            # it first: the key file is written once, by whichever came first.
+            with contextlib.suppress(FileExistsError):
+                _write_once(public, self.signer.public_key.hex() + "\n")
         _write_once(self.export_dir / f"checkpoint-{checkpoint.size:012d}.json",
                     checkpoint.to_json(self.signer.public_key))
 

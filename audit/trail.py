@@ -137,8 +137,13 @@ class AuditTrail:
         transaction, PostgreSQL synchronous_commit=off for this statement); the record is still
         in the database, in order, before the response leaves, but a crash of the database
         host can lose the latest records until the next flushed commit.
-        See the README's design note "Audit durability" for the window."""
-        return self._counted([rec.values()])[0]
+        See the README's design note "Audit durability" for the window.
+
+        Where the trail hands over (PostgreSQL), the append runs on the trail's thread and
+        this waits for it: records of concurrent callers then share one commit and one flush
+        (they queue on the head row either way), and each still returns only once its record
+        is committed, as durable as an append of its own."""
+        return self._pending(rec.values()).wait()
 
     def submit(self, rec: AuditRecord) -> PendingAppend:
         """Start appending one record, for a caller that needs it committed only before its
@@ -146,10 +151,12 @@ class AuditTrail:
         (`hands_over`), the append and its flush run on the trail's own thread
         (audit/append_queue.py) meanwhile, committed with whatever other records are waiting;
         else here and now. Durable exactly as record() is."""
-        values = rec.values()  # the time is taken now, in the request
+        return self._pending(rec.values())  # the time is taken now, in the request
+
+    def _pending(self, values: tuple[object, ...]) -> PendingAppend:
         if self.db.in_transaction or not self.hands_over:
-            # Inside this thread's transaction the append joins it, as record()'s does; on
-            # SQLite the queue's thread would wait for the write lock this thread holds.
+            # Inside this thread's transaction the append joins it; on SQLite the queue's
+            # thread would wait for the write lock this thread holds.
             return PendingAppend.settled(self._counted([values])[0])
         return self._queue.submit(values)
 

@@ -74,7 +74,7 @@ class InlineTrail(AuditTrail):
     read appended before its append overlapped its response, and how a write still does."""
 
     def submit(self, rec: AuditRecord) -> PendingAppend:
-        return PendingAppend.settled(self.record(rec))
+        return PendingAppend.settled(self._counted([rec.values()])[0])
 
 
 class NoTrail(AuditTrail):

@@ -49,10 +49,12 @@ class Phase:
 
 def clients(phase: Phase, results: Queue[dict[str, Any]]) -> None:
     """One thread per token, each with a kept-alive connection, POSTing referrals until
-    `seconds` have passed; puts {"statuses": {...}, "created": [...], "seconds": s}."""
+    `seconds` have passed; puts {"statuses": {...}, "created": [...], "latencies": [...],
+    "seconds": s}."""
     port, tokens, answers, seconds = phase.port, phase.tokens, phase.answers, phase.seconds
     statuses: Counter[int] = Counter()
     created: list[str] = []
+    latencies: list[float] = []  # seconds, each request's, whatever its answer
     lock = threading.Lock()
     start = threading.Barrier(len(tokens) + 1)
     stop_at = [0.0]
@@ -68,6 +70,7 @@ def clients(phase: Phase, results: Queue[dict[str, Any]]) -> None:
             extra = ({"Idempotency-Key": f'"load-{phase.index}-{n}-{sent}"'} if phase.keyed
                      else {})
             sent += 1
+            asked = time.perf_counter()
             try:
                 conn.request("POST", "/api/v1/cases", body=json.dumps(body),
                              headers={**headers, **extra})
@@ -79,7 +82,9 @@ def clients(phase: Phase, results: Queue[dict[str, Any]]) -> None:
                 status, data = 0, b""
             else:
                 status = response.status
+            took = time.perf_counter() - asked
             with lock:
+                latencies.append(took)
                 statuses[status] += 1
                 if status == 201:
                     created.append(json.loads(data)["id"])
@@ -93,5 +98,5 @@ def clients(phase: Phase, results: Queue[dict[str, Any]]) -> None:
     start.wait()
     for thread in threads:
         thread.join()
-    results.put({"statuses": dict(statuses), "created": created,
+    results.put({"statuses": dict(statuses), "created": created, "latencies": latencies,
                  "seconds": time.perf_counter() - began})

@@ -70,6 +70,7 @@ from domain.partnership import (
     bring_area,
 )
 from domain.ports import IdentifierIndex, NoIndex
+from domain.repeat_strength import strength
 from domain.repeats import is_repeat
 from domain.risk import Answer, RiskAssessment
 from domain.safeguarding import OnwardReferral, SocialCare
@@ -115,10 +116,15 @@ def before_save(hook: Callable[[], None],
 @dataclass(frozen=True)
 class PossibleRepeat:
     case_id: UUID
+    # The match-key kinds the victims share (domain/match_keys.py).
     matched_on: tuple[str, ...]
     status: str
     last_referral_on: date
     within_window: bool
+    # How strongly the victims look like one person, and why (domain/repeat_strength.py).
+    strength: int = 0
+    reason: str = ""
+    strong: bool = False
 
 
 class Marac(Application[UUID]):
@@ -304,15 +310,31 @@ class Marac(Application[UUID]):
         case.link_as_repeat_of(existing, by, self.today(), window)
         self.save(case, existing)
 
+    def reindex_identifiers(self, case_id: UUID) -> bool:
+        """Re-record a case's entries in the identifier index from the case itself, under
+        this release's keys (after an upgrade that adds kinds of key); False, with any
+        entry left by a save that failed dropped, when there is no such case."""
+        try:
+            case = self.get_case(case_id)
+        except CaseNotFound:
+            self.identifier_index.forget(case_id)
+            return False
+        except CaseErased:
+            return False  # its entries were dropped when it was erased
+        self.identifier_index.record(case.area_id, case.id, case.subjects.values())
+        return True
+
     def possible_repeats(self, case_id: UUID) -> list[PossibleRepeat]:
-        """Earlier cases in the area whose victim shares an identifier with this one's."""
+        """Earlier cases in the area whose victim is likely enough the same person as this
+        one's (`repeat_strength.SUGGEST_AT`), strongest first, then the latest referred."""
         case = self.get_case(case_id)
         window = self.get_area(case.area_id).settings.repeat_window_months
         found: dict[UUID, PossibleRepeat] = {}
-        for other_id, kinds in self.identifier_index.matches(
-            case.area_id, case.victim, "victim"
+        for other_id, evidence in self.identifier_index.repeat_evidence(
+            case.area_id, case.victim, exclude=case.id
         ).items():
-            if other_id == case.id:
+            judged = strength(evidence)
+            if not judged.suggested:
                 continue
             try:
                 other = self.get_case(other_id)
@@ -321,17 +343,22 @@ class Marac(Application[UUID]):
             if other.repeat_of is not None:  # a linked repeat stands for its case
                 other = self.get_case(other.repeat_of)
             previous = found.get(other.id)
-            matched = tuple(sorted(kinds | set(previous.matched_on if previous else ())))
+            if previous is not None and previous.strength >= judged.points:
+                continue  # the case's strongest evidence (of it or a repeat linked to it)
             found[other.id] = PossibleRepeat(
                 case_id=other.id,
-                matched_on=matched,
+                matched_on=tuple(sorted(evidence.shared)),
                 status=other.status,
                 last_referral_on=other.last_referral_on,
                 within_window=is_repeat(
                     other.last_referral_on, case.referral.referred_on, window
                 ),
+                strength=judged.points,
+                reason=judged.reason,
+                strong=judged.label == "strong",
             )
-        return sorted(found.values(), key=lambda p: p.last_referral_on, reverse=True)
+        return sorted(found.values(), key=lambda p: (-p.strength, -p.last_referral_on.toordinal(),
+                                                     str(p.case_id)))
 
     def agree_action(self, case_id: UUID, *, owner_agency: UUID, description: str,
                      for_whom: str, due_on: date, by: str,

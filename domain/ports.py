@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 from uuid import UUID
 
+from domain.repeat_strength import Evidence
 from domain.subjects import Role, Subject
 
 
@@ -22,6 +23,12 @@ class IdentifierIndex(Protocol):
         identifier: id -> kinds."""
         ...
 
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
+        """Cases in the area (but `exclude`) whose victim shares a match key
+        (domain/match_keys.py) with `subject`: id -> what they share and hold."""
+        ...
+
     def forget(self, case_id: UUID) -> None:
         """Drop every entry of a case (on erasure)."""
 
@@ -35,6 +42,10 @@ class NoIndex:
     def matches(
         self, area_id: UUID, subject: Subject, role: Role | None
     ) -> Mapping[UUID, set[str]]:
+        return {}
+
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
         return {}
 
     def forget(self, case_id: UUID) -> None:

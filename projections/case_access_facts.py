@@ -53,14 +53,12 @@ def rows(case: Case, ref: PersonRef) -> Iterable[tuple[str, str, str | None, str
         yield "allocated_to", ref(case.coordinator), None, None
 
 
-def write(cur: Cursor, case: Case, ref: PersonRef) -> None:
-    facts = list(rows(case, ref))
+def write(cur: Cursor, cases: Sequence[Case], ref: PersonRef) -> None:
+    facts = [(str(case.id), *row) for case in cases for row in rows(case, ref)]
     if facts:
         cur.executemany(
             "INSERT INTO case_access (case_id, relation, ref, opened_at, expires_at)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            [(str(case.id), *row) for row in facts],
-        )
+            " VALUES (%s, %s, %s, %s, %s)", facts)
 
 
 def access_of(case: Case, ref: PersonRef) -> CaseAccess:

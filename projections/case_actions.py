@@ -3,6 +3,7 @@ the agencies' and the area's lists. What an action says stays in the sealed docu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,15 +39,15 @@ class ActionRouting:
                    date.fromisoformat(due_on), outcome, bool(escalated))
 
 
-def write(cur: Cursor, case: Case) -> None:
-    if case.actions:
+def write(cur: Cursor, cases: Sequence[Case]) -> None:
+    rows = [(str(a.action_id), str(case.id), str(case.area_id), str(a.owner_agency),
+             a.due_on.isoformat(), case.action_outcomes.get(a.action_id),
+             1 if a.action_id in case.escalated_actions else 0)
+            for case in cases for a in case.actions.values()]
+    if rows:
         cur.executemany(
             "INSERT INTO case_actions (action_id, case_id, area_id, owner_agency_id, due_on,"
-            " outcome, escalated) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(str(a.action_id), str(case.id), str(case.area_id), str(a.owner_agency),
-              a.due_on.isoformat(), case.action_outcomes.get(a.action_id),
-              1 if a.action_id in case.escalated_actions else 0)
-             for a in case.actions.values()])
+            " outcome, escalated) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
 
 def actions(db: Database, *, owner: UUID | None = None, area_id: UUID | None = None,

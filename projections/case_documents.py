@@ -4,6 +4,7 @@ models hold ids, dates and keyed digests only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import TypedDict
@@ -129,10 +130,18 @@ def _marrac(case: Case) -> MarracRecord:
         feedback=tuple(case.feedback))
 
 
-def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:
-    sealed = sealer.seal(TABLE, case.id, case_document(case).to_json())
-    cur.execute(f"INSERT INTO {TABLE} (case_id, version, document) "  # noqa: S608
-                "VALUES (%s, %s, %s)", (str(case.id), case.version, sealed))
+def sealed(sealer: DocumentSealer, cases: Sequence[Case]) -> list[tuple[str, int, bytes]]:
+    """The cases' rows, sealed (which may read a key from the database: done before the
+    writes, see `write`)."""
+    return [(str(case.id), case.version,
+             sealer.seal(TABLE, case.id, case_document(case).to_json())) for case in cases]
+
+
+def write(cur: Cursor, rows: Sequence[tuple[str, int, bytes]]) -> None:
+    """`rows`: from `sealed`. Nothing is read here, so a caller may pipeline it."""
+    if rows:
+        cur.executemany(f"INSERT INTO {TABLE} (case_id, version, document) "  # noqa: S608
+                        "VALUES (%s, %s, %s)", rows)
 
 
 def document(db: Database, sealer: DocumentSealer, case_id: UUID) -> CaseDocument | None:

@@ -40,15 +40,18 @@ class CaseIndexRow:
                    UUID(repeat_of) if repeat_of else None, int(version))
 
 
-def write(cur: Cursor, case: Case) -> None:
-    cur.execute(
+def write(cur: Cursor, cases: Sequence[Case]) -> None:
+    if not cases:
+        return
+    cur.executemany(
         "INSERT INTO case_index (case_id, area_id, status, referring_agency_id, referred_on,"
         " last_referral_on, restricted, repeat_of, closed_on, version)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (str(case.id), str(case.area_id), case.status, str(case.referral.referring_agency_id),
-         case.referral.referred_on.isoformat(), case.last_referral_on.isoformat(),
-         1 if case.restricted else 0, str(case.repeat_of) if case.repeat_of else None,
-         case.closed_on.isoformat() if case.closed_on else None, case.version),
+        [(str(case.id), str(case.area_id), case.status, str(case.referral.referring_agency_id),
+          case.referral.referred_on.isoformat(), case.last_referral_on.isoformat(),
+          1 if case.restricted else 0, str(case.repeat_of) if case.repeat_of else None,
+          case.closed_on.isoformat() if case.closed_on else None, case.version)
+         for case in cases],
     )
 
 
@@ -56,6 +59,17 @@ def repeats_on(cur: Cursor, case_id: UUID) -> list[UUID]:
     """The repeat referrals merged into the case, in the caller's transaction."""
     cur.execute("SELECT case_id FROM case_index WHERE repeat_of = %s", (str(case_id),))
     return [UUID(r[0]) for r in cur.fetchall()]
+
+
+def repeats_of(cur: Cursor, case_ids: Sequence[UUID]) -> list[UUID]:
+    """The repeat referrals merged into any of these cases, in the caller's transaction."""
+    found: list[UUID] = []
+    for chunk in chunks(case_ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        cur.execute(f"SELECT case_id FROM case_index WHERE repeat_of IN ({marks}) "  # noqa: S608
+                    "ORDER BY case_id", tuple(str(c) for c in chunk))
+        found += [UUID(r[0]) for r in cur.fetchall()]
+    return found
 
 
 def rows_on(cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, CaseIndexRow]:

@@ -19,15 +19,26 @@ from storage.database import Cursor, Database, chunks
 TABLE = "case_labels"
 
 
-def write(cur: Cursor, sealer: DocumentSealer, case: Case) -> None:
-    write_label(cur, sealer, case.id, case.subjects.values())
+def sealed(sealer: DocumentSealer, cases: Sequence[Case]) -> list[tuple[str, bytes]]:
+    """The cases' rows, sealed (which may read a key: done before the writes)."""
+    return [(str(case.id), _sealed(sealer, case.id, case.subjects.values())) for case in cases]
+
+
+def write(cur: Cursor, rows: Sequence[tuple[str, bytes]]) -> None:
+    """`rows`: from `sealed`. Nothing is read here, so a caller may pipeline it."""
+    if rows:
+        cur.executemany(f"INSERT INTO {TABLE} (case_id, label) VALUES (%s, %s)",  # noqa: S608
+                        rows)
 
 
 def write_label(cur: Cursor, sealer: DocumentSealer, case_id: UUID,
                 subjects: Iterable[Subject]) -> None:
-    label = case_label(subjects)
     cur.execute(f"INSERT INTO {TABLE} (case_id, label) VALUES (%s, %s)",  # noqa: S608
-                (str(case_id), sealer.seal(TABLE, case_id, {"label": label})))
+                (str(case_id), _sealed(sealer, case_id, subjects)))
+
+
+def _sealed(sealer: DocumentSealer, case_id: UUID, subjects: Iterable[Subject]) -> bytes:
+    return sealer.seal(TABLE, case_id, {"label": case_label(subjects)})
 
 
 def labels(db: Database, sealer: DocumentSealer, case_ids: Sequence[UUID]) -> dict[UUID, str]:

@@ -13,7 +13,6 @@ copy of the aggregate's rules, and replaying a notification twice writes the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -22,7 +21,6 @@ from eventsourcing.persistence import Notification
 from domain.application import Marac
 from domain.case import Case
 from domain.exceptions import CaseErased
-from domain.meeting import Meeting
 from projections import (
     case_access_facts,
     case_actions,
@@ -41,21 +39,19 @@ from projections.case_actions import ActionRouting
 from projections.case_document import CaseDocument
 from projections.case_documents import case_document, item_facts
 from projections.case_index import CaseIndexRow
+from projections.folds import Batch, Folds, latest_versions
 from projections.meetings import AgendaLine, MeetingRow, ResearchRequestRow
 from projections.restrictions import RestrictionDue
 from security.blind_index import BlindIndex
 from security.documents import DocumentSealer
 from security.errors import MissingDataKey
-from security.keyring import Keyring
 from security.policy import CaseAccess
-from storage.database import Cursor, Database, chunks
+from storage.database import Cursor, Database, chunks, pipelined
 
 __all__ = ["CASE_TABLES", "DOCUMENTS", "ActionRouting", "AgendaLine", "Batch", "CaseDocument",
            "CaseIndexRow", "CaseProjector", "MeetingRow", "ResearchRequestRow", "RestrictionDue",
            "case_document", "chunks", "inherit", "item_facts", "latest_versions"]
 
-CASE_TOPIC = "domain.case:Case."
-MEETING_TOPIC = "domain.meeting:Meeting."
 DOCUMENTS = case_documents.TABLE
 # The tables holding a case's own rows, cleared and rewritten with it.
 CASE_TABLES = (case_index.TABLE, case_access_facts.TABLE, case_actions.TABLE,
@@ -109,7 +105,7 @@ class CaseProjector:
                     if self.sealer.keyring.is_shredded(case_id):
                         continue  # erased: purged by whoever erased it
                     try:
-                        meetings.write_research(cur, self.app.repository.get(case_id))
+                        meetings.write_research(cur, [self.app.repository.get(case_id)])
                     except CaseErased:
                         continue
 
@@ -128,19 +124,26 @@ class CaseProjector:
 
     # Projection --------------------------------------------------------------------------
 
+    def folds(self) -> Folds:
+        return Folds(self.app, self.db, self.sealer.keyring)
+
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        for area_id, version in latest_versions(notifications, partnership.AREA_TOPIC).items():
-            partnership.write_area(cur, self.app.repository.get(area_id, version=version))
-        for agency_id, version in latest_versions(notifications,
-                                                  partnership.AGENCY_TOPIC).items():
-            partnership.write_agency(cur, self.app.repository.get(agency_id, version=version))
-        batch = Batch.of(self.app, self.sealer.keyring, notifications)
+        self.project_folded(cur, notifications, self.folds())
+
+    def project_folded(self, cur: Cursor, notifications: Sequence[Notification],
+                       folds: Folds) -> None:
+        """The batch's views, each aggregate folded once (`folds`, held over the runner's
+        pass) and each table written in one statement for all the batch's cases."""
+        for area in folds.latest(cur, notifications, partnership.AREA_TOPIC):
+            partnership.write_area(cur, area)
+        for agency in folds.latest(cur, notifications, partnership.AGENCY_TOPIC):
+            partnership.write_agency(cur, agency)
+        batch = folds.batch(cur, notifications)
         for meeting in batch.meetings:
             meetings.write_meeting(cur, meeting, self.index.person_ref)
         for case_id in batch.erased:
             self.purge(cur, case_id)
-        for case in batch.cases:
-            self._write(cur, case)
+        self._write(cur, batch.cases)
 
     def purge_case(self, case_id: UUID) -> None:
         """Erasure: drop every read-model row of the case."""
@@ -160,15 +163,32 @@ class CaseProjector:
             cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
         case_list.remove(cur, [case_id])
 
-    def _write(self, cur: Cursor, case: Case) -> None:
-        self._clear(cur, case.id)
-        case_index.write(cur, case)
-        case_access_facts.write(cur, case, self.index.person_ref)
-        case_actions.write(cur, case)
-        meetings.write_research(cur, case)
-        case_documents.write(cur, self.sealer, case)
-        case_labels.write(cur, self.sealer, case)
-        self._write_list(cur, [case.id, *case_index.repeats_on(cur, case.id)])
+    def _write(self, cur: Cursor, cases: Sequence[Case]) -> None:
+        """Each case's rows replaced by those of its aggregate; then the list rows of these
+        cases and of the repeats merged into them (which take their facts)."""
+        if not cases:
+            return
+        ids = [c.id for c in cases]
+        # Sealed first: sealing may read a key, and nothing may be read inside the block.
+        documents = case_documents.sealed(self.sealer, cases)
+        labels = case_labels.sealed(self.sealer, cases)
+        # Writes only, nothing read back until the block ends: sent without waiting each
+        # for its answer, answered together (a round trip, not one a statement).
+        with pipelined(cur):
+            for chunk in chunks(ids):
+                marks = ", ".join(["%s"] * len(chunk))
+                for table in CASE_TABLES:
+                    cur.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})",  # noqa: S608
+                                tuple(str(c) for c in chunk))
+            case_index.write(cur, cases)
+            case_access_facts.write(cur, cases, self.index.person_ref)
+            case_actions.write(cur, cases)
+            meetings.write_research(cur, cases)
+            case_documents.write(cur, documents)
+            case_labels.write(cur, labels)
+        written = set(ids)
+        self._write_list(cur, [*ids, *(r for r in case_index.repeats_of(cur, ids)
+                                       if r not in written)])
 
     def _write_list(self, cur: Cursor, case_ids: Sequence[UUID]) -> None:
         """The case list's rows of these cases, from their access facts as projected (a
@@ -252,40 +272,3 @@ class CaseProjector:
 
     def document(self, case_id: UUID) -> CaseDocument | None:
         return case_documents.document(self.db, self.sealer, case_id)
-
-
-@dataclass(frozen=True)
-class Batch:
-    """A batch of notifications as views are written from it: each meeting and case at its
-    newest version in the batch, and the cases erased meanwhile."""
-
-    meetings: list[Meeting]
-    cases: list[Case]
-    erased: list[UUID]
-
-    @classmethod
-    def of(cls, app: Marac, keyring: Keyring, notifications: Sequence[Notification]) -> Batch:
-        meetings: list[Meeting] = [app.repository.get(m, version=v)
-                    for m, v in latest_versions(notifications, MEETING_TOPIC).items()]
-        cases: list[Case] = []
-        erased: list[UUID] = []
-        for case_id, version in latest_versions(notifications, CASE_TOPIC).items():
-            # A process may still hold an erased case's key in its cache: the ledger decides.
-            if keyring.is_shredded(case_id):
-                erased.append(case_id)
-                continue
-            try:
-                cases.append(app.repository.get(case_id, version=version))
-            except CaseErased:
-                erased.append(case_id)
-        return cls(meetings, cases, erased)
-
-
-def latest_versions(notifications: Sequence[Notification], topic_prefix: str) -> dict[UUID, int]:
-    """Each aggregate's newest version in the batch: a view is written once per batch."""
-    latest: dict[UUID, int] = {}
-    for n in notifications:
-        if n.topic.startswith(topic_prefix):
-            oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id)
-            latest[oid] = max(latest.get(oid, 0), n.originator_version)
-    return latest

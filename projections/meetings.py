@@ -5,6 +5,7 @@ encrypted events, what was said in the case's sealed document."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -79,15 +80,18 @@ def write_meeting(cur: Cursor, meeting: Meeting, ref: PersonRef) -> None:
              for n, i in enumerate(meeting.agenda)])
 
 
-def write_research(cur: Cursor, case: Case) -> None:
-    if case.research_requests:
+def write_research(cur: Cursor, cases: Sequence[Case]) -> None:
+    rows = []
+    for case in cases:
         asked = case.research_requested_at
+        rows += [(str(case.id), str(r.meeting_id), str(r.agency_id), r.due_on.isoformat(),
+                  int(case.research_answered(r)),
+                  asked[r.meeting_id, r.agency_id].date().isoformat())
+                 for r in case.research_requests]
+    if rows:
         cur.executemany(
             "INSERT INTO research_requests (case_id, meeting_id, agency_id, due_on, answered,"
-            " requested_on) VALUES (%s, %s, %s, %s, %s, %s)",
-            [(str(case.id), str(r.meeting_id), str(r.agency_id), r.due_on.isoformat(),
-              int(case.research_answered(r)), asked[r.meeting_id, r.agency_id].date().isoformat())
-             for r in case.research_requests])
+            " requested_on) VALUES (%s, %s, %s, %s, %s, %s)", rows)
 
 
 def undated_research(db: Database) -> list[UUID]:

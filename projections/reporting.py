@@ -12,7 +12,7 @@ writes the same facts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -23,13 +23,30 @@ from domain.case import Case
 from domain.meeting import Meeting
 from domain.monitoring import age_on, lgbt_plus, racially_minoritised
 from domain.values import from_plain, plain
-from projections.cases import Batch
+from projections.folds import Folds
 from security.documents import DocumentSealer
-from storage.database import Cursor, Database, chunks
+from storage.database import Cursor, Database, chunks, pipelined
 
 PROFILES = "report_profiles"
 TABLES = ("report_referrals", "report_discussions", "report_meetings", "report_attendance",
           "report_actions", "report_marrac", "report_contacts", PROFILES)
+# Those holding a case's own facts (the rest are the meetings').
+CASE_FACT_TABLES = tuple(t for t in TABLES if t not in ("report_meetings", "report_attendance"))
+INSERTS = {
+    "report_referrals": "INSERT INTO report_referrals (case_id, area_id, referred_on,"
+    " referring_agency_id, outcome, criteria, consent_given)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+    "report_discussions": "INSERT INTO report_discussions (case_id, meeting_id, area_id,"
+    " heard_on, referral_case_id) VALUES (%s, %s, %s, %s, %s)",
+    "report_actions": "INSERT INTO report_actions (action_id, case_id, area_id,"
+    " owner_agency_id, agreed_on, due_on, closed_on, outcome, restricted)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+    "report_marrac": "INSERT INTO report_marrac (case_id, area_id, allocated_on, meets_purpose)"
+    " VALUES (%s, %s, %s, %s)",
+    "report_contacts": "INSERT INTO report_contacts (contact_id, case_id, area_id, me, minutes,"
+    " contact_on) VALUES (%s, %s, %s, %s, %s, %s)",
+    PROFILES: f"INSERT INTO {PROFILES} (case_id, profile) VALUES (%s, %s)",  # noqa: S608
+}
 
 
 def discussions(case: Case) -> list[tuple[UUID, date, UUID | None]]:
@@ -194,6 +211,48 @@ class Ids:
         return found
 
 
+@dataclass
+class FactRows:
+    """A batch's rows of each case-fact table, gathered to be written in one statement each."""
+
+    report_referrals: list[tuple[object, ...]] = field(default_factory=list)
+    report_discussions: list[tuple[object, ...]] = field(default_factory=list)
+    report_actions: list[tuple[object, ...]] = field(default_factory=list)
+    report_marrac: list[tuple[object, ...]] = field(default_factory=list)
+    report_contacts: list[tuple[object, ...]] = field(default_factory=list)
+    report_profiles: list[tuple[object, ...]] = field(default_factory=list)
+
+    def add(self, case: Case, sealer: DocumentSealer) -> None:
+        cid, area = str(case.id), str(case.area_id)
+        referral = case.referral
+        self.report_referrals.append(
+            (cid, area, referral.referred_on.isoformat(), str(referral.referring_agency_id),
+             case.decision.outcome if case.decision else None,
+             ",".join(case.decision.criteria_met) if case.decision else "",
+             int(referral.consent.status == "given")))
+        self.report_discussions += [(cid, str(m), area, day.isoformat(), str(r) if r else None)
+                                    for m, day, r in discussions(case)]
+        if case.actions:
+            closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
+            # Those the closure completed or ended: closed on the day the case was.
+            closed |= {a: case.closed_on for a in case.disposals
+                       if case.closed_on is not None and a in case.action_outcomes}
+            self.report_actions += [
+                (str(a.action_id), cid, area, str(a.owner_agency), a.agreed_on.isoformat(),
+                 a.due_on.isoformat(),
+                 closed[a.action_id].isoformat() if a.action_id in closed else None,
+                 case.action_outcomes.get(a.action_id), int(case.restricted))
+                for a in case.actions.values()]
+        if case.allocated_at is not None:
+            purpose = case.reviews[-1].still_meets_purpose if case.reviews else None
+            self.report_marrac.append((cid, area, case.allocated_at.date().isoformat(),
+                                       None if purpose is None else int(purpose)))
+        self.report_contacts += [(str(c.contact_id), cid, area, c.me, c.minutes,
+                                  c.at.date().isoformat()) for c in case.contacts]
+        self.report_profiles.append(
+            (cid, sealer.seal(PROFILES, case.id, plain(profile(case)))))
+
+
 class ReportingProjector:
     name = "reporting"
 
@@ -205,14 +264,20 @@ class ReportingProjector:
     def tables(self) -> tuple[str, ...]:
         return TABLES
 
+    def folds(self) -> Folds:
+        return Folds(self.app, self.db, self.sealer.keyring)
+
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None:
-        batch = Batch.of(self.app, self.sealer.keyring, notifications)
+        self.project_folded(cur, notifications, self.folds())
+
+    def project_folded(self, cur: Cursor, notifications: Sequence[Notification],
+                       folds: Folds) -> None:
+        batch = folds.batch(cur, notifications)
         for meeting in batch.meetings:
             self._write_meeting(cur, meeting)
         for case_id in batch.erased:
             self.purge(cur, case_id)
-        for case in batch.cases:
-            self._write(cur, case)
+        self._write(cur, batch.cases)
 
     def purge_case(self, case_id: UUID) -> None:
         """Erasure: the case's facts leave every later report."""
@@ -220,10 +285,8 @@ class ReportingProjector:
             self.purge(cur, case_id)
 
     def purge(self, cur: Cursor, case_id: UUID) -> None:
-        for table in TABLES:
-            if table not in ("report_meetings", "report_attendance"):
-                cur.execute(f"DELETE FROM {table} WHERE case_id = %s",  # noqa: S608
-                            (str(case_id),))
+        for table in CASE_FACT_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (str(case_id),))  # noqa: S608
         # A repeat referral is erased with its case; its discussions go with it.
         cur.execute("DELETE FROM report_discussions WHERE referral_case_id = %s",
                     (str(case_id),))
@@ -244,56 +307,22 @@ class ReportingProjector:
             cur.executemany("INSERT INTO report_attendance (meeting_id, agency_id) "
                             "VALUES (%s, %s)", [(mid, a) for a in agencies])
 
-    def _write(self, cur: Cursor, case: Case) -> None:
-        cid, area = str(case.id), str(case.area_id)
-        for table in TABLES:
-            if table not in ("report_meetings", "report_attendance"):
-                cur.execute(f"DELETE FROM {table} WHERE case_id = %s", (cid,))  # noqa: S608
-        if case.withdrawn:
-            return  # entered in error: no report counts it, nor anything done on it
-        referral = case.referral
-        cur.execute(
-            "INSERT INTO report_referrals (case_id, area_id, referred_on, referring_agency_id,"
-            " outcome, criteria, consent_given) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (cid, area, referral.referred_on.isoformat(), str(referral.referring_agency_id),
-             case.decision.outcome if case.decision else None,
-             ",".join(case.decision.criteria_met) if case.decision else "",
-             int(referral.consent.status == "given")))
-        heard = discussions(case)
-        if heard:
-            cur.executemany(
-                "INSERT INTO report_discussions (case_id, meeting_id, area_id, heard_on,"
-                " referral_case_id) VALUES (%s, %s, %s, %s, %s)",
-                [(cid, str(m), area, day.isoformat(), str(r) if r else None)
-                 for m, day, r in heard])
-        if case.actions:
-            closed = {n.action_id: n.on for n in case.action_notes if n.outcome is not None}
-            # Those the closure completed or ended: closed on the day the case was.
-            closed |= {a: case.closed_on for a in case.disposals
-                       if case.closed_on is not None and a in case.action_outcomes}
-            cur.executemany(
-                "INSERT INTO report_actions (action_id, case_id, area_id, owner_agency_id,"
-                " agreed_on, due_on, closed_on, outcome, restricted)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(str(a.action_id), cid, area, str(a.owner_agency), a.agreed_on.isoformat(),
-                  a.due_on.isoformat(),
-                  closed[a.action_id].isoformat() if a.action_id in closed else None,
-                  case.action_outcomes.get(a.action_id), int(case.restricted))
-                 for a in case.actions.values()])
-        if case.allocated_at is not None:
-            purpose = case.reviews[-1].still_meets_purpose if case.reviews else None
-            cur.execute("INSERT INTO report_marrac (case_id, area_id, allocated_on,"
-                        " meets_purpose) VALUES (%s, %s, %s, %s)",
-                        (cid, area, case.allocated_at.date().isoformat(),
-                         None if purpose is None else int(purpose)))
-        if case.contacts:
-            cur.executemany(
-                "INSERT INTO report_contacts (contact_id, case_id, area_id, me, minutes,"
-                " contact_on) VALUES (%s, %s, %s, %s, %s, %s)",
-                [(str(c.contact_id), cid, area, c.me, c.minutes, c.at.date().isoformat())
-                 for c in case.contacts])
-        cur.execute(f"INSERT INTO {PROFILES} (case_id, profile) VALUES (%s, %s)",  # noqa: S608
-                    (cid, self.sealer.seal(PROFILES, case.id, plain(profile(case)))))
+    def _write(self, cur: Cursor, cases: Sequence[Case]) -> None:
+        """Each case's facts replaced, every table in one statement for the whole batch."""
+        rows = FactRows()
+        for case in cases:
+            if not case.withdrawn:  # entered in error: no report counts it, nor its work
+                rows.add(case, self.sealer)
+        with pipelined(cur):  # writes only, as the case views' (projections/cases.py)
+            for chunk in chunks([str(c.id) for c in cases]):
+                marks = ", ".join(["%s"] * len(chunk))
+                for table in CASE_FACT_TABLES:
+                    cur.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})",  # noqa: S608
+                                tuple(chunk))
+            for table, sql in INSERTS.items():
+                values = getattr(rows, table)
+                if values:
+                    cur.executemany(sql, values)
 
     # Queries -----------------------------------------------------------------------------
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import psycopg
 import structlog
 from eventsourcing.persistence import Notification
 
 from domain.application import Marac
+from projections.folds import Folds
 from storage.database import Cursor, Database
 
 log = structlog.get_logger("projections")
@@ -31,12 +32,29 @@ class Projector(Protocol):
     def project(self, cur: Cursor, notifications: Sequence[Notification]) -> None: ...
 
 
+@runtime_checkable
+class FoldingProjector(Projector, Protocol):
+    """A projector written from aggregates folded once per batch (projections/folds.py),
+    holding them from one batch to the next of a pass."""
+
+    def folds(self) -> Folds: ...
+    def project_folded(self, cur: Cursor, notifications: Sequence[Notification],
+                       folds: Folds) -> None: ...
+
+
 class ProjectionRunner:
-    def __init__(self, app: Marac, db: Database, projector: Projector, batch: int = 200) -> None:
+    def __init__(self, app: Marac, db: Database, projector: Projector, batch: int = 200,
+                 rebuild_batch: int = 5_000) -> None:
+        """`batch`: notifications a catch-up reads at a time; `rebuild_batch`: a rebuild's
+        (larger: each batch's views are one transaction, and each table one statement)."""
         self.app = app
         self.db = db
         self.projector = projector
         self.batch = batch
+        self.rebuild_batch = rebuild_batch
+        self.last_folds: Folds | None = None  # the last pass's counts, for benchmarks
+        # Told the position each batch committed (a benchmark's clock on the projection lag).
+        self.committed: Callable[[int], None] | None = None
 
     def register(self, *, from_now: bool = False) -> None:
         """The projector's tracking row, where it has none yet (the table is storage/
@@ -62,11 +80,21 @@ class ProjectionRunner:
     def catch_up(self) -> int:
         """Project everything recorded so far; returns how many notifications were read.
         Called after a write, it gives the writer read-your-writes."""
-        return self._project(None)
+        return self._project(None, self.batch)
 
-    def _project(self, progress: Callable[[int], None] | None) -> int:
+    def _project(self, progress: Callable[[int], None] | None, size: int) -> int:
         """`progress` is told the position reached after each batch (the command line's
         progress bar)."""
+        folds = self.projector.folds() if isinstance(self.projector, FoldingProjector) else None
+        self.last_folds = folds
+        try:
+            return self._batches(progress, size, folds)
+        finally:
+            if folds is not None:
+                folds.drop()
+
+    def _batches(self, progress: Callable[[int], None] | None, size: int,
+                 folds: Folds | None) -> int:
         total = 0
         while True:
             with self.db.transaction() as cur:
@@ -78,16 +106,21 @@ class ProjectionRunner:
                 row = cur.fetchone()
                 position = int(row[0]) if row else 0
                 notifications = self.app.recorder.select_notifications(
-                    start=position, limit=self.batch, inclusive_of_start=False)
+                    start=position, limit=size, inclusive_of_start=False)
                 if not notifications:
                     return total
-                self.projector.project(cur, notifications)
+                if folds is not None and isinstance(self.projector, FoldingProjector):
+                    self.projector.project_folded(cur, notifications, folds)
+                else:
+                    self.projector.project(cur, notifications)
                 cur.execute("UPDATE projection_tracking SET position = %s WHERE name = %s",
                             (notifications[-1].id, self.projector.name))
             total += len(notifications)
+            if self.committed is not None:
+                self.committed(notifications[-1].id)
             if progress is not None:
                 progress(notifications[-1].id)
-            if len(notifications) < self.batch:
+            if len(notifications) < size:
                 return total
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -99,10 +132,10 @@ class ProjectionRunner:
             cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = %s",
                         (self.projector.name,))
         if progress is None:
-            return self._project(None)
+            return self._project(None, self.rebuild_batch)
         total = self.app.recorder.max_notification_id() or 0
         progress(0, total)
-        return self._project(lambda position: progress(position, total))
+        return self._project(lambda position: progress(position, total), self.rebuild_batch)
 
     def run(self, stop: threading.Event, poll_interval: float = 1.0) -> None:
         """Catch up whenever woken (NOTIFY) or every `poll_interval` seconds, until `stop`."""

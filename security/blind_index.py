@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 from uuid import UUID
 
 from domain.exceptions import CaseErased
 from domain.identifiers import identifier_keys
+from domain.match_keys import HELD_KINDS, NAME, known_fields, match_keys
+from domain.repeat_strength import Evidence
 from domain.subjects import Role, Subject
-from storage.database import Database
+from storage.database import Cursor, Database
+
+T = TypeVar("T")
 
 
 class BlindIndex:
@@ -47,25 +52,37 @@ class BlindIndex:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def _rows(self, area_id: UUID, subject: Subject) -> set[tuple[str, str]]:
+        """The search keys (looked up by `matches`)."""
         return {(kind, self.digest(area_id, kind, v)) for kind, v in identifier_keys(subject)}
 
+    def _match_rows(self, area_id: UUID, subject: Subject) -> set[tuple[str, str]]:
+        """The possible-repeat keys (looked up by `repeat_evidence`)."""
+        return {(kind, self.digest(area_id, kind, v)) for kind, v in match_keys(subject)}
+
     def record(self, area_id: UUID, case_id: UUID, subjects: Iterable[Subject]) -> None:
+        # Match keys for the victim only: possible repeats are about her (a repeat is a new
+        # referral about the same victim), and other people's would triple the rows.
         rows = {
             (str(case_id), str(area_id), s.role, kind, digest)
             for s in subjects
-            for kind, digest in self._rows(area_id, s)
+            for kind, digest in self._rows(area_id, s) | (
+                self._match_rows(area_id, s) if s.role == "victim" else set())
         }
-        with self.db.transaction() as cur:
+        # Pipelined: the ledger's answer is one round trip, the rest ride with the commit.
+        with self.db.transaction(pipelined=True) as cur:
             # Never index an erased case again (a process may still hold its cached key).
             cur.execute("SELECT 1 FROM shred_ledger WHERE scope_id = %s", (str(case_id),))
             if cur.fetchone() is not None:
                 raise CaseErased(f"case {case_id} has been erased")
             cur.execute("DELETE FROM blind_index WHERE case_id = %s", (str(case_id),))
-            if rows:
-                cur.executemany(
-                    "INSERT INTO blind_index (case_id, area_id, role, kind, digest) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    sorted(rows),
+            # A few dozen rows a subject with the match keys: one statement per 200 rows, not
+            # one round trip per row.
+            for chunk in _chunks(sorted(rows), 200):
+                marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                cur.execute(
+                    "INSERT INTO blind_index (case_id, area_id, role, kind, digest) "  # noqa: S608
+                    f"VALUES {marks}",
+                    tuple(v for row in chunk for v in row),
                 )
 
     def matches(
@@ -90,6 +107,66 @@ class BlindIndex:
                 found.setdefault(UUID(case_id), set()).add(kind)
         return found
 
+    def repeat_evidence(self, area_id: UUID, subject: Subject,
+                        exclude: UUID | None = None) -> Mapping[UUID, Evidence]:
+        """Cases in the area (but `exclude`, the subject's own) whose victim shares a match
+        key with `subject`: which kinds they share; which identifiers each holds at all (a
+        kind of key the candidate has rows of), so that one missing is not taken for one that
+        differs; and how many other cases hold the name digest they share."""
+        mine = self._match_rows(area_id, subject)
+        digests = sorted(d for _, d in mine)
+        if not digests:
+            return {}
+        names = {d for kind, d in mine if kind == NAME}
+        shared: dict[UUID, set[str]] = {}
+        holders: dict[str, set[UUID]] = {}
+        with self.db.transaction(readonly=True) as cur:
+            for chunk in _chunks(digests, 500):
+                marks = ", ".join(["%s"] * len(chunk))
+                cur.execute(
+                    "SELECT case_id, kind, digest FROM blind_index "  # noqa: S608 - placeholders
+                    f"WHERE area_id = %s AND role = 'victim' AND digest IN ({marks})",
+                    (str(area_id), *chunk),
+                )
+                for raw_id, kind, digest in cur.fetchall():
+                    case_id = UUID(raw_id)
+                    if case_id == exclude:
+                        continue
+                    shared.setdefault(case_id, set()).add(kind)
+                    if digest in names:
+                        holders.setdefault(digest, set()).add(case_id)
+            held = self._held(cur, sorted(str(c) for c in shared))
+        probe = known_fields(subject)
+        return {c: Evidence(frozenset(k), probe, frozenset(held.get(c, ())), min(
+                    (len(h) - 1 for h in holders.values() if c in h), default=0))
+                for c, k in shared.items()}
+
+    def _held(self, cur: Cursor, case_ids: list[str]) -> dict[UUID, set[str]]:
+        held: dict[UUID, set[str]] = {}
+        kinds = sorted(HELD_KINDS)
+        for chunk in _chunks(case_ids, 500):
+            marks = ", ".join(["%s"] * len(chunk))
+            kind_marks = ", ".join(["%s"] * len(kinds))
+            cur.execute(
+                "SELECT DISTINCT case_id, kind FROM blind_index "  # noqa: S608 - placeholders
+                f"WHERE case_id IN ({marks}) AND role = 'victim' AND kind IN ({kind_marks})",
+                (*chunk, *kinds),
+            )
+            for case_id, kind in cur.fetchall():
+                held.setdefault(UUID(case_id), set()).add(kind)
+        return held
+
+    def indexed_cases(self) -> list[UUID]:
+        """Every case with an entry: what `marac projections reindex` re-records."""
+        with self.db.transaction(readonly=True) as cur:
+            cur.execute("SELECT DISTINCT case_id FROM blind_index")
+            return sorted(UUID(r[0]) for r in cur.fetchall())
+
     def forget(self, case_id: UUID) -> None:
         with self.db.transaction() as cur:
             cur.execute("DELETE FROM blind_index WHERE case_id = %s", (str(case_id),))
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

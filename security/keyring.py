@@ -209,6 +209,18 @@ class Keyring:
             cur.execute("SELECT 1 FROM shred_ledger WHERE scope_id = %s", (str(scope_id),))
             return cur.fetchone() is not None
 
+    def shredded(self, scope_ids: Sequence[UUID]) -> set[UUID]:
+        """Those of these scopes the ledger names, in one round trip per chunk (a projector's
+        batch asks for all its cases at once)."""
+        found: set[UUID] = set()
+        for chunk in chunks(scope_ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            with self.db.transaction(readonly=True) as cur:
+                cur.execute(f"SELECT scope_id FROM shred_ledger "  # noqa: S608
+                            f"WHERE scope_id IN ({marks})", [str(s) for s in chunk])
+                found.update(UUID(r[0]) for r in cur.fetchall())
+        return found
+
     def shred_ledger(self) -> list[ShredRecord]:
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT scope_id, shredded_at, reason FROM shred_ledger ORDER BY 2, 1")

@@ -18,6 +18,7 @@ from security.policy import CaseAccess, Viewer, Visibility, case_visibility, may
 from services.actor import Actor
 from services.errors import NotFound
 from services.platform import Platform
+from services.read_your_writes import caught_up
 
 log = structlog.get_logger("services.case_access")
 
@@ -130,6 +131,6 @@ def writing(stores: Stores, actor: Actor, action: AuditAction, case_id: UUID | N
         raise
     allowed()
     try:
-        stores.runner.catch_up()
+        caught_up(stores.runner)  # a pass shared with the other writers of the moment
     except Exception as exc:  # the write stands; see above
         log.warning("catch_up_deferred", error_type=type(exc).__name__)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from domain.actions import is_overdue
 from domain.case import ENDED
+from domain.exceptions import ActionAlreadyRecorded
+from services.case_access import writing
 from services.platform import Platform
 from services.system import SystemJob
 
@@ -25,9 +29,15 @@ def escalate_overdue(platform: Platform, job: SystemJob, today: date) -> list[UU
         if case is None or case.status in ENDED:
             continue
         case_id, action_id = row.case_id, row.action_id
-        job.step().audit.record("escalate", "allowed", case_id=case_id,
-                                items=(str(action_id),), area_id=row.area_id)
-        platform.marac.escalate_action(case_id, action_id, by=job.subject)
+        try:
+            # Recorded as it turns out (allowed just before the save, else refused or failed):
+            # several workers may run this pass at once, from read models read before another
+            # one's escalation was projected.
+            with writing(platform, job.step(), "escalate", case_id, row.area_id,
+                         items=(str(action_id),)):
+                platform.marac.escalate_action(case_id, action_id, by=job.subject)
+        except (ActionAlreadyRecorded, IntegrityError):
+            continue  # another worker escalated it first: once, by that one
         escalated.append(action_id)
     if escalated:
         platform.runner.catch_up()

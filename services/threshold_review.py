@@ -29,6 +29,10 @@ class RepeatCandidate:
     status: str
     last_referral_on: date
     within_window: bool
+    # How strongly it looks like the same victim, and why (domain/repeat_strength.py).
+    strength: int = 0
+    reason: str = ""
+    strong: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def threshold_review(stores: Stores, actor: Actor, case_id: UUID) -> ThresholdRe
         summary=summary, referral=ReferralView.of(document.referral, settings),
         decision=document.decision,
         possible_repeats=tuple(RepeatCandidate(f.case_id, labels.get(f.case_id), f.matched_on,
-                                               f.status, f.last_referral_on, f.within_window)
+                                               f.status, f.last_referral_on, f.within_window,
+                                               f.strength, f.reason, f.strong)
                                for f in found),
         referral_threshold=settings.referral_threshold,
         escalation_count=settings.escalation_count,

@@ -124,7 +124,8 @@ class Database:
         return getattr(self._local, "cursor", None) is not None
 
     @contextmanager
-    def transaction(self, *, readonly: bool = False, flush: bool = True) -> Iterator[Cursor]:
+    def transaction(self, *, readonly: bool = False, flush: bool = True,
+                    pipelined: bool = False) -> Iterator[Cursor]:
         """One transaction: committed on success, rolled back on any exception. SQLite
         writers take the lock up front (BEGIN IMMEDIATE) so that two writers queue instead of
         deadlocking; readers do not take it at all. Called inside another transaction on the
@@ -133,7 +134,12 @@ class Database:
         `flush=False` (SQLite; PostgreSQL sets it per statement, see audit/trail.py): the
         commit is ordered, visible and survives a crash of the application, but does not wait
         for the disk; the log is written sequentially, so the next flushed commit of anything
-        (an event, a signed audit checkpoint) makes it durable too."""
+        (an event, a signed audit checkpoint) makes it durable too.
+
+        `pipelined` (PostgreSQL; ignored elsewhere, and by a joined transaction): BEGIN and
+        the statements are sent without waiting for each answer, and the commit waits for all
+        of them: one round trip for a block of writes, plus one wherever a result is fetched.
+        A statement's error is raised at the latest by the commit, which then rolls back."""
         outer: Cursor | None = getattr(self._local, "cursor", None)
         if outer is not None:
             if flush and not getattr(self._local, "flush", True):
@@ -141,7 +147,7 @@ class Database:
                 raise RuntimeError("a flushed transaction cannot join an unflushed one")
             yield outer
             return
-        with self._new_transaction(readonly, flush) as cur:
+        with self._new_transaction(readonly, flush, pipelined) as cur:
             self._local.cursor, self._local.flush = cur, flush
             try:
                 yield cur
@@ -149,14 +155,16 @@ class Database:
                 self._local.cursor, self._local.flush = None, True
 
     @contextmanager
-    def _new_transaction(self, readonly: bool, flush: bool) -> Iterator[Cursor]:
+    def _new_transaction(self, readonly: bool, flush: bool,
+                         pipelined: bool = False) -> Iterator[Cursor]:
         if self._pool is not None:
             with self._pool.connection() as pg:
                 if readonly:
                     with pg.cursor() as cur:
                         yield cur
                     return
-                with pg.transaction(), pg.cursor() as cur:
+                with (pg.pipeline() if pipelined else nullcontext()), pg.transaction(), \
+                        pg.cursor() as cur:
                     yield cur
             return
         conn = self._sqlite()
@@ -263,6 +271,22 @@ def _busy_as_transient() -> Iterator[None]:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StorageBusy("the database is locked by another process") from exc
         raise
+
+
+@contextmanager
+def pipelined(cur: Cursor) -> Iterator[None]:
+    """PostgreSQL: the writes inside are sent one after another without waiting for each
+    answer, and answered together at the end (a projector's batch of deletes and inserts:
+    one round trip, not one a statement); their errors surface there, inside the caller's
+    transaction as ever. Writes only: a read on the same cursor inside the block would be
+    handed a write's result (psycopg raises). SQLite, in process, has no round trips to
+    save."""
+    conn = getattr(cur, "connection", None)
+    if not isinstance(conn, psycopg.Connection):
+        yield
+        return
+    with conn.pipeline():
+        yield
 
 
 def chunks(items: Sequence[_T], size: int = 500) -> Iterator[Sequence[_T]]:

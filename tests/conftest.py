@@ -53,6 +53,23 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
+# The suite's longest tests (whole journeys: documents run as written, whole MARACs on the
+# pages) start first, so that the cores finish together rather than one waiting on the other.
+LONG_FIRST = ("e2e", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+
+    def rank(item: pytest.Item) -> int:
+        for i, directory in enumerate(LONG_FIRST):
+            if item.path.is_relative_to(here / directory):
+                return i
+        return len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: each directory's own order kept
+
+
 REAL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # Service tests call the use cases directly: the in-memory platform unless marked real_stores.
 IN_MEMORY_BY_DEFAULT = Path(__file__).parent / "services"

@@ -61,11 +61,16 @@ class PinnedAssets(StaticFiles):
         return response
 
 
-def install_pages(app: FastAPI, config: WebConfig) -> None:
-    """After the API's routes and error handlers, so that its error mapping is the pages' too."""
+def bind_pages(app: FastAPI, config: WebConfig) -> None:
+    """The pages' sign-in (where the identity provider is, this service's client at it)."""
     app.state.web_config = config
     app.state.web_oauth = (sign_in.oauth_client(config.sign_in)
                            if config.sign_in is not None else None)
+
+
+def install_pages(app: FastAPI) -> None:
+    """After the API's routes and error handlers, so that its error mapping is the pages' too.
+    Their sign-in is bound with the platform (bind_pages)."""
     app.include_router(sign_in.router)
     app.include_router(cases.router)
     app.include_router(referrals.router)

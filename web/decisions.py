@@ -55,12 +55,6 @@ CRITERIA = {"visible_high_risk": "Visible high risk",
             "professional_judgement": "Professional judgement",
             "potential_escalation": "Potential escalation",
             "honour_based_abuse": "'Honour'-based abuse"}
-MATCHED_ON = {"surname_dob": "surname and date of birth",
-              "forename_dob": "forename and date of birth",
-              "phonetic_surname_year": "a surname that sounds alike and year of birth",
-              "full_name": "full name", "reference": "an agency reference"}
-
-
 @dataclass(frozen=True)
 class DecisionForm:
     """The decision form as given, and what is wrong with it (field id -> message)."""
@@ -146,6 +140,6 @@ def _page(request: Request, person: SignedIn, case_id: UUID, form: DecisionForm,
     review = threshold_review(platform_of(request), actor_of(request, person), case_id)
     return render("decisions/decide.html", {
         **layout(person, "decisions"), "review": review, "form": form, "outcomes": OUTCOMES,
-        "status_labels": STATUS_LABELS, "criteria": CRITERIA, "matched_on": MATCHED_ON,
+        "status_labels": STATUS_LABELS, "criteria": CRITERIA,
         "recorded": recorded,
     }, status_code=status)

@@ -11,9 +11,6 @@ from __future__ import annotations
 import html as markup
 import re
 
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
 from domain.meeting import MINUTES_MARKING
 
 MARKING = MINUTES_MARKING  # the Government Security Classifications marking, once
@@ -26,6 +23,8 @@ WATERMARK_REPEATS = 6
 def _no_fetch() -> object:
     """data: URLs only; any other address fails the rendering, for a request from here could
     tell someone who is reading what, and an issued document must be self-contained."""
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]  # noqa: PLC0415
+
     return URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
 
 
@@ -81,5 +80,9 @@ def render_pdf(html: str, *, watermark_lines: tuple[str, ...]) -> bytes:
     if body is None:
         raise ValueError("render_pdf takes a whole HTML document")
     marked = html[:body.end()] + _marks(watermark_lines) + html[body.end():]
+    # Imported when a document is issued, not when the pages start: WeasyPrint and its fonts
+    # take a second to load, which every `marac serve` and worker would otherwise spend.
+    from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # noqa: PLC0415
+
     document = HTML(string=marked, url_fetcher=_no_fetch())
     return bytes(document.write_pdf(stylesheets=[CSS(string=_page_css())]))

@@ -63,8 +63,77 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     retention.add_argument("--events", type=int, default=1_000_000, help="events in the log")
     retention.add_argument("--requests", type=int, default=20, help="subject access requests")
     retention.set_defaults(bench=_retention)
-    _add_web(bs)
+    _add_issue_19(bs)
     p.set_defaults(run=run)
+
+
+def _add_issue_19(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The pages' benchmark and national scale's (issue 19)."""
+    _add_repeats(sub)
+    _add_web(sub)
+    _add_national(sub)
+    _add_projections(sub)
+
+
+NATIONAL_PARTS = ("footprint", "referrals", "reports", "repeats", "read", "audit")
+
+
+def _add_national(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    national = _benchmark(sub, "national",
+                          "every national-scale goal from its own benchmark, and the sizing")
+    national.add_argument("--parts", nargs="+", choices=NATIONAL_PARTS, default=NATIONAL_PARTS,
+                          help="which benchmarks to run (all by default)")
+    national.add_argument("--kent-cases", type=int, default=1745,
+                          help="cases a year in the Kent-sized area (footprint, reports, repeats)")
+    national.add_argument("--seconds", type=float, default=8.0,
+                          help="seconds per timed phase (referrals)")
+    national.set_defaults(bench=_national)
+
+
+def _add_repeats(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    repeats = _benchmark(sub, "repeats",
+                         "possible repeats' recall and precision against the previous rule")
+    repeats.add_argument("--per-year", type=int, default=1750,
+                         help="referrals a year (a lead-in year and a measured year)")
+    repeats.add_argument("--seed", type=int, default=19, help="of the generated people")
+    repeats.add_argument("--names", nargs="+", choices=["census", "narrow"],
+                         default=["census", "narrow"],
+                         help="name pools: as common as in England, or far more alike")
+    repeats.set_defaults(bench=_repeats)
+
+
+def _add_projections(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    rebuild = _benchmark(sub, "rebuild", "read models rebuilt from zero against reading the log")
+    rebuild.add_argument("--cases", type=int, default=400, help="cases in the log")
+    rebuild.add_argument("--events-per-case", type=int, default=30, help="events of each case")
+    rebuild.add_argument("--open-at-once", type=int, default=150,
+                         help="cases worked at a time (how far a case's events spread)")
+    rebuild.add_argument("--no-compare", action="store_true",
+                         help="skip the slow comparison with nothing held across batches")
+    rebuild.set_defaults(bench=_rebuild)
+    lag = _benchmark(sub, "projection-lag",
+                     "case views' lag behind the store at a sustained rate, against NOTIFY's")
+    lag.add_argument("--rate", type=float, default=500.0, help="events per second asked for")
+    lag.add_argument("--seconds", type=float, default=10.0, help="seconds of appends per side")
+    lag.add_argument("--writers", type=int, default=2, help="appending processes")
+    lag.add_argument("--cases", type=int, default=200, help="cases the appends go to")
+    lag.set_defaults(bench=_projection_lag)
+
+
+def _rebuild(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.rebuild import RebuildBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return RebuildBenchmark(backend=args.backend, database_url=args.database_url,
+                            cases=args.cases, events_per_case=args.events_per_case,
+                            open_at_once=args.open_at_once, compare=not args.no_compare).run()
+
+
+def _projection_lag(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.projection_lag import ProjectionLagBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return ProjectionLagBenchmark(backend=args.backend, database_url=args.database_url,
+                                  rate=args.rate, seconds=args.seconds, writers=args.writers,
+                                  cases=args.cases).run()
 
 
 def _add_web(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -170,6 +239,22 @@ def _retention(args: argparse.Namespace) -> dict[str, Any]:
 
     return RetentionBenchmark(backend=args.backend, database_url=args.database_url,
                               events=args.events, requests=args.requests).run()
+
+
+def _repeats(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.repeats import RepeatsBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    return RepeatsBenchmark(backend=args.backend, database_url=args.database_url,
+                            per_year=args.per_year, seed=args.seed,
+                            names=tuple(args.names)).run()
+
+
+def _national(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.national import NationalBenchmark  # noqa: PLC0415 - keeps benchmarks off serve's path
+
+    configure_logging(to="stderr")  # the served requests log as in production, off stdout
+    return NationalBenchmark(args.backend, args.database_url, parts=args.parts,
+                             kent_cases=args.kent_cases, seconds=args.seconds).run()
 
 
 def _web(args: argparse.Namespace) -> dict[str, Any]:

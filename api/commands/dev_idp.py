@@ -30,7 +30,6 @@ from typing import Any
 
 from joserfc.jwk import RSAKey
 
-from api.bootstrap import claim_names
 from api.settings import Settings
 from security.identity import ROLES, ClaimNames
 from security.issuer import DEMO_AUDIENCE, LocalIssuer
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.ttl <= MAX_TTL_SECONDS:
         print(f"marac: --ttl is 1 to {MAX_TTL_SECONDS} seconds", file=sys.stderr)
         return 2
-    claims = person_claims(claim_names(Settings()), args.sub, area=args.area,
+    claims = person_claims(Settings().claim_names, args.sub, area=args.area,
                            agency=args.agency, roles=args.role)
     print(issuer.issue(claims, args.ttl))
     return 0

@@ -108,7 +108,8 @@ def list_possible_repeats(
     case_id: UUID, purpose: RequiredPurpose, platform: CurrentPlatform, actor: CurrentActor
 ) -> list[schemas.PossibleRepeatOut]:
     found = repeats.possible_repeats(platform, replace(actor, purpose=purpose.value), case_id)
-    return [schemas.PossibleRepeatOut.model_validate(asdict(f)) for f in found]
+    return [schemas.PossibleRepeatOut.model_validate({**asdict(f), "rank": n})
+            for n, f in enumerate(found, start=1)]
 
 
 @router.post("/cases/{case_id}/actions", status_code=201, response_model=schemas.Created,

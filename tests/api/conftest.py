@@ -18,6 +18,7 @@ from domain.risk import DASH_RIC_QUESTIONS
 from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from storage.url import MEMORY_URL
+from tests.apps import app_for
 
 AGENCIES = ("police", "idva", "health", "housing", "hpx")
 AGENCY_TYPES = {"police": "police", "idva": "idva", "health": "health", "housing": "housing",
@@ -68,7 +69,7 @@ def api_platform(
 
 @pytest.fixture
 def client(api_platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(api_platform)) as c:
+    with TestClient(app_for(api_platform)) as c:
         yield c
 
 

@@ -30,7 +30,6 @@ from hypothesis.stateful import (
     rule,
 )
 
-from api.app import create_app
 from api.bootstrap import build_platform
 from api.settings import Settings
 from domain.identifiers import soundex
@@ -38,6 +37,7 @@ from security.issuer import LocalIssuer
 from security.kek import KeyMaterial
 from storage.url import MEMORY_URL
 from tests.api.conftest import AGENCIES, AGENCY_TYPES, Clock, referral_body
+from tests.apps import app_for
 
 SURNAMES = ("Quennevillexq", "Okaforbb", "Lindqvistzz")
 assert len({soundex(s) for s in SURNAMES}) == len(SURNAMES)
@@ -206,7 +206,7 @@ class AccessMachine(RuleBasedStateMachine):
         self.other_area = app.create_area("other", "Other MARAC")
         self.agencies = {c: app.register_agency(self.area, c, c, AGENCY_TYPES[c], core=True)
                          for c in AGENCIES}
-        self.client = TestClient(create_app(self.platform))
+        self.client = TestClient(app_for(self.platform))
         self.model: dict[UUID, ModelCase] = {}
         self.tokens: dict[str, str] = {}
 

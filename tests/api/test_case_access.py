@@ -218,6 +218,8 @@ def test_coordinators_see_possible_repeats_found_through_the_blind_index(
     found = client.get(f"/api/v1/cases/{again}/possible-repeats",
                        headers=world.coordinator()).json()
     assert [(f["case_id"], f["within_window"]) for f in found] == [(str(first), True)]
+    assert (found[0]["rank"], found[0]["strong"]) == (1, True)
+    assert found[0]["reason"].startswith("same date of birth, similar surname")
     assert client.post(f"/api/v1/cases/{again}/decision", headers=world.coordinator(),
                        json={"outcome": "link_repeat", "existing_case_id": str(first)}
                        ).status_code == 204

@@ -21,7 +21,7 @@ from uuid import UUID
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from api.app import create_app
 from api.bootstrap import Platform, build_platform
@@ -120,32 +120,43 @@ def page(context: BrowserContext) -> Iterator[Page]:
 class Accessibility:
     """axe-core on the page as it stands, at WCAG 2.0, 2.1 and 2.2 A and AA: no violation. A
     page shown without JavaScript is checked as that browser has it: its HTML, without its
-    scripts, loaded at its own address in a page that may run axe (axe is JavaScript)."""
+    scripts, loaded at its own address in a page that may run axe (axe is JavaScript): one
+    such page for the session (`axe_page`), whose cache keeps the styles between checks."""
 
-    def __init__(self, page: Page, javascript: bool, browser: Browser) -> None:
+    def __init__(self, page: Page, javascript: bool, axe_page: Page) -> None:
         self.page = page
         self.javascript = javascript
-        self.browser = browser
+        self.axe_page = axe_page
 
     def __call__(self) -> None:
-        target, helper = self.page, None
+        target = self.page
         if not self.javascript:
-            helper = self.browser.new_context(java_script_enabled=True)
-            target = helper.new_page()
+            target = self.axe_page
+            url = self.page.url
             html = re.sub(r"<script\b[^>]*>.*?</script>", "", self.page.content(),
                           flags=re.DOTALL | re.IGNORECASE)
-            target.route(self.page.url, lambda route: route.fulfill(
-                status=200, content_type="text/html", body=html))
-            target.goto(self.page.url)
-        try:
-            results = AXE.run(target, options={"runOnly": {"type": "tag", "values": WCAG_A_AA},
-                                               "resultTypes": ["violations"]})
-        finally:
-            if helper is not None:
-                helper.close()
+
+            def fulfil(route: Route) -> None:
+                route.fulfill(status=200, content_type="text/html", body=html)
+
+            target.route(url, fulfil)
+            try:
+                target.goto(url)
+            finally:
+                target.unroute(url, fulfil)
+        results = AXE.run(target, options={"runOnly": {"type": "tag", "values": WCAG_A_AA},
+                                           "resultTypes": ["violations"]})
         assert results.violations_count == 0, results.generate_report()
 
 
+@pytest.fixture(scope="session")
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A page with JavaScript on, for checking what a page without it showed (Accessibility)."""
+    context = browser.new_context(java_script_enabled=True)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
-def accessible(page: Page, javascript: bool, browser: Browser) -> Accessibility:
-    return Accessibility(page, javascript, browser)
+def accessible(page: Page, javascript: bool, axe_page: Page) -> Accessibility:
+    return Accessibility(page, javascript, axe_page)

@@ -105,6 +105,13 @@ def test_the_coordinator_accepts_declines_and_links_referrals(
     earlier = next(v for n in range(candidates.count())
                    if (v := candidates.nth(n).get_attribute("value")) in accepted)
     expect(page.locator(f'a[href="/cases/{earlier}"]')).to_be_visible()
+    # Ranked, the strongest first (the demo's other referral of her, then this case), each
+    # with why it is suggested.
+    listed = page.locator(".app-repeats li")
+    expect(listed.first).to_contain_text("Strong match")
+    shown = listed.filter(has=page.locator(f'a[href="/cases/{earlier}"]'))
+    expect(shown).to_contain_text("Strong match")
+    expect(shown).to_contain_text("Same date of birth, similar surname and same forename")
     page.get_by_label("Link it as a repeat of an existing case").check()
     page.locator(f'input[name="existing_case"][value="{earlier}"]').check()
     accessible()

@@ -22,13 +22,13 @@ from api.settings import Settings
 from audit import merkle
 from audit.actions import AuditAction
 from audit.chain import FIELDS, record_hash
-from audit.checkpoints import Checkpoints
+from audit.checkpoints import Checkpoint, Checkpoints, CheckpointSigner, exported
 from audit.queries import AuditFilter, review_break_glass, search, search_statement
 from audit.trail import AUDIT_TABLES, TABLE, AuditRecord, AuditUnavailable
 from audit.verify import Report, verify
 from security.documents import DocumentSealer
 from storage.database import Cursor, Database
-from storage.migrations import VERSION_TABLE, upgrade
+from storage.migrations import MIGRATIONS, VERSION_TABLE, upgrade
 from storage.migrations.m0001_previous_release import APPEND_ONLY_SQLITE
 from tests.integration.raw import holding_the_audit_head
 
@@ -101,6 +101,31 @@ def test_checkpoints_signed_as_the_trail_grows_sign_the_root_of_every_record(
         assert checkpoint is not None
         leaves = [bytes(row[-1]) for row in platform.audit.scan()][: checkpoint.size]
         assert checkpoint.root == merkle.root(leaves)
+    assert check(platform).ok
+
+
+def test_two_workers_signing_the_same_size_at_once_store_and_export_it_once(
+    platform: Platform,
+) -> None:
+    """Each worker signs checkpoints (scale-out): here one signs the size while the other is
+    between reading the trail and storing its own signature of it. The first stands; the
+    second is no error, and neither stored nor exported again."""
+    fill(platform, 4)
+    first = platform.checkpoints
+    signer = first.signer
+    won: list[Checkpoint | None] = []
+
+    def sign_while_the_other_signs(statement: bytes) -> bytes:
+        won.append(first.issue())
+        return signer._sign(statement)
+
+    second = Checkpoints(platform.audit, CheckpointSigner(signer.public_key,
+                                                          sign_while_the_other_signs),
+                         first.export_dir)
+    assert second.issue() is None
+    assert [c.size for c in won if c] == [4]
+    assert [c.size for c in first.stored()] == [4]
+    assert [c.size for c in exported(first.export_dir)] == [4]
     assert check(platform).ok
 
 
@@ -500,7 +525,9 @@ def test_a_trail_written_before_the_mentions_is_indexed_once_by_the_upgrade(
     with platform.database.transaction() as cur:  # as an earlier release left the database
         cur.execute("DROP TABLE audit_case_mentions")
         cur.execute(f"DROP TABLE {VERSION_TABLE}")
-    assert [step.how for step in upgrade(platform.database)] == ["applied", "applied"]
+    # No version table: each migration of this release runs, each idempotent over what exists.
+    assert [(step.version, step.how) for step in upgrade(platform.database)] == [
+        (m.version, "applied") for m in MIGRATIONS]
     assert upgrade(platform.database) == []  # idempotent
     assert [r.seq for r in search(platform.audit, AuditFilter(case_id=a))] == [1, 2]
     one(platform, case_id=a)

@@ -109,6 +109,12 @@ def test_referrals_benchmark_runs(backend: str, request: pytest.FixtureRequest) 
                              "keyed_requests_per_s_2_clients", "errors_5xx"}
     assert result["errors_5xx"] == 0
     assert result["each_201_stored_once"]
+    assert result["p99_ms_2_clients"] > 0
+    if backend == "postgres":  # the audit record, the save and the catch-up at least
+        assert result["round_trips_per_referral"] >= 3
+        assert any(site.startswith("audit/") for site in result["round_trips_by_site"])
+    else:
+        assert result["round_trips_per_referral"] is None
 
 
 @pytest.mark.parametrize(
@@ -154,3 +160,47 @@ def test_reports_benchmark_runs(backend: str, request: pytest.FixtureRequest) ->
     assert first["baseline_exact_quarter_p50_ms"] > 0
     assert isinstance(first["goal_met"], bool)
     assert result["config"]["rebuild_gives_identical_figures"] is True
+
+
+def test_repeats_benchmark_reports_both_rules() -> None:
+    from bench.repeats import RepeatsBenchmark  # noqa: PLC0415
+
+    result = RepeatsBenchmark("sqlite", None, per_year=60, names=("census",)).run()
+    area = result["areas"]["census"]
+    assert area["config"]["measured_referrals"] > 0
+    for rule in ("new_rule", "old_rule_baseline"):
+        assert area[rule].keys() >= {"recall", "precision", "recall_by_variation",
+                                     "lookup_p99_ms"}
+        assert area[rule]["repeats"] == area["new_rule"]["repeats"]  # the same referrals
+
+
+def test_national_benchmark_reads_each_goal_from_its_part() -> None:
+    """Tiny sizes: the footprint's sizing and the repeats goals, read from the repeats
+    benchmark's own JSON (a key renamed there would leave a goal unmeasured: not met)."""
+    from bench.national import NationalBenchmark  # noqa: PLC0415
+
+    result = NationalBenchmark("sqlite", None, parts=["footprint", "repeats"],
+                               kent_cases=40).run()
+    footprint = result["parts"]["footprint"]
+    assert footprint["cases"] >= 40
+    assert footprint["events"] > footprint["cases"]
+    assert footprint["national"]["cases_kept"] == 840_000
+    assert footprint["national"]["database_gb"] > 0
+    goals = {g["name"]: g for g in result["goals"]}
+    assert set(goals) == {"repeats_recall_census_names", "repeats_precision_census_names",
+                          "repeats_recall_narrow_names", "repeats_precision_narrow_names"}
+    for goal in goals.values():
+        assert goal["measured"] is not None, goal
+        assert goal["baseline"] is not None, goal
+        assert goal["met"] == (goal["measured"] >= float(goal["goal"].split()[1]))
+    assert result["goals_not_met"] == [g for g in goals if not goals[g]["met"]]
+
+
+def test_rebuild_benchmark_runs_and_rebuilds_the_same_rows() -> None:
+    from bench.rebuild import RebuildBenchmark  # noqa: PLC0415
+
+    result = RebuildBenchmark("sqlite", None, cases=12, events_per_case=20, open_at_once=6).run()
+    assert result["rebuild_gives_identical_rows"] is True
+    assert result["nothing_held_batch_200"]["gives_identical_rows"] is True
+    assert result["rebuild"]["cases"]["aggregates_read_from_store"] == 0
+    assert result["floor_read_and_open_log_events_per_s"] > 0

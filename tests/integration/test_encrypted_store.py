@@ -195,7 +195,9 @@ def test_a_repeat_is_found_through_the_blind_index(platform: Platform) -> None:
     found = app.possible_repeats(again)
     assert [p.case_id for p in found] == [first]
     assert found[0].within_window
-    assert "surname_dob" in found[0].matched_on
+    assert "surname_sound_dob" in found[0].matched_on
+    assert "same date of birth" in found[0].reason
+    assert "similar surname" in found[0].reason
     app.link_as_repeat(again, first, "coordinator-1")
     assert app.get_case(first).repeat_referrals == [again]
 

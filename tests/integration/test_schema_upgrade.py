@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Platform, build_platform
 from api.cli import main
+from api.commands.projections import reindex
 from api.demo import PERSONAS, demo_ids
 from api.settings import Settings
 from audit.checkpoints import CheckpointLog
@@ -168,6 +169,24 @@ def test_the_previous_release_is_upgraded_and_keeps_its_data(
         assert report.ok, report
         assert report.records == known["audit_records"] + len(known["cases"]) + 2
         assert report.checkpoints_checked >= 1  # the one the previous release signed
+    finally:
+        platform.close()
+
+
+def test_the_previous_release_s_index_is_reindexed_for_possible_repeats(
+        previous_release: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Its blind index holds only the search keys: the match keys are HMACs under the
+    platform's key, added by `marac projections reindex`, not by a migration."""
+    db_command(capsys, "upgrade", "--database-url", previous_release)
+    cases = {name: UUID(c) for name, c in facts(previous_release)["cases"].items()}
+    platform = upgraded_platform(previous_release, tmp_path)
+    try:
+        assert platform.marac.possible_repeats(cases["repeat"]) == []
+        done = reindex(platform)
+        assert done["reindexed"] == done["cases"] == len(cases)
+        found = platform.marac.possible_repeats(cases["repeat"])
+        assert [p.case_id for p in found] == [cases["accepted"]]
+        assert found[0].strong
     finally:
         platform.close()
 

@@ -45,6 +45,30 @@ def test_each_overdue_action_is_escalated_once_as_a_step_of_its_own(
     assert len({r["request_id"] for r in records}) == 2  # each step its own request
 
 
+def test_an_action_another_worker_escalated_first_is_not_recorded_as_escalated_again(
+    platform: Platform, today: Today,
+) -> None:
+    """Two workers (scale-out) both notice the day change: the other one escalates the action
+    after this one has read the read model and before it writes. This pass escalates nothing
+    and says so truthfully: no second "allowed" record, and no failed pass."""
+    app = platform.marac
+    area_id, agency_id = area_with_agency(app)
+    case_id = app.refer(referral(area_id, agency_id))
+    app.accept(case_id, by="coord-1")
+    due = app.today() + timedelta(days=2)
+    action = app.agree_action(case_id, owner_agency=agency_id, description="Fit a door alarm",
+                              for_whom="victim", due_on=due, by="coord-1")
+    platform.runner.catch_up()
+    today.day = due + timedelta(days=1)
+    app.escalate_action(case_id, action, by=ESCALATION)  # the other worker, not yet projected
+
+    job = SystemJob.named(platform.audit, platform.now, ESCALATION)
+    assert escalate_overdue(platform, job, today.day) == []
+    assert [(r["outcome"], r["item_ids"]) for r in trail(platform)
+            if r["action"] == "escalate"] == [("refused", ("code:action_already_recorded",))]
+    assert escalate_overdue(platform, job, today.day) == []  # the read model has it now
+
+
 # Erasure reaches every store (keys, read models, feeds, reports): proved on the real ones.
 @pytest.mark.real_stores
 def test_a_retention_pass_records_each_erasure_before_the_keys_go(platform: Platform) -> None:

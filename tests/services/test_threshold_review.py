@@ -43,6 +43,8 @@ def test_the_review_shows_score_criteria_and_the_repeats_in_one_read_for_the_dec
     assert [(c.case_id, c.status, c.within_window) for c in review.possible_repeats] == [
         (earlier, "accepted", True)]
     assert review.possible_repeats[0].label  # the coordinator may see it: named by its label
+    assert review.possible_repeats[0].strong
+    assert "same date of birth" in review.possible_repeats[0].reason
     assert trail(area.platform.audit) == [("read", "allowed", str(later),
                                            ("referral", str(earlier)))]
     assert area.platform.audit.records()[-1]["purpose"] == PURPOSE

@@ -256,10 +256,11 @@ def _reports(backend: str, url: str | None, cases: int) -> dict[str, Any]:
 
 
 def _report_goals(r: dict[str, Any]) -> list[Goal]:
-    release = r.get("served_quarter_release", {})
-    exact = r.get("exact_quarter_indicators", {})
-    return [at_most("first_report_release_kent_year_ms", release.get("p99_ms"), 1000, "ms",
-                    baseline=exact.get("p50_ms"),
+    # The year's first request, the projection kept current by the worker's loop (a served
+    # release is read back, not made).
+    first = r.get("first_year_release", {})
+    return [at_most("first_report_release_kent_year_ms", first.get("first_request_ms"), 1000,
+                    "ms", baseline=first.get("baseline_exact_quarter_p50_ms"),
                     baseline_is="exact quarter indicators p50, same run")]
 
 

@@ -1,7 +1,11 @@
 """Performance reports on a realistic year: one quarter's exact indicators (the baseline) against
-the same reports under disclosure control, released for the first time (which computes every
-standard period of the calendar year and of the year before and suppresses them jointly) and
+the same reports under disclosure control, released for the first time (a quarter with its
+months and its return, suppressed together; a year from its four quarters, releasing them) and
 served once released; and the reporting projection's rebuild.
+
+The year's first release is also timed as a person meets it: the first request after the year,
+the worker's reporting loop having kept the projection current while the year was recorded.
+A Kent-sized year is `--cases 1745` (the default is smaller, to run in about two minutes).
 
 The area is built through the domain application: a year of hearings at two standard meetings a
 month and a closed harmful-practices hearing a quarter, about 30% linked repeats, declined
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import threading
 import time as timer
 import uuid
 from collections.abc import Callable
@@ -59,8 +64,24 @@ SIDES: dict[str, tuple[Kind, str, bool]] = {
     "served_quarter_release": ("indicators", QUARTER, False),
 }
 # Timed as a first release (none kept before it); the served side reads the kept release.
+# The goal for a Kent-sized year (1,745 cases heard): its first release within a second.
+GOAL_MS = 1000
+# How often the worker's reporting loop polls where nothing wakes it (SQLite), as in service.
+WORKER_POLL_S = 1.0
 RELEASING = ("controlled_quarter_indicators", "controlled_quarter_safelives_return",
              "controlled_year_indicators")
+
+
+@dataclass(frozen=True)
+class FirstRelease:
+    """The year's first release as a person would meet it: `ms` from the request to the
+    released year, with `lag` events the worker had not yet projected; `projecting_s`, what
+    projecting the whole log (the rebuild) takes, which that request would pay had no worker
+    kept the projection current."""
+
+    ms: float
+    lag: int
+    projecting_s: float
 
 
 class Clock:
@@ -279,27 +300,44 @@ class ReportsBenchmark:
                 material=KeyMaterial.generate(demo=True), now=clock)
             builder = AreaBuilder(platform, clock, self.cases, self.lead_in)
             started = timer.perf_counter()
-            area_id = builder.build()
+            area_id = self._build_with_worker(platform, builder)
             built = timer.perf_counter()
-            platform.report_runner.catch_up()
-            projected = timer.perf_counter()
+            lag = platform.report_runner.lag()
             clock.on(date(YEAR + 1, 1, 20))  # the reports are asked for after the year
+            # The year's first request: it releases the four quarters and builds the year from
+            # them, catching up whatever the worker had not yet projected.
+            self._report(platform, area_id, "controlled_year_indicators")
+            first_ms = (timer.perf_counter() - built) * 1000
             before = self._report(platform, area_id, "exact_quarter_indicators")
+            rebuilding = timer.perf_counter()
             events = platform.report_runner.rebuild()
-            rebuild_s = timer.perf_counter() - projected
+            rebuild_s = timer.perf_counter() - rebuilding
             rebuilt = self._report(platform, area_id, "exact_quarter_indicators")
             timings = self._rounds(platform, area_id)
             return self._result(platform, area_id, builder, timings, {
                 "build_area_s": round(built - started, 1),
-                "project_reports_s": round(projected - built, 1),
                 "events": events,
                 "rebuild_s": round(rebuild_s, 2),
                 "rebuild_events_per_s": round(events / rebuild_s),
                 "rebuild_gives_identical_figures": before == rebuilt,
-            })
+            }, first=FirstRelease(first_ms, lag, rebuild_s))
         finally:
             if platform is not None:
                 platform.close()
+
+    @staticmethod
+    def _build_with_worker(platform: Platform, builder: AreaBuilder) -> UUID:
+        """The area's year, recorded while the worker's reporting loop keeps the reporting
+        projection current, as it does in service."""
+        stop = threading.Event()
+        worker = threading.Thread(target=platform.report_runner.run, args=(stop, WORKER_POLL_S),
+                                  name="reporting", daemon=True)
+        worker.start()
+        try:
+            return builder.build()
+        finally:
+            stop.set()
+            worker.join()
 
     @staticmethod
     def _report(platform: Platform, area_id: UUID, side: str) -> Report:
@@ -326,7 +364,8 @@ class ReportsBenchmark:
             cur.execute("DELETE FROM report_releases")
 
     def _result(self, platform: Platform, area_id: UUID, builder: AreaBuilder,
-                timings: dict[str, list[float]], setup: dict[str, Any]) -> dict[str, Any]:
+                timings: dict[str, list[float]], setup: dict[str, Any], *,
+                first: FirstRelease) -> dict[str, Any]:
         def stats(values: list[float]) -> dict[str, float]:
             cuts = statistics.quantiles(values, n=100, method="inclusive")
             return {"p50_ms": round(statistics.median(values), 1), "p99_ms": round(cuts[98], 1),
@@ -336,10 +375,23 @@ class ReportsBenchmark:
                                    period_of(str(YEAR), None, None),
                                    exact=True).figures["cases_heard"])
         exact = statistics.median(timings["exact_quarter_indicators"])
+        again = statistics.median(timings["controlled_year_indicators"])
         return {
             "benchmark": "reports",
             "backend": platform.database.dialect,
             "machine": machine(),
+            "first_year_release": {
+                "cases_heard_in_year": whole["total"],
+                "events_in_log": setup["events"],
+                "projection_lag_at_request_events": first.lag,
+                "first_request_ms": round(first.ms, 1),
+                "again_p50_ms": round(again, 1),
+                "baseline_exact_quarter_p50_ms": round(exact, 1),
+                "first_request_over_baseline": round(first.ms / exact, 1),
+                "had_no_worker_kept_it_current_s": round(first.projecting_s, 1),
+                "goal_ms": GOAL_MS,
+                "goal_met": first.ms <= GOAL_MS and again <= GOAL_MS,
+            },
             "config": {"cases_heard_in_year": self.cases, "year": YEAR, "quarter": QUARTER,
                        "lead_in_months": self.lead_in, "timed_runs": self.repeats,
                        "adult_female_population": 120_000, **builder.counts,

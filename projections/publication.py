@@ -154,8 +154,9 @@ def _link_return(ret: Return, quarter: str, ind: Callable[[str, Path], Key],
 def year_from_quarters(year: Figures, quarters: list[dict[str, Any]]) -> dict[str, Any]:
     """The year's figures from its quarters' released ones: a count is their sum where all
     four show it, and withheld otherwise; figures derived from counts are derived again; a
-    mean is weighted by the quarters' cases; a median cannot be, so it is withheld. Figures
-    that count no one (meetings, actions) are the year's own."""
+    mean is weighted by the quarters' cases; a median cannot be, so it is withheld; meetings
+    and actions are the quarters' added up. `year` gives the layout and the figures that
+    count nothing (the area's settings), so it may be laid out from no facts at all."""
     counts: dict[Path, Any] = {}
     for path in year.counts:
         if path in year.secret:

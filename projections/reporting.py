@@ -12,7 +12,7 @@ writes the same facts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
@@ -86,10 +86,13 @@ class Profile:
         """The people as a referral describes them (a repeat referral describes the
         household anew); the rest belongs to the case heard (its social care, its onward
         referrals)."""
-        return replace(self, male=referral.male, age=referral.age,
-                       minoritised=referral.minoritised, lgbt_plus=referral.lgbt_plus,
-                       disabled=referral.disabled, children=referral.children,
-                       young_perpetrator=referral.young_perpetrator)
+        if referral is self:
+            return self  # a case's own referral: most discussions, and nothing to change
+        return Profile(male=referral.male, age=referral.age, minoritised=referral.minoritised,
+                       lgbt_plus=referral.lgbt_plus, disabled=referral.disabled,
+                       children=referral.children, young_perpetrator=referral.young_perpetrator,
+                       childrens_social_care=self.childrens_social_care,
+                       adult_social_care=self.adult_social_care, onward=self.onward)
 
 
 def profile(case: Case) -> Profile:
@@ -187,6 +190,25 @@ class Facts:
             actions=[a for a in self.actions if inside(a.agreed_on)],
             marrac=[m for m in self.marrac if inside(m.allocated_on)],
             contacts=[c for c in self.contacts if inside(c.on)])
+
+    @classmethod
+    def none(cls) -> Facts:
+        """No facts: a report's layout alone (which figures it has, not their values)."""
+        return cls([], [], {}, [], [], [], [])
+
+
+class Ids:
+    """Ids as read back, each parsed once: a year's rows name the same cases, meetings and
+    agencies over and over, and parsing them again was most of a release's time."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, UUID] = {}
+
+    def __call__(self, text: str) -> UUID:
+        found = self._parsed.get(text)
+        if found is None:
+            found = self._parsed[text] = UUID(text)
+        return found
 
 
 @dataclass
@@ -306,12 +328,13 @@ class ReportingProjector:
 
     def facts(self, area_id: UUID, start: date, end: date) -> Facts:
         area, days = str(area_id), (start.isoformat(), end.isoformat())
+        uid = Ids()
         with self.db.transaction(readonly=True) as cur:
             cur.execute("SELECT case_id, referred_on, referring_agency_id, outcome, criteria,"
                         " consent_given FROM report_referrals WHERE area_id = %s"
                         " AND referred_on BETWEEN %s AND %s ORDER BY referred_on, case_id",
                         (area, *days))
-            referrals = [Referral(UUID(r[0]), date.fromisoformat(r[1]), UUID(r[2]), r[3],
+            referrals = [Referral(uid(r[0]), date.fromisoformat(r[1]), uid(r[2]), r[3],
                                   tuple(c for c in r[4].split(",") if c), bool(r[5]))
                          for r in cur.fetchall()]
             cur.execute("SELECT d.case_id, d.meeting_id, d.heard_on, d.referral_case_id"
@@ -319,11 +342,11 @@ class ReportingProjector:
                         " AND d.referral_case_id IS NOT NULL"
                         " AND d.heard_on BETWEEN %s AND %s ORDER BY d.heard_on, d.case_id",
                         (area, *days))
-            discussed = [Discussion(UUID(r[0]), UUID(r[1]), date.fromisoformat(r[2]),
-                                    UUID(r[3]), r[3] != r[0]) for r in cur.fetchall()]
+            discussed = [Discussion(uid(r[0]), uid(r[1]), date.fromisoformat(r[2]),
+                                    uid(r[3]), r[3] != r[0]) for r in cur.fetchall()]
             profiles = self._profiles(cur, sorted(
                 {d.case_id for d in discussed} | {d.referral_case_id for d in discussed},
-                key=str))
+                key=str), uid)
             cur.execute("SELECT m.meeting_id, m.kind, m.held_on, a.agency_id"
                         " FROM report_meetings m LEFT JOIN report_attendance a"
                         " ON a.meeting_id = m.meeting_id WHERE m.area_id = %s"
@@ -332,21 +355,21 @@ class ReportingProjector:
             meetings: dict[str, tuple[str, str, set[UUID]]] = {}
             for mid, kind, held_on, agency in cur.fetchall():
                 meetings.setdefault(mid, (kind, held_on, set()))[2].update(
-                    [UUID(agency)] if agency else [])
+                    [uid(agency)] if agency else [])
             # A restricted case's actions would point at it through the few agencies that
             # work such cases: agencies' records leave them out.
             cur.execute("SELECT owner_agency_id, agreed_on, due_on, closed_on, outcome"
                         " FROM report_actions WHERE area_id = %s AND restricted = 0"
                         " AND agreed_on BETWEEN %s AND %s ORDER BY agreed_on, action_id",
                         (area, *days))
-            actions = [ActionRow(UUID(r[0]), date.fromisoformat(r[1]), date.fromisoformat(r[2]),
+            actions = [ActionRow(uid(r[0]), date.fromisoformat(r[1]), date.fromisoformat(r[2]),
                                  date.fromisoformat(r[3]) if r[3] else None, r[4])
                        for r in cur.fetchall()]
             cur.execute("SELECT m.case_id, m.allocated_on, r.outcome, m.meets_purpose"
                         " FROM report_marrac m JOIN report_referrals r ON r.case_id = m.case_id"
                         " WHERE m.area_id = %s AND m.allocated_on BETWEEN %s AND %s"
                         " ORDER BY m.allocated_on, m.case_id", (area, *days))
-            marrac = [MarracRow(UUID(r[0]), date.fromisoformat(r[1]), r[2],
+            marrac = [MarracRow(uid(r[0]), date.fromisoformat(r[1]), r[2],
                                 None if r[3] is None else bool(r[3])) for r in cur.fetchall()]
             cur.execute("SELECT me, minutes, contact_on FROM report_contacts WHERE area_id = %s"
                         " AND contact_on BETWEEN %s AND %s ORDER BY contact_on, contact_id",
@@ -355,13 +378,14 @@ class ReportingProjector:
                         for r in cur.fetchall()]
         return Facts(
             referrals=referrals, discussions=discussed, profiles=profiles,
-            meetings=[MeetingRow(UUID(m), k, date.fromisoformat(h), frozenset(a))
+            meetings=[MeetingRow(uid(m), k, date.fromisoformat(h), frozenset(a))
                       for m, (k, h, a) in meetings.items()],
             actions=actions, marrac=marrac, contacts=contacts)
 
     def referrals_of(self, case_ids: Sequence[UUID]) -> dict[UUID, Referral]:
         """The referrals that hearings discussed (repeats may be referred before the period)."""
         found: dict[UUID, Referral] = {}
+        uid = Ids()
         with self.db.transaction(readonly=True) as cur:
             for chunk in chunks(case_ids):
                 marks = ", ".join(["%s"] * len(chunk))
@@ -369,8 +393,8 @@ class ReportingProjector:
                             " criteria, consent_given FROM report_referrals"
                             f" WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
                 for r in cur.fetchall():
-                    found[UUID(r[0])] = Referral(
-                        UUID(r[0]), date.fromisoformat(r[1]), UUID(r[2]), r[3],
+                    found[uid(r[0])] = Referral(
+                        uid(r[0]), date.fromisoformat(r[1]), uid(r[2]), r[3],
                         tuple(c for c in r[4].split(",") if c), bool(r[5]))
         return found
 
@@ -383,13 +407,17 @@ class ReportingProjector:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
-    def _profiles(self, cur: Cursor, case_ids: Sequence[UUID]) -> dict[UUID, Profile]:
+    def _profiles(self, cur: Cursor, case_ids: Sequence[UUID], uid: Ids
+                  ) -> dict[UUID, Profile]:
         found: dict[UUID, Profile] = {}
+        # The cases' keys in a round trip per chunk, not one each: a release opens a year's.
+        self.sealer.keyring.warm(case_ids)
         for chunk in chunks(case_ids):
             marks = ", ".join(["%s"] * len(chunk))
             cur.execute(f"SELECT case_id, profile FROM {PROFILES}"  # noqa: S608
                         f" WHERE case_id IN ({marks})", tuple(str(c) for c in chunk))
-            for case_id, sealed in cur.fetchall():
-                found[UUID(case_id)] = from_plain(Profile, self.sealer.open(
-                    PROFILES, UUID(case_id), bytes(sealed)))
+            for text, sealed in cur.fetchall():
+                case_id = uid(text)
+                found[case_id] = from_plain(Profile, self.sealer.open(
+                    PROFILES, case_id, bytes(sealed)))
         return found

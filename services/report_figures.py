@@ -40,8 +40,10 @@ class ReportSource:
         facts = self.platform.reports.facts(self.area_id, start, end)
         # A meeting counts once held: a scheduled one is not yet a meeting of the period.
         facts = replace(facts, meetings=[m for m in facts.meetings if m.held_on <= self.as_of])
-        referrals = self.platform.reports.referrals_of(
-            sorted({d.referral_case_id for d in facts.discussions}, key=str))
+        # Most referrals discussed were made in the period; only earlier ones are read again.
+        referrals = {r.case_id: r for r in facts.referrals}
+        referrals |= self.platform.reports.referrals_of(sorted(
+            {d.referral_case_id for d in facts.discussions} - referrals.keys(), key=str))
         return facts, heard(facts, referrals, self.agencies)
 
 

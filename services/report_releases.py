@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from domain.area import AreaSettings
 from projections.figures import WITHHELD, Published
-from projections.indicators import Period
+from projections.indicators import AgencyInfo, Period, indicators
 from projections.publication import (
     months_in,
     quarters_of,
@@ -18,14 +19,17 @@ from projections.publication import (
     year_of,
 )
 from projections.releases import Release
+from projections.reporting import Facts
 from services.platform import Platform
 from services.report import flatten, group
-from services.report_figures import PeriodFigures, ReportSource, area_agencies
+from services.report_figures import PeriodFigures, ReportSource
 from services.report_periods import InvalidReportPeriod
 
 
-def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Release:
-    """The period's release under disclosure control, made now if it has not been."""
+def release(platform: Platform, area_id: UUID, kind: str, period: Period, *,
+            settings: AreaSettings, agencies: dict[UUID, AgencyInfo]) -> Release:
+    """The period's release under disclosure control, made now if it has not been, for the
+    area with these settings and agencies (the caller has read them for the report)."""
     kept = platform.releases.get(area_id, kind, period.label)
     if kept is not None:
         return kept
@@ -33,7 +37,6 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Rel
         raise InvalidReportPeriod("with disclosure control a report covers a month, a quarter "
                                   "or a year; custom ranges are for exact figures (performance "
                                   "officers)")
-    settings = platform.marac.get_area(area_id).settings
     released_by = period if period == year_of(period.start.year) else next(
         q for q in quarters_of(period.start.year) if q.start <= period.start <= q.end)
     if platform.marac.today() <= released_by.end + timedelta(days=settings.report_settle_days):
@@ -42,7 +45,7 @@ def release(platform: Platform, area_id: UUID, kind: str, period: Period) -> Rel
             f"{settings.report_settle_days} days after it ends, once late records have "
             "settled; until then, exact figures are for the performance officers")
     platform.report_runner.catch_up()
-    source = ReportSource(platform, area_id, settings, area_agencies(platform, area_id))
+    source = ReportSource(platform, area_id, settings, agencies)
     if released_by == period and period.label.isdigit():
         _release_year(platform, source, period)
     else:
@@ -84,16 +87,31 @@ def _release_quarter(platform: Platform, source: ReportSource, quarter: Period) 
 
 
 def _release_year(platform: Platform, source: ReportSource, year: Period) -> None:
-    quarters = [release(platform, source.area_id, "indicators", q)
-                for q in quarters_of(year.start.year)]
-    computed = PeriodFigures(source, [year], _earlier_totals(platform, source.area_id, [year]),
-                             exact=False)
-    published = year_from_quarters(computed.indicators[year.label],
-                                   [dict(q.figures) for q in quarters])
+    quarters = [_quarter(platform, source, q) for q in quarters_of(year.start.year)]
+    # The year's figures are its quarters' (year_from_quarters): counted again they could only
+    # tell what the quarters withheld. So the year's own facts are not read; its figures are
+    # laid out from none, which gives their places and the area's settings, nothing counted.
+    earlier = _earlier_totals(platform, source.area_id, [year])
+    layout = indicators(year, Facts.none(), [], previous_year=earlier[year.label], exact=False,
+                        agencies=source.agencies, settings=source.settings, as_of=source.as_of)
+    published = year_from_quarters(layout, [dict(q.figures) for q in quarters])
     hidden = sum(1 for _, v in flatten(published) if v == WITHHELD)
     kept = _released(platform, source, published, hidden, [])
     platform.releases.put(source.area_id, platform.now(),
                           {("indicators", year.label): kept})
+
+
+def _quarter(platform: Platform, source: ReportSource, quarter: Period) -> Release:
+    """The quarter's indicators as released, releasing it now if it has not been (it has
+    settled: its year has)."""
+    kept = platform.releases.get(source.area_id, "indicators", quarter.label)
+    if kept is None:
+        _release_quarter(platform, source, quarter)
+        # Another process may have released it first: the first release stands.
+        kept = platform.releases.get(source.area_id, "indicators", quarter.label)
+    if kept is None:  # pragma: no cover - a release keeps every report of its period
+        raise InvalidReportPeriod(f"{quarter.label} could not be released")
+    return kept
 
 
 def _released(platform: Platform, source: ReportSource, published: Published, hidden: int,

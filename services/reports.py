@@ -134,6 +134,6 @@ def build_report(platform: Platform, kind: Kind, area_id: UUID, period: Period, 
                                       exact=True).figures(kind, period.label)
         published, _ = figures.publish(frozenset(), WITHHELD)
         return Report(kind, about, period, source.as_of, None, published, 0, tuple(rows))
-    released = release(platform, area_id, kind, period)
+    released = release(platform, area_id, kind, period, settings=settings, agencies=agencies)
     return Report(kind, about, period, released.as_of, released.threshold, released.figures,
                   released.withheld, released.rows, released.released_at)

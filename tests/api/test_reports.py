@@ -22,6 +22,7 @@ from api.bootstrap import Platform
 from domain.consent import Consent
 from domain.criteria import CriteriaClaimed
 from domain.subjects import Subject
+from projections.publication import quarters_of
 from projections.safelives import COLUMNS
 from tests.api.conftest import Clock, World, accept, bearer
 from tests.api.conftest import refer as refer_over_http
@@ -708,6 +709,49 @@ def test_a_year_counts_actions_as_its_quarters_released_them(
     year = get(client, "indicators", lead(world), period="2026")["figures"]["actions"]
     assert year["police"]["agreed"] == released["police"]["agreed"] == 2
     assert year["police"]["overdue_pct"] == released["police"]["overdue_pct"]
+
+
+@pytest.mark.usefixtures("quarter")
+def test_a_year_is_released_from_its_quarters_facts_alone(
+        client: TestClient, world: World, api_platform: Platform, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a year's first release computes is bounded by its quarters: each quarter's facts
+    are read once, to release it, and the year's never again (its figures are its quarters')."""
+    read: list[tuple[date, date]] = []
+    facts = api_platform.reports.facts
+
+    def reading(area_id: UUID, start: date, end: date) -> Any:
+        read.append((start, end))
+        return facts(area_id, start, end)
+
+    monkeypatch.setattr(api_platform.reports, "facts", reading)
+    clock.at = datetime(2027, 1, 20, tzinfo=UTC)
+    year = get(client, "indicators", lead(world), period="2026")["figures"]
+    assert read == [(q.start, q.end) for q in quarters_of(2026)]
+    released = get(client, "indicators", lead(world))["figures"]
+    assert year["cases_heard"]["total"] == released["cases_heard"]["total"] == 42
+    assert len(read) == 4  # served as released
+
+
+def test_a_release_asks_for_its_cases_keys_together(
+        client: TestClient, world: World, quarter: Quarter, api_platform: Platform) -> None:
+    """A release opens each case's sealed profile: with no key cached (the cache keeps them
+    seconds), their keys are fetched a chunk at a time, not in a round trip each."""
+    keyring = api_platform.keyring
+    alone: list[UUID] = []
+    select = keyring._select  # the one-key fetch, watched
+
+    def selecting(cur: Any, scope_id: UUID, **kwargs: Any) -> Any:
+        alone.append(scope_id)
+        return select(cur, scope_id, **kwargs)
+
+    api_platform.report_runner.catch_up()  # projecting loads the cases, a key each
+    keyring.forget_cached()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keyring, "_select", selecting)
+        get(client, "indicators", lead(world))
+    assert alone  # the area's and agencies' keys, say
+    assert not set(alone) & set(quarter.heard.values())
 
 
 def test_the_not_itemised_line_is_withheld_as_one(

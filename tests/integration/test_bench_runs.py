@@ -146,6 +146,22 @@ def test_list_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> No
         assert persona["search"]["p50_ms"] > 0
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_reports_benchmark_runs(backend: str, request: pytest.FixtureRequest) -> None:
+    from bench.reports import ReportsBenchmark  # noqa: PLC0415
+
+    url = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+    result = ReportsBenchmark(backend, url, cases=12, repeats=2, lead_in_months=0).run()
+    first = result["first_year_release"]
+    assert first["cases_heard_in_year"] == result["config"]["year_cases_heard"] == 12
+    assert first["projection_lag_at_request_events"] >= 0
+    assert first["first_request_ms"] > 0
+    assert first["baseline_exact_quarter_p50_ms"] > 0
+    assert isinstance(first["goal_met"], bool)
+    assert result["config"]["rebuild_gives_identical_figures"] is True
+
+
 def test_repeats_benchmark_reports_both_rules() -> None:
     from bench.repeats import RepeatsBenchmark  # noqa: PLC0415
 

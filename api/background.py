@@ -132,6 +132,15 @@ class Background:
             self._stop.wait(min(i.ledger, p.settings.audit_checkpoint_seconds, 1.0))
 
     def _day_jobs(self, today: date) -> None:
+        # One worker at a time: two erasing the same expired case would both record the
+        # erasure, and two escalating one action would both notify (seen with two workers).
+        with self.platform.database.exclusively("day-jobs") as held:
+            if held:
+                self._day_jobs_held(today)
+            else:
+                log.info("day_jobs_skipped", reason="another worker is running them")
+
+    def _day_jobs_held(self, today: date) -> None:
         p = self.platform
         erased = run_retention(p, today)
         requests = erase_expired_subject_access(p, today)

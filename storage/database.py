@@ -212,6 +212,26 @@ class Database:
         with self._pool.connection() as pg, pg.cursor() as cur:
             yield cur
 
+    @contextmanager
+    def exclusively(self, duty: str) -> Iterator[bool]:
+        """Whether this process holds `duty` for the block: on PostgreSQL a session advisory
+        lock named by the duty and the schema, held on a connection of its own until the block
+        ends (or the process dies: the server lets go of a lost session's locks), so that of
+        several workers one at a time does it; the others are told False and skip it. SQLite:
+        one host's processes, whose writes the file's lock orders: True."""
+        if self._pool is None:
+            yield True
+            return
+        with self._pool.connection() as pg:
+            key = f"{self.url.schema}:{duty}"
+            row = pg.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
+            held = bool(row and row[0])
+            try:
+                yield held
+            finally:
+                if held:
+                    pg.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
     def ping(self, timeout: float = 2.0) -> None:
         """Raises unless the database answers a trivial query; a pool that cannot hand out a
         connection within `timeout` seconds counts as unreachable (readiness probes and

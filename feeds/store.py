@@ -214,30 +214,41 @@ class FeedStore:
         deliverer whose lease lapsed and was taken settles nothing (its event goes out again
         from the new holder, at least once), so two workers never both move a cursor.
         False when the lease was lost."""
+        moved = ", delivered_cursor = %s" if state != "pending" else ""
+        params: list[object] = [status, error]
+        if state != "pending":
+            params.append(position)
+        sql = ("UPDATE feed_subscriptions SET last_status = %s,"  # noqa: S608
+               " last_error = %s" + moved)
+        if deferred or retry_at is not None:
+            sql += ", next_attempt_at = %s"
+            params.append(retry_at.isoformat() if retry_at else None)
+        if holder is not None and now is not None:
+            sql += ", leased_until = %s"
+            params.append((now + LEASE).isoformat())
+        sql += " WHERE subscription_id = %s"
+        params.append(str(subscription_id))
+        if holder is not None:
+            sql += " AND leased_by = %s"
+            params.append(holder)
+        outbox = ("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
+                  " WHERE subscription_id = %s AND cursor = %s AND state = 'pending'")
+        if self.db.dialect == "postgresql":
+            # One statement that commits itself: one round trip an attempt, not four.
+            with self.db.single_statement() as cur:
+                cur.execute(
+                    f"WITH s AS ({sql} RETURNING subscription_id),"  # noqa: S608
+                    " o AS (" + outbox.replace("subscription_id = %s", "subscription_id IN"
+                                               " (SELECT subscription_id FROM s)")
+                    + " RETURNING 1) SELECT count(*) FROM s",
+                    (*params, state, position))
+                row = cur.fetchone()
+            return row is not None and int(row[0]) == 1
         with self.db.transaction() as cur:
-            moved = ", delivered_cursor = %s" if state != "pending" else ""
-            params: list[object] = [status, error]
-            if state != "pending":
-                params.append(position)
-            sql = ("UPDATE feed_subscriptions SET last_status = %s,"  # noqa: S608
-                   " last_error = %s" + moved)
-            if deferred or retry_at is not None:
-                sql += ", next_attempt_at = %s"
-                params.append(retry_at.isoformat() if retry_at else None)
-            if holder is not None and now is not None:
-                sql += ", leased_until = %s"
-                params.append((now + LEASE).isoformat())
-            sql += " WHERE subscription_id = %s"
-            params.append(str(subscription_id))
-            if holder is not None:
-                sql += " AND leased_by = %s"
-                params.append(holder)
             cur.execute(sql, params)
             if int(cur.rowcount) != 1:
                 return False
-            cur.execute("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
-                        " WHERE subscription_id = %s AND cursor = %s AND state = 'pending'",
-                        (state, str(subscription_id), position))
+            cur.execute(outbox, (state, str(subscription_id), position))
         return True
 
     def defer(self, subscription_id: UUID, until: datetime | None) -> None:

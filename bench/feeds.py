@@ -1,8 +1,9 @@
 """Webhook delivery lag and pull throughput, with their floors measured in the same run.
 
 `webhook_lag_p50_ms` / `webhook_lag_p99_ms`: referrals are committed at a target rate, from
-`clients` threads, while the worker's own loops run (the outbox projector woken by NOTIFY on
-PostgreSQL, polling on SQLite, and the webhook deliverer, one thread per subscription); the lag
+`clients` threads, while the worker's own loops run (the case views and the outbox projector
+woken by NOTIFY on PostgreSQL, polling on SQLite, and the webhook deliverer, one thread per
+subscription); the lag
 is from each referral's commit to its signed webhook arriving at a receiver on loopback.
 `achieved_rate_per_s` is what was committed over the wall time it took (a machine that cannot
 keep up commits fewer a second than asked, and the lag then says little about the rate asked
@@ -145,7 +146,10 @@ class FeedsBenchmark:
                     platform.now)
         deliverer = WebhookDeliverer(platform.feeds, platform.audit, platform.now, gate,
                                      allow_private=True)
-        threads = [threading.Thread(target=platform.feed_runner.run, args=(stop, 0.05),
+        # As `marac worker` runs them (api/background.py): the case views (which the gate
+        # reads), the outbox and the deliverer, each in a loop of its own.
+        threads = [threading.Thread(target=platform.runner.run, args=(stop, 1.0), daemon=True),
+                   threading.Thread(target=platform.feed_runner.run, args=(stop, 0.05),
                                     daemon=True),
                    threading.Thread(target=deliverer.run, args=(stop, 0.02), daemon=True)]
         for thread in threads:

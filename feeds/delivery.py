@@ -25,7 +25,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID, uuid4
@@ -72,10 +72,14 @@ class WebhookDeliverer:
         self._wake = threading.Event()  # a delivery ended: its thread is free
 
     def run_once(self, max_per_subscription: int = 100) -> int:
-        """Deliver what is due for every webhook subscription, in parallel, and wait for
-        all of it; returns events delivered."""
-        futures = self.dispatch(max_per_subscription)
-        return sum(f.result() for f in futures)
+        """Deliver what is due for every webhook subscription, each once, in parallel, and
+        wait for all of it; returns events delivered."""
+        futures: dict[UUID, Future[int]] = {}
+        while started := self.dispatch(max_per_subscription, skip=frozenset(futures)):
+            futures.update(started)
+            # More subscriptions due than threads: claim the next as threads come free.
+            wait([f for f in futures.values() if not f.done()], return_when=FIRST_COMPLETED)
+        return sum(f.result() for f in futures.values())
 
     def run(self, stop: threading.Event, idle: float, max_per_subscription: int = 100,
             failed: Callable[[BaseException], None] | None = None) -> None:
@@ -90,7 +94,7 @@ class WebhookDeliverer:
                 except Exception as exc:  # the database, say: the next pass retries
                     if failed is not None:
                         failed(exc)
-                    started = []
+                    started = {}
                 if not started:
                     self._wake.wait(idle)
                     self._wake.clear()
@@ -98,22 +102,24 @@ class WebhookDeliverer:
             self.close()
 
     def dispatch(self, max_per_subscription: int = 100,
-                 failed: Callable[[BaseException], None] | None = None) -> list[Future[int]]:
-        """Claim the subscriptions due now that no thread here is delivering, as many as
-        there are free threads, and start delivering each; returns their futures."""
+                 failed: Callable[[BaseException], None] | None = None,
+                 skip: frozenset[UUID] = frozenset()) -> dict[UUID, Future[int]]:
+        """Claim the subscriptions due now that no thread here is delivering (nor in `skip`),
+        as many as there are free threads, and start delivering each; returns their
+        futures."""
         with self._lock:
             busy = frozenset(self._in_flight)
             free = self.parallel - len(busy)
         if free <= 0:
-            return []
-        claimed = self.store.claim(self.holder, self.now(), free, busy)
-        started = []
+            return {}
+        claimed = self.store.claim(self.holder, self.now(), free, busy | skip)
+        started = {}
         for subscription in claimed:
             with self._lock:
                 future = self._pool.submit(self._deliver, subscription, max_per_subscription)
                 self._in_flight[subscription.subscription_id] = future
             future.add_done_callback(partial(self._ended, failed))
-            started.append(future)
+            started[subscription.subscription_id] = future
         return started
 
     def _ended(self, failed: Callable[[BaseException], None] | None,

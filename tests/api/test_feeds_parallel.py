@@ -193,3 +193,20 @@ def test_two_deliverers_share_the_subscriptions_each_event_once_in_order(
         for r in receivers:
             r.server.shutdown()
             r.server.server_close()
+
+
+def test_one_pass_delivers_to_more_subscriptions_than_it_has_threads(
+    client: TestClient, world: World, api_platform: Platform, clock: Clock
+) -> None:
+    receivers = [Receiver(clock) for _ in range(3)]
+    try:
+        for n, r in enumerate(receivers):
+            r.secrets = [webhook(api_platform, world, f"police-cms-{n}", r.url)[1]]
+        case_id = refer(client, world, "police")
+        api_platform.feed_runner.catch_up()
+        assert deliverer(api_platform, parallel=2).run_once() == 3
+        assert [[e["case_id"] for e in r.received] for r in receivers] == [[str(case_id)]] * 3
+    finally:
+        for r in receivers:
+            r.server.shutdown()
+            r.server.server_close()

@@ -645,7 +645,7 @@ class _Store:
 
     def claim(self, holder: str, now: datetime, limit: int,
               skip: frozenset[UUID] = frozenset()) -> list[Subscription]:
-        return [self.subscription]
+        return [] if self.subscription.subscription_id in skip else [self.subscription]
 
     def pending(self, subscription_id: UUID, limit: int) -> list[tuple[int, str, int]]:
         return self.queued[:limit]

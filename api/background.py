@@ -162,16 +162,12 @@ def deliverer(platform: Platform) -> WebhookDeliverer:
 
 
 def deliver_webhooks(platform: Platform, stop: threading.Event, idle: float) -> None:
-    """Deliver whatever is due; look again after `idle` seconds when nothing was."""
-    worker = deliverer(platform)
-    while not stop.is_set():
-        try:
-            sent = worker.run_once()
-        except Exception as exc:  # keep running; the next pass retries (at least once)
-            log.error("webhook_delivery_failed", error_type=type(exc).__name__)
-            sent = 0
-        if not sent:
-            stop.wait(idle)
+    """Deliver whatever is due, each subscription in a thread of its own; look again after
+    `idle` seconds when nothing was."""
+    def failed(exc: BaseException) -> None:  # the next pass retries (at least once)
+        log.error("webhook_delivery_failed", error_type=type(exc).__name__)
+
+    deliverer(platform).run(stop, idle, failed=failed)
 
 
 def notification_sender(platform: Platform) -> NotificationSender | None:

@@ -206,17 +206,50 @@ class FeedStore:
             return [(int(r[0]), str(r[1]), int(r[2])) for r in cur.fetchall()]
 
     def settle(self, subscription_id: UUID, position: int, state: str, status: int | None,
-               error: str | None) -> None:
-        """An attempt ended: delivered, dead (retry budget spent), or still pending."""
+               error: str | None, *, holder: str | None = None, now: datetime | None = None,
+               retry_at: datetime | None = None, deferred: bool = False) -> bool:
+        """An attempt ended: delivered, dead (retry budget spent), or still pending, with when
+        to try again (`retry_at`; None clears a deferral). Given its `holder`, only while that
+        deliverer still holds the subscription's lease, which it renews from `now`: a
+        deliverer whose lease lapsed and was taken settles nothing (its event goes out again
+        from the new holder, at least once), so two workers never both move a cursor.
+        False when the lease was lost."""
+        moved = ", delivered_cursor = %s" if state != "pending" else ""
+        params: list[object] = [status, error]
+        if state != "pending":
+            params.append(position)
+        sql = ("UPDATE feed_subscriptions SET last_status = %s,"  # noqa: S608
+               " last_error = %s" + moved)
+        if deferred or retry_at is not None:
+            sql += ", next_attempt_at = %s"
+            params.append(retry_at.isoformat() if retry_at else None)
+        if holder is not None and now is not None:
+            sql += ", leased_until = %s"
+            params.append((now + LEASE).isoformat())
+        sql += " WHERE subscription_id = %s"
+        params.append(str(subscription_id))
+        if holder is not None:
+            sql += " AND leased_by = %s"
+            params.append(holder)
+        outbox = ("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
+                  " WHERE subscription_id = %s AND cursor = %s AND state = 'pending'")
+        if self.db.dialect == "postgresql":
+            # One statement that commits itself: one round trip an attempt, not four.
+            with self.db.single_statement() as cur:
+                cur.execute(
+                    f"WITH s AS ({sql} RETURNING subscription_id),"  # noqa: S608
+                    " o AS (" + outbox.replace("subscription_id = %s", "subscription_id IN"
+                                               " (SELECT subscription_id FROM s)")
+                    + " RETURNING 1) SELECT count(*) FROM s",
+                    (*params, state, position))
+                row = cur.fetchone()
+            return row is not None and int(row[0]) == 1
         with self.db.transaction() as cur:
-            cur.execute("UPDATE feed_outbox SET state = %s, attempts = attempts + 1"
-                        " WHERE subscription_id = %s AND cursor = %s AND state = 'pending'",
-                        (state, str(subscription_id), position))
-            moved = ", delivered_cursor = %s" if state != "pending" else ""
-            params: tuple[object, ...] = (status, error, *(
-                (position,) if state != "pending" else ()), str(subscription_id))
-            cur.execute(f"UPDATE feed_subscriptions SET last_status = %s,"  # noqa: S608
-                        f" last_error = %s{moved} WHERE subscription_id = %s", params)
+            cur.execute(sql, params)
+            if int(cur.rowcount) != 1:
+                return False
+            cur.execute(outbox, (state, str(subscription_id), position))
+        return True
 
     def defer(self, subscription_id: UUID, until: datetime | None) -> None:
         with self.db.transaction() as cur:
@@ -257,6 +290,31 @@ class FeedStore:
             cur.execute("UPDATE feed_subscriptions SET leased_by = NULL, leased_until = NULL"
                         " WHERE subscription_id = %s AND leased_by = %s",
                         (str(subscription_id), holder))
+
+    def claim(self, holder: str, now: datetime, limit: int,
+              skip: frozenset[UUID] = frozenset()) -> list[Subscription]:
+        """Lease to `holder` the webhook subscriptions with events due now that nobody holds,
+        oldest first, at most `limit`, in one statement: two workers split them between
+        them, never share one. On PostgreSQL the rows another worker is claiming at the same
+        moment are skipped rather than waited for (SKIP LOCKED); each row's lease is checked
+        again under its lock either way. `skip`: held here already."""
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        free = "(leased_until IS NULL OR leased_until < %s)"
+        excluded = "".join(" AND subscription_id <> %s" for _ in skip)
+        sql = (f"UPDATE feed_subscriptions SET leased_by = %s, leased_until = %s"  # noqa: S608
+               f" WHERE {free} AND subscription_id IN (SELECT subscription_id"
+               f" FROM feed_subscriptions WHERE status = 'active' AND endpoint IS NOT NULL"
+               f" AND next_cursor - 1 > delivered_cursor"
+               f" AND (next_attempt_at IS NULL OR next_attempt_at <= %s) AND {free}{excluded}"
+               f" ORDER BY created_at, subscription_id LIMIT %s{lock})"
+               f" RETURNING {', '.join(COLUMNS)}")
+        at = now.isoformat()
+        with self.db.transaction() as cur:
+            cur.execute(sql, (holder, (now + LEASE).isoformat(), at, at, at,
+                              *(str(s) for s in skip), limit))
+            rows = cur.fetchall()
+        claimed = [Subscription.from_row(dict(zip(COLUMNS, r, strict=True))) for r in rows]
+        return sorted(claimed, key=lambda s: (s.created_at, str(s.subscription_id)))
 
     def case_version(self, cur: Cursor, case_id: UUID) -> int | None:
         """The case's version as far as the outbox has read the log."""

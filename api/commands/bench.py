@@ -45,7 +45,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     append.set_defaults(bench=_audit_append)
     feeds = _benchmark(bs, "feeds", "webhook lag from commit to receipt; pull throughput")
     feeds.add_argument("--events", type=int, default=1000, help="referrals committed")
-    feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second")
+    feeds.add_argument("--rate", type=float, default=20.0, help="referrals per second asked")
+    feeds.add_argument("--clients", type=int, default=2, help="threads committing referrals")
+    feeds.add_argument("--no-hanging", dest="hanging", action="store_false",
+                       help="without a second subscriber whose receiver never answers")
     feeds.set_defaults(bench=_feeds)
     reports = _benchmark(bs, "reports", "disclosure-controlled reports against exact figures")
     reports.add_argument("--cases", type=int, default=480, help="cases heard in the year")
@@ -216,7 +219,8 @@ def _feeds(args: argparse.Namespace) -> dict[str, Any]:
 
     configure_logging(to="stderr")
     return FeedsBenchmark(backend=args.backend, database_url=args.database_url,
-                          events=args.events, rate=args.rate).run()
+                          events=args.events, rate=args.rate, clients=args.clients,
+                          hanging=args.hanging).run()
 
 
 def _reports(args: argparse.Namespace) -> dict[str, Any]:

@@ -643,8 +643,9 @@ class _Store:
         self.settled: list[tuple[str, int | None, str | None]] = []
         self.deferred: list[datetime | None] = []
 
-    def active(self) -> list[Subscription]:
-        return [self.subscription]
+    def claim(self, holder: str, now: datetime, limit: int,
+              skip: frozenset[UUID] = frozenset()) -> list[Subscription]:
+        return [] if self.subscription.subscription_id in skip else [self.subscription]
 
     def pending(self, subscription_id: UUID, limit: int) -> list[tuple[int, str, int]]:
         return self.queued[:limit]
@@ -653,8 +654,12 @@ class _Store:
         return [SECRET]
 
     def settle(self, subscription_id: UUID, position: int, state: str, status: int | None,
-               error: str | None) -> None:
+               error: str | None, *, holder: str | None = None, now: datetime | None = None,
+               retry_at: datetime | None = None, deferred: bool = False) -> bool:
         self.settled.append((state, status, error))
+        if retry_at is not None or deferred:
+            self.deferred.append(retry_at)
+        return True
 
     def defer(self, subscription_id: UUID, until: datetime | None) -> None:
         self.deferred.append(until)

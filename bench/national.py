@@ -127,6 +127,7 @@ class NationalBenchmark:
             Part("referrals", lambda: _referrals(b, url, self.seconds), _referral_goals),
             Part("projection-lag", lambda: _projection_lag(b, url, self.seconds), _lag_goals),
             Part("rebuild", lambda: _rebuild(b, url), _rebuild_goals),
+            Part("feeds", lambda: _feeds(b, url), _feed_goals),
             Part("reports", lambda: _reports(b, url, self.kent_cases), _report_goals),
             Part("repeats", lambda: _repeats(b, url, self.kent_cases), _repeat_goals),
             Part("read", lambda: _read(b, url), _read_goals),
@@ -247,6 +248,23 @@ def _rebuild_goals(r: dict[str, Any]) -> list[Goal]:
     return [at_least("rebuild_case_views_events_per_s", cases.get("events_per_s"), 10_000,
                      "events/s", baseline=r.get("floor_read_and_open_log_events_per_s"),
                      baseline_is="reading and opening the log alone")]
+
+
+def _feeds(backend: str, url: str | None) -> dict[str, Any]:
+    from bench.feeds import FeedsBenchmark  # noqa: PLC0415 - a part's own imports
+
+    return FeedsBenchmark(backend=backend, database_url=url, events=1000, rate=100.0).run()
+
+
+def _feed_goals(r: dict[str, Any]) -> list[Goal]:
+    achieved = r.get("achieved_rate_per_s")
+    return [at_most("webhook_lag_p99_ms_at_100_per_s", r.get("webhook_lag_p99_ms")
+                    if achieved is not None and achieved >= 95 else None, 1000, "ms",
+                    baseline=r.get("baseline_post_p50_ms"),
+                    baseline_is="a signed POST to the same receiver p50"),
+            at_least("webhook_referrals_committed_per_s", achieved, 100, "referrals/s",
+                     baseline=r.get("config", {}).get("rate_per_s_asked"),
+                     baseline_is="rate asked for")]
 
 
 def _reports(backend: str, url: str | None, cases: int) -> dict[str, Any]:

@@ -78,8 +78,8 @@ def _add_issue_19(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _add_projections(sub)
 
 
-NATIONAL_PARTS = ("footprint", "referrals", "projection-lag", "rebuild", "reports", "repeats",
-                  "read", "audit")
+NATIONAL_PARTS = ("footprint", "referrals", "projection-lag", "rebuild", "feeds", "reports",
+                  "repeats", "read", "audit")
 
 
 def _add_national(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -175,7 +175,8 @@ class NationalBenchmark:
                 built = timer.perf_counter() - started
                 clock.on(date(date.today().year, 1, 20))
                 cases = builder.counts["referrals"]
-                found = Footprint(cases, _count(platform, "stored_events"), _bytes(platform))
+                events_table = platform.marac.recorder.events_table_name  # type: ignore[attr-defined]
+                found = Footprint(cases, _count(platform, events_table), _bytes(platform))
             finally:
                 platform.close()
         return {"build_s": round(built, 1), "cases": found.cases, "events": found.events,

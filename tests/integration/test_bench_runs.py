@@ -196,6 +196,18 @@ def test_national_benchmark_reads_each_goal_from_its_part() -> None:
     assert result["goals_not_met"] == [g for g in goals if not goals[g]["met"]]
 
 
+@pytest.mark.postgres
+def test_national_footprint_on_postgres(postgres_server: str) -> None:
+    """The footprint reads the backend's own event table (PostgreSQL's is not SQLite's)."""
+    from bench.national import NationalBenchmark  # noqa: PLC0415
+
+    result = NationalBenchmark("postgres", postgres_server, parts=["footprint"],
+                               kent_cases=10).run()
+    footprint = result["parts"]["footprint"]
+    assert footprint["events"] > footprint["cases"] >= 10
+    assert footprint["bytes_per_event"] > 0
+
+
 def test_rebuild_benchmark_runs_and_rebuilds_the_same_rows() -> None:
     from bench.rebuild import RebuildBenchmark  # noqa: PLC0415
 

@@ -80,6 +80,7 @@ class Footprint:
     cases: int
     events: int
     database_bytes: int
+    event_log_bytes: int  # the event table and its indexes alone
 
     @property
     def events_per_case(self) -> float:
@@ -91,20 +92,28 @@ class Footprint:
 
     @property
     def bytes_per_event(self) -> int:
-        """Everything at rest (events, keys, read models, indexes) over the events: a case
-        with more events is taken to cost proportionally more (an upper bound: its read
-        models do not grow with every event)."""
+        """Everything at rest (events, keys, read models, indexes) over the events."""
         return round(self.database_bytes / self.events)
+
+    @property
+    def bytes_per_event_row(self) -> int:
+        """One more event of a case: its row in the log with the log's indexes."""
+        return round(self.event_log_bytes / self.events)
 
     def national(self, events_per_case: float = NATIONAL_EVENTS_PER_CASE) -> dict[str, Any]:
         """The country's database after `RETENTION_YEARS` years at `CASES_A_YEAR` a year, each
-        case with `events_per_case` events at this footprint's bytes per event. The audit
-        trail is sized apart (its records follow the views, not the events)."""
+        case with `events_per_case` events: a built case's whole footprint, plus each event
+        it lacks at the log's bytes per row (read models hold a case's current state, so
+        they do not grow with every event; the upper bound takes every byte to grow with
+        the events). The audit trail is sized apart (its records follow the views)."""
         kept = CASES_A_YEAR * RETENTION_YEARS
         events = kept * events_per_case
+        more = max(0.0, events_per_case - self.events / self.cases)
+        per_case = self.database_bytes / self.cases + more * self.bytes_per_event_row
         return {"cases_kept": kept, "events_per_case": events_per_case,
                 "events": round(events),
-                "database_gb": round(events * self.bytes_per_event / 1e9, 1),
+                "database_gb": round(kept * per_case / 1e9, 1),
+                "database_gb_upper_bound": round(events * self.bytes_per_event / 1e9, 1),
                 "events_per_s_average": round(CASES_A_YEAR * events_per_case
                                               / (365 * 86_400), 3)}
 
@@ -176,13 +185,15 @@ class NationalBenchmark:
                 clock.on(date(date.today().year, 1, 20))
                 cases = builder.counts["referrals"]
                 events_table = platform.marac.recorder.events_table_name  # type: ignore[attr-defined]
-                found = Footprint(cases, _count(platform, events_table), _bytes(platform))
+                found = Footprint(cases, _count(platform, events_table), _bytes(platform),
+                                  _bytes(platform, events_table))
             finally:
                 platform.close()
         return {"build_s": round(built, 1), "cases": found.cases, "events": found.events,
                 "events_per_case": found.events_per_case,
                 "bytes_per_case": found.bytes_per_case,
                 "bytes_per_event": found.bytes_per_event,
+                "bytes_per_event_row": found.bytes_per_event_row,
                 "national": found.national(), "counts": builder.counts}
 
 
@@ -193,16 +204,22 @@ def _count(platform: Any, table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _bytes(platform: Any) -> int:
-    """The database's own size: every table and index of the platform's schema."""
+def _bytes(platform: Any, table: str | None = None) -> int:
+    """The database's own size: every table and index of the platform's schema, or of one
+    table (SQLite: its pages, from the dbstat table when this build has it)."""
     with platform.database.transaction(readonly=True) as cur:
         if platform.database.dialect == "postgresql":
             cur.execute("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm')")
-        else:
+                        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm') "
+                        "AND (%s::text IS NULL OR c.relname = %s)", (table, table))
+        elif table is None:
             cur.execute("SELECT page_count * page_size FROM pragma_page_count(), "
                         "pragma_page_size()")
+        else:
+            cur.execute("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = %s OR name IN "
+                        "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = %s)",
+                        (table, table))
         row = cur.fetchone()
     return int(row[0]) if row else 0
 

@@ -60,15 +60,11 @@ def plain(value: object) -> Any:
     `Z`), sets as lists."""
     # By exact type first: a case document is some 400 values deep, written whole for every
     # batch of events its case is in, so this is a projection's hottest path.
-    kind = type(value)
-    if kind in _ITSELF:
-        return value
-    names = _dataclass_fields(kind)
+    kind: type[Any] = type(value)
+    names = None if kind in _ITSELF else _dataclass_fields(kind)
     if names is not None:
         return {name: plain(getattr(value, name)) for name in names}
-    if kind is tuple or kind is list:
-        return [plain(v) for v in value]  # type: ignore[attr-defined]
-    if isinstance(value, (str, int, float, bool)):
+    if kind in _ITSELF or isinstance(value, (str, int, float, bool)):
         return value  # a subclass (an enum of strings, say) as itself
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}

@@ -75,13 +75,19 @@ def plain(value: object) -> Any:
     return value
 
 
-@functools.cache
+_FIELDS: dict[type[Any], tuple[str, ...] | None] = {}
+
+
 def _dataclass_fields(kind: type[Any]) -> tuple[str, ...] | None:
     """A dataclass's field names, None for any other type (a class itself is not an
-    instance: its type is a metaclass, never a dataclass)."""
-    if not dataclasses.is_dataclass(kind):
-        return None
-    return tuple(f.name for f in dataclasses.fields(kind))
+    instance: its type is a metaclass, never a dataclass). Remembered per type."""
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = (tuple(f.name for f in dataclasses.fields(kind))
+                 if dataclasses.is_dataclass(kind) else None)
+        _FIELDS[kind] = names
+        return names
 
 
 T = TypeVar("T")

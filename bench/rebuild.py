@@ -92,6 +92,20 @@ class NothingHeld:
         self.inner.project_folded(cur, notifications, folds)
 
 
+def read_and_open_log(platform: Platform) -> float:
+    """The floor: every notification read in pages and opened (decrypted, decoded); seconds."""
+    app, start = platform.marac, 0
+    began = time.perf_counter()
+    while True:
+        page = app.recorder.select_notifications(start=start, limit=5_000,
+                                                 inclusive_of_start=False)
+        if not page:
+            return time.perf_counter() - began
+        for n in page:
+            app.mapper.to_domain_event(n)
+        start = page[-1].id
+
+
 class RebuildBenchmark:
     def __init__(self, backend: str, database_url: str | None, *, cases: int,
                  events_per_case: int, open_at_once: int, compare: bool = True) -> None:
@@ -120,7 +134,7 @@ class RebuildBenchmark:
         before = read_models(platform)
         log_events = platform.marac.recorder.max_notification_id() or 0
 
-        floor_s = self._read_log(platform)
+        floor_s = read_and_open_log(platform)
         timed: dict[str, Any] = {}
         for runner in (platform.runner, platform.report_runner):
             began, cpu = time.perf_counter(), time.process_time()
@@ -161,20 +175,6 @@ class RebuildBenchmark:
         if self.compare:
             result["nothing_held_batch_200"] = self._nothing_held(platform, before)
         return result
-
-    @staticmethod
-    def _read_log(platform: Platform) -> float:
-        """The floor: every notification read in pages and opened (decrypted, decoded)."""
-        app, start = platform.marac, 0
-        began = time.perf_counter()
-        while True:
-            page = app.recorder.select_notifications(start=start, limit=5_000,
-                                                     inclusive_of_start=False)
-            if not page:
-                return time.perf_counter() - began
-            for n in page:
-                app.mapper.to_domain_event(n)
-            start = page[-1].id
 
     @staticmethod
     def _nothing_held(platform: Platform, before: dict[str, list[tuple[Any, ...]]]

@@ -79,7 +79,7 @@ def _add_issue_19(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 NATIONAL_PARTS = ("footprint", "referrals", "projection-lag", "rebuild", "feeds", "reports",
-                  "repeats", "read", "audit")
+                  "repeats", "read", "area", "audit")
 
 
 def _add_national(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -91,6 +91,10 @@ def _add_national(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                           help="cases a year in the Kent-sized area (footprint, reports, repeats)")
     national.add_argument("--seconds", type=float, default=8.0,
                           help="seconds per timed phase (referrals)")
+    national.add_argument("--area-cases", type=int, default=50_000,
+                          help="cases in the large area (area: its rebuild and case view)")
+    national.add_argument("--area-events-per-case", type=int, default=40,
+                          help="events of each case in the large area")
     national.set_defaults(bench=_national)
 
 
@@ -259,7 +263,9 @@ def _national(args: argparse.Namespace) -> dict[str, Any]:
 
     configure_logging(to="stderr")  # the served requests log as in production, off stdout
     return NationalBenchmark(args.backend, args.database_url, parts=args.parts,
-                             kent_cases=args.kent_cases, seconds=args.seconds).run()
+                             kent_cases=args.kent_cases, seconds=args.seconds,
+                             area_cases=args.area_cases,
+                             area_events_per_case=args.area_events_per_case).run()
 
 
 def _web(args: argparse.Namespace) -> dict[str, Any]:

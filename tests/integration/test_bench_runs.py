@@ -199,6 +199,22 @@ def test_national_benchmark_reads_each_goal_from_its_part() -> None:
     assert result["goals_not_met"] == [g for g in goals if not goals[g]["met"]]
 
 
+def test_national_area_rebuilds_and_views_at_the_size_it_states() -> None:
+    from bench.national import NationalBenchmark  # noqa: PLC0415
+
+    result = NationalBenchmark("sqlite", None, parts=["area"], area_cases=30,
+                               area_events_per_case=12).run()
+    area = result["parts"]["area"]
+    assert area["config"]["cases"] == 30
+    assert area["config"]["events"] >= 30 * 12  # the area's own, agencies' and cases'
+    goals = {g["name"]: g for g in result["goals"]}
+    size = f"30_cases_{area['config']['events']}_events"
+    assert set(goals) == {f"rebuild_case_views_events_per_s_{size}", f"case_view_p99_ms_{size}"}
+    for goal in goals.values():
+        assert goal["measured"] is not None, goal
+        assert goal["baseline"] is not None, goal
+
+
 @pytest.mark.postgres
 def test_national_footprint_on_postgres(postgres_server: str) -> None:
     """The footprint reads the backend's own event table (PostgreSQL's is not SQLite's)."""

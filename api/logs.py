@@ -35,7 +35,7 @@ SAFE_KEYS = frozenset({
     "signal", "logger", "subject_access_requests_erased", "witnessed_size",
     # What is running and where (api/commands/serve.py, api/supervisor.py).
     "api", "demo", "worker", "database", "child", "pid", "exit_code", "restart_in",
-    "witness_pid", "witness_dir", "kind", "checkpoints",
+    "witness_pid", "witness_dir", "kind", "checkpoints", "metrics",
 })
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/{}\-]{0,200}$")

@@ -24,3 +24,9 @@ def test_unknown_keys_and_sentence_values_are_redacted() -> None:
 
 def test_an_event_that_is_a_sentence_is_redacted() -> None:
     assert render(event="Referral for Philippa Quenneville")["event"] == "redacted_event"
+
+
+def test_the_start_line_says_where_the_metrics_are() -> None:
+    # An operator reads the start-up line to find the scrape address (api/commands/serve.py).
+    line = render(event="marac_started", metrics="http://127.0.0.1:9464/metrics")
+    assert line["metrics"] == "http://127.0.0.1:9464/metrics"

@@ -50,6 +50,10 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # As receivers are (any current HTTP server): connections kept open between
+            # requests, so that a deliverer may carry a batch on one (Python's default is 1.0).
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 receiver.arrived.setdefault(str(body["case_id"]), time.perf_counter())

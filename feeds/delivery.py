@@ -6,8 +6,10 @@ A failure backs off exponentially with full jitter, or as the receiver's `Retry-
 after the retry budget the event is a dead letter and delivery moves on; a 410 disables the
 subscription. The outbox row is settled only after the attempt, so a worker killed mid-delivery
 sends that event again on restart: receivers de-duplicate by `webhook-id`. The target is
-checked on every attempt, since a name may resolve elsewhere since it was registered: deliver()
-resolves once and connects only to the addresses it checked. A name that does not resolve is
+checked on every new connection, since a name may resolve elsewhere since it was registered:
+a Sender (feeds/webhooks.py) resolves once and connects only to the addresses it checked, and
+keeps that connection for one batch at most (over TLS, a handshake a batch rather than an
+event), dropping it after any failure. A name that does not resolve is
 retried like any failed attempt; only a target refused by rule disables the subscription.
 
 Subscriptions are delivered in parallel, each by one thread at a time, so a slow or dead
@@ -26,15 +28,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from audit.sink import TrailAudit
 from audit.trail import AuditTrail
 from feeds.store import FeedStore, Subscription
 from feeds.visibility import Gate
-from feeds.webhooks import Delivery, UnsafeTarget, backoff, deliver, headers
+from feeds.webhooks import Delivery, Sender, UnsafeTarget, backoff, headers
 from feeds.webhooks import retry_after as parse_retry_after
 from security.identity import Principal
 
@@ -44,6 +48,28 @@ RENEW_AFTER = 5.0  # seconds between lease renewals; the lease runs 15
 TIMEOUT = 10.0  # seconds an attempt waits on a receiver (each connect, send and read)
 PARALLEL = 8  # subscriptions delivered at once by one deliverer
 Send = Callable[[str, Mapping[str, str], bytes], Delivery]
+
+
+class Connection(Protocol):
+    """Where a batch's events go: one receiver, one connection kept while it lasts."""
+
+    def send(self, headers: Mapping[str, str], body: bytes) -> Delivery: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class _EachOnItsOwn:
+    """A `send` function given instead (tests): called once an event."""
+
+    send_to: Send
+    url: str
+
+    def send(self, headers: Mapping[str, str], body: bytes) -> Delivery:
+        return self.send_to(self.url, headers, body)
+
+    def close(self) -> None:
+        pass
 
 
 class WebhookDeliverer:
@@ -58,8 +84,10 @@ class WebhookDeliverer:
         self.gate = gate
         self.holder = str(uuid4())  # this deliverer, as a lease holder
         self.allow_private = allow_private
-        self.send: Send = send or partial(deliver, allow_private=allow_private,
-                                          timeout=timeout)
+        # One connection to a receiver for each batch of its subscription's events.
+        self.connect: Callable[[str], Connection] = (
+            partial(_EachOnItsOwn, send) if send is not None
+            else partial(Sender, allow_private=allow_private, timeout=timeout))
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         self.budget = budget
         self.base = base
@@ -159,20 +187,25 @@ class WebhookDeliverer:
         secrets = self.store.secrets(sid, self.now())
         deferred = subscription.next_attempt_at is not None
         renewed, sent = time.monotonic(), 0
-        for position, body, attempts in batch:
-            if (time.monotonic() - renewed > RENEW_AFTER
-                    and not self.store.lease(sid, self.holder, self.now())):
-                return sent  # lapsed while we were slow, and taken: leave it to them
-            outcome = self._attempt(subscription, endpoint, (position, body, attempts),
-                                    visible, secrets, deferred=deferred)
-            # Each settled attempt renewed the lease.
-            renewed, deferred = time.monotonic(), False
-            if outcome != "delivered":
-                return sent
-            sent += 1
-        return sent
+        connection = self.connect(endpoint)
+        try:
+            for position, body, attempts in batch:
+                if (time.monotonic() - renewed > RENEW_AFTER
+                        and not self.store.lease(sid, self.holder, self.now())):
+                    return sent  # lapsed while we were slow, and taken: leave it to them
+                outcome = self._attempt(subscription, connection,
+                                        (position, body, attempts), visible, secrets,
+                                        deferred=deferred)
+                # Each settled attempt renewed the lease.
+                renewed, deferred = time.monotonic(), False
+                if outcome != "delivered":
+                    return sent
+                sent += 1
+            return sent
+        finally:
+            connection.close()
 
-    def _attempt(self, subscription: Subscription, endpoint: str,
+    def _attempt(self, subscription: Subscription, connection: Connection,
                  queued: tuple[int, str, int], visible: set[UUID], secrets: list[str], *,
                  deferred: bool) -> str:
         sid = subscription.subscription_id
@@ -197,7 +230,7 @@ class WebhookDeliverer:
                      now)
         signed = headers(secrets, event["id"], int(now.timestamp()), body.encode())
         try:
-            result = self.send(endpoint, signed, body.encode())
+            result = connection.send(signed, body.encode())
         except UnsafeTarget:  # by rule, not a lookup failure: those come back to be retried
             self._record(subscription, case_id, "disabled_unsafe_target", (event["id"],), now)
             self.store.set_status(sid, "disabled", "unsafe_webhook_target")

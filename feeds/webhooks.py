@@ -1,6 +1,6 @@
 """Webhook primitives for the delivery worker: Standard Webhooks signing and verification,
-retry timing, the SSRF guard on subscriber URLs and a single non-redirecting POST that
-connects only to the addresses the guard checked (no second lookup to rebind)."""
+retry timing, the SSRF guard on subscriber URLs and non-redirecting POSTs that connect only
+to the addresses the guard checked (no second lookup to rebind)."""
 
 from __future__ import annotations
 
@@ -308,6 +308,64 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
             raise
 
 
+MAX_ANSWER_BODY: Final = 64 * 1024  # read so the connection can carry the next event
+
+
+class Sender:
+    """POSTs to one receiver, keeping its connection open from one event to the next: a
+    subscription's deliverer uses one for a batch (feeds/delivery.py), so that a receiver is
+    resolved, checked and connected to (over TLS: a handshake) once a batch, not once an event.
+
+    Each new connection is made as one POST's always was: the name resolved once, the target
+    refused by rule (UnsafeTarget), a connection only to the addresses checked. The connection
+    is dropped after any failure, when the receiver will close it (`Connection: close`,
+    HTTP/1.0), when its answer is longer than a short body, and by `close()`; the next send
+    resolves and checks again. No proxies from the environment and no redirects.
+    """
+
+    def __init__(self, url: str, *, allow_private: bool, timeout: float = 10.0,
+                 resolve: Resolver = _getaddrinfo) -> None:
+        self.url = url
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self.resolve = resolve
+        self._open: tuple[_Target, http.client.HTTPConnection] | None = None
+        self.connections = 0  # opened so far (tests, and what a batch cost)
+
+    def send(self, headers: Mapping[str, str], body: bytes) -> Delivery:
+        """Raises UnsafeTarget only for targets refused by rule. A name that does not resolve
+        now, or a connection that fails, is a Delivery without a status, to be retried."""
+        if self._open is None:
+            target = _parse(self.url, allow_private=self.allow_private)
+            try:
+                ips = _resolve(target, self.resolve)
+            except (OSError, ValueError) as exc:
+                return Delivery(None, None, type(exc).__name__)
+            _check(ips, allow_private=self.allow_private)
+            self._open = (target, _PinnedHTTPSConnection(target, ips, self.timeout)
+                          if target.scheme == "https"
+                          else _PinnedHTTPConnection(target, ips, self.timeout))
+            self.connections += 1
+        target, connection = self._open
+        try:
+            connection.request("POST", target.path, body=body, headers=dict(headers))
+            response = connection.getresponse()
+            response.read(MAX_ANSWER_BODY)
+            delivered = Delivery(response.status, response.getheader("Retry-After"), None)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            # Type names only: messages can quote the URL, which may carry a subscriber token.
+            return Delivery(None, None, type(exc).__name__)
+        if response.will_close or not response.isclosed():  # asked to, or an answer unread
+            self.close()
+        return delivered
+
+    def close(self) -> None:
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
+
+
 def deliver(
     url: str,
     headers: Mapping[str, str],
@@ -317,29 +375,9 @@ def deliver(
     timeout: float = 10.0,
     resolve: Resolver = _getaddrinfo,
 ) -> Delivery:
-    """POST once to a checked address: resolve once, refuse by rule, connect to what passed.
-
-    Raises UnsafeTarget only for targets refused by rule. A name that does not resolve now,
-    or a connection that fails, is a Delivery without a status, to be retried. No proxies
-    from the environment and no redirects: a 3xx comes back as its status.
-    """
-    target = _parse(url, allow_private=allow_private)
+    """POST once, on a connection of its own (a Sender used for one event)."""
+    sender = Sender(url, allow_private=allow_private, timeout=timeout, resolve=resolve)
     try:
-        ips = _resolve(target, resolve)
-    except (OSError, ValueError) as exc:
-        return Delivery(None, None, type(exc).__name__)
-    _check(ips, allow_private=allow_private)
-    connection: http.client.HTTPConnection = (
-        _PinnedHTTPSConnection(target, ips, timeout)
-        if target.scheme == "https"
-        else _PinnedHTTPConnection(target, ips, timeout)
-    )
-    try:
-        connection.request("POST", target.path, body=body, headers=dict(headers))
-        response = connection.getresponse()
-        return Delivery(response.status, response.getheader("Retry-After"), None)
-    except (OSError, http.client.HTTPException) as exc:
-        # Type names only: messages can quote the URL, which may carry a subscriber token.
-        return Delivery(None, None, type(exc).__name__)
+        return sender.send(headers, body)
     finally:
-        connection.close()
+        sender.close()

@@ -37,6 +37,7 @@ from feeds.visibility import Gate
 from feeds.webhooks import (
     Delivery,
     InvalidSignature,
+    Sender,
     UnsafeTarget,
     backoff,
     check_target,
@@ -720,3 +721,135 @@ def test_deliverer_disables_a_subscription_whose_name_now_points_inside(
     store = _run_deliverer(monkeypatch, lambda: ["127.0.0.1"])
     assert store.statuses == [("disabled", "unsafe_webhook_target")]
     assert store.settled == []
+
+
+# --- one connection a batch -------------------------------------------------------------------
+
+
+def _keep_alive_handler(ports: list[int], *, drop_first: bool = False
+                        ) -> type[BaseHTTPRequestHandler]:
+    """An HTTP/1.1 receiver, as real ones are: it keeps the connection open between requests.
+    It notes the client's port for each request (one port, one connection); `drop_first`
+    closes the first connection without answering."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            ports.append(self.client_address[1])
+            if drop_first and len(ports) == 1:
+                self.close_connection = True
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def _keep_alive_receiver(ports: list[int], *, drop_first: bool = False,
+                         context: ssl.SSLContext | None = None) -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _keep_alive_handler(ports,
+                                                                        drop_first=drop_first))
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    with _serving(server):
+        yield server.server_address[1]
+
+
+def test_a_sender_carries_a_batch_on_one_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    ports: list[int] = []
+    with _keep_alive_receiver(ports) as port:
+        sender = Sender(f"http://127.0.0.1:{port}/hook", allow_private=True)
+        try:
+            answers = [sender.send(_signed(), BODY) for _ in range(3)]
+        finally:
+            sender.close()
+    assert answers == [Delivery(200, None, None)] * 3
+    assert len(ports) == 3
+    assert len(set(ports)) == 1
+    assert sender.connections == 1
+
+
+def test_a_sender_connects_again_when_the_receiver_will_close(receiver: Receiver) -> None:
+    # The plain receiver answers HTTP/1.0: each answer closes its connection.
+    sender = Sender(f"{receiver.base}/ok", allow_private=True)
+    try:
+        answers = [sender.send(_signed(), BODY) for _ in range(3)]
+    finally:
+        sender.close()
+    assert answers == [Delivery(200, None, None)] * 3
+    assert sender.connections == 3
+
+
+def test_after_a_failure_a_sender_resolves_and_checks_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    asked: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    ports: list[int] = []
+    with _keep_alive_receiver(ports, drop_first=True) as port:
+        sender = Sender(f"http://hooks.test:{port}/hook", allow_private=True, resolve=resolve)
+        try:
+            first = sender.send(_signed(), BODY)
+            second, third = sender.send(_signed(), BODY), sender.send(_signed(), BODY)
+        finally:
+            sender.close()
+    assert first == Delivery(None, None, "RemoteDisconnected")
+    assert (second, third) == (Delivery(200, None, None), Delivery(200, None, None))
+    assert asked == ["hooks.test", "hooks.test"]  # the failure dropped the connection
+    assert len(set(ports)) == 2
+
+
+def test_an_https_batch_makes_one_handshake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SSL_CERT_DIR", *_PROXY_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    ca_file, chain = _issue(tmp_path, "hooks.test")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    handshakes: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain)
+    context.sni_callback = lambda sock, name, ctx: handshakes.append(name)
+    ports: list[int] = []
+    with _keep_alive_receiver(ports, context=context) as port:
+        sender = Sender(f"https://hooks.test:{port}/hook", allow_private=True, resolve=TEST_DNS)
+        try:
+            answers = [sender.send(_signed(), BODY) for _ in range(4)]
+        finally:
+            sender.close()
+    assert answers == [Delivery(200, None, None)] * 4
+    assert handshakes == ["hooks.test"]
+
+
+def test_the_deliverer_sends_a_batch_on_one_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    ports: list[int] = []
+    with _keep_alive_receiver(ports) as port:
+        store = _Store(Subscription(
+            uuid4(), "police-cms", uuid4(), uuid4(), frozenset(),
+            f"http://127.0.0.1:{port}/hook", "active", 0, 0, None, None, None, 0, NOW))
+        store.queued = [(n, json.dumps({"id": f"msg_{n}", "case_id": None}), 0)
+                        for n in range(1, 6)]
+        worker = WebhookDeliverer(cast(FeedStore, store), cast(AuditTrail, _Audit()),
+                                  lambda: NOW, cast(Gate, _Gate()), allow_private=True)
+        assert worker.run_once() == 5
+    assert [s[0] for s in store.settled] == ["delivered"] * 5
+    assert len(ports) == 5
+    assert len(set(ports)) == 1

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -63,7 +63,7 @@ class _EachOnItsOwn:
     """A `send` function given instead (tests): called once an event."""
 
     send_to: Send
-    url: str
+    url: str = field(repr=False)  # it may carry the subscriber's token
 
     def send(self, headers: Mapping[str, str], body: bytes) -> Delivery:
         return self.send_to(self.url, headers, body)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import http.client
 import ipaddress
+import re
 import secrets as _secrets
+import select
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +28,7 @@ from urllib.parse import urlsplit
 SECRET_PREFIX: Final = "whsec_"  # noqa: S105 - the spec's marker, not a secret
 MAX_RETRY_AFTER: Final = 86_400.0  # a receiver cannot park a delivery for more than a day
 
+_PRINTABLE_ASCII: Final = re.compile(r"[!-~]*")
 # NAT64's well-known prefix embeds an IPv4 address that a translator will reach for us.
 _NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
 
@@ -222,6 +227,9 @@ def _parse(url: str, *, allow_private: bool) -> _Target:
         except UnicodeError:
             raise UnsafeTarget("webhook URL has an invalid host name") from None
     path = parts.path or "/"
+    if not _PRINTABLE_ASCII.fullmatch(f"{path}?{parts.query}"):
+        # http.client sends the request line as ASCII: anything else must be percent-encoded.
+        raise UnsafeTarget("webhook URL path must be ASCII, percent-encoded")
     return _Target(scheme, host, port, f"{path}?{parts.query}" if parts.query else path)
 
 
@@ -308,7 +316,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
             raise
 
 
-MAX_ANSWER_BODY: Final = 64 * 1024  # read so the connection can carry the next event
+# An answer is read (so that its connection can carry the next event) only when it says it
+# is this short; any other answer's connection is closed unread, as every one used to be.
+KEPT_ANSWER_BODY: Final = 4096
 
 
 class Sender:
@@ -317,10 +327,14 @@ class Sender:
     resolved, checked and connected to (over TLS: a handshake) once a batch, not once an event.
 
     Each new connection is made as one POST's always was: the name resolved once, the target
-    refused by rule (UnsafeTarget), a connection only to the addresses checked. The connection
-    is dropped after any failure, when the receiver will close it (`Connection: close`,
-    HTTP/1.0), when its answer is longer than a short body, and by `close()`; the next send
-    resolves and checks again. No proxies from the environment and no redirects.
+    refused by rule (UnsafeTarget), a connection only to the addresses checked. A connection is
+    kept only while nothing about it is in doubt: it is dropped after any failure, when the
+    receiver will close it, when its answer is not a short body of stated length (read whole),
+    and when it has anything to say before the next request (stray bytes, or a close while
+    idle: the next event gets a new, checked connection rather than a stale answer). Each send
+    has a deadline of `timeout` seconds in all, not only per read: a receiver that drips its
+    answer, or never ends its headers, holds a delivery thread no longer than that. No proxies
+    from the environment and no redirects.
     """
 
     def __init__(self, url: str, *, allow_private: bool, timeout: float = 10.0,
@@ -335,6 +349,8 @@ class Sender:
     def send(self, headers: Mapping[str, str], body: bytes) -> Delivery:
         """Raises UnsafeTarget only for targets refused by rule. A name that does not resolve
         now, or a connection that fails, is a Delivery without a status, to be retried."""
+        if self._open is not None and not _quiet(self._open[1]):
+            self.close()
         if self._open is None:
             target = _parse(self.url, allow_private=self.allow_private)
             try:
@@ -347,23 +363,77 @@ class Sender:
                           else _PinnedHTTPConnection(target, ips, self.timeout))
             self.connections += 1
         target, connection = self._open
+        deadline = _Deadline(connection, self.timeout)
+        try:
+            return self._post(target, connection, headers, body, deadline)
+        finally:
+            deadline.cancel()
+
+    def _post(self, target: _Target, connection: http.client.HTTPConnection,
+              headers: Mapping[str, str], body: bytes, deadline: _Deadline) -> Delivery:
         try:
             connection.request("POST", target.path, body=body, headers=dict(headers))
             response = connection.getresponse()
-            response.read(MAX_ANSWER_BODY)
-            delivered = Delivery(response.status, response.getheader("Retry-After"), None)
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             # Type names only: messages can quote the URL, which may carry a subscriber token.
-            return Delivery(None, None, type(exc).__name__)
-        if response.will_close or not response.isclosed():  # asked to, or an answer unread
+            return Delivery(None, None, "TimeoutError" if deadline.passed else type(exc).__name__)
+        if deadline.passed:  # its headers were cut off by the deadline: no answer at all
+            response.close()
             self.close()
+            return Delivery(None, None, "TimeoutError")
+        # The answer is what the status and headers say, whatever becomes of its body.
+        delivered = Delivery(response.status, response.getheader("Retry-After"), None)
+        try:
+            if (response.will_close or response.chunked or response.length is None
+                    or response.length > KEPT_ANSWER_BODY):
+                self.close()  # unread, as every answer used to be
+            else:
+                response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+        finally:
+            response.close()
         return delivered
 
     def close(self) -> None:
         if self._open is not None:
             self._open[1].close()
             self._open = None
+
+
+class _Deadline:
+    """Shuts a connection's socket down once `seconds` have passed, so that whatever read or
+    write is waiting on it ends then (socket timeouts bound each read, not their sum)."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.passed = False
+        self._connection = connection
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self.passed = True
+        sock = self._connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _quiet(connection: http.client.HTTPConnection) -> bool:
+    """Whether a kept connection has nothing to say before we speak: anything readable now
+    is bytes no request asked for, or the receiver's close."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
 
 
 def deliver(

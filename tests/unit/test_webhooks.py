@@ -4,6 +4,7 @@ including DNS rebinding, environment proxies and TLS name verification."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import random
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import cast
@@ -853,3 +855,138 @@ def test_the_deliverer_sends_a_batch_on_one_connection(monkeypatch: pytest.Monke
     assert [s[0] for s in store.settled] == ["delivered"] * 5
     assert len(ports) == 5
     assert len(set(ports)) == 1
+
+
+@contextmanager
+def _raw_receiver(answer: Callable[[socket.socket, int], None]) -> Iterator[int]:
+    """A receiver written byte by byte: `answer(connection, n)` for the n-th connection, after
+    its first request has been read. For answers no well-behaved server gives."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        n = 0
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+            _read_request(connection)
+            threading.Thread(target=answer, args=(connection, n), daemon=True).start()
+            n += 1
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+
+
+def _read_request(connection: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(4096)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
+    while len(rest) < length:
+        rest += connection.recv(4096)
+
+
+def _drip(connection: socket.socket, start: bytes, then: bytes) -> None:
+    with contextlib.suppress(OSError):
+        connection.sendall(start)
+        for byte in then:
+            time.sleep(0.2)
+            connection.sendall(bytes([byte]))
+
+
+def test_a_receiver_dripping_its_answer_holds_a_send_no_longer_than_its_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    body = partial(_drip, start=b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", then=b"x" * 100)
+    headers_never_end = partial(_drip, start=b"HTTP/1.1 200 OK\r\n", then=b"X-Slow: 1\r\n" * 50)
+    with _raw_receiver(lambda c, n: body(c)) as slow_body, \
+            _raw_receiver(lambda c, n: headers_never_end(c)) as slow_headers:
+        started = time.monotonic()
+        # The status came: the event was accepted, whatever becomes of the body.
+        assert deliver(f"http://127.0.0.1:{slow_body}/hook", _signed(), BODY,
+                       allow_private=True, timeout=1) == Delivery(200, None, None)
+        assert deliver(f"http://127.0.0.1:{slow_headers}/hook", _signed(), BODY,
+                       allow_private=True, timeout=1) == Delivery(None, None, "TimeoutError")
+        assert time.monotonic() - started < 6  # not the 20 s and 110 s the drips would take
+
+
+def test_a_kept_connection_with_bytes_nobody_asked_for_is_not_used_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+    def answer(connection: socket.socket, n: int) -> None:
+        if n == 0:  # an answer, then, once it has been read, a second nobody asked for
+            connection.sendall(ok)
+            time.sleep(0.05)
+            connection.sendall(ok)
+        else:
+            connection.sendall(b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n")
+
+    with _raw_receiver(answer) as port:
+        sender = Sender(f"http://127.0.0.1:{port}/hook", allow_private=True, timeout=2)
+        try:
+            first = sender.send(_signed(), BODY)
+            time.sleep(0.3)  # the stray answer has arrived
+            second = sender.send(_signed(), BODY)
+        finally:
+            sender.close()
+    assert first == Delivery(200, None, None)
+    assert second == Delivery(503, None, None)  # the receiver's own answer, not the stray one
+    assert sender.connections == 2
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"x" * 5000,
+])
+def test_a_connection_is_kept_only_after_a_short_answer_of_stated_length(
+    answer: bytes, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    with _raw_receiver(lambda c, n: c.sendall(answer)) as port:
+        sender = Sender(f"http://127.0.0.1:{port}/hook", allow_private=True, timeout=2)
+        try:
+            answers = [sender.send(_signed(), BODY) for _ in range(2)]
+        finally:
+            sender.close()
+    assert answers == [Delivery(200, None, None)] * 2
+    assert sender.connections == 2
+
+
+def test_a_gone_with_a_body_that_breaks_off_is_still_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def answer(connection: socket.socket, n: int) -> None:
+        connection.sendall(b"HTTP/1.1 410 Gone\r\nContent-Length: 100\r\n\r\nshort")
+        connection.close()
+
+    with _raw_receiver(answer) as port:
+        assert deliver(f"http://127.0.0.1:{port}/hook", _signed(), BODY,
+                       allow_private=True, timeout=2) == Delivery(410, None, None)
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.org/hook/é?token=1",
+                                 "https://hooks.example.org/a b"])
+def test_a_url_that_is_not_plain_ascii_is_refused(url: str) -> None:
+    with pytest.raises(UnsafeTarget):
+        check_target(url, allow_private=True)
